@@ -1,0 +1,23 @@
+# Integration Hub: one image for the API, the worker and migrations (choose with the command).
+FROM node:20.20-bookworm-slim
+
+ENV NODE_ENV=production \
+    HUB_DATA_DIR=/data
+WORKDIR /app
+
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
+
+COPY api ./api
+COPY activities ./activities
+COPY cli ./cli
+COPY connectors ./connectors
+COPY migrations ./migrations
+COPY platform ./platform
+COPY workflows ./workflows
+COPY tsconfig.json ./
+
+RUN mkdir -p /data && chown node:node /data
+USER node
+EXPOSE 3000
+CMD ["npm", "run", "api"]

@@ -1,0 +1,10 @@
+import { type HubConfig } from '../platform/config';
+import { type Database } from '../platform/db';
+import { type Logger } from '../platform/logger';
+
+/** What activity factories receive: the process's shared resources, never globals. */
+export interface ActivityDeps {
+  config: HubConfig;
+  db: Database;
+  logger: Logger;
+}

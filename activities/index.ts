@@ -1,0 +1,17 @@
+import { createAuditActivities } from './audit/createAuditActivities';
+import { type ActivityDeps } from './deps';
+import { createTenantActivities } from './tenants/createTenantActivities';
+
+/**
+ * Every activity the worker registers, built from the process's dependencies. Workflows import
+ * only the type {@link HubActivities}.
+ */
+export function createActivities(deps: ActivityDeps) {
+  return {
+    ...createTenantActivities(deps),
+    ...createAuditActivities(deps),
+  };
+}
+
+export type HubActivities = ReturnType<typeof createActivities>;
+export type { ActivityDeps } from './deps';

@@ -1,0 +1,109 @@
+import { type ErrorRequestHandler, type RequestHandler } from 'express';
+import { z } from 'zod';
+import { type Logger } from '../platform/logger';
+
+/** One entry of `error.details`: where the problem is and what it is. */
+export interface ErrorDetail {
+  path?: string;
+  message: string;
+  [extra: string]: unknown;
+}
+
+/** The error body of every non-2xx answer (API.md): `{ error: { code, message, details? } }`. */
+export const errorResponseSchema = z
+  .object({
+    error: z.object({
+      code: z.string().describe('SNAKE_CASE error code'),
+      message: z.string(),
+      details: z.array(z.looseObject({ path: z.string().optional(), message: z.string() })).optional(),
+      requestId: z.string().optional(),
+    }),
+  });
+
+/** An error with an HTTP status and a stable code; handlers throw it, the error handler renders it. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly details?: ErrorDetail[],
+    readonly headers?: Record<string, string>,
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+}
+
+export const errors = {
+  badRequest: (code: string, message: string, details?: ErrorDetail[]) => new ApiError(400, code, message, details),
+  validation: (details: ErrorDetail[]) =>
+    new ApiError(400, 'VALIDATION_FAILED', details.length === 1 ? `${details[0]!.path ?? 'request'}: ${details[0]!.message}` : 'The request is invalid', details),
+  unauthenticated: (message = 'A valid API key is required') => new ApiError(401, 'UNAUTHENTICATED', message),
+  forbidden: (message = 'Your role does not allow this') => new ApiError(403, 'FORBIDDEN', message),
+  notFound: (what = 'Resource') => new ApiError(404, 'NOT_FOUND', `${what} not found`),
+  conflict: (code: string, message: string) => new ApiError(409, code, message),
+  unavailable: (code: string, message: string, details?: ErrorDetail[]) => new ApiError(503, code, message, details),
+};
+
+/** Converts zod issues into error details whose `path` names the offending field. */
+export function zodDetails(error: z.ZodError, location: string): ErrorDetail[] {
+  return error.issues.map((issue) => {
+    const path = [location, ...issue.path.map(String)].join('.');
+    if (issue.code === 'unrecognized_keys') {
+      return { path, message: `unknown field(s): ${issue.keys.join(', ')}`, code: issue.code };
+    }
+    return { path, message: issue.message, code: issue.code };
+  });
+}
+
+/** 404 in the error shape for any path no route matched. */
+export function notFoundHandler(): RequestHandler {
+  return (req, _res, next) => next(new ApiError(404, 'NOT_FOUND', `No route for ${req.method} ${req.path}`));
+}
+
+/**
+ * Renders every error in the API's shape. Body-parser failures become 400/413/415; anything
+ * unexpected is logged with the request id and answered 500 without internals.
+ */
+export function errorHandler(logger: Logger): ErrorRequestHandler {
+  return (error: unknown, req, res, _next) => {
+    const requestId = String(req.id ?? '');
+    const apiError = toApiError(error);
+    if (apiError.status >= 500) {
+      (req.log ?? logger).error({ err: error, requestId }, 'request failed');
+    }
+    if (res.headersSent) {
+      res.end();
+      return;
+    }
+    for (const [name, value] of Object.entries(apiError.headers ?? {})) res.setHeader(name, value);
+    res.status(apiError.status).json({
+      error: {
+        code: apiError.code,
+        message: apiError.message,
+        ...(apiError.details ? { details: apiError.details } : {}),
+        ...(requestId ? { requestId } : {}),
+      },
+    });
+  };
+}
+
+function toApiError(error: unknown): ApiError {
+  if (error instanceof ApiError) return error;
+  const bodyError = error as { type?: string; status?: number; limit?: number };
+  switch (bodyError?.type) {
+    case 'entity.too.large':
+      return new ApiError(413, 'PAYLOAD_TOO_LARGE', `The request body exceeds the limit of ${bodyError.limit} bytes`);
+    case 'entity.parse.failed':
+      return new ApiError(400, 'INVALID_JSON', 'The request body is not valid JSON');
+    case 'encoding.unsupported':
+    case 'charset.unsupported':
+      return new ApiError(415, 'UNSUPPORTED_MEDIA_TYPE', 'The request body encoding is not supported');
+    default:
+      break;
+  }
+  if (typeof bodyError?.status === 'number' && bodyError.status >= 400 && bodyError.status < 500) {
+    return new ApiError(bodyError.status, 'BAD_REQUEST', 'The request could not be processed');
+  }
+  return new ApiError(500, 'INTERNAL', 'An unexpected error occurred');
+}

@@ -1,0 +1,88 @@
+import { Router, type Request, type Response } from 'express';
+import { type z } from 'zod';
+import { accessTable } from '../auth/accessTable';
+import { authenticateAdmin, authenticateTenant } from '../auth/authenticate';
+import { type Principal } from '../auth/principal';
+import { roleAtLeast } from '../auth/roles';
+import { type ApiDeps } from '../deps';
+import { ApiError, errors, zodDetails } from '../errors';
+import { RESPONDED, routeKey, type AnyRoute } from './route';
+
+declare module 'express-serve-static-core' {
+  interface Locals {
+    principal?: Principal;
+    /** `GET /v1/users/:id`. */
+    routeKey?: string;
+    /** `/v1/users/:id`: the metrics label (never the raw URL, whose ids would explode cardinality). */
+    routePath?: string;
+  }
+}
+
+/**
+ * Mounts route definitions on a router. For each request: authenticate (by the route's `auth`),
+ * refuse suspended tenants, check the role against the access table, validate params, query and
+ * body with the route's strict zod schemas, run the handler, and (outside production) check the
+ * response against its declared schema so the OpenAPI document cannot drift from the code.
+ */
+export function mountRoutes(routes: readonly AnyRoute[], deps: ApiDeps): Router {
+  const router = Router();
+  for (const route of routes) {
+    const key = routeKey(route);
+    const requiredRole = accessTable[key];
+    if (route.auth === 'tenant' && !requiredRole) throw new Error(`route ${key} has no entry in api/auth/accessTable.ts`);
+    router[route.method](route.path, async (req: Request, res: Response) => {
+      res.locals.routeKey = key;
+      res.locals.routePath = route.path;
+      let principal: Principal | undefined;
+      if (route.auth === 'admin') {
+        principal = authenticateAdmin(deps.config.HUB_ADMIN_TOKEN, req);
+      } else if (route.auth === 'tenant') {
+        const tenant = await authenticateTenant(deps.db, req);
+        principal = tenant;
+        res.locals.principal = tenant;
+        if (tenant.tenantStatus === 'suspended' && !route.allowWhenSuspended) {
+          throw new ApiError(403, 'TENANT_SUSPENDED', 'This tenant is suspended; only its profile and invoices are available');
+        }
+        if (!roleAtLeast(tenant.role, requiredRole!)) {
+          throw errors.forbidden(`${key} needs role ${requiredRole} or higher; this key has ${tenant.role}`);
+        }
+      }
+      res.locals.principal = principal;
+
+      const params = parse(route.params, req.params, 'params');
+      const query = parse(route.query, req.query, 'query');
+      const body = route.rawBody ? undefined : parse(route.body, req.body, 'body');
+
+      const result = await route.handler({ req, res, params, query, body, deps, principal: principal as never });
+      if (result === RESPONDED) return;
+      if (deps.config.NODE_ENV !== 'production') assertDeclaredResponse(route, result.status, result.body);
+      for (const [name, value] of Object.entries(result.headers ?? {})) res.setHeader(name, value);
+      if (result.body === undefined) res.status(result.status).end();
+      else res.status(result.status).json(result.body);
+    });
+  }
+  return router;
+}
+
+function parse(schema: z.ZodType | undefined, value: unknown, location: 'params' | 'query' | 'body'): unknown {
+  if (!schema) {
+    if (location === 'body' && value !== undefined && !(typeof value === 'object' && value !== null && Object.keys(value).length === 0)) {
+      throw errors.validation([{ path: 'body', message: 'this route takes no request body' }]);
+    }
+    return undefined;
+  }
+  const parsed = schema.safeParse(location === 'query' ? { ...(value as object) } : value);
+  if (!parsed.success) throw errors.validation(zodDetails(parsed.error, location));
+  return parsed.data;
+}
+
+function assertDeclaredResponse(route: AnyRoute, status: number, body: unknown): void {
+  const spec = route.responses[status];
+  if (!spec) throw new Error(`${routeKey(route)} answered ${status}, which it does not declare`);
+  if (spec.schema) {
+    const checked = spec.schema.safeParse(body);
+    if (!checked.success) {
+      throw new Error(`${routeKey(route)} answered ${status} with a body that breaks its schema: ${checked.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+    }
+  }
+}

@@ -1,0 +1,100 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import os from 'node:os';
+import path from 'node:path';
+
+export const projectRoot = path.resolve(__dirname, '..');
+
+/** One measured configuration (a baseline or the thing under test). */
+export interface Measurement {
+  label: string;
+  metrics: Record<string, number>;
+}
+
+/** What a benchmark reports: its measurements and the ratios that matter, with targets if any. */
+export interface BenchReport {
+  measurements: Measurement[];
+  ratios: Array<{ name: string; value: number; target?: string; met?: boolean }>;
+  notes?: string[];
+}
+
+export interface BenchContext {
+  /** Variables of the running bench stack (DATABASE_URL, TEMPORAL_ADDRESS, HUB_ADMIN_TOKEN, …). */
+  env: NodeJS.ProcessEnv;
+  log(line: string): void;
+}
+
+/** A named benchmark in bench/benchmarks/. Each compares against a baseline measured in the same run. */
+export interface Benchmark {
+  name: string;
+  description: string;
+  run(context: BenchContext): Promise<BenchReport>;
+}
+
+export interface LoadResult {
+  requestsPerSecond: number;
+  p50Ms: number;
+  p99Ms: number;
+  non2xx: number;
+  errors: number;
+}
+
+/**
+ * Drives HTTP load with autocannon in its own process, so the load generator never shares an
+ * event loop with the server it measures.
+ */
+export async function runLoad(options: { url: string; headers?: Record<string, string>; connections: number; durationSeconds: number; warmupSeconds?: number }): Promise<LoadResult> {
+  const args = ['-c', String(options.connections), '-d', String(options.durationSeconds), '--json'];
+  if (options.warmupSeconds) args.push('--warmup', '[', '-c', String(options.connections), '-d', String(options.warmupSeconds), ']');
+  for (const [name, value] of Object.entries(options.headers ?? {})) args.push('-H', `${name}=${value}`);
+  args.push(options.url);
+  const output = await new Promise<string>((resolve, reject) => {
+    const child = spawn(path.join(projectRoot, 'node_modules', '.bin', 'autocannon'), args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.once('exit', (code) => (code === 0 ? resolve(stdout) : reject(new Error(`autocannon exited ${code}: ${stderr.slice(-500)}`))));
+  });
+  // With --warmup, autocannon prints the warm-up's JSON first; the measurement is the last line.
+  const lastLine = output.trim().split('\n').filter((line) => line.startsWith('{')).at(-1) ?? '{}';
+  const result = JSON.parse(lastLine) as { requests: { average: number }; latency: { p50: number; p99: number }; non2xx: number; errors: number };
+  return { requestsPerSecond: result.requests.average, p50Ms: result.latency.p50, p99Ms: result.latency.p99, non2xx: result.non2xx, errors: result.errors };
+}
+
+/** Spawns a project TypeScript entry point (node --import tsx) and waits for `readyLine` in its output. */
+export async function spawnEntry(entry: string, env: NodeJS.ProcessEnv, readyLine: RegExp, timeoutMs = 120_000): Promise<ChildProcess & { output: () => string }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(projectRoot, entry)], { cwd: projectRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${entry} not ready in ${timeoutMs} ms: ${output.slice(-800)}`)), timeoutMs);
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      if (readyLine.test(output)) {
+        clearTimeout(timer);
+        resolve();
+      }
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`${entry} exited ${code}: ${output.slice(-800)}`));
+    });
+  });
+  child.removeAllListeners('exit');
+  return Object.assign(child, { output: () => output });
+}
+
+/** Stops a child with SIGTERM (SIGKILL after 15 s). */
+export async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+  await exited;
+  clearTimeout(timer);
+}
+
+export function machineDescription(): Record<string, string | number> {
+  return { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model ?? 'unknown', memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version, platform: `${os.platform()} ${os.arch()}` };
+}

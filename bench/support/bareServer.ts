@@ -1,0 +1,28 @@
+import express from 'express';
+
+/**
+ * The baseline of the API benchmarks: a bare Express 5 app answering the same JSON shape with no
+ * middleware, no auth and no database. Started as its own process, like the real API.
+ */
+const app = express();
+const body = {
+  tenant: {
+    id: '00000000-0000-4000-8000-000000000000',
+    slug: 'bench',
+    name: 'Bench',
+    plan: 'starter',
+    status: 'active',
+    settings: {},
+    branding: {},
+    createdAt: new Date(0).toISOString(),
+    updatedAt: new Date(0).toISOString(),
+  },
+};
+app.get(/.*/, (_req, res) => {
+  res.json(body);
+});
+const server = app.listen(Number(process.env.PORT ?? 0), '127.0.0.1', () => {
+  const address = server.address();
+  console.log(`bare express listening on ${typeof address === 'object' && address ? address.port : '?'}`);
+});
+process.on('SIGTERM', () => server.close(() => process.exit(0)));

@@ -1,0 +1,40 @@
+import { freePort } from '../../platform/local/ports';
+import { type BenchContext, spawnEntry, stopChild } from '../harness';
+
+export interface HubProcesses {
+  apiUrl: string;
+  adminToken: string;
+  stop(): Promise<void>;
+}
+
+/** Starts the real API and worker processes (npm run api / npm run worker) against the bench stack. */
+export async function startHubProcesses(context: BenchContext, extraEnv: Record<string, string> = {}): Promise<HubProcesses> {
+  const port = await freePort();
+  const env = { ...context.env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', NODE_ENV: 'production', ...extraEnv };
+  const worker = await spawnEntry('platform/temporal/workerMain.ts', { ...env, LOG_LEVEL: 'info' }, /worker started/);
+  const api = await spawnEntry('api/main.ts', { ...env, LOG_LEVEL: 'info' }, /api listening/);
+  // Startup lines are read; from here on the pipes are drained, not buffered.
+  for (const child of [worker, api]) {
+    child.stdout?.removeAllListeners('data').resume();
+    child.stderr?.removeAllListeners('data').resume();
+  }
+  return {
+    apiUrl: `http://127.0.0.1:${port}`,
+    adminToken: String(context.env.HUB_ADMIN_TOKEN),
+    async stop() {
+      await Promise.all([stopChild(api), stopChild(worker)]);
+    },
+  };
+}
+
+/** Creates a tenant through the admin API and returns its admin key. */
+export async function createBenchTenant(hub: HubProcesses, slug: string, plan = 'enterprise'): Promise<{ tenantId: string; key: string }> {
+  const response = await fetch(`${hub.apiUrl}/v1/admin/tenants`, {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${hub.adminToken}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify({ name: slug, slug, plan, adminEmail: `admin@${slug}.test` }),
+  });
+  if (response.status !== 201) throw new Error(`tenant creation failed: ${response.status} ${await response.text()}`);
+  const body = (await response.json()) as { tenant: { id: string }; apiKey: { key: string } };
+  return { tenantId: body.tenant.id, key: body.apiKey.key };
+}

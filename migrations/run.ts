@@ -1,0 +1,17 @@
+import { loadConfig } from '../platform/config';
+import { runMain } from '../platform/runMain';
+import { migrateToLatest } from './migrator';
+
+/** `npm run migrate`: applies pending migrations to $DATABASE_URL (configured deployments). */
+runMain('migrate', async () => {
+  const config = loadConfig();
+  if (!config.DATABASE_URL) {
+    throw new Error('DATABASE_URL is not set: npm run migrate needs the owner connection (npm start migrates its embedded database itself)');
+  }
+  const { applied } = await migrateToLatest({
+    ownerUrl: config.DATABASE_URL,
+    appPassword: config.DATABASE_APP_PASSWORD,
+    log: (line) => console.log(line),
+  });
+  console.log(applied.length === 0 ? 'schema is up to date' : `applied ${applied.length} migration(s)`);
+});

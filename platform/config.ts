@@ -1,0 +1,152 @@
+import { z } from 'zod';
+
+/**
+ * Every setting the hub reads from the environment, in one place.
+ *
+ * Each process (API, worker, CLI, local stack) calls {@link loadConfig} once at start; a missing or
+ * malformed value stops the process with one line naming the variable (see {@link ConfigError}).
+ * The README's configuration table is generated from the `describe()` texts here, and a test checks
+ * that docker-compose.yml sets no variable this schema does not know.
+ */
+
+const booleanFlag = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((value) => value === 'true' || value === '1' || value === 'yes');
+
+const port = z.coerce.number().int().min(0).max(65535);
+
+const postgresUrl = z
+  .string()
+  .refine((value) => {
+    try {
+      const url = new URL(value);
+      return (url.protocol === 'postgres:' || url.protocol === 'postgresql:') && url.hostname !== '';
+    } catch {
+      return false;
+    }
+  }, 'must be a postgres://user:password@host:port/database URL');
+
+const hostPort = z
+  .string()
+  .regex(/^[A-Za-z0-9.\-[\]:]+:\d{1,5}$/, 'must be host:port, e.g. localhost:7233');
+
+const duration = z
+  .string()
+  .regex(/^\d+(ms|s|m|h|d)$/, 'must be a duration such as 500ms, 30s, 15m, 1h or 7d');
+
+/** The zod schema of the hub's environment. Keys are the environment variable names. */
+export const configSchema = z.object({
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development').describe('Runtime mode.'),
+  LOG_LEVEL: z
+    .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+    .default('info')
+    .describe('pino log level.'),
+
+  HOST: z.string().min(1).default('0.0.0.0').describe('Interface the API listens on.'),
+  PORT: port.default(3000).describe('API port.'),
+  PUBLIC_URL: z.url().optional().describe('External base URL of the API (shown in logs and links). Default http://localhost:$PORT.'),
+  API_BODY_LIMIT: z
+    .string()
+    .regex(/^\d+(b|kb|mb)$/i, 'must be a size such as 512kb or 1mb')
+    .default('1mb')
+    .describe('Largest JSON request body; larger bodies get 413 PAYLOAD_TOO_LARGE.'),
+  API_TRUST_PROXY: booleanFlag.default(false).describe('Trust X-Forwarded-For from a reverse proxy.'),
+
+  DATABASE_URL: postgresUrl
+    .optional()
+    .describe('Owner connection (runs migrations). Unset: an embedded Postgres under $HUB_DATA_DIR/pg is started by npm start / npm test.'),
+  DATABASE_APP_URL: postgresUrl
+    .optional()
+    .describe('Connection used by the API and worker: a non-superuser role without BYPASSRLS. Default: DATABASE_URL with user hub_app and $DATABASE_APP_PASSWORD.'),
+  DATABASE_APP_PASSWORD: z
+    .string()
+    .min(12, 'must be at least 12 characters')
+    .optional()
+    .describe('Password migrations give the hub_app role. Local mode generates one into $HUB_DATA_DIR.'),
+  DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(500).default(10).describe('Connections per process.'),
+
+  TEMPORAL_ADDRESS: hostPort
+    .optional()
+    .describe('Temporal frontend host:port. Unset: a Temporal CLI dev server is started (persisted to $HUB_DATA_DIR/temporal.db).'),
+  TEMPORAL_NAMESPACE: z.string().min(1).default('default').describe('Temporal namespace.'),
+  TEMPORAL_TASK_QUEUE: z.string().min(1).default('hub').describe('Task queue of all hub workflows and activities.'),
+  TEMPORAL_API_KEY: z.string().min(1).optional().describe('Temporal Cloud API key (implies TLS).'),
+  TEMPORAL_TLS: booleanFlag.default(false).describe('Connect to Temporal over TLS.'),
+  TEMPORAL_TLS_CERT_PATH: z.string().min(1).optional().describe('mTLS client certificate (PEM) for Temporal Cloud / a secured cluster.'),
+  TEMPORAL_TLS_KEY_PATH: z.string().min(1).optional().describe('mTLS client key (PEM).'),
+  TEMPORAL_TLS_SERVER_NAME: z.string().min(1).optional().describe('TLS server name override.'),
+  TEMPORAL_UI_URL: z.url().default('http://localhost:8233').describe('Temporal Web UI base URL used in temporalUiUrl links.'),
+  TEMPORAL_CLI: z.string().min(1).optional().describe('Path of an existing Temporal CLI binary (skips provisioning).'),
+  TEMPORAL_PORT: port.default(7233).describe('Local mode: dev server gRPC port.'),
+  TEMPORAL_UI_PORT: port.default(8233).describe('Local mode: dev server Web UI port.'),
+  WORKER_SHUTDOWN_GRACE: duration.default('30s').describe('How long the worker lets running activities finish on SIGTERM.'),
+
+  HUB_DATA_DIR: z.string().min(1).default('.data').describe('Local state: embedded Postgres, Temporal DB, generated secrets, files.'),
+  HUB_PG_PORT: port.default(5433).describe('Local mode: embedded Postgres port.'),
+  HUB_ADMIN_TOKEN: z
+    .string()
+    .min(32, 'must be at least 32 characters')
+    .optional()
+    .describe('Bearer token of the platform admin API (/v1/admin). Local mode generates one into $HUB_DATA_DIR.'),
+  HUB_EXIT_WITH_PARENT: booleanFlag
+    .default(false)
+    .describe('Internal: set by npm start on its children so they stop when it dies.'),
+  ONBOARDING_TIMEOUT: duration.default('30s').describe('How long POST /v1/admin/tenants waits for the onboarding workflow.'),
+});
+
+/** The validated configuration. */
+export type HubConfig = z.infer<typeof configSchema>;
+
+/** A configuration the process cannot start with. `message` is one line naming the variable. */
+export class ConfigError extends Error {
+  constructor(
+    message: string,
+    readonly variable: string,
+  ) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Names of every variable the hub reads (the schema keys). */
+export const knownVariables: readonly string[] = Object.keys(configSchema.shape);
+
+/**
+ * Validates the environment. Empty strings count as unset so `FOO=` in a .env file means "default".
+ * Values are never echoed: a URL may carry a password.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
+  const input: Record<string, string> = {};
+  for (const key of knownVariables) {
+    const value = env[key];
+    if (value !== undefined && value !== '') input[key] = value;
+  }
+  const parsed = configSchema.safeParse(input);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const variable = String(issue?.path[0] ?? 'environment');
+    const reason = issue?.code === 'invalid_value' || issue?.code === 'invalid_type' ? describeExpected(variable, issue) : issue?.message;
+    throw new ConfigError(`Invalid configuration: ${variable} ${reason ?? 'is invalid'}`, variable);
+  }
+  return parsed.data;
+}
+
+function describeExpected(variable: string, issue: z.core.$ZodIssue): string {
+  if (issue.code === 'invalid_value') return `must be one of ${issue.values.map(String).join(', ')}`;
+  const field = configSchema.shape[variable as keyof typeof configSchema.shape];
+  return field ? `is invalid (${issue.message})` : issue.message;
+}
+
+/** Converts a duration such as `30s` or `15m` (validated by the schema) to milliseconds. */
+export function durationMs(value: string): number {
+  const match = /^(\d+)(ms|s|m|h|d)$/.exec(value);
+  if (!match) throw new Error(`not a duration: ${value}`);
+  const amount = Number(match[1]);
+  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[match[2] as 'ms' | 's' | 'm' | 'h' | 'd'];
+  return amount * unit;
+}
+
+/** True when the process runs without external Postgres and Temporal (npm start's embedded defaults). */
+export function isLocalMode(config: HubConfig): { postgres: boolean; temporal: boolean } {
+  return { postgres: config.DATABASE_URL === undefined, temporal: config.TEMPORAL_ADDRESS === undefined };
+}

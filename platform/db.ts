@@ -1,0 +1,171 @@
+import knex, { type Knex } from 'knex';
+import { Client as PgClient } from 'pg';
+import { type HubConfig } from './config';
+import { type Logger } from './logger';
+import { inlineBindings } from './sql/inlineBindings';
+
+/** Name of the role the API and worker log in as: no superuser, no BYPASSRLS. */
+export const APP_ROLE = 'hub_app';
+
+/** A knex transaction whose `app.tenant_id` is set: every tenant table's RLS policy applies. */
+export type TenantTransaction = Knex.Transaction & { readonly __tenantScoped: true };
+/** A knex transaction in platform scope: may read and write the `tenants` directory. */
+export type PlatformTransaction = Knex.Transaction & { readonly __platformScoped: true };
+
+/**
+ * The hub's database access. Tenant data is reachable only through {@link Database.withTenant}; the
+ * raw pool is there for health checks and for the few platform-scope statements.
+ */
+export interface Database {
+  /** The app-role pool. Queries on tenant tables outside withTenant see no rows (RLS). */
+  readonly knex: Knex;
+  /** Runs `fn` in a transaction bound to one tenant (`set_config('app.tenant_id', …, true)`). */
+  withTenant<T>(tenantId: string, fn: (trx: TenantTransaction) => Promise<T>): Promise<T>;
+  /** Runs `fn` in a transaction that may see every tenant's row of the `tenants` directory only. */
+  withPlatform<T>(fn: (trx: PlatformTransaction) => Promise<T>): Promise<T>;
+  /**
+   * Runs `fn` in a transaction with the given transaction-local settings, for the few lookups that
+   * precede knowing the tenant (API key authentication sets `app.api_key_prefix`).
+   */
+  withSettings<T>(settings: Record<string, string>, fn: (trx: Knex.Transaction) => Promise<T>): Promise<T>;
+  /**
+   * Runs one read as a tenant in a single round trip: `BEGIN; set_config; <query>; COMMIT` sent
+   * as one message. For hot single-statement reads (API lookups); anything that writes or needs
+   * several statements uses withTenant.
+   */
+  readAsTenant<T = Record<string, unknown>>(tenantId: string, query: Knex.QueryBuilder | Knex.Raw): Promise<T[]>;
+  /** Like readAsTenant, with arbitrary transaction-local settings (authentication). */
+  readWithSettings<T = Record<string, unknown>>(settings: Record<string, string>, query: Knex.QueryBuilder | Knex.Raw): Promise<T[]>;
+  /** Answers `select 1` within `timeoutMs`. */
+  ping(timeoutMs: number): Promise<void>;
+  close(): Promise<void>;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/* eslint-disable @typescript-eslint/no-require-imports */
+// knex's Postgres client and transaction classes (knex ships no types for these internals).
+type KnexInternalTransaction = { query(connection: unknown, sql: string): Promise<unknown> };
+const PostgresClient = require('knex/lib/dialects/postgres') as new (config: Knex.Config) => { transaction(...args: unknown[]): unknown };
+const PostgresTransaction = require('knex/lib/dialects/postgres/execution/pg-transaction') as new (...args: unknown[]) => KnexInternalTransaction & {
+  begin(connection: unknown): Promise<unknown>;
+};
+/* eslint-enable @typescript-eslint/no-require-imports */
+
+const escapeLiteral = (value: string) => PgClient.prototype.escapeLiteral(value);
+
+/**
+ * A transaction that sends `BEGIN` and its session settings (`set_config(…, true)`, i.e. local to
+ * the transaction) in one round trip. Values are escaped as literals. withTenant uses it for
+ * `app.tenant_id`, so every tenant-scoped request saves a round trip.
+ */
+class ScopedTransaction extends PostgresTransaction {
+  private readonly settings: Record<string, string> | undefined;
+  constructor(...args: unknown[]) {
+    super(...args);
+    this.settings = (args[2] as { settings?: Record<string, string> } | undefined)?.settings;
+  }
+  override begin(connection: unknown): Promise<unknown> {
+    if (!this.settings) return super.begin(connection);
+    const assignments = Object.entries(this.settings).map(([name, value]) => `set_config(${escapeLiteral(name)}, ${escapeLiteral(value)}, true)`);
+    return this.query(connection, `BEGIN; SELECT ${assignments.join(', ')};`);
+  }
+}
+
+class HubPostgresClient extends PostgresClient {
+  override transaction(...args: unknown[]): unknown {
+    return new ScopedTransaction(this, ...args);
+  }
+}
+
+/** Transaction config carrying settings for {@link ScopedTransaction}. */
+function scoped(settings: Record<string, string>): Knex.TransactionConfig {
+  return { settings } as Knex.TransactionConfig;
+}
+
+/** Builds the app-role connection URL: DATABASE_APP_URL, else DATABASE_URL with the hub_app login. */
+export function appDatabaseUrl(config: Pick<HubConfig, 'DATABASE_URL' | 'DATABASE_APP_URL' | 'DATABASE_APP_PASSWORD'>): string {
+  if (config.DATABASE_APP_URL) return config.DATABASE_APP_URL;
+  if (!config.DATABASE_URL) throw new Error('DATABASE_URL is not set');
+  if (!config.DATABASE_APP_PASSWORD) throw new Error('DATABASE_APP_PASSWORD is not set (needed to derive the hub_app connection)');
+  const url = new URL(config.DATABASE_URL);
+  url.username = APP_ROLE;
+  url.password = config.DATABASE_APP_PASSWORD;
+  return url.toString();
+}
+
+/** Opens the app-role pool. */
+export function createDatabase(options: { url: string; poolMax: number; applicationName: string; logger?: Logger }): Database {
+  const log = (level: 'warn' | 'error' | 'debug') => (message: unknown) => options.logger?.[level]({ component: 'knex' }, String(message));
+  const connection = knex({
+    client: HubPostgresClient as unknown as typeof Knex.Client,
+    log: { warn: log('warn'), error: log('error'), deprecate: log('warn'), debug: log('debug') },
+    connection: { connectionString: options.url, application_name: options.applicationName },
+    pool: { min: 0, max: options.poolMax },
+    acquireConnectionTimeout: 10_000,
+  });
+
+  return {
+    knex: connection,
+    async withTenant(tenantId, fn) {
+      // A malformed id must not become "no tenant" (which RLS would answer with zero rows, silently).
+      if (!UUID.test(tenantId)) throw new Error(`withTenant: not a tenant id: ${tenantId}`);
+      return connection.transaction(async (trx) => fn(trx as TenantTransaction), scoped({ 'app.tenant_id': tenantId }));
+    },
+    async withPlatform(fn) {
+      return connection.transaction(async (trx) => fn(trx as PlatformTransaction), scoped({ 'app.platform': 'on' }));
+    },
+    async withSettings(settings, fn) {
+      return connection.transaction(fn, scoped(settings));
+    },
+    async readAsTenant(tenantId, query) {
+      if (!UUID.test(tenantId)) throw new Error(`readAsTenant: not a tenant id: ${tenantId}`);
+      return singleRoundTripRead(connection, { 'app.tenant_id': tenantId }, query);
+    },
+    async readWithSettings(settings, query) {
+      return singleRoundTripRead(connection, settings, query);
+    },
+    async ping(timeoutMs) {
+      await Promise.race([
+        connection.raw('select 1'),
+        new Promise((_, reject) => setTimeout(() => reject(new Error(`database did not answer in ${timeoutMs} ms`)), timeoutMs).unref()),
+      ]);
+    },
+    async close() {
+      await connection.destroy();
+    },
+  };
+}
+
+interface PgConnection {
+  query(text: string): Promise<Array<{ rows: unknown[] }> | { rows: unknown[] }>;
+}
+interface KnexClientInternals {
+  acquireConnection(): Promise<PgConnection>;
+  releaseConnection(connection: PgConnection): Promise<void>;
+}
+
+async function singleRoundTripRead<T>(connection: Knex, settings: Record<string, string>, query: Knex.QueryBuilder | Knex.Raw): Promise<T[]> {
+  const native = query.toSQL().toNative();
+  const assignments = Object.entries(settings).map(([name, value]) => `set_config(${escapeLiteral(name)}, ${escapeLiteral(value)}, true)`);
+  const text = `BEGIN; SELECT ${assignments.join(', ')}; ${inlineBindings(native.sql, native.bindings)}; COMMIT;`;
+  const client = connection.client as unknown as KnexClientInternals;
+  const pgConnection = await client.acquireConnection();
+  try {
+    const results = await pgConnection.query(text);
+    if (!Array.isArray(results) || results.length !== 4) throw new Error('readAsTenant: expected exactly one statement');
+    return results[2]!.rows as T[];
+  } catch (error) {
+    // A failed statement leaves the transaction aborted; never hand such a connection back as is.
+    await pgConnection.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  } finally {
+    await client.releaseConnection(pgConnection);
+  }
+}
+
+/** True for Postgres unique-violation errors, optionally on a named constraint. */
+export function isUniqueViolation(error: unknown, constraint?: string): boolean {
+  const pgError = error as { code?: string; constraint?: string };
+  return pgError?.code === '23505' && (constraint === undefined || pgError.constraint === constraint);
+}

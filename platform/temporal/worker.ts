@@ -1,0 +1,44 @@
+import { DefaultLogger, Runtime, Worker, type LogLevel, type NativeConnection } from '@temporalio/worker';
+import { createActivities } from '../../activities';
+import { durationMs, type HubConfig } from '../config';
+import { type Database } from '../db';
+import { type Logger } from '../logger';
+import { permanentDatabaseErrors } from './activityErrors';
+
+export interface HubWorkerOptions {
+  config: HubConfig;
+  connection: NativeConnection;
+  db: Database;
+  logger: Logger;
+  /** A prebuilt workflow bundle (tests build one per run); by default the worker bundles workflows/. */
+  workflowBundle?: { code: string };
+}
+
+let runtimeInstalled = false;
+
+/** Routes the Temporal SDK's own logs into the process logger (once per process). */
+export function installTemporalRuntimeLogging(logger: Logger, level: LogLevel = 'WARN'): void {
+  if (runtimeInstalled) return;
+  runtimeInstalled = true;
+  Runtime.install({
+    logger: new DefaultLogger(level, ({ level: entryLevel, message, meta }) => {
+      const method = entryLevel === 'ERROR' ? 'error' : entryLevel === 'WARN' ? 'warn' : entryLevel === 'INFO' ? 'info' : 'debug';
+      logger[method]({ temporal: meta }, message);
+    }),
+  });
+}
+
+/** Creates the worker that runs every hub workflow and activity on $TEMPORAL_TASK_QUEUE. */
+export async function createHubWorker(options: HubWorkerOptions): Promise<Worker> {
+  const { config, connection, db, logger } = options;
+  return Worker.create({
+    connection,
+    namespace: config.TEMPORAL_NAMESPACE,
+    taskQueue: config.TEMPORAL_TASK_QUEUE,
+    ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: require.resolve('../../workflows') }),
+    activities: createActivities({ config, db, logger }),
+    interceptors: { activity: [permanentDatabaseErrors] },
+    // On SIGINT/SIGTERM the SDK runtime stops polling and lets running activities finish this long.
+    shutdownGraceTime: durationMs(config.WORKER_SHUTDOWN_GRACE),
+  });
+}

@@ -1,0 +1,37 @@
+import { appDatabaseUrl, createDatabase } from '../db';
+import { loadConfig } from '../config';
+import { createLogger } from '../logger';
+import { onParentExit } from '../local/parentWatch';
+import { runMain } from '../runMain';
+import { connectTemporalClient, connectWorkerConnection } from './connection';
+import { registerSearchAttributes } from './registerSearchAttributes';
+import { createHubWorker, installTemporalRuntimeLogging } from './worker';
+
+/** `npm run worker`: polls $TEMPORAL_TASK_QUEUE until SIGINT/SIGTERM, then drains and exits. */
+runMain('worker', async () => {
+  const config = loadConfig();
+  const logger = createLogger({ name: 'worker', level: config.LOG_LEVEL });
+  if (config.HUB_EXIT_WITH_PARENT) onParentExit(() => process.kill(process.pid, 'SIGTERM'));
+  installTemporalRuntimeLogging(logger);
+  const db = createDatabase({ url: appDatabaseUrl(config), poolMax: config.DATABASE_POOL_MAX, applicationName: 'hub-worker', logger });
+  await db.ping(5_000);
+
+  // Self-hosted clusters get the search attributes registered here; Temporal Cloud configures them itself.
+  const { connection: clientConnection } = await connectTemporalClient(config);
+  try {
+    const added = await registerSearchAttributes(clientConnection, config.TEMPORAL_NAMESPACE);
+    if (added.length > 0) logger.info({ added }, 'registered search attributes');
+  } catch (error) {
+    logger.warn({ err: error }, 'could not register search attributes (register TenantId, TenantSlug, JobKind, ConnectorType, ConnectorId as Keyword)');
+  } finally {
+    await clientConnection.close();
+  }
+
+  const connection = await connectWorkerConnection(config);
+  const worker = await createHubWorker({ config, connection, db, logger });
+  logger.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, namespace: config.TEMPORAL_NAMESPACE }, 'worker started');
+  await worker.run();
+  await connection.close();
+  await db.close();
+  logger.info('worker stopped');
+});

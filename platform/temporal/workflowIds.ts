@@ -1,0 +1,11 @@
+/**
+ * Readable, purpose-unique workflow ids (DESIGN.md, Temporal conventions). Ops can guess them:
+ * `tenant/acme/onboarding`, `job/acme/export/<jobId>`, `sync/acme/<connectorId>/<stream>`,
+ * `billing/acme/2026-11`.
+ */
+export const workflowIds = {
+  tenantOnboarding: (slug: string) => `tenant/${slug}/onboarding`,
+  job: (slug: string, kind: string, jobId: string) => `job/${slug}/${kind}/${jobId}`,
+  sync: (slug: string, connectorId: string, stream?: string) => (stream ? `sync/${slug}/${connectorId}/${stream}` : `sync/${slug}/${connectorId}`),
+  billing: (slug: string, period: string) => `billing/${slug}/${period}`,
+} as const;

@@ -1,0 +1,5 @@
+/**
+ * The worker's workflowsPath: every workflow the hub runs. Code here is deterministic: no Node
+ * built-ins, no I/O, activities imported as types only (enforced by eslint).
+ */
+export { tenantOnboarding } from './tenantOnboarding';

@@ -1,0 +1,40 @@
+import { proxyActivities, workflowInfo } from '@temporalio/workflow';
+import type { HubActivities } from '../activities';
+import type { NewTenant } from '../activities/tenants/createTenantActivities';
+
+/** Input of {@link tenantOnboarding}. The API generates the ids and the key; only its hash is here. */
+export interface TenantOnboardingInput {
+  tenant: NewTenant;
+  apiKey: { keyId: string; name: string; lookupPrefix: string; keyHash: string };
+  requestedBy: { type: 'platform_admin'; requestId?: string; ip?: string };
+}
+
+export interface TenantOnboardingResult {
+  tenantId: string;
+  apiKeyId: string;
+  adminUserId: string;
+}
+
+const { createTenantRecord, createApiKeyRecord, appendAuditEntry } = proxyActivities<HubActivities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '500 ms', maximumInterval: '10 seconds', maximumAttempts: 10, nonRetryableErrorTypes: ['TenantSlugTaken'] },
+});
+
+/**
+ * Creates a tenant: the tenant row with its first admin user, the first admin API key, and the
+ * audit row. Workflow id `tenant/<slug>/onboarding`.
+ */
+export async function tenantOnboarding(input: TenantOnboardingInput): Promise<TenantOnboardingResult> {
+  const { tenant, apiKey, requestedBy } = input;
+  await createTenantRecord(tenant);
+  await createApiKeyRecord({ ...apiKey, tenantId: tenant.tenantId, role: 'admin', createdBy: 'platform_admin' });
+  await appendAuditEntry({
+    tenantId: tenant.tenantId,
+    actor: { type: 'platform_admin', requestId: requestedBy.requestId, ip: requestedBy.ip },
+    action: 'tenant.created',
+    target: { type: 'tenant', id: tenant.tenantId },
+    details: { slug: tenant.slug, plan: tenant.plan, adminUserId: tenant.adminUserId, apiKeyId: apiKey.keyId },
+    eventKey: `${workflowInfo().workflowId}/tenant.created`,
+  });
+  return { tenantId: tenant.tenantId, apiKeyId: apiKey.keyId, adminUserId: tenant.adminUserId };
+}
