@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isCidr } from './network/addressPolicy';
 
 /**
  * Every setting the hub reads from the environment, in one place.
@@ -88,6 +89,15 @@ export const configSchema = z.object({
     .min(32, 'must be at least 32 characters')
     .optional()
     .describe('Bearer token of the platform admin API (/v1/admin). Local mode generates one into $HUB_DATA_DIR.'),
+  HUB_ALLOW_PRIVATE_NETWORK: booleanFlag
+    .default(false)
+    .describe('Let tenant-supplied URLs reach loopback/private addresses and plain http (development and tests only; npm start turns it on).'),
+  HUB_NETWORK_ALLOWLIST: z
+    .string()
+    .default('')
+    .refine((value) => value === '' || value.split(',').every((cidr) => isCidr(cidr.trim())), 'must be a comma-separated list of CIDRs, e.g. 10.20.0.0/16,fd00::/8')
+    .transform((value) => (value === '' ? [] : value.split(',').map((cidr) => cidr.trim())))
+    .describe('Private ranges tenant connections may reach anyway (e.g. an on-premises ERP over a VPN).'),
   HUB_EXIT_WITH_PARENT: booleanFlag
     .default(false)
     .describe('Internal: set by npm start on its children so they stop when it dies.'),

@@ -18,7 +18,14 @@ runMain('start', async () => {
   const config = loadConfig();
   const log = (line: string) => process.stdout.write(`[hub] ${line}\n`);
   const stack = await startLocalStack({ config, profile: 'persistent', log });
-  const env = { ...process.env, ...stack.env, NODE_ENV: process.env.NODE_ENV ?? 'development', HUB_EXIT_WITH_PARENT: 'true' };
+  const env = {
+    ...process.env,
+    ...stack.env,
+    NODE_ENV: process.env.NODE_ENV ?? 'development',
+    // Local development talks to local peers and test systems; configured deployments decide for themselves.
+    HUB_ALLOW_PRIVATE_NETWORK: process.env.HUB_ALLOW_PRIVATE_NETWORK ?? 'true',
+    HUB_EXIT_WITH_PARENT: 'true',
+  };
   const children: ChildProcess[] = [];
   let stopping = false;
 

@@ -69,6 +69,8 @@ export async function startTestHub(overrides: Record<string, string> = {}): Prom
     LOG_LEVEL: process.env.HUB_TEST_LOG_LEVEL ?? 'silent',
     TEMPORAL_TASK_QUEUE: `hub-test-${uniqueSuffix()}`,
     PORT: '0',
+    // Peers listen on 127.0.0.1; tests of the SSRF guard build their own strict policy.
+    HUB_ALLOW_PRIVATE_NETWORK: 'true',
     ...overrides,
   });
   const logger = createLogger({ name: 'test', level: config.LOG_LEVEL });

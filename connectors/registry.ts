@@ -1,0 +1,12 @@
+import { type ConnectorDefinition } from './types';
+
+/**
+ * Every connector type the hub offers, by `type`. Adding a connector is one folder under
+ * connectors/ plus one line here.
+ */
+export const connectorRegistry: Readonly<Record<string, ConnectorDefinition>> = {};
+
+/** The definition of `type`, or undefined for an unknown type. */
+export function findConnector(type: string): ConnectorDefinition | undefined {
+  return Object.prototype.hasOwnProperty.call(connectorRegistry, type) ? connectorRegistry[type] : undefined;
+}

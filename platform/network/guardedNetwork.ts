@@ -1,0 +1,213 @@
+import dns, { type LookupAddress, type LookupOptions } from 'node:dns';
+import http from 'node:http';
+import https from 'node:https';
+import { type Duplex } from 'node:stream';
+import { Agent, buildConnector, fetch as undiciFetch } from 'undici';
+import { inCidrs, isIpLiteral, isPublicAddress, isReservedHostName, stripBrackets } from './addressPolicy';
+
+/** A tenant-supplied URL or address the hub refuses to use. */
+export class ForbiddenDestinationError extends Error {
+  readonly code = 'EFORBIDDENDESTINATION';
+  constructor(message: string) {
+    super(message);
+    this.name = 'ForbiddenDestinationError';
+  }
+}
+
+export interface NetworkPolicy {
+  /** Allow loopback/private destinations and plain http (HUB_ALLOW_PRIVATE_NETWORK, dev and tests only). */
+  allowPrivateNetwork: boolean;
+  /** Allow plain http to allowed destinations (default: as allowPrivateNetwork). */
+  allowInsecureHttp?: boolean;
+  /** Non-public ranges tenants may still reach (HUB_NETWORK_ALLOWLIST), e.g. an on-premises ERP over a VPN. */
+  allowedCidrs?: readonly string[];
+}
+
+/** The policy's verdict on one resolved or literal address. */
+export function addressAllowed(address: string, policy: NetworkPolicy): boolean {
+  return policy.allowPrivateNetwork || isPublicAddress(address) || inCidrs(address, policy.allowedCidrs ?? []);
+}
+
+/** Throws when a tenant-supplied URL may not be used: scheme, credentials, reserved names, private IP literals. */
+export function assertAllowedUrl(raw: string, policy: NetworkPolicy): URL {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ForbiddenDestinationError(`not a valid URL: ${raw}`);
+  }
+  const allowedProtocols = policy.allowInsecureHttp ?? policy.allowPrivateNetwork ? ['https:', 'http:'] : ['https:'];
+  if (!allowedProtocols.includes(url.protocol)) {
+    throw new ForbiddenDestinationError(`${url.protocol.replace(':', '')} is not allowed; use https`);
+  }
+  if (url.username || url.password) throw new ForbiddenDestinationError('URLs may not carry credentials; use the credentials field');
+  if (policy.allowPrivateNetwork) return url;
+  // The WHATWG parser already normalised 2130706433, 0x7f.1 and [::ffff:127.0.0.1] to canonical IPs.
+  const host = stripBrackets(url.hostname);
+  if (isReservedHostName(host)) throw new ForbiddenDestinationError(`${host} is a reserved host name`);
+  if (isIpLiteral(host) && !addressAllowed(host, policy)) throw new ForbiddenDestinationError(`${host} is not a public address`);
+  return url;
+}
+
+type LookupCallback = (error: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void;
+
+/**
+ * dns.lookup that refuses names resolving to non-public addresses. Every resolved address must be
+ * public (one bad record refuses the name), which also defeats DNS answers mixing addresses.
+ */
+export function guardedLookup(policy: NetworkPolicy) {
+  return (hostname: string, options: LookupOptions | number | undefined, callback: LookupCallback): void => {
+    const lookupOptions: LookupOptions = typeof options === 'number' ? { family: options } : { ...(options ?? {}) };
+    dns.lookup(hostname, { ...lookupOptions, all: true }, (error, addresses) => {
+      if (error) return callback(error, '');
+      const list = addresses as LookupAddress[];
+      if (!policy.allowPrivateNetwork) {
+        const forbidden = list.find((entry) => !addressAllowed(entry.address, policy));
+        if (forbidden || isReservedHostName(hostname)) {
+          return callback(new ForbiddenDestinationError(`${hostname} resolves to ${forbidden?.address ?? 'a reserved name'}, which is not a public address`), '');
+        }
+      }
+      if (lookupOptions.all) return callback(null, list);
+      const first = list[0];
+      if (!first) return callback(Object.assign(new Error(`no address for ${hostname}`), { code: 'ENOTFOUND' }), '');
+      return callback(null, first.address, first.family);
+    });
+  };
+}
+
+/** Checks IP-literal destinations, which never go through lookup. */
+function assertConnectHost(host: string | undefined | null, policy: NetworkPolicy): void {
+  if (!host || policy.allowPrivateNetwork) return;
+  const bare = stripBrackets(host);
+  if (isIpLiteral(bare) && !addressAllowed(bare, policy)) throw new ForbiddenDestinationError(`${bare} is not a public address`);
+}
+
+/** node:http agent whose connections pass the address policy (for client libraries built on node:http). */
+export function guardedHttpAgent(policy: NetworkPolicy): http.Agent {
+  const agent = new http.Agent({ keepAlive: true, lookup: guardedLookup(policy) as never });
+  const create = agent.createConnection.bind(agent);
+  agent.createConnection = ((options: http.ClientRequestArgs, callback?: (error: Error | null, stream: Duplex) => void) => {
+    try {
+      assertConnectHost(options.host ?? options.hostname, policy);
+    } catch (error) {
+      // With a callback the agent turns this into the request's 'error' event.
+      if (callback) return void callback(error as Error, undefined as never);
+      throw error;
+    }
+    return create(options, callback);
+  }) as typeof agent.createConnection;
+  return agent;
+}
+
+/** node:https agent with the same policy. */
+export function guardedHttpsAgent(policy: NetworkPolicy): https.Agent {
+  const agent = new https.Agent({ keepAlive: true, lookup: guardedLookup(policy) as never });
+  const create = agent.createConnection.bind(agent);
+  agent.createConnection = ((options: http.ClientRequestArgs, callback?: (error: Error | null, stream: Duplex) => void) => {
+    try {
+      assertConnectHost(options.host ?? options.hostname, policy);
+    } catch (error) {
+      // With a callback the agent turns this into the request's 'error' event.
+      if (callback) return void callback(error as Error, undefined as never);
+      throw error;
+    }
+    return create(options, callback);
+  }) as typeof agent.createConnection;
+  return agent;
+}
+
+/** undici dispatcher with the policy at connect time. */
+export function guardedDispatcher(policy: NetworkPolicy, timeouts: { connectMs: number; headersMs: number; bodyMs: number }): Agent {
+  const connector = buildConnector({ lookup: guardedLookup(policy) as never, timeout: timeouts.connectMs });
+  return new Agent({
+    headersTimeout: timeouts.headersMs,
+    bodyTimeout: timeouts.bodyMs,
+    connect: (options, callback) => {
+      try {
+        assertConnectHost(options.hostname, policy);
+      } catch (error) {
+        callback(error as Error, null);
+        return;
+      }
+      connector(options, callback);
+    },
+  });
+}
+
+export interface GuardedFetchOptions extends RequestInit {
+  /** Abort the response when its body exceeds this many bytes (default 50 MiB). */
+  maxResponseBytes?: number;
+  /** Abort the whole exchange after this long (default 30 s). */
+  timeoutMs?: number;
+  /** How many redirects to follow, each re-checked (default 5; 0 returns the 3xx). */
+  maxRedirects?: number;
+}
+
+const DEFAULT_MAX_BYTES = 50 * 1024 * 1024;
+const DEFAULT_TIMEOUT_MS = 30_000;
+
+/**
+ * fetch() for tenant-supplied destinations: the URL is checked before each request, every
+ * connection is checked after DNS resolution, redirects are followed manually (each target checked,
+ * credentials dropped across origins), and responses are bounded in time and size.
+ */
+export function createGuardedFetch(policy: NetworkPolicy, dispatcher: Agent = guardedDispatcher(policy, { connectMs: 10_000, headersMs: 30_000, bodyMs: 60_000 })) {
+  return async function guardedFetch(input: string | URL, init: GuardedFetchOptions = {}): Promise<Response> {
+    const { maxResponseBytes = DEFAULT_MAX_BYTES, timeoutMs = DEFAULT_TIMEOUT_MS, maxRedirects = 5, ...requestInit } = init;
+    const signals = [AbortSignal.timeout(timeoutMs), ...(requestInit.signal ? [requestInit.signal] : [])];
+    const signal = AbortSignal.any(signals);
+    let url = assertAllowedUrl(String(input), policy);
+    let method = requestInit.method ?? 'GET';
+    let body = requestInit.body;
+    let headers = new Headers(requestInit.headers);
+    for (let redirects = 0; ; redirects += 1) {
+      const response = (await undiciFetch(url, {
+        ...(requestInit as Record<string, unknown>),
+        method,
+        body: body as never,
+        headers: headers as never,
+        redirect: 'manual',
+        signal,
+        dispatcher,
+      })) as unknown as Response;
+      const location = response.headers.get('location');
+      if (response.status < 300 || response.status >= 400 || !location || maxRedirects === 0) {
+        return limitBody(response, maxResponseBytes);
+      }
+      if (redirects >= maxRedirects) throw new ForbiddenDestinationError(`more than ${maxRedirects} redirects`);
+      await response.body?.cancel();
+      const next = assertAllowedUrl(new URL(location, url).toString(), policy);
+      if (next.origin !== url.origin) {
+        headers = new Headers(headers);
+        headers.delete('authorization');
+        headers.delete('cookie');
+      }
+      if (response.status === 303 || ((response.status === 301 || response.status === 302) && method === 'POST')) {
+        method = 'GET';
+        body = undefined;
+      }
+      url = next;
+    }
+  };
+}
+
+/** Wraps the body so reading past `maxBytes` fails instead of filling memory. */
+function limitBody(response: Response, maxBytes: number): Response {
+  const declared = Number(response.headers.get('content-length'));
+  if (Number.isFinite(declared) && declared > maxBytes) {
+    void response.body?.cancel();
+    throw new ForbiddenDestinationError(`response of ${declared} bytes exceeds the limit of ${maxBytes}`);
+  }
+  if (!response.body) return response;
+  let seen = 0;
+  const limited = response.body.pipeThrough(
+    new TransformStream<Uint8Array, Uint8Array>({
+      transform(chunk, controller) {
+        seen += chunk.byteLength;
+        if (seen > maxBytes) controller.error(new ForbiddenDestinationError(`response exceeds the limit of ${maxBytes} bytes`));
+        else controller.enqueue(chunk);
+      },
+    }),
+  );
+  return new Response(limited, { status: response.status, statusText: response.statusText, headers: response.headers });
+}
