@@ -81,8 +81,14 @@ export interface ConnectorContext<Config, Credentials> {
    */
   updateCredentials(next: Credentials): Promise<void>;
   /**
+   * Reads the connector's current credentials from the vault (another process may have rotated
+   * them since this instance was created). Use inside withConnectorLock before refreshing.
+   */
+  loadCredentials(): Promise<Credentials>;
+  /**
    * Runs `fn` while holding a lock named `key` for this connector across every worker process
-   * (a Postgres advisory lock), so that e.g. two concurrent token refreshes never race.
+   * (a Postgres advisory lock), so that e.g. two concurrent token refreshes never race:
+   * `withConnectorLock('oauth', async () => { const current = await loadCredentials(); … })`.
    */
   withConnectorLock<T>(key: string, fn: () => Promise<T>): Promise<T>;
   network: GuardedNetwork;
