@@ -1,0 +1,6 @@
+import { type PeerStarter } from './peer';
+
+/**
+ * Every peer by name, for `npm run peer -- <name> --port 0` and for tests. One line per peer.
+ */
+export const peers: Readonly<Record<string, PeerStarter>> = {};
