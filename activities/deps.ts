@@ -1,5 +1,6 @@
 import { type HubConfig } from '../platform/config';
 import { type Database } from '../platform/db';
+import { type FileStore } from '../platform/files/fileStore';
 import { type Logger } from '../platform/logger';
 
 /** What activity factories receive: the process's shared resources, never globals. */
@@ -7,4 +8,6 @@ export interface ActivityDeps {
   config: HubConfig;
   db: Database;
   logger: Logger;
+  /** Tenant files (uploads, job outputs). */
+  files: FileStore;
 }

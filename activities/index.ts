@@ -1,5 +1,7 @@
 import { createAuditActivities } from './audit/createAuditActivities';
 import { type ActivityDeps } from './deps';
+import { createExportActivities } from './exports/createExportActivities';
+import { createJobActivities } from './jobs/createJobActivities';
 import { createTenantActivities } from './tenants/createTenantActivities';
 
 /**
@@ -10,6 +12,8 @@ export function createActivities(deps: ActivityDeps) {
   return {
     ...createTenantActivities(deps),
     ...createAuditActivities(deps),
+    ...createJobActivities(deps),
+    ...createExportActivities(deps),
   };
 }
 

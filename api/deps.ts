@@ -1,6 +1,7 @@
 import { type Client } from '@temporalio/client';
 import { type HubConfig } from '../platform/config';
 import { type Database } from '../platform/db';
+import { type FileStore } from '../platform/files/fileStore';
 import { type Logger } from '../platform/logger';
 import { type HubMetrics } from '../platform/metrics';
 
@@ -11,4 +12,6 @@ export interface ApiDeps {
   temporal: Client;
   logger: Logger;
   metrics: HubMetrics;
+  /** Tenant files (uploads, job outputs). */
+  files: FileStore;
 }

@@ -2,6 +2,7 @@ import { once } from 'node:events';
 import { type AddressInfo } from 'node:net';
 import { appDatabaseUrl, createDatabase } from '../platform/db';
 import { loadConfig } from '../platform/config';
+import { createFileStore } from '../platform/files/createFileStore';
 import { createLogger } from '../platform/logger';
 import { createMetrics } from '../platform/metrics';
 import { onParentExit } from '../platform/local/parentWatch';
@@ -19,7 +20,7 @@ runMain('api', async () => {
   await db.ping(5_000);
   const { client, connection } = await connectTemporalClient(config);
   const metrics = createMetrics();
-  const app = createApp({ config, db, temporal: client, logger, metrics });
+  const app = createApp({ config, db, temporal: client, logger, metrics, files: createFileStore(config) });
 
   const server = app.listen(config.PORT, config.HOST);
   await once(server, 'listening');

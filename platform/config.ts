@@ -83,6 +83,11 @@ export const configSchema = z.object({
   WORKER_SHUTDOWN_GRACE: duration.default('30s').describe('How long the worker lets running activities finish on SIGTERM.'),
 
   HUB_DATA_DIR: z.string().min(1).default('.data').describe('Local state: embedded Postgres, Temporal DB, generated secrets, files.'),
+  HUB_FILES_DIR: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('Where tenant files (uploads, exports, backups) are stored. Default $HUB_DATA_DIR/files; all API and worker processes must share it.'),
   HUB_PG_PORT: port.default(5433).describe('Local mode: embedded Postgres port.'),
   HUB_ADMIN_TOKEN: z
     .string()

@@ -7,4 +7,10 @@ import { type Role } from './roles';
  */
 export const accessTable: Readonly<Record<string, Role>> = {
   'GET /v1/tenant': 'viewer',
+
+  'POST /v1/jobs': 'manager',
+  'GET /v1/jobs': 'viewer',
+  'GET /v1/jobs/:id': 'viewer',
+  'POST /v1/jobs/:id/cancel': 'manager',
+  'GET /v1/jobs/:id/download': 'manager',
 };

@@ -4,6 +4,11 @@ import { listTenants } from './admin/listTenants';
 import { getDocs } from './docs/getDocs';
 import { getOpenApiDocument } from './docs/getOpenApiDocument';
 import { getHealthz } from './health/getHealthz';
+import { cancelJob } from './jobs/cancelJob';
+import { createJob } from './jobs/createJob';
+import { downloadJobOutput } from './jobs/downloadJobOutput';
+import { getJob } from './jobs/getJob';
+import { listJobs } from './jobs/listJobs';
 import { getMetrics } from './health/getMetrics';
 import { getReadyz } from './health/getReadyz';
 import { getTenant } from './tenant/getTenant';
@@ -21,4 +26,10 @@ export const routes: readonly AnyRoute[] = [
   listTenants,
   // tenant
   getTenant,
+  // jobs
+  createJob,
+  listJobs,
+  getJob,
+  cancelJob,
+  downloadJobOutput,
 ];

@@ -46,7 +46,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   // When we run as root, Postgres runs as the `postgres` user and must be able to reach its data dir.
   fs.chmodSync(directory, 0o755);
   const secrets = loadLocalSecrets(directory);
-  const env: Record<string, string> = {};
+  // Throwaway stacks keep their files (uploads, exports) in their own directory too.
+  const env: Record<string, string> = ephemeral ? { HUB_DATA_DIR: directory } : {};
   const stops: Array<() => Promise<void>> = [];
 
   const stopAll = async () => {

@@ -2,6 +2,8 @@ import { DefaultLogger, Runtime, Worker, type LogLevel, type NativeConnection } 
 import { createActivities } from '../../activities';
 import { durationMs, type HubConfig } from '../config';
 import { type Database } from '../db';
+import { createFileStore } from '../files/createFileStore';
+import { type FileStore } from '../files/fileStore';
 import { type Logger } from '../logger';
 import { permanentDatabaseErrors } from './activityErrors';
 
@@ -10,6 +12,8 @@ export interface HubWorkerOptions {
   connection: NativeConnection;
   db: Database;
   logger: Logger;
+  /** The file store (default: from config). */
+  files?: FileStore;
   /** A prebuilt workflow bundle (tests build one per run); by default the worker bundles workflows/. */
   workflowBundle?: { code: string };
 }
@@ -36,7 +40,7 @@ export async function createHubWorker(options: HubWorkerOptions): Promise<Worker
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: require.resolve('../../workflows') }),
-    activities: createActivities({ config, db, logger }),
+    activities: createActivities({ config, db, logger, files: options.files ?? createFileStore(config) }),
     interceptors: { activity: [permanentDatabaseErrors] },
     // On SIGINT/SIGTERM the SDK runtime stops polling and lets running activities finish this long.
     shutdownGraceTime: durationMs(config.WORKER_SHUTDOWN_GRACE),

@@ -9,6 +9,7 @@ import knex, { type Knex } from 'knex';
 import { createApp } from '../../api/app';
 import { loadConfig, type HubConfig } from '../../platform/config';
 import { appDatabaseUrl, createDatabase, type Database } from '../../platform/db';
+import { createFileStore } from '../../platform/files/createFileStore';
 import { createLogger } from '../../platform/logger';
 import { createMetrics } from '../../platform/metrics';
 import { connectTemporalClient, temporalConnectionOptions } from '../../platform/temporal/connection';
@@ -79,16 +80,18 @@ export async function startTestHub(overrides: Record<string, string> = {}): Prom
   const { client, connection } = await connectTemporalClient(config);
   const nativeConnection = await NativeConnection.connect(temporalConnectionOptions(config));
   const bundlePath = process.env.HUB_TEST_WORKFLOW_BUNDLE;
+  const files = createFileStore(config);
   const worker = await createHubWorker({
     config,
     connection: nativeConnection,
     db,
     logger,
+    files,
     workflowBundle: bundlePath ? { code: fs.readFileSync(bundlePath, 'utf8') } : undefined,
   });
   const running = worker.run();
 
-  const app = createApp({ config, db, temporal: client, logger, metrics: createMetrics({ defaultMetrics: false }) });
+  const app = createApp({ config, db, temporal: client, logger, metrics: createMetrics({ defaultMetrics: false }), files });
   const server: Server = app.listen(0, '127.0.0.1');
   await once(server, 'listening');
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

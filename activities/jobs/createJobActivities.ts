@@ -1,0 +1,43 @@
+import { type ActivityDeps } from '../deps';
+
+export type JobStatus = 'queued' | 'running' | 'paused' | 'completed' | 'failed' | 'cancelled';
+
+/** Job-row bookkeeping for the shared job lifecycle (workflows/jobs/runJob.ts). Idempotent updates. */
+export function createJobActivities({ db }: Pick<ActivityDeps, 'db'>) {
+  return {
+    /** Records that a job is running (first time: its start) or paused. */
+    async markJobStatus(input: { tenantId: string; jobId: string; status: 'running' | 'paused' }): Promise<void> {
+      await db.withTenant(input.tenantId, (trx) =>
+        trx('jobs')
+          .where({ id: input.jobId })
+          .whereIn('status', ['queued', 'running', 'paused'])
+          .update({ status: input.status, started_at: trx.raw('coalesce(started_at, now())'), updated_at: trx.fn.now() }),
+      );
+    },
+
+    /** Records how a job ended, with its result or error and its last progress. */
+    async markJobFinished(input: {
+      tenantId: string;
+      jobId: string;
+      kind: string;
+      status: 'completed' | 'failed' | 'cancelled';
+      result?: Record<string, unknown>;
+      error?: { code: string; message: string };
+      progress?: Record<string, unknown>;
+    }): Promise<void> {
+      await db.withTenant(input.tenantId, (trx) =>
+        trx('jobs')
+          .where({ id: input.jobId })
+          .update({
+            status: input.status,
+            result: input.result === undefined ? null : JSON.stringify(input.result),
+            error: input.error === undefined ? null : JSON.stringify(input.error),
+            progress: input.progress === undefined ? null : JSON.stringify(input.progress),
+            started_at: trx.raw('coalesce(started_at, now())'),
+            finished_at: trx.raw('coalesce(finished_at, now())'),
+            updated_at: trx.fn.now(),
+          }),
+      );
+    },
+  };
+}

@@ -1,0 +1,81 @@
+import { randomUUID } from 'node:crypto';
+import { type Request } from 'express';
+import { appendAudit } from '../../platform/audit';
+import { searchAttributePairs, type HubSearchAttributeName } from '../../platform/temporal/searchAttributes';
+import { workflowIds } from '../../platform/temporal/workflowIds';
+import { type TenantPrincipal } from '../auth/principal';
+import { type ApiDeps } from '../deps';
+import { type JobRow, type JobView, toJobView } from './jobView';
+
+export interface StartJobRequest {
+  kind: string;
+  params: Record<string, unknown>;
+  workflowType: string;
+  /** Defaults to `job/<slug>/<kind>/<jobId>`. */
+  workflowId?: (jobId: string) => string;
+  summary: string;
+  /** Extra search attributes (ConnectorType, ConnectorId for syncs). */
+  searchAttributes?: Partial<Record<HubSearchAttributeName, string>>;
+  memo?: Record<string, unknown>;
+  /** Extra workflow input fields next to the standard ones. */
+  input?: Record<string, unknown>;
+}
+
+/** Who started something, as jobs and audit rows record it. */
+export function actorOf(principal: TenantPrincipal): string {
+  return `api_key:${principal.keyId}`;
+}
+
+/**
+ * Starts a job: records it (queued) with an audit row, starts its workflow on the hub task queue
+ * with the tenant's search attributes, and answers the job view (202 material). If Temporal
+ * refuses the start, the job is recorded as failed rather than left queued forever.
+ */
+export async function startJob(deps: ApiDeps, principal: TenantPrincipal, req: Request, request: StartJobRequest): Promise<JobView> {
+  const jobId = randomUUID();
+  const workflowId = request.workflowId ? request.workflowId(jobId) : workflowIds.job(principal.tenantSlug, request.kind, jobId);
+  const createdBy = actorOf(principal);
+  await deps.db.withTenant(principal.tenantId, async (trx) => {
+    await trx('jobs').insert({
+      id: jobId,
+      tenant_id: principal.tenantId,
+      kind: request.kind,
+      status: 'queued',
+      params: JSON.stringify(request.params),
+      workflow_id: workflowId,
+      created_by: createdBy,
+    });
+    await appendAudit(trx, {
+      tenantId: principal.tenantId,
+      actor: { type: 'api_key', id: principal.keyId, role: principal.role, ip: req.ip, requestId: String(req.id) },
+      action: 'job.started',
+      target: { type: 'job', id: jobId },
+      details: { kind: request.kind, workflowId },
+    });
+  });
+
+  let runId: string | undefined;
+  try {
+    const handle = await deps.temporal.workflow.start(request.workflowType, {
+      workflowId,
+      taskQueue: deps.config.TEMPORAL_TASK_QUEUE,
+      args: [{ jobId, tenantId: principal.tenantId, tenantSlug: principal.tenantSlug, kind: request.kind, params: request.params, requestedBy: createdBy, ...request.input }],
+      typedSearchAttributes: searchAttributePairs({ TenantId: principal.tenantId, TenantSlug: principal.tenantSlug, JobKind: request.kind, ...request.searchAttributes }),
+      memo: request.memo,
+      staticSummary: request.summary,
+    });
+    runId = handle.firstExecutionRunId;
+  } catch (error) {
+    await deps.db.withTenant(principal.tenantId, (trx) =>
+      trx('jobs')
+        .where({ id: jobId })
+        .update({ status: 'failed', error: JSON.stringify({ code: 'START_FAILED', message: (error as Error).message }), finished_at: trx.fn.now() }),
+    );
+    throw error;
+  }
+  const row = await deps.db.withTenant(principal.tenantId, async (trx) => {
+    await trx('jobs').where({ id: jobId }).update({ run_id: runId });
+    return (await trx('jobs').where({ id: jobId }).first()) as JobRow;
+  });
+  return toJobView(row, deps.config);
+}

@@ -1,0 +1,93 @@
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { type Readable, Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+
+/** What storing an object measured. */
+export interface StoredObject {
+  size: number;
+  sha256: string;
+}
+
+/**
+ * Object storage for tenant files, with S3 semantics (whole objects addressed by key, written
+ * once, read as streams) so an S3-compatible store can replace the local one without touching
+ * callers. Keys are `<tenantId>/<fileId>`; bytes never travel through workflow history.
+ */
+export interface FileStore {
+  /** Streams `source` into `key`; fails (and leaves nothing behind) past `maxBytes`. */
+  put(key: string, source: Readable | AsyncIterable<Uint8Array>, options?: { maxBytes?: number }): Promise<StoredObject>;
+  /** Streams the object. */
+  get(key: string): Readable;
+  /** Size of the object, or undefined when absent. */
+  stat(key: string): Promise<{ size: number } | undefined>;
+  delete(key: string): Promise<void>;
+  /** A local path for tools that need one (streaming parsers over a file); the caller must not modify it. */
+  localPath?(key: string): string;
+}
+
+/** Thrown when an object exceeds the size it may have. */
+export class ObjectTooLargeError extends Error {
+  constructor(readonly maxBytes: number) {
+    super(`the file exceeds the limit of ${maxBytes} bytes`);
+    this.name = 'ObjectTooLargeError';
+  }
+}
+
+const KEY = /^[0-9a-f-]{36}\/[A-Za-z0-9._-]{1,200}$/;
+
+/** A FileStore on the local file system (default under $HUB_DATA_DIR/files). */
+export class LocalFileStore implements FileStore {
+  constructor(private readonly root: string) {
+    fs.mkdirSync(root, { recursive: true });
+  }
+
+  localPath(key: string): string {
+    if (!KEY.test(key)) throw new Error(`invalid file key: ${key}`);
+    return path.join(this.root, key);
+  }
+
+  async put(key: string, source: Readable | AsyncIterable<Uint8Array>, options: { maxBytes?: number } = {}): Promise<StoredObject> {
+    const target = this.localPath(key);
+    fs.mkdirSync(path.dirname(target), { recursive: true });
+    const temporary = `${target}.${process.pid}.${Date.now()}.partial`;
+    const hash = createHash('sha256');
+    let size = 0;
+    const meter = new Transform({
+      transform(chunk: Buffer, _encoding, callback) {
+        size += chunk.length;
+        if (options.maxBytes !== undefined && size > options.maxBytes) {
+          callback(new ObjectTooLargeError(options.maxBytes));
+          return;
+        }
+        hash.update(chunk);
+        callback(null, chunk);
+      },
+    });
+    try {
+      await pipeline(source, meter, fs.createWriteStream(temporary));
+      fs.renameSync(temporary, target);
+    } catch (error) {
+      fs.rmSync(temporary, { force: true });
+      throw error;
+    }
+    return { size, sha256: hash.digest('hex') };
+  }
+
+  get(key: string): Readable {
+    return fs.createReadStream(this.localPath(key));
+  }
+
+  async stat(key: string): Promise<{ size: number } | undefined> {
+    try {
+      return { size: (await fs.promises.stat(this.localPath(key))).size };
+    } catch {
+      return undefined;
+    }
+  }
+
+  async delete(key: string): Promise<void> {
+    await fs.promises.rm(this.localPath(key), { force: true });
+  }
+}

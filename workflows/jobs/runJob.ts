@@ -1,0 +1,89 @@
+import { ApplicationFailure, CancellationScope, CancelledFailure, condition, isCancellation, proxyActivities, setHandler } from '@temporalio/workflow';
+import type { HubActivities } from '../../activities';
+import { type JobProgress, type JobWorkflowInput, pauseSignal, progressQuery, resumeSignal } from './control';
+
+const { markJobStatus, markJobFinished } = proxyActivities<HubActivities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { maximumAttempts: 20, maximumInterval: '30 seconds' },
+});
+
+/** What a job body uses to report progress and honour pause and cancellation. */
+export interface JobControl {
+  progress: JobProgress;
+  /**
+   * Runs one batch so that a cancellation request lets it finish: the batch's activity is never
+   * interrupted halfway; the job stops at the next {@link checkpoint}.
+   */
+  batch<T>(work: () => Promise<T>): Promise<T>;
+  /** Call between batches: waits while paused; throws CancelledFailure when cancellation was requested. */
+  checkpoint(): Promise<void>;
+}
+
+/**
+ * The lifecycle every job shares: marks the job running, answers the `progress` query, honours
+ * pause/resume signals and Temporal cancellation (from `POST /v1/jobs/:id/cancel` or the Web UI) at
+ * batch boundaries, and records the outcome on the job row: completed with its result, failed with
+ * its error, or cancelled after `cleanup` removed partial output. The Temporal execution ends
+ * Completed, Failed or Canceled to match.
+ */
+export async function runJob<Result extends Record<string, unknown>>(
+  input: JobWorkflowInput<unknown>,
+  body: (control: JobControl) => Promise<Result>,
+  cleanup?: () => Promise<void>,
+): Promise<Result> {
+  const progress: JobProgress = { phase: 'starting', done: 0, total: null, state: 'running' };
+  let paused = false;
+  setHandler(progressQuery, () => progress);
+  setHandler(pauseSignal, () => {
+    paused = true;
+  });
+  setHandler(resumeSignal, () => {
+    paused = false;
+  });
+  const root = CancellationScope.current();
+  const status = (value: 'running' | 'paused') => markJobStatus({ tenantId: input.tenantId, jobId: input.jobId, status: value });
+
+  const control: JobControl = {
+    progress,
+    batch: (work) => CancellationScope.nonCancellable(work),
+    async checkpoint() {
+      if (root.consideredCancelled) throw new CancelledFailure('the job was cancelled');
+      if (!paused) return;
+      progress.state = 'paused';
+      await CancellationScope.nonCancellable(() => status('paused'));
+      await condition(() => !paused); // a cancellation request interrupts the wait
+      progress.state = 'running';
+      await CancellationScope.nonCancellable(() => status('running'));
+    },
+  };
+
+  await status('running');
+  try {
+    const result = await body(control);
+    progress.phase = 'completed';
+    await markJobFinished({ tenantId: input.tenantId, jobId: input.jobId, kind: input.kind, status: 'completed', result, progress });
+    return result;
+  } catch (error) {
+    const cancelled = isCancellation(error);
+    await CancellationScope.nonCancellable(async () => {
+      if (cancelled && cleanup) await cleanup();
+      await markJobFinished({
+        tenantId: input.tenantId,
+        jobId: input.jobId,
+        kind: input.kind,
+        status: cancelled ? 'cancelled' : 'failed',
+        error: cancelled ? { code: 'CANCELLED', message: 'the job was cancelled' } : describeFailure(error),
+        progress,
+      });
+    });
+    throw error;
+  }
+}
+
+/** The innermost application failure says what went wrong (activity failures wrap it). */
+function describeFailure(error: unknown): { code: string; message: string } {
+  let current: unknown = error;
+  while (!(current instanceof ApplicationFailure) && current instanceof Error && current.cause) current = current.cause;
+  if (current instanceof ApplicationFailure) return { code: current.type ?? 'JOB_FAILED', message: current.message };
+  return { code: 'JOB_FAILED', message: error instanceof Error ? error.message : String(error) };
+}
