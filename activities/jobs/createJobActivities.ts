@@ -1,3 +1,5 @@
+import { emitEvent } from '../../platform/events/emitEvent';
+import { uuidFromName } from '../../platform/ids';
 import { type ActivityDeps } from '../deps';
 
 export type JobStatus = 'queued' | 'running' | 'paused' | 'completed' | 'failed' | 'cancelled';
@@ -25,8 +27,8 @@ export function createJobActivities({ db }: Pick<ActivityDeps, 'db'>) {
       error?: { code: string; message: string };
       progress?: Record<string, unknown>;
     }): Promise<void> {
-      await db.withTenant(input.tenantId, (trx) =>
-        trx('jobs')
+      await db.withTenant(input.tenantId, async (trx) => {
+        await trx('jobs')
           .where({ id: input.jobId })
           .update({
             status: input.status,
@@ -36,8 +38,17 @@ export function createJobActivities({ db }: Pick<ActivityDeps, 'db'>) {
             started_at: trx.raw('coalesce(started_at, now())'),
             finished_at: trx.raw('coalesce(finished_at, now())'),
             updated_at: trx.fn.now(),
-          }),
-      );
+          });
+        // Cancelled jobs were asked to stop by the tenant; completed and failed ones are news.
+        if (input.status !== 'cancelled') {
+          await emitEvent(trx, {
+            id: uuidFromName(`job-event:${input.jobId}:${input.status}`),
+            tenantId: input.tenantId,
+            type: input.status === 'completed' ? 'job.completed' : 'job.failed',
+            data: { jobId: input.jobId, kind: input.kind, status: input.status, ...(input.result ? { result: input.result } : {}), ...(input.error ? { error: input.error } : {}) },
+          });
+        }
+      });
     },
   };
 }

@@ -63,6 +63,11 @@ describe('jobs: export', () => {
     const audit = await owner('audit_log').where({ tenant_id: tenant.id }).whereIn('action', ['job.started', 'job.output_downloaded']).orderBy('seq');
     expect(audit.map((row) => row.action)).toEqual(['job.started', 'job.output_downloaded']);
     await recordHistory(hub.temporal, job.workflowId, 'exportJob');
+
+    // The outcome is in the event outbox, once, written with the job row.
+    const events = await owner('events').where({ tenant_id: tenant.id, type: 'job.completed' });
+    expect(events.filter((event) => event.data.jobId === job.id)).toHaveLength(1);
+    expect(events.find((event) => event.data.jobId === job.id)!.data).toMatchObject({ kind: 'export', status: 'completed', result: { rows: 1201 } });
   });
 
   it.each(['json', 'ndjson'])('exports the audit log as %s', async (format) => {
@@ -105,6 +110,7 @@ describe('jobs: export', () => {
     await recordHistory(hub.temporal, job.workflowId, 'exportJobPausedThenCancelled');
 
     expect(await owner('files').where({ tenant_id: bulk.id })).toEqual([]);
+    expect(await owner('events').where({ tenant_id: bulk.id }).whereIn('type', ['job.completed', 'job.failed'])).toEqual([]);
     const tenantDir = path.join(String(process.env.HUB_DATA_DIR), 'files', bulk.id);
     expect(fs.existsSync(tenantDir) ? fs.readdirSync(tenantDir) : []).toEqual([]);
     expect((await hub.request('GET', `/v1/jobs/${job.id}/download`, { key: bulk.key })).status).toBe(404);
