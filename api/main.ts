@@ -8,6 +8,7 @@ import { onParentExit } from '../platform/local/parentWatch';
 import { runMain } from '../platform/runMain';
 import { connectTemporalClient } from '../platform/temporal/connection';
 import { createApp } from './app';
+import { createControlPlane } from './controlPlane';
 
 /** `npm run api`: serves the HTTP API until SIGINT/SIGTERM, then drains requests and closes connections. */
 runMain('api', async () => {
@@ -19,7 +20,9 @@ runMain('api', async () => {
   await db.ping(5_000);
   const { client, connection } = await connectTemporalClient(config);
   const metrics = createMetrics();
-  const app = createApp({ config, db, temporal: client, logger, metrics });
+  const controlPlane = createControlPlane({ config, db, logger, metrics });
+  await controlPlane.start();
+  const app = createApp({ config, db, temporal: client, logger, metrics, controlPlane });
 
   const server = app.listen(config.PORT, config.HOST);
   await once(server, 'listening');
@@ -34,6 +37,8 @@ runMain('api', async () => {
     const forced = setTimeout(() => server.closeAllConnections(), 10_000).unref();
     await new Promise<void>((resolve) => server.close(() => resolve()));
     clearTimeout(forced);
+    // Requests are done: write the buffered usage events before the pool closes.
+    await controlPlane.stop();
     await connection.close();
     await db.close();
     logger.info('api stopped');

@@ -7,6 +7,7 @@ import { type Server } from 'node:http';
 import { type AddressInfo } from 'node:net';
 import knex, { type Knex } from 'knex';
 import { createApp } from '../../api/app';
+import { createControlPlane, type ControlPlane } from '../../api/controlPlane';
 import { loadConfig, type HubConfig } from '../../platform/config';
 import { appDatabaseUrl, createDatabase, type Database } from '../../platform/db';
 import { createLogger } from '../../platform/logger';
@@ -21,6 +22,8 @@ export interface TestHub {
   db: Database;
   temporal: Client;
   adminToken: string;
+  /** The app's credential cache, limits and usage recorder (tests flush usage through it). */
+  controlPlane: ControlPlane;
   /** Calls the API; `key` is sent as X-API-Key, `admin` as the admin bearer token. */
   request(method: string, path: string, options?: RequestOptions): Promise<TestResponse>;
   /** Creates a tenant through the admin API and returns it with its admin key. */
@@ -62,7 +65,7 @@ export function uniqueSuffix(): string {
  * Temporal. Each hub gets its own task queue, so test files running in parallel never execute each
  * other's workflows.
  */
-export async function startTestHub(overrides: Record<string, string> = {}): Promise<TestHub> {
+export async function startTestHub(overrides: Record<string, string> = {}, options: { logDestination?: NodeJS.WritableStream } = {}): Promise<TestHub> {
   const config = loadConfig({
     ...process.env,
     NODE_ENV: 'test',
@@ -73,7 +76,7 @@ export async function startTestHub(overrides: Record<string, string> = {}): Prom
     HUB_ALLOW_PRIVATE_NETWORK: 'true',
     ...overrides,
   });
-  const logger = createLogger({ name: 'test', level: config.LOG_LEVEL });
+  const logger = createLogger({ name: 'test', level: config.LOG_LEVEL, destination: options.logDestination });
   installTemporalRuntimeLogging(logger, 'ERROR');
   const db = createDatabase({ url: appDatabaseUrl(config), poolMax: config.DATABASE_POOL_MAX, applicationName: 'hub-test', logger });
   const { client, connection } = await connectTemporalClient(config);
@@ -88,7 +91,10 @@ export async function startTestHub(overrides: Record<string, string> = {}): Prom
   });
   const running = worker.run();
 
-  const app = createApp({ config, db, temporal: client, logger, metrics: createMetrics({ defaultMetrics: false }) });
+  const metrics = createMetrics({ defaultMetrics: false });
+  const controlPlane = createControlPlane({ config, db, logger, metrics });
+  await controlPlane.start();
+  const app = createApp({ config, db, temporal: client, logger, metrics, controlPlane });
   const server: Server = app.listen(0, '127.0.0.1');
   await once(server, 'listening');
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -122,6 +128,7 @@ export async function startTestHub(overrides: Record<string, string> = {}): Prom
     db,
     temporal: client,
     adminToken,
+    controlPlane,
     request,
     async createTenant(fields = {}) {
       const slug = fields.slug ?? `t-${uniqueSuffix()}`;
@@ -135,6 +142,7 @@ export async function startTestHub(overrides: Record<string, string> = {}): Prom
     async stop() {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      await controlPlane.stop();
       worker.shutdown();
       await running;
       await nativeConnection.close();
