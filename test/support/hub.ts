@@ -26,7 +26,11 @@ export interface TestHub {
   controlPlane: ControlPlane;
   /** Calls the API; `key` is sent as X-API-Key, `admin` as the admin bearer token. */
   request(method: string, path: string, options?: RequestOptions): Promise<TestResponse>;
-  /** Creates a tenant through the admin API and returns it with its admin key. */
+  /**
+   * Creates a tenant through the admin API and returns it with its admin key. The plan defaults
+   * to enterprise (250 requests/s) so tests are not throttled by the starter plan's 10/s; tests of
+   * plan behaviour pass the plan they need.
+   */
   createTenant(overrides?: Partial<{ slug: string; name: string; plan: string; adminEmail: string }>): Promise<CreatedTenant>;
   stop(): Promise<void>;
 }
@@ -134,7 +138,7 @@ export async function startTestHub(overrides: Record<string, string> = {}, optio
       const slug = fields.slug ?? `t-${uniqueSuffix()}`;
       const response = await request('POST', '/v1/admin/tenants', {
         admin: true,
-        body: { name: fields.name ?? `Tenant ${slug}`, slug, plan: fields.plan ?? 'starter', adminEmail: fields.adminEmail ?? `admin@${slug}.test` },
+        body: { name: fields.name ?? `Tenant ${slug}`, slug, plan: fields.plan ?? 'enterprise', adminEmail: fields.adminEmail ?? `admin@${slug}.test` },
       });
       if (response.status !== 201) throw new Error(`createTenant: ${response.status} ${response.text}`);
       return { id: response.body.tenant.id, slug, key: response.body.apiKey.key, keyId: response.body.apiKey.id, workflowId: response.body.workflowId };
