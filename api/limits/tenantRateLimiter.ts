@@ -41,22 +41,31 @@ export class TenantRateLimiter {
 
   constructor(private readonly options: { knex: Knex; logger: Logger; leasesPerWindow: number; tableName?: string }) {}
 
-  async take(tenantId: string, limit: number, now = Date.now()): Promise<RateDecision> {
-    for (let attempt = 0; attempt < 3; attempt += 1) {
+  async take(tenantId: string, limit: number): Promise<RateDecision> {
+    let renewals = 0;
+    for (;;) {
       const lease = this.leaseOf(tenantId);
-      const at = attempt === 0 ? now : Date.now();
-      if (lease.blockedUntil > at) return { allowed: false, limit, remaining: 0, resetMs: lease.blockedUntil - at };
-      if (lease.tokens > 0 && lease.expiresAt > at) {
+      const now = Date.now();
+      if (lease.blockedUntil > now) return { allowed: false, limit, remaining: 0, resetMs: lease.blockedUntil - now };
+      if (lease.tokens > 0 && lease.expiresAt > now) {
         lease.tokens -= 1;
-        return { allowed: true, limit, remaining: lease.tokens + lease.remainingGlobal, resetMs: lease.expiresAt - at };
+        return { allowed: true, limit, remaining: lease.tokens + lease.remainingGlobal, resetMs: lease.expiresAt - now };
       }
-      lease.pending ??= this.renew(tenantId, lease, limit).finally(() => {
+      if (lease.pending) {
+        // Another request of this tenant is renewing the lease: share its result.
+        await lease.pending;
+        continue;
+      }
+      if (renewals >= 3) {
+        // Three of our own leases expired before we could use them (clock trouble): let it through.
+        return { allowed: true, limit, remaining: 0, resetMs: 1_000 };
+      }
+      renewals += 1;
+      lease.pending = this.renew(tenantId, lease, limit).finally(() => {
         lease.pending = undefined;
       });
       await lease.pending;
     }
-    // Three leases in a row expired before use (clock trouble): let the request through.
-    return { allowed: true, limit, remaining: 0, resetMs: 1_000 };
   }
 
   private leaseOf(tenantId: string): Lease {
