@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { ROLES } from '../../auth/roles';
 import { defineRoute } from '../../http/route';
 import { pageOf, pageQuery, pagination } from '../../http/pagination';
-import { toUserView, USER_STATUSES, userSchema, type UserRow } from './userView';
+import { toUserView, USER_COLUMNS_SQL, USER_STATUSES, userSchema, type UserRow } from './userView';
 
 export const listUsers = defineRoute({
   method: 'get',
@@ -24,7 +24,7 @@ export const listUsers = defineRoute({
     const rows = await db.readAsTenant<UserRow & { total: string }>(
       principal.tenantId,
       filtered()
-        .select('*', db.knex.raw('count(*) over () as total'))
+        .select(db.knex.raw(USER_COLUMNS_SQL), db.knex.raw('count(*) over () as total'))
         .orderBy([{ column: 'created_at' }, { column: 'id' }])
         .limit(query.limit)
         .offset((query.page - 1) * query.limit),

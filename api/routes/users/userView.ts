@@ -16,6 +16,10 @@ export const userSchema = z.object({
 });
 export type UserView = z.infer<typeof userSchema>;
 
+/** Timestamps rendered as ISO-8601 by Postgres: the hot list path skips parsing and re-printing dates. */
+const isoUtc = (column: string) => `to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as ${column}`;
+export const USER_COLUMNS_SQL = ['id', 'tenant_id', 'email', 'name', 'role', 'status', isoUtc('last_active_at'), isoUtc('created_at'), isoUtc('updated_at')].join(', ');
+
 export interface UserRow {
   id: string;
   tenant_id: string;
@@ -23,10 +27,12 @@ export interface UserRow {
   name: string;
   role: UserView['role'];
   status: UserView['status'];
-  last_active_at: Date | null;
-  created_at: Date;
-  updated_at: Date;
+  last_active_at: Date | string | null;
+  created_at: Date | string;
+  updated_at: Date | string;
 }
+
+const iso = (value: Date | string) => (typeof value === 'string' ? value : value.toISOString());
 
 export function toUserView(row: UserRow): UserView {
   return {
@@ -35,9 +41,9 @@ export function toUserView(row: UserRow): UserView {
     name: row.name,
     role: row.role,
     status: row.status,
-    lastActiveAt: row.last_active_at?.toISOString() ?? null,
-    createdAt: new Date(row.created_at).toISOString(),
-    updatedAt: new Date(row.updated_at).toISOString(),
+    lastActiveAt: row.last_active_at === null ? null : iso(row.last_active_at),
+    createdAt: iso(row.created_at),
+    updatedAt: iso(row.updated_at),
   };
 }
 
