@@ -56,7 +56,7 @@ export async function admitTenantRequest(route: AnyRoute, req: Request, res: Res
   }
 
   // Account routes (profile, usage, invoices) stay reachable when the quota is used up.
-  if (plan.quotaPolicy === 'refuse' && !route.allowWhenSuspended) {
+  if (plan.quotaPolicy === 'refuse' && !route.allowWhenSuspended && !route.quotaExempt) {
     const quota = await controlPlane.quota.check(principal.tenantId, plan.apiCallsPerMonth);
     if (!quota.allowed) {
       throw new ApiError(

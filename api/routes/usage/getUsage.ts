@@ -49,7 +49,7 @@ export const getUsage = defineRoute({
   auth: 'tenant',
   summary: 'Metered usage (API calls, scans, synced records …) grouped by day, endpoint or kind; seats; the month’s quota',
   tags: ['usage'],
-  allowWhenSuspended: true,
+  quotaExempt: true,
   query: z.strictObject({
     from: z.iso.datetime({ offset: true }).optional().describe('inclusive; default: the start of the current month (UTC)'),
     to: z.iso.datetime({ offset: true }).optional().describe('exclusive; default: now'),
