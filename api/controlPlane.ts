@@ -56,7 +56,7 @@ export function createControlPlane(deps: { config: HubConfig; db: Database; logg
       if (durationMs(config.API_AUTH_CACHE_TTL) > 0) {
         listener = listenForCredentialChanges({ url: appDatabaseUrl(config), cache: credentials, logger });
         // Serve at once either way: until LISTEN is active the cache stays off (every request looks up).
-        if (!(await listener.ready(5_000))) logger.warn('credential cache starts disabled: the invalidation listener is not connected yet');
+        if (!(await listener.ready(2_000))) logger.warn('credential cache starts disabled: the invalidation listener is not connected yet');
       }
     },
     async stop() {

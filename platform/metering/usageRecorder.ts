@@ -3,6 +3,8 @@ import { type Logger } from '../logger';
 import { insertUsageEvents, stampUsageEvent, type StampedUsageEvent, type UsageTotal } from './recordUsage';
 import { usagePeriodOf, type UsageEvent } from './usageEvent';
 
+const FLUSH_CONCURRENCY = 3;
+
 /** What one flush wrote for one tenant: the quantities it added and the counters' new totals. */
 export interface FlushedUsage {
   tenantId: string;
@@ -105,7 +107,7 @@ export class UsageRecorder {
       else byTenant.set(event.tenantId, [event]);
     }
     const failed: StampedUsageEvent[] = [];
-    for (const [tenantId, events] of byTenant) {
+    const writeTenant = async (tenantId: string, events: StampedUsageEvent[]) => {
       try {
         const totals = await this.options.db.withTenant(tenantId, (trx) => insertUsageEvents(trx, tenantId, events));
         const added = new Map<string, number>();
@@ -118,7 +120,14 @@ export class UsageRecorder {
         failed.push(...events);
         this.options.logger.warn({ err: error, tenantId, events: events.length }, 'usage flush failed; events stay buffered');
       }
-    }
+    };
+    // A few tenants at a time: many active tenants must not make one flush outlast the interval,
+    // nor take every pooled connection from requests.
+    const pending = [...byTenant];
+    const lanes = Array.from({ length: Math.min(FLUSH_CONCURRENCY, pending.length) }, async () => {
+      for (let next = pending.shift(); next; next = pending.shift()) await writeTenant(next[0], next[1]);
+    });
+    await Promise.all(lanes);
     if (failed.length > 0) this.buffer = [...failed, ...this.buffer];
   }
 }
