@@ -1,6 +1,6 @@
 import { freePort } from '../../platform/local/ports';
 import { type Benchmark, runLoad, spawnEntry, stopChild } from '../harness';
-import { createBenchTenant, startHubProcesses, type HubProcesses } from '../support/hubProcesses';
+import { createBenchTenants, startHubProcesses, type HubProcesses } from '../support/hubProcesses';
 
 const CONNECTIONS = 50;
 const DURATION_SECONDS = 10;
@@ -35,15 +35,11 @@ export const authenticatedList: Benchmark = {
     const bare = await spawnEntry('bench/support/bareServer.ts', { ...process.env, PORT: String(barePort) }, /bare express listening/);
     try {
       context.log(`authenticatedList: onboarding ${TENANTS} tenants with ${USERS_PER_TENANT} users each`);
-      const run = Date.now().toString(36);
-      const keys: string[] = [];
-      for (let batch = 0; batch < TENANTS; batch += 5) {
-        const created = await Promise.all(
-          Array.from({ length: Math.min(5, TENANTS - batch) }, (_, index) => createBenchTenant(hub, `bench-list-${run}-${batch + index}`, 'enterprise')),
-        );
-        await Promise.all(created.map(({ key }) => seedUsers(hub, key, USERS_PER_TENANT - 1)));
-        keys.push(...created.map(({ key }) => key));
+      const tenants = await createBenchTenants(hub, `bench-list-${Date.now().toString(36)}`, TENANTS);
+      for (let batch = 0; batch < tenants.length; batch += 5) {
+        await Promise.all(tenants.slice(batch, batch + 5).map(({ key }) => seedUsers(hub, key, USERS_PER_TENANT - 1)));
       }
+      const keys = tenants.map(({ key }) => key);
 
       context.log('authenticatedList: bare Express');
       const baseline = await runLoad({ url: `http://127.0.0.1:${barePort}/v1/users`, connections: CONNECTIONS, durationSeconds: DURATION_SECONDS, warmupSeconds: WARMUP_SECONDS });
