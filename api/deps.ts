@@ -4,6 +4,7 @@ import { type Database } from '../platform/db';
 import { type FileStore } from '../platform/files/fileStore';
 import { type Logger } from '../platform/logger';
 import { type HubMetrics } from '../platform/metrics';
+import { type ControlPlane } from './controlPlane';
 
 /** What the API's handlers receive: the process's shared resources. */
 export interface ApiDeps {
@@ -14,4 +15,6 @@ export interface ApiDeps {
   metrics: HubMetrics;
   /** Tenant files (uploads, job outputs). */
   files: FileStore;
+  /** Credential cache, rate limits, quota, usage metering (see api/controlPlane.ts). */
+  controlPlane: ControlPlane;
 }

@@ -1,5 +1,6 @@
 import { type ErrorRequestHandler, type RequestHandler } from 'express';
 import { z } from 'zod';
+import { redactApiKeys } from '../platform/apiKeys';
 import { type Logger } from '../platform/logger';
 
 /** One entry of `error.details`: where the problem is and what it is. */
@@ -58,7 +59,7 @@ export function zodDetails(error: z.ZodError, location: string): ErrorDetail[] {
 
 /** 404 in the error shape for any path no route matched. */
 export function notFoundHandler(): RequestHandler {
-  return (req, _res, next) => next(new ApiError(404, 'NOT_FOUND', `No route for ${req.method} ${req.path}`));
+  return (req, _res, next) => next(new ApiError(404, 'NOT_FOUND', `No route for ${req.method} ${redactApiKeys(req.path)}`));
 }
 
 /**

@@ -9,6 +9,7 @@ import { onParentExit } from '../platform/local/parentWatch';
 import { runMain } from '../platform/runMain';
 import { connectTemporalClient } from '../platform/temporal/connection';
 import { createApp } from './app';
+import { createControlPlane } from './controlPlane';
 
 /** `npm run api`: serves the HTTP API until SIGINT/SIGTERM, then drains requests and closes connections. */
 runMain('api', async () => {
@@ -20,7 +21,9 @@ runMain('api', async () => {
   await db.ping(5_000);
   const { client, connection } = await connectTemporalClient(config);
   const metrics = createMetrics();
-  const app = createApp({ config, db, temporal: client, logger, metrics, files: createFileStore(config) });
+  const controlPlane = createControlPlane({ config, db, logger, metrics });
+  await controlPlane.start();
+  const app = createApp({ config, db, temporal: client, logger, metrics, controlPlane, files: createFileStore(config) });
 
   const server = app.listen(config.PORT, config.HOST);
   await once(server, 'listening');
@@ -35,6 +38,8 @@ runMain('api', async () => {
     const forced = setTimeout(() => server.closeAllConnections(), 10_000).unref();
     await new Promise<void>((resolve) => server.close(() => resolve()));
     clearTimeout(forced);
+    // Requests are done: write the buffered usage events before the pool closes.
+    await controlPlane.stop();
     await connection.close();
     await db.close();
     logger.info('api stopped');

@@ -42,7 +42,16 @@ export interface LoadResult {
  * Drives HTTP load with autocannon in its own process, so the load generator never shares an
  * event loop with the server it measures.
  */
-export async function runLoad(options: { url: string; headers?: Record<string, string>; connections: number; durationSeconds: number; warmupSeconds?: number }): Promise<LoadResult> {
+export async function runLoad(options: {
+  url: string;
+  headers?: Record<string, string>;
+  /** One value per connection (round-robin), e.g. an API key per tenant; runs bench/support/multiKeyLoad.ts. */
+  headerPerConnection?: { name: string; values: string[] };
+  connections: number;
+  durationSeconds: number;
+  warmupSeconds?: number;
+}): Promise<LoadResult> {
+  if (options.headerPerConnection) return runMultiKeyLoad(options as Parameters<typeof runMultiKeyLoad>[0]);
   const args = ['-c', String(options.connections), '-d', String(options.durationSeconds), '--json'];
   if (options.warmupSeconds) args.push('--warmup', '[', '-c', String(options.connections), '-d', String(options.warmupSeconds), ']');
   for (const [name, value] of Object.entries(options.headers ?? {})) args.push('-H', `${name}=${value}`);
@@ -61,9 +70,30 @@ export async function runLoad(options: { url: string; headers?: Record<string, s
   return { requestsPerSecond: result.requests.average, p50Ms: result.latency.p50, p99Ms: result.latency.p99, non2xx: result.non2xx, errors: result.errors };
 }
 
+async function runMultiKeyLoad(options: { url: string; headerPerConnection: { name: string; values: string[] }; connections: number; durationSeconds: number; warmupSeconds?: number }): Promise<LoadResult> {
+  const load = { url: options.url, connections: options.connections, durationSeconds: options.durationSeconds, warmupSeconds: options.warmupSeconds, header: options.headerPerConnection };
+  const output = await new Promise<string>((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(projectRoot, 'bench', 'support', 'multiKeyLoad.ts')], {
+      cwd: projectRoot,
+      env: { ...process.env, BENCH_LOAD: JSON.stringify(load) },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.once('exit', (code) => (code === 0 ? resolve(stdout) : reject(new Error(`load driver exited ${code}: ${stderr.slice(-500)}`))));
+  });
+  const lastLine = output.trim().split('\n').filter((line) => line.startsWith('{')).at(-1) ?? '{}';
+  const result = JSON.parse(lastLine) as { requests: { average: number }; latency: { p50: number; p99: number }; non2xx: number; errors: number };
+  return { requestsPerSecond: result.requests.average, p50Ms: result.latency.p50, p99Ms: result.latency.p99, non2xx: result.non2xx, errors: result.errors };
+}
+
 /** Spawns a project TypeScript entry point (node --import tsx) and waits for `readyLine` in its output. */
 export async function spawnEntry(entry: string, env: NodeJS.ProcessEnv, readyLine: RegExp, timeoutMs = 120_000): Promise<ChildProcess & { output: () => string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(projectRoot, entry)], { cwd: projectRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  // BENCH_CPU_PROF=<dir>: V8 CPU profiles of the measured processes (open them in Chrome DevTools).
+  const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
+  const child = spawn(process.execPath, [...profile, '--import', 'tsx', path.join(projectRoot, entry)], { cwd: projectRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`${entry} not ready in ${timeoutMs} ms: ${output.slice(-800)}`)), timeoutMs);

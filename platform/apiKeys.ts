@@ -72,3 +72,10 @@ function randomBase62(length: number): string {
   }
   return out;
 }
+
+const KEY_LIKE = /hub_sk_[0-9A-Za-z]*/g;
+
+/** Blanks anything that looks like an API key in free text (URLs in logs and error messages). */
+export function redactApiKeys(text: string): string {
+  return text.includes(API_KEY_PREFIX) ? text.replace(KEY_LIKE, `${API_KEY_PREFIX}[redacted]`) : text;
+}

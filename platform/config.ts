@@ -107,6 +107,26 @@ export const configSchema = z.object({
     .default(false)
     .describe('Internal: set by npm start on its children so they stop when it dies.'),
   ONBOARDING_TIMEOUT: duration.default('30s').describe('How long POST /v1/admin/tenants waits for the onboarding workflow.'),
+  API_AUTH_CACHE_TTL: duration
+    .default('30s')
+    .describe('How long the API may answer a known API key from memory; revocations and suspensions evict at once (LISTEN/NOTIFY). 0s disables the cache.'),
+  API_KEY_LAST_USED_INTERVAL: duration.default('60s').describe('api_keys.last_used_at is written at most this often per key.'),
+  RATE_LIMIT_LEASES_PER_WINDOW: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(1_000)
+    .default(10)
+    .describe("A replica takes a tenant's per-second budget from Postgres in this many leases per window (more: fairer across replicas, more round trips)."),
+  USAGE_FLUSH_INTERVAL: duration.default('1s').describe('How often buffered usage events are written to Postgres.'),
+  USAGE_FLUSH_BATCH: z.coerce.number().int().min(1).default(2_000).describe('A usage flush starts early once this many events are buffered.'),
+  USAGE_BUFFER_MAX: z.coerce
+    .number()
+    .int()
+    .min(1_000)
+    .default(200_000)
+    .describe('Most usage events kept in memory while Postgres cannot be written; the oldest beyond it are dropped (and logged).'),
+  QUOTA_REFRESH_INTERVAL: duration.default('15s').describe("How old a replica's view of a tenant's monthly API-call count may get before it is re-read."),
 });
 
 /** The validated configuration. */

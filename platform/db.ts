@@ -3,6 +3,7 @@ import { Client as PgClient } from 'pg';
 import { type HubConfig } from './config';
 import { type Logger } from './logger';
 import { inlineBindings } from './sql/inlineBindings';
+import { ReadBatcher, type BatchPool } from './sql/readBatcher';
 
 /** Name of the role the API and worker log in as: no superuser, no BYPASSRLS. */
 export const APP_ROLE = 'hub_app';
@@ -30,8 +31,9 @@ export interface Database {
   withSettings<T>(settings: Record<string, string>, fn: (trx: Knex.Transaction) => Promise<T>): Promise<T>;
   /**
    * Runs one read as a tenant in a single round trip: `BEGIN; set_config; <query>; COMMIT` sent
-   * as one message. For hot single-statement reads (API lookups); anything that writes or needs
-   * several statements uses withTenant.
+   * as one message (concurrent reads share messages under load: {@link ReadBatcher}). For hot
+   * single-statement reads (API lookups); anything that writes or needs several statements uses
+   * withTenant.
    */
   readAsTenant<T = Record<string, unknown>>(tenantId: string, query: Knex.QueryBuilder | Knex.Raw): Promise<T[]>;
   /** Like readAsTenant, with arbitrary transaction-local settings (authentication). */
@@ -105,6 +107,10 @@ export function createDatabase(options: { url: string; poolMax: number; applicat
     acquireConnectionTimeout: 10_000,
   });
 
+  // Hot single-statement reads share round trips under load (see ReadBatcher). A third of the pool
+  // carries them, so transactions always find connections.
+  const reads = new ReadBatcher(connection.client as unknown as BatchPool, { maxInFlight: Math.max(1, Math.floor(options.poolMax / 3)), maxBatch: 32 });
+
   return {
     knex: connection,
     async withTenant(tenantId, fn) {
@@ -118,12 +124,12 @@ export function createDatabase(options: { url: string; poolMax: number; applicat
     async withSettings(settings, fn) {
       return connection.transaction(fn, scoped(settings));
     },
-    async readAsTenant(tenantId, query) {
+    async readAsTenant<T>(tenantId: string, query: Knex.QueryBuilder | Knex.Raw) {
       if (!UUID.test(tenantId)) throw new Error(`readAsTenant: not a tenant id: ${tenantId}`);
-      return singleRoundTripRead(connection, { 'app.tenant_id': tenantId }, query);
+      return (await reads.read(singleRoundTripText({ 'app.tenant_id': tenantId }, query))) as T[];
     },
-    async readWithSettings(settings, query) {
-      return singleRoundTripRead(connection, settings, query);
+    async readWithSettings<T>(settings: Record<string, string>, query: Knex.QueryBuilder | Knex.Raw) {
+      return (await reads.read(singleRoundTripText(settings, query))) as T[];
     },
     async ping(timeoutMs) {
       await Promise.race([
@@ -137,31 +143,11 @@ export function createDatabase(options: { url: string; poolMax: number; applicat
   };
 }
 
-interface PgConnection {
-  query(text: string): Promise<Array<{ rows: unknown[] }> | { rows: unknown[] }>;
-}
-interface KnexClientInternals {
-  acquireConnection(): Promise<PgConnection>;
-  releaseConnection(connection: PgConnection): Promise<void>;
-}
-
-async function singleRoundTripRead<T>(connection: Knex, settings: Record<string, string>, query: Knex.QueryBuilder | Knex.Raw): Promise<T[]> {
+/** `BEGIN; SELECT set_config(…); <query>; COMMIT;` with the query's bindings inlined as literals. */
+function singleRoundTripText(settings: Record<string, string>, query: Knex.QueryBuilder | Knex.Raw): string {
   const native = query.toSQL().toNative();
   const assignments = Object.entries(settings).map(([name, value]) => `set_config(${escapeLiteral(name)}, ${escapeLiteral(value)}, true)`);
-  const text = `BEGIN; SELECT ${assignments.join(', ')}; ${inlineBindings(native.sql, native.bindings)}; COMMIT;`;
-  const client = connection.client as unknown as KnexClientInternals;
-  const pgConnection = await client.acquireConnection();
-  try {
-    const results = await pgConnection.query(text);
-    if (!Array.isArray(results) || results.length !== 4) throw new Error('readAsTenant: expected exactly one statement');
-    return results[2]!.rows as T[];
-  } catch (error) {
-    // A failed statement leaves the transaction aborted; never hand such a connection back as is.
-    await pgConnection.query('ROLLBACK').catch(() => undefined);
-    throw error;
-  } finally {
-    await client.releaseConnection(pgConnection);
-  }
+  return `BEGIN; SELECT ${assignments.join(', ')}; ${inlineBindings(native.sql, native.bindings)}; COMMIT;`;
 }
 
 /** True for Postgres unique-violation errors, optionally on a named constraint. */

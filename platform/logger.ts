@@ -25,7 +25,7 @@ export const redactedPaths: string[] = [
 ];
 
 /** Creates the process logger. `name` tells which process wrote a line (api, worker, stack, cli). */
-export function createLogger(options: { name: string; level: string; pretty?: boolean }): Logger {
+export function createLogger(options: { name: string; level: string; pretty?: boolean; destination?: NodeJS.WritableStream }): Logger {
   const base: LoggerOptions = {
     name: options.name,
     level: options.level,
@@ -33,7 +33,7 @@ export function createLogger(options: { name: string; level: string; pretty?: bo
     base: { pid: process.pid },
     timestamp: pino.stdTimeFunctions.isoTime,
   };
-  return pino(base);
+  return options.destination ? pino(base, options.destination as pino.DestinationStream) : pino(base);
 }
 
 export type { Logger };

@@ -1,6 +1,10 @@
 import { type Role } from './roles';
 
 /**
+ * Role meanings (the seed's): admin — everything; manager — users, jobs and reports (usage);
+ * member — connectors, syncs, records, and keys for its own integrations (never above its role);
+ * viewer — read-only.
+ *
  * The route × role table: the weakest role that may call each tenant route. One place to read
  * and review who can do what; a test walks it for every role. Keys are `METHOD /path` exactly as
  * the route declares it; a tenant route missing here refuses to mount.
@@ -13,4 +17,17 @@ export const accessTable: Readonly<Record<string, Role>> = {
   'GET /v1/jobs/:id': 'viewer',
   'POST /v1/jobs/:id/cancel': 'manager',
   'GET /v1/jobs/:id/download': 'manager',
+  'PATCH /v1/tenant': 'admin',
+  'GET /v1/tenant/theme.css': 'viewer',
+  'GET /v1/users': 'viewer',
+  'GET /v1/users/:id': 'viewer',
+  'POST /v1/users': 'manager',
+  'PATCH /v1/users/:id': 'manager',
+  'DELETE /v1/users/:id': 'manager',
+  'GET /v1/api-keys': 'member',
+  'GET /v1/api-keys/:id': 'member',
+  'POST /v1/api-keys': 'member',
+  'DELETE /v1/api-keys/:id': 'member',
+  'GET /v1/audit-logs': 'admin',
+  'GET /v1/usage': 'manager',
 };

@@ -2,7 +2,9 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { type Request } from 'express';
 import { hashesEqual, parseApiKey } from '../../platform/apiKeys';
 import { type Database } from '../../platform/db';
-import { errors } from '../errors';
+import { inCidrs } from '../../platform/network/addressPolicy';
+import { ApiError, errors } from '../errors';
+import { type CachedCredential, type CredentialCache } from './credentialCache';
 import { type AdminPrincipal, type TenantPrincipal } from './principal';
 import { type Role } from './roles';
 
@@ -15,7 +17,7 @@ export function presentedApiKey(req: Request): string | undefined {
   return undefined;
 }
 
-interface KeyRow {
+interface CredentialRow {
   id: string;
   tenant_id: string;
   key_hash: string;
@@ -23,55 +25,78 @@ interface KeyRow {
   scopes: string[] | null;
   expires_at: Date | null;
   revoked_at: Date | null;
-}
-
-interface TenantRow {
-  id: string;
   slug: string;
-  status: 'active' | 'suspended';
+  status: TenantPrincipal['tenantStatus'];
   plan: TenantPrincipal['plan'];
+  ip_allowlist: string[] | null;
 }
 
 /**
  * Resolves an API key to its tenant and role. Malformed, unknown, revoked and expired keys all
- * answer the same 401, so the response tells an attacker nothing about which it was.
+ * answer the same 401, so the response tells an attacker nothing about which it was. A key seen
+ * recently is answered from the in-process {@link CredentialCache} (no database round trip); the
+ * hash is compared in constant time either way. A tenant with an IP allowlist refuses other
+ * addresses with 403 IP_NOT_ALLOWED.
  */
-export async function authenticateTenant(db: Database, req: Request): Promise<TenantPrincipal> {
+export async function authenticateTenant(db: Database, req: Request, cache?: CredentialCache): Promise<TenantPrincipal> {
   const presented = presentedApiKey(req);
   if (!presented) throw errors.unauthenticated('Send your API key in X-API-Key or Authorization: Bearer');
   const parsed = parseApiKey(presented);
-  if (!parsed) throw errors.unauthenticated('The API key is invalid, expired or revoked');
+  if (!parsed) throw errors.unauthenticated(INVALID_KEY);
 
+  let credential = cache?.get(parsed.lookupPrefix);
+  if (!credential) {
+    const epoch = cache?.epoch() ?? 0;
+    credential = await lookupCredential(db, parsed.lookupPrefix);
+    if (credential && cache) cache.set(parsed.lookupPrefix, credential, epoch);
+  }
+  if (
+    !credential ||
+    !hashesEqual(credential.keyHash, parsed.hash) ||
+    credential.revoked ||
+    (credential.expiresAt !== null && credential.expiresAt <= Date.now())
+  ) {
+    throw errors.unauthenticated(INVALID_KEY);
+  }
+  const { tenant } = credential;
+  if (tenant.ipAllowlist.length > 0 && !inCidrs(req.ip ?? '', tenant.ipAllowlist)) {
+    throw new ApiError(403, 'IP_NOT_ALLOWED', "This tenant's IP allowlist does not include the caller's address");
+  }
+  return {
+    kind: 'tenant',
+    tenantId: tenant.id,
+    tenantSlug: tenant.slug,
+    tenantStatus: tenant.status,
+    plan: tenant.plan,
+    keyId: credential.keyId,
+    role: credential.role,
+    scopes: credential.scopes,
+  };
+}
+
+const INVALID_KEY = 'The API key is invalid, expired or revoked';
+
+async function lookupCredential(db: Database, lookupPrefix: string): Promise<CachedCredential | undefined> {
   // RLS: presenting a key's lookup prefix is what makes that key row and its tenant row visible.
-  const [row] = await db.readWithSettings<KeyRow & Omit<TenantRow, 'id'>>(
-    { 'app.api_key_prefix': parsed.lookupPrefix },
+  const [row] = await db.readWithSettings<CredentialRow>(
+    { 'app.api_key_prefix': lookupPrefix },
     db
       .knex('api_keys as k')
       .join('tenants as t', 't.id', 'k.tenant_id')
       .select('k.id', 'k.tenant_id', 'k.key_hash', 'k.role', 'k.scopes', 'k.expires_at', 'k.revoked_at', 't.slug', 't.status', 't.plan')
-      .where('k.key_prefix', parsed.lookupPrefix)
+      .select(db.knex.raw(`coalesce(array(select jsonb_array_elements_text(t.settings #> '{security,ipAllowlist}')), '{}') as ip_allowlist`))
+      .where('k.key_prefix', lookupPrefix)
       .limit(1),
   );
-  const found = row ? { key: row, tenant: { id: row.tenant_id, slug: row.slug, status: row.status, plan: row.plan } } : undefined;
-
-  const now = Date.now();
-  if (
-    !found ||
-    !hashesEqual(found.key.key_hash, parsed.hash) ||
-    found.key.revoked_at !== null ||
-    (found.key.expires_at !== null && found.key.expires_at.getTime() <= now)
-  ) {
-    throw errors.unauthenticated('The API key is invalid, expired or revoked');
-  }
+  if (!row) return undefined;
   return {
-    kind: 'tenant',
-    tenantId: found.tenant.id,
-    tenantSlug: found.tenant.slug,
-    tenantStatus: found.tenant.status,
-    plan: found.tenant.plan,
-    keyId: found.key.id,
-    role: found.key.role,
-    scopes: found.key.scopes,
+    keyId: row.id,
+    keyHash: row.key_hash,
+    role: row.role,
+    scopes: row.scopes,
+    expiresAt: row.expires_at?.getTime() ?? null,
+    revoked: row.revoked_at !== null,
+    tenant: { id: row.tenant_id, slug: row.slug, status: row.status, plan: row.plan, ipAllowlist: row.ip_allowlist ?? [] },
   };
 }
 

@@ -1,12 +1,12 @@
 import { Router, type Request, type Response } from 'express';
 import { type z } from 'zod';
 import { accessTable } from '../auth/accessTable';
-import { authenticateAdmin, authenticateTenant } from '../auth/authenticate';
+import { authenticateAdmin } from '../auth/authenticate';
 import { type Principal } from '../auth/principal';
-import { roleAtLeast } from '../auth/roles';
 import { type ApiDeps } from '../deps';
-import { ApiError, errors, zodDetails } from '../errors';
+import { errors, zodDetails } from '../errors';
 import { RESPONDED, routeKey, type AnyRoute } from './route';
+import { admitTenantRequest } from './tenantGate';
 
 declare module 'express-serve-static-core' {
   interface Locals {
@@ -19,8 +19,9 @@ declare module 'express-serve-static-core' {
 }
 
 /**
- * Mounts route definitions on a router. For each request: authenticate (by the route's `auth`),
- * refuse suspended tenants, check the role against the access table, validate params, query and
+ * Mounts route definitions on a router. For each request: authenticate (by the route's `auth`;
+ * tenant requests pass {@link admitTenantRequest}: suspension, rate limit, quota, role, scopes,
+ * metering), validate params, query and
  * body with the route's strict zod schemas, run the handler, and (outside production) check the
  * response against its declared schema so the OpenAPI document cannot drift from the code.
  */
@@ -31,21 +32,14 @@ export function mountRoutes(routes: readonly AnyRoute[], deps: ApiDeps): Router 
     const requiredRole = accessTable[key];
     if (route.auth === 'tenant' && !requiredRole) throw new Error(`route ${key} has no entry in api/auth/accessTable.ts`);
     router[route.method](route.path, async (req: Request, res: Response) => {
+      const startedAt = performance.now();
       res.locals.routeKey = key;
       res.locals.routePath = route.path;
       let principal: Principal | undefined;
       if (route.auth === 'admin') {
         principal = authenticateAdmin(deps.config.HUB_ADMIN_TOKEN, req);
       } else if (route.auth === 'tenant') {
-        const tenant = await authenticateTenant(deps.db, req);
-        principal = tenant;
-        res.locals.principal = tenant;
-        if (tenant.tenantStatus === 'suspended' && !route.allowWhenSuspended) {
-          throw new ApiError(403, 'TENANT_SUSPENDED', 'This tenant is suspended; only its profile and invoices are available');
-        }
-        if (!roleAtLeast(tenant.role, requiredRole!)) {
-          throw errors.forbidden(`${key} needs role ${requiredRole} or higher; this key has ${tenant.role}`);
-        }
+        principal = await admitTenantRequest(route, req, res, deps, startedAt);
       }
       res.locals.principal = principal;
 

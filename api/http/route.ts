@@ -56,8 +56,12 @@ export interface RouteDefinition<PS extends Schema | undefined = Schema | undefi
   /** Request body types other than JSON this route accepts (e.g. uploads). */
   rawBody?: { contentTypes: string[] };
   responses: Record<number, ResponseSpec>;
-  /** Suspended tenants may still call it (their profile, their invoices). */
+  /** Suspended tenants may still call it (their profile, their invoices); such routes are also quota-exempt. */
   allowWhenSuspended?: boolean;
+  /** Stays reachable when a plan's monthly quota is used up (account routes: usage, invoices). */
+  quotaExempt?: boolean;
+  /** Metered cost of one admitted call (usage_events.cost_units); default 1. */
+  costUnits?: number;
   handler(ctx: RouteContext<Infer<PS>, Infer<QS>, Infer<BS>, A>): Promise<JsonResult | typeof RESPONDED>;
 }
 

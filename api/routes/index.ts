@@ -1,6 +1,12 @@
 import { type AnyRoute } from '../http/route';
 import { createTenant } from './admin/createTenant';
 import { listTenants } from './admin/listTenants';
+import { updateTenantAsAdmin } from './admin/updateTenantStatus';
+import { createApiKey } from './apiKeys/createApiKey';
+import { getApiKey } from './apiKeys/getApiKey';
+import { listApiKeys } from './apiKeys/listApiKeys';
+import { revokeApiKey } from './apiKeys/revokeApiKey';
+import { listAuditLogs } from './audit/listAuditLogs';
 import { getDocs } from './docs/getDocs';
 import { getOpenApiDocument } from './docs/getOpenApiDocument';
 import { getHealthz } from './health/getHealthz';
@@ -12,6 +18,14 @@ import { listJobs } from './jobs/listJobs';
 import { getMetrics } from './health/getMetrics';
 import { getReadyz } from './health/getReadyz';
 import { getTenant } from './tenant/getTenant';
+import { getThemeCss } from './tenant/getThemeCss';
+import { updateTenant } from './tenant/updateTenant';
+import { getUsage } from './usage/getUsage';
+import { createUser } from './users/createUser';
+import { deleteUser } from './users/deleteUser';
+import { getUser } from './users/getUser';
+import { listUsers } from './users/listUsers';
+import { updateUser } from './users/updateUser';
 
 /** Every route of the API, by area. The OpenAPI document and the router are both built from this list. */
 export const routes: readonly AnyRoute[] = [
@@ -24,6 +38,7 @@ export const routes: readonly AnyRoute[] = [
   // platform admin
   createTenant,
   listTenants,
+  updateTenantAsAdmin,
   // tenant
   getTenant,
   // jobs
@@ -32,4 +47,18 @@ export const routes: readonly AnyRoute[] = [
   getJob,
   cancelJob,
   downloadJobOutput,
+  updateTenant,
+  getThemeCss,
+  // users, API keys, audit, usage (control plane)
+  listUsers,
+  getUser,
+  createUser,
+  updateUser,
+  deleteUser,
+  listApiKeys,
+  getApiKey,
+  createApiKey,
+  revokeApiKey,
+  listAuditLogs,
+  getUsage,
 ];

@@ -1,6 +1,6 @@
 import { freePort } from '../../platform/local/ports';
 import { type Benchmark, runLoad, spawnEntry, stopChild } from '../harness';
-import { createBenchTenant, startHubProcesses } from '../support/hubProcesses';
+import { createBenchTenants, startHubProcesses } from '../support/hubProcesses';
 
 const CONNECTIONS = 50;
 const DURATION_SECONDS = 10;
@@ -18,13 +18,14 @@ export const apiOverhead: Benchmark = {
     const barePort = await freePort();
     const bare = await spawnEntry('bench/support/bareServer.ts', { ...process.env, PORT: String(barePort) }, /bare express listening/);
     try {
-      const { key } = await createBenchTenant(hub, `bench-api-${Date.now().toString(36)}`);
+      // One tenant per connection: a single tenant would be capped by its plan's rate limit.
+      const keys = (await createBenchTenants(hub, `bench-api-${Date.now().toString(36)}`, CONNECTIONS)).map(({ key }) => key);
       context.log('apiOverhead: bare Express');
       const baseline = await runLoad({ url: `http://127.0.0.1:${barePort}/v1/tenant`, connections: CONNECTIONS, durationSeconds: DURATION_SECONDS, warmupSeconds: WARMUP_SECONDS });
       context.log('apiOverhead: hub API');
       const measured = await runLoad({
         url: `${hub.apiUrl}/v1/tenant`,
-        headers: { 'X-API-Key': key },
+        headerPerConnection: { name: 'X-API-Key', values: keys },
         connections: CONNECTIONS,
         durationSeconds: DURATION_SECONDS,
         warmupSeconds: WARMUP_SECONDS,
@@ -36,7 +37,7 @@ export const apiOverhead: Benchmark = {
           { label: 'hub GET /v1/tenant', metrics: { 'req/s': measured.requestsPerSecond, 'p50 ms': measured.p50Ms, 'p99 ms': measured.p99Ms } },
         ],
         ratios: [{ name: 'hub / bare throughput', value: measured.requestsPerSecond / baseline.requestsPerSecond }],
-        notes: ['API process runs with NODE_ENV=production, LOG_LEVEL=warn; autocannon runs in its own process'],
+        notes: ['API process runs with NODE_ENV=production, LOG_LEVEL=warn; autocannon runs in its own process; one enterprise tenant per connection'],
       };
     } finally {
       await stopChild(bare);

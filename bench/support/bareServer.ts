@@ -18,6 +18,23 @@ const body = {
     updatedAt: new Date(0).toISOString(),
   },
 };
+// A page of 25 users, shaped like GET /v1/users (the authenticatedList baseline).
+const usersPage = {
+  data: Array.from({ length: 25 }, (_, index) => ({
+    id: `00000000-0000-4000-8000-${String(index).padStart(12, '0')}`,
+    email: `user${index}@bench.test`,
+    name: `Bench user ${index}`,
+    role: 'member',
+    status: 'invited',
+    lastActiveAt: null,
+    createdAt: new Date(0).toISOString(),
+    updatedAt: new Date(0).toISOString(),
+  })),
+  pagination: { page: 1, limit: 25, total: 25, totalPages: 1 },
+};
+app.get('/v1/users', (_req, res) => {
+  res.json(usersPage);
+});
 app.get(/.*/, (_req, res) => {
   res.json(body);
 });

@@ -38,3 +38,17 @@ export async function createBenchTenant(hub: HubProcesses, slug: string, plan = 
   const body = (await response.json()) as { tenant: { id: string }; apiKey: { key: string } };
   return { tenantId: body.tenant.id, key: body.apiKey.key };
 }
+
+/**
+ * Creates `count` enterprise tenants (five at a time) and returns their admin keys. API benchmarks
+ * spread load over one tenant per connection: a single tenant is capped by its plan's requests per
+ * second (enterprise: 250), which would measure the rate limiter rather than the API.
+ */
+export async function createBenchTenants(hub: HubProcesses, prefix: string, count: number): Promise<Array<{ tenantId: string; key: string }>> {
+  const tenants: Array<{ tenantId: string; key: string }> = [];
+  for (let batch = 0; batch < count; batch += 5) {
+    const size = Math.min(5, count - batch);
+    tenants.push(...(await Promise.all(Array.from({ length: size }, (_, index) => createBenchTenant(hub, `${prefix}-${batch + index}`, 'enterprise')))));
+  }
+  return tenants;
+}

@@ -7,6 +7,7 @@ import { type Server } from 'node:http';
 import { type AddressInfo } from 'node:net';
 import knex, { type Knex } from 'knex';
 import { createApp } from '../../api/app';
+import { createControlPlane, type ControlPlane } from '../../api/controlPlane';
 import { loadConfig, type HubConfig } from '../../platform/config';
 import { appDatabaseUrl, createDatabase, type Database } from '../../platform/db';
 import { createFileStore } from '../../platform/files/createFileStore';
@@ -22,9 +23,15 @@ export interface TestHub {
   db: Database;
   temporal: Client;
   adminToken: string;
+  /** The app's credential cache, limits and usage recorder (tests flush usage through it). */
+  controlPlane: ControlPlane;
   /** Calls the API; `key` is sent as X-API-Key, `admin` as the admin bearer token. */
   request(method: string, path: string, options?: RequestOptions): Promise<TestResponse>;
-  /** Creates a tenant through the admin API and returns it with its admin key. */
+  /**
+   * Creates a tenant through the admin API and returns it with its admin key. The plan defaults
+   * to enterprise (250 requests/s) so tests are not throttled by the starter plan's 10/s; tests of
+   * plan behaviour pass the plan they need.
+   */
   createTenant(overrides?: Partial<{ slug: string; name: string; plan: string; adminEmail: string }>): Promise<CreatedTenant>;
   stop(): Promise<void>;
 }
@@ -63,7 +70,7 @@ export function uniqueSuffix(): string {
  * Temporal. Each hub gets its own task queue, so test files running in parallel never execute each
  * other's workflows.
  */
-export async function startTestHub(overrides: Record<string, string> = {}): Promise<TestHub> {
+export async function startTestHub(overrides: Record<string, string> = {}, options: { logDestination?: NodeJS.WritableStream } = {}): Promise<TestHub> {
   const config = loadConfig({
     ...process.env,
     NODE_ENV: 'test',
@@ -74,7 +81,7 @@ export async function startTestHub(overrides: Record<string, string> = {}): Prom
     HUB_ALLOW_PRIVATE_NETWORK: 'true',
     ...overrides,
   });
-  const logger = createLogger({ name: 'test', level: config.LOG_LEVEL });
+  const logger = createLogger({ name: 'test', level: config.LOG_LEVEL, destination: options.logDestination });
   installTemporalRuntimeLogging(logger, 'ERROR');
   const db = createDatabase({ url: appDatabaseUrl(config), poolMax: config.DATABASE_POOL_MAX, applicationName: 'hub-test', logger });
   const { client, connection } = await connectTemporalClient(config);
@@ -91,7 +98,10 @@ export async function startTestHub(overrides: Record<string, string> = {}): Prom
   });
   const running = worker.run();
 
-  const app = createApp({ config, db, temporal: client, logger, metrics: createMetrics({ defaultMetrics: false }), files });
+  const metrics = createMetrics({ defaultMetrics: false });
+  const controlPlane = createControlPlane({ config, db, logger, metrics });
+  await controlPlane.start();
+  const app = createApp({ config, db, temporal: client, logger, metrics, controlPlane, files });
   const server: Server = app.listen(0, '127.0.0.1');
   await once(server, 'listening');
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -125,12 +135,13 @@ export async function startTestHub(overrides: Record<string, string> = {}): Prom
     db,
     temporal: client,
     adminToken,
+    controlPlane,
     request,
     async createTenant(fields = {}) {
       const slug = fields.slug ?? `t-${uniqueSuffix()}`;
       const response = await request('POST', '/v1/admin/tenants', {
         admin: true,
-        body: { name: fields.name ?? `Tenant ${slug}`, slug, plan: fields.plan ?? 'starter', adminEmail: fields.adminEmail ?? `admin@${slug}.test` },
+        body: { name: fields.name ?? `Tenant ${slug}`, slug, plan: fields.plan ?? 'enterprise', adminEmail: fields.adminEmail ?? `admin@${slug}.test` },
       });
       if (response.status !== 201) throw new Error(`createTenant: ${response.status} ${response.text}`);
       return { id: response.body.tenant.id, slug, key: response.body.apiKey.key, keyId: response.body.apiKey.id, workflowId: response.body.workflowId };
@@ -138,6 +149,7 @@ export async function startTestHub(overrides: Record<string, string> = {}): Prom
     async stop() {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      await controlPlane.stop();
       worker.shutdown();
       await running;
       await nativeConnection.close();

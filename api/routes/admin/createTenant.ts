@@ -10,7 +10,8 @@ import { workflowIds } from '../../../platform/temporal/workflowIds';
 import type { TenantOnboardingInput, tenantOnboarding } from '../../../workflows/tenantOnboarding';
 import { ApiError, errors } from '../../errors';
 import { defineRoute } from '../../http/route';
-import { PLANS, tenantSchema, toTenantView, type TenantRow } from '../tenant/tenantView';
+import { PLAN_IDS } from '../../../platform/billing/catalogue';
+import { tenantSchema, toTenantView, type TenantRow } from '../tenant/tenantView';
 import { createdApiKeySchema } from '../apiKeys/apiKeyView';
 
 const body = z.strictObject({
@@ -18,7 +19,7 @@ const body = z.strictObject({
   slug: z
     .string()
     .regex(/^[a-z0-9](?:[a-z0-9-]{0,46}[a-z0-9])?$/, 'lowercase letters, digits and dashes, 1-48 characters, no leading or trailing dash'),
-  plan: z.enum(PLANS),
+  plan: z.enum(PLAN_IDS),
   adminEmail: z.email().max(320),
 });
 

@@ -1,0 +1,83 @@
+import { type Request, type Response } from 'express';
+import { PLANS } from '../../platform/billing/catalogue';
+import { USAGE_KINDS } from '../../platform/metering/usageEvent';
+import { accessTable } from '../auth/accessTable';
+import { authenticateTenant } from '../auth/authenticate';
+import { type TenantPrincipal } from '../auth/principal';
+import { roleAtLeast } from '../auth/roles';
+import { requiredScope, scopesAllow } from '../auth/scopes';
+import { type ApiDeps } from '../deps';
+import { ApiError, errors } from '../errors';
+import { routeKey, type AnyRoute } from './route';
+
+/**
+ * Everything a tenant request passes before its handler, in order: authenticate the key (IP
+ * allowlist included), refuse suspended tenants, the per-second rate limit (429 RATE_LIMITED), the
+ * monthly quota of plans that refuse past it (429 QUOTA_EXCEEDED), the role from the access table
+ * and the key's scopes (403). Every authenticated request is metered when the response ends:
+ * quantity 1 when the limits admitted it, 0 when they refused it.
+ */
+export async function admitTenantRequest(route: AnyRoute, req: Request, res: Response, deps: ApiDeps, startedAt: number): Promise<TenantPrincipal> {
+  const { controlPlane } = deps;
+  const key = routeKey(route);
+  const principal = await authenticateTenant(deps.db, req, controlPlane.credentials);
+  res.locals.principal = principal;
+  controlPlane.lastUsed.touch(principal.tenantId, principal.keyId);
+
+  let admitted = false;
+  const costUnits = route.costUnits ?? 1;
+  res.once('close', () => {
+    controlPlane.usage.record({
+      tenantId: principal.tenantId,
+      kind: USAGE_KINDS.apiCall,
+      quantity: admitted ? 1 : 0,
+      apiKeyId: principal.keyId,
+      method: route.method.toUpperCase(),
+      route: route.path,
+      status: res.statusCode,
+      latencyMs: performance.now() - startedAt,
+      costUnits: admitted ? costUnits : 0,
+    });
+  });
+
+  if (principal.tenantStatus === 'suspended' && !route.allowWhenSuspended) {
+    throw new ApiError(403, 'TENANT_SUSPENDED', 'This tenant is suspended; only its profile and invoices are available');
+  }
+
+  const plan = PLANS[principal.plan];
+  const rate = await controlPlane.rateLimiter.take(principal.tenantId, plan.requestsPerSecond);
+  const resetSeconds = Math.max(1, Math.ceil(rate.resetMs / 1000));
+  res.setHeader('RateLimit-Policy', `${rate.limit};w=1`);
+  res.setHeader('RateLimit-Limit', String(rate.limit));
+  res.setHeader('RateLimit-Remaining', String(Math.max(0, rate.remaining)));
+  res.setHeader('RateLimit-Reset', String(resetSeconds));
+  if (!rate.allowed) {
+    throw new ApiError(429, 'RATE_LIMITED', `Rate limit of ${rate.limit} requests per second exceeded (plan ${plan.id})`, undefined, { 'Retry-After': String(resetSeconds) });
+  }
+
+  // Account routes (profile, usage, invoices) stay reachable when the quota is used up.
+  if (plan.quotaPolicy === 'refuse' && !route.allowWhenSuspended && !route.quotaExempt) {
+    const quota = await controlPlane.quota.check(principal.tenantId, plan.apiCallsPerMonth);
+    if (!quota.allowed) {
+      throw new ApiError(
+        429,
+        'QUOTA_EXCEEDED',
+        `The monthly quota of ${quota.limit} API calls of plan ${plan.id} is used up; upgrade the plan or wait for the next month`,
+        [{ path: 'quota', message: `${quota.used} of ${quota.limit} calls used this month`, used: quota.used, limit: quota.limit }],
+        { 'Retry-After': String(quota.resetSeconds) },
+      );
+    }
+  }
+  admitted = true;
+  controlPlane.quota.admit(principal.tenantId);
+
+  const requiredRole = accessTable[key]!;
+  if (!roleAtLeast(principal.role, requiredRole)) {
+    throw errors.forbidden(`${key} needs role ${requiredRole} or higher; this key has ${principal.role}`);
+  }
+  const scope = requiredScope(route.method, route.path);
+  if (!scopesAllow(principal.scopes, scope)) {
+    throw errors.forbidden(`${key} needs scope ${scope}, which this key does not have`);
+  }
+  return principal;
+}

@@ -1,0 +1,75 @@
+import { freePort } from '../../platform/local/ports';
+import { type Benchmark, runLoad, spawnEntry, stopChild } from '../harness';
+import { createBenchTenants, startHubProcesses, type HubProcesses } from '../support/hubProcesses';
+
+const CONNECTIONS = 50;
+const DURATION_SECONDS = 10;
+const WARMUP_SECONDS = 3;
+/** One tenant per connection: a tenant alone is capped by its plan (enterprise: 250 requests/s). */
+const TENANTS = 50;
+const USERS_PER_TENANT = 25;
+
+async function seedUsers(hub: HubProcesses, key: string, count: number): Promise<void> {
+  for (let index = 0; index < count; index += 1) {
+    const response = await fetch(`${hub.apiUrl}/v1/users`, {
+      method: 'POST',
+      headers: { 'X-API-Key': key, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ email: `user${index}@bench.test`, name: `Bench user ${index}`, role: 'member' }),
+    });
+    if (response.status !== 201) throw new Error(`seeding users: ${response.status} ${await response.text()}`);
+  }
+}
+
+/**
+ * The control plane's hot path: authenticated `GET /v1/users` (a page of 25) on the real API
+ * process — key check, shared rate limit, monthly quota, usage metering, RLS-scoped list query,
+ * logging and metrics — against bare Express answering the same JSON, 50 connections, 50
+ * enterprise tenants (one per connection).
+ */
+export const authenticatedList: Benchmark = {
+  name: 'authenticatedList',
+  description: `GET /v1/users (auth + rate limit + metering + RLS query), ${TENANTS} tenants, vs bare Express; ${CONNECTIONS} connections, ${DURATION_SECONDS}s`,
+  async run(context) {
+    const hub = await startHubProcesses(context);
+    const barePort = await freePort();
+    const bare = await spawnEntry('bench/support/bareServer.ts', { ...process.env, PORT: String(barePort) }, /bare express listening/);
+    try {
+      context.log(`authenticatedList: onboarding ${TENANTS} tenants with ${USERS_PER_TENANT} users each`);
+      const tenants = await createBenchTenants(hub, `bench-list-${Date.now().toString(36)}`, TENANTS);
+      for (let batch = 0; batch < tenants.length; batch += 5) {
+        await Promise.all(tenants.slice(batch, batch + 5).map(({ key }) => seedUsers(hub, key, USERS_PER_TENANT - 1)));
+      }
+      const keys = tenants.map(({ key }) => key);
+
+      context.log('authenticatedList: bare Express');
+      const baseline = await runLoad({ url: `http://127.0.0.1:${barePort}/v1/users`, connections: CONNECTIONS, durationSeconds: DURATION_SECONDS, warmupSeconds: WARMUP_SECONDS });
+      context.log('authenticatedList: hub API');
+      const measured = await runLoad({
+        url: `${hub.apiUrl}/v1/users`,
+        headerPerConnection: { name: 'X-API-Key', values: keys },
+        connections: CONNECTIONS,
+        durationSeconds: DURATION_SECONDS,
+        warmupSeconds: WARMUP_SECONDS,
+      });
+      if (measured.non2xx > 0 || measured.errors > 0) throw new Error(`hub answered ${measured.non2xx} non-2xx and ${measured.errors} errors`);
+      const ratio = measured.requestsPerSecond / baseline.requestsPerSecond;
+      return {
+        measurements: [
+          { label: 'bare Express', metrics: { 'req/s': baseline.requestsPerSecond, 'p50 ms': baseline.p50Ms, 'p99 ms': baseline.p99Ms } },
+          { label: 'hub GET /v1/users', metrics: { 'req/s': measured.requestsPerSecond, 'p50 ms': measured.p50Ms, 'p99 ms': measured.p99Ms } },
+        ],
+        ratios: [
+          { name: 'hub / bare throughput', value: ratio, target: '>= 0.5', met: ratio >= 0.5 },
+          { name: 'hub p99 latency (ms)', value: measured.p99Ms, target: '< 25', met: measured.p99Ms < 25 },
+        ],
+        notes: [
+          'API process runs with NODE_ENV=production, LOG_LEVEL=warn; autocannon runs in its own process (one API key per connection)',
+          'every request is metered (buffered usage events, flushed each second) and rate-limited (leases from the shared Postgres counter)',
+        ],
+      };
+    } finally {
+      await stopChild(bare);
+      await hub.stop();
+    }
+  },
+};

@@ -1,0 +1,96 @@
+import { z } from 'zod';
+import { planOf, type PlanId } from '../billing/catalogue';
+import { isCidr } from '../network/addressPolicy';
+
+/** Events a tenant can be notified about (by e-mail; webhooks have their own subscriptions). */
+export const NOTIFICATION_EVENTS = ['job.failed', 'job.completed', 'sync.failed', 'connector.auth_failed', 'usage.threshold', 'invoice.created', 'invoice.payment_failed'] as const;
+
+const cidr = z.string().trim().refine(isCidr, 'must be a CIDR such as 203.0.113.0/24 or 2001:db8::/32');
+
+/**
+ * A tenant's settings. Every section and field is optional in storage; {@link effectiveSettings}
+ * fills in the plan's defaults. Strict: unknown fields are refused, not ignored.
+ */
+export const tenantSettingsSchema = z.strictObject({
+  limits: z
+    .strictObject({
+      maxConcurrentJobs: z.number().int().min(1).max(1_000).optional().describe('Jobs running at once (capped by the plan)'),
+      maxJobsPerDay: z.number().int().min(1).max(1_000_000).optional().describe('Jobs started per UTC day (capped by the plan)'),
+    })
+    .optional(),
+  notifications: z
+    .strictObject({
+      emailRecipients: z.array(z.email().max(320)).max(20).optional(),
+      events: z.array(z.enum(NOTIFICATION_EVENTS)).max(NOTIFICATION_EVENTS.length).optional(),
+      usageAlertPercent: z.number().int().min(1).max(100).nullable().optional().describe('Warn when monthly API calls reach this share of the quota'),
+    })
+    .optional(),
+  security: z
+    .strictObject({
+      ipAllowlist: z.array(cidr).max(100).optional().describe('When not empty, API calls from other addresses are refused (403 IP_NOT_ALLOWED)'),
+      keyMaxLifetimeDays: z.number().int().min(1).max(3_650).nullable().optional().describe('New API keys must expire within this many days'),
+    })
+    .optional(),
+});
+export type TenantSettings = z.infer<typeof tenantSettingsSchema>;
+
+const hexColour = z.string().regex(/^#[0-9a-fA-F]{6}$/, 'must be a hex colour such as #1a73e8');
+
+/** A tenant's white-label branding, rendered by GET /v1/tenant/theme.css. */
+export const tenantBrandingSchema = z.strictObject({
+  companyName: z.string().trim().min(1).max(120).optional(),
+  logoUrl: z.url({ protocol: /^https$/, hostname: z.regexes.domain }).max(2_000).optional().describe('https URL of the logo'),
+  primaryColor: hexColour.optional(),
+  secondaryColor: hexColour.optional(),
+  customDomain: z
+    .string()
+    .toLowerCase()
+    .max(253)
+    .regex(z.regexes.domain, 'must be a domain name such as portal.example.com')
+    .optional()
+    .describe('Domain the tenant serves its portal from (enterprise: white-label)'),
+});
+export type TenantBranding = z.infer<typeof tenantBrandingSchema>;
+
+/** Settings with every default filled in: what the hub enforces. */
+export interface EffectiveSettings {
+  limits: { maxConcurrentJobs: number; maxJobsPerDay: number };
+  notifications: { emailRecipients: string[]; events: Array<(typeof NOTIFICATION_EVENTS)[number]>; usageAlertPercent: number | null };
+  security: { ipAllowlist: string[]; keyMaxLifetimeDays: number | null };
+}
+
+/** The plan's defaults under the tenant's own choices; job limits never exceed the plan's. */
+export function effectiveSettings(plan: PlanId, stored: TenantSettings | Record<string, unknown>): EffectiveSettings {
+  const parsed = tenantSettingsSchema.safeParse(stored);
+  const settings: TenantSettings = parsed.success ? parsed.data : {};
+  const catalogue = planOf(plan);
+  return {
+    limits: {
+      maxConcurrentJobs: Math.min(settings.limits?.maxConcurrentJobs ?? catalogue.maxConcurrentJobs, catalogue.maxConcurrentJobs),
+      maxJobsPerDay: Math.min(settings.limits?.maxJobsPerDay ?? catalogue.maxJobsPerDay, catalogue.maxJobsPerDay),
+    },
+    notifications: {
+      emailRecipients: settings.notifications?.emailRecipients ?? [],
+      events: settings.notifications?.events ?? ['job.failed', 'sync.failed', 'connector.auth_failed', 'invoice.payment_failed'],
+      usageAlertPercent: settings.notifications?.usageAlertPercent ?? 80,
+    },
+    security: {
+      ipAllowlist: settings.security?.ipAllowlist ?? [],
+      keyMaxLifetimeDays: settings.security?.keyMaxLifetimeDays ?? null,
+    },
+  };
+}
+
+/**
+ * RFC 7396 JSON merge patch: objects merge recursively, `null` removes a field, anything else
+ * (arrays included) replaces. PATCH /v1/tenant applies it to settings and branding.
+ */
+export function mergePatch(target: unknown, patch: unknown): unknown {
+  if (patch === null || typeof patch !== 'object' || Array.isArray(patch)) return patch;
+  const base: Record<string, unknown> = target !== null && typeof target === 'object' && !Array.isArray(target) ? { ...(target as Record<string, unknown>) } : {};
+  for (const [key, value] of Object.entries(patch as Record<string, unknown>)) {
+    if (value === null) delete base[key];
+    else base[key] = mergePatch(base[key], value);
+  }
+  return base;
+}

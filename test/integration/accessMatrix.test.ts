@@ -1,0 +1,159 @@
+import { accessTable } from '../../api/auth/accessTable';
+import { ROLES, roleAtLeast, type Role } from '../../api/auth/roles';
+import { routeKey } from '../../api/http/route';
+import { routes } from '../../api/routes';
+import { randomUUID } from 'node:crypto';
+import { ownerDb, startTestHub, type CreatedTenant, type TestHub } from '../support/hub';
+import { createKey, createUser, keysByRole, type TestKey } from '../support/tenantKeys';
+
+/** What a call needs: a path with real ids of the caller's tenant, and a valid body. */
+interface Call {
+  path: string;
+  body?: unknown;
+}
+
+interface Fixtures {
+  hub: TestHub;
+  tenant: CreatedTenant;
+  admin: string;
+}
+
+/**
+ * One valid request per tenant route, built against the given tenant (fresh resources where the
+ * call consumes them). A route added to the access table without a recipe here fails the matrix
+ * test: add one.
+ */
+const recipes: Record<string, (f: Fixtures) => Promise<Call>> = {
+  'GET /v1/tenant': async () => ({ path: '/v1/tenant' }),
+  'PATCH /v1/tenant': async () => ({ path: '/v1/tenant', body: { settings: { notifications: { usageAlertPercent: 75 } } } }),
+  'GET /v1/tenant/theme.css': async () => ({ path: '/v1/tenant/theme.css' }),
+  'GET /v1/users': async () => ({ path: '/v1/users' }),
+  'GET /v1/users/:id': async (f) => ({ path: `/v1/users/${await createUser(f.hub, f.admin, { role: 'viewer' })}` }),
+  'POST /v1/users': async () => ({ path: '/v1/users', body: { email: `new-${Math.random().toString(36).slice(2)}@example.test`, name: 'New', role: 'viewer' } }),
+  'PATCH /v1/users/:id': async (f) => ({ path: `/v1/users/${await createUser(f.hub, f.admin, { role: 'viewer' })}`, body: { status: 'active' } }),
+  'DELETE /v1/users/:id': async (f) => ({ path: `/v1/users/${await createUser(f.hub, f.admin, { role: 'viewer' })}` }),
+  'GET /v1/api-keys': async () => ({ path: '/v1/api-keys' }),
+  'GET /v1/api-keys/:id': async (f) => ({ path: `/v1/api-keys/${(await createKey(f.hub, f.tenant, 'viewer')).id}` }),
+  'POST /v1/api-keys': async () => ({ path: '/v1/api-keys', body: { name: 'matrix', role: 'viewer' } }),
+  'DELETE /v1/api-keys/:id': async (f) => ({ path: `/v1/api-keys/${(await createKey(f.hub, f.tenant, 'viewer')).id}` }),
+  'GET /v1/audit-logs': async () => ({ path: '/v1/audit-logs' }),
+  'GET /v1/usage': async () => ({ path: '/v1/usage' }),
+  'POST /v1/jobs': async () => ({ path: '/v1/jobs', body: { kind: 'export', params: { dataset: 'users', format: 'csv' } } }),
+  'GET /v1/jobs': async () => ({ path: '/v1/jobs' }),
+  'GET /v1/jobs/:id': async (f) => ({ path: `/v1/jobs/${await parkedJob(f)}` }),
+  'POST /v1/jobs/:id/cancel': async (f) => ({ path: `/v1/jobs/${await parkedJob(f)}/cancel` }),
+  'GET /v1/jobs/:id/download': async (f) => ({ path: `/v1/jobs/${await finishedExport(f)}/download` }),
+};
+
+/**
+ * A job whose workflow waits on a task queue no worker polls: it stays queued, so cancelling it
+ * is always possible, whatever the timing.
+ */
+async function parkedJob(f: Fixtures): Promise<string> {
+  const owner = ownerDb();
+  try {
+    const id = randomUUID();
+    const workflowId = `job/${f.tenant.slug}/export/${id}`;
+    await owner('jobs').insert({ id, tenant_id: f.tenant.id, kind: 'export', status: 'queued', params: JSON.stringify({ dataset: 'users', format: 'csv' }), workflow_id: workflowId });
+    const handle = await f.hub.temporal.workflow.start('exportJob', { workflowId, taskQueue: 'access-matrix-parked', args: [{ jobId: id }] });
+    await owner('jobs').where({ id }).update({ run_id: handle.firstExecutionRunId });
+    return id;
+  } finally {
+    await owner.destroy();
+  }
+}
+
+/** A completed export job (it has an output file to download). */
+async function finishedExport(f: Fixtures): Promise<string> {
+  const started = await f.hub.request('POST', '/v1/jobs', { key: f.admin, body: { kind: 'export', params: { dataset: 'users', format: 'csv' } } });
+  const id = started.body.job.id as string;
+  for (let attempt = 0; attempt < 200; attempt += 1) {
+    const job = await f.hub.request('GET', `/v1/jobs/${id}`, { key: f.admin });
+    if (job.body.job.status === 'completed') return id;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`export ${id} did not complete`);
+}
+
+const tenantRoutes = routes.filter((route) => route.auth === 'tenant');
+
+function successStatus(key: string): number {
+  const route = tenantRoutes.find((candidate) => routeKey(candidate) === key)!;
+  return Math.min(...Object.keys(route.responses).map(Number).filter((status) => status >= 200 && status < 300));
+}
+
+describe('authorization: the route × role table and cross-tenant access', () => {
+  let hub: TestHub;
+  let tenant: CreatedTenant;
+  let other: CreatedTenant;
+  let keys: Record<Role, TestKey>;
+  let otherKeys: Record<Role, TestKey>;
+
+  beforeAll(async () => {
+    hub = await startTestHub();
+    [tenant, other] = await Promise.all([hub.createTenant(), hub.createTenant()]);
+    [keys, otherKeys] = await Promise.all([keysByRole(hub, tenant), keysByRole(hub, other)]);
+  });
+  afterAll(async () => {
+    await hub.stop();
+  });
+
+  it('every tenant route is in the access table, and every table entry is a route with a recipe here', () => {
+    const routeKeys = tenantRoutes.map(routeKey).sort();
+    expect(Object.keys(accessTable).sort()).toEqual(routeKeys);
+    expect(routeKeys.filter((key) => !recipes[key])).toEqual([]);
+  });
+
+  const cases = Object.entries(accessTable).flatMap(([key, required]) => ROLES.map((role) => [key, role, required] as const));
+  it.each(cases)('%s as %s (needs %s)', async (key, role, required) => {
+    const method = key.split(' ')[0]!;
+    const call = await recipes[key]!({ hub, tenant, admin: tenant.key });
+    const response = await hub.request(method, call.path, { key: keys[role].key, body: call.body });
+    if (roleAtLeast(role, required)) {
+      expect({ key, role, status: response.status, body: response.status >= 300 ? response.text : '' }).toEqual({ key, role, status: successStatus(key), body: '' });
+    } else {
+      expect({ key, role, status: response.status, code: response.body?.error?.code }).toEqual({ key, role, status: 403, code: 'FORBIDDEN' });
+    }
+  });
+
+  // BOLA: every route with an :id, called with real ids of tenant A by an admin key of tenant B.
+  const idRoutes = Object.keys(accessTable).filter((key) => key.includes('/:'));
+  it.each(idRoutes)("%s with another tenant's id answers 404 and changes nothing", async (key) => {
+    const method = key.split(' ')[0]!;
+    const call = await recipes[key]!({ hub, tenant, admin: tenant.key });
+    const before = await hub.request('GET', call.path.replace(/^\/v1\/([^/]+)\/([^/]+).*$/, '/v1/$1/$2'), { key: tenant.key });
+    const response = await hub.request(method, call.path, { key: otherKeys.admin.key, body: call.body });
+    expect({ key, status: response.status, code: response.body?.error?.code }).toEqual({ key, status: 404, code: 'NOT_FOUND' });
+    // Still there, unchanged, for its own tenant.
+    const after = await hub.request('GET', call.path.replace(/^\/v1\/([^/]+)\/([^/]+).*$/, '/v1/$1/$2'), { key: tenant.key });
+    expect(after.status).toBe(200);
+    expect(after.body).toEqual(before.body);
+  });
+
+  it("lists never show another tenant's rows", async () => {
+    const mine = await hub.request('GET', '/v1/users?limit=100', { key: keys.viewer.key });
+    const theirs = await hub.request('GET', '/v1/users?limit=100', { key: otherKeys.viewer.key });
+    const mineIds = new Set(mine.body.data.map((user: { id: string }) => user.id));
+    expect(theirs.body.data.some((user: { id: string }) => mineIds.has(user.id))).toBe(false);
+    const audit = await hub.request('GET', '/v1/audit-logs?limit=100', { key: otherKeys.admin.key });
+    expect(JSON.stringify(audit.body)).not.toContain(tenant.id);
+  });
+
+  it('a key with scopes may only call routes its scopes cover', async () => {
+    const scoped = await createKey(hub, tenant, 'manager', { scopes: ['users:read'] });
+    expect((await hub.request('GET', '/v1/users', { key: scoped.key })).status).toBe(200);
+    const write = await hub.request('POST', '/v1/users', { key: scoped.key, body: { email: 'scoped@example.test', name: 'S', role: 'viewer' } });
+    expect(write.status).toBe(403);
+    expect(write.body.error.message).toContain('users:write');
+    expect((await hub.request('GET', '/v1/tenant', { key: scoped.key })).status).toBe(403);
+    // A key may mint keys only within its own scopes.
+    const minter = await createKey(hub, tenant, 'member', { scopes: ['users:read', 'api-keys:write'] });
+    const wider = await hub.request('POST', '/v1/api-keys', { key: minter.key, body: { name: 'x', role: 'viewer', scopes: ['users:*'] } });
+    expect(wider.status).toBe(403);
+    expect(wider.body.error.message).toContain('users:*');
+    const unscoped = await hub.request('POST', '/v1/api-keys', { key: minter.key, body: { name: 'x', role: 'viewer' } });
+    expect(unscoped.status).toBe(403);
+    const narrower = await hub.request('POST', '/v1/api-keys', { key: minter.key, body: { name: 'x', role: 'viewer', scopes: ['users:read'] } });
+    expect(narrower.status).toBe(201);
+  });
+});

@@ -1,0 +1,163 @@
+import { generateApiKey } from '../../platform/apiKeys';
+import { ownerDb, startTestHub, type CreatedTenant, type TestHub } from '../support/hub';
+import { createKey } from '../support/tenantKeys';
+
+async function eventually<T>(probe: () => Promise<T>, accept: (value: T) => boolean, timeoutMs = 5_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (accept(value) || Date.now() > deadline) return value;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+describe('API keys: create once, list without secrets, revoke, expire, role ceilings', () => {
+  let hub: TestHub;
+  let tenant: CreatedTenant;
+  const owner = ownerDb();
+
+  beforeAll(async () => {
+    hub = await startTestHub();
+    tenant = await hub.createTenant();
+  });
+  afterAll(async () => {
+    await hub.stop();
+    await owner.destroy();
+  });
+
+  it('answers the secret once, stores only prefix and SHA-256, and lists keys without secrets or hashes', async () => {
+    const created = await hub.request('POST', '/v1/api-keys', { key: tenant.key, body: { name: 'CI', role: 'member', scopes: ['users:read'] } });
+    expect(created.status).toBe(201);
+    const secret = created.body.apiKey.key as string;
+    expect(secret).toMatch(/^hub_sk_[0-9A-Za-z]{38}$/);
+    expect(created.body.apiKey).toMatchObject({ name: 'CI', role: 'member', scopes: ['users:read'], status: 'active', createdBy: `api_key:${tenant.keyId}` });
+
+    const row = await owner('api_keys').where({ id: created.body.apiKey.id }).first();
+    expect(row.key_prefix).toBe(secret.slice(0, 'hub_sk_'.length + 12));
+    expect(row.key_hash).toMatch(/^[0-9a-f]{64}$/);
+    expect(JSON.stringify(row)).not.toContain(secret.slice('hub_sk_'.length + 12));
+
+    const list = await hub.request('GET', '/v1/api-keys', { key: tenant.key });
+    expect(list.status).toBe(200);
+    expect(list.body.data.map((key: { id: string }) => key.id)).toContain(created.body.apiKey.id);
+    expect(list.text).not.toContain(secret);
+    expect(list.text).not.toContain(row.key_hash);
+    expect(list.body.data.every((key: Record<string, unknown>) => !('key' in key) && !('keyHash' in key))).toBe(true);
+    const one = await hub.request('GET', `/v1/api-keys/${created.body.apiKey.id}`, { key: tenant.key });
+    expect(one.text).not.toContain(secret);
+    expect(one.text).not.toContain(row.key_hash);
+  });
+
+  it('refuses revoked, expired and malformed keys with the same 401', async () => {
+    const revoked = await createKey(hub, tenant, 'viewer');
+    expect((await hub.request('GET', '/v1/tenant', { key: revoked.key })).status).toBe(200);
+    expect((await hub.request('DELETE', `/v1/api-keys/${revoked.id}`, { key: tenant.key })).status).toBe(204);
+
+    const expiring = await createKey(hub, tenant, 'viewer', { expiresAt: new Date(Date.now() + 1_500).toISOString() });
+    expect((await hub.request('GET', '/v1/tenant', { key: expiring.key })).status).toBe(200);
+    await new Promise((resolve) => setTimeout(resolve, 1_700));
+
+    const checksumBroken = `${tenant.key.slice(0, -1)}${tenant.key.endsWith('A') ? 'B' : 'A'}`;
+    for (const key of [revoked.key, expiring.key, 'hub_sk_short', checksumBroken, generateApiKey().key, 'Bearer nonsense']) {
+      const response = await hub.request('GET', '/v1/tenant', { key });
+      expect({ key: key.slice(0, 12), status: response.status, code: response.body.error.code }).toEqual({ key: key.slice(0, 12), status: 401, code: 'UNAUTHENTICATED' });
+      expect(response.body.error.message).toBe('The API key is invalid, expired or revoked');
+    }
+    const listed = await hub.request('GET', '/v1/api-keys?status=revoked', { key: tenant.key });
+    expect(listed.body.data.map((key: { id: string }) => key.id)).toContain(revoked.id);
+    const expired = await hub.request('GET', `/v1/api-keys/${expiring.id}`, { key: tenant.key });
+    expect(expired.body.apiKey.status).toBe('expired');
+  });
+
+  it('refuses a key with a role above its creator’s (403), and a manager cannot revoke an admin key', async () => {
+    const manager = await createKey(hub, tenant, 'manager');
+    const above = await hub.request('POST', '/v1/api-keys', { key: manager.key, body: { name: 'escalate', role: 'admin' } });
+    expect(above.status).toBe(403);
+    expect(above.body.error.code).toBe('FORBIDDEN');
+    const equal = await hub.request('POST', '/v1/api-keys', { key: manager.key, body: { name: 'same', role: 'manager' } });
+    expect(equal.status).toBe(201);
+    const member = await createKey(hub, tenant, 'member');
+    expect((await hub.request('POST', '/v1/api-keys', { key: member.key, body: { name: 'up', role: 'manager' } })).status).toBe(403);
+    expect((await hub.request('DELETE', `/v1/api-keys/${tenant.keyId}`, { key: manager.key })).status).toBe(403);
+    expect((await owner('api_keys').where({ tenant_id: tenant.id, role: 'admin' }).whereNotNull('revoked_at')).length).toBe(0);
+  });
+
+  it('refuses mass assignment of tenant_id, hashes and timestamps (400)', async () => {
+    for (const extra of [{ tenant_id: tenant.id }, { keyHash: 'x' }, { key: 'hub_sk_x' }, { revokedAt: null }]) {
+      const response = await hub.request('POST', '/v1/api-keys', { key: tenant.key, body: { name: 'x', role: 'viewer', ...extra } });
+      expect(response.status).toBe(400);
+      expect(response.body.error.code).toBe('VALIDATION_FAILED');
+    }
+  });
+
+  it('keeps the last active admin key', async () => {
+    const solo = await hub.createTenant();
+    const response = await hub.request('DELETE', `/v1/api-keys/${solo.keyId}`, { key: solo.key });
+    expect(response.status).toBe(409);
+    expect(response.body.error.code).toBe('LAST_ADMIN_KEY');
+    const second = await createKey(hub, solo, 'admin');
+    expect((await hub.request('DELETE', `/v1/api-keys/${solo.keyId}`, { key: second.key })).status).toBe(204);
+    expect((await hub.request('GET', '/v1/tenant', { key: solo.key })).status).toBe(401);
+  });
+
+  it('enforces the tenant’s maximum key lifetime', async () => {
+    const strict = await hub.createTenant();
+    expect((await hub.request('PATCH', '/v1/tenant', { key: strict.key, body: { settings: { security: { keyMaxLifetimeDays: 30 } } } })).status).toBe(200);
+    const tooLong = await hub.request('POST', '/v1/api-keys', { key: strict.key, body: { name: 'x', role: 'viewer', expiresAt: new Date(Date.now() + 31 * 86_400_000).toISOString() } });
+    expect(tooLong.status).toBe(400);
+    expect(tooLong.body.error.code).toBe('KEY_LIFETIME_EXCEEDED');
+    const defaulted = await hub.request('POST', '/v1/api-keys', { key: strict.key, body: { name: 'x', role: 'viewer' } });
+    expect(defaulted.status).toBe(201);
+    const lifetime = new Date(defaulted.body.apiKey.expiresAt).getTime() - Date.now();
+    expect(lifetime).toBeGreaterThan(29.9 * 86_400_000);
+    expect(lifetime).toBeLessThanOrEqual(30 * 86_400_000);
+    const past = await hub.request('POST', '/v1/api-keys', { key: strict.key, body: { name: 'x', role: 'viewer', expiresAt: new Date(Date.now() - 1000).toISOString() } });
+    expect(past.status).toBe(400);
+  });
+
+  it('updates lastUsedAt on use, at most once a minute', async () => {
+    const key = await createKey(hub, tenant, 'viewer');
+    expect((await owner('api_keys').where({ id: key.id }).first()).last_used_at).toBeNull();
+    await hub.request('GET', '/v1/tenant', { key: key.key });
+    const first = await eventually(
+      async () => (await owner('api_keys').where({ id: key.id }).first()).last_used_at as Date | null,
+      (value) => value !== null,
+    );
+    expect(first).not.toBeNull();
+    await hub.request('GET', '/v1/tenant', { key: key.key });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const second = (await owner('api_keys').where({ id: key.id }).first()).last_used_at as Date;
+    expect(second.getTime()).toBe(first!.getTime());
+  });
+
+  it('a revocation on one API replica is refused by another at once (cached credentials are invalidated by NOTIFY)', async () => {
+    const replica = await startTestHub();
+    try {
+      const key = await createKey(hub, tenant, 'viewer');
+      // Both replicas have the key cached now.
+      expect((await replica.request('GET', '/v1/tenant', { key: key.key })).status).toBe(200);
+      expect((await replica.request('GET', '/v1/tenant', { key: key.key })).status).toBe(200);
+      expect(replica.controlPlane.credentials.enabled).toBe(true);
+      expect((await hub.request('DELETE', `/v1/api-keys/${key.id}`, { key: tenant.key })).status).toBe(204);
+      const refused = await eventually(
+        () => replica.request('GET', '/v1/tenant', { key: key.key }),
+        (response) => response.status === 401,
+        2_000,
+      );
+      expect(refused.status).toBe(401);
+
+      // Suspension, too, reaches the other replica.
+      const suspended = await hub.createTenant();
+      expect((await replica.request('GET', '/v1/users', { key: suspended.key })).status).toBe(200);
+      expect((await hub.request('PATCH', `/v1/admin/tenants/${suspended.id}`, { admin: true, body: { status: 'suspended' } })).status).toBe(200);
+      const blocked = await eventually(
+        () => replica.request('GET', '/v1/users', { key: suspended.key }),
+        (response) => response.status === 403,
+        2_000,
+      );
+      expect(blocked.body.error.code).toBe('TENANT_SUSPENDED');
+    } finally {
+      await replica.stop();
+    }
+  });
+});

@@ -1,0 +1,38 @@
+import { randomUUID } from 'node:crypto';
+import { loadConfig } from '../../platform/config';
+import { appDatabaseUrl, createDatabase, type Database } from '../../platform/db';
+import { ownerDb, uniqueSuffix } from '../support/hub';
+
+/** readAsTenant coalesces concurrent reads into shared round trips without mixing up their scopes or errors. */
+describe('batched single-round-trip reads', () => {
+  const owner = ownerDb();
+  let db: Database;
+  const tenants = [randomUUID(), randomUUID()];
+
+  beforeAll(async () => {
+    // poolMax 3 → one message in flight at a time: everything else queues and is batched.
+    db = createDatabase({ url: appDatabaseUrl(loadConfig()), poolMax: 3, applicationName: 'batch-test' });
+    for (const id of tenants) {
+      await owner('tenants').insert({ id, slug: `batch-${uniqueSuffix()}`, name: 'Batch', plan: 'starter' });
+      await owner('users').insert({ id: randomUUID(), tenant_id: id, email: `u@${id}.test`, name: id, role: 'member' });
+    }
+  });
+  afterAll(async () => {
+    await db.close();
+    await owner.destroy();
+  });
+
+  it('answers 60 concurrent reads of two tenants, each within its own tenant, and isolates a failing one', async () => {
+    const reads = Array.from({ length: 60 }, (_, index) => {
+      const tenantId = tenants[index % 2]!;
+      if (index === 17) return db.readAsTenant(tenantId, db.knex.raw('select 1/0 as boom')).then(() => 'no error', (error: Error) => error.message);
+      return db.readAsTenant<{ name: string }>(tenantId, db.knex('users').select('name')).then((rows) => rows.map((row) => row.name).join(','));
+    });
+    const answers = await Promise.all(reads);
+    answers.forEach((answer, index) => {
+      expect(answer).toBe(index === 17 ? 'division by zero' : tenants[index % 2]);
+    });
+    // The pool is healthy afterwards.
+    expect(await db.readAsTenant(tenants[0]!, db.knex('tenants').select('id'))).toEqual([{ id: tenants[0] }]);
+  });
+});

@@ -1,0 +1,80 @@
+import { randomUUID } from 'node:crypto';
+import { recordUsage } from '../../platform/metering/recordUsage';
+import { ownerDb, startTestHub, type TestHub } from '../support/hub';
+import { createKey } from '../support/tenantKeys';
+
+describe('usage metering: every authenticated request, buffered, aggregated by GET /v1/usage', () => {
+  let hub: TestHub;
+  const owner = ownerDb();
+
+  beforeAll(async () => {
+    hub = await startTestHub();
+  });
+  afterAll(async () => {
+    await hub.stop();
+    await owner.destroy();
+  });
+
+  it('counts exactly the requests made, by endpoint, kind and day, with status and latency', async () => {
+    const tenant = await hub.createTenant();
+    const viewer = await createKey(hub, tenant, 'viewer'); // 1 × POST /v1/api-keys
+    for (let index = 0; index < 5; index += 1) await hub.request('GET', '/v1/users', { key: viewer.key });
+    for (let index = 0; index < 3; index += 1) await hub.request('GET', '/v1/tenant', { key: tenant.key });
+    await hub.request('GET', '/v1/users/not-a-uuid', { key: viewer.key }); // 400
+    await hub.request('GET', `/v1/users/${randomUUID()}`, { key: viewer.key }); // 404
+    await hub.request('POST', '/v1/users', { key: viewer.key, body: { email: 'x@y.test', name: 'X', role: 'viewer' } }); // 403
+    await hub.request('GET', '/v1/users', { key: 'hub_sk_not-a-key' }); // unauthenticated: not metered
+
+    const byEndpoint = await hub.request('GET', '/v1/usage?groupBy=endpoint', { key: tenant.key });
+    expect(byEndpoint.status).toBe(200);
+    const rows = Object.fromEntries(byEndpoint.body.data.map((row: { key: string; events: number; quantity: number; errors: number }) => [row.key, { events: row.events, quantity: row.quantity, errors: row.errors }]));
+    expect(rows).toEqual({
+      'POST /v1/api-keys': { events: 1, quantity: 1, errors: 0 },
+      'GET /v1/users': { events: 5, quantity: 5, errors: 0 },
+      'GET /v1/tenant': { events: 3, quantity: 3, errors: 0 },
+      'GET /v1/users/:id': { events: 2, quantity: 2, errors: 2 },
+      'POST /v1/users': { events: 1, quantity: 1, errors: 1 },
+    });
+    expect(byEndpoint.body.data.every((row: { avgLatencyMs: number }) => row.avgLatencyMs > 0)).toBe(true);
+
+    // The previous GET /v1/usage is metered too: 12 + 1.
+    const byKind = await hub.request('GET', '/v1/usage?groupBy=kind', { key: tenant.key });
+    expect(byKind.body.data).toEqual([expect.objectContaining({ key: 'api_call', kind: 'api_call', events: 13, quantity: 13, costUnits: 13 })]);
+    expect(byKind.body.totals).toEqual({ api_call: 13 });
+    expect(byKind.body.quota.used).toBe(13);
+    const byDay = await hub.request('GET', '/v1/usage?groupBy=day', { key: tenant.key });
+    expect(byDay.body.data).toEqual([expect.objectContaining({ key: new Date().toISOString().slice(0, 10), events: 14 })]);
+    expect(byDay.body.seats).toMatchObject({ billable: 1, active: 1, invited: 0, included: 1_000, overageCents: 0 });
+
+    const events = await owner('usage_events').where({ tenant_id: tenant.id, route: '/v1/users', method: 'GET' }).select('api_key_id', 'status', 'method');
+    expect(events).toHaveLength(5);
+    expect(events.every((event) => event.api_key_id === viewer.id && event.status === 200 && event.method === 'GET')).toBe(true);
+
+    const empty = await hub.request('GET', `/v1/usage?from=2020-01-01T00:00:00Z&to=2020-02-01T00:00:00Z`, { key: tenant.key });
+    expect(empty.body.data).toEqual([]);
+    expect((await hub.request('GET', '/v1/usage?groupBy=hour', { key: tenant.key })).status).toBe(400);
+  });
+
+  it('writes buffered events on graceful shutdown (nothing lost)', async () => {
+    const quiet = await startTestHub({ USAGE_FLUSH_INTERVAL: '1h' });
+    const tenant = await quiet.createTenant();
+    for (let index = 0; index < 7; index += 1) await quiet.request('GET', '/v1/tenant', { key: tenant.key });
+    expect(await owner('usage_events').where({ tenant_id: tenant.id }).count({ n: '*' })).toEqual([{ n: '0' }]);
+    expect(quiet.controlPlane.usage.pending).toBe(7);
+    await quiet.stop();
+    expect(await owner('usage_events').where({ tenant_id: tenant.id }).count({ n: '*' })).toEqual([{ n: '7' }]);
+    expect(await owner('usage_counters').where({ tenant_id: tenant.id, kind: 'api_call' }).first('quantity')).toEqual({ quantity: '7' });
+  });
+
+  it('recordUsage (for activities) counts an event once per dedupe key, for any kind', async () => {
+    const tenant = await hub.createTenant();
+    const first = await recordUsage(hub.db, { tenantId: tenant.id, kind: 'scan', quantity: 12, dedupeKey: 'job/x/batch_scan/1/page-1' });
+    const again = await recordUsage(hub.db, { tenantId: tenant.id, kind: 'scan', quantity: 12, dedupeKey: 'job/x/batch_scan/1/page-1' });
+    expect(first).toEqual([expect.objectContaining({ kind: 'scan', quantity: 12 })]);
+    expect(again).toEqual([]);
+    await recordUsage(hub.db, { tenantId: tenant.id, kind: 'sync_records', quantity: 250 });
+    const usage = await hub.request('GET', '/v1/usage?groupBy=kind', { key: tenant.key });
+    expect(usage.body.totals).toEqual({ scan: 12, sync_records: 250 });
+    await expect(recordUsage(hub.db, { tenantId: tenant.id, kind: 'Bad Kind', quantity: 1 })).rejects.toThrow(/snake_case/);
+  });
+});
