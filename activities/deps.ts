@@ -1,10 +1,13 @@
 import { type HubConfig } from '../platform/config';
 import { type Database } from '../platform/db';
 import { type Logger } from '../platform/logger';
+import { type Vault } from '../platform/vault/vault';
 
 /** What activity factories receive: the process's shared resources, never globals. */
 export interface ActivityDeps {
   config: HubConfig;
   db: Database;
   logger: Logger;
+  /** Decrypts and re-encrypts connector credentials. */
+  vault: Vault;
 }

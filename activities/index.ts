@@ -1,4 +1,5 @@
 import { createAuditActivities } from './audit/createAuditActivities';
+import { createConnectorActivities } from './connectors/createConnectorActivities';
 import { type ActivityDeps } from './deps';
 import { createTenantActivities } from './tenants/createTenantActivities';
 
@@ -10,6 +11,7 @@ export function createActivities(deps: ActivityDeps) {
   return {
     ...createTenantActivities(deps),
     ...createAuditActivities(deps),
+    ...createConnectorActivities(deps),
   };
 }
 

@@ -3,6 +3,7 @@ import { type HubConfig } from '../platform/config';
 import { type Database } from '../platform/db';
 import { type Logger } from '../platform/logger';
 import { type HubMetrics } from '../platform/metrics';
+import { type Vault } from '../platform/vault/vault';
 
 /** What the API's handlers receive: the process's shared resources. */
 export interface ApiDeps {
@@ -11,4 +12,6 @@ export interface ApiDeps {
   temporal: Client;
   logger: Logger;
   metrics: HubMetrics;
+  /** Encrypts connector credentials (write-only in the API). */
+  vault: Vault;
 }

@@ -7,19 +7,22 @@ import { createMetrics } from '../platform/metrics';
 import { onParentExit } from '../platform/local/parentWatch';
 import { runMain } from '../platform/runMain';
 import { connectTemporalClient } from '../platform/temporal/connection';
+import { masterKeyringFromConfig } from '../platform/vault/masterKeys';
+import { createVault } from '../platform/vault/vault';
 import { createApp } from './app';
 
 /** `npm run api`: serves the HTTP API until SIGINT/SIGTERM, then drains requests and closes connections. */
 runMain('api', async () => {
   const config = loadConfig();
   if (!config.HUB_ADMIN_TOKEN) throw new Error('HUB_ADMIN_TOKEN is not set (npm start generates one; configured deployments must set it)');
+  const vault = createVault(masterKeyringFromConfig(config));
   const logger = createLogger({ name: 'api', level: config.LOG_LEVEL });
   if (config.HUB_EXIT_WITH_PARENT) onParentExit(() => process.kill(process.pid, 'SIGTERM'));
   const db = createDatabase({ url: appDatabaseUrl(config), poolMax: config.DATABASE_POOL_MAX, applicationName: 'hub-api', logger });
   await db.ping(5_000);
   const { client, connection } = await connectTemporalClient(config);
   const metrics = createMetrics();
-  const app = createApp({ config, db, temporal: client, logger, metrics });
+  const app = createApp({ config, db, temporal: client, logger, metrics, vault });
 
   const server = app.listen(config.PORT, config.HOST);
   await once(server, 'listening');

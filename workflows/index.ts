@@ -3,3 +3,4 @@
  * built-ins, no I/O, activities imported as types only (enforced by eslint).
  */
 export { tenantOnboarding } from './tenantOnboarding';
+export { connectorTest } from './connectorTest';

@@ -7,4 +7,12 @@ import { type Role } from './roles';
  */
 export const accessTable: Readonly<Record<string, Role>> = {
   'GET /v1/tenant': 'viewer',
+  // connectors: members manage them, viewers read them (never their credentials)
+  'GET /v1/connector-types': 'viewer',
+  'GET /v1/connectors': 'viewer',
+  'GET /v1/connectors/:id': 'viewer',
+  'POST /v1/connectors': 'member',
+  'PATCH /v1/connectors/:id': 'member',
+  'DELETE /v1/connectors/:id': 'member',
+  'POST /v1/connectors/:id/test': 'member',
 };

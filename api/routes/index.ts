@@ -7,6 +7,13 @@ import { getHealthz } from './health/getHealthz';
 import { getMetrics } from './health/getMetrics';
 import { getReadyz } from './health/getReadyz';
 import { getTenant } from './tenant/getTenant';
+import { createConnector } from './connectors/createConnector';
+import { deleteConnector } from './connectors/deleteConnector';
+import { getConnector } from './connectors/getConnector';
+import { listConnectors } from './connectors/listConnectors';
+import { listConnectorTypes } from './connectors/listConnectorTypes';
+import { testConnector } from './connectors/testConnector';
+import { updateConnector } from './connectors/updateConnector';
 
 /** Every route of the API, by area. The OpenAPI document and the router are both built from this list. */
 export const routes: readonly AnyRoute[] = [
@@ -21,4 +28,12 @@ export const routes: readonly AnyRoute[] = [
   listTenants,
   // tenant
   getTenant,
+  // connectors
+  listConnectorTypes,
+  createConnector,
+  listConnectors,
+  getConnector,
+  updateConnector,
+  deleteConnector,
+  testConnector,
 ];

@@ -13,6 +13,8 @@ import { createLogger } from '../../platform/logger';
 import { createMetrics } from '../../platform/metrics';
 import { connectTemporalClient, temporalConnectionOptions } from '../../platform/temporal/connection';
 import { createHubWorker, installTemporalRuntimeLogging } from '../../platform/temporal/worker';
+import { masterKeyringFromConfig } from '../../platform/vault/masterKeys';
+import { createVault } from '../../platform/vault/vault';
 
 /** A running hub (API + worker) on the test stack, with helpers to call it. */
 export interface TestHub {
@@ -88,7 +90,7 @@ export async function startTestHub(overrides: Record<string, string> = {}): Prom
   });
   const running = worker.run();
 
-  const app = createApp({ config, db, temporal: client, logger, metrics: createMetrics({ defaultMetrics: false }) });
+  const app = createApp({ config, db, temporal: client, logger, metrics: createMetrics({ defaultMetrics: false }), vault: createVault(masterKeyringFromConfig(config)) });
   const server: Server = app.listen(0, '127.0.0.1');
   await once(server, 'listening');
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
