@@ -14,7 +14,7 @@ import { createMetrics } from '../../platform/metrics';
 import { connectTemporalClient, temporalConnectionOptions } from '../../platform/temporal/connection';
 import { createHubWorker, installTemporalRuntimeLogging } from '../../platform/temporal/worker';
 import { masterKeyringFromConfig } from '../../platform/vault/masterKeys';
-import { createVault } from '../../platform/vault/vault';
+import { createVault, type Vault } from '../../platform/vault/vault';
 
 /** A running hub (API + worker) on the test stack, with helpers to call it. */
 export interface TestHub {
@@ -22,6 +22,8 @@ export interface TestHub {
   config: HubConfig;
   db: Database;
   temporal: Client;
+  /** The vault the app and worker use (same master key). */
+  vault: Vault;
   adminToken: string;
   /** Calls the API; `key` is sent as X-API-Key, `admin` as the admin bearer token. */
   request(method: string, path: string, options?: RequestOptions): Promise<TestResponse>;
@@ -90,7 +92,8 @@ export async function startTestHub(overrides: Record<string, string> = {}): Prom
   });
   const running = worker.run();
 
-  const app = createApp({ config, db, temporal: client, logger, metrics: createMetrics({ defaultMetrics: false }), vault: createVault(masterKeyringFromConfig(config)) });
+  const vault = createVault(masterKeyringFromConfig(config));
+  const app = createApp({ config, db, temporal: client, logger, metrics: createMetrics({ defaultMetrics: false }), vault });
   const server: Server = app.listen(0, '127.0.0.1');
   await once(server, 'listening');
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -123,6 +126,7 @@ export async function startTestHub(overrides: Record<string, string> = {}): Prom
     config,
     db,
     temporal: client,
+    vault,
     adminToken,
     request,
     async createTenant(fields = {}) {
