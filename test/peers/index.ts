@@ -1,9 +1,11 @@
 import { type PeerStarter } from './peer';
 import { startSalesforcePeer, type SalesforcePeerOptions } from './salesforce/salesforcePeer';
+import { startStripePeer, type StripePeerOptions } from './stripe/stripePeer';
 
 /**
  * Every peer by name, for `npm run peer -- <name> --port 0` and for tests. One line per peer.
  */
 export const peers: Readonly<Record<string, PeerStarter>> = {
   salesforce: (options) => startSalesforcePeer(options as SalesforcePeerOptions),
+  stripe: (options) => startStripePeer(options as StripePeerOptions),
 };
