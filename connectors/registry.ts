@@ -1,4 +1,5 @@
 import { salesforceConnector } from './salesforce';
+import { scanConnector } from './scan';
 import { stripeConnector } from './stripe';
 import { type ConnectorDefinition } from './types';
 
@@ -9,6 +10,7 @@ import { type ConnectorDefinition } from './types';
 export const connectorRegistry: Readonly<Record<string, ConnectorDefinition>> = {
   salesforce: salesforceConnector as unknown as ConnectorDefinition,
   stripe: stripeConnector as unknown as ConnectorDefinition,
+  scan: scanConnector as unknown as ConnectorDefinition,
 };
 
 /** The definition of `type`, or undefined for an unknown type. */

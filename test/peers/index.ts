@@ -1,5 +1,6 @@
 import { type PeerStarter } from './peer';
 import { startSalesforcePeer, type SalesforcePeerOptions } from './salesforce/salesforcePeer';
+import { startScanPeer, type ScanPeerOptions } from './scan/scanPeer';
 import { startStripePeer, type StripePeerOptions } from './stripe/stripePeer';
 
 /**
@@ -8,4 +9,5 @@ import { startStripePeer, type StripePeerOptions } from './stripe/stripePeer';
 export const peers: Readonly<Record<string, PeerStarter>> = {
   salesforce: (options) => startSalesforcePeer(options as SalesforcePeerOptions),
   stripe: (options) => startStripePeer(options as StripePeerOptions),
+  scan: (options) => startScanPeer(options as ScanPeerOptions),
 };
