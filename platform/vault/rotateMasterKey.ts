@@ -12,10 +12,18 @@ export interface RotationReport {
 /**
  * Re-wraps every tenant's data keys under the keyring's current master key, tenant by tenant
  * (each in its own transaction, with an audit row when something changed). Idempotent: a second
- * run finds nothing to do. `npm run vault:rotate` runs it.
+ * run finds nothing to do; an interrupted run can simply be repeated. `npm run vault:rotate` runs it.
  */
-export async function rotateMasterKey(db: Database, keyring: MasterKeyring, log: (line: string) => void = () => undefined): Promise<RotationReport> {
-  const tenants = await db.withPlatform((trx) => trx('tenants').select<Array<{ id: string; slug: string }>>('id', 'slug').orderBy('created_at'));
+export async function rotateMasterKey(
+  db: Database,
+  keyring: MasterKeyring,
+  options: { log?: (line: string) => void; /** Only these tenants (a staged rotation); default all. */ tenantSlugs?: readonly string[] } = {},
+): Promise<RotationReport> {
+  const log = options.log ?? (() => undefined);
+  const tenants = await db.withPlatform((trx) => {
+    const query = trx('tenants').select<Array<{ id: string; slug: string }>>('id', 'slug').orderBy('created_at');
+    return options.tenantSlugs ? query.whereIn('slug', [...options.tenantSlugs]) : query;
+  });
   let rewrapped = 0;
   for (const tenant of tenants) {
     const count = await db.withTenant(tenant.id, async (trx) => {

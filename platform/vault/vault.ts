@@ -33,7 +33,9 @@ export interface SealedSecret {
 /** The AAD context of a connector's credentials. */
 export const connectorCredentialsContext = (connectorId: string) => `connector:${connectorId}:credentials`;
 
-const aadFor = (tenantId: string, context: string) => `hub-vault:v1:tenant:${tenantId}:${context}`;
+/** The AAD of a secret: binds its ciphertext to the tenant and the owner (`context`). */
+export const secretAad = (tenantId: string, context: string) => `hub-vault:v1:tenant:${tenantId}:${context}`;
+const aadFor = secretAad;
 const wrapAad = (tenantId: string, dataKeyId: string) => `hub-vault:v1:data-key:${tenantId}:${dataKeyId}`;
 
 interface DataKeyRow {
