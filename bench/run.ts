@@ -4,10 +4,11 @@ import { loadConfig } from '../platform/config';
 import { startLocalStack } from '../platform/local/stack';
 import { runMain } from '../platform/runMain';
 import { apiOverhead } from './benchmarks/apiOverhead';
+import { salesforceRead } from './benchmarks/salesforceRead';
 import { type Benchmark, type BenchReport, machineDescription, projectRoot } from './harness';
 
 /** Every benchmark `npm run bench` knows, by name. */
-const benchmarks: Benchmark[] = [apiOverhead];
+const benchmarks: Benchmark[] = [apiOverhead, salesforceRead];
 
 const resultsFile = path.join(projectRoot, 'bench', 'results.json');
 
