@@ -1,6 +1,7 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { CONNECTOR_FAILURE_TYPES } from '../../connectors/errors';
 import { findConnectorRow, openConnectorCredentials } from '../../platform/connectorStore';
+import { sfTime } from '../peers/salesforce/salesforceData';
 import { startSalesforcePeer, type RunningSalesforcePeer } from '../peers/salesforce/salesforcePeer';
 import { failureOf, readStream, registerConnector, runtimeOf } from '../support/connectors';
 import { ownerDb, startTestHub, type CreatedTenant, type TestHub } from '../support/hub';
@@ -59,8 +60,9 @@ describe('salesforce connector', () => {
     for (const id of binned) peer.org.delete('Account', id);
     const purged = accounts.slice(200, 202).map((record) => record.Id);
     for (const id of purged) peer.org.purge('Account', id);
-    // /deleted takes whole seconds (jsforce formats start/end to the second): let this one end.
-    await new Promise((resolve) => setTimeout(resolve, 1_050 - (Date.now() % 1_000)));
+    // /deleted takes whole seconds (jsforce formats start/end to the second): let the second of the last deletion end.
+    const lastDeletion = Math.max(...peer.org.deletedLog.get('Account')!.map((entry) => sfTime(entry.deletedDate)));
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, Math.floor(lastDeletion / 1_000) * 1_000 + 1_050 - Date.now())));
 
     const { records, cursor } = await readStream(hub, tenant.id, accessConnector, 'Account', { cursor: fullCursor });
     const byId = new Map(records.map((record) => [record.externalId, record]));
