@@ -2,7 +2,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { ConnectorError, CONNECTOR_FAILURE_TYPES, ConfigError, type ConnectorError as ConnectorErrorType } from '../../connectors/errors';
 import { createConnectorNetwork } from '../../connectors/network';
 import { findConnector } from '../../connectors/registry';
-import { type ConnectorContext, type ConnectorDefinition, type ConnectorInstance } from '../../connectors/types';
+import { type ConnectorContext, type ConnectorDefinition, type ConnectorInstance, type GuardedNetwork } from '../../connectors/types';
 import { findConnectorRow, openConnectorCredentials, storeRotatedCredentials, type ConnectorRow } from '../../platform/connectorStore';
 import { withAdvisoryLock } from '../../platform/locks';
 import { DecryptionError } from '../../platform/vault/aesGcm';
@@ -70,6 +70,23 @@ export async function withConnector<T>(deps: Pick<ActivityDeps, 'config' | 'db' 
   }
 }
 
+const networks = new Map<string, GuardedNetwork>();
+
+/**
+ * The guarded network of a policy, one per process and policy: its agents keep connections alive
+ * across activities (a sync reads many pages from the same host).
+ */
+function networkFor(config: ActivityDeps['config']): GuardedNetwork {
+  const policy = { allowPrivateNetwork: config.HUB_ALLOW_PRIVATE_NETWORK, allowedCidrs: config.HUB_NETWORK_ALLOWLIST };
+  const key = JSON.stringify(policy);
+  let network = networks.get(key);
+  if (!network) {
+    network = createConnectorNetwork(policy);
+    networks.set(key, network);
+  }
+  return network;
+}
+
 /** Loads and decrypts the connector and creates its instance (without error mapping). */
 export async function openConnector(deps: Pick<ActivityDeps, 'config' | 'db' | 'logger' | 'vault'>, ref: ConnectorRef, options: WithConnectorOptions = {}): Promise<OpenConnector> {
   const { db, vault } = deps;
@@ -85,7 +102,7 @@ export async function openConnector(deps: Pick<ActivityDeps, 'config' | 'db' | '
 
   const config = definition.configSchema.safeParse(row.config);
   if (!config.success) throw new ConfigError(`stored configuration is invalid: ${config.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ')}`);
-  const network = createConnectorNetwork({ allowPrivateNetwork: deps.config.HUB_ALLOW_PRIVATE_NETWORK, allowedCidrs: deps.config.HUB_NETWORK_ALLOWLIST });
+  const network = networkFor(deps.config);
   for (const field of definition.urlFields) {
     const value = (config.data as Record<string, unknown>)[field];
     if (typeof value === 'string') network.assertAllowedUrl(value);

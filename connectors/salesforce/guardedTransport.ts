@@ -2,7 +2,8 @@ import { PassThrough } from 'node:stream';
 import { Transport } from 'jsforce/lib/transport';
 import { StreamPromise } from 'jsforce/lib/util/promise';
 import { type HttpRequest, type HttpRequestOptions, type HttpResponse } from 'jsforce/lib/types';
-import { RateLimitError, retryAfterMs, TransientError } from '../errors';
+import { ConnectorError, RateLimitError, retryAfterMs, TransientError } from '../errors';
+import { asConfigError } from '../network';
 import { type GuardedNetwork } from '../types';
 
 /**
@@ -42,7 +43,7 @@ export class GuardedTransport extends Transport {
         maxResponseBytes: 256 * 1024 * 1024,
       });
     } catch (error) {
-      if ((error as Error).name === 'ConfigError') throw error;
+      if (error instanceof ConnectorError) throw error;
       throw new TransientError(`Salesforce request failed: ${(error as Error).message}`, 'NETWORK', { cause: error });
     }
     const headers: Record<string, string> = {};
@@ -53,7 +54,8 @@ export class GuardedTransport extends Transport {
     try {
       body = await response.text();
     } catch (error) {
-      if ((error as Error).name === 'ForbiddenDestinationError') throw error;
+      const refused = asConfigError(error);
+      if (refused !== error) throw refused; // over the size limit
       throw new TransientError(`Salesforce response interrupted: ${(error as Error).message}`, 'NETWORK', { cause: error });
     }
     if (response.status === 429 || (response.status === 503 && headers['retry-after'])) {

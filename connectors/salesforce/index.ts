@@ -215,7 +215,4 @@ class SalesforceInstance {
     return error;
   }
 
-  async close(): Promise<void> {
-    // Keep-alive sockets belong to the network's agent, released with it.
-  }
 }
