@@ -1,4 +1,5 @@
 import { createAuditActivities } from './audit/createAuditActivities';
+import { createConnectorActivities } from './connectors/createConnectorActivities';
 import { type ActivityDeps } from './deps';
 import { createExportActivities } from './exports/createExportActivities';
 import { createJobActivities } from './jobs/createJobActivities';
@@ -14,6 +15,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createAuditActivities(deps),
     ...createJobActivities(deps),
     ...createExportActivities(deps),
+    ...createConnectorActivities(deps),
   };
 }
 

@@ -5,6 +5,7 @@ import { type FileStore } from '../platform/files/fileStore';
 import { type Logger } from '../platform/logger';
 import { type HubMetrics } from '../platform/metrics';
 import { type ControlPlane } from './controlPlane';
+import { type Vault } from '../platform/vault/vault';
 
 /** What the API's handlers receive: the process's shared resources. */
 export interface ApiDeps {
@@ -17,4 +18,6 @@ export interface ApiDeps {
   files: FileStore;
   /** Credential cache, rate limits, quota, usage metering (see api/controlPlane.ts). */
   controlPlane: ControlPlane;
+  /** Encrypts connector credentials (write-only in the API). */
+  vault: Vault;
 }

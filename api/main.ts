@@ -8,6 +8,8 @@ import { createMetrics } from '../platform/metrics';
 import { onParentExit } from '../platform/local/parentWatch';
 import { runMain } from '../platform/runMain';
 import { connectTemporalClient } from '../platform/temporal/connection';
+import { masterKeyringFromConfig } from '../platform/vault/masterKeys';
+import { createVault } from '../platform/vault/vault';
 import { createApp } from './app';
 import { createControlPlane } from './controlPlane';
 
@@ -15,6 +17,7 @@ import { createControlPlane } from './controlPlane';
 runMain('api', async () => {
   const config = loadConfig();
   if (!config.HUB_ADMIN_TOKEN) throw new Error('HUB_ADMIN_TOKEN is not set (npm start generates one; configured deployments must set it)');
+  const vault = createVault(masterKeyringFromConfig(config));
   const logger = createLogger({ name: 'api', level: config.LOG_LEVEL });
   if (config.HUB_EXIT_WITH_PARENT) onParentExit(() => process.kill(process.pid, 'SIGTERM'));
   const db = createDatabase({ url: appDatabaseUrl(config), poolMax: config.DATABASE_POOL_MAX, applicationName: 'hub-api', logger });
@@ -23,7 +26,7 @@ runMain('api', async () => {
   const metrics = createMetrics();
   const controlPlane = createControlPlane({ config, db, logger, metrics });
   await controlPlane.start();
-  const app = createApp({ config, db, temporal: client, logger, metrics, controlPlane, files: createFileStore(config) });
+  const app = createApp({ config, db, temporal: client, logger, metrics, controlPlane, files: createFileStore(config), vault });
 
   const server = app.listen(config.PORT, config.HOST);
   await once(server, 'listening');

@@ -5,10 +5,11 @@ import { startLocalStack } from '../platform/local/stack';
 import { runMain } from '../platform/runMain';
 import { apiOverhead } from './benchmarks/apiOverhead';
 import { authenticatedList } from './benchmarks/authenticatedList';
+import { salesforceRead } from './benchmarks/salesforceRead';
 import { type Benchmark, type BenchReport, machineDescription, projectRoot } from './harness';
 
 /** Every benchmark `npm run bench` knows, by name. */
-const benchmarks: Benchmark[] = [apiOverhead, authenticatedList];
+const benchmarks: Benchmark[] = [apiOverhead, authenticatedList, salesforceRead];
 
 const resultsFile = path.join(projectRoot, 'bench', 'results.json');
 

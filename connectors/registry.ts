@@ -1,10 +1,17 @@
+import { salesforceConnector } from './salesforce';
+import { scanConnector } from './scan';
+import { stripeConnector } from './stripe';
 import { type ConnectorDefinition } from './types';
 
 /**
  * Every connector type the hub offers, by `type`. Adding a connector is one folder under
  * connectors/ plus one line here.
  */
-export const connectorRegistry: Readonly<Record<string, ConnectorDefinition>> = {};
+export const connectorRegistry: Readonly<Record<string, ConnectorDefinition>> = {
+  salesforce: salesforceConnector as unknown as ConnectorDefinition,
+  stripe: stripeConnector as unknown as ConnectorDefinition,
+  scan: scanConnector as unknown as ConnectorDefinition,
+};
 
 /** The definition of `type`, or undefined for an unknown type. */
 export function findConnector(type: string): ConnectorDefinition | undefined {

@@ -31,6 +31,10 @@ const hostPort = z
   .string()
   .regex(/^[A-Za-z0-9.\-[\]:]+:\d{1,5}$/, 'must be host:port, e.g. localhost:7233');
 
+const masterKey = z
+  .string()
+  .refine((value) => /^[A-Za-z0-9+/]{43}=$/.test(value) && Buffer.from(value, 'base64').length === 32, 'must be base64 of exactly 32 bytes (openssl rand -base64 32)');
+
 const duration = z
   .string()
   .regex(/^\d+(ms|s|m|h|d)$/, 'must be a duration such as 500ms, 30s, 15m, 1h or 7d');
@@ -103,6 +107,15 @@ export const configSchema = z.object({
     .refine((value) => value === '' || value.split(',').every((cidr) => isCidr(cidr.trim())), 'must be a comma-separated list of CIDRs, e.g. 10.20.0.0/16,fd00::/8')
     .transform((value) => (value === '' ? [] : value.split(',').map((cidr) => cidr.trim())))
     .describe('Private ranges tenant connections may reach anyway (e.g. an on-premises ERP over a VPN).'),
+  HUB_MASTER_KEY: masterKey
+    .optional()
+    .describe('Vault master key (base64 of 32 random bytes) wrapping the per-tenant data keys that encrypt connector credentials. Local mode generates one into $HUB_DATA_DIR; configured deployments must set it.'),
+  HUB_MASTER_KEY_PREVIOUS: z
+    .string()
+    .default('')
+    .refine((value) => value === '' || value.split(',').every((key) => masterKey.safeParse(key.trim()).success), 'must be a comma-separated list of base64 32-byte keys')
+    .transform((value) => (value === '' ? [] : value.split(',').map((key) => key.trim())))
+    .describe('Former master keys (comma-separated), still accepted for unwrapping data keys until `npm run vault:rotate` has re-wrapped them under HUB_MASTER_KEY.'),
   HUB_EXIT_WITH_PARENT: booleanFlag
     .default(false)
     .describe('Internal: set by npm start on its children so they stop when it dies.'),
@@ -127,6 +140,7 @@ export const configSchema = z.object({
     .default(200_000)
     .describe('Most usage events kept in memory while Postgres cannot be written; the oldest beyond it are dropped (and logged).'),
   QUOTA_REFRESH_INTERVAL: duration.default('15s').describe("How old a replica's view of a tenant's monthly API-call count may get before it is re-read."),
+  CONNECTOR_TEST_TIMEOUT: duration.default('60s').describe('How long POST /v1/connectors/:id/test waits for the connectorTest workflow.'),
 });
 
 /** The validated configuration. */

@@ -22,6 +22,13 @@ export const redactedPaths: string[] = [
   '*.privateKeyPem',
   '*.secretKey',
   '*.bearerToken',
+  // OAuth wire fields and vault columns (connector runtimes and token endpoints)
+  '*.access_token',
+  '*.refresh_token',
+  '*.client_secret',
+  '*.assertion',
+  '*.credentials_ciphertext',
+  '*.wrapped_key',
 ];
 
 /** Creates the process logger. `name` tells which process wrote a line (api, worker, stack, cli). */

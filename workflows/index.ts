@@ -4,3 +4,4 @@
  */
 export { tenantOnboarding } from './tenantOnboarding';
 export { exportJob } from './exportJob';
+export { connectorTest } from './connectorTest';

@@ -30,4 +30,12 @@ export const accessTable: Readonly<Record<string, Role>> = {
   'DELETE /v1/api-keys/:id': 'member',
   'GET /v1/audit-logs': 'admin',
   'GET /v1/usage': 'manager',
+  // connectors: members manage them, viewers read them (never their credentials)
+  'GET /v1/connector-types': 'viewer',
+  'GET /v1/connectors': 'viewer',
+  'GET /v1/connectors/:id': 'viewer',
+  'POST /v1/connectors': 'member',
+  'PATCH /v1/connectors/:id': 'member',
+  'DELETE /v1/connectors/:id': 'member',
+  'POST /v1/connectors/:id/test': 'member',
 };

@@ -26,6 +26,13 @@ import { deleteUser } from './users/deleteUser';
 import { getUser } from './users/getUser';
 import { listUsers } from './users/listUsers';
 import { updateUser } from './users/updateUser';
+import { createConnector } from './connectors/createConnector';
+import { deleteConnector } from './connectors/deleteConnector';
+import { getConnector } from './connectors/getConnector';
+import { listConnectors } from './connectors/listConnectors';
+import { listConnectorTypes } from './connectors/listConnectorTypes';
+import { testConnector } from './connectors/testConnector';
+import { updateConnector } from './connectors/updateConnector';
 
 /** Every route of the API, by area. The OpenAPI document and the router are both built from this list. */
 export const routes: readonly AnyRoute[] = [
@@ -61,4 +68,12 @@ export const routes: readonly AnyRoute[] = [
   revokeApiKey,
   listAuditLogs,
   getUsage,
+  // connectors
+  listConnectorTypes,
+  createConnector,
+  listConnectors,
+  getConnector,
+  updateConnector,
+  deleteConnector,
+  testConnector,
 ];

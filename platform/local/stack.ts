@@ -101,6 +101,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     }
 
     if (!config.HUB_ADMIN_TOKEN) env.HUB_ADMIN_TOKEN = secrets.adminToken;
+    if (!config.HUB_MASTER_KEY) env.HUB_MASTER_KEY = secrets.masterKey;
 
     const { applied } = await migrateToLatest({ ownerUrl: ownerDatabaseUrl, appPassword, log: (line) => log(`postgres: ${line}`) });
     if (applied.length === 0) log('postgres: schema is up to date');

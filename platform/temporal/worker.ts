@@ -5,6 +5,8 @@ import { type Database } from '../db';
 import { createFileStore } from '../files/createFileStore';
 import { type FileStore } from '../files/fileStore';
 import { type Logger } from '../logger';
+import { masterKeyringFromConfig } from '../vault/masterKeys';
+import { createVault } from '../vault/vault';
 import { permanentDatabaseErrors } from './activityErrors';
 
 export interface HubWorkerOptions {
@@ -35,12 +37,13 @@ export function installTemporalRuntimeLogging(logger: Logger, level: LogLevel = 
 /** Creates the worker that runs every hub workflow and activity on $TEMPORAL_TASK_QUEUE. */
 export async function createHubWorker(options: HubWorkerOptions): Promise<Worker> {
   const { config, connection, db, logger } = options;
+  const vault = createVault(masterKeyringFromConfig(config));
   return Worker.create({
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: require.resolve('../../workflows') }),
-    activities: createActivities({ config, db, logger, files: options.files ?? createFileStore(config) }),
+    activities: createActivities({ config, db, logger, vault, files: options.files ?? createFileStore(config) }),
     interceptors: { activity: [permanentDatabaseErrors] },
     // On SIGINT/SIGTERM the SDK runtime stops polling and lets running activities finish this long.
     shutdownGraceTime: durationMs(config.WORKER_SHUTDOWN_GRACE),

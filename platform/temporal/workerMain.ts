@@ -5,6 +5,7 @@ import { onParentExit } from '../local/parentWatch';
 import { runMain } from '../runMain';
 import { connectTemporalClient, connectWorkerConnection } from './connection';
 import { registerSearchAttributes } from './registerSearchAttributes';
+import { masterKeyringFromConfig } from '../vault/masterKeys';
 import { createHubWorker, installTemporalRuntimeLogging } from './worker';
 
 /** `npm run worker`: polls $TEMPORAL_TASK_QUEUE until SIGINT/SIGTERM, then drains and exits. */
@@ -14,6 +15,7 @@ runMain('worker', async () => {
   if (config.HUB_EXIT_WITH_PARENT) onParentExit(() => process.kill(process.pid, 'SIGTERM'));
   installTemporalRuntimeLogging(logger);
   const db = createDatabase({ url: appDatabaseUrl(config), poolMax: config.DATABASE_POOL_MAX, applicationName: 'hub-worker', logger });
+  masterKeyringFromConfig(config); // refuse to start without HUB_MASTER_KEY, before connecting anywhere else
   await db.ping(5_000);
 
   // Self-hosted clusters get the search attributes registered here; Temporal Cloud configures them itself.

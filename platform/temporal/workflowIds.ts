@@ -8,4 +8,5 @@ export const workflowIds = {
   job: (slug: string, kind: string, jobId: string) => `job/${slug}/${kind}/${jobId}`,
   sync: (slug: string, connectorId: string, stream?: string) => (stream ? `sync/${slug}/${connectorId}/${stream}` : `sync/${slug}/${connectorId}`),
   billing: (slug: string, period: string) => `billing/${slug}/${period}`,
+  connectorTest: (slug: string, connectorId: string, testId: string) => `connector-test/${slug}/${connectorId}/${testId}`,
 } as const;

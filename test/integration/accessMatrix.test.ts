@@ -3,6 +3,7 @@ import { ROLES, roleAtLeast, type Role } from '../../api/auth/roles';
 import { routeKey } from '../../api/http/route';
 import { routes } from '../../api/routes';
 import { randomUUID } from 'node:crypto';
+import { startScanPeer, type RunningScanPeer } from '../peers/scan/scanPeer';
 import { ownerDb, startTestHub, type CreatedTenant, type TestHub } from '../support/hub';
 import { createKey, createUser, keysByRole, type TestKey } from '../support/tenantKeys';
 
@@ -16,6 +17,7 @@ interface Fixtures {
   hub: TestHub;
   tenant: CreatedTenant;
   admin: string;
+  scanPeerUrl: string;
 }
 
 /**
@@ -43,7 +45,25 @@ const recipes: Record<string, (f: Fixtures) => Promise<Call>> = {
   'GET /v1/jobs/:id': async (f) => ({ path: `/v1/jobs/${await parkedJob(f)}` }),
   'POST /v1/jobs/:id/cancel': async (f) => ({ path: `/v1/jobs/${await parkedJob(f)}/cancel` }),
   'GET /v1/jobs/:id/download': async (f) => ({ path: `/v1/jobs/${await finishedExport(f)}/download` }),
+  'GET /v1/connector-types': async () => ({ path: '/v1/connector-types' }),
+  'GET /v1/connectors': async () => ({ path: '/v1/connectors' }),
+  'GET /v1/connectors/:id': async (f) => ({ path: `/v1/connectors/${await scanConnector(f)}` }),
+  'POST /v1/connectors': async (f) => ({ path: '/v1/connectors', body: scanConnectorBody(f) }),
+  'PATCH /v1/connectors/:id': async (f) => ({ path: `/v1/connectors/${await scanConnector(f)}`, body: { name: `renamed-${randomUUID()}` } }),
+  'DELETE /v1/connectors/:id': async (f) => ({ path: `/v1/connectors/${await scanConnector(f)}` }),
+  'POST /v1/connectors/:id/test': async (f) => ({ path: `/v1/connectors/${await scanConnector(f)}/test` }),
 };
+
+function scanConnectorBody(f: Fixtures) {
+  return { type: 'scan', name: `scan-${randomUUID()}`, config: { endpoint: f.scanPeerUrl }, credentials: { apiKey: SCAN_KEY } };
+}
+
+/** A connector of the caller's tenant (the scan peer answers its connection test). */
+async function scanConnector(f: Fixtures): Promise<string> {
+  const created = await f.hub.request('POST', '/v1/connectors', { key: f.admin, body: scanConnectorBody(f) });
+  if (created.status !== 201) throw new Error(`scan connector: ${created.status} ${created.text}`);
+  return created.body.connector.id as string;
+}
 
 /**
  * A job whose workflow waits on a task queue no worker polls: it stays queued, so cancelling it
@@ -75,6 +95,7 @@ async function finishedExport(f: Fixtures): Promise<string> {
   throw new Error(`export ${id} did not complete`);
 }
 
+const SCAN_KEY = 'matrix-scan-key';
 const tenantRoutes = routes.filter((route) => route.auth === 'tenant');
 
 function successStatus(key: string): number {
@@ -89,13 +110,17 @@ describe('authorization: the route × role table and cross-tenant access', () =>
   let keys: Record<Role, TestKey>;
   let otherKeys: Record<Role, TestKey>;
 
+  let scanPeer: RunningScanPeer;
+
   beforeAll(async () => {
+    scanPeer = await startScanPeer({ port: 0, apiKey: SCAN_KEY });
     hub = await startTestHub();
     [tenant, other] = await Promise.all([hub.createTenant(), hub.createTenant()]);
     [keys, otherKeys] = await Promise.all([keysByRole(hub, tenant), keysByRole(hub, other)]);
   });
   afterAll(async () => {
     await hub.stop();
+    await scanPeer.stop();
   });
 
   it('every tenant route is in the access table, and every table entry is a route with a recipe here', () => {
@@ -107,7 +132,7 @@ describe('authorization: the route × role table and cross-tenant access', () =>
   const cases = Object.entries(accessTable).flatMap(([key, required]) => ROLES.map((role) => [key, role, required] as const));
   it.each(cases)('%s as %s (needs %s)', async (key, role, required) => {
     const method = key.split(' ')[0]!;
-    const call = await recipes[key]!({ hub, tenant, admin: tenant.key });
+    const call = await recipes[key]!({ hub, tenant, admin: tenant.key, scanPeerUrl: scanPeer.url });
     const response = await hub.request(method, call.path, { key: keys[role].key, body: call.body });
     if (roleAtLeast(role, required)) {
       expect({ key, role, status: response.status, body: response.status >= 300 ? response.text : '' }).toEqual({ key, role, status: successStatus(key), body: '' });
@@ -120,7 +145,7 @@ describe('authorization: the route × role table and cross-tenant access', () =>
   const idRoutes = Object.keys(accessTable).filter((key) => key.includes('/:'));
   it.each(idRoutes)("%s with another tenant's id answers 404 and changes nothing", async (key) => {
     const method = key.split(' ')[0]!;
-    const call = await recipes[key]!({ hub, tenant, admin: tenant.key });
+    const call = await recipes[key]!({ hub, tenant, admin: tenant.key, scanPeerUrl: scanPeer.url });
     const before = await hub.request('GET', call.path.replace(/^\/v1\/([^/]+)\/([^/]+).*$/, '/v1/$1/$2'), { key: tenant.key });
     const response = await hub.request(method, call.path, { key: otherKeys.admin.key, body: call.body });
     expect({ key, status: response.status, code: response.body?.error?.code }).toEqual({ key, status: 404, code: 'NOT_FOUND' });

@@ -49,6 +49,7 @@ describe('OpenAPI document ↔ Express routes', () => {
       metrics: createMetrics({ defaultMetrics: false }),
       controlPlane: {} as ControlPlane,
       files: {} as never,
+      vault: {} as never,
     });
     server = app.listen(0, '127.0.0.1');
     await once(server, 'listening');

@@ -18,6 +18,7 @@ async function main(): Promise<void> {
   }
   const peer = await peers[name]!(options as { port: number });
   console.log(`${name} peer listening on ${peer.url}`);
+  for (const [key, value] of Object.entries(peer.info ?? {})) console.log(`  ${key}: ${value}`);
   const stop = () => void peer.stop().then(() => process.exit(0));
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);

@@ -1,6 +1,13 @@
 import { type PeerStarter } from './peer';
+import { startSalesforcePeer, type SalesforcePeerOptions } from './salesforce/salesforcePeer';
+import { startScanPeer, type ScanPeerOptions } from './scan/scanPeer';
+import { startStripePeer, type StripePeerOptions } from './stripe/stripePeer';
 
 /**
  * Every peer by name, for `npm run peer -- <name> --port 0` and for tests. One line per peer.
  */
-export const peers: Readonly<Record<string, PeerStarter>> = {};
+export const peers: Readonly<Record<string, PeerStarter>> = {
+  salesforce: (options) => startSalesforcePeer(options as SalesforcePeerOptions),
+  stripe: (options) => startStripePeer(options as StripePeerOptions),
+  scan: (options) => startScanPeer(options as ScanPeerOptions),
+};

@@ -6,6 +6,8 @@ export interface RunningPeer {
   url: string;
   port: number;
   faults: FaultInjector;
+  /** What a person needs to use it by hand (printed by `npm run peer`), e.g. an access token. */
+  info?: Record<string, string>;
   stop(): Promise<void>;
 }
 

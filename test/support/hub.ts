@@ -15,6 +15,8 @@ import { createLogger } from '../../platform/logger';
 import { createMetrics } from '../../platform/metrics';
 import { connectTemporalClient, temporalConnectionOptions } from '../../platform/temporal/connection';
 import { createHubWorker, installTemporalRuntimeLogging } from '../../platform/temporal/worker';
+import { masterKeyringFromConfig } from '../../platform/vault/masterKeys';
+import { createVault, type Vault } from '../../platform/vault/vault';
 
 /** A running hub (API + worker) on the test stack, with helpers to call it. */
 export interface TestHub {
@@ -22,6 +24,8 @@ export interface TestHub {
   config: HubConfig;
   db: Database;
   temporal: Client;
+  /** The vault the app and worker use (same master key). */
+  vault: Vault;
   adminToken: string;
   /** The app's credential cache, limits and usage recorder (tests flush usage through it). */
   controlPlane: ControlPlane;
@@ -98,10 +102,11 @@ export async function startTestHub(overrides: Record<string, string> = {}, optio
   });
   const running = worker.run();
 
+  const vault = createVault(masterKeyringFromConfig(config));
   const metrics = createMetrics({ defaultMetrics: false });
   const controlPlane = createControlPlane({ config, db, logger, metrics });
   await controlPlane.start();
-  const app = createApp({ config, db, temporal: client, logger, metrics, controlPlane, files });
+  const app = createApp({ config, db, temporal: client, logger, metrics, controlPlane, files, vault });
   const server: Server = app.listen(0, '127.0.0.1');
   await once(server, 'listening');
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -134,6 +139,7 @@ export async function startTestHub(overrides: Record<string, string> = {}, optio
     config,
     db,
     temporal: client,
+    vault,
     adminToken,
     controlPlane,
     request,

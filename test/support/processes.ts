@@ -4,7 +4,7 @@ import path from 'node:path';
 export const projectRoot = path.resolve(__dirname, '..', '..');
 
 /** Variables the test stack sets that would stop a child from choosing its own (embedded) stack. */
-const STACK_VARIABLES = ['DATABASE_URL', 'DATABASE_APP_URL', 'DATABASE_APP_PASSWORD', 'TEMPORAL_ADDRESS', 'HUB_ADMIN_TOKEN', 'TEMPORAL_UI_URL'];
+const STACK_VARIABLES = ['DATABASE_URL', 'DATABASE_APP_URL', 'DATABASE_APP_PASSWORD', 'TEMPORAL_ADDRESS', 'HUB_ADMIN_TOKEN', 'TEMPORAL_UI_URL', 'HUB_MASTER_KEY'];
 
 /** The environment of a fresh shell: this process's, minus what the test stack injected. */
 export function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
