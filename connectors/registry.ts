@@ -1,10 +1,13 @@
+import { quickbooksConnector } from './quickbooks';
 import { type ConnectorDefinition } from './types';
 
 /**
  * Every connector type the hub offers, by `type`. Adding a connector is one folder under
  * connectors/ plus one line here.
  */
-export const connectorRegistry: Readonly<Record<string, ConnectorDefinition>> = {};
+export const connectorRegistry: Readonly<Record<string, ConnectorDefinition>> = {
+  quickbooks: quickbooksConnector,
+};
 
 /** The definition of `type`, or undefined for an unknown type. */
 export function findConnector(type: string): ConnectorDefinition | undefined {

@@ -1,6 +1,9 @@
 import { type PeerStarter } from './peer';
+import { quickbooksPeer } from './quickbooks/quickbooksPeer';
 
 /**
  * Every peer by name, for `npm run peer -- <name> --port 0` and for tests. One line per peer.
  */
-export const peers: Readonly<Record<string, PeerStarter>> = {};
+export const peers: Readonly<Record<string, PeerStarter>> = {
+  quickbooks: quickbooksPeer,
+};
