@@ -1,3 +1,4 @@
+import { odataConnector } from './odata';
 import { quickbooksConnector } from './quickbooks';
 import { type ConnectorDefinition } from './types';
 
@@ -7,6 +8,7 @@ import { type ConnectorDefinition } from './types';
  */
 export const connectorRegistry: Readonly<Record<string, ConnectorDefinition>> = {
   quickbooks: quickbooksConnector,
+  odata: odataConnector,
 };
 
 /** The definition of `type`, or undefined for an unknown type. */

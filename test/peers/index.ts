@@ -1,3 +1,4 @@
+import { odataPeer } from './odata/odataPeer';
 import { type PeerStarter } from './peer';
 import { quickbooksPeer } from './quickbooks/quickbooksPeer';
 
@@ -6,4 +7,5 @@ import { quickbooksPeer } from './quickbooks/quickbooksPeer';
  */
 export const peers: Readonly<Record<string, PeerStarter>> = {
   quickbooks: quickbooksPeer,
+  odata: odataPeer,
 };
