@@ -1,3 +1,4 @@
+import { fhirConnector } from './fhir';
 import { odataConnector } from './odata';
 import { quickbooksConnector } from './quickbooks';
 import { type ConnectorDefinition } from './types';
@@ -9,6 +10,7 @@ import { type ConnectorDefinition } from './types';
 export const connectorRegistry: Readonly<Record<string, ConnectorDefinition>> = {
   quickbooks: quickbooksConnector,
   odata: odataConnector,
+  fhir: fhirConnector,
 };
 
 /** The definition of `type`, or undefined for an unknown type. */

@@ -34,7 +34,8 @@ export function classifyTransportError(error: unknown, what: string): unknown {
   if (name === 'TimeoutError' || name === 'AbortError' || codes.some((code) => TRANSIENT_CODES.has(code))) {
     return new TransientError(`${what}: ${describe(error)}`, codes[0], { cause: error });
   }
-  if (error instanceof TypeError && /fetch failed|terminated|other side closed/i.test(error.message)) {
+  // By name, not instanceof: fetch's TypeError may come from another realm (e.g. a test sandbox).
+  if (name === 'TypeError' && /fetch failed|terminated|other side closed/i.test((error as Error).message)) {
     return new TransientError(`${what}: ${describe(error)}`, codes[0], { cause: error });
   }
   return error;

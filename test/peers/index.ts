@@ -1,3 +1,4 @@
+import { fhirPeer } from './fhir/fhirPeer';
 import { odataPeer } from './odata/odataPeer';
 import { type PeerStarter } from './peer';
 import { quickbooksPeer } from './quickbooks/quickbooksPeer';
@@ -8,4 +9,5 @@ import { quickbooksPeer } from './quickbooks/quickbooksPeer';
 export const peers: Readonly<Record<string, PeerStarter>> = {
   quickbooks: quickbooksPeer,
   odata: odataPeer,
+  fhir: fhirPeer,
 };
