@@ -76,7 +76,7 @@ export const startFhirPeer = async (options: FhirPeerOptions): Promise<FhirPeer>
   const maxCount = options.maxCount ?? 1000;
   // Filled in once listening (the token endpoint URL is the JWT audience).
   let base = '';
-  let auth!: SmartTokenService;
+  const auth = new SmartTokenService(options.tokenTtlSeconds ?? 300);
 
   const seed = async (type: ClinicalType, count: number, fromMs = Date.now() - 24 * 3600_000, toMs = Date.now() - 60_000): Promise<string[]> => {
     const ids: string[] = [];
@@ -285,7 +285,7 @@ export const startFhirPeer = async (options: FhirPeerOptions): Promise<FhirPeer>
   });
   const { url, port } = await listenLocal(server, options.port);
   base = url;
-  auth = new SmartTokenService(`${url}/oauth2/token`, options.tokenTtlSeconds ?? 300);
+  auth.tokenUrl = `${url}/oauth2/token`;
   for (const type of CLINICAL_TYPES) if (options.records) await seed(type, options.records);
 
   return {

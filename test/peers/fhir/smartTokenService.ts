@@ -25,10 +25,10 @@ export class SmartTokenService {
   /** Assertions that passed verification. */
   readonly grants: Array<{ clientId: string; scope: string; alg: string }> = [];
 
-  constructor(
-    readonly tokenUrl: string,
-    private readonly tokenTtlSeconds: number,
-  ) {}
+  /** This endpoint's URL: the audience assertions must name (set once the server listens). */
+  tokenUrl = '';
+
+  constructor(private readonly tokenTtlSeconds: number) {}
 
   registerClient(clientId: string, publicKeyPem: string): void {
     this.clients.set(clientId, createPublicKey(publicKeyPem));
