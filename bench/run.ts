@@ -4,10 +4,11 @@ import { loadConfig } from '../platform/config';
 import { startLocalStack } from '../platform/local/stack';
 import { runMain } from '../platform/runMain';
 import { apiOverhead } from './benchmarks/apiOverhead';
+import { connectorReads } from './benchmarks/connectorReads';
 import { type Benchmark, type BenchReport, machineDescription, projectRoot } from './harness';
 
 /** Every benchmark `npm run bench` knows, by name. */
-const benchmarks: Benchmark[] = [apiOverhead];
+const benchmarks: Benchmark[] = [apiOverhead, connectorReads];
 
 const resultsFile = path.join(projectRoot, 'bench', 'results.json');
 
