@@ -102,6 +102,16 @@ export class QuickBooksSession {
     return Number.isFinite(expiresAt) && expiresAt - EXPIRY_MARGIN_MS <= Date.now();
   }
 
+  /** Provider error details are copied into messages; make sure none of our secrets rides along. */
+  private withoutSecrets(error: unknown): unknown {
+    if (!(error instanceof Error)) return error;
+    const { accessToken, refreshToken, clientSecret } = this.credentials;
+    for (const secret of [accessToken, refreshToken, clientSecret, this.client.token, this.client.refreshToken]) {
+      if (secret && secret.length >= 8) error.message = error.message.split(secret).join('[redacted]');
+    }
+    return error;
+  }
+
   private invoke<T>(what: string, invoke: QboCall<T>): Promise<T> {
     const transport = {
       network: this.context.network,
@@ -113,7 +123,7 @@ export class QuickBooksSession {
       transport,
       () =>
         new Promise<T>((resolve, reject) => {
-          invoke(this.client, (error, data) => (error ? reject(classifyQuickBooksError(error, what)) : resolve(data as T)));
+          invoke(this.client, (error, data) => (error ? reject(this.withoutSecrets(classifyQuickBooksError(error, what))) : resolve(data as T)));
         }),
     );
   }

@@ -62,8 +62,8 @@ describe('quickbooks connector against the QuickBooks peer', () => {
     expect(full.records).toHaveLength(RECORDS);
 
     const live = peer.company.liveIds('Invoice');
-    const modified = peer.company.modify('Invoice', [live[10]!, live[200]!, live[3000]!, ...live.slice(4000, 24)]);
-    const modifiedAgain = peer.company.modify('Invoice', live.slice(4000, 4024));
+    const modified = peer.company.modify('Invoice', [live[10]!, live[200]!, live[3000]!, ...live.slice(4000, 4012)]);
+    const modifiedAgain = peer.company.modify('Invoice', live.slice(4000, 4024)); // 12 of them twice
     const deleted = peer.company.remove('Invoice', [live[5]!, live[4999]!]);
     const changed = new Set([...modified, ...modifiedAgain]);
 
