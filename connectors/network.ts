@@ -2,6 +2,7 @@ import {
   assertAllowedUrl,
   createGuardedFetch,
   ForbiddenDestinationError,
+  guardedDispatcher,
   guardedHttpAgent,
   guardedHttpsAgent,
   type NetworkPolicy,
@@ -14,9 +15,11 @@ import { type GuardedNetwork } from './types';
  * responses. A forbidden destination surfaces as a ConfigError (the tenant must change its config).
  */
 export function createConnectorNetwork(policy: NetworkPolicy): GuardedNetwork {
-  const guardedFetch = createGuardedFetch(policy);
+  const dispatcher = guardedDispatcher(policy, { connectMs: 10_000, headersMs: 30_000, bodyMs: 60_000 });
+  const guardedFetch = createGuardedFetch(policy, dispatcher);
   return {
     allowPrivateNetwork: policy.allowPrivateNetwork,
+    dispatcher,
     httpAgent: guardedHttpAgent(policy),
     httpsAgent: guardedHttpsAgent(policy),
     assertAllowedUrl(url) {

@@ -1,6 +1,9 @@
 import { salesforceConnector } from './salesforce';
 import { scanConnector } from './scan';
 import { stripeConnector } from './stripe';
+import { fhirConnector } from './fhir';
+import { odataConnector } from './odata';
+import { quickbooksConnector } from './quickbooks';
 import { type ConnectorDefinition } from './types';
 
 /**
@@ -11,6 +14,9 @@ export const connectorRegistry: Readonly<Record<string, ConnectorDefinition>> = 
   salesforce: salesforceConnector as unknown as ConnectorDefinition,
   stripe: stripeConnector as unknown as ConnectorDefinition,
   scan: scanConnector as unknown as ConnectorDefinition,
+  quickbooks: quickbooksConnector,
+  odata: odataConnector,
+  fhir: fhirConnector,
 };
 
 /** The definition of `type`, or undefined for an unknown type. */

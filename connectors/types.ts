@@ -1,5 +1,6 @@
 import { type Agent as HttpAgent } from 'node:http';
 import { type Agent as HttpsAgent } from 'node:https';
+import { type Dispatcher } from 'undici';
 import { type z } from 'zod';
 import { type Logger } from '../platform/logger';
 
@@ -62,6 +63,12 @@ export interface GuardedNetwork {
   /** Agents with the same connect-time address check, for client libraries built on node:http(s). */
   httpAgent: HttpAgent;
   httpsAgent: HttpsAgent;
+  /**
+   * undici dispatcher with the same connect-time check, for client libraries that call the global
+   * fetch() and accept request options (`dispatcher`), e.g. fhir-kit-client. Unlike `fetch` above it
+   * does not re-check redirect targets' URLs or bound body sizes: pass `redirect: 'manual'`.
+   */
+  dispatcher?: Dispatcher;
   /** Throws a ConfigError when a tenant-supplied URL may not be used (scheme, host). */
   assertAllowedUrl(url: string): void;
   /** True when HUB_ALLOW_PRIVATE_NETWORK is on (development and tests). */

@@ -1,7 +1,10 @@
+import { fhirPeer } from './fhir/fhirPeer';
+import { odataPeer } from './odata/odataPeer';
 import { type PeerStarter } from './peer';
 import { startSalesforcePeer, type SalesforcePeerOptions } from './salesforce/salesforcePeer';
 import { startScanPeer, type ScanPeerOptions } from './scan/scanPeer';
 import { startStripePeer, type StripePeerOptions } from './stripe/stripePeer';
+import { quickbooksPeer } from './quickbooks/quickbooksPeer';
 
 /**
  * Every peer by name, for `npm run peer -- <name> --port 0` and for tests. One line per peer.
@@ -10,4 +13,7 @@ export const peers: Readonly<Record<string, PeerStarter>> = {
   salesforce: (options) => startSalesforcePeer(options as SalesforcePeerOptions),
   stripe: (options) => startStripePeer(options as StripePeerOptions),
   scan: (options) => startScanPeer(options as ScanPeerOptions),
+  quickbooks: quickbooksPeer,
+  odata: odataPeer,
+  fhir: fhirPeer,
 };

@@ -3,7 +3,7 @@ import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import { once } from 'node:events';
 import { type AddressInfo } from 'node:net';
 import { applyGenericFault, FaultInjector, handleFaultControl } from '../faults';
-import { bearerToken, readBody, sendJson } from '../http';
+import { bearerToken, readText, sendJson } from '../http';
 import { type RunningPeer } from '../peer';
 import { OBJECT_FIELDS, SalesforceOrg, sfTime, type SalesforceRecord } from './salesforceData';
 import { parseSoql, runSoql, SoqlError } from './soql';
@@ -107,14 +107,14 @@ export async function startSalesforcePeer(options: SalesforcePeerOptions): Promi
         return changedRecords(res, type, segments[2], requestUrl.searchParams);
       }
       if (req.method === 'PATCH' && segments.length === 4) {
-        const body = JSON.parse((await readBody(req)) || '{}') as Record<string, unknown>;
+        const body = JSON.parse((await readText(req)) || '{}') as Record<string, unknown>;
         const result = upsert(type, segments[2]!, decodeURIComponent(segments[3]!), body);
         if ('errorCode' in result) return sendJson(res, 400, [result]);
         return sendJson(res, result.created ? 201 : 200, result);
       }
     }
     if (req.method === 'PATCH' && segments[0] === 'composite' && segments[1] === 'sobjects' && segments[2] && segments[3]) {
-      const body = JSON.parse((await readBody(req)) || '{}') as { records?: Array<Record<string, unknown>> };
+      const body = JSON.parse((await readText(req)) || '{}') as { records?: Array<Record<string, unknown>> };
       const records = body.records ?? [];
       if (records.length > 200) return sfError(res, 400, 'EXCEEDED_ID_LIMIT', 'record limit reached. cannot submit more than 200 records into this call');
       return sendJson(res, 200, records.map((record) => {
@@ -201,7 +201,7 @@ export async function startSalesforcePeer(options: SalesforcePeerOptions): Promi
   }
 
   async function tokenEndpoint(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const form = new URLSearchParams(await readBody(req));
+    const form = new URLSearchParams(await readText(req));
     const grant = form.get('grant_type') ?? '';
     tokenRequests[grant] = (tokenRequests[grant] ?? 0) + 1;
     const invalid = (description: string, error = 'invalid_grant') => sendJson(res, 400, { error, error_description: description });

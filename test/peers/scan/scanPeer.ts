@@ -4,7 +4,7 @@ import { once } from 'node:events';
 import { type AddressInfo } from 'node:net';
 import { MAX_BATCH_ITEMS, MAX_LIST_LIMIT, scanItemSchema, type ScanFinding, type ScanItem, type ScanRecord, type ScanResult } from '../../../connectors/scan/scanProtocol';
 import { applyGenericFault, FaultInjector, handleFaultControl } from '../faults';
-import { bearerToken, readBody, sendJson } from '../http';
+import { bearerToken, readText, sendJson } from '../http';
 import { type RunningPeer } from '../peer';
 
 /**
@@ -71,7 +71,7 @@ export async function startScanPeer(options: ScanPeerOptions): Promise<RunningSc
     if (await handleFaultControl(faults, req, res)) return;
     const url = new URL(req.url ?? '/', 'http://peer');
     if (req.method === 'POST' && url.pathname === '/__item-faults') {
-      const body = JSON.parse((await readBody(req)) || '{}') as { ids?: string[]; everyNth?: number };
+      const body = JSON.parse((await readText(req)) || '{}') as { ids?: string[]; everyNth?: number };
       for (const id of body.ids ?? []) failingIds.add(id);
       if (body.everyNth !== undefined) everyNth = body.everyNth;
       return sendJson(res, 201, { failing: failingIds.size, everyNth });
@@ -90,7 +90,7 @@ export async function startScanPeer(options: ScanPeerOptions): Promise<RunningSc
   async function submit(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const key = String(req.headers['idempotency-key'] ?? '');
     if (key && replies.has(key)) return sendJson(res, 200, replies.get(key), { 'Idempotent-Replayed': 'true' });
-    const body = JSON.parse((await readBody(req)) || '{}') as { items?: unknown[] };
+    const body = JSON.parse((await readText(req)) || '{}') as { items?: unknown[] };
     if (!Array.isArray(body.items) || body.items.length === 0 || body.items.length > MAX_BATCH_ITEMS) {
       return sendJson(res, 400, { error: { code: 'invalid_batch', message: `items must hold 1 to ${MAX_BATCH_ITEMS} items` } });
     }

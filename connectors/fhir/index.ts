@@ -1,0 +1,118 @@
+import { decodeCursor, encodeCursor } from '../cursor';
+import { ConfigError } from '../errors';
+import { type ConnectorContext, type ConnectorRecord, defineConnector, type ReadPageResult, type StreamDefinition } from '../types';
+import { BulkExportReader } from './bulkExport';
+import { cursorSince, type FhirCursor, fhirCursorSchema, type SearchCursor } from './fhirCursor';
+import { loadFhirKit } from './fhirKit';
+import { FhirSession } from './fhirSession';
+import { type FhirConfig, fhirConfigSchema, type FhirCredentials, fhirCredentialsSchema, FHIR_STREAMS } from './schemas';
+import { vendorPreset } from './vendorPresets';
+
+/** Largest `_count` asked for (servers cap it further on their own). */
+const MAX_COUNT = 1000;
+
+interface SearchBundle {
+  resourceType?: string;
+  link?: Array<{ relation?: string; url?: string }>;
+  entry?: Array<{ resource?: Record<string, unknown>; search?: { mode?: string } }>;
+}
+
+/**
+ * FHIR R4 servers (Epic, Oracle Health/Cerner, any R4 server) through fhir-kit-client.
+ * - `readMode: search` (default): `GET [base]/<Type>?_lastUpdated=gt<cursor>&_sort=_lastUpdated&_count=N`,
+ *   then the server's `next` links; the newest `meta.lastUpdated` seen becomes the next cursor.
+ *   Search reports no deletions.
+ * - `readMode: bulk`: Bulk Data `$export` per stream (`_type`, `_since`), NDJSON output read page
+ *   by page, deletions from the manifest's `deleted` files (see BulkExportReader).
+ * Authentication: a static bearer token, or SMART Backend Services (see SmartBackendAuth).
+ */
+export const fhirConnector = defineConnector({
+  type: 'fhir',
+  displayName: 'FHIR R4 (Epic, Cerner, generic)',
+  configSchema: fhirConfigSchema,
+  credentialsSchema: fhirCredentialsSchema,
+  urlFields: ['baseUrl'],
+  streams: (config): StreamDefinition[] =>
+    FHIR_STREAMS.map((name) => ({
+      name,
+      primaryKey: 'id',
+      cursorField: 'meta.lastUpdated',
+      supportsDeletes: config.readMode === 'bulk',
+      writable: false,
+    })),
+  create: (context) => new FhirConnector(context),
+});
+
+class FhirConnector {
+  private readonly session: FhirSession;
+  private readonly bulk: BulkExportReader;
+
+  constructor(private readonly context: ConnectorContext<FhirConfig, FhirCredentials>) {
+    this.session = new FhirSession(context);
+    this.bulk = new BulkExportReader(context, this.session, loadFhirKit);
+  }
+
+  async testConnection(): Promise<{ details: Record<string, unknown> }> {
+    const capability = (await this.session.call('fhir metadata', (client, options) => client.capabilityStatement(options))) as {
+      fhirVersion?: string;
+      software?: { name?: string; version?: string };
+    };
+    // An authorised search proves the credentials (metadata is public on most servers).
+    await this.session.call('fhir search', (client, options) => client.search({ resourceType: 'Patient', searchParams: { _count: 1 }, options }));
+    return {
+      details: {
+        fhirVersion: capability.fhirVersion ?? null,
+        software: capability.software?.name ?? null,
+        vendor: vendorPreset(this.context.config).name,
+        auth: this.session.tokens.kind,
+        ...(this.session.tokens.tokenUrl ? { tokenUrl: await this.session.tokens.tokenUrl() } : {}),
+      },
+    };
+  }
+
+  async readPage(stream: string, cursor: string | null, pageSize: number): Promise<ReadPageResult> {
+    if (!(FHIR_STREAMS as readonly string[]).includes(stream)) throw new ConfigError(`fhir: unknown stream ${stream} (${FHIR_STREAMS.join(', ')})`, 'UNKNOWN_STREAM');
+    const stored = decodeCursor(fhirCursorSchema, cursor, 'fhir');
+    const size = Math.max(1, Math.min(MAX_COUNT, Math.floor(pageSize)));
+    if (this.context.config.readMode === 'bulk') {
+      const position = stored?.mode === 'bulk' ? stored : { mode: 'bulk' as const, since: cursorSince(stored), job: null, files: null };
+      return this.bulk.readPage(stream, position, size);
+    }
+    const position: SearchCursor = stored?.mode === 'search' ? stored : { mode: 'search', since: cursorSince(stored), next: null, maxSeen: null };
+    return this.search(stream, position, size);
+  }
+
+  private async search(stream: string, cursor: SearchCursor, size: number): Promise<ReadPageResult> {
+    let bundle: SearchBundle;
+    if (cursor.next) {
+      const next = this.session.assertSameOrigin(cursor.next, 'next link');
+      try {
+        bundle = (await this.session.call(`fhir search ${stream} (next)`, (client, options) =>
+          client.nextPage({ bundle: { resourceType: 'Bundle', link: [{ relation: 'next', url: next }] }, options }) as Promise<unknown>,
+        )) as SearchBundle;
+      } catch (error) {
+        // Next links of some servers expire (paging sessions): restart the query from the cursor.
+        if (!(error instanceof ConfigError && typeof error.code === 'number')) throw error;
+        this.context.logger.info({ connectorId: this.context.connectorId, stream }, 'fhir: next link rejected, restarting the search');
+        return this.search(stream, { ...cursor, next: null }, size);
+      }
+    } else {
+      bundle = (await this.session.call(`fhir search ${stream}`, (client, options) =>
+        client.search({
+          resourceType: stream,
+          searchParams: { ...(cursor.since ? { _lastUpdated: `gt${cursor.since}` } : {}), _sort: '_lastUpdated', _count: size },
+          options,
+        }),
+      )) as SearchBundle;
+    }
+    const resources = (bundle.entry ?? []).filter((entry) => entry.resource && entry.search?.mode !== 'outcome' && entry.resource.resourceType === stream);
+    const records: ConnectorRecord[] = resources.map((entry) => {
+      const resource = entry.resource!;
+      return { externalId: String(resource.id), sourceUpdatedAt: ((resource.meta as { lastUpdated?: string } | undefined)?.lastUpdated ?? null), data: resource };
+    });
+    const maxSeen = records.reduce<string | null>((newest, record) => (record.sourceUpdatedAt && (!newest || Date.parse(record.sourceUpdatedAt) > Date.parse(newest)) ? record.sourceUpdatedAt : newest), cursor.maxSeen);
+    const next = bundle.link?.find((link) => link.relation === 'next')?.url ?? null;
+    if (next) return { records, nextCursor: encodeCursor<FhirCursor>({ mode: 'search', since: cursor.since, next, maxSeen }), done: false };
+    return { records, nextCursor: encodeCursor<FhirCursor>({ mode: 'search', since: maxSeen ?? cursor.since, next: null, maxSeen: null }), done: true };
+  }
+}
