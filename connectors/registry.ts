@@ -11,9 +11,9 @@ import { type ConnectorDefinition } from './types';
  * connectors/ plus one line here.
  */
 export const connectorRegistry: Readonly<Record<string, ConnectorDefinition>> = {
-  salesforce: salesforceConnector as unknown as ConnectorDefinition,
-  stripe: stripeConnector as unknown as ConnectorDefinition,
-  scan: scanConnector as unknown as ConnectorDefinition,
+  salesforce: salesforceConnector,
+  stripe: stripeConnector,
+  scan: scanConnector,
   quickbooks: quickbooksConnector,
   odata: odataConnector,
   fhir: fhirConnector,
