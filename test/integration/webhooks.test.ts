@@ -175,6 +175,34 @@ describe('outbound webhooks', () => {
     }
   });
 
+  it('disables an endpoint whose deliveries keep failing past WEBHOOK_DISABLE_AFTER and notifies the tenant admins', async () => {
+    // "Days" in production; two seconds here.
+    const impatient = await startTestHub({ WEBHOOK_RETRY_SCHEDULE: '400ms,400ms,400ms,400ms,400ms,400ms,400ms,400ms', WEBHOOK_DISABLE_AFTER: '2s' });
+    try {
+      const tenant = await impatient.createTenant();
+      await impatient.request('PATCH', '/v1/tenant', { key: tenant.key, body: { settings: { notifications: { emailRecipients: ['ops@example.test'] } } } });
+      const created = await impatient.request('POST', '/v1/webhooks', { key: tenant.key, body: { url: receiver.url, events: ['sync.failed'] } });
+      const webhookId = created.body.webhook.id as string;
+      const eventId = await impatient.db.withTenant(tenant.id, (trx) => emitEvent(trx, { tenantId: tenant.id, type: 'sync.failed', data: { connectorId: 'c-5' } }));
+      receiver.respond(({ id }) => (id === eventId ? { status: 500 } : { status: 200 }));
+      const disabled = await eventually(async () => {
+        const shown = await impatient.request('GET', `/v1/webhooks/${webhookId}`, { key: tenant.key });
+        return shown.body.webhook.enabled === false ? shown.body.webhook : undefined;
+      }, 30_000, 'the endpoint to be disabled');
+      expect(disabled).toMatchObject({ status: 'disabled', disabledReason: 'failing', failingSince: expect.any(String) });
+      expect(receiver.byId(eventId).length).toBeGreaterThanOrEqual(3);
+      const [notification] = await owner('notifications').where({ tenant_id: tenant.id });
+      expect(notification).toMatchObject({ kind: 'webhook.endpoint_disabled', data: expect.objectContaining({ reason: 'failing', endpointId: webhookId }) });
+      expect([...notification.recipients].sort()).toEqual([`admin@${tenant.slug}.test`, 'ops@example.test']);
+      const attempts = receiver.byId(eventId).length;
+      await new Promise((resolve) => setTimeout(resolve, 1_500));
+      expect(receiver.byId(eventId)).toHaveLength(attempts);
+    } finally {
+      receiver.respond(() => ({ status: 200 }));
+      await impatient.stop();
+    }
+  });
+
   it('refuses endpoints on private addresses when private networking is off, at registration and at delivery', async () => {
     const strict = await startTestHub({ HUB_ALLOW_PRIVATE_NETWORK: 'false' });
     try {

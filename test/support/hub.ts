@@ -77,7 +77,7 @@ export function uniqueSuffix(): string {
  * Temporal. Each hub gets its own task queue, so test files running in parallel never execute each
  * other's workflows.
  */
-export async function startTestHub(overrides: Record<string, string> = {}, options: { logDestination?: NodeJS.WritableStream } = {}): Promise<TestHub> {
+export async function startTestHub(overrides: Record<string, string> = {}, options: { logDestination?: NodeJS.WritableStream; /** false: no in-process worker (tests that run worker processes themselves) */ worker?: boolean } = {}): Promise<TestHub> {
   const config = loadConfig({
     ...process.env,
     NODE_ENV: 'test',
@@ -97,17 +97,20 @@ export async function startTestHub(overrides: Record<string, string> = {}, optio
   const files = createFileStore(config);
   // One process: the API and the worker share a registry, as in a single-process deployment.
   const metrics = createMetrics({ defaultMetrics: false });
-  const worker = await createHubWorker({
-    metrics,
-    config,
-    connection: nativeConnection,
-    db,
-    logger,
-    files,
-    workflowBundle: bundlePath ? { code: fs.readFileSync(bundlePath, 'utf8') } : undefined,
-  });
-  const running = worker.run();
-  const nudger = startWebhookDispatchNudger({ config, url: appDatabaseUrl(config), connection: nativeConnection, logger });
+  const worker =
+    options.worker === false
+      ? undefined
+      : await createHubWorker({
+          metrics,
+          config,
+          connection: nativeConnection,
+          db,
+          logger,
+          files,
+          workflowBundle: bundlePath ? { code: fs.readFileSync(bundlePath, 'utf8') } : undefined,
+        });
+  const running = worker?.run();
+  const nudger = worker ? startWebhookDispatchNudger({ config, url: appDatabaseUrl(config), connection: nativeConnection, logger }) : undefined;
 
   const vault = createVault(masterKeyringFromConfig(config));
   const controlPlane = createControlPlane({ config, db, logger, metrics });
@@ -163,8 +166,8 @@ export async function startTestHub(overrides: Record<string, string> = {}, optio
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await controlPlane.stop();
-      await nudger.stop();
-      worker.shutdown();
+      await nudger?.stop();
+      worker?.shutdown();
       await running;
       await nativeConnection.close();
       await closeQuietly(connection);
