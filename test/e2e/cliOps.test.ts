@@ -16,7 +16,6 @@ describe('hub CLI: tenants, connectors, usage', () => {
   async function hubCli(env: Record<string, string>, ...args: string[]) {
     const cli = spawnEntry('cli/hub.ts', cleanEnv({ HUB_URL: hub.url, ...env }), args);
     const { code } = await exitOf(cli);
-    // eslint-disable-next-line no-control-regex
     return { code, output: cli.output().replace(/\x1b\[[0-9;]*m/g, '') };
   }
 
