@@ -6,7 +6,8 @@ import { startWebhookReceiver } from '../../test/support/webhookReceiver';
 import { type Benchmark, type BenchReport } from '../harness';
 import { createBenchTenant, startHubProcesses } from '../support/hubProcesses';
 
-const EVENTS = 10_000;
+// BENCH_WEBHOOK_EVENTS overrides the count for quick local iterations; the reported figure is 10,000.
+const EVENTS = Number(process.env.BENCH_WEBHOOK_EVENTS ?? 10_000);
 const EMIT_BATCH = 500;
 const BASELINE_CONCURRENCY = 50;
 const TIMEOUT_MS = 20 * 60_000;
