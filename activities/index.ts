@@ -4,6 +4,7 @@ import { type ActivityDeps } from './deps';
 import { createExportActivities } from './exports/createExportActivities';
 import { createJobActivities } from './jobs/createJobActivities';
 import { createTenantActivities } from './tenants/createTenantActivities';
+import { createWebhookActivities } from './webhooks/createWebhookActivities';
 
 /**
  * Every activity the worker registers, built from the process's dependencies. Workflows import
@@ -16,6 +17,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createJobActivities(deps),
     ...createExportActivities(deps),
     ...createConnectorActivities(deps),
+    ...createWebhookActivities(deps),
   };
 }
 

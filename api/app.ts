@@ -39,9 +39,9 @@ export function createApp(deps: ApiDeps, routes: readonly AnyRoute[] = allRoutes
         res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
       },
       wrapSerializers: false,
-      customProps: (_req, res) => {
+      customProps: (req, res) => {
         const principal = (res as express.Response).locals?.principal;
-        return (principal?.kind === 'tenant' ? { tenantId: principal.tenantId, apiKeyId: principal.keyId } : undefined) as object;
+        return { requestId: req.id, ...(principal?.kind === 'tenant' ? { tenantId: principal.tenantId, apiKeyId: principal.keyId } : {}) };
       },
       // 'silent' when the logger would drop the line anyway: pino-http then skips building the
       // line's child logger (a measurable cost per request at LOG_LEVEL=warn).

@@ -1,6 +1,9 @@
 import { Command } from 'commander';
 import { HubApiError, HubClient } from './client';
+import { registerConnectorCommands } from './commands/connectors';
 import { registerJobCommands } from './commands/jobs';
+import { registerTenantCommands } from './commands/tenants';
+import { registerUsageCommand } from './commands/usage';
 import { loadCliConfig } from './config';
 
 /**
@@ -12,6 +15,9 @@ export function buildProgram(): Command {
   let client: HubClient | undefined;
   const getClient = () => (client ??= new HubClient(loadCliConfig()));
   registerJobCommands(program, getClient);
+  registerTenantCommands(program, getClient);
+  registerConnectorCommands(program, getClient);
+  registerUsageCommand(program, getClient);
   return program;
 }
 

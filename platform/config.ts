@@ -141,6 +141,22 @@ export const configSchema = z.object({
     .describe('Most usage events kept in memory while Postgres cannot be written; the oldest beyond it are dropped (and logged).'),
   QUOTA_REFRESH_INTERVAL: duration.default('15s').describe("How old a replica's view of a tenant's monthly API-call count may get before it is re-read."),
   CONNECTOR_TEST_TIMEOUT: duration.default('60s').describe('How long POST /v1/connectors/:id/test waits for the connectorTest workflow.'),
+  WEBHOOK_RETRY_SCHEDULE: z
+    .string()
+    .default('5s,5m,30m,2h,5h,8h,8h')
+    .refine((value) => value.split(',').every((item) => duration.safeParse(item.trim()).success), 'must be a comma-separated list of durations, e.g. 5s,5m,30m')
+    .transform((value) => value.split(',').map((item) => item.trim()))
+    .describe('Waits between webhook delivery attempts after a failure (±20% jitter; a Retry-After on 429/503 replaces the wait). The default spans about 24 h over 8 attempts.'),
+  WEBHOOK_TIMEOUT: duration.default('15s').describe('How long one webhook delivery attempt may take (connect, response headers and body).'),
+  WEBHOOK_DISABLE_AFTER: duration
+    .default('5d')
+    .describe('An endpoint whose deliveries have all failed for this long is disabled and the tenant admins are notified.'),
+  WEBHOOK_DISPATCH_SWEEP: duration
+    .default('60s')
+    .describe("How often a tenant's webhook dispatcher looks for undispatched events without being nudged (new events nudge it at once)."),
+  WORKER_METRICS_PORT: port
+    .optional()
+    .describe('Port on which `npm run worker` serves Prometheus /metrics (job, sync and webhook counters and the Temporal SDK worker metrics). Unset: not served.'),
 });
 
 /** The validated configuration. */

@@ -1,4 +1,5 @@
 import pino, { type Logger, type LoggerOptions } from 'pino';
+import { currentLogContext, type LogContext } from './logContext';
 
 /**
  * Paths pino blanks before a line is written. Secrets (API keys, tokens, credentials, passwords,
@@ -29,9 +30,15 @@ export const redactedPaths: string[] = [
   '*.assertion',
   '*.credentials_ciphertext',
   '*.wrapped_key',
+  // webhook signing secrets (whsec_…) and their vault column
+  '*.signingSecret',
+  '*.secret_ciphertext',
 ];
 
-/** Creates the process logger. `name` tells which process wrote a line (api, worker, stack, cli). */
+/**
+ * Creates the process logger. `name` tells which process wrote a line (api, worker, stack, cli).
+ * Lines carry the current {@link LogContext} (request or activity) automatically.
+ */
 export function createLogger(options: { name: string; level: string; pretty?: boolean; destination?: NodeJS.WritableStream }): Logger {
   const base: LoggerOptions = {
     name: options.name,
@@ -39,8 +46,10 @@ export function createLogger(options: { name: string; level: string; pretty?: bo
     redact: { paths: redactedPaths, censor: '[redacted]' },
     base: { pid: process.pid },
     timestamp: pino.stdTimeFunctions.isoTime,
+    // requestId / tenantId / workflowId / runId / activityType of the request or activity being served
+    mixin: () => currentLogContext() as Record<string, unknown>,
   };
   return options.destination ? pino(base, options.destination as pino.DestinationStream) : pino(base);
 }
 
-export type { Logger };
+export type { Logger, LogContext };

@@ -1,12 +1,26 @@
-import { collectDefaultMetrics, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+import { attachTemporalMetrics } from './temporal/temporalMetrics';
 
 /** The Prometheus registry of one process and the series the hub records. */
 export interface HubMetrics {
   registry: Registry;
   httpRequestDuration: Histogram<'method' | 'route' | 'status'>;
+  /** Jobs that ended, by kind (`export`, `sync`, …) and outcome (completed, failed, cancelled). */
+  jobsFinished: Counter<'kind' | 'outcome'>;
+  /** Syncs (jobs of kind `sync`) that ended, by outcome. */
+  syncsFinished: Counter<'outcome'>;
+  /** Webhook delivery attempts by outcome: succeeded, failed, gone (410), refused (SSRF guard). */
+  webhookDeliveries: Counter<'outcome'>;
+  /** How long webhook attempts took, by outcome. */
+  webhookDeliveryDuration: Histogram<'outcome'>;
 }
 
-/** A registry per process (not prom-client's global) so tests can boot several apps side by side. */
+/**
+ * A registry per process (not prom-client's global) so tests can boot several apps side by side.
+ * The Temporal SDK's own worker metrics (task slots, poll and schedule-to-start latencies, sticky
+ * cache, …) are bridged into it as `temporal_*` series when the process installed the runtime with
+ * buffered metrics ({@link installTemporalRuntime}).
+ */
 export function createMetrics(options: { defaultMetrics: boolean } = { defaultMetrics: true }): HubMetrics {
   const registry = new Registry();
   if (options.defaultMetrics) collectDefaultMetrics({ register: registry, prefix: 'hub_' });
@@ -17,5 +31,31 @@ export function createMetrics(options: { defaultMetrics: boolean } = { defaultMe
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
     registers: [registry],
   });
-  return { registry, httpRequestDuration };
+  const jobsFinished = new Counter({
+    name: 'hub_jobs_finished_total',
+    help: 'Jobs that ended, by kind and outcome (completed, failed, cancelled)',
+    labelNames: ['kind', 'outcome'] as const,
+    registers: [registry],
+  });
+  const syncsFinished = new Counter({
+    name: 'hub_syncs_finished_total',
+    help: 'Syncs that ended, by outcome (completed, failed, cancelled)',
+    labelNames: ['outcome'] as const,
+    registers: [registry],
+  });
+  const webhookDeliveries = new Counter({
+    name: 'hub_webhook_deliveries_total',
+    help: 'Webhook delivery attempts by outcome (succeeded, failed, gone, refused)',
+    labelNames: ['outcome'] as const,
+    registers: [registry],
+  });
+  const webhookDeliveryDuration = new Histogram({
+    name: 'hub_webhook_delivery_duration_seconds',
+    help: 'Duration of webhook delivery attempts (request sent to response read), by outcome',
+    labelNames: ['outcome'] as const,
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 15],
+    registers: [registry],
+  });
+  attachTemporalMetrics(registry);
+  return { registry, httpRequestDuration, jobsFinished, syncsFinished, webhookDeliveries, webhookDeliveryDuration };
 }

@@ -5,3 +5,5 @@
 export { tenantOnboarding } from './tenantOnboarding';
 export { exportJob } from './exportJob';
 export { connectorTest } from './connectorTest';
+export { webhookDispatcher } from './webhooks/webhookDispatcher';
+export { webhookDelivery } from './webhooks/webhookDelivery';

@@ -4,8 +4,10 @@ import { type ActivityDeps } from '../deps';
 
 export type JobStatus = 'queued' | 'running' | 'paused' | 'completed' | 'failed' | 'cancelled';
 
+const TERMINAL = new Set(['completed', 'failed', 'cancelled']);
+
 /** Job-row bookkeeping for the shared job lifecycle (workflows/jobs/runJob.ts). Idempotent updates. */
-export function createJobActivities({ db }: Pick<ActivityDeps, 'db'>) {
+export function createJobActivities({ db, metrics }: Pick<ActivityDeps, 'db'> & Partial<Pick<ActivityDeps, 'metrics'>>) {
   return {
     /** Records that a job is running (first time: its start) or paused. */
     async markJobStatus(input: { tenantId: string; jobId: string; status: 'running' | 'paused' }): Promise<void> {
@@ -27,7 +29,8 @@ export function createJobActivities({ db }: Pick<ActivityDeps, 'db'>) {
       error?: { code: string; message: string };
       progress?: Record<string, unknown>;
     }): Promise<void> {
-      await db.withTenant(input.tenantId, async (trx) => {
+      const finishedNow = await db.withTenant(input.tenantId, async (trx) => {
+        const before = (await trx('jobs').where({ id: input.jobId }).forUpdate().first('status')) as { status: string } | undefined;
         await trx('jobs')
           .where({ id: input.jobId })
           .update({
@@ -48,7 +51,13 @@ export function createJobActivities({ db }: Pick<ActivityDeps, 'db'>) {
             data: { jobId: input.jobId, kind: input.kind, status: input.status, ...(input.result ? { result: input.result } : {}), ...(input.error ? { error: input.error } : {}) },
           });
         }
+        return before !== undefined && !TERMINAL.has(before.status);
       });
+      // Counted once per job (a retried activity finds the job already finished).
+      if (finishedNow && metrics) {
+        metrics.jobsFinished.inc({ kind: input.kind, outcome: input.status });
+        if (input.kind === 'sync') metrics.syncsFinished.inc({ outcome: input.status });
+      }
     },
   };
 }

@@ -38,4 +38,14 @@ export const accessTable: Readonly<Record<string, Role>> = {
   'PATCH /v1/connectors/:id': 'member',
   'DELETE /v1/connectors/:id': 'member',
   'POST /v1/connectors/:id/test': 'member',
+  // outbound webhooks: members manage them (like connectors), viewers read them (never the secret)
+  'GET /v1/webhooks': 'viewer',
+  'POST /v1/webhooks': 'member',
+  'GET /v1/webhooks/:id': 'viewer',
+  'PATCH /v1/webhooks/:id': 'member',
+  'DELETE /v1/webhooks/:id': 'member',
+  'GET /v1/webhooks/:id/deliveries': 'viewer',
+  'POST /v1/webhooks/:id/deliveries/:deliveryId/retry': 'member',
+  // reports, like usage
+  'GET /v1/analytics/dashboard': 'manager',
 };

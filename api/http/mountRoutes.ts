@@ -1,5 +1,6 @@
 import { Router, type Request, type Response } from 'express';
 import { type z } from 'zod';
+import { withLogContext } from '../../platform/logContext';
 import { accessTable } from '../auth/accessTable';
 import { authenticateAdmin } from '../auth/authenticate';
 import { type Principal } from '../auth/principal';
@@ -47,7 +48,9 @@ export function mountRoutes(routes: readonly AnyRoute[], deps: ApiDeps): Router 
       const query = parse(route.query, req.query, 'query');
       const body = route.rawBody ? undefined : parse(route.body, req.body, 'body');
 
-      const result = await route.handler({ req, res, params, query, body, deps, principal: principal as never });
+      // Lines the handler logs through deps.logger carry the request id and the tenant.
+      const logContext = { requestId: String(req.id ?? ''), ...(principal?.kind === 'tenant' ? { tenantId: principal.tenantId } : {}) };
+      const result = await withLogContext(logContext, () => route.handler({ req, res, params, query, body, deps, principal: principal as never }));
       if (result === RESPONDED) return;
       if (deps.config.NODE_ENV !== 'production') assertDeclaredResponse(route, result.status, result.body);
       for (const [name, value] of Object.entries(result.headers ?? {})) res.setHeader(name, value);

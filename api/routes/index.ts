@@ -33,6 +33,14 @@ import { listConnectors } from './connectors/listConnectors';
 import { listConnectorTypes } from './connectors/listConnectorTypes';
 import { testConnector } from './connectors/testConnector';
 import { updateConnector } from './connectors/updateConnector';
+import { getDashboard } from './analytics/getDashboard';
+import { createWebhook } from './webhooks/createWebhook';
+import { deleteWebhook } from './webhooks/deleteWebhook';
+import { getWebhook } from './webhooks/getWebhook';
+import { listWebhookDeliveries } from './webhooks/listWebhookDeliveries';
+import { listWebhooks } from './webhooks/listWebhooks';
+import { retryWebhookDelivery } from './webhooks/retryWebhookDelivery';
+import { updateWebhook } from './webhooks/updateWebhook';
 
 /** Every route of the API, by area. The OpenAPI document and the router are both built from this list. */
 export const routes: readonly AnyRoute[] = [
@@ -76,4 +84,13 @@ export const routes: readonly AnyRoute[] = [
   updateConnector,
   deleteConnector,
   testConnector,
+  // outbound webhooks, analytics
+  listWebhooks,
+  createWebhook,
+  getWebhook,
+  updateWebhook,
+  deleteWebhook,
+  listWebhookDeliveries,
+  retryWebhookDelivery,
+  getDashboard,
 ];

@@ -11,6 +11,7 @@ export const EVENT_TYPES = [
   'invoice.created',
   'invoice.paid',
   'invoice.payment_failed',
+  'webhook.endpoint_disabled',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 

@@ -1,13 +1,17 @@
-import { DefaultLogger, Runtime, Worker, type LogLevel, type NativeConnection } from '@temporalio/worker';
+import { Client } from '@temporalio/client';
+import { DefaultLogger, MetricsBuffer, Runtime, Worker, type LogLevel, type NativeConnection } from '@temporalio/worker';
 import { createActivities } from '../../activities';
 import { durationMs, type HubConfig } from '../config';
 import { type Database } from '../db';
 import { createFileStore } from '../files/createFileStore';
 import { type FileStore } from '../files/fileStore';
 import { type Logger } from '../logger';
+import { createMetrics, type HubMetrics } from '../metrics';
 import { masterKeyringFromConfig } from '../vault/masterKeys';
 import { createVault } from '../vault/vault';
 import { permanentDatabaseErrors } from './activityErrors';
+import { activityLogContext } from './activityLogContext';
+import { setTemporalMetricsSource } from './temporalMetrics';
 
 export interface HubWorkerOptions {
   config: HubConfig;
@@ -18,33 +22,63 @@ export interface HubWorkerOptions {
   files?: FileStore;
   /** A prebuilt workflow bundle (tests build one per run); by default the worker bundles workflows/. */
   workflowBundle?: { code: string };
+  /** The process's metrics registry (default: a new one). */
+  metrics?: HubMetrics;
 }
 
 let runtimeInstalled = false;
 
-/** Routes the Temporal SDK's own logs into the process logger (once per process). */
-export function installTemporalRuntimeLogging(logger: Logger, level: LogLevel = 'WARN'): void {
+/**
+ * Installs the Temporal SDK runtime once per process: its logs (SDK, workflow `log`, activity
+ * context loggers) go to the process logger with `workflowId`, `runId`, `workflowType`,
+ * `activityType` as fields, and its worker metrics are buffered and bridged into every hub
+ * metrics registry of the process (`temporal_*` series on /metrics).
+ */
+export function installTemporalRuntime(logger: Logger, level: LogLevel = 'WARN'): void {
   if (runtimeInstalled) return;
   runtimeInstalled = true;
+  const buffer = new MetricsBuffer({ maxBufferSize: 50_000, useSecondsForDurations: true });
   Runtime.install({
     logger: new DefaultLogger(level, ({ level: entryLevel, message, meta }) => {
       const method = entryLevel === 'ERROR' ? 'error' : entryLevel === 'WARN' ? 'warn' : entryLevel === 'INFO' ? 'info' : 'debug';
-      logger[method]({ temporal: meta }, message);
+      logger[method](temporalLogFields(meta), message);
     }),
+    telemetryOptions: { metrics: { buffer, metricPrefix: 'temporal_' } },
   });
+  setTemporalMetricsSource(buffer);
+}
+
+/** @deprecated Use {@link installTemporalRuntime} (same function: logging and metrics). */
+export const installTemporalRuntimeLogging = installTemporalRuntime;
+
+/** The SDK's log meta as flat, searchable fields (the rest stays under `temporal`). */
+function temporalLogFields(meta: Record<string, unknown> | undefined): Record<string, unknown> {
+  if (!meta) return {};
+  const { workflowId, runId, workflowRunId, workflowType, activityType, activityId, taskQueue, ...rest } = meta as Record<string, unknown>;
+  return {
+    ...(workflowId ? { workflowId } : {}),
+    ...(runId || workflowRunId ? { runId: runId ?? workflowRunId } : {}),
+    ...(workflowType ? { workflowType } : {}),
+    ...(activityType ? { activityType } : {}),
+    ...(activityId ? { activityId } : {}),
+    ...(taskQueue ? { taskQueue } : {}),
+    ...(Object.keys(rest).length > 0 ? { temporal: rest } : {}),
+  };
 }
 
 /** Creates the worker that runs every hub workflow and activity on $TEMPORAL_TASK_QUEUE. */
 export async function createHubWorker(options: HubWorkerOptions): Promise<Worker> {
   const { config, connection, db, logger } = options;
   const vault = createVault(masterKeyringFromConfig(config));
+  // Activities that start workflows (the webhook dispatcher) use the worker's own connection.
+  const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
   return Worker.create({
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: require.resolve('../../workflows') }),
-    activities: createActivities({ config, db, logger, vault, files: options.files ?? createFileStore(config) }),
-    interceptors: { activity: [permanentDatabaseErrors] },
+    activities: createActivities({ config, db, logger, vault, files: options.files ?? createFileStore(config), metrics: options.metrics ?? createMetrics({ defaultMetrics: false }), temporal }),
+    interceptors: { activity: [activityLogContext, permanentDatabaseErrors] },
     // On SIGINT/SIGTERM the SDK runtime stops polling and lets running activities finish this long.
     shutdownGraceTime: durationMs(config.WORKER_SHUTDOWN_GRACE),
   });

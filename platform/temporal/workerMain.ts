@@ -6,14 +6,17 @@ import { runMain } from '../runMain';
 import { connectTemporalClient, connectWorkerConnection } from './connection';
 import { registerSearchAttributes } from './registerSearchAttributes';
 import { masterKeyringFromConfig } from '../vault/masterKeys';
-import { createHubWorker, installTemporalRuntimeLogging } from './worker';
+import { createMetrics } from '../metrics';
+import { startWebhookDispatchNudger } from '../webhooks/dispatchNudger';
+import { serveWorkerMetrics } from './workerMetricsServer';
+import { createHubWorker, installTemporalRuntime } from './worker';
 
 /** `npm run worker`: polls $TEMPORAL_TASK_QUEUE until SIGINT/SIGTERM, then drains and exits. */
 runMain('worker', async () => {
   const config = loadConfig();
   const logger = createLogger({ name: 'worker', level: config.LOG_LEVEL });
   if (config.HUB_EXIT_WITH_PARENT) onParentExit(() => process.kill(process.pid, 'SIGTERM'));
-  installTemporalRuntimeLogging(logger);
+  installTemporalRuntime(logger);
   const db = createDatabase({ url: appDatabaseUrl(config), poolMax: config.DATABASE_POOL_MAX, applicationName: 'hub-worker', logger });
   masterKeyringFromConfig(config); // refuse to start without HUB_MASTER_KEY, before connecting anywhere else
   await db.ping(5_000);
@@ -30,9 +33,15 @@ runMain('worker', async () => {
   }
 
   const connection = await connectWorkerConnection(config);
-  const worker = await createHubWorker({ config, connection, db, logger });
+  const metrics = createMetrics();
+  const worker = await createHubWorker({ config, connection, db, logger, metrics });
+  const metricsServer = config.WORKER_METRICS_PORT === undefined ? undefined : await serveWorkerMetrics(metrics, config.WORKER_METRICS_PORT, config.HOST);
+  if (metricsServer) logger.info({ url: metricsServer.url }, 'worker metrics listening');
+  const nudger = startWebhookDispatchNudger({ config, url: appDatabaseUrl(config), connection, logger });
   logger.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, namespace: config.TEMPORAL_NAMESPACE }, 'worker started');
   await worker.run();
+  await nudger.stop();
+  await metricsServer?.close();
   await connection.close();
   await db.close();
   logger.info('worker stopped');

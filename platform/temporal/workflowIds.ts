@@ -9,4 +9,8 @@ export const workflowIds = {
   sync: (slug: string, connectorId: string, stream?: string) => (stream ? `sync/${slug}/${connectorId}/${stream}` : `sync/${slug}/${connectorId}`),
   billing: (slug: string, period: string) => `billing/${slug}/${period}`,
   connectorTest: (slug: string, connectorId: string, testId: string) => `connector-test/${slug}/${connectorId}/${testId}`,
+  /** One per tenant with webhook endpoints: fans outbox events out into deliveries. */
+  webhookDispatcher: (slug: string) => `webhooks/${slug}/dispatcher`,
+  /** One per event × endpoint (the delivery id derives from both). */
+  webhookDelivery: (slug: string, deliveryId: string) => `webhook/${slug}/${deliveryId}`,
 } as const;

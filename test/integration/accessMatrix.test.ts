@@ -3,6 +3,8 @@ import { ROLES, roleAtLeast, type Role } from '../../api/auth/roles';
 import { routeKey } from '../../api/http/route';
 import { routes } from '../../api/routes';
 import { randomUUID } from 'node:crypto';
+import { emitEvent } from '../../platform/events/emitEvent';
+import { startWebhookReceiver, type WebhookReceiver } from '../support/webhookReceiver';
 import { startScanPeer, type RunningScanPeer } from '../peers/scan/scanPeer';
 import { ownerDb, startTestHub, type CreatedTenant, type TestHub } from '../support/hub';
 import { createKey, createUser, keysByRole, type TestKey } from '../support/tenantKeys';
@@ -18,6 +20,7 @@ interface Fixtures {
   tenant: CreatedTenant;
   admin: string;
   scanPeerUrl: string;
+  webhookUrl: string;
 }
 
 /**
@@ -52,7 +55,38 @@ const recipes: Record<string, (f: Fixtures) => Promise<Call>> = {
   'PATCH /v1/connectors/:id': async (f) => ({ path: `/v1/connectors/${await scanConnector(f)}`, body: { name: `renamed-${randomUUID()}` } }),
   'DELETE /v1/connectors/:id': async (f) => ({ path: `/v1/connectors/${await scanConnector(f)}` }),
   'POST /v1/connectors/:id/test': async (f) => ({ path: `/v1/connectors/${await scanConnector(f)}/test` }),
+  'GET /v1/webhooks': async () => ({ path: '/v1/webhooks' }),
+  'POST /v1/webhooks': async (f) => ({ path: '/v1/webhooks', body: { url: f.webhookUrl, events: ['job.completed'] } }),
+  'GET /v1/webhooks/:id': async (f) => ({ path: `/v1/webhooks/${await webhookEndpoint(f)}` }),
+  'PATCH /v1/webhooks/:id': async (f) => ({ path: `/v1/webhooks/${await webhookEndpoint(f)}`, body: { description: `renamed-${randomUUID()}` } }),
+  'DELETE /v1/webhooks/:id': async (f) => ({ path: `/v1/webhooks/${await webhookEndpoint(f)}` }),
+  'GET /v1/webhooks/:id/deliveries': async (f) => ({ path: `/v1/webhooks/${await webhookEndpoint(f)}/deliveries` }),
+  'POST /v1/webhooks/:id/deliveries/:deliveryId/retry': async (f) => {
+    const { webhookId, deliveryId } = await deliveredWebhook(f);
+    return { path: `/v1/webhooks/${webhookId}/deliveries/${deliveryId}/retry` };
+  },
+  'GET /v1/analytics/dashboard': async () => ({ path: '/v1/analytics/dashboard' }),
 };
+
+/** A webhook endpoint of the caller's tenant (the local receiver answers 200). */
+async function webhookEndpoint(f: Fixtures): Promise<string> {
+  const created = await f.hub.request('POST', '/v1/webhooks', { key: f.admin, body: { url: f.webhookUrl, events: ['sync.completed'] } });
+  if (created.status !== 201) throw new Error(`webhook: ${created.status} ${created.text}`);
+  return created.body.webhook.id as string;
+}
+
+/** An endpoint with one finished delivery (so re-sending it changes nothing another tenant could see). */
+async function deliveredWebhook(f: Fixtures): Promise<{ webhookId: string; deliveryId: string }> {
+  const webhookId = await webhookEndpoint(f);
+  await f.hub.db.withTenant(f.tenant.id, (trx) => emitEvent(trx, { tenantId: f.tenant.id, type: 'sync.completed', data: { matrix: true } }));
+  for (let attempt = 0; attempt < 200; attempt += 1) {
+    const listed = await f.hub.request('GET', `/v1/webhooks/${webhookId}/deliveries`, { key: f.admin });
+    const delivery = listed.body.data?.[0];
+    if (delivery?.status === 'succeeded') return { webhookId, deliveryId: delivery.id as string };
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error('the matrix delivery did not succeed');
+}
 
 function scanConnectorBody(f: Fixtures) {
   return { type: 'scan', name: `scan-${randomUUID()}`, config: { endpoint: f.scanPeerUrl }, credentials: { apiKey: SCAN_KEY } };
@@ -111,9 +145,11 @@ describe('authorization: the route × role table and cross-tenant access', () =>
   let otherKeys: Record<Role, TestKey>;
 
   let scanPeer: RunningScanPeer;
+  let receiver: WebhookReceiver;
 
   beforeAll(async () => {
     scanPeer = await startScanPeer({ port: 0, apiKey: SCAN_KEY });
+    receiver = await startWebhookReceiver();
     hub = await startTestHub();
     [tenant, other] = await Promise.all([hub.createTenant(), hub.createTenant()]);
     [keys, otherKeys] = await Promise.all([keysByRole(hub, tenant), keysByRole(hub, other)]);
@@ -121,6 +157,7 @@ describe('authorization: the route × role table and cross-tenant access', () =>
   afterAll(async () => {
     await hub.stop();
     await scanPeer.stop();
+    await receiver.stop();
   });
 
   it('every tenant route is in the access table, and every table entry is a route with a recipe here', () => {
@@ -132,7 +169,7 @@ describe('authorization: the route × role table and cross-tenant access', () =>
   const cases = Object.entries(accessTable).flatMap(([key, required]) => ROLES.map((role) => [key, role, required] as const));
   it.each(cases)('%s as %s (needs %s)', async (key, role, required) => {
     const method = key.split(' ')[0]!;
-    const call = await recipes[key]!({ hub, tenant, admin: tenant.key, scanPeerUrl: scanPeer.url });
+    const call = await recipes[key]!({ hub, tenant, admin: tenant.key, scanPeerUrl: scanPeer.url, webhookUrl: receiver.url });
     const response = await hub.request(method, call.path, { key: keys[role].key, body: call.body });
     if (roleAtLeast(role, required)) {
       expect({ key, role, status: response.status, body: response.status >= 300 ? response.text : '' }).toEqual({ key, role, status: successStatus(key), body: '' });
@@ -145,7 +182,7 @@ describe('authorization: the route × role table and cross-tenant access', () =>
   const idRoutes = Object.keys(accessTable).filter((key) => key.includes('/:'));
   it.each(idRoutes)("%s with another tenant's id answers 404 and changes nothing", async (key) => {
     const method = key.split(' ')[0]!;
-    const call = await recipes[key]!({ hub, tenant, admin: tenant.key, scanPeerUrl: scanPeer.url });
+    const call = await recipes[key]!({ hub, tenant, admin: tenant.key, scanPeerUrl: scanPeer.url, webhookUrl: receiver.url });
     const before = await hub.request('GET', call.path.replace(/^\/v1\/([^/]+)\/([^/]+).*$/, '/v1/$1/$2'), { key: tenant.key });
     const response = await hub.request(method, call.path, { key: otherKeys.admin.key, body: call.body });
     expect({ key, status: response.status, code: response.body?.error?.code }).toEqual({ key, status: 404, code: 'NOT_FOUND' });

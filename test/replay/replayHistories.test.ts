@@ -3,9 +3,9 @@ import { Worker } from '@temporalio/worker';
 import fs from 'node:fs';
 import path from 'node:path';
 import { createLogger } from '../../platform/logger';
-import { installTemporalRuntimeLogging } from '../../platform/temporal/worker';
+import { installTemporalRuntime } from '../../platform/temporal/worker';
 
-installTemporalRuntimeLogging(createLogger({ name: 'replay', level: 'silent' }), 'ERROR');
+installTemporalRuntime(createLogger({ name: 'replay', level: 'silent' }), 'ERROR');
 
 /**
  * Determinism guard: replays every recorded history in test/replay/histories against today's

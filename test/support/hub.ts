@@ -12,9 +12,10 @@ import { loadConfig, type HubConfig } from '../../platform/config';
 import { appDatabaseUrl, createDatabase, type Database } from '../../platform/db';
 import { createFileStore } from '../../platform/files/createFileStore';
 import { createLogger } from '../../platform/logger';
-import { createMetrics } from '../../platform/metrics';
+import { createMetrics, type HubMetrics } from '../../platform/metrics';
 import { connectTemporalClient, temporalConnectionOptions } from '../../platform/temporal/connection';
-import { createHubWorker, installTemporalRuntimeLogging } from '../../platform/temporal/worker';
+import { createHubWorker, installTemporalRuntime } from '../../platform/temporal/worker';
+import { startWebhookDispatchNudger } from '../../platform/webhooks/dispatchNudger';
 import { masterKeyringFromConfig } from '../../platform/vault/masterKeys';
 import { createVault, type Vault } from '../../platform/vault/vault';
 
@@ -29,6 +30,8 @@ export interface TestHub {
   adminToken: string;
   /** The app's credential cache, limits and usage recorder (tests flush usage through it). */
   controlPlane: ControlPlane;
+  /** The registry the API and the worker of this hub share (served on /metrics). */
+  metrics: HubMetrics;
   /** Calls the API; `key` is sent as X-API-Key, `admin` as the admin bearer token. */
   request(method: string, path: string, options?: RequestOptions): Promise<TestResponse>;
   /**
@@ -74,7 +77,7 @@ export function uniqueSuffix(): string {
  * Temporal. Each hub gets its own task queue, so test files running in parallel never execute each
  * other's workflows.
  */
-export async function startTestHub(overrides: Record<string, string> = {}, options: { logDestination?: NodeJS.WritableStream } = {}): Promise<TestHub> {
+export async function startTestHub(overrides: Record<string, string> = {}, options: { logDestination?: NodeJS.WritableStream; /** false: no in-process worker (tests that run worker processes themselves) */ worker?: boolean } = {}): Promise<TestHub> {
   const config = loadConfig({
     ...process.env,
     NODE_ENV: 'test',
@@ -86,24 +89,30 @@ export async function startTestHub(overrides: Record<string, string> = {}, optio
     ...overrides,
   });
   const logger = createLogger({ name: 'test', level: config.LOG_LEVEL, destination: options.logDestination });
-  installTemporalRuntimeLogging(logger, 'ERROR');
+  installTemporalRuntime(logger, 'ERROR');
   const db = createDatabase({ url: appDatabaseUrl(config), poolMax: config.DATABASE_POOL_MAX, applicationName: 'hub-test', logger });
   const { client, connection } = await connectTemporalClient(config);
   const nativeConnection = await NativeConnection.connect(temporalConnectionOptions(config));
   const bundlePath = process.env.HUB_TEST_WORKFLOW_BUNDLE;
   const files = createFileStore(config);
-  const worker = await createHubWorker({
-    config,
-    connection: nativeConnection,
-    db,
-    logger,
-    files,
-    workflowBundle: bundlePath ? { code: fs.readFileSync(bundlePath, 'utf8') } : undefined,
-  });
-  const running = worker.run();
+  // One process: the API and the worker share a registry, as in a single-process deployment.
+  const metrics = createMetrics({ defaultMetrics: false });
+  const worker =
+    options.worker === false
+      ? undefined
+      : await createHubWorker({
+          metrics,
+          config,
+          connection: nativeConnection,
+          db,
+          logger,
+          files,
+          workflowBundle: bundlePath ? { code: fs.readFileSync(bundlePath, 'utf8') } : undefined,
+        });
+  const running = worker?.run();
+  const nudger = worker ? startWebhookDispatchNudger({ config, url: appDatabaseUrl(config), connection: nativeConnection, logger }) : undefined;
 
   const vault = createVault(masterKeyringFromConfig(config));
-  const metrics = createMetrics({ defaultMetrics: false });
   const controlPlane = createControlPlane({ config, db, logger, metrics });
   await controlPlane.start();
   const app = createApp({ config, db, temporal: client, logger, metrics, controlPlane, files, vault });
@@ -142,6 +151,7 @@ export async function startTestHub(overrides: Record<string, string> = {}, optio
     vault,
     adminToken,
     controlPlane,
+    metrics,
     request,
     async createTenant(fields = {}) {
       const slug = fields.slug ?? `t-${uniqueSuffix()}`;
@@ -156,7 +166,8 @@ export async function startTestHub(overrides: Record<string, string> = {}, optio
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await controlPlane.stop();
-      worker.shutdown();
+      await nudger?.stop();
+      worker?.shutdown();
       await running;
       await nativeConnection.close();
       await closeQuietly(connection);

@@ -48,7 +48,8 @@ export async function assertConfigUrlsAllowed(definition: ConnectorDefinition, c
   }
 }
 
-async function assertResolvesToAllowed(hostname: string, policy: NetworkPolicy): Promise<void> {
+/** Refuses a host name that resolves to a non-public address (unless the policy allows private networks). */
+export async function assertResolvesToAllowed(hostname: string, policy: NetworkPolicy): Promise<void> {
   const host = stripBrackets(hostname);
   if (policy.allowPrivateNetwork || isIpLiteral(host) || isReservedHostName(host)) return;
   let addresses: Array<{ address: string }>;

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { apiCallOverageCents, PLANS, seatOverageCents } from '../../../platform/billing/catalogue';
 import { USAGE_KINDS, usagePeriodOf } from '../../../platform/metering/usageEvent';
+import { usageGroups } from '../../analytics/usageQueries';
 import { errors } from '../../errors';
 import { defineRoute } from '../../http/route';
 import { BILLABLE_USER_STATUSES } from '../users/userView';
@@ -33,16 +34,6 @@ const usageSchema = z.object({
   }),
 });
 
-interface GroupRow {
-  key: string;
-  kind: string;
-  events: string;
-  quantity: string;
-  cost_units: string;
-  errors: string;
-  avg_latency_ms: number | null;
-}
-
 export const getUsage = defineRoute({
   method: 'get',
   path: '/v1/usage',
@@ -68,46 +59,13 @@ export const getUsage = defineRoute({
     // within USAGE_FLUSH_INTERVAL).
     await deps.controlPlane.usage.flush();
 
-    const keyExpression = {
-      day: `to_char(occurred_at at time zone 'UTC', 'YYYY-MM-DD')`,
-      endpoint: `coalesce(method || ' ' || route, kind)`,
-      kind: `kind`,
-    }[query.groupBy];
-    const events = db
-      .knex('usage_events')
-      .where({ tenant_id: principal.tenantId })
-      .where('occurred_at', '>=', from)
-      .where('occurred_at', '<', to)
-      .modify((q) => {
-        if (query.kind) q.where({ kind: query.kind });
-      })
-      .select(
-        db.knex.raw(`${keyExpression} as key`),
-        'kind',
-        db.knex.raw('count(*) as events'),
-        db.knex.raw('coalesce(sum(quantity), 0) as quantity'),
-        db.knex.raw('coalesce(sum(cost_units), 0) as cost_units'),
-        db.knex.raw('count(*) filter (where status >= 400) as errors'),
-        db.knex.raw('round(avg(latency_ms)::numeric, 2)::float8 as avg_latency_ms'),
-      )
-      .groupByRaw(`1, 2`)
-      .orderByRaw(`1, 2`);
     const period = usagePeriodOf(now);
-    const [groups, seatRows, monthRows] = await Promise.all([
-      db.readAsTenant<GroupRow>(principal.tenantId, events),
+    // Whole days from the daily rollup, partial days from the events: exact and fast at any volume.
+    const [data, seatRows, monthRows] = await Promise.all([
+      usageGroups(db, principal.tenantId, { from, to, now }, query.groupBy, query.kind),
       db.readAsTenant<{ status: string; count: string }>(principal.tenantId, db.knex('users').where({ tenant_id: principal.tenantId }).groupBy('status').select('status').count({ count: '*' })),
       db.readAsTenant<{ quantity: string }>(principal.tenantId, db.knex('usage_counters').where({ tenant_id: principal.tenantId, period, kind: USAGE_KINDS.apiCall }).select('quantity')),
     ]);
-
-    const data = groups.map((row) => ({
-      key: row.key,
-      kind: row.kind,
-      events: Number(row.events),
-      quantity: Number(row.quantity),
-      costUnits: Number(row.cost_units),
-      errors: Number(row.errors),
-      avgLatencyMs: row.avg_latency_ms,
-    }));
     const totals: Record<string, number> = {};
     for (const row of data) totals[row.kind] = (totals[row.kind] ?? 0) + row.quantity;
 
