@@ -1,4 +1,5 @@
 import { createAuditActivities } from './audit/createAuditActivities';
+import { createBillingActivities } from './billing/createBillingActivities';
 import { createConnectorActivities } from './connectors/createConnectorActivities';
 import { type ActivityDeps } from './deps';
 import { createExportActivities } from './exports/createExportActivities';
@@ -16,6 +17,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createJobActivities(deps),
     ...createExportActivities(deps),
     ...createConnectorActivities(deps),
+    ...createBillingActivities(deps),
   };
 }
 

@@ -5,3 +5,7 @@
 export { tenantOnboarding } from './tenantOnboarding';
 export { exportJob } from './exportJob';
 export { connectorTest } from './connectorTest';
+export { monthlyBilling } from './monthlyBilling';
+export { tenantInvoice } from './tenantInvoice';
+export { stripeEvent } from './stripeEvent';
+export { dunning } from './dunning';

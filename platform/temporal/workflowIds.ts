@@ -8,5 +8,11 @@ export const workflowIds = {
   job: (slug: string, kind: string, jobId: string) => `job/${slug}/${kind}/${jobId}`,
   sync: (slug: string, connectorId: string, stream?: string) => (stream ? `sync/${slug}/${connectorId}/${stream}` : `sync/${slug}/${connectorId}`),
   billing: (slug: string, period: string) => `billing/${slug}/${period}`,
+  /** A billing run of every tenant for a period, started through the admin API (scheduled runs: `billing/scheduled-<time>`). */
+  billingRun: (period: string) => `billing/${period}`,
+  /** The dunning of a tenant's invoice for a period. */
+  dunning: (slug: string, period: string) => `dunning/${slug}/${period}`,
+  /** The handling of one Stripe webhook event. */
+  stripeEvent: (eventId: string) => `stripe-event/${eventId}`,
   connectorTest: (slug: string, connectorId: string, testId: string) => `connector-test/${slug}/${connectorId}/${testId}`,
 } as const;
