@@ -38,4 +38,8 @@ export const accessTable: Readonly<Record<string, Role>> = {
   'PATCH /v1/connectors/:id': 'member',
   'DELETE /v1/connectors/:id': 'member',
   'POST /v1/connectors/:id/test': 'member',
+  // billing: invoices are account reports, like usage (reachable while suspended)
+  'GET /v1/invoices': 'manager',
+  'GET /v1/invoices/upcoming': 'manager',
+  'GET /v1/invoices/:id': 'manager',
 };

@@ -1,5 +1,8 @@
 import { type AnyRoute } from '../http/route';
 import { createTenant } from './admin/createTenant';
+import { getBillingRun } from './admin/getBillingRun';
+import { listBillingRuns } from './admin/listBillingRuns';
+import { startBillingRun } from './admin/startBillingRun';
 import { listTenants } from './admin/listTenants';
 import { updateTenantAsAdmin } from './admin/updateTenantStatus';
 import { createApiKey } from './apiKeys/createApiKey';
@@ -33,6 +36,10 @@ import { listConnectors } from './connectors/listConnectors';
 import { listConnectorTypes } from './connectors/listConnectorTypes';
 import { testConnector } from './connectors/testConnector';
 import { updateConnector } from './connectors/updateConnector';
+import { getInvoice } from './invoices/getInvoice';
+import { getUpcomingInvoice } from './invoices/getUpcomingInvoice';
+import { listInvoices } from './invoices/listInvoices';
+import { receiveStripeWebhook } from './stripe/receiveStripeWebhook';
 
 /** Every route of the API, by area. The OpenAPI document and the router are both built from this list. */
 export const routes: readonly AnyRoute[] = [
@@ -76,4 +83,12 @@ export const routes: readonly AnyRoute[] = [
   updateConnector,
   deleteConnector,
   testConnector,
+  // billing (upcoming before :id, which would take "upcoming" for an id)
+  startBillingRun,
+  listBillingRuns,
+  getBillingRun,
+  listInvoices,
+  getUpcomingInvoice,
+  getInvoice,
+  receiveStripeWebhook,
 ];
