@@ -52,7 +52,35 @@ const recipes: Record<string, (f: Fixtures) => Promise<Call>> = {
   'PATCH /v1/connectors/:id': async (f) => ({ path: `/v1/connectors/${await scanConnector(f)}`, body: { name: `renamed-${randomUUID()}` } }),
   'DELETE /v1/connectors/:id': async (f) => ({ path: `/v1/connectors/${await scanConnector(f)}` }),
   'POST /v1/connectors/:id/test': async (f) => ({ path: `/v1/connectors/${await scanConnector(f)}/test` }),
+  'GET /v1/invoices': async () => ({ path: '/v1/invoices' }),
+  'GET /v1/invoices/upcoming': async () => ({ path: '/v1/invoices/upcoming' }),
+  'GET /v1/invoices/:id': async (f) => ({ path: `/v1/invoices/${await draftInvoice(f)}` }),
 };
+
+/** An invoice of the caller's tenant (a draft row, as a billing run's first step leaves it), one period per call. */
+let invoicePeriods = 0;
+async function draftInvoice(f: Fixtures): Promise<string> {
+  const owner = ownerDb();
+  try {
+    const id = randomUUID();
+    invoicePeriods += 1;
+    const lines = [{ code: 'plan', description: 'Enterprise plan', quantity: 1, unitAmountCents: 199_900, amountCents: 199_900 }];
+    await owner('invoices').insert({
+      id,
+      tenant_id: f.tenant.id,
+      period: `${2000 + invoicePeriods}-01`,
+      plan: 'enterprise',
+      currency: 'usd',
+      lines: JSON.stringify(lines),
+      usage: JSON.stringify({ apiCalls: 0, scans: 0, syncedRecords: 0, peakSeats: 1 }),
+      subtotal_cents: 199_900,
+      total_cents: 199_900,
+    });
+    return id;
+  } finally {
+    await owner.destroy();
+  }
+}
 
 function scanConnectorBody(f: Fixtures) {
   return { type: 'scan', name: `scan-${randomUUID()}`, config: { endpoint: f.scanPeerUrl }, credentials: { apiKey: SCAN_KEY } };
