@@ -97,7 +97,7 @@ describe('monthly billing', () => {
 
   it('a run over 3 tenants of different plans yields exactly 3 Stripe invoices whose totals match the catalogue to the cent', async () => {
     const job = await startBillingRun(hub, period, [a.slug, b.slug, c.slug]);
-    expect(job).toMatchObject({ kind: 'billing', status: 'queued', workflowId: `billing/${period}`, params: { period } });
+    expect(job).toMatchObject({ kind: 'billing', status: 'queued', workflowId: expect.stringMatching(new RegExp(`^billing/${period}/tenants-[0-9a-f]{12}$`)), params: { period, tenants: [a.slug, b.slug, c.slug] } });
     firstRunId = job.id;
     const finished = await billingRunFinished(hub, job.id);
     expect(finished).toMatchObject({ status: 'completed', result: { total: 3, done: 3, invoiced: 3, alreadyInvoiced: 0, failed: 0, invoicedCents: 43_900 + 83_100 + 201_750 } });
@@ -134,7 +134,7 @@ describe('monthly billing', () => {
       const audited = await owner('audit_log').whereIn('tenant_id', [a.id, b.id, c.id]).where({ action: 'invoice.created' }).count({ count: '*' }).first();
       expect(Number(audited!.count)).toBe(3);
       const run = await owner('billing_runs').where({ id: job.id }).first('run_id');
-      await recordHistory(hub.temporal, `billing/${period}`, 'monthlyBilling', run.run_id);
+      await recordHistory(hub.temporal, job.workflowId, 'monthlyBilling', run.run_id);
       await recordHistory(hub.temporal, `billing/${c.slug}/${period}`, 'tenantInvoice');
     } finally {
       await owner.destroy();

@@ -32,7 +32,7 @@ export const startBillingRun = defineRoute({
   async handler({ deps, body }) {
     if (body.period > periodOf(new Date())) throw errors.badRequest('PERIOD_IN_FUTURE', `${body.period} has not begun yet`, [{ path: 'body.period', message: 'must not be after the current month' }]);
     const id = randomUUID();
-    const workflowId = workflowIds.billingRun(body.period);
+    const workflowId = workflowIds.billingRun(body.period, body.tenants);
     await deps.db.withPlatform((trx) => trx('billing_runs').insert({ id, period: body.period, tenants: body.tenants ?? null, status: 'queued', workflow_id: workflowId, requested_by: 'platform_admin' }));
     try {
       const handle = await deps.temporal.workflow.start('monthlyBilling', {
