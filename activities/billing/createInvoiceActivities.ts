@@ -42,8 +42,15 @@ function invoiceMetadata(invoice: Pick<InvoiceRow, 'id' | 'tenant_id' | 'period'
 export function createInvoiceActivities({ db, config }: Pick<ActivityDeps, 'db' | 'config'>) {
   const callStripe = billingStripe(config);
 
-  async function loadInvoice(tenantId: string, invoiceId: string): Promise<InvoiceRow> {
-    const row = await db.withTenant(tenantId, (trx) => trx<InvoiceRow>('invoices').where({ id: invoiceId }).first());
+  /** The invoice row (with the tenant's Stripe customer id when asked: one round trip either way). */
+  async function loadInvoice(tenantId: string, invoiceId: string, withCustomer = false): Promise<InvoiceRow & { customer_id?: string }> {
+    const row = await db.readAsTenant<InvoiceRow & { customer_id?: string }>(
+      tenantId,
+      db
+        .knex('invoices')
+        .where({ 'invoices.id': invoiceId })
+        .modify((query) => (withCustomer ? query.leftJoin('billing_customers', 'billing_customers.tenant_id', 'invoices.tenant_id').select('invoices.*', 'billing_customers.stripe_customer_id as customer_id') : query.select('invoices.*'))),
+    ).then((rows) => rows[0]);
     if (!row) throw ApplicationFailure.create({ type: BILLING_FAILURES.unknownInvoice, message: `invoice ${invoiceId} of tenant ${tenantId} does not exist`, nonRetryable: true });
     return row;
   }
@@ -114,9 +121,9 @@ export function createInvoiceActivities({ db, config }: Pick<ActivityDeps, 'db' 
      * 24 hours); else a new draft (one-off, charged automatically, no pending items swept in).
      */
     async createStripeInvoice(input: { tenantId: string; invoiceId: string }): Promise<{ stripeInvoiceId: string; created: boolean }> {
-      const invoice = await loadInvoice(input.tenantId, input.invoiceId);
+      const invoice = await loadInvoice(input.tenantId, input.invoiceId, true);
       if (invoice.stripe_invoice_id) return { stripeInvoiceId: invoice.stripe_invoice_id, created: false };
-      const customer = (await db.withTenant(input.tenantId, (trx) => trx('billing_customers').where({ tenant_id: input.tenantId }).first('stripe_customer_id'))) as { stripe_customer_id: string };
+      const customer = { stripe_customer_id: invoice.customer_id! };
       let created = false;
       const stripeInvoice = await callStripe(async (stripe) => {
         const existing = await findInvoiceOnCustomer(stripe, customer.stripe_customer_id, invoice.id);

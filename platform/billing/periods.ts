@@ -35,7 +35,10 @@ export function previousPeriod(at: Date): string {
   return periodOf(new Date(Date.UTC(at.getUTCFullYear(), at.getUTCMonth() - 1, 1)));
 }
 
+// One formatter for the process: building an Intl formatter per call is slow (billing runs call this per tenant).
+const monthYear = new Intl.DateTimeFormat('en-US', { month: 'long', year: 'numeric', timeZone: 'UTC' });
+
 /** `November 2026` */
 export function periodLabel(period: string): string {
-  return billingPeriod(period).start.toLocaleString('en-US', { month: 'long', year: 'numeric', timeZone: 'UTC' });
+  return monthYear.format(billingPeriod(period).start);
 }
