@@ -15,6 +15,8 @@ export interface MonthlyBillingInput {
   concurrency?: number;
   /** Only these tenants (slugs); default every active tenant. */
   tenants?: string[];
+  /** Tenants handled before continuing as new (default 500; pages never exceed it). */
+  tenantsPerRun?: number;
   /** State carried across continue-as-new. */
   carry?: { afterTenantId: string | null; progress: BillingRunProgress };
 }
@@ -46,6 +48,8 @@ export async function monthlyBilling(input: MonthlyBillingInput): Promise<Billin
   const billingRunId = input.billingRunId ?? uuid4();
   const requestedBy = input.requestedBy ?? 'schedule';
   const concurrency = Math.max(1, input.concurrency ?? 20);
+  const tenantsPerRun = Math.max(1, input.tenantsPerRun ?? TENANTS_PER_RUN);
+  const pageSize = Math.min(PAGE_SIZE, tenantsPerRun);
   const progress: BillingRunProgress = input.carry?.progress ?? { phase: 'starting', done: 0, total: null, invoiced: 0, alreadyInvoiced: 0, inProgressElsewhere: 0, failed: 0, failures: [], invoicedCents: 0 };
   setHandler(billingProgressQuery, () => ({ ...progress, billingRunId, period }));
 
@@ -58,16 +62,16 @@ export async function monthlyBilling(input: MonthlyBillingInput): Promise<Billin
     progress.phase = 'invoicing';
     let handledInThisRun = 0;
     for (;;) {
-      const page = await listBillableTenants({ period, afterId: afterTenantId, limit: PAGE_SIZE, tenants: input.tenants });
+      const page = await listBillableTenants({ period, afterId: afterTenantId, limit: pageSize, tenants: input.tenants });
       await inParallel(page, concurrency, (tenant) => invoiceTenant(tenant, period, billingRunId, progress));
       if (page.length > 0) {
         afterTenantId = page.at(-1)!.id;
         handledInThisRun += page.length;
         await recordBillingRunProgress({ billingRunId, progress });
       }
-      if (page.length < PAGE_SIZE) break;
-      if (handledInThisRun >= TENANTS_PER_RUN || workflowInfo().continueAsNewSuggested) {
-        return await continueAsNew<typeof monthlyBilling>({ period, billingRunId, requestedBy, concurrency, tenants: input.tenants, carry: { afterTenantId, progress } });
+      if (page.length < pageSize) break;
+      if (handledInThisRun >= tenantsPerRun || workflowInfo().continueAsNewSuggested) {
+        return await continueAsNew<typeof monthlyBilling>({ ...input, period, billingRunId, requestedBy, concurrency, carry: { afterTenantId, progress } });
       }
     }
   } catch (error) {

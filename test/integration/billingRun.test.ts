@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type Stripe from 'stripe';
 import { ensureBillingSchedule } from '../../platform/billing/billingSchedule';
 import { periodOf, previousPeriod } from '../../platform/billing/periods';
@@ -176,6 +177,26 @@ describe('monthly billing', () => {
     expect(tenantKey.status).toBe(401);
     const listed = await hub.request('GET', `/v1/admin/billing/runs?period=${period}`, { admin: true });
     expect(listed.body.data.length).toBeGreaterThanOrEqual(3);
+  });
+
+  it('continues as new after a number of tenants, carrying its progress across runs', async () => {
+    const workflowId = `billing/${period}/continue-as-new-${uniqueSuffix()}`;
+    const billingRunId = randomUUID();
+    const handle = await hub.temporal.workflow.start('monthlyBilling', {
+      workflowId,
+      taskQueue: hub.config.TEMPORAL_TASK_QUEUE,
+      args: [{ period, billingRunId, requestedBy: 'test', tenants: [a.slug, b.slug, c.slug], tenantsPerRun: 1, concurrency: 1 }],
+    });
+    expect(await handle.result()).toMatchObject({ phase: 'completed', total: 3, done: 3, invoiced: 0, alreadyInvoiced: 3, failed: 0 });
+    const first = await hub.temporal.workflow.getHandle(workflowId, handle.firstExecutionRunId).describe();
+    expect(first.status.name).toBe('CONTINUED_AS_NEW');
+    const owner = ownerDb();
+    try {
+      expect(await owner('billing_runs').where({ id: billingRunId }).first('status', 'result')).toMatchObject({ status: 'completed', result: { total: 3, done: 3 } });
+    } finally {
+      await owner.destroy();
+    }
+    await recordHistory(hub.temporal, workflowId, 'monthlyBillingContinuedAsNew', handle.firstExecutionRunId);
   });
 
   it('exports the invoices dataset', async () => {
