@@ -1,4 +1,5 @@
 import { createAuditActivities } from './audit/createAuditActivities';
+import { createBillingActivities } from './billing/createBillingActivities';
 import { createConnectorActivities } from './connectors/createConnectorActivities';
 import { type ActivityDeps } from './deps';
 import { createExportActivities } from './exports/createExportActivities';
@@ -18,6 +19,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createExportActivities(deps),
     ...createConnectorActivities(deps),
     ...createWebhookActivities(deps),
+    ...createBillingActivities(deps),
   };
 }
 

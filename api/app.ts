@@ -61,7 +61,11 @@ export function createApp(deps: ApiDeps, routes: readonly AnyRoute[] = allRoutes
     next();
   });
 
-  app.use(express.json({ limit: deps.config.API_BODY_LIMIT, strict: true }));
+  // Routes that read their body raw (signature checks over the exact bytes, uploads) must get it
+  // unparsed: express.json skips their (static) paths.
+  const rawBodyPaths = new Set(routes.filter((route) => route.rawBody).map((route) => route.path));
+  const parseJson = express.json({ limit: deps.config.API_BODY_LIMIT, strict: true });
+  app.use((req, res, next) => (rawBodyPaths.has(req.path) ? next() : parseJson(req, res, next)));
   app.use('/docs', swaggerUi.serve);
   app.use(mountRoutes(routes, deps));
   app.use(notFoundHandler());

@@ -5,13 +5,14 @@ import { startLocalStack } from '../platform/local/stack';
 import { runMain } from '../platform/runMain';
 import { apiOverhead } from './benchmarks/apiOverhead';
 import { authenticatedList } from './benchmarks/authenticatedList';
+import { billingRun } from './benchmarks/billingRun';
 import { connectorReads } from './benchmarks/connectorReads';
 import { salesforceRead } from './benchmarks/salesforceRead';
 import { webhookFanout } from './benchmarks/webhookFanout';
 import { type Benchmark, type BenchReport, machineDescription, projectRoot } from './harness';
 
 /** Every benchmark `npm run bench` knows, by name. */
-const benchmarks: Benchmark[] = [apiOverhead, authenticatedList, salesforceRead, connectorReads, webhookFanout];
+const benchmarks: Benchmark[] = [apiOverhead, authenticatedList, salesforceRead, connectorReads, webhookFanout, billingRun];
 
 const resultsFile = path.join(projectRoot, 'bench', 'results.json');
 

@@ -157,6 +157,36 @@ export const configSchema = z.object({
   WORKER_METRICS_PORT: port
     .optional()
     .describe('Port on which `npm run worker` serves Prometheus /metrics (job, sync and webhook counters and the Temporal SDK worker metrics). Unset: not served.'),
+  HUB_WORKFLOW_BUNDLE: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('Path of a prebuilt workflow bundle (bundleWorkflowCode output) the worker loads instead of bundling workflows/ at start.'),
+
+  STRIPE_API_BASE: z.url().default('https://api.stripe.com').describe("Stripe API base URL of the hub's own billing account (tests point it at localstripe)."),
+  STRIPE_SECRET_KEY: z
+    .string()
+    .regex(/^(sk|rk)_(test|live)_[A-Za-z0-9_]+$/, 'must be a Stripe secret or restricted key (sk_… / rk_…)')
+    .optional()
+    .describe('Secret key of the billing account. Unset: billing runs fail their Stripe steps and the monthly schedule is not created.'),
+  STRIPE_WEBHOOK_SECRET: z
+    .string()
+    .regex(/^whsec_[A-Za-z0-9_]+$/, 'must be a Stripe endpoint secret (whsec_…)')
+    .optional()
+    .describe('Signing secret of the POST /v1/stripe/webhook endpoint. Unset: the endpoint answers 503.'),
+  BILLING_SCHEDULE_ENABLED: booleanFlag
+    .default(true)
+    .describe('The worker creates (or updates) the Temporal Schedule that runs monthly billing on the 1st of each month, 00:15 UTC.'),
+  BILLING_CONCURRENCY: z.coerce.number().int().min(1).max(500).default(20).describe('Tenant invoices a billing run works on at once (child workflows).'),
+  DUNNING_RETRY_DELAYS: z
+    .string()
+    .default('3d,5d,7d')
+    .refine((value) => value.split(',').every((part) => duration.safeParse(part.trim()).success), 'must be comma-separated durations such as 3d,5d,7d')
+    .transform((value) => value.split(',').map((part) => part.trim()))
+    .describe('After a failed invoice payment: waits before each payment retry (durable timers).'),
+  DUNNING_GRACE_PERIOD: duration
+    .default('15d')
+    .describe('How long after the first failed payment a tenant is suspended unless the invoice is paid (and never before the last retry).'),
 });
 
 /** The validated configuration. */

@@ -7,3 +7,7 @@ export { exportJob } from './exportJob';
 export { connectorTest } from './connectorTest';
 export { webhookDispatcher } from './webhooks/webhookDispatcher';
 export { webhookDelivery } from './webhooks/webhookDelivery';
+export { monthlyBilling } from './monthlyBilling';
+export { tenantInvoice } from './tenantInvoice';
+export { stripeEvent } from './stripeEvent';
+export { dunning } from './dunning';

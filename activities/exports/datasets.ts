@@ -64,5 +64,29 @@ function auditWhere(query: Knex.QueryBuilder, filter: ExportFilter): Knex.QueryB
   return query;
 }
 
-/** Datasets by name. Other issues add theirs (records, usage, invoices). */
-export const exportDatasets: Readonly<Record<string, ExportDataset>> = { users, audit_logs: auditLogs };
+const INVOICE_COLUMNS = [
+  'id', 'period', 'status', 'plan', 'currency', 'subtotal_cents', 'total_cents', 'amount_paid_cents', 'lines', 'usage',
+  'stripe_invoice_id', 'stripe_invoice_number', 'hosted_invoice_url', 'attempt_count', 'finalized_at', 'paid_at', 'created_at',
+] as const;
+
+/** One row per invoice (lines and usage as JSON); `from`/`to` select by the period's first day. */
+const invoices: ExportDataset = {
+  name: 'invoices',
+  columns: INVOICE_COLUMNS,
+  chunk: (trx, filter, afterKey, limit) =>
+    invoicesWhere(trx('invoices').select(INVOICE_COLUMNS.map((column) => (column.endsWith('_cents') ? trx.raw(`??::float8 as ??`, [column, column]) : column))), filter)
+      .modify((query) => (afterKey ? query.where('id', '>', afterKey) : query))
+      .orderBy('id')
+      .limit(limit),
+  count: (trx, filter) => invoicesWhere(trx('invoices').count({ count: '*' }), filter),
+  keyOf: (row) => String(row.id),
+};
+
+function invoicesWhere(query: Knex.QueryBuilder, filter: ExportFilter): Knex.QueryBuilder {
+  if (filter.from) query.whereRaw(`to_date(period || '-01', 'YYYY-MM-DD') >= (?::timestamptz at time zone 'UTC')::date`, [filter.from]);
+  if (filter.to) query.whereRaw(`to_date(period || '-01', 'YYYY-MM-DD') < (?::timestamptz at time zone 'UTC')::date`, [filter.to]);
+  return query;
+}
+
+/** Datasets by name. Other issues add theirs (records, usage). */
+export const exportDatasets: Readonly<Record<string, ExportDataset>> = { users, audit_logs: auditLogs, invoices };

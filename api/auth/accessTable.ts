@@ -48,4 +48,8 @@ export const accessTable: Readonly<Record<string, Role>> = {
   'POST /v1/webhooks/:id/deliveries/:deliveryId/retry': 'member',
   // reports, like usage
   'GET /v1/analytics/dashboard': 'manager',
+  // billing: invoices are account reports, like usage (reachable while suspended)
+  'GET /v1/invoices': 'manager',
+  'GET /v1/invoices/upcoming': 'manager',
+  'GET /v1/invoices/:id': 'manager',
 };

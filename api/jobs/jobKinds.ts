@@ -25,7 +25,7 @@ const exportFilter = z.strictObject({
 const exportKind: JobKind = {
   kind: 'export',
   params: z.strictObject({
-    dataset: z.enum(['users', 'audit_logs']),
+    dataset: z.enum(['users', 'audit_logs', 'invoices']),
     format: z.enum(['csv', 'json', 'ndjson']),
     filter: exportFilter.optional(),
   }),

@@ -1,5 +1,8 @@
 import { type AnyRoute } from '../http/route';
 import { createTenant } from './admin/createTenant';
+import { getBillingRun } from './admin/getBillingRun';
+import { listBillingRuns } from './admin/listBillingRuns';
+import { startBillingRun } from './admin/startBillingRun';
 import { listTenants } from './admin/listTenants';
 import { updateTenantAsAdmin } from './admin/updateTenantStatus';
 import { createApiKey } from './apiKeys/createApiKey';
@@ -41,6 +44,10 @@ import { listWebhookDeliveries } from './webhooks/listWebhookDeliveries';
 import { listWebhooks } from './webhooks/listWebhooks';
 import { retryWebhookDelivery } from './webhooks/retryWebhookDelivery';
 import { updateWebhook } from './webhooks/updateWebhook';
+import { getInvoice } from './invoices/getInvoice';
+import { getUpcomingInvoice } from './invoices/getUpcomingInvoice';
+import { listInvoices } from './invoices/listInvoices';
+import { receiveStripeWebhook } from './stripe/receiveStripeWebhook';
 
 /** Every route of the API, by area. The OpenAPI document and the router are both built from this list. */
 export const routes: readonly AnyRoute[] = [
@@ -93,4 +100,12 @@ export const routes: readonly AnyRoute[] = [
   listWebhookDeliveries,
   retryWebhookDelivery,
   getDashboard,
+  // billing (upcoming before :id, which would take "upcoming" for an id)
+  startBillingRun,
+  listBillingRuns,
+  getBillingRun,
+  listInvoices,
+  getUpcomingInvoice,
+  getInvoice,
+  receiveStripeWebhook,
 ];

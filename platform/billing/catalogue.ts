@@ -7,6 +7,9 @@
 export const PLAN_IDS = ['starter', 'professional', 'enterprise'] as const;
 export type PlanId = (typeof PLAN_IDS)[number];
 
+/** Currency of every price here (ISO 4217, lowercase as Stripe writes it). */
+export const BILLING_CURRENCY = 'usd';
+
 export interface PlanLimits {
   /** Requests per second across all API replicas (shared token bucket window of one second). */
   requestsPerSecond: number;

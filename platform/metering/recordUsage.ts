@@ -24,9 +24,9 @@ export function stampUsageEvent(event: UsageEvent): StampedUsageEvent {
 }
 
 /**
- * Inserts events of one tenant and adds them to the monthly counters and the daily rollup
- * (`usage_daily`, which reports and the dashboard read), in one statement inside the caller's
- * tenant transaction. Events whose id or dedupe key already exists are skipped and not
+ * Inserts events of one tenant and adds them to the monthly counters, in one statement inside the
+ * caller's tenant transaction (a trigger adds them to the daily rollup `usage_daily`, which
+ * reports, the dashboard and billing read). Events whose id or dedupe key already exists are skipped and not
  * counted again. Returns the counters the statement touched, with their new totals.
  */
 export async function insertUsageEvents(trx: TenantTransaction, tenantId: string, events: readonly StampedUsageEvent[]): Promise<UsageTotal[]> {
@@ -40,15 +40,7 @@ export async function insertUsageEvents(trx: TenantTransaction, tenantId: string
        insert into usage_events (id, tenant_id, kind, quantity, occurred_at, api_key_id, method, route, status, latency_ms, cost_units, dedupe_key, details)
        select id, ?::uuid, kind, quantity, occurred_at, api_key_id, method, route, status, latency_ms, cost_units, dedupe_key, details::jsonb from incoming
        on conflict do nothing
-       returning kind, quantity, occurred_at, method, route, status, latency_ms, cost_units
-     ), daily as (
-       insert into usage_daily as d (tenant_id, day, kind, endpoint, events, quantity, cost_units, errors, latency_ms_sum, latency_count)
-       select ?::uuid, (occurred_at at time zone 'UTC')::date, kind, coalesce(method || ' ' || route, ''),
-              count(*), sum(quantity), sum(cost_units), count(*) filter (where status >= 400), coalesce(sum(latency_ms::float8), 0), count(latency_ms)
-         from inserted group by 2, 3, 4 order by 2, 3, 4
-       on conflict (tenant_id, day, kind, endpoint) do update set
-         events = d.events + excluded.events, quantity = d.quantity + excluded.quantity, cost_units = d.cost_units + excluded.cost_units,
-         errors = d.errors + excluded.errors, latency_ms_sum = d.latency_ms_sum + excluded.latency_ms_sum, latency_count = d.latency_count + excluded.latency_count
+       returning kind, quantity, occurred_at
      ), totals as (
        select date_trunc('month', occurred_at at time zone 'UTC')::date as period, kind, sum(quantity)::bigint as quantity
          from inserted group by 1, 2
@@ -70,7 +62,6 @@ export async function insertUsageEvents(trx: TenantTransaction, tenantId: string
       column((e) => e.costUnits ?? 0),
       column((e) => e.dedupeKey ?? null),
       column((e) => JSON.stringify(e.details ?? {})),
-      tenantId,
       tenantId,
       tenantId,
     ],

@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import { ensureBillingSchedule } from '../billing/billingSchedule';
 import { appDatabaseUrl, createDatabase } from '../db';
 import { loadConfig } from '../config';
 import { createLogger } from '../logger';
@@ -21,20 +23,29 @@ runMain('worker', async () => {
   masterKeyringFromConfig(config); // refuse to start without HUB_MASTER_KEY, before connecting anywhere else
   await db.ping(5_000);
 
-  // Self-hosted clusters get the search attributes registered here; Temporal Cloud configures them itself.
-  const { connection: clientConnection } = await connectTemporalClient(config);
+  // Self-hosted clusters get the search attributes registered here; Temporal Cloud configures them
+  // itself. Monthly billing runs from a Temporal Schedule, created (or brought up to date) here too.
+  const { client, connection: clientConnection } = await connectTemporalClient(config);
   try {
-    const added = await registerSearchAttributes(clientConnection, config.TEMPORAL_NAMESPACE);
-    if (added.length > 0) logger.info({ added }, 'registered search attributes');
-  } catch (error) {
-    logger.warn({ err: error }, 'could not register search attributes (register TenantId, TenantSlug, JobKind, ConnectorType, ConnectorId as Keyword)');
+    try {
+      const added = await registerSearchAttributes(clientConnection, config.TEMPORAL_NAMESPACE);
+      if (added.length > 0) logger.info({ added }, 'registered search attributes');
+    } catch (error) {
+      logger.warn({ err: error }, 'could not register search attributes (register TenantId, TenantSlug, JobKind, ConnectorType, ConnectorId as Keyword)');
+    }
+    if (config.BILLING_SCHEDULE_ENABLED && config.STRIPE_SECRET_KEY) {
+      await ensureBillingSchedule(client, config, logger).catch((error: unknown) => logger.warn({ err: error }, 'could not create or update the monthly billing schedule'));
+    } else if (config.BILLING_SCHEDULE_ENABLED) {
+      logger.info('monthly billing schedule not created: STRIPE_SECRET_KEY is not set');
+    }
   } finally {
     await clientConnection.close();
   }
 
   const connection = await connectWorkerConnection(config);
   const metrics = createMetrics();
-  const worker = await createHubWorker({ config, connection, db, logger, metrics });
+  const workflowBundle = config.HUB_WORKFLOW_BUNDLE ? { code: fs.readFileSync(config.HUB_WORKFLOW_BUNDLE, 'utf8') } : undefined;
+  const worker = await createHubWorker({ config, connection, db, logger, metrics, workflowBundle });
   const metricsServer = config.WORKER_METRICS_PORT === undefined ? undefined : await serveWorkerMetrics(metrics, config.WORKER_METRICS_PORT, config.HOST);
   if (metricsServer) logger.info({ url: metricsServer.url }, 'worker metrics listening');
   const nudger = startWebhookDispatchNudger({ config, url: appDatabaseUrl(config), connection, logger });

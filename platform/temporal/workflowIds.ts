@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+
 /**
  * Readable, purpose-unique workflow ids (DESIGN.md, Temporal conventions). Ops can guess them:
  * `tenant/acme/onboarding`, `job/acme/export/<jobId>`, `sync/acme/<connectorId>/<stream>`,
@@ -8,6 +10,17 @@ export const workflowIds = {
   job: (slug: string, kind: string, jobId: string) => `job/${slug}/${kind}/${jobId}`,
   sync: (slug: string, connectorId: string, stream?: string) => (stream ? `sync/${slug}/${connectorId}/${stream}` : `sync/${slug}/${connectorId}`),
   billing: (slug: string, period: string) => `billing/${slug}/${period}`,
+  /**
+   * A billing run started through the admin API: `billing/<period>` for every tenant, or
+   * `billing/<period>/tenants-<hash of the slugs>` for some (scheduled runs: `billing/scheduled-<time>`).
+   * The same run cannot go twice at once; different selections may.
+   */
+  billingRun: (period: string, tenantSlugs?: readonly string[]) =>
+    tenantSlugs ? `billing/${period}/tenants-${createHash('sha256').update([...new Set(tenantSlugs)].sort().join(',')).digest('hex').slice(0, 12)}` : `billing/${period}`,
+  /** The dunning of a tenant's invoice for a period. */
+  dunning: (slug: string, period: string) => `dunning/${slug}/${period}`,
+  /** The handling of one Stripe webhook event. */
+  stripeEvent: (eventId: string) => `stripe-event/${eventId}`,
   connectorTest: (slug: string, connectorId: string, testId: string) => `connector-test/${slug}/${connectorId}/${testId}`,
   /** One per tenant with webhook endpoints: fans outbox events out into deliveries. */
   webhookDispatcher: (slug: string) => `webhooks/${slug}/dispatcher`,

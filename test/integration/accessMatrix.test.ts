@@ -66,6 +66,9 @@ const recipes: Record<string, (f: Fixtures) => Promise<Call>> = {
     return { path: `/v1/webhooks/${webhookId}/deliveries/${deliveryId}/retry` };
   },
   'GET /v1/analytics/dashboard': async () => ({ path: '/v1/analytics/dashboard' }),
+  'GET /v1/invoices': async () => ({ path: '/v1/invoices' }),
+  'GET /v1/invoices/upcoming': async () => ({ path: '/v1/invoices/upcoming' }),
+  'GET /v1/invoices/:id': async (f) => ({ path: `/v1/invoices/${await draftInvoice(f)}` }),
 };
 
 /** A webhook endpoint of the caller's tenant (the local receiver answers 200). */
@@ -86,6 +89,31 @@ async function deliveredWebhook(f: Fixtures): Promise<{ webhookId: string; deliv
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   throw new Error('the matrix delivery did not succeed');
+}
+
+/** An invoice of the caller's tenant (a draft row, as a billing run's first step leaves it), one period per call. */
+let invoicePeriods = 0;
+async function draftInvoice(f: Fixtures): Promise<string> {
+  const owner = ownerDb();
+  try {
+    const id = randomUUID();
+    invoicePeriods += 1;
+    const lines = [{ code: 'plan', description: 'Enterprise plan', quantity: 1, unitAmountCents: 199_900, amountCents: 199_900 }];
+    await owner('invoices').insert({
+      id,
+      tenant_id: f.tenant.id,
+      period: `${2000 + invoicePeriods}-01`,
+      plan: 'enterprise',
+      currency: 'usd',
+      lines: JSON.stringify(lines),
+      usage: JSON.stringify({ apiCalls: 0, scans: 0, syncedRecords: 0, peakSeats: 1 }),
+      subtotal_cents: 199_900,
+      total_cents: 199_900,
+    });
+    return id;
+  } finally {
+    await owner.destroy();
+  }
 }
 
 function scanConnectorBody(f: Fixtures) {

@@ -6,13 +6,16 @@ import { type IncomingMessage, type ServerResponse } from 'node:http';
  * - `status`: answer `status` with `body` (and `Retry-After` when `retryAfterSeconds` is set), e.g. 429 or 500;
  * - `latency`: wait `delayMs`, then serve normally;
  * - `reset`: destroy the connection without answering;
- * - `expiredToken`: answer 401 as the system does for an expired access token (the peer supplies the body).
+ * - `expiredToken`: answer 401 as the system does for an expired access token (the peer supplies the body);
+ * - `lostResponse`: serve the request (its side effects happen), then drop the connection without
+ *   answering, as when a network fails after the server committed (peers that support it: stripe).
  */
 export type Fault =
   | { kind: 'status'; status: number; body?: unknown; retryAfterSeconds?: number; headers?: Record<string, string> }
   | { kind: 'latency'; delayMs: number }
   | { kind: 'reset' }
-  | { kind: 'expiredToken' };
+  | { kind: 'expiredToken' }
+  | { kind: 'lostResponse' };
 
 export interface FaultRule {
   fault: Fault;

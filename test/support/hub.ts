@@ -77,7 +77,14 @@ export function uniqueSuffix(): string {
  * Temporal. Each hub gets its own task queue, so test files running in parallel never execute each
  * other's workflows.
  */
-export async function startTestHub(overrides: Record<string, string> = {}, options: { logDestination?: NodeJS.WritableStream; /** false: no in-process worker (tests that run worker processes themselves) */ worker?: boolean } = {}): Promise<TestHub> {
+export async function startTestHub(
+  overrides: Record<string, string> = {},
+  options: {
+    logDestination?: NodeJS.WritableStream;
+    /** false: the API only; the test runs the worker itself (e.g. as a child process it can kill). */
+    worker?: boolean;
+  } = {},
+): Promise<TestHub> {
   const config = loadConfig({
     ...process.env,
     NODE_ENV: 'test',
@@ -92,25 +99,25 @@ export async function startTestHub(overrides: Record<string, string> = {}, optio
   installTemporalRuntime(logger, 'ERROR');
   const db = createDatabase({ url: appDatabaseUrl(config), poolMax: config.DATABASE_POOL_MAX, applicationName: 'hub-test', logger });
   const { client, connection } = await connectTemporalClient(config);
-  const nativeConnection = await NativeConnection.connect(temporalConnectionOptions(config));
   const bundlePath = process.env.HUB_TEST_WORKFLOW_BUNDLE;
   const files = createFileStore(config);
   // One process: the API and the worker share a registry, as in a single-process deployment.
   const metrics = createMetrics({ defaultMetrics: false });
-  const worker =
-    options.worker === false
-      ? undefined
-      : await createHubWorker({
-          metrics,
-          config,
-          connection: nativeConnection,
-          db,
-          logger,
-          files,
-          workflowBundle: bundlePath ? { code: fs.readFileSync(bundlePath, 'utf8') } : undefined,
-        });
-  const running = worker?.run();
-  const nudger = worker ? startWebhookDispatchNudger({ config, url: appDatabaseUrl(config), connection: nativeConnection, logger }) : undefined;
+  const inProcess = options.worker === false ? undefined : await startInProcessWorker();
+  async function startInProcessWorker() {
+    const nativeConnection = await NativeConnection.connect(temporalConnectionOptions(config));
+    const worker = await createHubWorker({
+      metrics,
+      config,
+      connection: nativeConnection,
+      db,
+      logger,
+      files,
+      workflowBundle: bundlePath ? { code: fs.readFileSync(bundlePath, 'utf8') } : undefined,
+    });
+    const nudger = startWebhookDispatchNudger({ config, url: appDatabaseUrl(config), connection: nativeConnection, logger });
+    return { worker, nativeConnection, nudger, running: worker.run() };
+  }
 
   const vault = createVault(masterKeyringFromConfig(config));
   const controlPlane = createControlPlane({ config, db, logger, metrics });
@@ -166,10 +173,12 @@ export async function startTestHub(overrides: Record<string, string> = {}, optio
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await controlPlane.stop();
-      await nudger?.stop();
-      worker?.shutdown();
-      await running;
-      await nativeConnection.close();
+      if (inProcess) {
+        await inProcess.nudger.stop();
+        inProcess.worker.shutdown();
+        await inProcess.running;
+        await inProcess.nativeConnection.close();
+      }
       await closeQuietly(connection);
       await db.close();
     },

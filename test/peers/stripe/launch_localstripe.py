@@ -6,7 +6,9 @@ Differences from `localstripe --port N`, all about running it inside a test suit
   every write, a file parallel runs would share, and a cost that grows with every object;
 - adds POST /_config/seed/customers {"count": N} that creates N customers with localstripe's own
   Customer class (creating 5,000 over HTTP one by one takes seconds);
-- exits when its parent closes stdin, so a crashed test run leaves nothing behind.
+- exits when its parent closes stdin, so a crashed test run leaves nothing behind;
+- adds the Stripe Billing behaviour the hub's billing needs and localstripe lacks (idempotency
+  keys, one-off invoices, finalize, invoice.paid / payment_failed): see billing_extensions.py.
 """
 import argparse
 import os
@@ -21,6 +23,10 @@ resources.Store.dump_to_disk = lambda self: None
 
 from localstripe.resources import Customer  # noqa: E402
 from localstripe.server import app  # noqa: E402
+
+sys.dont_write_bytecode = True  # nothing written next to the sources
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import billing_extensions  # noqa: E402
 
 
 async def seed_customers(request):
@@ -46,6 +52,7 @@ def main():
     parser.add_argument('--port', type=int, required=True)
     args = parser.parse_args()
     app.router.add_post('/_config/seed/customers', seed_customers)
+    billing_extensions.install(app, 'http://127.0.0.1:%d' % args.port)
     threading.Thread(target=exit_when_parent_goes, daemon=True).start()
     print('localstripe listening on 127.0.0.1:%d' % args.port, flush=True)
     web.run_app(app, host='127.0.0.1', port=args.port, access_log=None,

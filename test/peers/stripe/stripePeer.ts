@@ -11,9 +11,10 @@ import { type RunningPeer } from '../peer';
 
 /**
  * The Stripe peer: localstripe (PyPI, pinned; a stateful fake of the Stripe API: customers,
- * invoices, charges, events, webhooks) run from `.tools/` (provisioned by
- * platform/local/provision.ts), behind a small proxy on 127.0.0.1 that injects faults
- * (429 + Retry-After, 500, latency, resets, and an expired key answered with Stripe's 401 body).
+ * invoices, charges, events, webhooks; billing additions in billing_extensions.py) run from
+ * `.tools/` (provisioned by platform/local/provision.ts), behind a small proxy on 127.0.0.1 that
+ * injects faults (429 + Retry-After, 500, latency, resets, responses lost after localstripe acted,
+ * and an expired key answered with Stripe's 401 body).
  * Clients use `url` as the API base (`apiBase`) and any `sk_test_…` key.
  */
 export interface StripePeerOptions {
@@ -27,6 +28,10 @@ export interface RunningStripePeer extends RunningPeer {
   directUrl: string;
   /** Creates `count` customers in one call (seed endpoint of the launcher). */
   seedCustomers(count: number): Promise<string[]>;
+  /** Makes localstripe deliver its events, signed with `secret`, to `url` (Stripe's webhook endpoint setting). */
+  registerWebhook(url: string, secret: string, events?: string[]): Promise<void>;
+  /** Forgets every object (localstripe's DELETE /_config/data). */
+  flush(): Promise<void>;
 }
 
 export const STRIPE_TEST_KEY = 'sk_test_hub_localstripe_key';
@@ -62,6 +67,15 @@ export async function startStripePeer(options: StripePeerOptions): Promise<Runni
     if (fault && applyGenericFault(fault, res)) return;
     await new Promise<void>((resolve, reject) => {
       const upstream = http.request(`${directUrl}${req.url}`, { method: req.method, headers: { ...req.headers, host: `127.0.0.1:${localstripePort}` } }, (answer) => {
+        if (fault?.kind === 'lostResponse') {
+          // localstripe has done the work; the client never hears of it.
+          answer.resume();
+          answer.on('end', () => {
+            res.socket?.destroy();
+            resolve();
+          });
+          return;
+        }
         res.writeHead(answer.statusCode ?? 502, answer.headers);
         answer.pipe(res);
         answer.on('end', resolve);
@@ -83,6 +97,11 @@ export async function startStripePeer(options: StripePeerOptions): Promise<Runni
   };
   if (options.customers) await seedCustomers(options.customers);
 
+  const config = async (method: string, path: string, body?: unknown) => {
+    const response = await fetch(`${directUrl}${path}`, { method, headers: { 'Content-Type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+    if (!response.ok) throw new Error(`localstripe ${method} ${path}: ${response.status} ${await response.text()}`);
+  };
+
   return {
     url: `http://127.0.0.1:${port}`,
     port,
@@ -90,6 +109,8 @@ export async function startStripePeer(options: StripePeerOptions): Promise<Runni
     directUrl,
     info: { apiBase: `http://127.0.0.1:${port}`, secretKey: STRIPE_TEST_KEY },
     seedCustomers,
+    registerWebhook: (url, secret, events) => config('POST', '/_config/webhooks/hub', { url, secret, ...(events ? { events } : {}) }),
+    flush: () => config('DELETE', '/_config/data'),
     async stop() {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

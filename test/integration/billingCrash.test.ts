@@ -1,0 +1,93 @@
+import type Stripe from 'stripe';
+import { periodOf } from '../../platform/billing/periods';
+import { startStripePeer, type RunningStripePeer } from '../peers/stripe/stripePeer';
+import { billingEnv, billingRunFinished, recordUsageEvents, startBillingRun, stripeCustomersOf, stripeInvoicesOf, stripeOf } from '../support/billing';
+import { ownerDb, startTestHub, type CreatedTenant, type TestHub } from '../support/hub';
+import { eventually, exitOf, spawnEntry } from '../support/processes';
+
+const TENANTS = 8;
+
+/**
+ * Exactly-once invoicing when the worker dies: the worker runs as a child process (`npm run
+ * worker`'s entry point) and is killed with SIGKILL in the middle of a billing run, while Stripe
+ * calls are in flight (the peer delays them); a new worker finishes the run. Every tenant ends
+ * with one Stripe customer, one Stripe invoice and no duplicated line.
+ */
+describe('billing when the worker crashes', () => {
+  const period = periodOf(new Date());
+  let peer: RunningStripePeer;
+  let hub: TestHub;
+  let stripe: Stripe;
+  let worker: ReturnType<typeof spawnEntry>;
+  let tenants: CreatedTenant[];
+
+  async function startWorker(): Promise<ReturnType<typeof spawnEntry>> {
+    const child = spawnEntry('platform/temporal/workerMain.ts', {
+      ...process.env,
+      NODE_ENV: 'test',
+      LOG_LEVEL: 'info',
+      TEMPORAL_TASK_QUEUE: hub.config.TEMPORAL_TASK_QUEUE,
+      HUB_ALLOW_PRIVATE_NETWORK: 'true',
+      HUB_WORKFLOW_BUNDLE: process.env.HUB_TEST_WORKFLOW_BUNDLE ?? '',
+      ...billingEnv(peer),
+    });
+    await eventually(() => (child.output().includes('worker started') ? true : child.exitCode !== null ? Promise.reject(new Error(child.output())) : undefined), 60_000, 'the worker process');
+    return child;
+  }
+
+  beforeAll(async () => {
+    peer = await startStripePeer({ port: 0 });
+    hub = await startTestHub(billingEnv(peer, { BILLING_CONCURRENCY: '3' }), { worker: false });
+    worker = await startWorker();
+    tenants = await Promise.all(Array.from({ length: TENANTS }, () => hub.createTenant({ plan: 'starter' })));
+    // 100 scans over the 1,000 included: a second line on every invoice.
+    for (const tenant of tenants) await recordUsageEvents(hub, tenant.id, [{ kind: 'scan', quantity: 1_100 }]);
+    stripe = stripeOf(peer);
+  });
+  afterAll(async () => {
+    if (worker && worker.exitCode === null) {
+      worker.kill('SIGTERM');
+      await exitOf(worker);
+    }
+    await hub?.stop();
+    await peer?.stop();
+  });
+
+  it('killing the worker in the middle of a run and restarting it yields exactly one invoice per tenant', async () => {
+    // Two 500s make activities retry; two answers are lost after Stripe created the customer or
+    // invoice (the retry's idempotency key gets the first result back); slow Stripe writes keep
+    // calls in flight when the worker dies.
+    peer.faults.add({ fault: { kind: 'status', status: 500 }, match: /^POST \/v1\/invoiceitems$/, times: 2, after: 3 });
+    peer.faults.add({ fault: { kind: 'lostResponse' }, match: /^POST \/v1\/customers$/, times: 1, after: 1 });
+    peer.faults.add({ fault: { kind: 'lostResponse' }, match: /^POST \/v1\/invoices$/, times: 1 });
+    peer.faults.add({ fault: { kind: 'latency', delayMs: 300 }, match: /^POST \/v1\//, times: Infinity });
+    const job = await startBillingRun(hub, period, tenants.map((tenant) => tenant.slug));
+
+    const owner = ownerDb();
+    try {
+      const issued = async () => Number(((await owner('invoices').whereIn('tenant_id', tenants.map((tenant) => tenant.id)).where({ status: 'open' }).count({ count: '*' }).first()) as { count: string }).count);
+      await eventually(async () => ((await issued()) >= 2 ? true : undefined), 60_000, 'the first invoices');
+      worker.kill('SIGKILL');
+      await exitOf(worker);
+      const atCrash = await issued();
+      expect(atCrash).toBeLessThan(TENANTS);
+
+      worker = await startWorker();
+      const finished = await billingRunFinished(hub, job.id, 150_000);
+      expect(finished).toMatchObject({ status: 'completed', result: { total: TENANTS, done: TENANTS, invoiced: TENANTS, failed: 0 } });
+      expect(await issued()).toBe(TENANTS);
+      expect(peer.faults.applied).toMatchObject({ status: 2, lostResponse: 2 });
+    } finally {
+      await owner.destroy();
+    }
+
+    for (const tenant of tenants) {
+      expect(await stripeCustomersOf(stripe, tenant.id)).toHaveLength(1);
+      const invoices = await stripeInvoicesOf(stripe, tenant.id);
+      expect(invoices).toHaveLength(1);
+      expect(invoices[0]!.total).toBe(29_900 + 100 * 10);
+      const lines = await stripe.invoices.listLineItems(invoices[0]!.id, { limit: 100 });
+      expect(lines.data.map((line) => line.metadata.hub_line).sort()).toEqual(['plan', 'scans']);
+    }
+  });
+});
