@@ -1,4 +1,5 @@
 import { DefaultLogger, Runtime, Worker, type LogLevel, type NativeConnection } from '@temporalio/worker';
+import fs from 'node:fs';
 import { createActivities } from '../../activities';
 import { durationMs, type HubConfig } from '../config';
 import { type Database } from '../db';
@@ -16,7 +17,7 @@ export interface HubWorkerOptions {
   logger: Logger;
   /** The file store (default: from config). */
   files?: FileStore;
-  /** A prebuilt workflow bundle (tests build one per run); by default the worker bundles workflows/. */
+  /** A prebuilt workflow bundle (tests build one per run); default: $TEMPORAL_WORKFLOW_BUNDLE, else the worker bundles workflows/. */
   workflowBundle?: { code: string };
 }
 
@@ -38,11 +39,12 @@ export function installTemporalRuntimeLogging(logger: Logger, level: LogLevel = 
 export async function createHubWorker(options: HubWorkerOptions): Promise<Worker> {
   const { config, connection, db, logger } = options;
   const vault = createVault(masterKeyringFromConfig(config));
+  const workflowBundle = options.workflowBundle ?? (config.TEMPORAL_WORKFLOW_BUNDLE ? { code: fs.readFileSync(config.TEMPORAL_WORKFLOW_BUNDLE, 'utf8') } : undefined);
   return Worker.create({
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
-    ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: require.resolve('../../workflows') }),
+    ...(workflowBundle ? { workflowBundle } : { workflowsPath: require.resolve('../../workflows') }),
     activities: createActivities({ config, db, logger, vault, files: options.files ?? createFileStore(config) }),
     interceptors: { activity: [permanentDatabaseErrors] },
     // On SIGINT/SIGTERM the SDK runtime stops polling and lets running activities finish this long.
