@@ -3,6 +3,7 @@ import { createConnectorActivities } from './connectors/createConnectorActivitie
 import { type ActivityDeps } from './deps';
 import { createExportActivities } from './exports/createExportActivities';
 import { createJobActivities } from './jobs/createJobActivities';
+import { createSyncActivities } from './sync/createSyncActivities';
 import { createTenantActivities } from './tenants/createTenantActivities';
 
 /**
@@ -16,6 +17,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createJobActivities(deps),
     ...createExportActivities(deps),
     ...createConnectorActivities(deps),
+    ...createSyncActivities(deps),
   };
 }
 

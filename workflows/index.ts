@@ -5,3 +5,4 @@
 export { tenantOnboarding } from './tenantOnboarding';
 export { exportJob } from './exportJob';
 export { connectorTest } from './connectorTest';
+export { connectorSync } from './connectorSync';
