@@ -38,4 +38,12 @@ export const accessTable: Readonly<Record<string, Role>> = {
   'PATCH /v1/connectors/:id': 'member',
   'DELETE /v1/connectors/:id': 'member',
   'POST /v1/connectors/:id/test': 'member',
+  // syncs and records: members run and schedule syncs, viewers read runs and records
+  'POST /v1/connectors/:id/syncs': 'member',
+  'GET /v1/connectors/:id/syncs': 'viewer',
+  'PUT /v1/connectors/:id/schedule': 'member',
+  'DELETE /v1/connectors/:id/schedule': 'member',
+  'POST /v1/connectors/:id/pause': 'member',
+  'POST /v1/connectors/:id/resume': 'member',
+  'GET /v1/records': 'viewer',
 };

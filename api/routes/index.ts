@@ -33,6 +33,13 @@ import { listConnectors } from './connectors/listConnectors';
 import { listConnectorTypes } from './connectors/listConnectorTypes';
 import { testConnector } from './connectors/testConnector';
 import { updateConnector } from './connectors/updateConnector';
+import { deleteConnectorSchedule } from './connectors/deleteConnectorSchedule';
+import { listConnectorSyncs } from './connectors/listConnectorSyncs';
+import { pauseConnector } from './connectors/pauseConnector';
+import { putConnectorSchedule } from './connectors/putConnectorSchedule';
+import { resumeConnector } from './connectors/resumeConnector';
+import { startConnectorSync } from './connectors/startConnectorSync';
+import { listRecords } from './records/listRecords';
 
 /** Every route of the API, by area. The OpenAPI document and the router are both built from this list. */
 export const routes: readonly AnyRoute[] = [
@@ -76,4 +83,12 @@ export const routes: readonly AnyRoute[] = [
   updateConnector,
   deleteConnector,
   testConnector,
+  // syncs and records
+  startConnectorSync,
+  listConnectorSyncs,
+  putConnectorSchedule,
+  deleteConnectorSchedule,
+  pauseConnector,
+  resumeConnector,
+  listRecords,
 ];

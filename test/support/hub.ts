@@ -74,7 +74,14 @@ export function uniqueSuffix(): string {
  * Temporal. Each hub gets its own task queue, so test files running in parallel never execute each
  * other's workflows.
  */
-export async function startTestHub(overrides: Record<string, string> = {}, options: { logDestination?: NodeJS.WritableStream } = {}): Promise<TestHub> {
+export async function startTestHub(
+  overrides: Record<string, string> = {},
+  options: {
+    logDestination?: NodeJS.WritableStream;
+    /** false: no in-process worker (crash tests run workers as child processes: test/support/workerProcess.ts). */
+    worker?: boolean;
+  } = {},
+): Promise<TestHub> {
   const config = loadConfig({
     ...process.env,
     NODE_ENV: 'test',
@@ -89,18 +96,21 @@ export async function startTestHub(overrides: Record<string, string> = {}, optio
   installTemporalRuntimeLogging(logger, 'ERROR');
   const db = createDatabase({ url: appDatabaseUrl(config), poolMax: config.DATABASE_POOL_MAX, applicationName: 'hub-test', logger });
   const { client, connection } = await connectTemporalClient(config);
-  const nativeConnection = await NativeConnection.connect(temporalConnectionOptions(config));
   const bundlePath = process.env.HUB_TEST_WORKFLOW_BUNDLE;
   const files = createFileStore(config);
-  const worker = await createHubWorker({
-    config,
-    connection: nativeConnection,
-    db,
-    logger,
-    files,
-    workflowBundle: bundlePath ? { code: fs.readFileSync(bundlePath, 'utf8') } : undefined,
-  });
-  const running = worker.run();
+  const inProcess = options.worker === false ? undefined : await startInProcessWorker();
+  async function startInProcessWorker() {
+    const nativeConnection = await NativeConnection.connect(temporalConnectionOptions(config));
+    const worker = await createHubWorker({
+      config,
+      connection: nativeConnection,
+      db,
+      logger,
+      files,
+      workflowBundle: bundlePath ? { code: fs.readFileSync(bundlePath, 'utf8') } : undefined,
+    });
+    return { worker, nativeConnection, running: worker.run() };
+  }
 
   const vault = createVault(masterKeyringFromConfig(config));
   const metrics = createMetrics({ defaultMetrics: false });
@@ -156,9 +166,11 @@ export async function startTestHub(overrides: Record<string, string> = {}, optio
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await controlPlane.stop();
-      worker.shutdown();
-      await running;
-      await nativeConnection.close();
+      if (inProcess) {
+        inProcess.worker.shutdown();
+        await inProcess.running;
+        await inProcess.nativeConnection.close();
+      }
       await closeQuietly(connection);
       await db.close();
     },
