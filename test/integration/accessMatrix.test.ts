@@ -52,7 +52,22 @@ const recipes: Record<string, (f: Fixtures) => Promise<Call>> = {
   'PATCH /v1/connectors/:id': async (f) => ({ path: `/v1/connectors/${await scanConnector(f)}`, body: { name: `renamed-${randomUUID()}` } }),
   'DELETE /v1/connectors/:id': async (f) => ({ path: `/v1/connectors/${await scanConnector(f)}` }),
   'POST /v1/connectors/:id/test': async (f) => ({ path: `/v1/connectors/${await scanConnector(f)}/test` }),
+  'POST /v1/connectors/:id/syncs': async (f) => ({ path: `/v1/connectors/${await scanConnector(f)}/syncs`, body: {} }),
+  'GET /v1/connectors/:id/syncs': async (f) => ({ path: `/v1/connectors/${await scanConnector(f)}/syncs` }),
+  'PUT /v1/connectors/:id/schedule': async (f) => ({ path: `/v1/connectors/${await scanConnector(f)}/schedule`, body: { every: '1h' } }),
+  'DELETE /v1/connectors/:id/schedule': async (f) => ({ path: `/v1/connectors/${await scheduledScanConnector(f)}/schedule` }),
+  'POST /v1/connectors/:id/pause': async (f) => ({ path: `/v1/connectors/${await scanConnector(f)}/pause` }),
+  'POST /v1/connectors/:id/resume': async (f) => ({ path: `/v1/connectors/${await scanConnector(f)}/resume` }),
+  'GET /v1/records': async () => ({ path: '/v1/records' }),
 };
+
+/** A connector of the caller's tenant with a sync schedule. */
+async function scheduledScanConnector(f: Fixtures): Promise<string> {
+  const id = await scanConnector(f);
+  const scheduled = await f.hub.request('PUT', `/v1/connectors/${id}/schedule`, { key: f.admin, body: { every: '1h' } });
+  if (scheduled.status !== 200) throw new Error(`schedule: ${scheduled.status} ${scheduled.text}`);
+  return id;
+}
 
 function scanConnectorBody(f: Fixtures) {
   return { type: 'scan', name: `scan-${randomUUID()}`, config: { endpoint: f.scanPeerUrl }, credentials: { apiKey: SCAN_KEY } };
