@@ -7,10 +7,11 @@ import { apiOverhead } from './benchmarks/apiOverhead';
 import { authenticatedList } from './benchmarks/authenticatedList';
 import { connectorReads } from './benchmarks/connectorReads';
 import { salesforceRead } from './benchmarks/salesforceRead';
+import { syncThroughput } from './benchmarks/syncThroughput';
 import { type Benchmark, type BenchReport, machineDescription, projectRoot } from './harness';
 
 /** Every benchmark `npm run bench` knows, by name. */
-const benchmarks: Benchmark[] = [apiOverhead, authenticatedList, salesforceRead, connectorReads];
+const benchmarks: Benchmark[] = [apiOverhead, authenticatedList, salesforceRead, connectorReads, syncThroughput];
 
 const resultsFile = path.join(projectRoot, 'bench', 'results.json');
 

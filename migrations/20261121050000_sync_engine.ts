@@ -5,10 +5,12 @@ import { enableTenantRls, tenantColumn } from './helpers';
  * The sync engine's tables.
  * - `records`: what syncs brought in, one row per (connector, stream, external id). `data_hash`
  *   (md5 of the canonical jsonb text) detects changes: unchanged records are not rewritten.
- *   `change_seq` comes from `records_change_seq` on every insert, update and deletion; writers take
- *   a per-tenant advisory lock before drawing numbers and hold it until commit, so a tenant's
- *   changes commit in sequence order and `GET /v1/records?cursor=` never skips one.
- *   `seen_run_id` is the run marker a full refresh sweeps by.
+ *   Every insert, update and deletion stamps the row with its writing transaction's id
+ *   (`change_xid`, xid8) and a number from `records_change_seq` (`change_seq`). The change feed
+ *   (`GET /v1/records?cursor=`) orders by (change_xid, change_seq) and shows only rows whose
+ *   transaction is older than the oldest one still running (`pg_snapshot_xmin`): a transaction that
+ *   commits later always sorts after what a consumer has seen, so no change is ever skipped, and
+ *   writers never wait for each other. `seen_run_id` is the run marker a full refresh sweeps by.
  * - `sync_stream_state`: each stream's cursor, committed with the records it covers, and the page
  *   the last run committed (so a retried page is answered, not applied twice).
  * - `sync_runs` / `sync_run_streams`: the run ledger (one run = one `sync` job) with per-stream
@@ -30,11 +32,12 @@ export async function up(knex: Knex): Promise<void> {
     table.timestamp('first_seen_at', { useTz: true }).notNullable().defaultTo(knex.fn.now());
     table.timestamp('synced_at', { useTz: true }).notNullable().defaultTo(knex.fn.now());
     table.bigInteger('change_seq').notNullable();
+    table.specificType('change_xid', 'xid8').notNullable().defaultTo(knex.raw('pg_current_xact_id()'));
     table.uuid('seen_run_id');
     table.primary(['tenant_id', 'connector_id', 'stream', 'external_id']);
   });
-  await knex.raw('create unique index records_change_feed on records (tenant_id, change_seq)');
-  await knex.raw('create index records_connector_change_feed on records (connector_id, change_seq)');
+  await knex.raw('create index records_change_feed on records (tenant_id, change_xid, change_seq)');
+  await knex.raw('create index records_connector_change_feed on records (connector_id, change_xid, change_seq)');
   await enableTenantRls(knex, 'records');
 
   await knex.schema.createTable('sync_stream_state', (table) => {

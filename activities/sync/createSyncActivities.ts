@@ -13,7 +13,7 @@ import { USAGE_KINDS } from '../../platform/metering/usageEvent';
 import { effectiveSettings } from '../../platform/tenants/settings';
 import { withConnector } from '../connectors/connectorRuntime';
 import { type ActivityDeps } from '../deps';
-import { lockChangeSequence, storePage, sweepUnseenRecords } from './recordsStore';
+import { storePage, sweepUnseenRecords } from './recordsStore';
 import { ConnectorRequestBudget } from './requestBudget';
 import { statsOf, sumStats } from '../../platform/sync/syncModel';
 import { addPageToLedger, countPageSetback, runStreams } from './syncRunLedger';
@@ -188,6 +188,7 @@ export function createSyncActivities(deps: Pick<ActivityDeps, 'config' | 'db' | 
         return { kind: 'wait', stream: request.stream, page: request.page, reason: 'request_budget', retryAfterMs: allowance.retryAfterMs };
       }
 
+      const startedAt = performance.now();
       let inFlight: Record<string, unknown> = { stream: request.stream, page: request.page, cursor };
       context.heartbeat(inFlight);
       const keepAlive = setInterval(() => context.heartbeat(inFlight), HEARTBEAT_EVERY_MS);
@@ -208,9 +209,9 @@ export function createSyncActivities(deps: Pick<ActivityDeps, 'config' | 'db' | 
         }
         inFlight = { stream: request.stream, page: request.page, cursor: read.nextCursor, records: read.records.length };
         context.heartbeat(inFlight);
+        const readAt = performance.now();
 
-        return await db.withTenant(request.tenantId, async (trx) => {
-          await lockChangeSequence(trx, request.tenantId);
+        const stored = await db.withTenant(request.tenantId, async (trx) => {
           const [current] = (await stateQuery.clone().transacting(trx).forUpdate().select('cursor', 'run_id', 'page_no', 'last_page', 'done')) as StreamStateRow[];
           const raced = answerIfCommitted(current, request);
           if (raced) return raced;
@@ -240,6 +241,8 @@ export function createSyncActivities(deps: Pick<ActivityDeps, 'config' | 'db' | 
           }
           return outcome;
         });
+        logger.debug({ runId: request.runId, stream: request.stream, page: request.page, records: read.records.length, readMs: Math.round(readAt - startedAt), writeMs: Math.round(performance.now() - readAt) }, 'sync page');
+        return stored;
       } catch (error) {
         if (!(error instanceof ApplicationFailure && error.nonRetryable)) {
           const failure = error instanceof ApplicationFailure ? { code: error.type ?? 'ERROR', message: error.message } : { code: 'ERROR', message: (error as Error)?.message ?? String(error) };
@@ -263,7 +266,6 @@ export function createSyncActivities(deps: Pick<ActivityDeps, 'config' | 'db' | 
         if (run.status !== 'completed') {
           if (run.status !== 'running') throw ApplicationFailure.nonRetryable(`sync run ${input.runId} is ${run.status}`, SYNC_RUN_SUPERSEDED);
           if (input.mode === 'full_refresh') {
-            await lockChangeSequence(trx, input.tenantId);
             for (const stream of run.streams) {
               const swept = await sweepUnseenRecords(trx, { tenantId: input.tenantId, connectorId: input.connectorId, stream, runId: input.runId });
               if (swept > 0) await trx('sync_run_streams').where({ run_id: input.runId, stream }).increment('deleted', swept);

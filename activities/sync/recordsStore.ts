@@ -2,14 +2,11 @@ import { type ConnectorRecord } from '../../connectors/types';
 import { type TenantTransaction } from '../../platform/db';
 
 /**
- * Writes to the `records` store. Every writer first takes the tenant's change-sequence lock
- * ({@link lockChangeSequence}) and keeps it until its transaction commits, so the tenant's
- * `change_seq` numbers commit in increasing order: a consumer of `GET /v1/records?cursor=` that has
- * seen sequence N can never later find a committed change below N.
+ * Writes to the `records` store. Every change stamps the row with its transaction id
+ * (`change_xid`) and a fresh `change_seq`; the change feed orders by both and only shows
+ * transactions older than the oldest one running, so writers run in parallel without locks and a
+ * consumer never skips a change that commits late (see the migration and GET /v1/records).
  */
-export async function lockChangeSequence(trx: TenantTransaction, tenantId: string): Promise<void> {
-  await trx.raw('select pg_advisory_xact_lock(hashtextextended(?, 0))', [`records-change-seq:${tenantId}`]);
-}
 
 export interface StoredPageCounts {
   inserted: number;
@@ -28,13 +25,14 @@ const CHANGED = `((excluded.deleted_at is not null and r.deleted_at is null)
               or (excluded.deleted_at is null and (r.deleted_at is not null or r.data_hash <> excluded.data_hash)))`;
 
 /**
- * Upserts one page of a stream in one statement (call after {@link lockChangeSequence}):
+ * Upserts one page of a stream in one statement:
  * `INSERT … ON CONFLICT DO UPDATE … WHERE`, so every lookup goes through the primary key whatever
  * the planner's statistics say.
  * - change detection by `data_hash` (md5 of the canonical jsonb text, computed by Postgres in the
  *   same pass): unchanged records are not rewritten and keep their `change_seq` and `synced_at`;
  * - new records are inserted, changed ones updated, deletions set `deleted_at` (keeping the last
- *   data); each of those takes the `change_seq` drawn for it (unused numbers are simply skipped);
+ *   data); each of those takes the `change_seq` drawn for it (unused numbers are simply skipped)
+ *   and its transaction's id;
  * - a deletion of a record never seen is stored as a deleted record (the feed reports it);
  * - in a full refresh, unchanged records only get the run marker (`seen_run_id`) the final sweep
  *   relies on; incremental runs leave them alone.
@@ -65,6 +63,7 @@ export async function storePage(
               deleted_at = case when ${CHANGED} then excluded.deleted_at else r.deleted_at end,
               synced_at = case when ${CHANGED} then excluded.synced_at else r.synced_at end,
               change_seq = case when ${CHANGED} then excluded.change_seq else r.change_seq end,
+              change_xid = case when ${CHANGED} then excluded.change_xid else r.change_xid end,
               seen_run_id = excluded.seen_run_id
         where ${CHANGED} or (?::boolean and r.seen_run_id is distinct from excluded.seen_run_id)
        returning r.first_seen_at = now() as inserted, r.synced_at = now() as changed, r.deleted_at is not null as deleted
@@ -80,13 +79,13 @@ export async function storePage(
 }
 
 /**
- * The full-refresh sweep (call after {@link lockChangeSequence}, once the run succeeded): marks the
+ * The full-refresh sweep (once the run succeeded): marks the
  * stream's live records this run did not see as deleted. Returns how many.
  */
 export async function sweepUnseenRecords(trx: TenantTransaction, target: { tenantId: string; connectorId: string; stream: string; runId: string }): Promise<number> {
   const result = await trx.raw(
     `update records
-        set deleted_at = now(), synced_at = now(), change_seq = nextval('records_change_seq')
+        set deleted_at = now(), synced_at = now(), change_seq = nextval('records_change_seq'), change_xid = pg_current_xact_id()
       where tenant_id = ? and connector_id = ? and stream = ? and deleted_at is null and seen_run_id is distinct from ?::uuid`,
     [target.tenantId, target.connectorId, target.stream, target.runId],
   );

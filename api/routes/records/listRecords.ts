@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { appendAudit } from '../../../platform/audit';
 import { errors } from '../../errors';
 import { defineRoute } from '../../http/route';
-import { decodeChangeCursor, encodeChangeCursor } from '../../records/changeCursor';
+import { decodeChangeCursor, encodeChangeCursor, FEED_START } from '../../records/changeCursor';
 
 const MAX_LIMIT = 1_000;
 
@@ -27,6 +27,7 @@ interface RecordRow {
   synced_at: string;
   first_seen_at: string;
   change_seq: string;
+  change_xid: string;
 }
 
 const iso = (column: string) => `to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
@@ -35,7 +36,7 @@ export const listRecords = defineRoute({
   method: 'get',
   path: '/v1/records',
   auth: 'tenant',
-  summary: 'Synced records as a change feed: every insert, update and deletion in commit order; page with the returned cursor',
+  summary: 'Synced records as a change feed: every insert, update and deletion, oldest first; page with the returned cursor',
   tags: ['records'],
   query: z.strictObject({
     connectorId: z.uuid().optional(),
@@ -47,13 +48,13 @@ export const listRecords = defineRoute({
   responses: {
     200: {
       description:
-        'Changes after the cursor, oldest first: each record appears at its latest change (a deletion has `deletedAt`). `nextCursor` is where to continue (the same cursor when nothing changed since): poll with it and no change is ever missed.',
+        'Changes after the cursor, oldest first: each record appears at its latest change (a deletion has `deletedAt`). `nextCursor` is where to continue (the same cursor when nothing changed since): poll with it and no change is ever missed. A change shows once every transaction that started before it has finished (normally milliseconds).',
       schema: z.object({ data: z.array(recordSchema), nextCursor: z.string(), hasMore: z.boolean() }),
     },
     400: { description: 'A cursor this API did not write (INVALID_CURSOR)' },
   },
   async handler({ deps, query, principal, req }) {
-    const after = query.cursor === undefined ? '0' : decodeChangeCursor(query.cursor);
+    const after = query.cursor === undefined ? FEED_START : decodeChangeCursor(query.cursor);
     if (after === undefined) throw errors.badRequest('INVALID_CURSOR', 'The cursor is not one this API returned', [{ path: 'query.cursor', message: 'unknown cursor' }]);
     const { knex } = deps.db;
     const select = knex('records')
@@ -67,10 +68,13 @@ export const listRecords = defineRoute({
         knex.raw(`${iso('synced_at')} as synced_at`),
         knex.raw(`${iso('first_seen_at')} as first_seen_at`),
         'change_seq',
+        knex.raw('change_xid::text as change_xid'),
       )
       .where('tenant_id', principal.tenantId)
-      .where('change_seq', '>', after)
-      .orderBy('change_seq')
+      .whereRaw('(change_xid, change_seq) > (?::xid8, ?::bigint)', [after.xid, after.seq])
+      // Only transactions older than every one still running: whatever commits later sorts after.
+      .whereRaw('change_xid < pg_snapshot_xmin(pg_current_snapshot())')
+      .orderBy([{ column: 'change_xid' }, { column: 'change_seq' }])
       .limit(query.limit);
     if (query.connectorId) select.where('connector_id', query.connectorId);
     if (query.stream) select.where('stream', query.stream);
@@ -83,7 +87,7 @@ export const listRecords = defineRoute({
         tenantId: principal.tenantId,
         actor: { type: 'api_key', id: principal.keyId, role: principal.role, ip: req.ip, requestId: String(req.id ?? '') || undefined },
         action: 'records.read',
-        details: { count: rows.length, connectorId: query.connectorId ?? null, stream: query.stream ?? null, afterSeq: after },
+        details: { count: rows.length, connectorId: query.connectorId ?? null, stream: query.stream ?? null, after },
       }),
     );
     const last = rows.at(-1);
@@ -100,7 +104,7 @@ export const listRecords = defineRoute({
           syncedAt: row.synced_at,
           firstSeenAt: row.first_seen_at,
         })),
-        nextCursor: encodeChangeCursor(last ? last.change_seq : after),
+        nextCursor: encodeChangeCursor(last ? { xid: last.change_xid, seq: last.change_seq } : after),
         hasMore: rows.length === query.limit,
       },
     };
