@@ -100,6 +100,20 @@ describe('records change feed: GET /v1/records', () => {
     expect(view.size).toBe(ids.length);
   });
 
+  it('filters by connector, stream and since', async () => {
+    const all = await readChanges(hub, tenant, { connectorId, stream: 'Busy' });
+    expect(all.changes.length).toBeGreaterThan(0);
+    expect(all.changes.every((change) => change.stream === 'Busy' && change.connectorId === connectorId)).toBe(true);
+    const latest = all.changes.map((change) => change.syncedAt).sort().at(-1)!;
+    const since = await hub.request('GET', `/v1/records?stream=Busy&since=${encodeURIComponent(latest)}`, { key: tenant.key });
+    expect(since.body.data.length).toBeGreaterThan(0);
+    expect(since.body.data.every((change: { syncedAt: string }) => change.syncedAt >= latest)).toBe(true);
+    const future = await hub.request('GET', `/v1/records?since=${encodeURIComponent(new Date(Date.now() + 60_000).toISOString())}`, { key: tenant.key });
+    expect(future.body).toMatchObject({ data: [], hasMore: false });
+    const other = await hub.createTenant();
+    expect((await hub.request('GET', '/v1/records', { key: other.key })).body.data).toEqual([]);
+  });
+
   it('refuses cursors it did not write', async () => {
     const response = await hub.request('GET', '/v1/records?cursor=bm90LWEtY3Vyc29y', { key: tenant.key });
     expect(response.status).toBe(400);
