@@ -97,17 +97,21 @@ export async function connectorSync(input: ConnectorSyncInput): Promise<Connecto
   const run = { tenantId, connectorId, runId: state.runId };
   const jobInput: JobWorkflowInput<unknown> = { jobId: state.runId, tenantId, tenantSlug: input.tenantSlug, kind: 'sync', params: input.params, requestedBy: input.requestedBy };
   const failure: { stream: string | null } = { stream: null };
-  try {
-    return await runJob(
-      jobInput,
-      (control) => syncStreams(input, state, control, failure),
-      () => cancelSyncRun({ ...run, workflowId: info.workflowId }),
-    );
-  } catch (error) {
-    if (error instanceof ContinueAsNew || isCancellation(error)) throw error;
-    await CancellationScope.nonCancellable(() => failSyncRun({ ...run, workflowId: info.workflowId, stream: failure.stream, error: failureSummary(error) }));
-    throw error;
-  }
+  return runJob(
+    jobInput,
+    async (control) => {
+      try {
+        return await syncStreams(input, state, control, failure);
+      } catch (error) {
+        // The run is closed before the job reports failed, so a client that sees the failure can start again at once.
+        if (!(error instanceof ContinueAsNew) && !isCancellation(error)) {
+          await CancellationScope.nonCancellable(() => failSyncRun({ ...run, workflowId: info.workflowId, stream: failure.stream, error: failureSummary(error) }));
+        }
+        throw error;
+      }
+    },
+    () => cancelSyncRun({ ...run, workflowId: info.workflowId }),
+  );
 }
 
 async function syncStreams(input: ConnectorSyncInput, state: CarriedSyncState, control: JobControl, failure: { stream: string | null }): Promise<ConnectorSyncResult> {

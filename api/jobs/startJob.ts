@@ -53,6 +53,8 @@ export async function startJob(deps: ApiDeps, principal: TenantPrincipal, req: R
       workflow_id: workflowId,
       created_by: createdBy,
     });
+    // Before the audit row: appending takes the tenant's audit-chain lock, which must come last.
+    await request.prepare?.(trx, { id: jobId, workflowId });
     await appendAudit(trx, {
       tenantId: principal.tenantId,
       actor: { type: 'api_key', id: principal.keyId, role: principal.role, ip: req.ip, requestId: String(req.id) },
@@ -60,7 +62,6 @@ export async function startJob(deps: ApiDeps, principal: TenantPrincipal, req: R
       target: { type: 'job', id: jobId },
       details: { kind: request.kind, workflowId, ...request.auditDetails },
     });
-    await request.prepare?.(trx, { id: jobId, workflowId });
   });
 
   let runId: string | undefined;
