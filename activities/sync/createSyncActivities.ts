@@ -14,6 +14,7 @@ import { effectiveSettings } from '../../platform/tenants/settings';
 import { withConnector } from '../connectors/connectorRuntime';
 import { type ActivityDeps } from '../deps';
 import { storePage, sweepUnseenRecords } from './recordsStore';
+import { ReadAhead, ReadAheadSkipped } from './readAhead';
 import { ConnectorRequestBudget } from './requestBudget';
 import { statsOf, sumStats } from '../../platform/sync/syncModel';
 import { addPageToLedger, countPageSetback, runStreams } from './syncRunLedger';
@@ -51,6 +52,10 @@ interface StreamStateRow {
 export function createSyncActivities(deps: Pick<ActivityDeps, 'config' | 'db' | 'logger' | 'vault'>) {
   const { db, config, logger } = deps;
   const budget = new ConnectorRequestBudget(db.knex, config.SYNC_CONNECTOR_REQUEST_BUDGET);
+  const readAhead = new ReadAhead();
+  const pageKey = (request: PageRequest, page: number) => `${request.runId}:${request.stream}:${page}`;
+  const readFromSource = (request: PageRequest, cursor: string | null, options: { signal?: AbortSignal; heartbeat?: (details?: unknown) => void }) =>
+    withConnector(deps, { tenantId: request.tenantId, connectorId: request.connectorId }, ({ instance }) => instance.readPage(request.stream, cursor, config.SYNC_PAGE_SIZE), options);
 
   return {
     /**
@@ -171,6 +176,8 @@ export function createSyncActivities(deps: Pick<ActivityDeps, 'config' | 'db' | 
      * applied again; the stream row is locked while a page commits. A 429 or an exhausted request
      * budget answers `wait` so the workflow sleeps on a durable timer; other failures are counted in
      * the ledger and retried by Temporal with backoff. Heartbeats carry the in-flight cursor.
+     * While it writes, the next page is read ahead ({@link ReadAhead}): the next activity uses it
+     * when it runs on this worker from the same committed cursor.
      */
     async readAndStorePage(request: PageRequest): Promise<PageOutcome> {
       const context = Context.current();
@@ -181,24 +188,28 @@ export function createSyncActivities(deps: Pick<ActivityDeps, 'config' | 'db' | 
       const committed = answerIfCommitted(state, request);
       if (committed) return committed;
       const cursor = state!.cursor;
-
-      const allowance = await budget.take(request.connectorId);
-      if (!allowance.allowed) {
-        await countPageSetback(db, target, 'throttled');
-        return { kind: 'wait', stream: request.stream, page: request.page, reason: 'request_budget', retryAfterMs: allowance.retryAfterMs };
-      }
+      // Read while the previous page was being written (same worker, same committed cursor)?
+      const ahead = readAhead.take(pageKey(request, request.page), cursor)?.catch((error: unknown) => {
+        if (error instanceof ReadAheadSkipped) return undefined;
+        throw error;
+      });
 
       const startedAt = performance.now();
       let inFlight: Record<string, unknown> = { stream: request.stream, page: request.page, cursor };
       context.heartbeat(inFlight);
       const keepAlive = setInterval(() => context.heartbeat(inFlight), HEARTBEAT_EVERY_MS);
       try {
-        let read: ReadPageResult;
+        let read: ReadPageResult | undefined;
         try {
-          read = await withConnector(deps, { tenantId: request.tenantId, connectorId: request.connectorId }, ({ instance }) => instance.readPage(request.stream, cursor, config.SYNC_PAGE_SIZE), {
-            signal: context.cancellationSignal,
-            heartbeat: (details) => context.heartbeat({ ...inFlight, connector: details }),
-          });
+          read = ahead ? await ahead : undefined;
+          if (!read) {
+            const allowance = await budget.take(request.connectorId);
+            if (!allowance.allowed) {
+              await countPageSetback(db, target, 'throttled');
+              return { kind: 'wait', stream: request.stream, page: request.page, reason: 'request_budget', retryAfterMs: allowance.retryAfterMs };
+            }
+            read = await readFromSource(request, cursor, { signal: context.cancellationSignal, heartbeat: (details) => context.heartbeat({ ...inFlight, connector: details }) });
+          }
         } catch (error) {
           if (error instanceof ApplicationFailure && error.type === CONNECTOR_FAILURE_TYPES.rate_limit) {
             await countPageSetback(db, target, 'rate_limited').catch((failure: unknown) => logger.warn({ err: failure }, 'could not count a rate-limited page'));
@@ -210,6 +221,14 @@ export function createSyncActivities(deps: Pick<ActivityDeps, 'config' | 'db' | 
         inFlight = { stream: request.stream, page: request.page, cursor: read.nextCursor, records: read.records.length };
         context.heartbeat(inFlight);
         const readAt = performance.now();
+        const nextCursor = read.nextCursor;
+        if (!read.done && nextCursor !== null) {
+          readAhead.start(pageKey(request, request.page + 1), nextCursor, async () => {
+            const allowance = await budget.take(request.connectorId);
+            if (!allowance.allowed) throw new ReadAheadSkipped('request budget used up');
+            return readFromSource(request, nextCursor, {});
+          });
+        }
 
         const stored = await db.withTenant(request.tenantId, async (trx) => {
           const [current] = (await stateQuery.clone().transacting(trx).forUpdate().select('cursor', 'run_id', 'page_no', 'last_page', 'done')) as StreamStateRow[];
@@ -241,7 +260,10 @@ export function createSyncActivities(deps: Pick<ActivityDeps, 'config' | 'db' | 
           }
           return outcome;
         });
-        logger.debug({ runId: request.runId, stream: request.stream, page: request.page, records: read.records.length, readMs: Math.round(readAt - startedAt), writeMs: Math.round(performance.now() - readAt) }, 'sync page');
+        logger.debug(
+          { runId: request.runId, stream: request.stream, page: request.page, records: read.records.length, readAhead: ahead !== undefined, readMs: Math.round(readAt - startedAt), writeMs: Math.round(performance.now() - readAt) },
+          'sync page',
+        );
         return stored;
       } catch (error) {
         if (!(error instanceof ApplicationFailure && error.nonRetryable)) {
