@@ -4,6 +4,7 @@ import { createConnectorActivities } from './connectors/createConnectorActivitie
 import { type ActivityDeps } from './deps';
 import { createExportActivities } from './exports/createExportActivities';
 import { createJobActivities } from './jobs/createJobActivities';
+import { createSyncActivities } from './sync/createSyncActivities';
 import { createTenantActivities } from './tenants/createTenantActivities';
 import { createWebhookActivities } from './webhooks/createWebhookActivities';
 
@@ -20,6 +21,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createConnectorActivities(deps),
     ...createWebhookActivities(deps),
     ...createBillingActivities(deps),
+    ...createSyncActivities(deps),
   };
 }
 

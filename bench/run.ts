@@ -8,11 +8,12 @@ import { authenticatedList } from './benchmarks/authenticatedList';
 import { billingRun } from './benchmarks/billingRun';
 import { connectorReads } from './benchmarks/connectorReads';
 import { salesforceRead } from './benchmarks/salesforceRead';
+import { syncThroughput } from './benchmarks/syncThroughput';
 import { webhookFanout } from './benchmarks/webhookFanout';
 import { type Benchmark, type BenchReport, machineDescription, projectRoot } from './harness';
 
 /** Every benchmark `npm run bench` knows, by name. */
-const benchmarks: Benchmark[] = [apiOverhead, authenticatedList, salesforceRead, connectorReads, webhookFanout, billingRun];
+const benchmarks: Benchmark[] = [apiOverhead, authenticatedList, salesforceRead, connectorReads, syncThroughput, webhookFanout, billingRun];
 
 const resultsFile = path.join(projectRoot, 'bench', 'results.json');
 

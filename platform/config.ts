@@ -157,7 +157,26 @@ export const configSchema = z.object({
   WORKER_METRICS_PORT: port
     .optional()
     .describe('Port on which `npm run worker` serves Prometheus /metrics (job, sync and webhook counters and the Temporal SDK worker metrics). Unset: not served.'),
-  HUB_WORKFLOW_BUNDLE: z
+  SYNC_PAGE_SIZE: z.coerce
+    .number()
+    .int()
+    .min(10)
+    .max(10_000)
+    .default(2_000)
+    .describe('Records a sync asks the connector for per page (one activity reads, stores and commits one page; connectors may cap it, Salesforce at 2,000).'),
+  SYNC_MAX_PARALLEL_STREAMS: z.coerce.number().int().min(1).max(20).default(3).describe('Streams of one connector a sync runs at once.'),
+  SYNC_CONNECTOR_REQUEST_BUDGET: z
+    .string()
+    .regex(/^\d+\/\d+(ms|s|m|h)$/, 'must be <requests>/<window>, e.g. 600/1m')
+    .default('600/1m')
+    .describe('Page requests one connector may make per window across every worker (e.g. 600/1m); past it, sync pages wait on a durable timer.'),
+  SYNC_CONTINUE_AS_NEW_AFTER_PAGES: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .default(0)
+    .describe('A sync workflow continues as new after this many pages in one run (0: only when Temporal suggests it).'),
+  TEMPORAL_WORKFLOW_BUNDLE: z
     .string()
     .min(1)
     .optional()

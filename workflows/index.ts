@@ -11,3 +11,4 @@ export { monthlyBilling } from './monthlyBilling';
 export { tenantInvoice } from './tenantInvoice';
 export { stripeEvent } from './stripeEvent';
 export { dunning } from './dunning';
+export { connectorSync } from './connectorSync';

@@ -1,5 +1,7 @@
 import { appendAudit } from '../../platform/audit';
 import { type Database, type TenantTransaction } from '../../platform/db';
+import { emitEvent } from '../../platform/events/emitEvent';
+import { uuidFromName } from '../../platform/ids';
 import { type ConnectorRef } from './connectorRuntime';
 
 /** What `connector.auth_failed` carries (no secrets). */
@@ -9,6 +11,8 @@ export interface ConnectorAuthFailedEvent {
   connectorType: string;
   connectorName: string;
   reason: string;
+  /** When the connector was paused (makes the event id idempotent per pause). */
+  pausedAt: string;
 }
 
 /**
@@ -20,8 +24,8 @@ export async function pauseConnectorForAuthFailure(db: Database, ref: ConnectorR
     const paused = await trx('connectors')
       .where({ id: ref.connectorId, tenant_id: ref.tenantId, status: 'active' })
       .update({ status: 'paused', paused_reason: `auth_failed: ${reason}`.slice(0, 500), paused_at: trx.fn.now(), updated_at: trx.fn.now() })
-      .returning(['type', 'name']);
-    const row = paused[0] as { type: string; name: string } | undefined;
+      .returning(['type', 'name', 'paused_at']);
+    const row = paused[0] as { type: string; name: string; paused_at: Date } | undefined;
     if (!row) return;
     await appendAudit(trx, {
       tenantId: ref.tenantId,
@@ -30,16 +34,29 @@ export async function pauseConnectorForAuthFailure(db: Database, ref: ConnectorR
       target: { type: 'connector', id: ref.connectorId },
       details: { reason: 'auth_failed' },
     });
-    await onConnectorAuthFailed(trx, { tenantId: ref.tenantId, connectorId: ref.connectorId, connectorType: row.type, connectorName: row.name, reason: reason.slice(0, 500) });
+    await onConnectorAuthFailed(trx, {
+      tenantId: ref.tenantId,
+      connectorId: ref.connectorId,
+      connectorType: row.type,
+      connectorName: row.name,
+      reason: reason.slice(0, 500),
+      pausedAt: row.paused_at.toISOString(),
+    });
   });
 }
 
 /**
- * HOOK for the webhooks issue: emit the `connector.auth_failed` event. Called inside the
- * transaction that paused the connector, so an outbox row inserted here commits with the pause.
- * Until outbound webhooks exist it records the event in the audit log only.
+ * Emits `connector.auth_failed` to the event outbox (webhook delivery picks it up) and records it in
+ * the audit log. Called inside the transaction that paused the connector, so the event commits with
+ * the pause; its id derives from the connector and the pause time.
  */
 export async function onConnectorAuthFailed(trx: TenantTransaction, event: ConnectorAuthFailedEvent): Promise<void> {
+  await emitEvent(trx, {
+    id: uuidFromName(`connector-auth-failed:${event.connectorId}:${event.pausedAt}`),
+    tenantId: event.tenantId,
+    type: 'connector.auth_failed',
+    data: { connectorId: event.connectorId, connectorType: event.connectorType, connectorName: event.connectorName, reason: event.reason },
+  });
   await appendAudit(trx, {
     tenantId: event.tenantId,
     actor: { type: 'system', id: 'connector-runtime' },

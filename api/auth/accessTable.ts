@@ -52,4 +52,12 @@ export const accessTable: Readonly<Record<string, Role>> = {
   'GET /v1/invoices': 'manager',
   'GET /v1/invoices/upcoming': 'manager',
   'GET /v1/invoices/:id': 'manager',
+  // syncs and records: members run and schedule syncs, viewers read runs and records
+  'POST /v1/connectors/:id/syncs': 'member',
+  'GET /v1/connectors/:id/syncs': 'viewer',
+  'PUT /v1/connectors/:id/schedule': 'member',
+  'DELETE /v1/connectors/:id/schedule': 'member',
+  'POST /v1/connectors/:id/pause': 'member',
+  'POST /v1/connectors/:id/resume': 'member',
+  'GET /v1/records': 'viewer',
 };

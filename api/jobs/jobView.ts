@@ -69,7 +69,8 @@ const QUERY_DEADLINE_MS = 2_000;
  */
 export async function liveJobView(row: JobRow, temporal: Client, config: Pick<HubConfig, 'TEMPORAL_UI_URL' | 'TEMPORAL_NAMESPACE'>): Promise<JobView> {
   if (!ACTIVE.has(row.status)) return toJobView(row, config);
-  const handle = temporal.workflow.getHandle(row.workflow_id, row.run_id ?? undefined);
+  // The latest run of the chain the job started (a long sync continues as new).
+  const handle = temporal.workflow.getHandle(row.workflow_id, undefined, { firstExecutionRunId: row.run_id ?? undefined });
   try {
     const progress = await temporal.connection.withDeadline(Date.now() + QUERY_DEADLINE_MS, () => handle.query<Record<string, unknown>>('progress'));
     return toJobView(row, config, progress);

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { type Request } from 'express';
 import { appendAudit } from '../../platform/audit';
+import { type TenantTransaction } from '../../platform/db';
 import { searchAttributePairs, type HubSearchAttributeName } from '../../platform/temporal/searchAttributes';
 import { workflowIds } from '../../platform/temporal/workflowIds';
 import { type TenantPrincipal } from '../auth/principal';
@@ -19,6 +20,13 @@ export interface StartJobRequest {
   memo?: Record<string, unknown>;
   /** Extra workflow input fields next to the standard ones. */
   input?: Record<string, unknown>;
+  /** Extra details of the `job.started` audit row. */
+  auditDetails?: Record<string, unknown>;
+  /**
+   * Runs inside the transaction that records the job, before the workflow starts (a sync claims
+   * its connector here); throwing refuses the start and records nothing.
+   */
+  prepare?: (trx: TenantTransaction, job: { id: string; workflowId: string }) => Promise<void>;
 }
 
 /** Who started something, as jobs and audit rows record it. */
@@ -45,12 +53,14 @@ export async function startJob(deps: ApiDeps, principal: TenantPrincipal, req: R
       workflow_id: workflowId,
       created_by: createdBy,
     });
+    // Before the audit row: appending takes the tenant's audit-chain lock, which must come last.
+    await request.prepare?.(trx, { id: jobId, workflowId });
     await appendAudit(trx, {
       tenantId: principal.tenantId,
       actor: { type: 'api_key', id: principal.keyId, role: principal.role, ip: req.ip, requestId: String(req.id) },
       action: 'job.started',
       target: { type: 'job', id: jobId },
-      details: { kind: request.kind, workflowId },
+      details: { kind: request.kind, workflowId, ...request.auditDetails },
     });
   });
 

@@ -48,6 +48,13 @@ import { getInvoice } from './invoices/getInvoice';
 import { getUpcomingInvoice } from './invoices/getUpcomingInvoice';
 import { listInvoices } from './invoices/listInvoices';
 import { receiveStripeWebhook } from './stripe/receiveStripeWebhook';
+import { deleteConnectorSchedule } from './connectors/deleteConnectorSchedule';
+import { listConnectorSyncs } from './connectors/listConnectorSyncs';
+import { pauseConnector } from './connectors/pauseConnector';
+import { putConnectorSchedule } from './connectors/putConnectorSchedule';
+import { resumeConnector } from './connectors/resumeConnector';
+import { startConnectorSync } from './connectors/startConnectorSync';
+import { listRecords } from './records/listRecords';
 
 /** Every route of the API, by area. The OpenAPI document and the router are both built from this list. */
 export const routes: readonly AnyRoute[] = [
@@ -108,4 +115,12 @@ export const routes: readonly AnyRoute[] = [
   getUpcomingInvoice,
   getInvoice,
   receiveStripeWebhook,
+  // syncs and records
+  startConnectorSync,
+  listConnectorSyncs,
+  putConnectorSchedule,
+  deleteConnectorSchedule,
+  pauseConnector,
+  resumeConnector,
+  listRecords,
 ];

@@ -24,6 +24,8 @@ export interface PlanLimits {
   /** Default job limits; tenants may lower them in settings, never raise them. */
   maxConcurrentJobs: number;
   maxJobsPerDay: number;
+  /** Connector syncs running at once; further runs wait for a slot (tenants may lower it). */
+  maxConcurrentSyncs: number;
 }
 
 export interface PlanPricing {
@@ -60,6 +62,7 @@ export const PLANS: Readonly<Record<PlanId, Plan>> = {
     includedScans: 1_000,
     maxConcurrentJobs: 2,
     maxJobsPerDay: 100,
+    maxConcurrentSyncs: 2,
     extraSeatCents: 600,
     per1000ExtraApiCallsCents: 500,
     extraScanCents: 10,
@@ -76,6 +79,7 @@ export const PLANS: Readonly<Record<PlanId, Plan>> = {
     includedScans: 10_000,
     maxConcurrentJobs: 5,
     maxJobsPerDay: 1_000,
+    maxConcurrentSyncs: 5,
     extraSeatCents: 400,
     per1000ExtraApiCallsCents: 400,
     extraScanCents: 8,
@@ -92,6 +96,7 @@ export const PLANS: Readonly<Record<PlanId, Plan>> = {
     includedScans: 100_000,
     maxConcurrentJobs: 20,
     maxJobsPerDay: 10_000,
+    maxConcurrentSyncs: 10,
     extraSeatCents: 200,
     per1000ExtraApiCallsCents: 300,
     extraScanCents: 5,

@@ -1,5 +1,6 @@
 import { Client } from '@temporalio/client';
 import { DefaultLogger, MetricsBuffer, Runtime, Worker, type LogLevel, type NativeConnection } from '@temporalio/worker';
+import fs from 'node:fs';
 import { createActivities } from '../../activities';
 import { durationMs, type HubConfig } from '../config';
 import { type Database } from '../db';
@@ -20,7 +21,7 @@ export interface HubWorkerOptions {
   logger: Logger;
   /** The file store (default: from config). */
   files?: FileStore;
-  /** A prebuilt workflow bundle (tests build one per run); by default the worker bundles workflows/. */
+  /** A prebuilt workflow bundle (tests build one per run); default: $TEMPORAL_WORKFLOW_BUNDLE, else the worker bundles workflows/. */
   workflowBundle?: { code: string };
   /** The process's metrics registry (default: a new one). */
   metrics?: HubMetrics;
@@ -72,11 +73,12 @@ export async function createHubWorker(options: HubWorkerOptions): Promise<Worker
   const vault = createVault(masterKeyringFromConfig(config));
   // Activities that start workflows (the webhook dispatcher) use the worker's own connection.
   const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+  const workflowBundle = options.workflowBundle ?? (config.TEMPORAL_WORKFLOW_BUNDLE ? { code: fs.readFileSync(config.TEMPORAL_WORKFLOW_BUNDLE, 'utf8') } : undefined);
   return Worker.create({
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
-    ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: require.resolve('../../workflows') }),
+    ...(workflowBundle ? { workflowBundle } : { workflowsPath: require.resolve('../../workflows') }),
     activities: createActivities({ config, db, logger, vault, files: options.files ?? createFileStore(config), metrics: options.metrics ?? createMetrics({ defaultMetrics: false }), temporal }),
     interceptors: { activity: [activityLogContext, permanentDatabaseErrors] },
     // On SIGINT/SIGTERM the SDK runtime stops polling and lets running activities finish this long.

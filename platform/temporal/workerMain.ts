@@ -1,4 +1,3 @@
-import fs from 'node:fs';
 import { ensureBillingSchedule } from '../billing/billingSchedule';
 import { appDatabaseUrl, createDatabase } from '../db';
 import { loadConfig } from '../config';
@@ -44,8 +43,7 @@ runMain('worker', async () => {
 
   const connection = await connectWorkerConnection(config);
   const metrics = createMetrics();
-  const workflowBundle = config.HUB_WORKFLOW_BUNDLE ? { code: fs.readFileSync(config.HUB_WORKFLOW_BUNDLE, 'utf8') } : undefined;
-  const worker = await createHubWorker({ config, connection, db, logger, metrics, workflowBundle });
+  const worker = await createHubWorker({ config, connection, db, logger, metrics });
   const metricsServer = config.WORKER_METRICS_PORT === undefined ? undefined : await serveWorkerMetrics(metrics, config.WORKER_METRICS_PORT, config.HOST);
   if (metricsServer) logger.info({ url: metricsServer.url }, 'worker metrics listening');
   const nudger = startWebhookDispatchNudger({ config, url: appDatabaseUrl(config), connection, logger });

@@ -16,6 +16,7 @@ export const tenantSettingsSchema = z.strictObject({
     .strictObject({
       maxConcurrentJobs: z.number().int().min(1).max(1_000).optional().describe('Jobs running at once (capped by the plan)'),
       maxJobsPerDay: z.number().int().min(1).max(1_000_000).optional().describe('Jobs started per UTC day (capped by the plan)'),
+      maxConcurrentSyncs: z.number().int().min(1).max(100).optional().describe('Connector syncs running at once; more wait for a slot (capped by the plan)'),
     })
     .optional(),
   notifications: z
@@ -54,7 +55,7 @@ export type TenantBranding = z.infer<typeof tenantBrandingSchema>;
 
 /** Settings with every default filled in: what the hub enforces. */
 export interface EffectiveSettings {
-  limits: { maxConcurrentJobs: number; maxJobsPerDay: number };
+  limits: { maxConcurrentJobs: number; maxJobsPerDay: number; maxConcurrentSyncs: number };
   notifications: { emailRecipients: string[]; events: Array<(typeof NOTIFICATION_EVENTS)[number]>; usageAlertPercent: number | null };
   security: { ipAllowlist: string[]; keyMaxLifetimeDays: number | null };
 }
@@ -68,6 +69,7 @@ export function effectiveSettings(plan: PlanId, stored: TenantSettings | Record<
     limits: {
       maxConcurrentJobs: Math.min(settings.limits?.maxConcurrentJobs ?? catalogue.maxConcurrentJobs, catalogue.maxConcurrentJobs),
       maxJobsPerDay: Math.min(settings.limits?.maxJobsPerDay ?? catalogue.maxJobsPerDay, catalogue.maxJobsPerDay),
+      maxConcurrentSyncs: Math.min(settings.limits?.maxConcurrentSyncs ?? catalogue.maxConcurrentSyncs, catalogue.maxConcurrentSyncs),
     },
     notifications: {
       emailRecipients: settings.notifications?.emailRecipients ?? [],

@@ -69,6 +69,13 @@ const recipes: Record<string, (f: Fixtures) => Promise<Call>> = {
   'GET /v1/invoices': async () => ({ path: '/v1/invoices' }),
   'GET /v1/invoices/upcoming': async () => ({ path: '/v1/invoices/upcoming' }),
   'GET /v1/invoices/:id': async (f) => ({ path: `/v1/invoices/${await draftInvoice(f)}` }),
+  'POST /v1/connectors/:id/syncs': async (f) => ({ path: `/v1/connectors/${await scanConnector(f)}/syncs`, body: {} }),
+  'GET /v1/connectors/:id/syncs': async (f) => ({ path: `/v1/connectors/${await scanConnector(f)}/syncs` }),
+  'PUT /v1/connectors/:id/schedule': async (f) => ({ path: `/v1/connectors/${await scanConnector(f)}/schedule`, body: { every: '1h' } }),
+  'DELETE /v1/connectors/:id/schedule': async (f) => ({ path: `/v1/connectors/${await scheduledScanConnector(f)}/schedule` }),
+  'POST /v1/connectors/:id/pause': async (f) => ({ path: `/v1/connectors/${await scanConnector(f)}/pause` }),
+  'POST /v1/connectors/:id/resume': async (f) => ({ path: `/v1/connectors/${await scanConnector(f)}/resume` }),
+  'GET /v1/records': async () => ({ path: '/v1/records' }),
 };
 
 /** A webhook endpoint of the caller's tenant (the local receiver answers 200). */
@@ -114,6 +121,14 @@ async function draftInvoice(f: Fixtures): Promise<string> {
   } finally {
     await owner.destroy();
   }
+}
+
+/** A connector of the caller's tenant with a sync schedule. */
+async function scheduledScanConnector(f: Fixtures): Promise<string> {
+  const id = await scanConnector(f);
+  const scheduled = await f.hub.request('PUT', `/v1/connectors/${id}/schedule`, { key: f.admin, body: { every: '1h' } });
+  if (scheduled.status !== 200) throw new Error(`schedule: ${scheduled.status} ${scheduled.text}`);
+  return id;
 }
 
 function scanConnectorBody(f: Fixtures) {

@@ -28,7 +28,7 @@ describe('billing when the worker crashes', () => {
       LOG_LEVEL: 'info',
       TEMPORAL_TASK_QUEUE: hub.config.TEMPORAL_TASK_QUEUE,
       HUB_ALLOW_PRIVATE_NETWORK: 'true',
-      HUB_WORKFLOW_BUNDLE: process.env.HUB_TEST_WORKFLOW_BUNDLE ?? '',
+      TEMPORAL_WORKFLOW_BUNDLE: process.env.HUB_TEST_WORKFLOW_BUNDLE ?? '',
       ...billingEnv(peer),
     });
     await eventually(() => (child.output().includes('worker started') ? true : child.exitCode !== null ? Promise.reject(new Error(child.output())) : undefined), 60_000, 'the worker process');

@@ -19,7 +19,7 @@ describe('tenant profile: settings, branding, theme.css, suspension, IP allowlis
     const response = await hub.request('GET', '/v1/tenant', { key: tenant.key });
     expect(response.status).toBe(200);
     expect(response.body.tenant.settings).toEqual({
-      limits: { maxConcurrentJobs: 20, maxJobsPerDay: 10_000 },
+      limits: { maxConcurrentJobs: 20, maxJobsPerDay: 10_000, maxConcurrentSyncs: 10 },
       notifications: { emailRecipients: [], events: ['job.failed', 'sync.failed', 'connector.auth_failed', 'invoice.payment_failed'], usageAlertPercent: 80 },
       security: { ipAllowlist: [], keyMaxLifetimeDays: null },
     });
@@ -37,7 +37,7 @@ describe('tenant profile: settings, branding, theme.css, suspension, IP allowlis
     });
     expect(patched.status).toBe(200);
     expect(patched.body.tenant.name).toBe('Acme Health');
-    expect(patched.body.tenant.settings.limits).toEqual({ maxConcurrentJobs: 3, maxJobsPerDay: 10_000 });
+    expect(patched.body.tenant.settings.limits).toEqual({ maxConcurrentJobs: 3, maxJobsPerDay: 10_000, maxConcurrentSyncs: 10 });
     expect(patched.body.tenant.branding).toEqual({ companyName: 'Acme "Health"', primaryColor: '#112233', logoUrl: 'https://cdn.acme.test/logo.png', customDomain: 'portal.acme.test' });
 
     // null removes a field; other sections stay.

@@ -51,7 +51,7 @@ describe('settings', () => {
     expect(mergePatch({ a: { b: 1, c: [1, 2] }, d: 1 }, { a: { b: null, c: [3] }, e: 2 })).toEqual({ a: { c: [3] }, d: 1, e: 2 });
   });
   it('fills in the plan defaults and never exceeds the plan', () => {
-    expect(effectiveSettings('starter', { limits: { maxConcurrentJobs: 50 } }).limits).toEqual({ maxConcurrentJobs: 2, maxJobsPerDay: 100 });
+    expect(effectiveSettings('starter', { limits: { maxConcurrentJobs: 50, maxConcurrentSyncs: 50 } }).limits).toEqual({ maxConcurrentJobs: 2, maxJobsPerDay: 100, maxConcurrentSyncs: 2 });
   });
 });
 

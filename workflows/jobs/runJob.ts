@@ -1,4 +1,4 @@
-import { ApplicationFailure, CancellationScope, CancelledFailure, condition, isCancellation, proxyActivities, setHandler } from '@temporalio/workflow';
+import { ApplicationFailure, CancellationScope, CancelledFailure, condition, ContinueAsNew, isCancellation, proxyActivities, setHandler } from '@temporalio/workflow';
 import type { HubActivities } from '../../activities';
 import { type JobProgress, type JobWorkflowInput, pauseSignal, progressQuery, resumeSignal } from './control';
 
@@ -24,7 +24,8 @@ export interface JobControl {
  * pause/resume signals and Temporal cancellation (from `POST /v1/jobs/:id/cancel` or the Web UI) at
  * batch boundaries, and records the outcome on the job row: completed with its result, failed with
  * its error, or cancelled after `cleanup` removed partial output. The Temporal execution ends
- * Completed, Failed or Canceled to match.
+ * Completed, Failed or Canceled to match. A body may `continueAsNew` (the job row stays active and
+ * the next run calls runJob again with the same job id).
  */
 export async function runJob<Result extends Record<string, unknown>>(
   input: JobWorkflowInput<unknown>,
@@ -64,6 +65,8 @@ export async function runJob<Result extends Record<string, unknown>>(
     await markJobFinished({ tenantId: input.tenantId, jobId: input.jobId, kind: input.kind, status: 'completed', result, progress });
     return result;
   } catch (error) {
+    // A body that continues as new (long syncs) hands the job over to the next run unfinished.
+    if (error instanceof ContinueAsNew) throw error;
     const cancelled = isCancellation(error);
     await CancellationScope.nonCancellable(async () => {
       if (cancelled && cleanup) await cleanup();

@@ -1,6 +1,7 @@
 import { appendAudit } from '../../../platform/audit';
 import { errors } from '../../errors';
 import { defineRoute } from '../../http/route';
+import { deleteSyncSchedule } from '../../syncs/syncSchedules';
 import { apiKeyActor } from './connectorAudit';
 import { connectorIdParams } from './connectorView';
 
@@ -8,7 +9,7 @@ export const deleteConnector = defineRoute({
   method: 'delete',
   path: '/v1/connectors/:id',
   auth: 'tenant',
-  summary: 'Delete a connector and its encrypted credentials',
+  summary: 'Delete a connector, its encrypted credentials, its synced records and its sync schedule',
   tags: ['connectors'],
   params: connectorIdParams,
   responses: {
@@ -25,6 +26,8 @@ export const deleteConnector = defineRoute({
       return row !== undefined;
     });
     if (!deleted) throw errors.notFound('Connector');
+    // Its records, cursors and runs went with it (foreign keys); its schedule must not fire again.
+    await deleteSyncSchedule(deps, principal.tenantSlug, params.id).catch((error: unknown) => deps.logger.warn({ err: error, connectorId: params.id }, 'could not delete the sync schedule of a deleted connector'));
     return { status: 204 };
   },
 });

@@ -22,7 +22,7 @@ export const cancelJob = defineRoute({
     const [row] = await deps.db.readAsTenant<JobRow>(principal.tenantId, deps.db.knex('jobs').where({ id: params.id }));
     if (!row) throw errors.notFound('Job');
     if (!['queued', 'running', 'paused'].includes(row.status)) throw errors.conflict('JOB_FINISHED', `The job is already ${row.status}`);
-    await deps.temporal.workflow.getHandle(row.workflow_id, row.run_id ?? undefined).cancel();
+    await deps.temporal.workflow.getHandle(row.workflow_id, undefined, { firstExecutionRunId: row.run_id ?? undefined }).cancel();
     await deps.db.withTenant(principal.tenantId, (trx) =>
       appendAudit(trx, {
         tenantId: principal.tenantId,

@@ -4,7 +4,7 @@ import { effectiveSettings, NOTIFICATION_EVENTS, tenantBrandingSchema } from '..
 
 /** Settings as enforced: the tenant's choices over the plan's defaults. */
 export const effectiveSettingsSchema = z.object({
-  limits: z.object({ maxConcurrentJobs: z.number().int(), maxJobsPerDay: z.number().int() }),
+  limits: z.object({ maxConcurrentJobs: z.number().int(), maxJobsPerDay: z.number().int(), maxConcurrentSyncs: z.number().int() }),
   notifications: z.object({ emailRecipients: z.array(z.string()), events: z.array(z.enum(NOTIFICATION_EVENTS)), usageAlertPercent: z.number().int().nullable() }),
   security: z.object({ ipAllowlist: z.array(z.string()), keyMaxLifetimeDays: z.number().int().nullable() }),
 });

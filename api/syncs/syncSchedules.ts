@@ -1,0 +1,92 @@
+import { ScheduleAlreadyRunning, ScheduleNotFoundError, ScheduleOverlapPolicy, type ScheduleOptions } from '@temporalio/client';
+import { durationMs } from '../../platform/config';
+import { workflowIds } from '../../platform/temporal/workflowIds';
+import { type ApiDeps } from '../deps';
+import { type SyncConnector, syncWorkflowStart } from './syncWorkflowStart';
+
+/** `every` of PUT /v1/connectors/:id/schedule: minutes, hours or days, at least a minute, at most 30 days. */
+export const SCHEDULE_EVERY = /^([1-9]\d{0,5})(m|h|d)$/;
+const MIN_EVERY_MS = 60_000;
+const MAX_EVERY_MS = 30 * 86_400_000;
+
+export function scheduleIntervalMs(every: string): number | undefined {
+  if (!SCHEDULE_EVERY.test(every)) return undefined;
+  const ms = durationMs(every);
+  return ms >= MIN_EVERY_MS && ms <= MAX_EVERY_MS ? ms : undefined;
+}
+
+/**
+ * How late a missed run may still start after an outage: one interval, between a minute and an
+ * hour. Bounded, so a long outage does not replay a burst of old runs (overlap SKIP would drop
+ * most of them anyway).
+ */
+export function catchupWindowMs(everyMs: number): number {
+  return Math.min(Math.max(everyMs, 60_000), 3_600_000);
+}
+
+/**
+ * Creates or replaces the Temporal Schedule of a connector's periodic syncs: every `every`, start
+ * an incremental `connectorSync` (workflow id `sync/<slug>/<connectorId>/scheduled-<time>`) with
+ * the sync search attributes and memo; overlap policy SKIP (a run still going when the next is due
+ * makes the schedule skip it); bounded catch-up window; paused while the connector is paused.
+ */
+export async function upsertSyncSchedule(
+  deps: Pick<ApiDeps, 'temporal' | 'config'>,
+  tenant: { tenantId: string; tenantSlug: string },
+  connector: SyncConnector,
+  every: string,
+): Promise<{ scheduleId: string; nextRunAt: string | null; paused: boolean }> {
+  const everyMs = durationMs(every);
+  const scheduleId = workflowIds.syncSchedule(tenant.tenantSlug, connector.id);
+  const start = syncWorkflowStart(deps.config, tenant, connector, { mode: 'incremental', streams: null, trigger: 'schedule', requestedBy: `schedule:${scheduleId}` });
+  const options: ScheduleOptions = {
+    scheduleId,
+    spec: { intervals: [{ every: everyMs }] },
+    action: {
+      type: 'startWorkflow',
+      workflowType: 'connectorSync',
+      workflowId: workflowIds.scheduledSync(tenant.tenantSlug, connector.id),
+      taskQueue: deps.config.TEMPORAL_TASK_QUEUE,
+      args: [start.input],
+      typedSearchAttributes: start.typedSearchAttributes,
+      memo: start.memo,
+      staticSummary: `Scheduled ${start.summary.charAt(0).toLowerCase()}${start.summary.slice(1)}`,
+    },
+    policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: catchupWindowMs(everyMs), pauseOnFailure: false },
+    state: { paused: connector.status === 'paused', note: connector.status === 'paused' ? 'connector paused' : undefined },
+    typedSearchAttributes: start.typedSearchAttributes,
+    memo: { connectorName: connector.name, every },
+  };
+  let handle;
+  try {
+    handle = await deps.temporal.schedule.create(options);
+  } catch (error) {
+    if (!(error instanceof ScheduleAlreadyRunning)) throw error;
+    handle = deps.temporal.schedule.getHandle(scheduleId);
+    await handle.update((previous) => ({ ...previous, spec: options.spec, action: options.action, policies: options.policies }));
+  }
+  const described = await handle.describe();
+  return { scheduleId, nextRunAt: described.info.nextActionTimes[0]?.toISOString() ?? null, paused: described.state.paused };
+}
+
+/** Deletes the connector's schedule; false when Temporal has none. */
+export async function deleteSyncSchedule(deps: Pick<ApiDeps, 'temporal'>, tenantSlug: string, connectorId: string): Promise<boolean> {
+  try {
+    await deps.temporal.schedule.getHandle(workflowIds.syncSchedule(tenantSlug, connectorId)).delete();
+    return true;
+  } catch (error) {
+    if (error instanceof ScheduleNotFoundError) return false;
+    throw error;
+  }
+}
+
+/** Pauses or unpauses the connector's schedule, if it has one. */
+export async function setSyncSchedulePaused(deps: Pick<ApiDeps, 'temporal'>, tenantSlug: string, connectorId: string, paused: boolean, note: string): Promise<void> {
+  const handle = deps.temporal.schedule.getHandle(workflowIds.syncSchedule(tenantSlug, connectorId));
+  try {
+    if (paused) await handle.pause(note);
+    else await handle.unpause(note);
+  } catch (error) {
+    if (!(error instanceof ScheduleNotFoundError)) throw error;
+  }
+}

@@ -1,0 +1,65 @@
+import { type CreatedTenant, type TestHub } from './hub';
+import { eventually } from './processes';
+
+/** A record change as GET /v1/records returns it. */
+export interface RecordChange {
+  externalId: string;
+  stream: string;
+  connectorId: string;
+  data: Record<string, unknown>;
+  sourceUpdatedAt: string | null;
+  deletedAt: string | null;
+  syncedAt: string;
+  firstSeenAt: string;
+}
+
+/** Starts a sync through the API; fails the test unless it answers 202. Returns the job. */
+export async function startSync(hub: TestHub, tenant: CreatedTenant, connectorId: string, body: { streams?: string[]; mode?: 'incremental' | 'full_refresh' } = {}) {
+  const response = await hub.request('POST', `/v1/connectors/${connectorId}/syncs`, { key: tenant.key, body });
+  if (response.status !== 202) throw new Error(`start sync: ${response.status} ${response.text}`);
+  return response.body.job as { id: string; workflowId: string; temporalUiUrl: string; status: string; kind: string };
+}
+
+/** Polls GET /v1/jobs/:id until the job is completed, failed or cancelled; returns the job. */
+export async function finishedJob(hub: TestHub, tenant: CreatedTenant, jobId: string, timeoutMs = 120_000) {
+  return eventually(
+    async () => {
+      const response = await hub.request('GET', `/v1/jobs/${jobId}`, { key: tenant.key });
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any
+      return ['completed', 'failed', 'cancelled'].includes(response.body?.job?.status) ? (response.body.job as any) : undefined;
+    },
+    timeoutMs,
+    `job ${jobId} to finish`,
+  );
+}
+
+/** Polls GET /v1/jobs/:id until `predicate` holds for the job. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export async function jobWhen(hub: TestHub, tenant: CreatedTenant, jobId: string, predicate: (job: any) => boolean, what: string, timeoutMs = 60_000) {
+  return eventually(
+    async () => {
+      const response = await hub.request('GET', `/v1/jobs/${jobId}`, { key: tenant.key });
+      return response.status === 200 && predicate(response.body.job) ? response.body.job : undefined;
+    },
+    timeoutMs,
+    what,
+  );
+}
+
+/** Reads the change feed from `cursor` to its current end; returns the changes and the cursor to continue from. */
+export async function readChanges(hub: TestHub, tenant: CreatedTenant, options: { cursor?: string; connectorId?: string; stream?: string; limit?: number } = {}) {
+  const changes: RecordChange[] = [];
+  let cursor = options.cursor;
+  for (let pages = 0; pages < 10_000; pages += 1) {
+    const query = new URLSearchParams({ limit: String(options.limit ?? 1000) });
+    if (cursor) query.set('cursor', cursor);
+    if (options.connectorId) query.set('connectorId', options.connectorId);
+    if (options.stream) query.set('stream', options.stream);
+    const response = await hub.request('GET', `/v1/records?${query}`, { key: tenant.key });
+    if (response.status !== 200) throw new Error(`records: ${response.status} ${response.text}`);
+    changes.push(...(response.body.data as RecordChange[]));
+    cursor = response.body.nextCursor as string;
+    if (!response.body.hasMore) return { changes, cursor };
+  }
+  throw new Error('readChanges: no end');
+}
