@@ -2,6 +2,7 @@ import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { Readable } from 'node:stream';
 import { fileKey } from '../../platform/files/createFileStore';
+import { storeTenantFile } from '../../platform/files/tenantFiles';
 import { type ActivityDeps } from '../deps';
 import { type ExportFilter, exportDatasets } from './datasets';
 import { partEncoders } from './formats';
@@ -66,23 +67,9 @@ export function createExportActivities({ db, files }: Pick<ActivityDeps, 'db' | 
         }
         yield Buffer.from(encoder.tail, 'utf8');
       }
-      const stored = await files.put(fileKey(input.tenantId, fileId), Readable.from(content()));
-      await db.withTenant(input.tenantId, (trx) =>
-        trx('files')
-          .insert({
-            id: fileId,
-            tenant_id: input.tenantId,
-            purpose: 'job_output',
-            name,
-            content_type: encoder.contentType,
-            size: stored.size,
-            sha256: stored.sha256,
-            storage_key: fileKey(input.tenantId, fileId),
-            job_id: input.jobId,
-            created_by: input.requestedBy,
-          })
-          .onConflict('id')
-          .merge(['size', 'sha256', 'name', 'content_type']),
+      const stored = await storeTenantFile(
+        { db, files },
+        { tenantId: input.tenantId, id: fileId, purpose: 'job_output', name, contentType: encoder.contentType, source: Readable.from(content()), jobId: input.jobId, createdBy: input.requestedBy },
       );
       for (let part = 0; part < input.parts; part += 1) await files.delete(fileKey(input.tenantId, partName(input.jobId, part)));
       return { fileId, name, size: stored.size, sha256: stored.sha256, contentType: encoder.contentType };

@@ -11,6 +11,7 @@ import { createControlPlane, type ControlPlane } from '../../api/controlPlane';
 import { loadConfig, type HubConfig } from '../../platform/config';
 import { appDatabaseUrl, createDatabase, type Database } from '../../platform/db';
 import { createFileStore } from '../../platform/files/createFileStore';
+import { type FileStore } from '../../platform/files/fileStore';
 import { createLogger } from '../../platform/logger';
 import { createMetrics, type HubMetrics } from '../../platform/metrics';
 import { connectTemporalClient, temporalConnectionOptions } from '../../platform/temporal/connection';
@@ -27,6 +28,8 @@ export interface TestHub {
   temporal: Client;
   /** The vault the app and worker use (same master key). */
   vault: Vault;
+  /** The file store the app and worker use. */
+  files: FileStore;
   adminToken: string;
   /** The app's credential cache, limits and usage recorder (tests flush usage through it). */
   controlPlane: ControlPlane;
@@ -156,6 +159,7 @@ export async function startTestHub(
     db,
     temporal: client,
     vault,
+    files,
     adminToken,
     controlPlane,
     metrics,
