@@ -1,0 +1,217 @@
+import { Context } from '@temporalio/activity';
+import { stringify } from 'csv-stringify/sync';
+import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { appendAudit } from '../../platform/audit';
+import { fileKey } from '../../platform/files/createFileStore';
+import { type FileStore } from '../../platform/files/fileStore';
+import { findTenantFile, openTenantFile, storeTenantFile, type TenantFile } from '../../platform/files/tenantFiles';
+import { uuidFromName } from '../../platform/ids';
+import { newUserSchema, type NewUser } from '../../platform/users/newUserSchema';
+import { type ActivityDeps } from '../deps';
+import { malformedInput } from './importErrors';
+import { DEFAULT_TABULAR_LIMITS, readCsvRows, readXlsxRows, type TabularLimits, type TabularRow } from './readTabularRows';
+
+/** Rows per upsert transaction (one `user_import_batches` marker each). */
+export const IMPORT_BATCH_ROWS = 1_000;
+/** Valid rows per staged chunk file (one apply activity each: the cancellation granularity). */
+export const IMPORT_CHUNK_ROWS = 50_000;
+/** Errors carried in the job result; the downloadable report has all of them. */
+const RESULT_ERRORS = 100;
+const REQUIRED_COLUMNS = ['email', 'name', 'role'] as const;
+
+export interface UserImportTarget {
+  tenantId: string;
+  jobId: string;
+}
+
+export interface ImportError {
+  line: number;
+  column: string | null;
+  message: string;
+}
+
+export interface ValidatedImport {
+  rows: number;
+  valid: number;
+  failed: number;
+  chunks: number;
+  errors: ImportError[];
+  errorReport: { id: string; name: string; size: number; sha256: string; contentType: string };
+}
+
+const chunkName = (jobId: string, chunk: number) => `${jobId}.import-${String(chunk).padStart(5, '0')}`;
+export const errorReportId = (jobId: string) => uuidFromName(`user-import-errors:${jobId}`);
+
+const XLSX_TYPES = new Set(['application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', 'application/zip']);
+
+function formatOf(file: TenantFile, requested: string | undefined): 'csv' | 'xlsx' {
+  if (requested === 'csv' || requested === 'xlsx') return requested;
+  return XLSX_TYPES.has(file.contentType) || file.name.toLowerCase().endsWith('.xlsx') ? 'xlsx' : 'csv';
+}
+
+/** A path the streaming XLSX reader can open: the store's own, or a temporary copy (S3-style stores). */
+async function withLocalCopy<T>(files: FileStore, file: TenantFile, use: (localPath: string) => Promise<T>): Promise<T> {
+  if (files.localPath) return use(files.localPath(file.storageKey));
+  const temporary = path.join(os.tmpdir(), `hub-import-${randomUUID()}.xlsx`);
+  try {
+    await pipeline(openTenantFile(files, file), fs.createWriteStream(temporary));
+    return await use(temporary);
+  } finally {
+    fs.rmSync(temporary, { force: true });
+  }
+}
+
+/** Field errors of one row, by column, with the same rules as POST /v1/users. */
+function validateRow(row: TabularRow): { user?: NewUser; errors: ImportError[] } {
+  const candidate = { email: (row.cells.email ?? '').trim(), name: row.cells.name ?? '', role: (row.cells.role ?? '').trim().toLowerCase() };
+  const parsed = newUserSchema.safeParse(candidate);
+  if (parsed.success) return { user: parsed.data, errors: [] };
+  return {
+    errors: parsed.error.issues.map((issue) => {
+      const column = String(issue.path[0] ?? '');
+      const value = (candidate as Record<string, string>)[column];
+      return { line: row.line, column: column || null, message: value === '' ? `${column} is required` : `${column}: ${issue.message}` };
+    }),
+  };
+}
+
+/**
+ * user_import in two phases. `validateUserImport` streams the whole upload (CSV via csv-parse,
+ * XLSX via the exceljs streaming reader), validates every row and stages the valid ones as chunk
+ * files, writing nothing to the users table: a malformed file fails here with no partial writes.
+ * `applyUserImportChunk` upserts a staged chunk in transactions of {@link IMPORT_BATCH_ROWS}, each
+ * with its `user_import_batches` marker, so retries, crashes and re-runs never double-apply.
+ */
+export function createUserImportActivities({ db, files }: Pick<ActivityDeps, 'db' | 'files'>, limits: TabularLimits = DEFAULT_TABULAR_LIMITS) {
+  async function deleteChunks(target: UserImportTarget, chunks: number): Promise<void> {
+    for (let chunk = 0; chunk < chunks; chunk += 1) await files.delete(fileKey(target.tenantId, chunkName(target.jobId, chunk)));
+  }
+
+  return {
+    async validateUserImport(input: UserImportTarget & { uploadId: string; format?: string; requestedBy: string }): Promise<ValidatedImport> {
+      const upload = await findTenantFile(db, input.tenantId, input.uploadId, 'upload');
+      if (!upload) throw malformedInput(`Upload ${input.uploadId} does not exist`);
+      const format = formatOf(upload, input.format);
+      const seen = new Set<string>();
+      const errors: ImportError[] = [];
+      let staged: string[] = [];
+      let chunks = 0;
+      let rows = 0;
+      let valid = 0;
+      const flush = async () => {
+        if (staged.length === 0) return;
+        await files.put(fileKey(input.tenantId, chunkName(input.jobId, chunks)), Readable.from([Buffer.from(staged.join(''), 'utf8')]));
+        chunks += 1;
+        staged = [];
+        Context.current().heartbeat({ rows, chunks });
+      };
+      const consume = async (source: AsyncGenerator<TabularRow>) => {
+        for await (const row of source) {
+          rows += 1;
+          const checked = validateRow(row);
+          if (checked.user) {
+            const email = checked.user.email.toLowerCase();
+            if (seen.has(email)) {
+              errors.push({ line: row.line, column: 'email', message: `duplicate e-mail ${checked.user.email} (already in an earlier line of this file)` });
+              continue;
+            }
+            seen.add(email);
+            valid += 1;
+            staged.push(`${JSON.stringify([checked.user.email, checked.user.name, checked.user.role])}\n`);
+            if (staged.length >= IMPORT_CHUNK_ROWS) await flush();
+          } else {
+            errors.push(...checked.errors);
+          }
+          if (rows % 10_000 === 0) Context.current().heartbeat({ rows, chunks });
+        }
+        await flush();
+      };
+      try {
+        if (format === 'xlsx') await withLocalCopy(files, upload, (localPath) => consume(readXlsxRows(localPath, REQUIRED_COLUMNS, limits)));
+        else await consume(readCsvRows(openTenantFile(files, upload), REQUIRED_COLUMNS, limits));
+      } catch (error) {
+        await deleteChunks(input, chunks + 1); // nothing staged survives a file that cannot be read
+        throw error;
+      }
+      const failedLines = new Set(errors.map((error) => error.line)).size;
+      const report = stringify([['line', 'column', 'message'], ...errors.map((error) => [error.line, error.column ?? '', error.message])], { escape_formulas: true });
+      const stored = await storeTenantFile(
+        { db, files },
+        { tenantId: input.tenantId, id: errorReportId(input.jobId), purpose: 'job_output', name: `user-import-errors-${input.jobId.slice(0, 8)}.csv`, contentType: 'text/csv; charset=utf-8', source: Readable.from([Buffer.from(report, 'utf8')]), jobId: input.jobId, createdBy: input.requestedBy },
+      );
+      return {
+        rows,
+        valid,
+        failed: failedLines,
+        chunks,
+        errors: errors.slice(0, RESULT_ERRORS),
+        errorReport: { id: stored.id, name: stored.name, size: stored.size, sha256: stored.sha256, contentType: stored.contentType },
+      };
+    },
+
+    async applyUserImportChunk(input: UserImportTarget & { chunk: number; requestedBy: string }): Promise<{ imported: number; updated: number; unchanged: number; rows: number }> {
+      const key = fileKey(input.tenantId, chunkName(input.jobId, input.chunk));
+      let text = '';
+      for await (const piece of files.get(key)) text += (piece as Buffer).toString('utf8');
+      const users = text.split('\n').filter(Boolean).map((line) => JSON.parse(line) as [string, string, string]);
+      const totals = { imported: 0, updated: 0, unchanged: 0, rows: users.length };
+      const batchesPerChunk = Math.ceil(IMPORT_CHUNK_ROWS / IMPORT_BATCH_ROWS);
+      for (let offset = 0, index = 0; offset < users.length; offset += IMPORT_BATCH_ROWS, index += 1) {
+        const batch = input.chunk * batchesPerChunk + index;
+        const slice = users.slice(offset, offset + IMPORT_BATCH_ROWS);
+        const counts = await db.withTenant(input.tenantId, async (trx) => {
+          const done = (await trx('user_import_batches').where({ job_id: input.jobId, batch }).first('imported', 'updated', 'unchanged')) as
+            | { imported: number; updated: number; unchanged: number }
+            | undefined;
+          if (done) return done;
+          // Existing e-mails are updated (name, role), except admins, whose role an import never
+          // changes (it could demote the last admin); unchanged rows are left alone.
+          const result = await trx.raw(
+            `insert into users (id, tenant_id, email, name, role, status)
+             select gen_random_uuid(), ?, u.email, u.name, u.role, 'invited'
+               from jsonb_to_recordset(?::jsonb) as u(email text, name text, role text)
+             on conflict (tenant_id, lower(email)) do update set name = excluded.name, role = excluded.role, updated_at = now()
+               where users.role <> 'admin' and (users.name, users.role) is distinct from (excluded.name, excluded.role)
+             returning (xmax = 0) as inserted`,
+            [input.tenantId, JSON.stringify(slice.map(([email, name, role]) => ({ email, name, role })))],
+          );
+          const returned = result.rows as Array<{ inserted: boolean }>;
+          const imported = returned.filter((row) => row.inserted).length;
+          const updated = returned.length - imported;
+          const marker = { imported, updated, unchanged: slice.length - returned.length };
+          await trx('user_import_batches').insert({ tenant_id: input.tenantId, job_id: input.jobId, batch, ...marker });
+          if (imported + updated > 0) {
+            await appendAudit(trx, {
+              tenantId: input.tenantId,
+              actor: { type: 'system', id: input.requestedBy },
+              action: 'users.imported',
+              target: { type: 'job', id: input.jobId },
+              details: { batch, imported, updated },
+              eventKey: `user-import:${input.jobId}:${batch}`,
+            });
+          }
+          return marker;
+        });
+        totals.imported += counts.imported;
+        totals.updated += counts.updated;
+        totals.unchanged += counts.unchanged;
+        Context.current().heartbeat({ chunk: input.chunk, batch });
+      }
+      return totals;
+    },
+
+    /** Removes the staged chunks (after apply, or when the job was cancelled: with its error report). */
+    async discardUserImport(input: UserImportTarget & { chunks: number; withReport: boolean }): Promise<void> {
+      await deleteChunks(input, input.chunks);
+      if (input.withReport) {
+        await files.delete(fileKey(input.tenantId, errorReportId(input.jobId)));
+        await db.withTenant(input.tenantId, (trx) => trx('files').where({ id: errorReportId(input.jobId) }).del());
+      }
+    },
+  };
+}
