@@ -20,13 +20,15 @@ const exportFilter = z.strictObject({
   role: z.enum(['admin', 'manager', 'member', 'viewer']).optional(),
   status: z.enum(['invited', 'active', 'suspended']).optional(),
   action: z.string().max(100).optional(),
+  connectorId: z.uuid().optional().describe('records: one connector'),
+  stream: z.string().max(200).optional().describe('records: one stream'),
 });
 
 const exportKind: JobKind = {
   kind: 'export',
   params: z.strictObject({
-    dataset: z.enum(['users', 'audit_logs', 'invoices']),
-    format: z.enum(['csv', 'json', 'ndjson']),
+    dataset: z.enum(['users', 'records', 'audit_logs', 'usage', 'invoices']),
+    format: z.enum(['csv', 'json', 'ndjson', 'xml', 'xlsx', 'pdf']),
     filter: exportFilter.optional(),
   }),
   workflowType: 'exportJob',
