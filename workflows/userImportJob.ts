@@ -22,7 +22,8 @@ export interface UserImportResult extends Record<string, unknown> {
 
 const { validateUserImport, applyUserImportChunk } = proxyActivities<HubActivities>({
   startToCloseTimeout: '30 minutes',
-  heartbeatTimeout: '1 minute',
+  // Heartbeats come every batch (apply) or 10,000 rows (validate): a lost worker is noticed quickly.
+  heartbeatTimeout: '20 seconds',
   retry: { maximumAttempts: 10, nonRetryableErrorTypes: ['ImportMalformed'] },
 });
 const { discardUserImport } = proxyActivities<HubActivities>({ startToCloseTimeout: '5 minutes', retry: { maximumAttempts: 10 } });
