@@ -16,8 +16,14 @@ import { type ActivityDeps } from '../deps';
 import { malformedInput } from './importErrors';
 import { DEFAULT_TABULAR_LIMITS, readCsvRows, readXlsxRows, type TabularLimits, type TabularRow } from './readTabularRows';
 
-/** Rows per upsert transaction (one `user_import_batches` marker each). */
+/** Rows per import batch (one `user_import_batches` marker each). */
 export const IMPORT_BATCH_ROWS = 1_000;
+/**
+ * Batches applied per transaction and INSERT statement. Every statement that changes users fires
+ * billing's seat-count trigger, which counts the tenant's users: ten batches per statement keep
+ * that cost at one count per 10,000 rows (a 1,000,000-row import would otherwise count 1,000 times).
+ */
+export const BATCHES_PER_STATEMENT = 10;
 /** Valid rows per staged chunk file (one apply activity each: the cancellation granularity). */
 export const IMPORT_CHUNK_ROWS = 50_000;
 /** Errors carried in the job result; the downloadable report has all of them. */
@@ -84,8 +90,9 @@ function validateRow(row: TabularRow): { user?: NewUser; errors: ImportError[] }
  * user_import in two phases. `validateUserImport` streams the whole upload (CSV via csv-parse,
  * XLSX via the exceljs streaming reader), validates every row and stages the valid ones as chunk
  * files, writing nothing to the users table: a malformed file fails here with no partial writes.
- * `applyUserImportChunk` upserts a staged chunk in transactions of {@link IMPORT_BATCH_ROWS}, each
- * with its `user_import_batches` marker, so retries, crashes and re-runs never double-apply.
+ * `applyUserImportChunk` upserts a staged chunk in batches of {@link IMPORT_BATCH_ROWS}, each with its
+ * `user_import_batches` marker written in the same transaction ({@link BATCHES_PER_STATEMENT} batches
+ * per transaction), so retries, crashes and re-runs never double-apply.
  */
 export function createUserImportActivities({ db, files }: Pick<ActivityDeps, 'db' | 'files'>, limits: TabularLimits = DEFAULT_TABULAR_LIMITS) {
   async function deleteChunks(target: UserImportTarget, chunks: number): Promise<void> {
@@ -161,14 +168,34 @@ export function createUserImportActivities({ db, files }: Pick<ActivityDeps, 'db
       const users = text.split('\n').filter(Boolean).map((line) => JSON.parse(line) as [string, string, string]);
       const totals = { imported: 0, updated: 0, unchanged: 0, rows: users.length };
       const batchesPerChunk = Math.ceil(IMPORT_CHUNK_ROWS / IMPORT_BATCH_ROWS);
-      for (let offset = 0, index = 0; offset < users.length; offset += IMPORT_BATCH_ROWS, index += 1) {
-        const batch = input.chunk * batchesPerChunk + index;
-        const slice = users.slice(offset, offset + IMPORT_BATCH_ROWS);
+      const batchCount = Math.ceil(users.length / IMPORT_BATCH_ROWS);
+      for (let first = 0; first < batchCount; first += BATCHES_PER_STATEMENT) {
+        const indexes = Array.from({ length: Math.min(BATCHES_PER_STATEMENT, batchCount - first) }, (_, offset) => first + offset);
         const counts = await db.withTenant(input.tenantId, async (trx) => {
-          const done = (await trx('user_import_batches').where({ job_id: input.jobId, batch }).first('imported', 'updated', 'unchanged')) as
-            | { imported: number; updated: number; unchanged: number }
-            | undefined;
-          if (done) return done;
+          const numbers = indexes.map((index) => input.chunk * batchesPerChunk + index);
+          const done = (await trx('user_import_batches').where({ job_id: input.jobId }).whereIn('batch', numbers).select('batch', 'imported', 'updated', 'unchanged')) as Array<{
+            batch: number;
+            imported: number;
+            updated: number;
+            unchanged: number;
+          }>;
+          const sum = { imported: 0, updated: 0, unchanged: 0 };
+          for (const marker of done) {
+            sum.imported += marker.imported;
+            sum.updated += marker.updated;
+            sum.unchanged += marker.unchanged;
+          }
+          const doneNumbers = new Set(done.map((marker) => marker.batch));
+          const pending = indexes.filter((index) => !doneNumbers.has(input.chunk * batchesPerChunk + index));
+          if (pending.length === 0) return sum;
+          const batchOf = new Map<string, number>();
+          const rows: Array<{ email: string; name: string; role: string }> = [];
+          for (const index of pending) {
+            for (const [email, name, role] of users.slice(index * IMPORT_BATCH_ROWS, (index + 1) * IMPORT_BATCH_ROWS)) {
+              batchOf.set(email.toLowerCase(), index);
+              rows.push({ email, name, role });
+            }
+          }
           // Existing e-mails are updated (name, role), except admins, whose role an import never
           // changes (it could demote the last admin); unchanged rows are left alone.
           const result = await trx.raw(
@@ -177,30 +204,43 @@ export function createUserImportActivities({ db, files }: Pick<ActivityDeps, 'db
                from jsonb_to_recordset(?::jsonb) as u(email text, name text, role text)
              on conflict (tenant_id, lower(email)) do update set name = excluded.name, role = excluded.role, updated_at = now()
                where users.role <> 'admin' and (users.name, users.role) is distinct from (excluded.name, excluded.role)
-             returning (xmax = 0) as inserted`,
-            [input.tenantId, JSON.stringify(slice.map(([email, name, role]) => ({ email, name, role })))],
+             returning lower(users.email) as email, (xmax = 0) as inserted`,
+            [input.tenantId, JSON.stringify(rows)],
           );
-          const returned = result.rows as Array<{ inserted: boolean }>;
-          const imported = returned.filter((row) => row.inserted).length;
-          const updated = returned.length - imported;
-          const marker = { imported, updated, unchanged: slice.length - returned.length };
-          await trx('user_import_batches').insert({ tenant_id: input.tenantId, job_id: input.jobId, batch, ...marker });
-          if (imported + updated > 0) {
+          const perBatch = new Map(pending.map((index) => [index, { imported: 0, updated: 0 }]));
+          for (const row of result.rows as Array<{ email: string; inserted: boolean }>) {
+            const entry = perBatch.get(batchOf.get(row.email)!)!;
+            if (row.inserted) entry.imported += 1;
+            else entry.updated += 1;
+          }
+          const markers = pending.map((index) => {
+            const entry = perBatch.get(index)!;
+            const size = Math.min(IMPORT_BATCH_ROWS, users.length - index * IMPORT_BATCH_ROWS);
+            return { tenant_id: input.tenantId, job_id: input.jobId, batch: input.chunk * batchesPerChunk + index, imported: entry.imported, updated: entry.updated, unchanged: size - entry.imported - entry.updated };
+          });
+          await trx('user_import_batches').insert(markers);
+          const applied = { imported: 0, updated: 0, unchanged: 0 };
+          for (const marker of markers) {
+            applied.imported += marker.imported;
+            applied.updated += marker.updated;
+            applied.unchanged += marker.unchanged;
+          }
+          if (applied.imported + applied.updated > 0) {
             await appendAudit(trx, {
               tenantId: input.tenantId,
               actor: { type: 'system', id: input.requestedBy },
               action: 'users.imported',
               target: { type: 'job', id: input.jobId },
-              details: { batch, imported, updated },
-              eventKey: `user-import:${input.jobId}:${batch}`,
+              details: { batches: markers.map((marker) => marker.batch), imported: applied.imported, updated: applied.updated },
+              eventKey: `user-import:${input.jobId}:${markers[0]!.batch}`,
             });
           }
-          return marker;
+          return { imported: sum.imported + applied.imported, updated: sum.updated + applied.updated, unchanged: sum.unchanged + applied.unchanged };
         });
         totals.imported += counts.imported;
         totals.updated += counts.updated;
         totals.unchanged += counts.unchanged;
-        Context.current().heartbeat({ chunk: input.chunk, batch });
+        Context.current().heartbeat({ chunk: input.chunk, batch: first });
       }
       return totals;
     },
