@@ -90,6 +90,15 @@ function invoicesWhere(query: Knex.QueryBuilder, filter: ExportFilter): Knex.Que
   return query;
 }
 
+/**
+ * A timestamptz column as ISO 8601 text (UTC, milliseconds: what Date#toISOString writes), formatted
+ * by Postgres: on million-row exports, parsing into Date and formatting back is a large share of the
+ * worker's CPU.
+ */
+function isoTimestamp(trx: Knex.Transaction, column: string): Knex.Raw {
+  return trx.raw(`to_char(?? at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as ??`, [column, column]);
+}
+
 const RECORD_COLUMNS = ['connector_id', 'stream', 'external_id', 'data', 'data_hash', 'source_updated_at', 'deleted_at', 'first_seen_at', 'synced_at'] as const;
 
 /**
@@ -100,7 +109,10 @@ const records: ExportDataset = {
   name: 'records',
   columns: RECORD_COLUMNS,
   chunk: (trx, filter, afterKey, limit) =>
-    recordsWhere(trx('records').select(RECORD_COLUMNS), filter)
+    recordsWhere(
+      trx('records').select(RECORD_COLUMNS.map((column) => (column.endsWith('_at') ? isoTimestamp(trx, column) : column))),
+      filter,
+    )
       .modify((query) => (afterKey ? query.whereRaw('(connector_id, stream, external_id) > (?, ?, ?)', JSON.parse(afterKey) as [string, string, string]) : query))
       .orderBy(['connector_id', 'stream', 'external_id'])
       .limit(limit),
