@@ -17,6 +17,9 @@ export interface ExportTarget {
   filter: ExportFilter;
 }
 
+/** Rows per query inside a chunk (read ahead while the previous slice is encoded). */
+const SLICE_ROWS = 10_000;
+
 const partName = (jobId: string, part: number) => `${jobId}.part-${String(part).padStart(5, '0')}`;
 
 /**
@@ -67,14 +70,43 @@ export function createExportActivities({ db, files }: Pick<ActivityDeps, 'db' | 
       return { total };
     },
 
+    /**
+     * Writes one chunk as a part, reading it in slices of {@link SLICE_ROWS} with read-ahead: the
+     * next slice's query runs in Postgres while the current one is encoded, and encoded slices
+     * stream into the file store (no chunk-sized string).
+     */
     async exportChunk(input: ExportTarget & { afterKey: string | null; part: number; limit: number }): Promise<{ rows: number; nextKey: string | null; bytes: number }> {
       const { dataset, encoder } = lookup(input);
-      const rows = (await db.withTenant(input.tenantId, (trx) => dataset.chunk(trx, input.filter, input.afterKey, input.limit))) as Array<Record<string, unknown>>;
-      Context.current().heartbeat({ part: input.part, rows: rows.length });
-      const text = rows.length > 0 ? encoder.encode(dataset.columns, rows) : '';
-      const stored = await files.put(fileKey(input.tenantId, partName(input.jobId, input.part)), Readable.from([Buffer.from(text, 'utf8')]));
-      const last = rows.at(-1);
-      return { rows: rows.length, nextKey: rows.length === input.limit && last ? dataset.keyOf(last) : null, bytes: stored.size };
+      type Row = Record<string, unknown>;
+      const read = (afterKey: string | null, limit: number): Promise<Row[]> => {
+        const query = db.withTenant(input.tenantId, (trx) => dataset.chunk(trx, input.filter, afterKey, limit)) as Promise<Row[]>;
+        query.catch(() => undefined); // awaited below; a read-ahead abandoned by a failed write must not be unhandled
+        return query;
+      };
+      let rows = 0;
+      let lastKey: string | null = null;
+      async function* slices(): AsyncGenerator<Buffer> {
+        let requested = Math.min(SLICE_ROWS, input.limit);
+        let pending: Promise<Row[]> | undefined = read(input.afterKey, requested);
+        let first = true;
+        while (pending) {
+          const slice: Row[] = await pending;
+          rows += slice.length;
+          const last = slice.at(-1);
+          if (last) lastKey = dataset.keyOf(last);
+          const remaining = input.limit - rows;
+          const more = slice.length === requested && remaining > 0;
+          requested = Math.min(SLICE_ROWS, remaining);
+          pending = more ? read(lastKey, requested) : undefined;
+          if (slice.length === 0) continue;
+          if (!first && encoder.separator) yield Buffer.from(encoder.separator, 'utf8');
+          first = false;
+          yield Buffer.from(encoder.encode(dataset.columns, slice), 'utf8');
+          Context.current().heartbeat({ part: input.part, rows });
+        }
+      }
+      const stored = await files.put(fileKey(input.tenantId, partName(input.jobId, input.part)), Readable.from(slices()));
+      return { rows, nextKey: rows === input.limit ? lastKey : null, bytes: stored.size };
     },
 
     async finalizeExport(input: ExportTarget & { parts: number; rows: number; requestedBy: string }): Promise<{ fileId: string; name: string; size: number; sha256: string; contentType: string }> {

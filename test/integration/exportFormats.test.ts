@@ -140,7 +140,7 @@ describe('jobs: export formats and datasets', () => {
     }
   });
 
-  it('refuses a PDF beyond its row limit with a clear error', async () => {
+  it('refuses a PDF beyond its row limit with a clear error; larger exports span several slices', async () => {
     await owner.raw(`insert into records (tenant_id, connector_id, stream, external_id, data, data_hash, change_seq) select tenant_id, connector_id, 'bulk', 'bulk-' || n, '{}', 'x', n from (select tenant_id, connector_id from records where tenant_id = ? limit 1) r, generate_series(1, 20000) n`, [tenant.id]);
     const started = await hub.request('POST', '/v1/jobs', { key: tenant.key, body: { kind: 'export', params: { dataset: 'records', format: 'pdf' } } });
     const job = await eventually(
@@ -152,5 +152,11 @@ describe('jobs: export formats and datasets', () => {
       'the PDF export to fail',
     );
     expect(job.error).toMatchObject({ code: 'ExportTooLarge', message: expect.stringContaining('at most 20000 rows') });
+
+    // 22,500 records: parts are read in slices of 10,000, joined with the format's separator.
+    for (const format of ['json', 'csv']) {
+      const exported = await exportOf('records', format);
+      expect(await parsedRows(format, exported.bytes)).toHaveLength(22_500);
+    }
   });
 });
