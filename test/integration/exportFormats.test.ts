@@ -153,7 +153,7 @@ describe('jobs: export formats and datasets', () => {
     );
     expect(job.error).toMatchObject({ code: 'ExportTooLarge', message: expect.stringContaining('at most 20000 rows') });
 
-    // 22,500 records: parts are read in slices of 10,000, joined with the format's separator.
+    // 22,500 records: parts are read in slices of 5,000, joined with the format's separator.
     for (const format of ['json', 'csv']) {
       const exported = await exportOf('records', format);
       expect(await parsedRows(format, exported.bytes)).toHaveLength(22_500);
