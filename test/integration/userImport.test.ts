@@ -1,4 +1,6 @@
 import { parse } from 'csv-parse/sync';
+import fs from 'node:fs';
+import path from 'node:path';
 import { recordHistory } from '../support/recordHistory';
 import { ownerDb, startTestHub, type CreatedTenant, type TestHub } from '../support/hub';
 import { usersCsv, usersXlsx, xlsxBomb } from '../support/importFiles';
@@ -136,6 +138,41 @@ describe('jobs: user_import', () => {
     } finally {
       await small.stop();
     }
+  });
+
+  it('pauses after validation, then cancels: staging and report are removed, no user is written', async () => {
+    const bulk = await hub.createTenant({ plan: 'enterprise' });
+    const uploaded = await hub.request('POST', '/v1/uploads?name=bulk.csv', { key: bulk.key, rawBody: usersCsv(120_000, { prefix: 'cancel', bad: new Set([3]) }), headers: { 'Content-Type': 'text/csv' } });
+    const started = await hub.request('POST', '/v1/jobs', { key: bulk.key, body: { kind: 'user_import', params: { uploadId: uploaded.body.upload.id } } });
+    // Held at the first batch boundary (before the first chunk is applied).
+    await hub.temporal.workflow.getHandle(started.body.job.workflowId).signal('pause');
+    const paused = await eventually(
+      async () => {
+        const response = await hub.request('GET', `/v1/jobs/${started.body.job.id}`, { key: bulk.key });
+        return response.body.job.status === 'paused' ? response.body.job : undefined;
+      },
+      60_000,
+      'the import to pause',
+    );
+    expect(paused.progress).toMatchObject({ phase: 'apply', done: 0, total: 119_999, failed: 1, state: 'paused' });
+    const tenantDir = path.join(String(process.env.HUB_DATA_DIR), 'files', bulk.id);
+    expect(fs.readdirSync(tenantDir).filter((name) => name.includes('.import-'))).toHaveLength(3);
+
+    expect((await hub.request('POST', `/v1/jobs/${started.body.job.id}/cancel`, { key: bulk.key })).status).toBe(202);
+    const job = await eventually(
+      async () => {
+        const response = await hub.request('GET', `/v1/jobs/${started.body.job.id}`, { key: bulk.key });
+        return response.body.job.status === 'cancelled' ? response.body.job : undefined;
+      },
+      60_000,
+      'the import to be cancelled',
+    );
+    expect(job.error).toMatchObject({ code: 'CANCELLED' });
+    await recordHistory(hub.temporal, job.workflowId, 'userImportJobPausedThenCancelled');
+    // Only the upload is left: no staged chunk, no error report, no user beyond the admin.
+    expect(fs.readdirSync(tenantDir)).toEqual([uploaded.body.upload.id]);
+    expect((await owner('files').where({ tenant_id: bulk.id })).map((file) => file.purpose)).toEqual(['upload']);
+    expect(await owner('users').where({ tenant_id: bulk.id }).count({ n: '*' })).toEqual([{ n: '1' }]);
   });
 
   it("cannot import another tenant's upload", async () => {
