@@ -3,6 +3,7 @@ import { createBillingActivities } from './billing/createBillingActivities';
 import { createConnectorActivities } from './connectors/createConnectorActivities';
 import { type ActivityDeps } from './deps';
 import { createExportActivities } from './exports/createExportActivities';
+import { createUserImportActivities } from './imports/createUserImportActivities';
 import { createJobActivities } from './jobs/createJobActivities';
 import { createSyncActivities } from './sync/createSyncActivities';
 import { createTenantActivities } from './tenants/createTenantActivities';
@@ -18,6 +19,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createAuditActivities(deps),
     ...createJobActivities(deps),
     ...createExportActivities(deps),
+    ...createUserImportActivities(deps),
     ...createConnectorActivities(deps),
     ...createWebhookActivities(deps),
     ...createBillingActivities(deps),

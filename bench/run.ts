@@ -7,13 +7,15 @@ import { apiOverhead } from './benchmarks/apiOverhead';
 import { authenticatedList } from './benchmarks/authenticatedList';
 import { billingRun } from './benchmarks/billingRun';
 import { connectorReads } from './benchmarks/connectorReads';
+import { exportCsv } from './benchmarks/exportCsv';
 import { salesforceRead } from './benchmarks/salesforceRead';
 import { syncThroughput } from './benchmarks/syncThroughput';
+import { userImport } from './benchmarks/userImport';
 import { webhookFanout } from './benchmarks/webhookFanout';
 import { type Benchmark, type BenchReport, machineDescription, projectRoot } from './harness';
 
 /** Every benchmark `npm run bench` knows, by name. */
-const benchmarks: Benchmark[] = [apiOverhead, authenticatedList, salesforceRead, connectorReads, syncThroughput, webhookFanout, billingRun];
+const benchmarks: Benchmark[] = [apiOverhead, authenticatedList, salesforceRead, connectorReads, syncThroughput, webhookFanout, billingRun, userImport, exportCsv];
 
 const resultsFile = path.join(projectRoot, 'bench', 'results.json');
 

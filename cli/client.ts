@@ -1,3 +1,6 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { Readable } from 'node:stream';
 import { type CliConfig } from './config';
 
 /** An API error answered in the hub's error shape. */
@@ -36,6 +39,21 @@ export class HubClient {
       throw new HubApiError(response.status, error?.code ?? `HTTP_${response.status}`, error?.message ?? response.statusText, error?.details);
     }
     return body as T;
+  }
+
+  /** Streams a local file to `POST /v1/uploads` (raw body, never read whole); answers the upload. */
+  async upload(filePath: string): Promise<{ id: string; name: string; size: number; sha256: string; contentType: string }> {
+    const stat = await fs.promises.stat(filePath);
+    const query = new URLSearchParams({ name: path.basename(filePath) });
+    const response = await fetch(new URL(`/v1/uploads?${query}`, this.config.HUB_URL), {
+      method: 'POST',
+      headers: this.headers('tenant', { 'Content-Type': 'application/octet-stream', 'Content-Length': String(stat.size) }),
+      body: Readable.toWeb(fs.createReadStream(filePath)) as unknown as RequestInit['body'],
+      duplex: 'half',
+    } as RequestInit & { duplex: 'half' });
+    const body = (await response.json().catch(() => undefined)) as { upload?: { id: string; name: string; size: number; sha256: string; contentType: string }; error?: { code: string; message: string } } | undefined;
+    if (!response.ok || !body?.upload) throw new HubApiError(response.status, body?.error?.code ?? `HTTP_${response.status}`, body?.error?.message ?? response.statusText);
+    return body.upload;
   }
 
   /** Streams a download into `write`; answers the file name the server suggests. */

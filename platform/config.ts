@@ -92,6 +92,12 @@ export const configSchema = z.object({
     .min(1)
     .optional()
     .describe('Where tenant files (uploads, exports, backups) are stored. Default $HUB_DATA_DIR/files; all API and worker processes must share it.'),
+  HUB_UPLOAD_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(256 * 1024 * 1024)
+    .describe('Largest file POST /v1/uploads accepts, in bytes (413 UPLOAD_TOO_LARGE beyond).'),
   HUB_PG_PORT: port.default(5433).describe('Local mode: embedded Postgres port.'),
   HUB_ADMIN_TOKEN: z
     .string()

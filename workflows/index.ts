@@ -4,6 +4,7 @@
  */
 export { tenantOnboarding } from './tenantOnboarding';
 export { exportJob } from './exportJob';
+export { userImportJob } from './userImportJob';
 export { connectorTest } from './connectorTest';
 export { webhookDispatcher } from './webhooks/webhookDispatcher';
 export { webhookDelivery } from './webhooks/webhookDelivery';

@@ -1,10 +1,12 @@
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
-import { Readable } from 'node:stream';
+import { createInterface } from 'node:readline';
+import { PassThrough, Readable } from 'node:stream';
 import { fileKey } from '../../platform/files/createFileStore';
 import { storeTenantFile } from '../../platform/files/tenantFiles';
 import { type ActivityDeps } from '../deps';
 import { type ExportFilter, exportDatasets } from './datasets';
+import { documentFormats, PDF_MAX_ROWS, type ReportBranding } from './documents';
 import { partEncoders } from './formats';
 
 export interface ExportTarget {
@@ -15,16 +17,27 @@ export interface ExportTarget {
   filter: ExportFilter;
 }
 
+/** Rows per query inside a chunk (read ahead while the previous slice is encoded); small slices keep most garbage young (GC). */
+const SLICE_ROWS = 5_000;
+
 const partName = (jobId: string, part: number) => `${jobId}.part-${String(part).padStart(5, '0')}`;
 
+/**
+ * The dataset and how its parts are encoded. Document formats (XLSX, PDF) stage their parts as
+ * NDJSON and render the document in one pass when finalizing.
+ */
 function lookup(target: Pick<ExportTarget, 'dataset' | 'format'>) {
   const dataset = exportDatasets[target.dataset];
-  const encoder = partEncoders[target.format];
+  const document = documentFormats[target.format];
+  const encoder = document ? partEncoders.ndjson : partEncoders[target.format];
   if (!dataset || !encoder) {
     throw ApplicationFailure.nonRetryable(`cannot export ${target.dataset} as ${target.format}`, 'ExportNotSupported');
   }
-  return { dataset, encoder };
+  return { dataset, encoder, document };
 }
+
+const DEFAULT_PRIMARY = '#1a73e8';
+const DEFAULT_SECONDARY = '#3c4043';
 
 /**
  * Exports stream a dataset from Postgres to a file in chunks: each chunk is read with keyset
@@ -33,27 +46,85 @@ function lookup(target: Pick<ExportTarget, 'dataset' | 'format'>) {
  * are addressed by job id and overwritten on retry).
  */
 export function createExportActivities({ db, files }: Pick<ActivityDeps, 'db' | 'files'>) {
+  /** The tenant's name and white-label colours for report headers. */
+  async function reportBranding(target: ExportTarget): Promise<ReportBranding> {
+    const tenant = (await db.withTenant(target.tenantId, (trx) => trx('tenants').where({ id: target.tenantId }).first('name', 'branding'))) as { name: string; branding: Record<string, string> | null };
+    const branding = tenant.branding ?? {};
+    const companyName = branding.companyName ?? tenant.name;
+    return {
+      title: `${companyName}: ${target.dataset.replace('_', ' ')} export`,
+      companyName,
+      primaryColor: branding.primaryColor ?? DEFAULT_PRIMARY,
+      secondaryColor: branding.secondaryColor ?? DEFAULT_SECONDARY,
+    };
+  }
+
   return {
     async countExportRows(target: ExportTarget): Promise<{ total: number }> {
       const { dataset } = lookup(target);
       const row = (await db.withTenant(target.tenantId, (trx) => dataset.count(trx, target.filter).first())) as { count: string };
-      return { total: Number(row.count) };
+      const total = Number(row.count);
+      if (target.format === 'pdf' && total > PDF_MAX_ROWS) {
+        throw ApplicationFailure.nonRetryable(`a PDF report holds at most ${PDF_MAX_ROWS} rows (this export has ${total}); narrow the filter or export CSV/XLSX`, 'ExportTooLarge');
+      }
+      return { total };
     },
 
+    /**
+     * Writes one chunk as a part, reading it in slices of {@link SLICE_ROWS} with read-ahead: the
+     * next slice's query runs in Postgres while the current one is encoded, and encoded slices
+     * stream into the file store (no chunk-sized string).
+     */
     async exportChunk(input: ExportTarget & { afterKey: string | null; part: number; limit: number }): Promise<{ rows: number; nextKey: string | null; bytes: number }> {
       const { dataset, encoder } = lookup(input);
-      const rows = (await db.withTenant(input.tenantId, (trx) => dataset.chunk(trx, input.filter, input.afterKey, input.limit))) as Array<Record<string, unknown>>;
-      Context.current().heartbeat({ part: input.part, rows: rows.length });
-      const text = rows.length > 0 ? encoder.encode(dataset.columns, rows) : '';
-      const stored = await files.put(fileKey(input.tenantId, partName(input.jobId, input.part)), Readable.from([Buffer.from(text, 'utf8')]));
-      const last = rows.at(-1);
-      return { rows: rows.length, nextKey: rows.length === input.limit && last ? dataset.keyOf(last) : null, bytes: stored.size };
+      type Row = Record<string, unknown>;
+      const read = (afterKey: string | null, limit: number): Promise<Row[]> => {
+        const query = db.withTenant(input.tenantId, (trx) => dataset.chunk(trx, input.filter, afterKey, limit)) as Promise<Row[]>;
+        query.catch(() => undefined); // awaited below; a read-ahead abandoned by a failed write must not be unhandled
+        return query;
+      };
+      let rows = 0;
+      let lastKey: string | null = null;
+      async function* slices(): AsyncGenerator<Buffer> {
+        let requested = Math.min(SLICE_ROWS, input.limit);
+        let pending: Promise<Row[]> | undefined = read(input.afterKey, requested);
+        let first = true;
+        while (pending) {
+          const slice: Row[] = await pending;
+          rows += slice.length;
+          const last = slice.at(-1);
+          if (last) lastKey = dataset.keyOf(last);
+          const remaining = input.limit - rows;
+          const more = slice.length === requested && remaining > 0;
+          requested = Math.min(SLICE_ROWS, remaining);
+          pending = more ? read(lastKey, requested) : undefined;
+          if (slice.length === 0) continue;
+          if (!first && encoder.separator) yield Buffer.from(encoder.separator, 'utf8');
+          first = false;
+          yield Buffer.from(encoder.encode(dataset.columns, slice), 'utf8');
+          Context.current().heartbeat({ part: input.part, rows });
+        }
+      }
+      const stored = await files.put(fileKey(input.tenantId, partName(input.jobId, input.part)), Readable.from(slices()));
+      return { rows, nextKey: rows === input.limit ? lastKey : null, bytes: stored.size };
     },
 
     async finalizeExport(input: ExportTarget & { parts: number; rows: number; requestedBy: string }): Promise<{ fileId: string; name: string; size: number; sha256: string; contentType: string }> {
-      const { dataset, encoder } = lookup(input);
+      const { dataset, encoder, document } = lookup(input);
       const fileId = input.jobId;
-      const name = `${input.dataset}-${input.jobId.slice(0, 8)}.${encoder.extension}`;
+      const extension = document ? document.extension : encoder.extension;
+      const contentType = document ? document.contentType : encoder.contentType;
+      const name = `${input.dataset}-${input.jobId.slice(0, 8)}.${extension}`;
+      async function* stagedRows(): AsyncGenerator<Record<string, unknown>> {
+        for (let part = 0; part < input.parts; part += 1) {
+          const key = fileKey(input.tenantId, partName(input.jobId, part));
+          if (!(await files.stat(key))) continue;
+          for await (const line of createInterface({ input: files.get(key), crlfDelay: Infinity })) {
+            if (line) yield JSON.parse(line) as Record<string, unknown>;
+          }
+          Context.current().heartbeat({ rendered: part });
+        }
+      }
       async function* content(): AsyncGenerator<Buffer> {
         yield Buffer.from(encoder.head(dataset.columns), 'utf8');
         let wroteAny = false;
@@ -67,12 +138,24 @@ export function createExportActivities({ db, files }: Pick<ActivityDeps, 'db' | 
         }
         yield Buffer.from(encoder.tail, 'utf8');
       }
-      const stored = await storeTenantFile(
-        { db, files },
-        { tenantId: input.tenantId, id: fileId, purpose: 'job_output', name, contentType: encoder.contentType, source: Readable.from(content()), jobId: input.jobId, createdBy: input.requestedBy },
-      );
+      let source: Readable;
+      let rendering: Promise<void> = Promise.resolve();
+      if (document) {
+        const branding = await reportBranding(input);
+        const output = new PassThrough();
+        source = output;
+        rendering = document.render(dataset.columns, stagedRows(), output, branding).catch((error: Error) => {
+          output.destroy(error);
+        });
+      } else {
+        source = Readable.from(content());
+      }
+      const [stored] = await Promise.all([
+        storeTenantFile({ db, files }, { tenantId: input.tenantId, id: fileId, purpose: 'job_output', name, contentType, source, jobId: input.jobId, createdBy: input.requestedBy }),
+        rendering,
+      ]);
       for (let part = 0; part < input.parts; part += 1) await files.delete(fileKey(input.tenantId, partName(input.jobId, part)));
-      return { fileId, name, size: stored.size, sha256: stored.sha256, contentType: encoder.contentType };
+      return { fileId, name, size: stored.size, sha256: stored.sha256, contentType };
     },
 
     /** Removes every part and the output of a cancelled export. */

@@ -7,6 +7,8 @@ export interface ExportFilter {
   role?: string;
   status?: string;
   action?: string;
+  connectorId?: string;
+  stream?: string;
 }
 
 /**
@@ -88,5 +90,79 @@ function invoicesWhere(query: Knex.QueryBuilder, filter: ExportFilter): Knex.Que
   return query;
 }
 
-/** Datasets by name. Other issues add theirs (records, usage). */
-export const exportDatasets: Readonly<Record<string, ExportDataset>> = { users, audit_logs: auditLogs, invoices };
+/**
+ * A timestamptz column as ISO 8601 text (UTC, milliseconds: what Date#toISOString writes), formatted
+ * by Postgres: on million-row exports, parsing into Date and formatting back is a large share of the
+ * worker's CPU.
+ */
+function isoTimestamp(trx: Knex.Transaction, column: string): Knex.Raw {
+  return trx.raw(`to_char(?? at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as ??`, [column, column]);
+}
+
+const RECORD_COLUMNS = ['connector_id', 'stream', 'external_id', 'data', 'data_hash', 'source_updated_at', 'deleted_at', 'first_seen_at', 'synced_at'] as const;
+
+/**
+ * The sync engine's records (deleted ones included, with `deleted_at`), in primary-key order;
+ * `from`/`to` select by `synced_at`, `connectorId`/`stream` narrow to one source.
+ */
+const records: ExportDataset = {
+  name: 'records',
+  columns: RECORD_COLUMNS,
+  chunk: (trx, filter, afterKey, limit) =>
+    recordsWhere(
+      trx('records').select(RECORD_COLUMNS.map((column) => (column.endsWith('_at') ? isoTimestamp(trx, column) : column))),
+      filter,
+    )
+      .modify((query) => (afterKey ? query.whereRaw('(connector_id, stream, external_id) > (?, ?, ?)', JSON.parse(afterKey) as [string, string, string]) : query))
+      .orderBy(['connector_id', 'stream', 'external_id'])
+      .limit(limit),
+  count: (trx, filter) => recordsWhere(trx('records').count({ count: '*' }), filter),
+  keyOf: (row) => JSON.stringify([row.connector_id, row.stream, row.external_id]),
+};
+
+function recordsWhere(query: Knex.QueryBuilder, filter: ExportFilter): Knex.QueryBuilder {
+  if (filter.from) query.where('synced_at', '>=', filter.from);
+  if (filter.to) query.where('synced_at', '<', filter.to);
+  if (filter.connectorId) query.where('connector_id', filter.connectorId);
+  if (filter.stream) query.where('stream', filter.stream);
+  return query;
+}
+
+const USAGE_COLUMNS = ['day', 'kind', 'endpoint', 'events', 'quantity', 'cost_units', 'errors', 'avg_latency_ms'] as const;
+
+/**
+ * Metered usage as the daily rollup billing reads (`usage_daily`: one row per day, kind and
+ * endpoint); `from`/`to` select by day, `action` is not used.
+ */
+const usage: ExportDataset = {
+  name: 'usage',
+  columns: USAGE_COLUMNS,
+  chunk: (trx, filter, afterKey, limit) =>
+    usageWhere(
+      trx('usage_daily').select(
+        trx.raw(`to_char(day, 'YYYY-MM-DD') as day`),
+        'kind',
+        'endpoint',
+        trx.raw('events::float8 as events'),
+        trx.raw('quantity::float8 as quantity'),
+        trx.raw('cost_units::float8 as cost_units'),
+        trx.raw('errors::float8 as errors'),
+        trx.raw('case when latency_count > 0 then round((latency_ms_sum / latency_count)::numeric, 2)::float8 end as avg_latency_ms'),
+      ),
+      filter,
+    )
+      .modify((query) => (afterKey ? query.whereRaw('(day, kind, endpoint) > (?::date, ?, ?)', JSON.parse(afterKey) as [string, string, string]) : query))
+      .orderBy(['day', 'kind', 'endpoint'])
+      .limit(limit),
+  count: (trx, filter) => usageWhere(trx('usage_daily').count({ count: '*' }), filter),
+  keyOf: (row) => JSON.stringify([row.day, row.kind, row.endpoint]),
+};
+
+function usageWhere(query: Knex.QueryBuilder, filter: ExportFilter): Knex.QueryBuilder {
+  if (filter.from) query.whereRaw(`day >= (?::timestamptz at time zone 'UTC')::date`, [filter.from]);
+  if (filter.to) query.whereRaw(`day < (?::timestamptz at time zone 'UTC')::date`, [filter.to]);
+  return query;
+}
+
+/** Datasets by name. */
+export const exportDatasets: Readonly<Record<string, ExportDataset>> = { users, audit_logs: auditLogs, invoices, records, usage };

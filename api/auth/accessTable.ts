@@ -17,6 +17,7 @@ export const accessTable: Readonly<Record<string, Role>> = {
   'GET /v1/jobs/:id': 'viewer',
   'POST /v1/jobs/:id/cancel': 'manager',
   'GET /v1/jobs/:id/download': 'manager',
+  'POST /v1/uploads': 'manager',
   'PATCH /v1/tenant': 'admin',
   'GET /v1/tenant/theme.css': 'viewer',
   'GET /v1/users': 'viewer',

@@ -6,6 +6,7 @@ import { searchAttributePairs, type HubSearchAttributeName } from '../../platfor
 import { workflowIds } from '../../platform/temporal/workflowIds';
 import { type TenantPrincipal } from '../auth/principal';
 import { type ApiDeps } from '../deps';
+import { enforceJobLimits } from './jobLimits';
 import { type JobRow, type JobView, toJobView } from './jobView';
 
 export interface StartJobRequest {
@@ -37,13 +38,15 @@ export function actorOf(principal: TenantPrincipal): string {
 /**
  * Starts a job: records it (queued) with an audit row, starts its workflow on the hub task queue
  * with the tenant's search attributes, and answers the job view (202 material). If Temporal
- * refuses the start, the job is recorded as failed rather than left queued forever.
+ * refuses the start, the job is recorded as failed rather than left queued forever. The tenant's job
+ * limits are enforced first (429 JOB_CONCURRENCY_LIMIT / JOB_DAILY_LIMIT, see jobLimits.ts).
  */
 export async function startJob(deps: ApiDeps, principal: TenantPrincipal, req: Request, request: StartJobRequest): Promise<JobView> {
   const jobId = randomUUID();
   const workflowId = request.workflowId ? request.workflowId(jobId) : workflowIds.job(principal.tenantSlug, request.kind, jobId);
   const createdBy = actorOf(principal);
   await deps.db.withTenant(principal.tenantId, async (trx) => {
+    await enforceJobLimits(trx, principal.tenantId, request.kind);
     await trx('jobs').insert({
       id: jobId,
       tenant_id: principal.tenantId,

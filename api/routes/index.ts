@@ -23,6 +23,7 @@ import { getReadyz } from './health/getReadyz';
 import { getTenant } from './tenant/getTenant';
 import { getThemeCss } from './tenant/getThemeCss';
 import { updateTenant } from './tenant/updateTenant';
+import { createUpload } from './uploads/createUpload';
 import { getUsage } from './usage/getUsage';
 import { createUser } from './users/createUser';
 import { deleteUser } from './users/deleteUser';
@@ -76,6 +77,7 @@ export const routes: readonly AnyRoute[] = [
   getJob,
   cancelJob,
   downloadJobOutput,
+  createUpload,
   updateTenant,
   getThemeCss,
   // users, API keys, audit, usage (control plane)

@@ -82,12 +82,19 @@ export function registerJobCommands(program: Command, client: () => HubClient): 
 
   jobs
     .command('start <kind>')
-    .description('start a job; --watch follows it to the end')
+    .description('start a job (--file uploads its input first); --watch follows it to the end')
     .option('-p, --param <key=value>', 'a job parameter (repeatable; dotted keys nest, values parse as JSON when they can)', (value, all: string[]) => [...all, value], [])
+    .option('-f, --file <path>', 'upload this file first (POST /v1/uploads) and pass its id as the uploadId parameter')
     .option('--watch', 'follow the job with a progress bar until it finishes')
     .option('--json', 'print JSON')
-    .action(async (kind: string, options: { param: string[]; watch?: boolean; json?: boolean }) => {
-      const { job } = await client().request<{ job: Job }>('POST', '/v1/jobs', { body: { kind, params: parseParams(options.param) } });
+    .action(async (kind: string, options: { param: string[]; file?: string; watch?: boolean; json?: boolean }) => {
+      const params = parseParams(options.param);
+      if (options.file) {
+        const upload = await client().upload(options.file);
+        if (!options.json) process.stderr.write(`uploaded ${upload.name} (${upload.size} bytes, sha256 ${upload.sha256})\n`);
+        params.uploadId = upload.id;
+      }
+      const { job } = await client().request<{ job: Job }>('POST', '/v1/jobs', { body: { kind, params } });
       if (!options.watch) return summarize(job, options.json);
       const done = await watchJob(client(), job.id, options);
       summarize(done, options.json);

@@ -41,6 +41,21 @@ describe('hub CLI: jobs', () => {
     expect(fs.readFileSync(target, 'utf8').trim().split('\n')).toHaveLength(2);
   });
 
+  it('uploads a file with --file and imports users from it', async () => {
+    const source = path.join(dir, 'people.csv');
+    fs.writeFileSync(source, 'email,name,role\ncli1@example.test,CLI One,member\ncli2@example.test,CLI Two,viewer\nbroken,Nope,member\n');
+    const started = await hubCli('jobs', 'start', 'user_import', '--file', source, '--watch', '--json');
+    expect(started.code).toBe(0);
+    const job = JSON.parse(started.output.slice(started.output.indexOf('{'))) as { status: string; result: { imported: number; failed: number; errors: Array<{ line: number }> } };
+    expect(job).toMatchObject({ status: 'completed', result: { imported: 2, failed: 1, errors: [{ line: 4 }] } });
+    const users = await hub.request('GET', '/v1/users?limit=100', { key: tenant.key });
+    expect(users.body.data.map((user: { email: string }) => user.email)).toEqual(expect.arrayContaining(['cli1@example.test', 'cli2@example.test']));
+
+    const missing = await hubCli('jobs', 'start', 'user_import', '--file', path.join(dir, 'nope.csv'));
+    expect(missing.code).toBe(1);
+    expect(missing.output).toContain('nope.csv');
+  });
+
   it('reports API errors in one line with the code and exits 1', async () => {
     const result = await hubCli('jobs', 'start', 'export', '--param', 'dataset=planets', '--param', 'format=csv');
     expect(result.code).toBe(1);

@@ -13,6 +13,9 @@ import { createKey, createUser, keysByRole, type TestKey } from '../support/tena
 interface Call {
   path: string;
   body?: unknown;
+  /** A non-JSON body (uploads). */
+  rawBody?: string;
+  headers?: Record<string, string>;
 }
 
 interface Fixtures {
@@ -48,6 +51,7 @@ const recipes: Record<string, (f: Fixtures) => Promise<Call>> = {
   'GET /v1/jobs/:id': async (f) => ({ path: `/v1/jobs/${await parkedJob(f)}` }),
   'POST /v1/jobs/:id/cancel': async (f) => ({ path: `/v1/jobs/${await parkedJob(f)}/cancel` }),
   'GET /v1/jobs/:id/download': async (f) => ({ path: `/v1/jobs/${await finishedExport(f)}/download` }),
+  'POST /v1/uploads': async () => ({ path: '/v1/uploads?name=users.csv', rawBody: 'email,name,role\n', headers: { 'Content-Type': 'text/csv' } }),
   'GET /v1/connector-types': async () => ({ path: '/v1/connector-types' }),
   'GET /v1/connectors': async () => ({ path: '/v1/connectors' }),
   'GET /v1/connectors/:id': async (f) => ({ path: `/v1/connectors/${await scanConnector(f)}` }),
@@ -213,7 +217,7 @@ describe('authorization: the route × role table and cross-tenant access', () =>
   it.each(cases)('%s as %s (needs %s)', async (key, role, required) => {
     const method = key.split(' ')[0]!;
     const call = await recipes[key]!({ hub, tenant, admin: tenant.key, scanPeerUrl: scanPeer.url, webhookUrl: receiver.url });
-    const response = await hub.request(method, call.path, { key: keys[role].key, body: call.body });
+    const response = await hub.request(method, call.path, { key: keys[role].key, body: call.body, rawBody: call.rawBody, headers: call.headers });
     if (roleAtLeast(role, required)) {
       expect({ key, role, status: response.status, body: response.status >= 300 ? response.text : '' }).toEqual({ key, role, status: successStatus(key), body: '' });
     } else {

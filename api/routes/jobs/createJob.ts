@@ -13,7 +13,10 @@ export const createJob = defineRoute({
   summary: 'Start a bulk job (export, …); answers 202 with the job',
   tags: ['jobs'],
   body: z.strictObject({ kind: z.string().min(1).max(50), params: z.record(z.string(), z.unknown()).default({}) }),
-  responses: { 202: { description: 'The job was started', schema: z.object({ job: jobSchema }) } },
+  responses: {
+    202: { description: 'The job was started', schema: z.object({ job: jobSchema }) },
+    429: { description: 'A tenant job limit is reached (JOB_CONCURRENCY_LIMIT, JOB_DAILY_LIMIT); see Retry-After' },
+  },
   async handler({ deps, principal, body, req }) {
     const kind = jobKinds[body.kind];
     if (!kind) {

@@ -2,9 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { appendAudit } from '../../../platform/audit';
 import { isUniqueViolation } from '../../../platform/db';
+import { newUserSchema } from '../../../platform/users/newUserSchema';
 import { auditActor } from '../../auth/auditActor';
 import { assertRoleWithinCaller } from '../../auth/escalation';
-import { ROLES } from '../../auth/roles';
 import { errors } from '../../errors';
 import { defineRoute } from '../../http/route';
 import { toUserView, userSchema, type UserRow } from './userView';
@@ -15,7 +15,7 @@ export const createUser = defineRoute({
   auth: 'tenant',
   summary: 'Invite a user (status invited); e-mail addresses are unique per tenant, case-insensitively',
   tags: ['users'],
-  body: z.strictObject({ email: z.email().max(320), name: z.string().trim().min(1).max(200), role: z.enum(ROLES) }),
+  body: newUserSchema,
   responses: {
     201: { description: 'The user', schema: z.object({ user: userSchema }) },
     403: { description: 'The role is above the caller’s (FORBIDDEN)' },
