@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { temporal } from '@temporalio/proto';
 import { type Knex } from 'knex';
 import { monthlyUsage } from '../../platform/metering/recordUsage';
 import { freePort } from '../../platform/local/ports';
@@ -57,9 +58,11 @@ describe('sync engine: crash safety', () => {
       const started = await startSync(hub, tenant, connectorId, { streams: ['Account'] });
 
       await eventually(async () => ((await pagesCommitted(connectorId)) >= 5 ? true : undefined), 60_000, 'five committed pages');
-      // Kill the worker while it waits for the next page from the source.
+      // Kill the worker while a page activity runs and waits for its page from the source (pages are
+      // read ahead, so a request in flight alone does not mean an activity holds it).
       const seen = peer.faults.count(QUERY);
       await eventually(() => (peer.faults.count(QUERY) > seen ? true : undefined), 10_000, 'a page request in flight');
+      await eventually(async () => ((await pageActivityRunning(hub, started.workflowId)) ? true : undefined), 10_000, 'a page activity running');
       await workers[0]!.kill();
       const committedAtKill = await pagesCommitted(connectorId);
       expect(committedAtKill).toBeLessThan(ACCOUNTS / 500);
@@ -108,3 +111,11 @@ describe('sync engine: crash safety', () => {
     }
   });
 });
+
+/** Whether the sync's workflow has a `readAndStorePage` activity started on a worker. */
+async function pageActivityRunning(hub: TestHub, workflowId: string): Promise<boolean> {
+  const description = await hub.temporal.workflow.getHandle(workflowId).describe();
+  return (description.raw.pendingActivities ?? []).some(
+    (activity) => activity.activityType?.name === 'readAndStorePage' && activity.state === temporal.api.enums.v1.PendingActivityState.PENDING_ACTIVITY_STATE_STARTED,
+  );
+}
