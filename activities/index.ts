@@ -7,6 +7,7 @@ import { createJobActivities } from './jobs/createJobActivities';
 import { createSyncActivities } from './sync/createSyncActivities';
 import { createTenantActivities } from './tenants/createTenantActivities';
 import { createWebhookActivities } from './webhooks/createWebhookActivities';
+import { createBatchScanActivities } from './scans/createBatchScanActivities';
 
 /**
  * Every activity the worker registers, built from the process's dependencies. Workflows import
@@ -22,6 +23,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createWebhookActivities(deps),
     ...createBillingActivities(deps),
     ...createSyncActivities(deps),
+    ...createBatchScanActivities(deps),
   };
 }
 

@@ -12,3 +12,4 @@ export { tenantInvoice } from './tenantInvoice';
 export { stripeEvent } from './stripeEvent';
 export { dunning } from './dunning';
 export { connectorSync } from './connectorSync';
+export { batchScanJob } from './batchScanJob';

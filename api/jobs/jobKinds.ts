@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { type Role } from '../auth/roles';
+import { backupKind, batchScanKind, migrationKind, restoreKind } from './bulkJobKinds';
 
 /**
  * A kind of job `POST /v1/jobs` can start: its parameters (strict zod), the workflow that runs
@@ -37,4 +38,8 @@ const exportKind: JobKind = {
 /** Every job kind by name; `sync` jobs start through the connector routes instead. */
 export const jobKinds: Readonly<Record<string, JobKind>> = {
   export: exportKind,
+  batch_scan: batchScanKind,
+  migration: migrationKind,
+  backup: backupKind,
+  restore: restoreKind,
 };
