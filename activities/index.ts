@@ -8,6 +8,9 @@ import { createSyncActivities } from './sync/createSyncActivities';
 import { createTenantActivities } from './tenants/createTenantActivities';
 import { createWebhookActivities } from './webhooks/createWebhookActivities';
 import { createBatchScanActivities } from './scans/createBatchScanActivities';
+import { createBackupActivities } from './backups/createBackupActivities';
+import { createRestoreActivities } from './backups/createRestoreActivities';
+import { createBackupScheduleActivities } from './backups/createBackupScheduleActivities';
 
 /**
  * Every activity the worker registers, built from the process's dependencies. Workflows import
@@ -24,6 +27,9 @@ export function createActivities(deps: ActivityDeps) {
     ...createBillingActivities(deps),
     ...createSyncActivities(deps),
     ...createBatchScanActivities(deps),
+    ...createBackupActivities(deps),
+    ...createRestoreActivities(deps),
+    ...createBackupScheduleActivities(deps),
   };
 }
 
