@@ -11,6 +11,7 @@ import { createBatchScanActivities } from './scans/createBatchScanActivities';
 import { createBackupActivities } from './backups/createBackupActivities';
 import { createRestoreActivities } from './backups/createRestoreActivities';
 import { createBackupScheduleActivities } from './backups/createBackupScheduleActivities';
+import { createMigrationActivities } from './migrations/createMigrationActivities';
 
 /**
  * Every activity the worker registers, built from the process's dependencies. Workflows import
@@ -30,6 +31,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createBackupActivities(deps),
     ...createRestoreActivities(deps),
     ...createBackupScheduleActivities(deps),
+    ...createMigrationActivities(deps),
   };
 }
 

@@ -16,3 +16,4 @@ export { batchScanJob } from './batchScanJob';
 export { backupJob } from './backupJob';
 export { restoreJob } from './restoreJob';
 export { scheduledBackup } from './scheduledBackup';
+export { migrationJob } from './migrationJob';
