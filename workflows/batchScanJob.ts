@@ -7,6 +7,8 @@ export interface BatchScanParams {
   items?: unknown[];
   uploadId?: string;
   connectorId?: string;
+  /** A FHIR connector the scanned items are written back to as Observations. */
+  fhirConnectorId?: string;
   /** Items per chunk activity (default 250). */
   itemsPerChunk?: number;
   /** Chunks in flight at once (default 4). */
@@ -22,6 +24,7 @@ export interface BatchScanState {
   nextSeq: number;
   succeeded: number;
   failed: number;
+  writtenBack: number;
   continuations: number;
 }
 
@@ -29,6 +32,7 @@ export interface BatchScanResult extends Record<string, unknown> {
   total: number;
   succeeded: number;
   failed: number;
+  writtenBack?: number;
   file: { id: string; name: string; size: number; sha256: string; contentType: string };
 }
 
@@ -40,7 +44,7 @@ const { stageScanItems, finishBatchScan, discardBatchScan } = proxyActivities<Hu
   heartbeatTimeout: '1 minute',
   retry: { maximumAttempts: 10, nonRetryableErrorTypes: ['InvalidScanInput'] },
 });
-const { scanChunk } = proxyActivities<HubActivities>({
+const { scanChunk, writeBackScanChunk } = proxyActivities<HubActivities>({
   startToCloseTimeout: '10 minutes',
   heartbeatTimeout: '2 minutes',
   retry: { maximumAttempts: 20, maximumInterval: '1 minute', nonRetryableErrorTypes: ['ConnectorAuthError', 'ConnectorConfigError', 'ConnectorCredentialsUnreadable', 'ConnectorNotFound'] },
@@ -65,7 +69,7 @@ export async function batchScanJob(input: JobWorkflowInput<BatchScanParams> & { 
       if (!state) {
         progress.phase = 'stage';
         const staged = await control.batch(() => stageScanItems({ ...target, items: input.params.items, uploadId: input.params.uploadId, connectorId: input.params.connectorId }));
-        state = { connectorId: staged.connectorId, total: staged.total, nextSeq: 0, succeeded: 0, failed: 0, continuations: 0 };
+        state = { connectorId: staged.connectorId, total: staged.total, nextSeq: 0, succeeded: 0, failed: 0, writtenBack: 0, continuations: 0 };
       }
       const current = state;
       progress.phase = 'scan';
@@ -79,7 +83,15 @@ export async function batchScanJob(input: JobWorkflowInput<BatchScanParams> & { 
       let chunksThisRun = 0;
       const launch = (fromSeq: number, toSeq: number) => {
         const work: Promise<void> = control
-          .batch(() => scanChunk({ ...target, connectorId: current.connectorId, fromSeq, toSeq, maxAttempts }))
+          .batch(async () => {
+            const counts = await scanChunk({ ...target, connectorId: current.connectorId, fromSeq, toSeq, maxAttempts });
+            const fhirConnectorId = input.params.fhirConnectorId;
+            if (fhirConnectorId) {
+              const { written } = await writeBackScanChunk({ ...target, fhirConnectorId, fromSeq, toSeq });
+              current.writtenBack += written;
+            }
+            return counts;
+          })
           .then((counts) => {
             current.succeeded += counts.succeeded;
             current.failed += counts.failed;
@@ -113,7 +125,7 @@ export async function batchScanJob(input: JobWorkflowInput<BatchScanParams> & { 
       await control.checkpoint();
       progress.phase = 'report';
       const report = await control.batch(() => finishBatchScan({ ...target, requestedBy: input.requestedBy }));
-      return { total: report.total, succeeded: report.succeeded, failed: report.failed, file: report.file };
+      return { total: report.total, succeeded: report.succeeded, failed: report.failed, ...(input.params.fhirConnectorId ? { writtenBack: current.writtenBack } : {}), file: report.file };
     },
     () => discardBatchScan(target),
   );

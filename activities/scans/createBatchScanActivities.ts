@@ -1,7 +1,7 @@
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { Readable } from 'node:stream';
-import { scanItemSchema, type ScanItem } from '../../connectors/scan/scanProtocol';
+import { scanItemSchema, type ScanFinding, type ScanItem } from '../../connectors/scan/scanProtocol';
 import { fileKey } from '../../platform/files/createFileStore';
 import { findTenantFile, openTenantFile, storeTenantFile } from '../../platform/files/tenantFiles';
 import { insertUsageEvents, stampUsageEvent } from '../../platform/metering/recordUsage';
@@ -115,7 +115,7 @@ export function createBatchScanActivities(deps: Pick<ActivityDeps, 'config' | 'd
             if (result.ok) {
               const scan = await trx('scan_items')
                 .where({ tenant_id: input.tenantId, job_id: input.jobId, seq: row.seq })
-                .update({ status: 'ok', scan_id: result.externalId ?? null, error: null, attempts, updated_at: trx.fn.now() });
+                .update({ status: 'ok', scan_id: result.externalId ?? null, result: result.data ? JSON.stringify(result.data) : null, error: null, attempts, updated_at: trx.fn.now() });
               if (scan > 0) usage.push(stampUsageEvent({ tenantId: input.tenantId, kind: USAGE_KINDS.scan, quantity: 1, dedupeKey: `scan:${input.jobId}:${row.seq}`, details: { jobId: input.jobId } }));
             } else {
               await trx('scan_items')
@@ -130,6 +130,39 @@ export function createBatchScanActivities(deps: Pick<ActivityDeps, 'config' | 'd
       return { succeeded: Number(counts.ok), failed: Number(counts.error) };
     },
 
+    /**
+     * Writes the range's scanned items back to the tenant's FHIR connector as Observations (id
+     * derived from job and item: a retry updates, never duplicates) and records their ids.
+     */
+    async writeBackScanChunk(input: BatchScanTarget & { fhirConnectorId: string; fromSeq: number; toSeq: number }): Promise<{ written: number; failed: number }> {
+      const rows = (await db.withTenant(input.tenantId, (trx) =>
+        trx('scan_items')
+          .where({ tenant_id: input.tenantId, job_id: input.jobId, status: 'ok' })
+          .whereNull('fhir_resource_id')
+          .where('seq', '>=', input.fromSeq)
+          .where('seq', '<', input.toSeq)
+          .orderBy('seq')
+          .select('seq', 'item', 'scan_id', 'result'),
+      )) as Array<{ seq: number; item: ScanItem; scan_id: string; result: ScanFinding | null }>;
+      if (rows.length === 0) return { written: 0, failed: 0 };
+      const resources = rows.map((row) => scanObservation(input.jobId, row));
+      const { results } = await withConnector(deps, { tenantId: input.tenantId, connectorId: input.fhirConnectorId }, ({ instance }) => {
+        if (!instance.write) throw ApplicationFailure.create({ type: INVALID_SCAN_INPUT, message: 'the FHIR write-back connector cannot write', nonRetryable: true });
+        return instance.write('Observation', resources);
+      });
+      let written = 0;
+      await db.withTenant(input.tenantId, async (trx) => {
+        for (const [index, row] of rows.entries()) {
+          if (!results[index]?.ok) continue;
+          written += 1;
+          await trx('scan_items').where({ tenant_id: input.tenantId, job_id: input.jobId, seq: row.seq }).update({ fhir_resource_id: resources[index]!.id, updated_at: trx.fn.now() });
+        }
+      });
+      const firstFailure = results.find((result) => !result.ok);
+      if (firstFailure) deps.logger.warn({ tenantId: input.tenantId, jobId: input.jobId, failed: rows.length - written, error: firstFailure.error }, 'batch scan: FHIR write-back refused some items');
+      return { written, failed: rows.length - written };
+    },
+
     /** Writes the per-item results (NDJSON, in item order) as the job's downloadable output. */
     async finishBatchScan(input: BatchScanTarget & { requestedBy: string }): Promise<{ succeeded: number; failed: number; total: number; file: { id: string; name: string; size: number; sha256: string; contentType: string } }> {
       let succeeded = 0;
@@ -138,15 +171,23 @@ export function createBatchScanActivities(deps: Pick<ActivityDeps, 'config' | 'd
         let after = -1;
         for (;;) {
           const rows = (await db.withTenant(input.tenantId, (trx) =>
-            trx('scan_items').where({ tenant_id: input.tenantId, job_id: input.jobId }).where('seq', '>', after).orderBy('seq').limit(5_000).select('seq', 'item_id', 'item', 'status', 'scan_id', 'error', 'attempts'),
-          )) as Array<{ seq: number; item_id: string; item: ScanItem; status: string; scan_id: string | null; error: { message: string } | null; attempts: number }>;
+            trx('scan_items').where({ tenant_id: input.tenantId, job_id: input.jobId }).where('seq', '>', after).orderBy('seq').limit(5_000).select('seq', 'item_id', 'item', 'status', 'scan_id', 'result', 'error', 'attempts', 'fhir_resource_id'),
+          )) as Array<{ seq: number; item_id: string; item: ScanItem; status: string; scan_id: string | null; result: ScanFinding | null; error: { message: string } | null; attempts: number; fhir_resource_id: string | null }>;
           if (rows.length === 0) return;
           after = rows.at(-1)!.seq;
           const text = rows
             .map((row) => {
               if (row.status === 'ok') succeeded += 1;
               else failed += 1;
-              return JSON.stringify({ id: row.item_id, status: row.status === 'ok' ? 'ok' : 'error', scanId: row.scan_id, attempts: row.attempts, ...(row.status === 'ok' ? {} : { error: row.error?.message ?? null }), ...(row.item.patientRef ? { patientRef: row.item.patientRef } : {}) });
+              return JSON.stringify({
+                id: row.item_id,
+                status: row.status === 'ok' ? 'ok' : 'error',
+                scanId: row.scan_id,
+                attempts: row.attempts,
+                ...(row.status === 'ok' ? { result: row.result } : { error: row.error?.message ?? null }),
+                ...(row.item.patientRef ? { patientRef: row.item.patientRef } : {}),
+                ...(row.fhir_resource_id ? { fhirResource: `Observation/${row.fhir_resource_id}` } : {}),
+              });
             })
             .join('\n');
           yield Buffer.from(`${text}\n`, 'utf8');
@@ -165,5 +206,22 @@ export function createBatchScanActivities(deps: Pick<ActivityDeps, 'config' | 'd
       });
       await files.delete(fileKey(input.tenantId, input.jobId));
     },
+  };
+}
+
+/** A scanned item as a FHIR R4 Observation (RxNorm code, interaction risk, the patient when known). */
+export function scanObservation(jobId: string, row: { seq: number; item: ScanItem; scan_id: string; result: ScanFinding | null }): Record<string, unknown> & { id: string } {
+  const finding = row.result;
+  return {
+    resourceType: 'Observation',
+    id: `hub-scan-${jobId}-${row.seq}`,
+    status: 'final',
+    identifier: [{ system: 'urn:integration-hub:scan', value: row.scan_id }],
+    code: {
+      coding: finding ? [{ system: 'http://www.nlm.nih.gov/research/umls/rxnorm', code: finding.rxcui, display: finding.normalizedName }] : [],
+      text: `Medication scan: ${row.item.medication ?? `NDC ${row.item.ndc}`}`,
+    },
+    ...(row.item.patientRef ? { subject: { reference: row.item.patientRef } } : {}),
+    ...(finding ? { valueString: `interaction risk: ${finding.interactionRisk}${finding.flags.length > 0 ? ` (${finding.flags.join(', ')})` : ''}` } : {}),
   };
 }

@@ -12,6 +12,7 @@ export const batchScanKind: JobKind = {
       items: z.array(inlineScanItem).min(1).max(1_000).optional().describe('Items {id, medication | ndc, patientRef?}'),
       uploadId: z.uuid().optional().describe('An upload of items (CSV with a header row, or NDJSON)'),
       connectorId: z.uuid().optional().describe('The scan connector (default: the tenant’s only one)'),
+      fhirConnectorId: z.uuid().optional().describe('Write scanned items back to this FHIR connector as Observations'),
       itemsPerChunk: z.number().int().min(10).max(500).optional(),
       concurrency: z.number().int().min(1).max(16).optional(),
       maxAttemptsPerItem: z.number().int().min(1).max(5).optional(),

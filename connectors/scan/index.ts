@@ -84,7 +84,7 @@ class ScanInstance {
       const idempotencyKey = hash.digest('hex');
       const answer = await this.request<{ batchId: string; results: ScanResult[] }>('POST', '/v1/scans', { items }, { 'Idempotency-Key': idempotencyKey });
       for (const result of answer.results) {
-        results.push(result.status === 'ok' ? { externalId: result.scanId ?? result.id, ok: true, created: true } : { externalId: result.id, ok: false, error: `${result.error?.code ?? 'ERROR'}: ${result.error?.message ?? ''}` });
+        results.push(result.status === 'ok' ? { externalId: result.scanId ?? result.id, ok: true, created: true, ...(result.result ? { data: result.result as unknown as Record<string, unknown> } : {}) } : { externalId: result.id, ok: false, error: `${result.error?.code ?? 'ERROR'}: ${result.error?.message ?? ''}` });
       }
     }
     return { results };

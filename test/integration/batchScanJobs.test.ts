@@ -1,7 +1,9 @@
+import { type FhirPeer, startFhirPeer } from '../peers/fhir/fhirPeer';
 import { startScanPeer, type RunningScanPeer } from '../peers/scan/scanPeer';
 import { registerConnector } from '../support/connectors';
 import { ownerDb, startTestHub, type CreatedTenant, type TestHub } from '../support/hub';
 import { finishedJob, startJobVia, uploadFile } from '../support/jobs';
+import { eventually } from '../support/processes';
 import { recordHistory } from '../support/recordHistory';
 
 /** `batch_scan` jobs end to end: upload → staged items → sliding window of chunks → result rows, metering, report. */
@@ -100,6 +102,54 @@ describe('jobs: batch_scan', () => {
     expect(job.error.code).toBe('InvalidScanInput');
     expect(job.error.message.length).toBeGreaterThan(5);
     expect(await owner('scan_items').where({ tenant_id: tenant.id, job_id: job.id })).toEqual([]);
+  });
+
+  it('writes scanned items back to the FHIR connector as Observations', async () => {
+    const fhir: FhirPeer = await startFhirPeer({ port: 0, records: 0 });
+    try {
+      const fhirConnectorId = await registerConnector(hub, tenant, { type: 'fhir', config: { baseUrl: fhir.baseUrl }, credentials: { bearerToken: fhir.auth.issueStaticToken() } });
+      peer.failItem = (item) => item.id === 'i-3';
+      const items = Array.from({ length: 30 }, (_, index) => ({ id: `i-${index}`, medication: `Atorvastatin ${index} mg`, patientRef: `Patient/p${index % 4}` }));
+      const job = await finishedJob(hub, tenant, (await startJobVia(hub, tenant, 'batch_scan', { items, connectorId, fhirConnectorId, itemsPerChunk: 10 })).id);
+      expect(job.status).toBe('completed');
+      expect(job.result).toMatchObject({ total: 30, succeeded: 29, failed: 1, writtenBack: 29 });
+      const bundle = await fhir.repo.search({ resourceType: 'Observation', count: 100 });
+      const observations = (bundle.entry ?? []).map((entry) => entry.resource!) as Array<{ id: string; subject?: { reference: string }; code: { coding: Array<{ system: string }> } }>;
+      expect(observations).toHaveLength(29);
+      expect(observations.every((observation) => observation.id.startsWith(`hub-scan-${job.id}-`))).toBe(true);
+      expect(observations.find((observation) => observation.id === `hub-scan-${job.id}-0`)).toMatchObject({ subject: { reference: 'Patient/p0' }, code: { coding: [{ system: 'http://www.nlm.nih.gov/research/umls/rxnorm' }] } });
+      const rows = await owner('scan_items').where({ tenant_id: tenant.id, job_id: job.id }).whereNotNull('fhir_resource_id');
+      expect(rows).toHaveLength(29);
+      await recordHistory(hub.temporal, job.workflowId, 'batchScanJobWithFhirWriteBack');
+    } finally {
+      await fhir.stop();
+    }
+  });
+
+  it('cancels at a chunk boundary: chunks in flight finish, then the partial results are removed', async () => {
+    peer.faults.add({ match: /POST \/v1\/scans/, fault: { kind: 'latency', delayMs: 150 }, times: Infinity });
+    const lines = ['id,medication'];
+    for (let n = 1; n <= 3_000; n += 1) lines.push(`c-${n},Drug ${n}`);
+    const uploadId = await uploadFile(hub, tenant, { name: 'items.csv', contentType: 'text/csv', body: lines.join('\n') });
+    const started = await startJobVia(hub, tenant, 'batch_scan', { uploadId, itemsPerChunk: 50, concurrency: 2 });
+    await eventually(
+      async () => {
+        const response = await hub.request('GET', `/v1/jobs/${started.id}`, { key: tenant.key });
+        return response.body.job.progress?.done >= 100 ? true : undefined;
+      },
+      60_000,
+      'some items to be scanned',
+    );
+    expect((await hub.request('POST', `/v1/jobs/${started.id}/cancel`, { key: tenant.key })).status).toBe(202);
+    const job = await finishedJob(hub, tenant, started.id);
+    expect(job.status).toBe('cancelled');
+    expect(job.progress.done).toBeLessThan(3_000);
+    expect(await owner('scan_items').where({ tenant_id: tenant.id, job_id: job.id })).toEqual([]);
+    expect(await owner('files').where({ tenant_id: tenant.id, id: job.id })).toEqual([]);
+    // What was scanned before the cancellation is billed, once per item.
+    const billed = await owner('usage_events').where({ tenant_id: tenant.id, kind: 'scan' }).whereRaw(`dedupe_key like ?`, [`scan:${job.id}:%`]).count('* as count').first();
+    expect(Number(billed!.count)).toBeGreaterThanOrEqual(100);
+    expect(Number(billed!.count)).toBe(job.progress.done);
   });
 
   it('refuses inline items and an upload together (400)', async () => {
