@@ -1,3 +1,4 @@
+import ExcelJS from 'exceljs';
 import { type Knex } from 'knex';
 import { startScanPeer, type RunningScanPeer } from '../peers/scan/scanPeer';
 import { registerConnector, runtimeOf } from '../support/connectors';
@@ -94,6 +95,31 @@ describe('jobs: migration', () => {
     expect(real.status).toBe('failed');
     expect(real.error.code).toBe('MigrationInvalid');
     expect(real.error.message).toContain('line 52');
+    expect(await usersOf(owner, tenant.id)).toEqual(before);
+  });
+
+  it('migrates an XLSX file (first sheet, header row)', async () => {
+    const workbook = new ExcelJS.Workbook();
+    const sheet = workbook.addWorksheet('People');
+    sheet.addRow(['E-mail', 'Full Name', 'Access']);
+    for (let n = 1; n <= 300; n += 1) sheet.addRow([`xlsx${n}@legacy.test`, { richText: [{ text: 'Xl ' }, { text: `Person ${n}` }] }, n % 2 === 0 ? 'viewer' : 'member']);
+    const body = Buffer.from(await workbook.xlsx.writeBuffer());
+    const uploadId = await uploadFile(hub, tenant, { name: 'legacy.xlsx', contentType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', body });
+    const job = await finishedJob(hub, tenant, (await startJobVia(hub, tenant, 'migration', { uploadId, mapping })).id);
+    expect(job.status).toBe('completed');
+    expect(job.result).toMatchObject({ rows: 300, inserted: 300, updated: 0 });
+    expect(await owner('users').where({ tenant_id: tenant.id, email: 'xlsx2@legacy.test' }).first()).toMatchObject({ name: 'Xl Person 2', role: 'viewer' });
+  });
+
+  it.each([
+    ['a corrupt XLSX file', Buffer.concat([Buffer.from('PK\u0003\u0004'), Buffer.alloc(200, 7)]), 'legacy.xlsx'],
+  ])('refuses %s with a clear error and no writes', async (_, body, name) => {
+    const before = await usersOf(owner, tenant.id);
+    const uploadId = await uploadFile(hub, tenant, { name, contentType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', body });
+    const job = await finishedJob(hub, tenant, (await startJobVia(hub, tenant, 'migration', { uploadId, mapping })).id);
+    expect(job.status).toBe('failed');
+    expect(job.error.code).toBe('MigrationInvalid');
+    expect(job.error.message).toMatch(/XLSX/);
     expect(await usersOf(owner, tenant.id)).toEqual(before);
   });
 
