@@ -18,6 +18,8 @@ export interface BackupManifest {
   tenantSlug: string;
   createdAt: string;
   trigger: 'api' | 'schedule';
+  /** The tenant's directory entry (not a tenant table): what a restore into a new slug starts from. */
+  tenant?: { name: string; plan: string; settings: Record<string, unknown>; branding: Record<string, unknown> };
   tables: BackupTableEntry[];
 }
 

@@ -60,7 +60,10 @@ export function createBackupActivities(deps: Pick<ActivityDeps, 'db' | 'files' |
 
     /** Writes the manifest (the job's downloadable output) and catalogues the backup with its expiry. */
     async writeBackupManifest(input: { tenantId: string; tenantSlug: string; backupId: string; jobId: string; trigger: 'api' | 'schedule'; tables: BackupTableEntry[]; requestedBy: string }): Promise<{ backupId: string; sha256: string; rowCounts: Record<string, number>; file: { id: string; name: string; size: number; sha256: string; contentType: string } }> {
-      const existing = (await db.withTenant(input.tenantId, (trx) => trx('backups').where({ id: input.backupId }).first('manifest'))) as { manifest: BackupManifest } | undefined;
+      const { existing, tenant } = await db.withTenant(input.tenantId, async (trx) => ({
+        existing: (await trx('backups').where({ id: input.backupId }).first('manifest')) as { manifest: BackupManifest } | undefined,
+        tenant: (await trx('tenants').where({ id: input.tenantId }).first('name', 'plan', 'settings', 'branding')) as NonNullable<BackupManifest['tenant']>,
+      }));
       const manifest: BackupManifest = existing?.manifest ?? {
         version: 1,
         backupId: input.backupId,
@@ -68,6 +71,7 @@ export function createBackupActivities(deps: Pick<ActivityDeps, 'db' | 'files' |
         tenantSlug: input.tenantSlug,
         createdAt: new Date().toISOString(),
         trigger: input.trigger,
+        tenant,
         tables: input.tables,
       };
       const text = JSON.stringify(manifest, null, 2);

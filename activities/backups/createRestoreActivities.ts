@@ -115,7 +115,7 @@ export function createRestoreActivities(deps: Pick<ActivityDeps, 'db' | 'files' 
         slug: string;
         name: string;
         plan: string;
-        settings: unknown;
+        settings: Record<string, unknown>;
         branding: Record<string, unknown>;
       };
       const inPlace = input.targetTenantSlug === undefined;
@@ -130,9 +130,11 @@ export function createRestoreActivities(deps: Pick<ActivityDeps, 'db' | 'files' 
 
       const restored = await db.withTenant(plan.targetTenantId, async (trx) => {
         if (!inPlace) {
-          const { customDomain: _customDomain, ...branding } = source.branding ?? {};
+          // The tenant as it was backed up (older manifests: as it is now); a custom domain belongs to one tenant only.
+          const origin = manifest.tenant ?? source;
+          const { customDomain: _customDomain, ...branding } = origin.branding ?? {};
           await trx('tenants')
-            .insert({ id: plan.targetTenantId, slug: plan.targetTenantSlug, name: source.name, plan: source.plan, settings: JSON.stringify(source.settings ?? {}), branding: JSON.stringify(branding) })
+            .insert({ id: plan.targetTenantId, slug: plan.targetTenantSlug, name: origin.name, plan: origin.plan, settings: JSON.stringify(origin.settings ?? {}), branding: JSON.stringify(branding) })
             .onConflict('id')
             .ignore();
         }

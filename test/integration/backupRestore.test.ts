@@ -127,6 +127,8 @@ describe('jobs: backup and restore', () => {
     expect(job.status).toBe('completed');
     const target = await owner('tenants').where({ slug }).first();
     expect(target).toBeDefined();
+    const source = await owner('tenants').where({ id: tenant.id }).first();
+    expect(target).toMatchObject({ name: source.name, plan: source.plan, settings: source.settings, status: 'active' });
     expect(job.result).toMatchObject({ inPlace: false, verified: true, targetTenantId: target.id, targetTenantSlug: slug });
     const restored = await snapshot(owner, target.id);
     for (const table of RESTORED) expect([table, restored[table]!.rows]).toEqual([table, before[table]!.rows]);
