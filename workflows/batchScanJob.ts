@@ -46,7 +46,8 @@ const { stageScanItems, finishBatchScan, discardBatchScan } = proxyActivities<Hu
 });
 const { scanChunk, writeBackScanChunk } = proxyActivities<HubActivities>({
   startToCloseTimeout: '10 minutes',
-  heartbeatTimeout: '2 minutes',
+  // Chunks heartbeat every 5 s while waiting on the provider: a dead worker's chunks retry soon.
+  heartbeatTimeout: '30 seconds',
   retry: { maximumAttempts: 20, maximumInterval: '1 minute', nonRetryableErrorTypes: ['ConnectorAuthError', 'ConnectorConfigError', 'ConnectorCredentialsUnreadable', 'ConnectorNotFound'] },
 });
 

@@ -101,11 +101,13 @@ export function createBatchScanActivities(deps: Pick<ActivityDeps, 'config' | 'd
         const pending = (await db.withTenant(input.tenantId, (trx) => range(trx).where({ status: 'pending' }).orderBy('seq').select('seq', 'item', 'attempts'))) as Array<{ seq: number; item: ScanItem; attempts: number }>;
         if (pending.length === 0) break;
         Context.current().heartbeat({ fromSeq: input.fromSeq, pending: pending.length });
-        const { results } = await withConnector(
-          deps,
-          { tenantId: input.tenantId, connectorId: input.connectorId },
-          ({ instance }) => instance.write!('scans', pending.map((row) => ({ ...row.item, attempt: row.attempts + 1 }))),
-          { signal: Context.current().cancellationSignal, heartbeat: (details) => Context.current().heartbeat(details) },
+        const { results } = await heartbeatingWhile({ fromSeq: input.fromSeq, pending: pending.length }, () =>
+          withConnector(
+            deps,
+            { tenantId: input.tenantId, connectorId: input.connectorId },
+            ({ instance }) => instance.write!('scans', pending.map((row) => ({ ...row.item, attempt: row.attempts + 1 }))),
+            { signal: Context.current().cancellationSignal, heartbeat: (details) => Context.current().heartbeat(details) },
+          ),
         );
         await db.withTenant(input.tenantId, async (trx) => {
           const usage = [];
@@ -224,4 +226,18 @@ export function scanObservation(jobId: string, row: { seq: number; item: ScanIte
     ...(row.item.patientRef ? { subject: { reference: row.item.patientRef } } : {}),
     ...(finding ? { valueString: `interaction risk: ${finding.interactionRisk}${finding.flags.length > 0 ? ` (${finding.flags.join(', ')})` : ''}` } : {}),
   };
+}
+
+/**
+ * Heartbeats every few seconds while `work` waits on the provider, so that a short heartbeat
+ * timeout detects a dead worker quickly without failing slow provider calls.
+ */
+async function heartbeatingWhile<T>(details: unknown, work: () => Promise<T>): Promise<T> {
+  const context = Context.current();
+  const timer = setInterval(() => context.heartbeat(details), 5_000);
+  try {
+    return await work();
+  } finally {
+    clearInterval(timer);
+  }
 }
