@@ -4,6 +4,7 @@ import { startScanPeer, type RunningScanPeer } from '../peers/scan/scanPeer';
 import { registerConnector, runtimeOf } from '../support/connectors';
 import { ownerDb, startTestHub, type CreatedTenant, type TestHub } from '../support/hub';
 import { finishedJob, startJobVia, uploadFile } from '../support/jobs';
+import { eventually } from '../support/processes';
 import { recordHistory } from '../support/recordHistory';
 
 /** Users of a tenant as the owner sees them, every column, in a stable order. */
@@ -57,6 +58,33 @@ describe('jobs: migration', () => {
     expect(audit.filter((action) => action === 'migration.applied')).toHaveLength(3);
     expect(audit).toContain('migration.rolled_back');
     await recordHistory(hub.temporal, job.workflowId, 'migrationJobRolledBack');
+  });
+
+  it('cancelled while applying: the compensation restores the tenant, the job is cancelled', async () => {
+    const before = await usersOf(owner, tenant.id);
+    const uploadId = await uploadFile(hub, tenant, { name: 'big.csv', contentType: 'text/csv', body: legacyCsv(30_000) });
+    const started = await startJobVia(hub, tenant, 'migration', { uploadId, mapping });
+    const handle = hub.temporal.workflow.getHandle(started.workflowId);
+    // Hold it at a batch boundary of the apply phase, then cancel.
+    await eventually(
+      async () => {
+        const progress = (await handle.query('progress')) as { phase: string; done: number };
+        if (progress.phase !== 'apply' || progress.done === 0) return undefined;
+        await handle.signal('pause');
+        return true;
+      },
+      60_000,
+      'the apply phase',
+    );
+    await eventually(async () => ((await hub.request('GET', `/v1/jobs/${started.id}`, { key: tenant.key })).body.job.status === 'paused' ? true : undefined), 30_000, 'the job to pause');
+    const applied = await owner('migration_changes').where({ tenant_id: tenant.id, job_id: started.id }).count('* as count').first();
+    expect(Number(applied!.count)).toBeGreaterThan(0);
+    expect(Number(applied!.count)).toBeLessThan(30_000);
+    expect((await hub.request('POST', `/v1/jobs/${started.id}/cancel`, { key: tenant.key })).status).toBe(202);
+    const job = await finishedJob(hub, tenant, started.id);
+    expect(job.status).toBe('cancelled');
+    expect(await usersOf(owner, tenant.id)).toEqual(before);
+    expect(await owner('migration_changes').where({ tenant_id: tenant.id, job_id: started.id })).toEqual([]);
   });
 
   it('migrates a legacy CSV into users: validate → stage → apply → verify, existing users updated', async () => {
