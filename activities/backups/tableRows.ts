@@ -26,7 +26,13 @@ export async function* tableRows(db: Database, tenantId: string, table: TenantTa
         bindings.push(...after);
       }
       const order = key ? key.map((column) => `t.${quote(column)}`).join(', ') : 't.ctid';
-      return (await trx.raw(`select to_jsonb(t)::text as row, ${keyColumns} from ${quote(table.name)} t where ${where} order by ${order} limit ${PAGE_ROWS}`, bindings)).rows;
+      // The page is chosen first and rendered after: otherwise a planner without fresh statistics
+      // renders every remaining row before sorting (quadratic over the pages).
+      const page = `select ${key ? 't.*' : 't.*, t.ctid'} from ${quote(table.name)} t where ${where} order by ${order} limit ${PAGE_ROWS}`;
+      const renderedColumns = key ? keyColumns : 't.ctid::text as k0';
+      const outer = key ? order : 't.ctid';
+      const rendered = key ? `to_jsonb(t)::text` : `(to_jsonb(t) - 'ctid')::text`;
+      return (await trx.raw(`select ${rendered} as row, ${renderedColumns} from (${page}) t order by ${outer}`, bindings)).rows;
     })) as Array<Record<string, string>>;
     if (page.length === 0) return;
     yield page.map((row) => row.row!);
