@@ -8,6 +8,11 @@ import { createJobActivities } from './jobs/createJobActivities';
 import { createSyncActivities } from './sync/createSyncActivities';
 import { createTenantActivities } from './tenants/createTenantActivities';
 import { createWebhookActivities } from './webhooks/createWebhookActivities';
+import { createBatchScanActivities } from './scans/createBatchScanActivities';
+import { createBackupActivities } from './backups/createBackupActivities';
+import { createRestoreActivities } from './backups/createRestoreActivities';
+import { createBackupScheduleActivities } from './backups/createBackupScheduleActivities';
+import { createMigrationActivities } from './migrations/createMigrationActivities';
 
 /**
  * Every activity the worker registers, built from the process's dependencies. Workflows import
@@ -24,6 +29,11 @@ export function createActivities(deps: ActivityDeps) {
     ...createWebhookActivities(deps),
     ...createBillingActivities(deps),
     ...createSyncActivities(deps),
+    ...createBatchScanActivities(deps),
+    ...createBackupActivities(deps),
+    ...createRestoreActivities(deps),
+    ...createBackupScheduleActivities(deps),
+    ...createMigrationActivities(deps),
   };
 }
 

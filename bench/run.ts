@@ -5,6 +5,7 @@ import { startLocalStack } from '../platform/local/stack';
 import { runMain } from '../platform/runMain';
 import { apiOverhead } from './benchmarks/apiOverhead';
 import { authenticatedList } from './benchmarks/authenticatedList';
+import { backupRestore } from './benchmarks/backupRestore';
 import { billingRun } from './benchmarks/billingRun';
 import { connectorReads } from './benchmarks/connectorReads';
 import { exportCsv } from './benchmarks/exportCsv';
@@ -15,7 +16,7 @@ import { webhookFanout } from './benchmarks/webhookFanout';
 import { type Benchmark, type BenchReport, machineDescription, projectRoot } from './harness';
 
 /** Every benchmark `npm run bench` knows, by name. */
-const benchmarks: Benchmark[] = [apiOverhead, authenticatedList, salesforceRead, connectorReads, syncThroughput, webhookFanout, billingRun, userImport, exportCsv];
+const benchmarks: Benchmark[] = [apiOverhead, authenticatedList, salesforceRead, connectorReads, syncThroughput, webhookFanout, billingRun, userImport, exportCsv, backupRestore];
 
 const resultsFile = path.join(projectRoot, 'bench', 'results.json');
 

@@ -53,7 +53,8 @@ export interface ReadPageResult {
 
 /** Result of `write()`: per-record outcome, in input order. */
 export interface WriteResult {
-  results: Array<{ externalId?: string; ok: boolean; created?: boolean; error?: string }>;
+  /** `data`: what the system answered for the record, when the caller needs it (e.g. a scan's finding). */
+  results: Array<{ externalId?: string; ok: boolean; created?: boolean; error?: string; data?: Record<string, unknown> }>;
 }
 
 /** Outbound network access for connectors: guarded against SSRF, bounded in time and size. */

@@ -202,6 +202,9 @@ export const configSchema = z.object({
   BILLING_SCHEDULE_ENABLED: booleanFlag
     .default(true)
     .describe('The worker creates (or updates) the Temporal Schedule that runs monthly billing on the 1st of each month, 00:15 UTC.'),
+  HUB_DAILY_BACKUPS: booleanFlag
+    .default(true)
+    .describe('Tenant onboarding creates a Temporal Schedule that backs the tenant up daily (tenant setting backups.daily turns one tenant off).'),
   BILLING_CONCURRENCY: z.coerce.number().int().min(1).max(500).default(20).describe('Tenant invoices a billing run works on at once (child workflows).'),
   DUNNING_RETRY_DELAYS: z
     .string()

@@ -13,3 +13,8 @@ export { tenantInvoice } from './tenantInvoice';
 export { stripeEvent } from './stripeEvent';
 export { dunning } from './dunning';
 export { connectorSync } from './connectorSync';
+export { batchScanJob } from './batchScanJob';
+export { backupJob } from './backupJob';
+export { restoreJob } from './restoreJob';
+export { scheduledBackup } from './scheduledBackup';
+export { migrationJob } from './migrationJob';

@@ -1,4 +1,4 @@
-import { proxyActivities, workflowInfo } from '@temporalio/workflow';
+import { patched, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { HubActivities } from '../activities';
 import type { NewTenant } from '../activities/tenants/createTenantActivities';
 
@@ -15,14 +15,14 @@ export interface TenantOnboardingResult {
   adminUserId: string;
 }
 
-const { createTenantRecord, createApiKeyRecord, appendAuditEntry } = proxyActivities<HubActivities>({
+const { createTenantRecord, createApiKeyRecord, appendAuditEntry, ensureBackupSchedule } = proxyActivities<HubActivities>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '500 ms', maximumInterval: '10 seconds', maximumAttempts: 10, nonRetryableErrorTypes: ['TenantSlugTaken'] },
 });
 
 /**
- * Creates a tenant: the tenant row with its first admin user, the first admin API key, and the
- * audit row. Workflow id `tenant/<slug>/onboarding`.
+ * Creates a tenant: the tenant row with its first admin user, the first admin API key, the
+ * audit row and the daily backup schedule. Workflow id `tenant/<slug>/onboarding`.
  */
 export async function tenantOnboarding(input: TenantOnboardingInput): Promise<TenantOnboardingResult> {
   const { tenant, apiKey, requestedBy } = input;
@@ -36,5 +36,8 @@ export async function tenantOnboarding(input: TenantOnboardingInput): Promise<Te
     details: { slug: tenant.slug, plan: tenant.plan, adminUserId: tenant.adminUserId, apiKeyId: apiKey.keyId },
     eventKey: `${workflowInfo().workflowId}/tenant.created`,
   });
+  // Tenants onboarded since the daily backups (issue 6) get their schedule here; `patched` keeps
+  // the histories of earlier onboardings replayable.
+  if (patched('daily-backup-schedule')) await ensureBackupSchedule({ tenantId: tenant.tenantId, tenantSlug: tenant.slug });
   return { tenantId: tenant.tenantId, apiKeyId: apiKey.keyId, adminUserId: tenant.adminUserId };
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { type Role } from '../auth/roles';
+import { backupKind, batchScanKind, migrationKind, restoreKind } from './bulkJobKinds';
 
 /**
  * A kind of job `POST /v1/jobs` can start: its parameters (strict zod), the workflow that runs
@@ -52,4 +53,8 @@ const userImportKind: JobKind = {
 export const jobKinds: Readonly<Record<string, JobKind>> = {
   export: exportKind,
   user_import: userImportKind,
+  batch_scan: batchScanKind,
+  migration: migrationKind,
+  backup: backupKind,
+  restore: restoreKind,
 };

@@ -1,12 +1,16 @@
 import { decodeCursor, encodeCursor } from '../cursor';
 import { ConfigError } from '../errors';
-import { type ConnectorContext, type ConnectorRecord, defineConnector, type ReadPageResult, type StreamDefinition } from '../types';
+import { type ConnectorContext, type ConnectorRecord, defineConnector, type ReadPageResult, type StreamDefinition, type WriteResult } from '../types';
 import { BulkExportReader } from './bulkExport';
 import { cursorSince, type FhirCursor, fhirCursorSchema, type SearchCursor } from './fhirCursor';
 import { loadFhirKit } from './fhirKit';
 import { FhirSession } from './fhirSession';
 import { type FhirConfig, fhirConfigSchema, type FhirCredentials, fhirCredentialsSchema, FHIR_STREAMS } from './schemas';
 import { vendorPreset } from './vendorPresets';
+
+/** Streams `write()` accepts (results the hub produces, e.g. batch-scan findings as Observations). */
+const WRITABLE_STREAMS = ['Observation'] as const;
+const FHIR_ID = /^[A-Za-z0-9\-.]{1,64}$/;
 
 /** Largest `_count` asked for (servers cap it further on their own). */
 const MAX_COUNT = 1000;
@@ -24,6 +28,9 @@ interface SearchBundle {
  *   Search reports no deletions.
  * - `readMode: bulk`: Bulk Data `$export` per stream (`_type`, `_since`), NDJSON output read page
  *   by page, deletions from the manifest's `deleted` files (see BulkExportReader).
+ * - `write('Observation', resources)`: `PUT [base]/Observation/<id>` per resource (update as
+ *   create with the hub's deterministic id, so a retried write never duplicates); a resource the
+ *   server rejects (4xx) is a per-record failure, auth and transient errors fail the call.
  * Authentication: a static bearer token, or SMART Backend Services (see SmartBackendAuth).
  */
 export const fhirConnector = defineConnector({
@@ -38,7 +45,7 @@ export const fhirConnector = defineConnector({
       primaryKey: 'id',
       cursorField: 'meta.lastUpdated',
       supportsDeletes: config.readMode === 'bulk',
-      writable: false,
+      writable: (WRITABLE_STREAMS as readonly string[]).includes(name),
     })),
   create: (context) => new FhirConnector(context),
 });
@@ -80,6 +87,29 @@ class FhirConnector {
     }
     const position: SearchCursor = stored?.mode === 'search' ? stored : { mode: 'search', since: cursorSince(stored), next: null, maxSeen: null };
     return this.search(stream, position, size);
+  }
+
+  async write(stream: string, records: Array<Record<string, unknown>>): Promise<WriteResult> {
+    if (!(WRITABLE_STREAMS as readonly string[]).includes(stream)) throw new ConfigError(`fhir: ${stream} is not writable (${WRITABLE_STREAMS.join(', ')})`, 'NOT_WRITABLE');
+    const results: WriteResult['results'] = [];
+    for (const resource of records) {
+      const id = typeof resource.id === 'string' ? resource.id : '';
+      if (resource.resourceType !== stream || !FHIR_ID.test(id)) {
+        results.push({ externalId: id || undefined, ok: false, error: `a ${stream} resource with a FHIR id is required` });
+        continue;
+      }
+      try {
+        await this.session.call(`fhir update ${stream}`, (client, options) => client.update({ resourceType: stream, id, body: resource as never, options }));
+        results.push({ externalId: id, ok: true });
+      } catch (error) {
+        if (error instanceof ConfigError) {
+          results.push({ externalId: id, ok: false, error: error.message });
+          continue;
+        }
+        throw error;
+      }
+    }
+    return { results };
   }
 
   private async search(stream: string, cursor: SearchCursor, size: number): Promise<ReadPageResult> {

@@ -24,7 +24,8 @@ interface ScanCursor {
  * The batch medical scan provider (contract in ./scanProtocol.ts), over the guarded fetch.
  * - `write('scans', items)`: POSTs items in batches of `batchSize` with a deterministic
  *   `Idempotency-Key` per batch (a retried activity never scans twice); per-item failures come
- *   back as `ok: false` results, not as an error.
+ *   back as `ok: false` results, not as an error. Items re-submitted after a failure carry
+ *   `attempt: n` (n > 1), which makes their batch a new request.
  * - `readPage('scans')`: the provider's scan history by (`updatedAt`, `scanId`), purged scans as
  *   deletions. Used by the batch-scan job (issue 6) and syncs.
  */
@@ -75,10 +76,15 @@ class ScanInstance {
         if (!parsed.success) throw new ConfigError(`scan item ${start + index}: ${parsed.error.issues.map((issue) => `${issue.path.join('.') || 'item'}: ${issue.message}`).join('; ')}`, 'INVALID_ITEM');
         return parsed.data;
       });
-      const idempotencyKey = createHash('sha256').update(this.context.connectorId).update(JSON.stringify(items)).digest('hex');
+      // A record may carry `attempt` (> 1 when the caller re-submits items that failed): a new
+      // attempt is a new provider request, not a replay of the first answer.
+      const attempts = chunk.map((record) => (typeof record.attempt === 'number' ? record.attempt : 1));
+      const hash = createHash('sha256').update(this.context.connectorId).update(JSON.stringify(items));
+      if (attempts.some((attempt) => attempt > 1)) hash.update(`#attempts:${attempts.join(',')}`);
+      const idempotencyKey = hash.digest('hex');
       const answer = await this.request<{ batchId: string; results: ScanResult[] }>('POST', '/v1/scans', { items }, { 'Idempotency-Key': idempotencyKey });
       for (const result of answer.results) {
-        results.push(result.status === 'ok' ? { externalId: result.scanId ?? result.id, ok: true, created: true } : { externalId: result.id, ok: false, error: `${result.error?.code ?? 'ERROR'}: ${result.error?.message ?? ''}` });
+        results.push(result.status === 'ok' ? { externalId: result.scanId ?? result.id, ok: true, created: true, ...(result.result ? { data: result.result as unknown as Record<string, unknown> } : {}) } : { externalId: result.id, ok: false, error: `${result.error?.code ?? 'ERROR'}: ${result.error?.message ?? ''}` });
       }
     }
     return { results };

@@ -15,6 +15,10 @@ export const workflowIds = {
   scheduledSync: (slug: string, connectorId: string) => `sync/${slug}/${connectorId}/scheduled`,
   /** The Temporal Schedule of a connector's periodic syncs: `sync-schedule/<slug>/<connectorId>`. */
   syncSchedule: (slug: string, connectorId: string) => `sync-schedule/${slug}/${connectorId}`,
+  /** The Temporal Schedule of a tenant's daily backup: `backup-schedule/<slug>`. */
+  backupSchedule: (slug: string) => `backup-schedule/${slug}`,
+  /** Backups the daily schedule starts (Temporal appends `-<start time>`): `backup/<slug>/scheduled`. */
+  scheduledBackup: (slug: string) => `backup/${slug}/scheduled`,
   billing: (slug: string, period: string) => `billing/${slug}/${period}`,
   /**
    * A billing run started through the admin API: `billing/<period>` for every tenant, or

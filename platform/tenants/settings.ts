@@ -32,6 +32,12 @@ export const tenantSettingsSchema = z.strictObject({
       keyMaxLifetimeDays: z.number().int().min(1).max(3_650).nullable().optional().describe('New API keys must expire within this many days'),
     })
     .optional(),
+  backups: z
+    .strictObject({
+      retentionDays: z.number().int().min(1).max(3_650).optional().describe('Days a backup is kept before it is deleted (default 30)'),
+      daily: z.boolean().optional().describe('Whether the daily backup schedule runs (default true)'),
+    })
+    .optional(),
 });
 export type TenantSettings = z.infer<typeof tenantSettingsSchema>;
 

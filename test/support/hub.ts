@@ -96,6 +96,8 @@ export async function startTestHub(
     PORT: '0',
     // Peers listen on 127.0.0.1; tests of the SSRF guard build their own strict policy.
     HUB_ALLOW_PRIVATE_NETWORK: 'true',
+    // Onboarding would give every test tenant a daily backup schedule; backup tests turn it on.
+    HUB_DAILY_BACKUPS: 'false',
     ...overrides,
   });
   const logger = createLogger({ name: 'test', level: config.LOG_LEVEL, destination: options.logDestination });

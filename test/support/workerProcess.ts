@@ -26,6 +26,7 @@ export async function startWorkerProcess(hub: TestHub, env: Record<string, strin
     HUB_ALLOW_PRIVATE_NETWORK: 'true',
     SYNC_PAGE_SIZE: String(hub.config.SYNC_PAGE_SIZE),
     SYNC_CONNECTOR_REQUEST_BUDGET: hub.config.SYNC_CONNECTOR_REQUEST_BUDGET,
+    HUB_DAILY_BACKUPS: String(hub.config.HUB_DAILY_BACKUPS),
     ...env,
   });
   const deadline = Date.now() + 60_000;

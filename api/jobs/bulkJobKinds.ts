@@ -1,0 +1,94 @@
+import { z } from 'zod';
+import { type JobKind } from './jobKinds';
+
+const slug = z.string().regex(/^[a-z0-9](?:[a-z0-9-]{0,46}[a-z0-9])?$/, 'lowercase letters, digits and dashes, 1-48 characters');
+const inlineScanItem = z.record(z.string(), z.unknown());
+
+/** `batch_scan`: medication items inline (≤ 1,000) or from an upload (CSV or NDJSON, any size). */
+export const batchScanKind: JobKind = {
+  kind: 'batch_scan',
+  params: z
+    .strictObject({
+      items: z.array(inlineScanItem).min(1).max(1_000).optional().describe('Items {id, medication | ndc, patientRef?}'),
+      uploadId: z.uuid().optional().describe('An upload of items (CSV with a header row, or NDJSON)'),
+      connectorId: z.uuid().optional().describe('The scan connector (default: the tenant’s only one)'),
+      fhirConnectorId: z.uuid().optional().describe('Write scanned items back to this FHIR connector as Observations'),
+      itemsPerChunk: z.number().int().min(10).max(500).optional(),
+      concurrency: z.number().int().min(1).max(16).optional(),
+      maxAttemptsPerItem: z.number().int().min(1).max(5).optional(),
+    })
+    .refine((params) => (params.items === undefined) !== (params.uploadId === undefined), 'pass either items or uploadId'),
+  workflowType: 'batchScanJob',
+  minRole: 'manager',
+  summary: (params) => {
+    const { items, uploadId } = params as { items?: unknown[]; uploadId?: string };
+    return items ? `Batch scan of ${items.length} items` : `Batch scan of upload ${uploadId}`;
+  },
+};
+
+const userFields = ['email', 'name', 'role', 'status'] as const;
+
+/** `migration`: a legacy dataset (upload or connector stream) into users or records, mapped field by field. */
+export const migrationKind: JobKind = {
+  kind: 'migration',
+  params: z
+    .strictObject({
+      uploadId: z.uuid().optional().describe('A legacy file (CSV with a header row, or NDJSON)'),
+      connectorId: z.uuid().optional().describe('A connector whose stream is the legacy dataset'),
+      stream: z.string().min(1).max(200).optional().describe('The connector stream to read'),
+      target: z.enum(['users', 'records']).default('users'),
+      records: z.strictObject({ connectorId: z.uuid(), stream: z.string().min(1).max(200) }).optional().describe('Where migrated records belong (target records)'),
+      mapping: z.record(z.string().min(1).max(200), z.string().min(1).max(200)).describe('target field → source field'),
+      dryRun: z.boolean().optional(),
+      expect: z
+        .strictObject({ rows: z.number().int().min(0).optional(), checksum: z.string().regex(/^[0-9a-f]{64}$/).optional() })
+        .optional()
+        .describe('Control totals of the legacy system, checked by verify'),
+    })
+    .superRefine((params, ctx) => {
+      if ((params.uploadId === undefined) === (params.connectorId === undefined)) ctx.addIssue({ code: 'custom', message: 'pass either uploadId or connectorId', path: ['uploadId'] });
+      if (params.connectorId !== undefined && params.stream === undefined) ctx.addIssue({ code: 'custom', message: 'stream is required with connectorId', path: ['stream'] });
+      if (params.target === 'users') {
+        for (const field of Object.keys(params.mapping)) {
+          if (!(userFields as readonly string[]).includes(field)) ctx.addIssue({ code: 'custom', message: `users have no field ${field}`, path: ['mapping', field] });
+        }
+        for (const field of ['email', 'name']) if (!params.mapping[field]) ctx.addIssue({ code: 'custom', message: `mapping.${field} is required`, path: ['mapping', field] });
+      } else {
+        if (!params.records) ctx.addIssue({ code: 'custom', message: 'records {connectorId, stream} is required for target records', path: ['records'] });
+        if (!params.mapping.externalId) ctx.addIssue({ code: 'custom', message: 'mapping.externalId is required', path: ['mapping', 'externalId'] });
+      }
+    }),
+  workflowType: 'migrationJob',
+  minRole: 'admin',
+  summary: (params) => {
+    const { target, dryRun } = params as { target: string; dryRun?: boolean };
+    return `${dryRun ? 'Dry run of a migration' : 'Migration'} into ${target}`;
+  },
+};
+
+/** `backup`: every tenant table as gzip NDJSON + manifest. */
+export const backupKind: JobKind = {
+  kind: 'backup',
+  params: z.strictObject({}),
+  workflowType: 'backupJob',
+  minRole: 'admin',
+  summary: () => 'Logical backup of the tenant',
+};
+
+/** `restore`: a backup into this tenant (`confirm: true`) or into a new tenant slug. */
+export const restoreKind: JobKind = {
+  kind: 'restore',
+  params: z
+    .strictObject({
+      backupId: z.uuid(),
+      targetTenantSlug: slug.optional().describe('Restore into a new tenant with this slug'),
+      confirm: z.boolean().optional().describe('Required (true) to overwrite this tenant’s data'),
+    })
+    .refine((params) => params.targetTenantSlug !== undefined || params.confirm === true, { message: 'restoring into this tenant overwrites its data: pass confirm: true', path: ['confirm'] }),
+  workflowType: 'restoreJob',
+  minRole: 'admin',
+  summary: (params) => {
+    const { backupId, targetTenantSlug } = params as { backupId: string; targetTenantSlug?: string };
+    return targetTenantSlug ? `Restore backup ${backupId} into new tenant ${targetTenantSlug}` : `Restore backup ${backupId} in place`;
+  },
+};

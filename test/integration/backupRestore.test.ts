@@ -1,0 +1,186 @@
+import { type Knex } from 'knex';
+import { RESTORE_RULES, tenantTables } from '../../activities/backups/tenantTables';
+import { workflowIds } from '../../platform/temporal/workflowIds';
+import { startScanPeer, type RunningScanPeer } from '../peers/scan/scanPeer';
+import { registerConnector, runtimeOf } from '../support/connectors';
+import { ownerDb, startTestHub, type CreatedTenant, type TestHub } from '../support/hub';
+import { finishedJob, startJobVia } from '../support/jobs';
+import { eventually } from '../support/processes';
+import { recordHistory } from '../support/recordHistory';
+
+const RESTORED = Object.entries(RESTORE_RULES)
+  .filter(([, rule]) => rule.restore)
+  .map(([table]) => table);
+
+/** Count and checksum of a tenant's rows of each restorable table, as the owner sees them. */
+async function snapshot(owner: Knex, tenantId: string): Promise<Record<string, { rows: number; md5: string | null }>> {
+  const result: Record<string, { rows: number; md5: string | null }> = {};
+  for (const table of RESTORED) {
+    const row = (await owner.raw(`select count(*)::int as rows, md5(string_agg(to_jsonb(t)::text, E'\\n' order by to_jsonb(t)::text)) as md5 from ?? t where tenant_id = ?`, [table, tenantId])).rows[0];
+    result[table] = { rows: row.rows, md5: row.md5 };
+  }
+  return result;
+}
+
+/** `backup` and `restore` jobs end to end, and the daily backup schedule. */
+describe('jobs: backup and restore', () => {
+  let hub: TestHub;
+  let peer: RunningScanPeer;
+  let tenant: CreatedTenant;
+  let connectorId: string;
+  const owner = ownerDb();
+
+  beforeAll(async () => {
+    [hub, peer] = await Promise.all([startTestHub({ HUB_DAILY_BACKUPS: 'true' }), startScanPeer({ port: 0, apiKey: 'scan-key' })]);
+    tenant = await hub.createTenant();
+    connectorId = await registerConnector(hub, tenant, { type: 'scan', config: { endpoint: peer.url, batchSize: 100 }, credentials: { apiKey: 'scan-key' } });
+    await owner.raw(
+      `insert into users (id, tenant_id, email, name, role, status)
+       select gen_random_uuid(), ?, 'user' || n || '@example.test', 'User ' || n, (array['member','viewer','manager'])[1 + n % 3], 'active' from generate_series(1, 300) n`,
+      [tenant.id],
+    );
+    await owner.raw(
+      `insert into records (tenant_id, connector_id, stream, external_id, data, data_hash, source_updated_at, change_seq)
+       select ?, ?, 'scans', 'scan-' || n, jsonb_build_object('n', n, 'name', 'Scan ' || n, 'tags', jsonb_build_array('a', n)), md5(n::text), now() - n * interval '1 minute', nextval('records_change_seq')
+         from generate_series(1, 2000) n`,
+      [tenant.id, connectorId],
+    );
+    await owner('sync_stream_state').insert({ tenant_id: tenant.id, connector_id: connectorId, stream: 'scans', cursor: '{"v":1}', page_no: 4, done: true });
+    const webhook = await hub.request('POST', '/v1/webhooks', { key: tenant.key, body: { url: 'https://hooks.example.com/hub', events: ['invoice.created'] } });
+    expect(webhook.status).toBe(201);
+  });
+  afterAll(async () => {
+    await peer.stop();
+    await hub.stop();
+    await owner.destroy();
+  });
+
+  it('classifies every tenant table for restores', async () => {
+    const tables = await tenantTables(owner);
+    expect(tables.length).toBeGreaterThan(20);
+    expect(tables.filter((table) => !RESTORE_RULES[table.name]).map((table) => table.name)).toEqual([]);
+    // Referenced tables come first.
+    const order = tables.map((table) => table.name);
+    expect(order.indexOf('connectors')).toBeLessThan(order.indexOf('records'));
+  });
+
+  let backupId: string;
+  let before: Awaited<ReturnType<typeof snapshot>>;
+
+  it('backs up every tenant table (gzip NDJSON + manifest with row counts and SHA-256), downloadable', async () => {
+    before = await snapshot(owner, tenant.id);
+    expect(before.records!.rows).toBe(2_000);
+    const job = await finishedJob(hub, tenant, (await startJobVia(hub, tenant, 'backup', {})).id);
+    expect(job.status).toBe('completed');
+    backupId = job.result.backupId;
+    expect(backupId).toBe(job.id);
+    expect(job.result.sha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(job.result.rowCounts).toMatchObject({ users: 301, records: 2_000, connectors: 1, sync_stream_state: 1, webhook_endpoints: 1 });
+    expect(job.result.rowCounts.audit_log).toBeGreaterThan(2);
+    expect(Object.keys(job.result.rowCounts).sort()).toEqual((await tenantTables(owner)).map((table) => table.name).sort());
+
+    const download = await fetch(`${hub.url}/v1/jobs/${job.id}/download`, { headers: { 'X-API-Key': tenant.key } });
+    expect(download.status).toBe(200);
+    const manifest = (await download.json()) as { tables: Array<{ name: string; rows: number; file: { key: string; sha256: string } }> };
+    expect(manifest.tables.find((table) => table.name === 'records')).toMatchObject({ rows: 2_000, file: { key: `${tenant.id}/backup-${backupId}-records.ndjson.gz` } });
+    // Secrets stay ciphertext in the backup.
+    const stored = await owner('backups').where({ id: backupId }).first();
+    expect(stored.expires_at.getTime()).toBeGreaterThan(Date.now() + 29 * 86_400_000);
+    const connectors = await readBackupTable(hub, `${tenant.id}/backup-${backupId}-connectors.ndjson.gz`);
+    expect(connectors[0]).toHaveProperty('credentials_ciphertext');
+    expect(JSON.stringify(connectors)).not.toContain('scan-key');
+    await recordHistory(hub.temporal, job.workflowId, 'backupJob');
+  });
+
+  it('refuses an in-place restore without confirm (400)', async () => {
+    const response = await hub.request('POST', '/v1/jobs', { key: tenant.key, body: { kind: 'restore', params: { backupId } } });
+    expect(response.status).toBe(400);
+    expect(response.text).toContain('confirm');
+  });
+
+  it('backup → wipe → restore gives identical row counts and checksums', async () => {
+    // Wipe: the connector (and its records and cursor), every user, the webhook; then a newcomer.
+    await owner('connectors').where({ tenant_id: tenant.id }).del();
+    await owner('users').where({ tenant_id: tenant.id }).del();
+    await owner('webhook_endpoints').where({ tenant_id: tenant.id }).del();
+    await owner('users').insert({ id: '00000000-0000-4000-8000-00000000beef', tenant_id: tenant.id, email: 'late@example.test', name: 'Late', role: 'viewer' });
+    expect((await snapshot(owner, tenant.id)).records!.rows).toBe(0);
+    const auditBefore = Number((await owner('audit_log').where({ tenant_id: tenant.id }).count('* as count').first())!.count);
+
+    const job = await finishedJob(hub, tenant, (await startJobVia(hub, tenant, 'restore', { backupId, confirm: true })).id);
+    expect(job.status).toBe('completed');
+    expect(job.result).toMatchObject({ inPlace: true, verified: true, targetTenantId: tenant.id });
+    expect(await snapshot(owner, tenant.id)).toEqual(before);
+    // The audit log is appended to, never rewritten.
+    const audit = await owner('audit_log').where({ tenant_id: tenant.id }).orderBy('seq');
+    expect(audit.length).toBeGreaterThan(auditBefore);
+    expect(audit.at(-1)!.action).toBe('tenant.restored');
+    // The restored connector works (its credentials open).
+    const health = await runtimeOf(hub)(tenant.id, connectorId, ({ instance }) => instance.testConnection());
+    expect(health.details).toMatchObject({ provider: expect.any(String) });
+    await recordHistory(hub.temporal, job.workflowId, 'restoreJob');
+  });
+
+  it('restores into a new tenant slug: new ids, same content, secrets re-encrypted for the new tenant', async () => {
+    const slug = `restored-${tenant.slug}`;
+    const job = await finishedJob(hub, tenant, (await startJobVia(hub, tenant, 'restore', { backupId, targetTenantSlug: slug })).id);
+    expect(job.status).toBe('completed');
+    const target = await owner('tenants').where({ slug }).first();
+    expect(target).toBeDefined();
+    const source = await owner('tenants').where({ id: tenant.id }).first();
+    expect(target).toMatchObject({ name: source.name, plan: source.plan, settings: source.settings, status: 'active' });
+    expect(job.result).toMatchObject({ inPlace: false, verified: true, targetTenantId: target.id, targetTenantSlug: slug });
+    const restored = await snapshot(owner, target.id);
+    for (const table of RESTORED) expect([table, restored[table]!.rows]).toEqual([table, before[table]!.rows]);
+    const emails = async (tenantId: string) => (await owner('users').where({ tenant_id: tenantId }).orderBy('email').pluck('email')) as string[];
+    expect(await emails(target.id)).toEqual(await emails(tenant.id));
+    const newConnector = await owner('connectors').where({ tenant_id: target.id }).first();
+    expect(newConnector.id).not.toBe(connectorId);
+    expect(await owner('records').where({ tenant_id: target.id, connector_id: newConnector.id }).count('* as count').first()).toEqual({ count: '2000' });
+    const health = await runtimeOf(hub)(target.id, newConnector.id, ({ instance }) => instance.testConnection());
+    expect(health.details).toMatchObject({ provider: expect.any(String) });
+    // The source tenant is untouched.
+    expect(await snapshot(owner, tenant.id)).toEqual(before);
+
+    const again = await finishedJob(hub, tenant, (await startJobVia(hub, tenant, 'restore', { backupId, targetTenantSlug: slug })).id);
+    expect(again.status).toBe('failed');
+    expect(again.error.code).toBe('TenantSlugTaken');
+  });
+
+  it('creates the daily backup schedule at onboarding; a scheduled run backs up and applies retention', async () => {
+    const fresh = await hub.createTenant();
+    await recordHistory(hub.temporal, fresh.workflowId, 'tenantOnboardingWithBackupSchedule');
+    const handle = hub.temporal.schedule.getHandle(workflowIds.backupSchedule(fresh.slug));
+    const described = await handle.describe();
+    expect(described.action).toMatchObject({ type: 'startWorkflow', workflowType: 'scheduledBackup' });
+    expect(described.spec.calendars?.[0]).toMatchObject({ comment: 'daily, UTC' });
+
+    // A backup past its retention is pruned by the next run.
+    const first = await finishedJob(hub, fresh, (await startJobVia(hub, fresh, 'backup', {})).id);
+    await owner('backups').where({ id: first.result.backupId }).update({ expires_at: owner.raw(`now() - interval '1 day'`) });
+
+    await handle.trigger();
+    const scheduled = await eventually(
+      async () => {
+        const response = await hub.request('GET', '/v1/jobs?kind=backup', { key: fresh.key });
+        const jobs = response.body.data as Array<{ id: string; status: string }>;
+        return jobs.find((job) => job.id !== first.id && job.status === 'completed');
+      },
+      60_000,
+      'the scheduled backup to complete',
+    );
+    const job = (await hub.request('GET', `/v1/jobs/${scheduled.id}`, { key: fresh.key })).body.job;
+    expect(job.result).toMatchObject({ pruned: 1 });
+    expect(await owner('backups').where({ id: first.result.backupId })).toEqual([]);
+    expect(await owner('backups').where({ id: job.result.backupId }).first()).toMatchObject({ trigger: 'schedule' });
+    await recordHistory(hub.temporal, job.workflowId, 'scheduledBackup');
+    await handle.delete();
+  });
+});
+
+async function readBackupTable(hub: TestHub, key: string): Promise<Array<Record<string, unknown>>> {
+  const { createGunzip } = await import('node:zlib');
+  const chunks: Buffer[] = [];
+  for await (const chunk of hub.files.get(key).pipe(createGunzip())) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8').trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+}

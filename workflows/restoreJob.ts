@@ -1,0 +1,43 @@
+import { proxyActivities } from '@temporalio/workflow';
+import type { HubActivities } from '../activities';
+import { type JobWorkflowInput } from './jobs/control';
+import { runJob } from './jobs/runJob';
+
+export interface RestoreParams {
+  backupId: string;
+  targetTenantSlug?: string;
+  confirm?: boolean;
+}
+
+export interface RestoreResult extends Record<string, unknown> {
+  backupId: string;
+  targetTenantId: string;
+  targetTenantSlug: string;
+  inPlace: boolean;
+  verified: true;
+  tables: Array<{ name: string; rows: number; checksum: string }>;
+}
+
+const { restoreBackup, verifyRestore } = proxyActivities<HubActivities>({
+  startToCloseTimeout: '60 minutes',
+  heartbeatTimeout: '2 minutes',
+  retry: { maximumAttempts: 5, nonRetryableErrorTypes: ['RestoreRefused', 'RestoreVerificationFailed', 'TenantSlugTaken'] },
+});
+
+/**
+ * `restore` job (workflow id `job/<slug>/restore/<jobId>`): the backup's restorable tables in one
+ * transaction (in place, or into a new tenant slug), then verification of row counts and
+ * checksums against the manifest. A restore that fails verification fails the job and says why.
+ */
+export async function restoreJob(input: JobWorkflowInput<RestoreParams>): Promise<RestoreResult> {
+  return runJob(input, async (control) => {
+    control.progress.phase = 'restore';
+    const plan = await control.batch(() => restoreBackup({ tenantId: input.tenantId, jobId: input.jobId, backupId: input.params.backupId, targetTenantSlug: input.params.targetTenantSlug, requestedBy: input.requestedBy }));
+    control.progress.total = plan.tables.length;
+    control.progress.phase = 'verify';
+    const { sourceTenantId, targetTenantId, targetTenantSlug, inPlace } = plan;
+    const verification = await verifyRestore({ tenantId: input.tenantId, backupId: input.params.backupId, plan: { sourceTenantId, targetTenantId, targetTenantSlug, inPlace } });
+    control.progress.done = verification.tables.length;
+    return { backupId: input.params.backupId, targetTenantId, targetTenantSlug, inPlace, verified: true, tables: verification.tables };
+  });
+}
