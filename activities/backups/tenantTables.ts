@@ -25,6 +25,7 @@ export const RESTORE_RULES: Readonly<Record<string, { restore: true; sealed?: Re
   usage_daily: { restore: false, why: 'metering rollup' },
   job_daily: { restore: false, why: 'job rollup' },
   seats_daily: { restore: false, why: 'seat rollup kept by triggers on users' },
+  seat_counts: { restore: false, why: 'seat counter kept by triggers on users (restored users move it)' },
   billing_customers: { restore: false, why: 'billing (money is never rewound)' },
   invoices: { restore: false, why: 'billing (money is never rewound)' },
   billing_suspensions: { restore: false, why: 'billing' },
@@ -37,6 +38,7 @@ export const RESTORE_RULES: Readonly<Record<string, { restore: true; sealed?: Re
   scan_items: { restore: false, why: 'batch-scan job results' },
   migration_rows: { restore: false, why: 'migration job stage' },
   migration_changes: { restore: false, why: 'migration job bookkeeping' },
+  user_import_batches: { restore: false, why: 'user-import job bookkeeping (applied-batch markers)' },
 };
 
 /** A tenant table as the catalogue describes it. */

@@ -5,6 +5,7 @@ import { listBillingRuns } from './admin/listBillingRuns';
 import { startBillingRun } from './admin/startBillingRun';
 import { listTenants } from './admin/listTenants';
 import { updateTenantAsAdmin } from './admin/updateTenantStatus';
+import { createTenantApiKey } from './admin/createTenantApiKey';
 import { createApiKey } from './apiKeys/createApiKey';
 import { getApiKey } from './apiKeys/getApiKey';
 import { listApiKeys } from './apiKeys/listApiKeys';
@@ -69,6 +70,7 @@ export const routes: readonly AnyRoute[] = [
   createTenant,
   listTenants,
   updateTenantAsAdmin,
+  createTenantApiKey,
   // tenant
   getTenant,
   // jobs

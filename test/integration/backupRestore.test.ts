@@ -139,6 +139,14 @@ describe('jobs: backup and restore', () => {
     expect(await owner('records').where({ tenant_id: target.id, connector_id: newConnector.id }).count('* as count').first()).toEqual({ count: '2000' });
     const health = await runtimeOf(hub)(target.id, newConnector.id, ({ instance }) => instance.testConnection());
     expect(health.details).toMatchObject({ provider: expect.any(String) });
+    // Keys are never restored: a platform admin issues the new tenant its first key, which works.
+    const issued = await hub.request('POST', `/v1/admin/tenants/${target.id}/api-keys`, { admin: true, body: {} });
+    expect(issued.status).toBe(201);
+    expect(issued.body.apiKey).toMatchObject({ role: 'admin', key: expect.stringMatching(/^hub_sk_/) });
+    const users = await hub.request('GET', '/v1/users?limit=100', { key: issued.body.apiKey.key as string });
+    expect(users.status).toBe(200);
+    expect(users.body.data.length).toBe(Math.min(100, (await emails(target.id)).length));
+    expect((await hub.request('POST', `/v1/admin/tenants/${tenant.id}/api-keys`, { key: tenant.key, body: {} })).status).toBe(401);
     // The source tenant is untouched.
     expect(await snapshot(owner, tenant.id)).toEqual(before);
 

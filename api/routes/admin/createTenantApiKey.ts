@@ -1,0 +1,52 @@
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import { generateApiKey } from '../../../platform/apiKeys';
+import { appendAudit } from '../../../platform/audit';
+import { effectiveSettings } from '../../../platform/tenants/settings';
+import { errors } from '../../errors';
+import { defineRoute } from '../../http/route';
+import { type TenantRow } from '../tenant/tenantView';
+import { API_KEY_COLUMNS, apiKeyDetailSchema, toApiKeyView, type ApiKeyRow } from '../apiKeys/apiKeyView';
+
+const DAY_MS = 86_400_000;
+
+/**
+ * A platform admin issues an admin key to an existing tenant: the way into a tenant that has no
+ * usable key (a tenant created by restoring a backup into a new slug — keys are never restored — or
+ * one whose admins revoked every key). Audited in the tenant's log; the secret is shown once.
+ */
+export const createTenantApiKey = defineRoute({
+  method: 'post',
+  path: '/v1/admin/tenants/:id/api-keys',
+  auth: 'admin',
+  summary: "Issue an admin API key to a tenant (platform admin); the answer is the only time its secret is shown",
+  tags: ['admin'],
+  params: z.strictObject({ id: z.uuid() }),
+  body: z.strictObject({ name: z.string().trim().min(1).max(200).default('platform-issued admin key') }),
+  responses: {
+    201: { description: 'The key, with its secret (shown once)', schema: z.object({ apiKey: apiKeyDetailSchema.extend({ key: z.string().startsWith('hub_sk_') }) }) },
+    404: { description: 'No such tenant' },
+  },
+  async handler({ deps, params, body, req }) {
+    const tenant = await deps.db.withPlatform((trx) => trx<TenantRow>('tenants').where({ id: params.id }).first('id', 'plan', 'settings'));
+    if (!tenant) throw errors.notFound('Tenant');
+    const key = generateApiKey();
+    const id = randomUUID();
+    const maxDays = effectiveSettings(tenant.plan, tenant.settings).security.keyMaxLifetimeDays;
+    const expiresAt = maxDays === null ? null : new Date(Date.now() + maxDays * DAY_MS);
+    const row = await deps.db.withTenant(params.id, async (trx) => {
+      const [inserted] = await trx<ApiKeyRow>('api_keys')
+        .insert({ id, tenant_id: params.id, name: body.name, key_prefix: key.lookupPrefix, key_hash: key.hash, role: 'admin', scopes: null, expires_at: expiresAt, created_by: 'platform_admin' } as never)
+        .returning([...API_KEY_COLUMNS]);
+      await appendAudit(trx, {
+        tenantId: params.id,
+        actor: { type: 'platform_admin', ip: req.ip, requestId: String(req.id ?? '') || undefined },
+        action: 'api_key.created',
+        target: { type: 'api_key', id },
+        details: { after: { name: body.name, prefix: key.lookupPrefix, role: 'admin', scopes: null, expiresAt: expiresAt?.toISOString() ?? null } },
+      });
+      return inserted as ApiKeyRow;
+    });
+    return { status: 201, body: { apiKey: { ...toApiKeyView(row), key: key.key } } };
+  },
+});
