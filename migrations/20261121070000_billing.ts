@@ -24,26 +24,7 @@ export async function up(knex: Knex): Promise<void> {
     table.primary(['tenant_id', 'day']);
   });
   await enableTenantRls(knex, 'seats_daily');
-  // After every statement that changes users: the tenant's billable count now becomes today's
-  // closing count and, if higher, its peak. One count per affected tenant per statement.
-  await knex.raw(`
-    create function seats_daily_rollup() returns trigger language plpgsql as $$
-    declare
-      affected uuid;
-    begin
-      for affected in select distinct tenant_id from changed loop
-        insert into seats_daily as s (tenant_id, day, peak_seats, closing_seats, updated_at)
-        select affected, (now() at time zone 'UTC')::date, c.seats, c.seats, now()
-          from (select count(*)::int as seats from users where tenant_id = affected and status in ('invited', 'active')) c
-         where exists (select 1 from tenants where id = affected)
-        on conflict (tenant_id, day) do update
-          set peak_seats = greatest(s.peak_seats, excluded.peak_seats), closing_seats = excluded.closing_seats, updated_at = now();
-      end loop;
-      return null;
-    end $$`);
-  await knex.raw(`create trigger users_seats_insert after insert on users referencing new table as changed for each statement execute function seats_daily_rollup()`);
-  await knex.raw(`create trigger users_seats_update after update on users referencing new table as changed for each statement execute function seats_daily_rollup()`);
-  await knex.raw(`create trigger users_seats_delete after delete on users referencing old table as changed for each statement execute function seats_daily_rollup()`);
+  await createRecountingSeatTriggers(knex);
 
   // Existing data: record today's seats. Forced RLS would hide rows from
   // an owner that is not a superuser, so it is relaxed for the owner inside this transaction.
@@ -165,4 +146,30 @@ export async function down(knex: Knex): Promise<void> {
   for (const trigger of ['users_seats_insert', 'users_seats_update', 'users_seats_delete']) await knex.raw(`drop trigger if exists ?? on users`, [trigger]);
   await knex.raw('drop function if exists seats_daily_rollup()');
   await knex.schema.dropTableIfExists('seats_daily');
+}
+
+/**
+ * After every statement that changes users, the tenant's billable count becomes today's closing
+ * count and, if higher, its peak: one count per affected tenant per statement. (Replaced by the
+ * incremental counter of the incremental_seat_counts migration, whose down() restores this.)
+ */
+export async function createRecountingSeatTriggers(knex: Knex): Promise<void> {
+  await knex.raw(`
+    create function seats_daily_rollup() returns trigger language plpgsql as $$
+    declare
+      affected uuid;
+    begin
+      for affected in select distinct tenant_id from changed loop
+        insert into seats_daily as s (tenant_id, day, peak_seats, closing_seats, updated_at)
+        select affected, (now() at time zone 'UTC')::date, c.seats, c.seats, now()
+          from (select count(*)::int as seats from users where tenant_id = affected and status in ('invited', 'active')) c
+         where exists (select 1 from tenants where id = affected)
+        on conflict (tenant_id, day) do update
+          set peak_seats = greatest(s.peak_seats, excluded.peak_seats), closing_seats = excluded.closing_seats, updated_at = now();
+      end loop;
+      return null;
+    end $$`);
+  await knex.raw(`create trigger users_seats_insert after insert on users referencing new table as changed for each statement execute function seats_daily_rollup()`);
+  await knex.raw(`create trigger users_seats_update after update on users referencing new table as changed for each statement execute function seats_daily_rollup()`);
+  await knex.raw(`create trigger users_seats_delete after delete on users referencing old table as changed for each statement execute function seats_daily_rollup()`);
 }

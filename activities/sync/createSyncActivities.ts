@@ -5,7 +5,7 @@ import { findConnector } from '../../connectors/registry';
 import { type ReadPageResult } from '../../connectors/types';
 import { appendAudit } from '../../platform/audit';
 import { type ConnectorRow } from '../../platform/connectorStore';
-import { isUniqueViolation } from '../../platform/db';
+import { isUniqueViolation, type TenantTransaction } from '../../platform/db';
 import { emitEvent } from '../../platform/events/emitEvent';
 import { uuidFromName } from '../../platform/ids';
 import { insertUsageEvents, stampUsageEvent } from '../../platform/metering/recordUsage';
@@ -297,19 +297,9 @@ export function createSyncActivities(deps: Pick<ActivityDeps, 'config' | 'db' | 
           await trx('sync_runs').where({ id: input.runId }).update({ status: 'completed', finished_at: trx.fn.now(), updated_at: trx.fn.now() });
         }
         const finished = await summarise(trx, input.runId);
-        await emitEvent(trx, {
-          id: uuidFromName(`sync-event:${input.runId}:completed`),
-          tenantId: input.tenantId,
-          type: 'sync.completed',
-          data: { jobId: input.runId, connectorId: input.connectorId, mode: input.mode, streams: finished.streams, totals: finished.totals },
-        });
-        await appendAudit(trx, {
-          tenantId: input.tenantId,
-          actor: { type: 'system', id: 'sync-engine' },
-          action: 'sync.completed',
-          target: { type: 'connector', id: input.connectorId },
-          details: { jobId: input.runId, mode: input.mode, totals: finished.totals },
-          eventKey: `${input.workflowId}/sync.completed`,
+        await reportSyncOutcome(trx, input, 'completed', {
+          event: { jobId: input.runId, connectorId: input.connectorId, mode: input.mode, streams: finished.streams, totals: finished.totals },
+          audit: { jobId: input.runId, mode: input.mode, totals: finished.totals },
         });
         return finished;
       });
@@ -321,19 +311,9 @@ export function createSyncActivities(deps: Pick<ActivityDeps, 'config' | 'db' | 
         const closed = await closeRun(trx, input.runId, 'failed', input.error, input.stream);
         if (!closed) return;
         const finished = await summarise(trx, input.runId);
-        await emitEvent(trx, {
-          id: uuidFromName(`sync-event:${input.runId}:failed`),
-          tenantId: input.tenantId,
-          type: 'sync.failed',
-          data: { jobId: input.runId, connectorId: input.connectorId, stream: input.stream, error: input.error, totals: finished.totals },
-        });
-        await appendAudit(trx, {
-          tenantId: input.tenantId,
-          actor: { type: 'system', id: 'sync-engine' },
-          action: 'sync.failed',
-          target: { type: 'connector', id: input.connectorId },
-          details: { jobId: input.runId, stream: input.stream, errorCode: input.error.code },
-          eventKey: `${input.workflowId}/sync.failed`,
+        await reportSyncOutcome(trx, input, 'failed', {
+          event: { jobId: input.runId, connectorId: input.connectorId, stream: input.stream, error: input.error, totals: finished.totals },
+          audit: { jobId: input.runId, stream: input.stream, errorCode: input.error.code },
         });
       });
     },
@@ -393,4 +373,25 @@ async function closeRun(trx: Parameters<typeof runStreams>[0], runId: string, st
     [failedStream, failedStream, JSON.stringify(error), runId],
   );
   return true;
+}
+
+/**
+ * `sync.completed` / `sync.failed` to the event outbox and the audit log, in the run's closing
+ * transaction; ids derived from the run, so a retried activity adds neither twice.
+ */
+async function reportSyncOutcome(
+  trx: TenantTransaction,
+  run: SyncRunRef & { workflowId: string },
+  outcome: 'completed' | 'failed',
+  payload: { event: Record<string, unknown>; audit: Record<string, unknown> },
+): Promise<void> {
+  await emitEvent(trx, { id: uuidFromName(`sync-event:${run.runId}:${outcome}`), tenantId: run.tenantId, type: `sync.${outcome}`, data: payload.event });
+  await appendAudit(trx, {
+    tenantId: run.tenantId,
+    actor: { type: 'system', id: 'sync-engine' },
+    action: `sync.${outcome}`,
+    target: { type: 'connector', id: run.connectorId },
+    details: payload.audit,
+    eventKey: `${run.workflowId}/sync.${outcome}`,
+  });
 }

@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { recordHistory } from '../support/recordHistory';
 import { ownerDb, startTestHub, type CreatedTenant, type TestHub } from '../support/hub';
+import { jobWhen } from '../support/jobs';
 import { eventually } from '../support/processes';
 
 /** Jobs API end to end with the `export` kind: start → live progress → file → download; cancel. */
@@ -90,14 +91,7 @@ describe('jobs: export', () => {
     );
     const started = await hub.request('POST', '/v1/jobs', { key: bulk.key, body: { kind: 'export', params: { dataset: 'users', format: 'ndjson' } } });
     await hub.temporal.workflow.getHandle(started.body.job.workflowId).signal('pause');
-    const paused = await eventually(
-      async () => {
-        const response = await hub.request('GET', `/v1/jobs/${started.body.job.id}`, { key: bulk.key });
-        return response.body.job.status === 'paused' ? response.body.job : undefined;
-      },
-      60_000,
-      'the job to pause',
-    );
+    const paused = await jobWhen(hub, bulk, started.body.job.id as string, (job) => job.status === 'paused', 'the job to pause');
     expect(paused.progress.state).toBe('paused');
     expect(paused.progress.done).toBeLessThan(160_001);
 

@@ -3,7 +3,7 @@ import { type Knex } from 'knex';
 import { startScanPeer, type RunningScanPeer } from '../peers/scan/scanPeer';
 import { registerConnector, runtimeOf } from '../support/connectors';
 import { ownerDb, startTestHub, type CreatedTenant, type TestHub } from '../support/hub';
-import { finishedJob, startJobVia, uploadFile } from '../support/jobs';
+import { finishedJob, jobWhen, startJobVia, uploadFile } from '../support/jobs';
 import { eventually } from '../support/processes';
 import { recordHistory } from '../support/recordHistory';
 
@@ -76,7 +76,7 @@ describe('jobs: migration', () => {
       60_000,
       'the apply phase',
     );
-    await eventually(async () => ((await hub.request('GET', `/v1/jobs/${started.id}`, { key: tenant.key })).body.job.status === 'paused' ? true : undefined), 30_000, 'the job to pause');
+    await jobWhen(hub, tenant, started.id as string, (job) => job.status === 'paused', 'the job to pause', 30_000);
     const applied = await owner('migration_changes').where({ tenant_id: tenant.id, job_id: started.id }).count('* as count').first();
     expect(Number(applied!.count)).toBeGreaterThan(0);
     expect(Number(applied!.count)).toBeLessThan(30_000);

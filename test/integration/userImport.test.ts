@@ -4,6 +4,7 @@ import path from 'node:path';
 import { recordHistory } from '../support/recordHistory';
 import { ownerDb, startTestHub, type CreatedTenant, type TestHub } from '../support/hub';
 import { usersCsv, usersXlsx, xlsxBomb } from '../support/importFiles';
+import { jobWhen } from '../support/jobs';
 import { eventually } from '../support/processes';
 
 /** Uploads and the user_import job end to end: API → workflow → activities → users table. */
@@ -146,14 +147,7 @@ describe('jobs: user_import', () => {
     const started = await hub.request('POST', '/v1/jobs', { key: bulk.key, body: { kind: 'user_import', params: { uploadId: uploaded.body.upload.id } } });
     // Held at the first batch boundary (before the first chunk is applied).
     await hub.temporal.workflow.getHandle(started.body.job.workflowId).signal('pause');
-    const paused = await eventually(
-      async () => {
-        const response = await hub.request('GET', `/v1/jobs/${started.body.job.id}`, { key: bulk.key });
-        return response.body.job.status === 'paused' ? response.body.job : undefined;
-      },
-      60_000,
-      'the import to pause',
-    );
+    const paused = await jobWhen(hub, bulk, started.body.job.id as string, (job) => job.status === 'paused', 'the import to pause');
     expect(paused.progress).toMatchObject({ phase: 'apply', done: 0, total: 119_999, failed: 1, state: 'paused' });
     const tenantDir = path.join(String(process.env.HUB_DATA_DIR), 'files', bulk.id);
     expect(fs.readdirSync(tenantDir).filter((name) => name.includes('.import-'))).toHaveLength(3);

@@ -33,3 +33,16 @@ export async function uploadFile(hub: TestHub, tenant: CreatedTenant, file: { na
   await storeTenantFile(hub, { tenantId: tenant.id, id, purpose: 'upload', name: file.name, contentType: file.contentType, source: Readable.from([Buffer.from(file.body)]) });
   return id;
 }
+
+/** Polls GET /v1/jobs/:id until `predicate` holds for the job. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export async function jobWhen(hub: TestHub, tenant: CreatedTenant, jobId: string, predicate: (job: any) => boolean, what: string, timeoutMs = 60_000) {
+  return eventually(
+    async () => {
+      const response = await hub.request('GET', `/v1/jobs/${jobId}`, { key: tenant.key });
+      return response.status === 200 && predicate(response.body.job) ? response.body.job : undefined;
+    },
+    timeoutMs,
+    what,
+  );
+}

@@ -1,5 +1,6 @@
 import { type CreatedTenant, type TestHub } from './hub';
-import { eventually } from './processes';
+
+export { finishedJob, jobWhen } from './jobs';
 
 /** A record change as GET /v1/records returns it. */
 export interface RecordChange {
@@ -18,32 +19,6 @@ export async function startSync(hub: TestHub, tenant: CreatedTenant, connectorId
   const response = await hub.request('POST', `/v1/connectors/${connectorId}/syncs`, { key: tenant.key, body });
   if (response.status !== 202) throw new Error(`start sync: ${response.status} ${response.text}`);
   return response.body.job as { id: string; workflowId: string; temporalUiUrl: string; status: string; kind: string };
-}
-
-/** Polls GET /v1/jobs/:id until the job is completed, failed or cancelled; returns the job. */
-export async function finishedJob(hub: TestHub, tenant: CreatedTenant, jobId: string, timeoutMs = 120_000) {
-  return eventually(
-    async () => {
-      const response = await hub.request('GET', `/v1/jobs/${jobId}`, { key: tenant.key });
-      // eslint-disable-next-line @typescript-eslint/no-explicit-any
-      return ['completed', 'failed', 'cancelled'].includes(response.body?.job?.status) ? (response.body.job as any) : undefined;
-    },
-    timeoutMs,
-    `job ${jobId} to finish`,
-  );
-}
-
-/** Polls GET /v1/jobs/:id until `predicate` holds for the job. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export async function jobWhen(hub: TestHub, tenant: CreatedTenant, jobId: string, predicate: (job: any) => boolean, what: string, timeoutMs = 60_000) {
-  return eventually(
-    async () => {
-      const response = await hub.request('GET', `/v1/jobs/${jobId}`, { key: tenant.key });
-      return response.status === 200 && predicate(response.body.job) ? response.body.job : undefined;
-    },
-    timeoutMs,
-    what,
-  );
 }
 
 /** Reads the change feed from `cursor` to its current end; returns the changes and the cursor to continue from. */
