@@ -1,12 +1,10 @@
-import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { generateApiKey } from '../../../platform/apiKeys';
-import { appendAudit } from '../../../platform/audit';
 import { effectiveSettings } from '../../../platform/tenants/settings';
+import { issueApiKey } from '../../auth/issueApiKey';
 import { errors } from '../../errors';
 import { defineRoute } from '../../http/route';
 import { type TenantRow } from '../tenant/tenantView';
-import { API_KEY_COLUMNS, apiKeyDetailSchema, toApiKeyView, type ApiKeyRow } from '../apiKeys/apiKeyView';
+import { apiKeyDetailSchema, toApiKeyView } from '../apiKeys/apiKeyView';
 
 const DAY_MS = 86_400_000;
 
@@ -30,23 +28,18 @@ export const createTenantApiKey = defineRoute({
   async handler({ deps, params, body, req }) {
     const tenant = await deps.db.withPlatform((trx) => trx<TenantRow>('tenants').where({ id: params.id }).first('id', 'plan', 'settings'));
     if (!tenant) throw errors.notFound('Tenant');
-    const key = generateApiKey();
-    const id = randomUUID();
     const maxDays = effectiveSettings(tenant.plan, tenant.settings).security.keyMaxLifetimeDays;
-    const expiresAt = maxDays === null ? null : new Date(Date.now() + maxDays * DAY_MS);
-    const row = await deps.db.withTenant(params.id, async (trx) => {
-      const [inserted] = await trx<ApiKeyRow>('api_keys')
-        .insert({ id, tenant_id: params.id, name: body.name, key_prefix: key.lookupPrefix, key_hash: key.hash, role: 'admin', scopes: null, expires_at: expiresAt, created_by: 'platform_admin' } as never)
-        .returning([...API_KEY_COLUMNS]);
-      await appendAudit(trx, {
+    const issued = await deps.db.withTenant(params.id, (trx) =>
+      issueApiKey(trx, {
         tenantId: params.id,
+        name: body.name,
+        role: 'admin',
+        scopes: null,
+        expiresAt: maxDays === null ? null : new Date(Date.now() + maxDays * DAY_MS),
+        createdBy: 'platform_admin',
         actor: { type: 'platform_admin', ip: req.ip, requestId: String(req.id ?? '') || undefined },
-        action: 'api_key.created',
-        target: { type: 'api_key', id },
-        details: { after: { name: body.name, prefix: key.lookupPrefix, role: 'admin', scopes: null, expiresAt: expiresAt?.toISOString() ?? null } },
-      });
-      return inserted as ApiKeyRow;
-    });
-    return { status: 201, body: { apiKey: { ...toApiKeyView(row), key: key.key } } };
+      }),
+    );
+    return { status: 201, body: { apiKey: { ...toApiKeyView(issued.row), key: issued.key } } };
   },
 });

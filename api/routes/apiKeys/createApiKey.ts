@@ -1,16 +1,14 @@
-import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { generateApiKey } from '../../../platform/apiKeys';
-import { appendAudit } from '../../../platform/audit';
 import { effectiveSettings } from '../../../platform/tenants/settings';
 import { auditActor } from '../../auth/auditActor';
+import { issueApiKey } from '../../auth/issueApiKey';
 import { assertRoleWithinCaller } from '../../auth/escalation';
 import { ROLES } from '../../auth/roles';
 import { scopeSchema, scopesAllow } from '../../auth/scopes';
 import { errors } from '../../errors';
 import { defineRoute } from '../../http/route';
 import { type TenantRow } from '../tenant/tenantView';
-import { API_KEY_COLUMNS, apiKeyDetailSchema, toApiKeyView, type ApiKeyRow } from './apiKeyView';
+import { apiKeyDetailSchema, toApiKeyView } from './apiKeyView';
 
 const DAY_MS = 86_400_000;
 
@@ -37,9 +35,7 @@ export const createApiKey = defineRoute({
       const beyond = (body.scopes ?? ['*']).filter((scope) => !scopeCovered(principal.scopes!, scope));
       if (beyond.length > 0) throw errors.forbidden(`This key's scopes do not cover ${beyond.join(', ')}; a key cannot create a key with more access than its own`);
     }
-    const key = generateApiKey();
-    const id = randomUUID();
-    const row = await deps.db.withTenant(principal.tenantId, async (trx) => {
+    const issued = await deps.db.withTenant(principal.tenantId, async (trx) => {
       const tenant = await trx<TenantRow>('tenants').where({ id: principal.tenantId }).first('plan', 'settings');
       const maxDays = effectiveSettings(tenant!.plan, tenant!.settings).security.keyMaxLifetimeDays;
       const now = Date.now();
@@ -52,29 +48,17 @@ export const createApiKey = defineRoute({
           throw errors.badRequest('KEY_LIFETIME_EXCEEDED', `Keys of this tenant must expire within ${maxDays} days`, [{ path: 'body.expiresAt', message: `at most ${new Date(latest).toISOString()}` }]);
         }
       }
-      const [inserted] = await trx<ApiKeyRow>('api_keys')
-        .insert({
-          id,
-          tenant_id: principal.tenantId,
-          name: body.name,
-          key_prefix: key.lookupPrefix,
-          key_hash: key.hash,
-          role: body.role,
-          scopes: body.scopes ?? null,
-          expires_at: expiresAt,
-          created_by: `api_key:${principal.keyId}`,
-        } as never)
-        .returning([...API_KEY_COLUMNS]);
-      await appendAudit(trx, {
+      return issueApiKey(trx, {
         tenantId: principal.tenantId,
+        name: body.name,
+        role: body.role,
+        scopes: body.scopes ?? null,
+        expiresAt,
+        createdBy: `api_key:${principal.keyId}`,
         actor: auditActor(principal, req),
-        action: 'api_key.created',
-        target: { type: 'api_key', id },
-        details: { after: { name: body.name, prefix: key.lookupPrefix, role: body.role, scopes: body.scopes ?? null, expiresAt: expiresAt?.toISOString() ?? null } },
       });
-      return inserted as ApiKeyRow;
     });
-    return { status: 201, body: { apiKey: { ...toApiKeyView(row), key: key.key } } };
+    return { status: 201, body: { apiKey: { ...toApiKeyView(issued.row), key: issued.key } } };
   },
 });
 
