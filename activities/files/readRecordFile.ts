@@ -2,6 +2,7 @@ import { parse } from 'csv-parse';
 import ExcelJS from 'exceljs';
 import { createInterface } from 'node:readline';
 import { type Readable } from 'node:stream';
+import { checkXlsxPackage } from '../imports/readTabularRows';
 
 /** One record of an uploaded file, with the line it came from (1 = first line). */
 export interface FileRecord {
@@ -19,10 +20,19 @@ export const XLSX_LIMITS = { rows: 2_000_000, columns: 200, cellChars: 32_767 } 
  * Streams the records of an uploaded CSV (header row, csv-parse), NDJSON or XLSX (first sheet,
  * header row; exceljs streaming reader) file without loading it whole: XLSX or NDJSON when the
  * name or content type says so, CSV otherwise. Invalid UTF-8 and NUL bytes are refused (binary
- * garbage is not a CSV).
+ * garbage is not a CSV). With `localPath` (the local file store), an XLSX package's central directory
+ * is checked before anything is inflated, as for user imports: zip bombs are refused.
  */
-export async function* readRecordFile(source: Readable, file: { name: string; contentType: string }): AsyncGenerator<FileRecord> {
+export async function* readRecordFile(source: Readable, file: { name: string; contentType: string; localPath?: string }): AsyncGenerator<FileRecord> {
   if (/spreadsheetml|ms-excel/i.test(file.contentType) || /\.xlsx$/i.test(file.name)) {
+    if (file.localPath) {
+      try {
+        await checkXlsxPackage(file.localPath);
+      } catch (error) {
+        source.destroy();
+        throw new UnreadableFileError((error as Error).message);
+      }
+    }
     yield* readXlsx(source);
     return;
   }

@@ -150,7 +150,7 @@ function cellText(value: ExcelJS.CellValue): string {
  * Refuses zip bombs before any inflating: reads the package's central directory (unzipper) and
  * checks declared sizes and ratios; also refuses a file that is not a zip at all.
  */
-async function checkXlsxPackage(localPath: string, limits: TabularLimits): Promise<void> {
+export async function checkXlsxPackage(localPath: string, limits: TabularLimits = DEFAULT_TABULAR_LIMITS): Promise<void> {
   let directory: { files: Array<{ path: string; uncompressedSize: number; compressedSize: number }> };
   try {
     directory = (await unzipper.Open.file(localPath)) as typeof directory;

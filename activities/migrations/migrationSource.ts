@@ -26,7 +26,7 @@ export async function* migrationSource(deps: Pick<ActivityDeps, 'config' | 'db' 
     if (!file) throw invalid(`upload ${params.uploadId} not found`);
     if (file.size === 0) throw invalid('the upload is empty');
     try {
-      yield* readRecordFile(openTenantFile(deps.files, file), file);
+      yield* readRecordFile(openTenantFile(deps.files, file), { ...file, localPath: deps.files.localPath?.(file.storageKey) });
     } catch (error) {
       if (error instanceof UnreadableFileError) throw invalid(error.message);
       throw error;

@@ -47,7 +47,7 @@ export function createBatchScanActivities(deps: Pick<ActivityDeps, 'config' | 'd
     const file = await findTenantFile(db, input.tenantId, input.uploadId!, 'upload');
     if (!file) throw ApplicationFailure.create({ type: INVALID_SCAN_INPUT, message: `upload ${input.uploadId} not found`, nonRetryable: true });
     if (file.size === 0) throw ApplicationFailure.create({ type: INVALID_SCAN_INPUT, message: 'the upload is empty', nonRetryable: true });
-    yield* readRecordFile(openTenantFile(files, file), file);
+    yield* readRecordFile(openTenantFile(files, file), { ...file, localPath: files.localPath?.(file.storageKey) });
   }
 
   return {
