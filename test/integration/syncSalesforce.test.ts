@@ -74,7 +74,7 @@ describe('sync engine: Salesforce', () => {
     expect(completedEvents.filter((event) => event.data.jobId === started.id)).toHaveLength(1);
 
     // The feed from the beginning: every record once.
-    const initial = await readChanges(hub, tenant, { connectorId });
+    const initial = await readChanges(hub, tenant, { connectorId, atLeast: TOTAL });
     expect(initial.changes).toHaveLength(TOTAL);
 
     // The source changes 500 records and deletes 50 (recycle bin and hard deletes).
@@ -95,7 +95,7 @@ describe('sync engine: Salesforce', () => {
     // An increment reads only what changed since the cursor.
     expect(second.result.totals).toMatchObject({ read: 550, inserted: 0, updated: 500, deleted: 50, unchanged: 0 });
 
-    const increment = await readChanges(hub, tenant, { cursor: initial.cursor });
+    const increment = await readChanges(hub, tenant, { cursor: initial.cursor, atLeast: 550 });
     expect(increment.changes).toHaveLength(550);
     expect(new Set(increment.changes.filter((change) => change.deletedAt === null).map((change) => change.externalId))).toEqual(new Set(updatedIds));
     expect(new Set(increment.changes.filter((change) => change.deletedAt !== null).map((change) => change.externalId))).toEqual(new Set(deletedIds));

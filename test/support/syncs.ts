@@ -21,11 +21,17 @@ export async function startSync(hub: TestHub, tenant: CreatedTenant, connectorId
   return response.body.job as { id: string; workflowId: string; temporalUiUrl: string; status: string; kind: string };
 }
 
-/** Reads the change feed from `cursor` to its current end; returns the changes and the cursor to continue from. */
-export async function readChanges(hub: TestHub, tenant: CreatedTenant, options: { cursor?: string; connectorId?: string; stream?: string; limit?: number } = {}) {
+/**
+ * Reads the change feed from `cursor` to its current end; returns the changes and the cursor to
+ * continue from. With `atLeast`, keeps reading (from where it got to) until that many changes have
+ * come: the feed holds back commits while any older transaction is still running — in a parallel
+ * test run, often another test's — so a change can appear a moment after the sync that made it.
+ */
+export async function readChanges(hub: TestHub, tenant: CreatedTenant, options: { cursor?: string; connectorId?: string; stream?: string; limit?: number; atLeast?: number; timeoutMs?: number } = {}) {
   const changes: RecordChange[] = [];
   let cursor = options.cursor;
-  for (let pages = 0; pages < 10_000; pages += 1) {
+  const deadline = Date.now() + (options.timeoutMs ?? 30_000);
+  for (let pages = 0; pages < 100_000; pages += 1) {
     const query = new URLSearchParams({ limit: String(options.limit ?? 1000) });
     if (cursor) query.set('cursor', cursor);
     if (options.connectorId) query.set('connectorId', options.connectorId);
@@ -34,7 +40,9 @@ export async function readChanges(hub: TestHub, tenant: CreatedTenant, options: 
     if (response.status !== 200) throw new Error(`records: ${response.status} ${response.text}`);
     changes.push(...(response.body.data as RecordChange[]));
     cursor = response.body.nextCursor as string;
-    if (!response.body.hasMore) return { changes, cursor };
+    if (response.body.hasMore) continue;
+    if (changes.length >= (options.atLeast ?? 0) || Date.now() > deadline) return { changes, cursor };
+    await new Promise((resolve) => setTimeout(resolve, 100));
   }
   throw new Error('readChanges: no end');
 }
