@@ -1,17 +1,12 @@
 import express, { type Express } from 'express';
-import { randomUUID } from 'node:crypto';
-import { pinoHttp } from 'pino-http';
 import swaggerUi from 'swagger-ui-express';
-import { redactApiKeys } from '../platform/apiKeys';
 import { type ApiDeps } from './deps';
 import { errorHandler, notFoundHandler } from './errors';
 import { mountRoutes } from './http/mountRoutes';
+import { requestLogging } from './http/requestLogging';
 import { type AnyRoute } from './http/route';
 import { buildOpenApiDocument } from './openapi';
 import { routes as allRoutes } from './routes';
-
-const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
-
 
 /**
  * Builds the Express app: request ids and logs, metrics, JSON body limit, the routes, and errors in
@@ -23,36 +18,7 @@ export function createApp(deps: ApiDeps, routes: readonly AnyRoute[] = allRoutes
   app.set('trust proxy', deps.config.API_TRUST_PROXY);
   app.locals.openApiDocument = buildOpenApiDocument(routes, { version: '1.0.0', serverUrl: deps.config.PUBLIC_URL });
 
-  app.use(
-    pinoHttp({
-      logger: deps.logger,
-      genReqId: (req, res) => {
-        const incoming = req.headers['x-request-id'];
-        const id = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
-        res.setHeader('X-Request-Id', id);
-        return id;
-      },
-      // Small serializers: a request log line carries what ops need (never headers, so never
-      // credentials; a key pasted into the URL is blanked), and building it stays cheap on the hot path.
-      serializers: {
-        req: (req: { id: unknown; method: string; url: string; raw?: { route?: unknown } }) => ({ id: req.id, method: req.method, url: redactApiKeys(req.url) }),
-        res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
-      },
-      wrapSerializers: false,
-      customProps: (req, res) => {
-        const principal = (res as express.Response).locals?.principal;
-        return { requestId: req.id, ...(principal?.kind === 'tenant' ? { tenantId: principal.tenantId, apiKeyId: principal.keyId } : {}) };
-      },
-      // 'silent' when the logger would drop the line anyway: pino-http then skips the completion
-      // line (its child loggers per request are still built: ~11% of the API's CPU in
-      // authenticatedList at LOG_LEVEL=warn — a lazy request logger would save that).
-      customLogLevel: (_req, res, error) => {
-        const level = error || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info';
-        return deps.logger.isLevelEnabled(level) ? level : 'silent';
-      },
-      autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/metrics' },
-    }),
-  );
+  app.use(requestLogging(deps.logger));
 
   app.use((req, res, next) => {
     const stop = deps.metrics.httpRequestDuration.startTimer();

@@ -71,7 +71,7 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     const requestId = String(req.id ?? '');
     const apiError = toApiError(error);
     if (apiError.status >= 500) {
-      (req.log ?? logger).error({ err: error, requestId }, 'request failed');
+      logger.error({ err: error, requestId }, 'request failed');
     }
     if (res.headersSent) {
       res.end();
