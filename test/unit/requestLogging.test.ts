@@ -16,7 +16,8 @@ async function serve(level: string, run: (url: string) => Promise<void>): Promis
   const app = express();
   app.use(requestLogging(createLogger({ name: 'test', level, destination })));
   app.get('/ok', (_req, res) => {
-    res.locals.principal = { kind: 'tenant', tenantId: 't-1', keyId: 'k-1' };
+    // Only the fields the logger reads; a real TenantPrincipal has more.
+    res.locals.principal = { kind: 'tenant', tenantId: 't-1', keyId: 'k-1' } as never;
     res.json({ ok: true });
   });
   app.get('/missing', (_req, res) => res.status(404).json({}));
