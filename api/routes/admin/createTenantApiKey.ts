@@ -4,7 +4,7 @@ import { issueApiKey } from '../../auth/issueApiKey';
 import { errors } from '../../errors';
 import { defineRoute } from '../../http/route';
 import { type TenantRow } from '../tenant/tenantView';
-import { apiKeyDetailSchema, toApiKeyView } from '../apiKeys/apiKeyView';
+import { createdApiKeyResponse, toApiKeyView } from '../apiKeys/apiKeyView';
 
 const DAY_MS = 86_400_000;
 
@@ -22,7 +22,7 @@ export const createTenantApiKey = defineRoute({
   params: z.strictObject({ id: z.uuid() }),
   body: z.strictObject({ name: z.string().trim().min(1).max(200).default('platform-issued admin key') }),
   responses: {
-    201: { description: 'The key, with its secret (shown once)', schema: z.object({ apiKey: apiKeyDetailSchema.extend({ key: z.string().startsWith('hub_sk_') }) }) },
+    201: { description: 'The key, with its secret (shown once)', schema: createdApiKeyResponse },
     404: { description: 'No such tenant' },
   },
   async handler({ deps, params, body, req }) {

@@ -25,6 +25,9 @@ export const apiKeyDetailSchema = apiKeySchema.extend({
 });
 export type ApiKeyDetail = z.infer<typeof apiKeyDetailSchema>;
 
+/** The answer of the key-creating routes: the key's detail plus its secret, shown here only. */
+export const createdApiKeyResponse = z.object({ apiKey: apiKeyDetailSchema.extend({ key: z.string().startsWith('hub_sk_') }) });
+
 /** Columns the key routes select: never `key_hash`. */
 export const API_KEY_COLUMNS = ['id', 'name', 'key_prefix', 'role', 'scopes', 'expires_at', 'revoked_at', 'last_used_at', 'created_by', 'created_at'] as const;
 

@@ -8,7 +8,7 @@ import { scopeSchema, scopesAllow } from '../../auth/scopes';
 import { errors } from '../../errors';
 import { defineRoute } from '../../http/route';
 import { type TenantRow } from '../tenant/tenantView';
-import { apiKeyDetailSchema, toApiKeyView } from './apiKeyView';
+import { createdApiKeyResponse, toApiKeyView } from './apiKeyView';
 
 const DAY_MS = 86_400_000;
 
@@ -25,7 +25,7 @@ export const createApiKey = defineRoute({
     expiresAt: z.iso.datetime({ offset: true }).optional().describe('Required within the tenant’s keyMaxLifetimeDays when that is set (default: the maximum)'),
   }),
   responses: {
-    201: { description: 'The key, with its secret (shown once)', schema: z.object({ apiKey: apiKeyDetailSchema.extend({ key: z.string().startsWith('hub_sk_') }) }) },
+    201: { description: 'The key, with its secret (shown once)', schema: createdApiKeyResponse },
     400: { description: 'Expiry in the past or beyond the tenant’s key lifetime (KEY_LIFETIME_EXCEEDED)' },
     403: { description: 'Role or scopes above the creating key’s (FORBIDDEN)' },
   },
