@@ -89,30 +89,48 @@ async function runMultiKeyLoad(options: { url: string; headerPerConnection: { na
   return { requestsPerSecond: result.requests.average, p50Ms: result.latency.p50, p99Ms: result.latency.p99, non2xx: result.non2xx, errors: result.errors };
 }
 
-/** Spawns a project TypeScript entry point (node --import tsx) and waits for `readyLine` in its output. */
-export async function spawnEntry(entry: string, env: NodeJS.ProcessEnv, readyLine: RegExp, timeoutMs = 120_000): Promise<ChildProcess & { output: () => string }> {
+/**
+ * Spawns a project TypeScript entry point (node --import tsx) and waits until it is ready: `ready`
+ * is a line to wait for in its output, or a URL polled until it answers 2xx (for processes whose
+ * startup line their log level hides).
+ */
+export async function spawnEntry(entry: string, env: NodeJS.ProcessEnv, ready: RegExp | { url: string }, timeoutMs = 120_000): Promise<ChildProcess & { output: () => string }> {
   // BENCH_CPU_PROF=<dir>: V8 CPU profiles of the measured processes (open them in Chrome DevTools).
   const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
   const child = spawn(process.execPath, [...profile, '--import', 'tsx', path.join(projectRoot, entry)], { cwd: projectRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`${entry} not ready in ${timeoutMs} ms: ${output.slice(-800)}`)), timeoutMs);
+    let settled = false;
+    const settle = (error?: Error) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      if (error) reject(error);
+      else resolve();
+    };
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
-      if (readyLine.test(output)) {
-        clearTimeout(timer);
-        resolve();
-      }
+      if (ready instanceof RegExp && ready.test(output)) settle();
     };
     child.stdout!.on('data', onData);
     child.stderr!.on('data', onData);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`${entry} exited ${code}: ${output.slice(-800)}`));
-    });
+    child.once('exit', (code) => settle(new Error(`${entry} exited ${code}: ${output.slice(-800)}`)));
+    if (!(ready instanceof RegExp)) void pollUntilAnswering(ready.url, () => settled).then(() => settle());
   });
   child.removeAllListeners('exit');
   return Object.assign(child, { output: () => output });
+}
+
+async function pollUntilAnswering(url: string, stop: () => boolean): Promise<void> {
+  while (!stop()) {
+    try {
+      if ((await fetch(url)).ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }
 
 /** Stops a child with SIGTERM (SIGKILL after 15 s). */

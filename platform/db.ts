@@ -2,8 +2,7 @@ import knex, { type Knex } from 'knex';
 import { Client as PgClient } from 'pg';
 import { type HubConfig } from './config';
 import { type Logger } from './logger';
-import { inlineBindings } from './sql/inlineBindings';
-import { ReadBatcher, type BatchPool } from './sql/readBatcher';
+import { ReadBatcher, type BatchPool, type ScopedRead } from './sql/readBatcher';
 
 /** Name of the role the API and worker log in as: no superuser, no BYPASSRLS. */
 export const APP_ROLE = 'hub_app';
@@ -30,10 +29,10 @@ export interface Database {
    */
   withSettings<T>(settings: Record<string, string>, fn: (trx: Knex.Transaction) => Promise<T>): Promise<T>;
   /**
-   * Runs one read as a tenant in a single round trip: `BEGIN; set_config; <query>; COMMIT` sent
-   * as one message (concurrent reads share messages under load: {@link ReadBatcher}). For hot
-   * single-statement reads (API lookups); anything that writes or needs several statements uses
-   * withTenant.
+   * Runs one read as a tenant in a single round trip: `set_config` and the query as prepared
+   * statements pipelined before one `Sync` (concurrent reads share messages under load:
+   * {@link ReadBatcher}). For hot single-statement reads (API lookups); anything that writes or
+   * needs several statements uses withTenant.
    */
   readAsTenant<T = Record<string, unknown>>(tenantId: string, query: Knex.QueryBuilder | Knex.Raw): Promise<T[]>;
   /** Like readAsTenant, with arbitrary transaction-local settings (authentication). */
@@ -126,10 +125,10 @@ export function createDatabase(options: { url: string; poolMax: number; applicat
     },
     async readAsTenant<T>(tenantId: string, query: Knex.QueryBuilder | Knex.Raw) {
       if (!UUID.test(tenantId)) throw new Error(`readAsTenant: not a tenant id: ${tenantId}`);
-      return (await reads.read(singleRoundTripText({ 'app.tenant_id': tenantId }, query))) as T[];
+      return (await reads.read(scopedRead({ 'app.tenant_id': tenantId }, query))) as T[];
     },
     async readWithSettings<T>(settings: Record<string, string>, query: Knex.QueryBuilder | Knex.Raw) {
-      return (await reads.read(singleRoundTripText(settings, query))) as T[];
+      return (await reads.read(scopedRead(settings, query))) as T[];
     },
     async ping(timeoutMs) {
       await Promise.race([
@@ -143,11 +142,10 @@ export function createDatabase(options: { url: string; poolMax: number; applicat
   };
 }
 
-/** `BEGIN; SELECT set_config(…); <query>; COMMIT;` with the query's bindings inlined as literals. */
-function singleRoundTripText(settings: Record<string, string>, query: Knex.QueryBuilder | Knex.Raw): string {
+/** A knex query as a prepared, pipelined read: its settings, its `$n` SQL and its values. */
+function scopedRead(settings: Record<string, string>, query: Knex.QueryBuilder | Knex.Raw): ScopedRead {
   const native = query.toSQL().toNative();
-  const assignments = Object.entries(settings).map(([name, value]) => `set_config(${escapeLiteral(name)}, ${escapeLiteral(value)}, true)`);
-  return `BEGIN; SELECT ${assignments.join(', ')}; ${inlineBindings(native.sql, native.bindings)}; COMMIT;`;
+  return { settings: Object.entries(settings), sql: native.sql, values: native.bindings };
 }
 
 /** True for Postgres unique-violation errors, optionally on a named constraint. */

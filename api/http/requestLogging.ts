@@ -21,8 +21,13 @@ const UNLOGGED_PATHS = new Set(['/healthz', '/metrics']);
  * loggers (pino-http built two per request whatever the level: about 11% of the API's CPU). The
  * line carries what ops need and never headers (so never credentials); a key pasted into the URL
  * is blanked. Lines logged while a route runs get requestId/tenantId from the log context.
+ *
+ * The line is written through a child logger without pino's redaction pass: its fields are built
+ * here from fixed, secret-free values, and walking the ~30 redaction paths for every request cost
+ * about 6% of the API's CPU at LOG_LEVEL=info. Every other line keeps the redaction.
  */
 export function requestLogging(logger: Logger): RequestHandler {
+  const accessLog = logger.child({}, { redact: [] });
   return (req, res, next) => {
     const incoming = req.headers['x-request-id'];
     const id = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
@@ -39,9 +44,9 @@ export function requestLogging(logger: Logger): RequestHandler {
       res.removeListener('close', onEnd);
       const status = res.statusCode;
       const level = status >= 500 ? 'error' : status >= 400 ? 'warn' : 'info';
-      if (!logger.isLevelEnabled(level)) return;
+      if (!accessLog.isLevelEnabled(level)) return;
       const principal = res.locals.principal as { kind?: string; tenantId?: string; keyId?: string } | undefined;
-      logger[level](
+      accessLog[level](
         {
           req: { id, method, url: redactApiKeys(originalUrl) },
           res: { statusCode: status },

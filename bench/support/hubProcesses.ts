@@ -1,3 +1,4 @@
+import { type ChildProcess } from 'node:child_process';
 import { freePort } from '../../platform/local/ports';
 import { type BenchContext, spawnEntry, stopChild } from '../harness';
 
@@ -7,24 +8,39 @@ export interface HubProcesses {
   stop(): Promise<void>;
 }
 
-/** Starts the real API and worker processes (npm run api / npm run worker) against the bench stack. */
+/**
+ * Starts the real API and worker processes (npm run api / npm run worker) against the bench stack.
+ * The API logs at `warn` unless `extraEnv.LOG_LEVEL` says otherwise (the figures the notes state);
+ * the worker at `info`.
+ */
 export async function startHubProcesses(context: BenchContext, extraEnv: Record<string, string> = {}): Promise<HubProcesses> {
-  const port = await freePort();
-  const env = { ...context.env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', NODE_ENV: 'production', ...extraEnv };
+  const env = { ...context.env, HOST: '127.0.0.1', NODE_ENV: 'production', ...extraEnv };
   const worker = await spawnEntry('platform/temporal/workerMain.ts', { ...env, LOG_LEVEL: 'info' }, /worker started/);
-  const api = await spawnEntry('api/main.ts', { ...env, LOG_LEVEL: 'info' }, /api listening/);
-  // Startup lines are read; from here on the pipes are drained, not buffered.
-  for (const child of [worker, api]) {
-    child.stdout?.removeAllListeners('data').resume();
-    child.stderr?.removeAllListeners('data').resume();
-  }
+  drainOutput(worker);
+  const api = await startApiProcess(context, extraEnv);
   return {
-    apiUrl: `http://127.0.0.1:${port}`,
+    apiUrl: api.apiUrl,
     adminToken: String(context.env.HUB_ADMIN_TOKEN),
     async stop() {
-      await Promise.all([stopChild(api), stopChild(worker)]);
+      await Promise.all([api.stop(), stopChild(worker)]);
     },
   };
+}
+
+/** Starts one more API process (another replica, or the same API at another log level). */
+export async function startApiProcess(context: BenchContext, extraEnv: Record<string, string> = {}): Promise<{ apiUrl: string; stop(): Promise<void> }> {
+  const port = await freePort();
+  const apiUrl = `http://127.0.0.1:${port}`;
+  const env = { ...context.env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', NODE_ENV: 'production', ...extraEnv };
+  const api = await spawnEntry('api/main.ts', env, { url: `${apiUrl}/healthz` });
+  drainOutput(api);
+  return { apiUrl, stop: () => stopChild(api) };
+}
+
+/** From here on the child's pipes are drained, not buffered. */
+function drainOutput(child: ChildProcess): void {
+  child.stdout?.removeAllListeners('data').resume();
+  child.stderr?.removeAllListeners('data').resume();
 }
 
 /** Creates a tenant through the admin API and returns its admin key. */
