@@ -52,9 +52,10 @@ export function mountRoutes(routes: readonly AnyRoute[], deps: ApiDeps): Router 
       const logContext = { requestId: String(req.id ?? ''), ...(principal?.kind === 'tenant' ? { tenantId: principal.tenantId } : {}) };
       const result = await withLogContext(logContext, () => route.handler({ req, res, params, query, body, deps, principal: principal as never }));
       if (result === RESPONDED) return;
-      if (deps.config.NODE_ENV !== 'production') assertDeclaredResponse(route, result.status, result.body);
+      if (deps.config.NODE_ENV !== 'production') assertDeclaredResponse(route, result.status, result.json === undefined ? result.body : JSON.parse(result.json));
       for (const [name, value] of Object.entries(result.headers ?? {})) res.setHeader(name, value);
-      if (result.body === undefined) res.status(result.status).end();
+      if (result.json !== undefined) res.status(result.status).type('json').send(result.json);
+      else if (result.body === undefined) res.status(result.status).end();
       else res.status(result.status).json(result.body);
     });
   }

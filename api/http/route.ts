@@ -11,12 +11,12 @@ export type RouteAuth = 'public' | 'admin' | 'tenant';
 type Schema = z.ZodType;
 type Infer<S> = S extends z.ZodType ? z.infer<S> : undefined;
 
-/** A response a handler returns; `body` is serialised as JSON (validated against its schema outside production). */
-export interface JsonResult {
-  status: number;
-  body?: unknown;
-  headers?: Record<string, string>;
-}
+/**
+ * A response a handler returns; `body` is serialised as JSON (validated against its schema outside
+ * production). `json` instead carries a body already serialised (e.g. rendered by Postgres for a
+ * hot list), sent as is and validated the same way.
+ */
+export type JsonResult = { status: number; headers?: Record<string, string> } & ({ body?: unknown; json?: never } | { json: string; body?: never });
 
 /** Returned by handlers that wrote the response themselves (streams, text formats). */
 export const RESPONDED = Symbol('responded');
