@@ -1,11 +1,6 @@
 import { v7 as uuidv7 } from 'uuid';
-import { type Database, type TenantTransaction } from '../db';
+import { type Database, type SqlStatement, type TenantTransaction } from '../db';
 import { USAGE_KIND_PATTERN, type UsageEvent } from './usageEvent';
-
-// pg's own serialisation of a JS array into a Postgres array literal (knex would expand arrays
-// into placeholder lists, which is not what unnest() wants).
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { prepareValue } = require('pg/lib/utils') as { prepareValue(value: unknown): string };
 
 /** A monthly counter after an insert: the tenant's running total of `kind` in `period`. */
 export interface UsageTotal {
@@ -24,6 +19,56 @@ export function stampUsageEvent(event: UsageEvent): StampedUsageEvent {
 }
 
 /**
+ * The insert of {@link insertUsageEvents}, with `?` placeholders: the events as one JSON array
+ * (one array per event, serialised natively), then the tenant id twice.
+ */
+const INSERT_USAGE_SQL = `with incoming as (
+     select (e->>0)::uuid as id, e->>1 as kind, (e->>2)::bigint as quantity, (e->>3)::timestamptz as occurred_at,
+            (e->>4)::uuid as api_key_id, e->>5 as method, e->>6 as route, (e->>7)::smallint as status,
+            (e->>8)::real as latency_ms, (e->>9)::integer as cost_units, e->>10 as dedupe_key, (e->11)::jsonb as details
+       from json_array_elements(?::json) as e
+   ), inserted as (
+     insert into usage_events (id, tenant_id, kind, quantity, occurred_at, api_key_id, method, route, status, latency_ms, cost_units, dedupe_key, details)
+     select id, ?::uuid, kind, quantity, occurred_at, api_key_id, method, route, status, latency_ms, cost_units, dedupe_key, details from incoming
+     on conflict do nothing
+     returning kind, quantity, occurred_at
+   ), totals as (
+     select date_trunc('month', occurred_at at time zone 'UTC')::date as period, kind, sum(quantity)::bigint as quantity
+       from inserted group by 1, 2
+   )
+   insert into usage_counters as c (tenant_id, period, kind, quantity, updated_at)
+   select ?::uuid, period, kind, quantity, now() from totals
+   on conflict (tenant_id, period, kind) do update set quantity = c.quantity + excluded.quantity, updated_at = now()
+   returning to_char(period, 'YYYY-MM-DD') as period, kind, quantity`;
+
+/** The same statement numbered for the extended protocol (`$1…$3`). */
+let placeholders = 0;
+const INSERT_USAGE_NUMBERED_SQL = INSERT_USAGE_SQL.replace(/\?/g, () => `$${(placeholders += 1)}`);
+
+function usageBindings(tenantId: string, events: readonly StampedUsageEvent[]): [string, string, string] {
+  const rows = events.map((e) => [
+    e.id,
+    e.kind,
+    e.quantity,
+    e.occurredAt.toISOString(),
+    e.apiKeyId ?? null,
+    e.method ?? null,
+    e.route ?? null,
+    e.status ?? null,
+    e.latencyMs === undefined || e.latencyMs === null ? null : Math.round(e.latencyMs * 100) / 100,
+    e.costUnits ?? 0,
+    e.dedupeKey ?? null,
+    e.details ?? {},
+  ]);
+  return [JSON.stringify(rows), tenantId, tenantId];
+}
+
+/** Counter rows the insert returns, typed. */
+export function usageTotalsOf(rows: readonly unknown[]): UsageTotal[] {
+  return (rows as Array<{ period: string; kind: string; quantity: string }>).map((row) => ({ period: row.period, kind: row.kind, quantity: Number(row.quantity) }));
+}
+
+/**
  * Inserts events of one tenant and adds them to the monthly counters, in one statement inside the
  * caller's tenant transaction (a trigger adds them to the daily rollup `usage_daily`, which
  * reports, the dashboard and billing read). Events whose id or dedupe key already exists are skipped and not
@@ -31,42 +76,16 @@ export function stampUsageEvent(event: UsageEvent): StampedUsageEvent {
  */
 export async function insertUsageEvents(trx: TenantTransaction, tenantId: string, events: readonly StampedUsageEvent[]): Promise<UsageTotal[]> {
   if (events.length === 0) return [];
-  const column = <T>(pick: (event: StampedUsageEvent) => T) => prepareValue(events.map(pick));
-  const result = await trx.raw(
-    `with incoming as (
-       select * from unnest(?::uuid[], ?::text[], ?::bigint[], ?::timestamptz[], ?::uuid[], ?::text[], ?::text[], ?::smallint[], ?::real[], ?::integer[], ?::text[], ?::text[])
-         as e(id, kind, quantity, occurred_at, api_key_id, method, route, status, latency_ms, cost_units, dedupe_key, details)
-     ), inserted as (
-       insert into usage_events (id, tenant_id, kind, quantity, occurred_at, api_key_id, method, route, status, latency_ms, cost_units, dedupe_key, details)
-       select id, ?::uuid, kind, quantity, occurred_at, api_key_id, method, route, status, latency_ms, cost_units, dedupe_key, details::jsonb from incoming
-       on conflict do nothing
-       returning kind, quantity, occurred_at
-     ), totals as (
-       select date_trunc('month', occurred_at at time zone 'UTC')::date as period, kind, sum(quantity)::bigint as quantity
-         from inserted group by 1, 2
-     )
-     insert into usage_counters as c (tenant_id, period, kind, quantity, updated_at)
-     select ?::uuid, period, kind, quantity, now() from totals
-     on conflict (tenant_id, period, kind) do update set quantity = c.quantity + excluded.quantity, updated_at = now()
-     returning to_char(period, 'YYYY-MM-DD') as period, kind, quantity`,
-    [
-      column((e) => e.id),
-      column((e) => e.kind),
-      column((e) => e.quantity),
-      column((e) => e.occurredAt.toISOString()),
-      column((e) => e.apiKeyId ?? null),
-      column((e) => e.method ?? null),
-      column((e) => e.route ?? null),
-      column((e) => e.status ?? null),
-      column((e) => (e.latencyMs === undefined || e.latencyMs === null ? null : Math.round(e.latencyMs * 100) / 100)),
-      column((e) => e.costUnits ?? 0),
-      column((e) => e.dedupeKey ?? null),
-      column((e) => JSON.stringify(e.details ?? {})),
-      tenantId,
-      tenantId,
-    ],
-  );
-  return (result.rows as Array<{ period: string; kind: string; quantity: string }>).map((row) => ({ period: row.period, kind: row.kind, quantity: Number(row.quantity) }));
+  const result = await trx.raw(INSERT_USAGE_SQL, usageBindings(tenantId, events));
+  return usageTotalsOf(result.rows as unknown[]);
+}
+
+/**
+ * The same insert as a standalone statement for {@link Database.writeAsTenants}: the API's usage
+ * flush writes every tenant's events in one transaction and one round trip.
+ */
+export function usageInsertStatement(tenantId: string, events: readonly StampedUsageEvent[]): SqlStatement {
+  return { sql: INSERT_USAGE_NUMBERED_SQL, values: usageBindings(tenantId, events) };
 }
 
 /**

@@ -1,9 +1,11 @@
 import { type Database } from '../db';
 import { type Logger } from '../logger';
-import { insertUsageEvents, stampUsageEvent, type StampedUsageEvent, type UsageTotal } from './recordUsage';
+import { insertUsageEvents, stampUsageEvent, usageInsertStatement, usageTotalsOf, type StampedUsageEvent, type UsageTotal } from './recordUsage';
 import { usagePeriodOf, type UsageEvent } from './usageEvent';
 
 const FLUSH_CONCURRENCY = 3;
+/** Tenants whose events one flush message (one transaction) carries. */
+const TENANTS_PER_MESSAGE = 200;
 
 /** What one flush wrote for one tenant: the quantities it added and the counters' new totals. */
 export interface FlushedUsage {
@@ -26,7 +28,9 @@ export interface UsageRecorderOptions {
 
 /**
  * Buffered usage metering for the API's hot path: `record()` only appends to memory; a timer (or a
- * full batch) writes the buffer in one statement per tenant. Failed writes go back into the buffer
+ * full batch) writes the buffer with one statement per tenant, every tenant's statement in one
+ * transaction and one round trip ({@link Database.writeAsTenants}); if that fails, tenant by
+ * tenant, so one tenant's failure holds back no other. Failed writes go back into the buffer
  * and are retried; `drain()` (graceful shutdown) writes everything before the process exits.
  * Events carry ids made at record time, so a retried write never counts twice.
  */
@@ -106,28 +110,48 @@ export class UsageRecorder {
       if (list) list.push(event);
       else byTenant.set(event.tenantId, [event]);
     }
+    const groups = [...byTenant];
     const failed: StampedUsageEvent[] = [];
-    const writeTenant = async (tenantId: string, events: StampedUsageEvent[]) => {
+    for (let start = 0; start < groups.length; start += TENANTS_PER_MESSAGE) {
+      const chunk = groups.slice(start, start + TENANTS_PER_MESSAGE);
       try {
-        const totals = await this.options.db.withTenant(tenantId, (trx) => insertUsageEvents(trx, tenantId, events));
-        const added = new Map<string, number>();
-        for (const event of events) {
-          const key = `${usagePeriodOf(event.occurredAt)}|${event.kind}`;
-          added.set(key, (added.get(key) ?? 0) + event.quantity);
-        }
-        for (const listener of this.listeners) listener({ tenantId, added, totals });
+        // Every tenant of the chunk in one transaction and one round trip.
+        const answers = await this.options.db.writeAsTenants(chunk.map(([tenantId, events]) => ({ tenantId, statement: usageInsertStatement(tenantId, events) })));
+        chunk.forEach(([tenantId, events], index) => this.notify(tenantId, events, usageTotalsOf(answers[index]!)));
       } catch (error) {
-        failed.push(...events);
-        this.options.logger.warn({ err: error, tenantId, events: events.length }, 'usage flush failed; events stay buffered');
+        // One tenant's failure must not hold back the others: write the chunk tenant by tenant.
+        this.options.logger.warn({ err: error, tenants: chunk.length }, 'usage flush failed; writing tenant by tenant');
+        failed.push(...(await this.writeEachTenant(chunk)));
       }
-    };
-    // A few tenants at a time: many active tenants must not make one flush outlast the interval,
-    // nor take every pooled connection from requests.
-    const pending = [...byTenant];
+    }
+    if (failed.length > 0) this.buffer = [...failed, ...this.buffer];
+  }
+
+  /** Writes each tenant's events in its own transaction, a few at a time; answers the events that failed. */
+  private async writeEachTenant(groups: Array<[string, StampedUsageEvent[]]>): Promise<StampedUsageEvent[]> {
+    const failed: StampedUsageEvent[] = [];
+    const pending = [...groups];
     const lanes = Array.from({ length: Math.min(FLUSH_CONCURRENCY, pending.length) }, async () => {
-      for (let next = pending.shift(); next; next = pending.shift()) await writeTenant(next[0], next[1]);
+      for (let next = pending.shift(); next; next = pending.shift()) {
+        const [tenantId, events] = next;
+        try {
+          this.notify(tenantId, events, await this.options.db.withTenant(tenantId, (trx) => insertUsageEvents(trx, tenantId, events)));
+        } catch (error) {
+          failed.push(...events);
+          this.options.logger.warn({ err: error, tenantId, events: events.length }, 'usage flush failed; events stay buffered');
+        }
+      }
     });
     await Promise.all(lanes);
-    if (failed.length > 0) this.buffer = [...failed, ...this.buffer];
+    return failed;
+  }
+
+  private notify(tenantId: string, events: readonly StampedUsageEvent[], totals: UsageTotal[]): void {
+    const added = new Map<string, number>();
+    for (const event of events) {
+      const key = `${usagePeriodOf(event.occurredAt)}|${event.kind}`;
+      added.set(key, (added.get(key) ?? 0) + event.quantity);
+    }
+    for (const listener of this.listeners) listener({ tenantId, added, totals });
   }
 }

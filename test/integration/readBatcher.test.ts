@@ -35,4 +35,20 @@ describe('batched single-round-trip reads', () => {
     // The pool is healthy afterwards.
     expect(await db.readAsTenant(tenants[0]!, db.knex('tenants').select('id'))).toEqual([{ id: tenants[0] }]);
   });
+
+  it('writes as several tenants in one transaction: each statement in its own scope, all or nothing', async () => {
+    const insertUser = (tenantId: string, email: string) => ({
+      tenantId,
+      statement: { sql: `insert into users (id, tenant_id, email, name, role) values ($1, $2, $3, 'Pipelined', 'member') returning (select count(*) from users) as visible`, values: [randomUUID(), tenantId, email] },
+    });
+    const [first, second] = await db.writeAsTenants<{ visible: string }>([insertUser(tenants[0]!, 'a@pipe.test'), insertUser(tenants[1]!, 'b@pipe.test')]);
+    // Each statement saw only its own tenant's users (one seeded, none yet inserted by this statement).
+    expect(first).toEqual([{ visible: '1' }]);
+    expect(second).toEqual([{ visible: '1' }]);
+    // A statement writing into another tenant breaks RLS's check: the whole message rolls back.
+    const crossTenant = { tenantId: tenants[0]!, statement: insertUser(tenants[1]!, 'c@pipe.test').statement };
+    await expect(db.writeAsTenants([insertUser(tenants[0]!, 'd@pipe.test'), crossTenant])).rejects.toThrow(/row-level security/);
+    const emails = await owner('users').whereIn('tenant_id', tenants).whereLike('email', '%@pipe.test').orderBy('email').pluck('email');
+    expect(emails).toEqual(['a@pipe.test', 'b@pipe.test']);
+  });
 });

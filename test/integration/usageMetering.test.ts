@@ -66,6 +66,35 @@ describe('usage metering: every authenticated request, buffered, aggregated by G
     expect(await owner('usage_counters').where({ tenant_id: tenant.id, kind: 'api_call' }).first('quantity')).toEqual({ quantity: '7' });
   });
 
+  it('flushes every tenant in one transaction, and a tenant whose write fails holds back no other', async () => {
+    const quiet = await startTestHub({ USAGE_FLUSH_INTERVAL: '1h' });
+    try {
+      const [first, second] = [await quiet.createTenant(), await quiet.createTenant()];
+      const unknownTenant = randomUUID();
+      const event = (tenantId: string) => ({ tenantId, kind: 'api_call', quantity: 1, method: 'GET', route: '/v1/tenant', status: 200, latencyMs: 1.5, costUnits: 1 });
+      for (let index = 0; index < 3; index += 1) quiet.controlPlane.usage.record(event(first.id));
+      for (let index = 0; index < 2; index += 1) quiet.controlPlane.usage.record(event(second.id));
+      await quiet.controlPlane.usage.flush();
+      expect(quiet.controlPlane.usage.pending).toBe(0);
+      const written = async (tenantId: string) => (await owner('usage_events').where({ tenant_id: tenantId, route: '/v1/tenant', status: 200 }).count({ n: '*' }))[0];
+      expect(await written(first.id)).toEqual({ n: '3' });
+      expect(await written(second.id)).toEqual({ n: '2' });
+
+      // A tenant that does not exist fails its insert (foreign key): the others are written anyway.
+      quiet.controlPlane.usage.record(event(first.id));
+      quiet.controlPlane.usage.record(event(unknownTenant));
+      quiet.controlPlane.usage.record(event(second.id));
+      await quiet.controlPlane.usage.flush();
+      expect(await written(first.id)).toEqual({ n: '4' });
+      expect(await written(second.id)).toEqual({ n: '3' });
+      expect(quiet.controlPlane.usage.pending).toBe(1);
+    } finally {
+      // The unknown tenant's event can never be written: drop it rather than wait out the drain.
+      (quiet.controlPlane.usage as unknown as { buffer: unknown[] }).buffer = [];
+      await quiet.stop();
+    }
+  });
+
   it('recordUsage (for activities) counts an event once per dedupe key, for any kind', async () => {
     const tenant = await hub.createTenant();
     const first = await recordUsage(hub.db, { tenantId: tenant.id, kind: 'scan', quantity: 12, dedupeKey: 'job/x/batch_scan/1/page-1' });
