@@ -25,8 +25,8 @@ export function stampUsageEvent(event: UsageEvent): StampedUsageEvent {
 const INSERT_USAGE_SQL = `with incoming as (
      select (e->>0)::uuid as id, e->>1 as kind, (e->>2)::bigint as quantity, (e->>3)::timestamptz as occurred_at,
             (e->>4)::uuid as api_key_id, e->>5 as method, e->>6 as route, (e->>7)::smallint as status,
-            (e->>8)::real as latency_ms, (e->>9)::integer as cost_units, e->>10 as dedupe_key, (e->11)::jsonb as details
-       from json_array_elements(?::json) as e
+            (e->>8)::real as latency_ms, (e->>9)::integer as cost_units, e->>10 as dedupe_key, e->11 as details
+       from jsonb_array_elements(?::jsonb) as e
    ), inserted as (
      insert into usage_events (id, tenant_id, kind, quantity, occurred_at, api_key_id, method, route, status, latency_ms, cost_units, dedupe_key, details)
      select id, ?::uuid, kind, quantity, occurred_at, api_key_id, method, route, status, latency_ms, cost_units, dedupe_key, details from incoming
