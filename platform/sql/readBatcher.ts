@@ -11,10 +11,12 @@ interface PendingRead extends ScopedStatement {
 }
 
 /**
- * Hot single-statement reads, each with its own settings (`app.tenant_id`), coalesced under load:
- * reads go out at once while fewer than `maxInFlight` messages are outstanding; then the queue
- * forms and the next message carries everything that waited (up to `maxBatch`), so batching adds
- * no delay at low load. A message is one {@link sendPipelined} round trip of prepared statements.
+ * Hot single-statement reads, each with its own settings (`app.tenant_id`), coalesced: the reads
+ * issued during one turn of the event loop (under load, by every request that turn served) go out
+ * together when it ends, in one {@link sendPipelined} message of prepared statements — one socket
+ * write and one round trip for all. At most `maxInFlight` messages are outstanding; reads issued
+ * meanwhile wait and share the next message (up to `maxBatch` each). At low load a read waits only
+ * for the end of its turn.
  *
  * A failing statement aborts the rest of its message (Postgres skips to the `Sync`), so after an
  * error every read of the batch runs again alone: each read gets its own result or its own error.
@@ -23,15 +25,25 @@ interface PendingRead extends ScopedStatement {
 export class ReadBatcher {
   private readonly queue: PendingRead[] = [];
   private inFlight = 0;
+  private scheduled = false;
 
   constructor(private readonly pool: BatchPool, private readonly options: { maxInFlight: number; maxBatch: number }) {}
 
   read(read: ScopedStatement): Promise<unknown[]> {
     return new Promise((resolve, reject) => {
       this.queue.push({ settings: read.settings, sql: read.sql, values: read.values, resolve, reject });
-      this.dispatch();
+      if (!this.scheduled) {
+        this.scheduled = true;
+        setImmediate(this.dispatchQueued);
+      }
     });
   }
+
+  /** Runs once the current turn of the event loop is done: the reads its callbacks issued share messages. */
+  private readonly dispatchQueued = () => {
+    this.scheduled = false;
+    this.dispatch();
+  };
 
   private dispatch(): void {
     while (this.queue.length > 0 && this.inFlight < this.options.maxInFlight) {
@@ -57,7 +69,9 @@ export class ReadBatcher {
       try {
         results = await sendPipelined(connection, batch);
       } catch (error) {
-        if (batch.length === 1) {
+        // Alone, a read's error is its own — unless a schema change made its prepared statement stale
+        // (the statements were just deallocated, so running it again prepares it afresh).
+        if (batch.length === 1 && !isStalePlan(error)) {
           batch[0]!.reject(error);
           return;
         }
@@ -74,4 +88,9 @@ export class ReadBatcher {
       await this.pool.releaseConnection(connection);
     }
   }
+}
+
+/** Postgres refuses a cached plan whose result columns changed since it was prepared (`ALTER TABLE … ADD COLUMN` under a `select *`). */
+function isStalePlan(error: unknown): boolean {
+  return (error as { code?: string }).code === '0A000' && /cached plan must not change result type/.test(String((error as Error).message));
 }

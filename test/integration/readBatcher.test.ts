@@ -51,4 +51,17 @@ describe('batched single-round-trip reads', () => {
     const emails = await owner('users').whereIn('tenant_id', tenants).whereLike('email', '%@pipe.test').orderBy('email').pluck('email');
     expect(emails).toEqual(['a@pipe.test', 'b@pipe.test']);
   });
+
+  it('prepares a read afresh when a schema change made its cached plan stale', async () => {
+    await owner.raw('create table plan_probe (a int)');
+    try {
+      await owner.raw(`grant select on plan_probe to hub_app`);
+      await owner('plan_probe').insert({ a: 1 });
+      expect(await db.readAsTenant(tenants[0]!, db.knex('plan_probe'))).toEqual([{ a: 1 }]);
+      await owner.raw('alter table plan_probe add column b int default 2');
+      expect(await db.readAsTenant(tenants[0]!, db.knex('plan_probe'))).toEqual([{ a: 1, b: 2 }]);
+    } finally {
+      await owner.raw('drop table plan_probe');
+    }
+  });
 });
