@@ -15,6 +15,9 @@ import { routes as allRoutes } from './routes';
 export function createApp(deps: ApiDeps, routes: readonly AnyRoute[] = allRoutes): Express {
   const app = express();
   app.disable('x-powered-by');
+  // No ETags: every response is computed per request (the body would be hashed only to tell a
+  // client what it already has) and conditional requests are not part of the API's contract.
+  app.set('etag', false);
   app.set('trust proxy', deps.config.API_TRUST_PROXY);
   app.locals.openApiDocument = buildOpenApiDocument(routes, { version: '1.0.0', serverUrl: deps.config.PUBLIC_URL });
 

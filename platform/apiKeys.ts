@@ -1,4 +1,4 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { hash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { crc32 } from 'node:zlib';
 
 /**
@@ -38,7 +38,8 @@ export function parseApiKey(candidate: string): { lookupPrefix: string; hash: st
 }
 
 export function hashApiKey(key: string): string {
-  return createHash('sha256').update(key, 'utf8').digest('hex');
+  // One-shot hash: no Hash object per request (every authenticated request hashes its key).
+  return hash('sha256', key, 'hex');
 }
 
 /** Constant-time comparison of two hex digests. */

@@ -5,8 +5,9 @@ import { type TenantTable } from './tenantTables';
 const PAGE_ROWS = 5_000;
 
 /**
- * Reads a tenant's rows of one table as Postgres renders them (`to_jsonb(row)::text`: every type
- * round-trips exactly through `jsonb_populate_recordset`), in primary-key order, page by page
+ * Reads a tenant's rows of one table (its stored columns) as Postgres renders them
+ * (`to_jsonb(row)::text`: every type round-trips exactly through `jsonb_populate_recordset`), in
+ * primary-key order, page by page
  * (keyset pagination on the key's text values), inside withTenant (RLS).
  */
 export async function* tableRows(db: Database, tenantId: string, table: TenantTable): AsyncGenerator<string[]> {
@@ -28,7 +29,9 @@ export async function* tableRows(db: Database, tenantId: string, table: TenantTa
       const order = key ? key.map((column) => `t.${quote(column)}`).join(', ') : 't.ctid';
       // The page is chosen first and rendered after: otherwise a planner without fresh statistics
       // renders every remaining row before sorting (quadratic over the pages).
-      const page = `select ${key ? 't.*' : 't.*, t.ctid'} from ${quote(table.name)} t where ${where} order by ${order} limit ${PAGE_ROWS}`;
+      // The table's stored columns only: generated ones (users.api_json) are derived, not backed up.
+      const columns = table.columns.map((column) => `t.${quote(column)}`).join(', ');
+      const page = `select ${key ? columns : `${columns}, t.ctid`} from ${quote(table.name)} t where ${where} order by ${order} limit ${PAGE_ROWS}`;
       const renderedColumns = key ? keyColumns : 't.ctid::text as k0';
       const outer = key ? order : 't.ctid';
       const rendered = key ? `to_jsonb(t)::text` : `(to_jsonb(t) - 'ctid')::text`;

@@ -51,13 +51,17 @@ export interface TenantTable {
   references: string[];
 }
 
-/** Every table of the public schema with a `tenant_id` column, in foreign-key order (referenced first). */
+/**
+ * Every table of the public schema with a `tenant_id` column, in foreign-key order (referenced
+ * first), with its stored columns: generated columns are derived, so backups leave them out and
+ * restores let Postgres compute them again.
+ */
 export async function tenantTables(knex: Knex | Knex.Transaction): Promise<TenantTable[]> {
   const columns = (
     await knex.raw(
       `select c.table_name as table, c.column_name as column
          from information_schema.columns c join information_schema.tables t using (table_schema, table_name)
-        where c.table_schema = 'public' and t.table_type = 'BASE TABLE'
+        where c.table_schema = 'public' and t.table_type = 'BASE TABLE' and c.is_generated = 'NEVER'
           and c.table_name in (select table_name from information_schema.columns where table_schema = 'public' and column_name = 'tenant_id')
         order by c.table_name, c.ordinal_position`,
     )

@@ -252,7 +252,9 @@ export function createMigrationActivities(deps: Pick<ActivityDeps, 'config' | 'd
           const before = changes.filter((change) => change.action === 'updated').map((change) => change.before);
           if (before.length > 0) {
             const table = target.target === 'users' ? 'users' : 'records';
-            await trx.raw(`insert into ${table} select * from jsonb_populate_recordset(null::${table}, ?::jsonb)`, [JSON.stringify(before)]);
+            // Stored columns only: Postgres computes generated ones (users.api_json) itself.
+            const columns = (await storedColumns(trx, table)).join(', ');
+            await trx.raw(`insert into ${table} (${columns}) select ${columns} from jsonb_populate_recordset(null::${table}, ?::jsonb)`, [JSON.stringify(before)]);
           }
           await trx('migration_changes').where({ tenant_id: target.tenantId, job_id: target.jobId }).whereIn('target_key', keys).del();
           await appendAudit(trx, {
@@ -295,4 +297,10 @@ async function removeTargetRows(trx: TenantTransaction, target: MigrationTarget,
   } else {
     await trx('records').where({ tenant_id: target.tenantId, connector_id: target.records!.connectorId, stream: target.records!.stream }).whereIn('external_id', keys).del();
   }
+}
+
+/** The columns of a table that take values (not generated), quoted, in table order. */
+async function storedColumns(trx: TenantTransaction, table: string): Promise<string[]> {
+  const result = await trx.raw(`select column_name from information_schema.columns where table_schema = 'public' and table_name = ? and is_generated = 'NEVER' order by ordinal_position`, [table]);
+  return (result.rows as Array<{ column_name: string }>).map((row) => `"${row.column_name}"`);
 }

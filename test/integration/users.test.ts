@@ -83,6 +83,26 @@ describe('users: CRUD, unique e-mail per tenant, role ceilings, last admin', () 
     expect((await hub.request('DELETE', `/v1/users/${admin.id}`, { key: solo.key })).status).toBe(204);
   });
 
+  it('lists each user exactly as GET /v1/users/:id shows it, after every kind of write', async () => {
+    const listed = await hub.createTenant();
+    const created = await hub.request('POST', '/v1/users', { key: listed.key, body: { email: 'Zoe.ONeil@acme.test', name: 'Zoë "Z"\tO\'Neil \\ ✓', role: 'viewer' } });
+    expect(created.status).toBe(201);
+    const id = created.body.user.id as string;
+    const listedAs = async () => ((await hub.request('GET', '/v1/users?limit=100', { key: listed.key })).body.data as Array<{ id: string; lastActiveAt?: string | null }>).find((user) => user.id === id);
+    const shownAs = async () => (await hub.request('GET', `/v1/users/${id}`, { key: listed.key })).body.user;
+
+    expect(await listedAs()).toEqual(await shownAs());
+    expect(await listedAs()).toMatchObject({ name: 'Zoë "Z"\tO\'Neil \\ ✓', lastActiveAt: null });
+    // The list's objects are kept by Postgres (users.api_json): writes through the API and straight
+    // to the table (imports, restores, activity stamps) must both show up in them.
+    await hub.request('PATCH', `/v1/users/${id}`, { key: listed.key, body: { name: 'Renamed', role: 'member', status: 'active' } });
+    expect(await listedAs()).toEqual(await shownAs());
+    expect(await listedAs()).toMatchObject({ name: 'Renamed', role: 'member', status: 'active' });
+    await owner('users').where({ id }).update({ last_active_at: new Date('2026-03-04T05:06:07.089Z') });
+    expect(await listedAs()).toEqual(await shownAs());
+    expect((await listedAs())?.lastActiveAt).toBe('2026-03-04T05:06:07.089Z');
+  });
+
   it('pages users, caps the page size at 100, and filters by role', async () => {
     const paged = await hub.createTenant();
     await owner('users').insert(
