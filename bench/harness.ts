@@ -70,6 +70,35 @@ export async function runLoad(options: {
   return { requestsPerSecond: result.requests.average, p50Ms: result.latency.p50, p99Ms: result.latency.p99, non2xx: result.non2xx, errors: result.errors };
 }
 
+type LoadOptions = Parameters<typeof runLoad>[0];
+
+/**
+ * Measures a baseline and the thing under test in alternating rounds (baseline, subject, baseline,
+ * …) and answers each side's median round: on a shared 2-core machine throughput drifts by ±10%
+ * over a minute, and measuring one side after the other puts that drift into the ratio. Each side
+ * is warmed up once before the first round.
+ */
+export async function runInterleavedLoad(baseline: LoadOptions, subject: LoadOptions, rounds: number): Promise<{ baseline: LoadResult; subject: LoadResult; rounds: Array<{ baseline: LoadResult; subject: LoadResult }> }> {
+  const measured: Array<{ baseline: LoadResult; subject: LoadResult }> = [];
+  for (let round = 0; round < rounds; round += 1) {
+    const warmupSeconds = round === 0 ? baseline.warmupSeconds : undefined;
+    const base = await runLoad({ ...baseline, warmupSeconds });
+    const under = await runLoad({ ...subject, warmupSeconds: round === 0 ? subject.warmupSeconds : undefined });
+    measured.push({ baseline: base, subject: under });
+  }
+  const median = (results: LoadResult[]): LoadResult => {
+    const middle = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+    return {
+      requestsPerSecond: middle(results.map((result) => result.requestsPerSecond)),
+      p50Ms: middle(results.map((result) => result.p50Ms)),
+      p99Ms: middle(results.map((result) => result.p99Ms)),
+      non2xx: results.reduce((sum, result) => sum + result.non2xx, 0),
+      errors: results.reduce((sum, result) => sum + result.errors, 0),
+    };
+  };
+  return { baseline: median(measured.map((round) => round.baseline)), subject: median(measured.map((round) => round.subject)), rounds: measured };
+}
+
 async function runMultiKeyLoad(options: { url: string; headerPerConnection: { name: string; values: string[] }; connections: number; durationSeconds: number; warmupSeconds?: number }): Promise<LoadResult> {
   const load = { url: options.url, connections: options.connections, durationSeconds: options.durationSeconds, warmupSeconds: options.warmupSeconds, header: options.headerPerConnection };
   const output = await new Promise<string>((resolve, reject) => {

@@ -1,9 +1,11 @@
 import { freePort } from '../../platform/local/ports';
-import { type Benchmark, runLoad, spawnEntry, stopChild } from '../harness';
+import { type Benchmark, runInterleavedLoad, runLoad, spawnEntry, stopChild } from '../harness';
 import { createBenchTenants, startApiProcess, startHubProcesses, type HubProcesses } from '../support/hubProcesses';
 
 const CONNECTIONS = 50;
-const DURATION_SECONDS = 10;
+/** Bare and hub alternate: ROUNDS rounds of DURATION_SECONDS each, the median round of each side counts. */
+const ROUNDS = 3;
+const DURATION_SECONDS = 8;
 const WARMUP_SECONDS = 3;
 /** One tenant per connection: a tenant alone is capped by its plan (enterprise: 250 requests/s). */
 const TENANTS = 50;
@@ -28,7 +30,7 @@ async function seedUsers(hub: HubProcesses, key: string, count: number): Promise
  */
 export const authenticatedList: Benchmark = {
   name: 'authenticatedList',
-  description: `GET /v1/users (auth + rate limit + metering + RLS query), ${TENANTS} tenants, vs bare Express; ${CONNECTIONS} connections, ${DURATION_SECONDS}s`,
+  description: `GET /v1/users (auth + rate limit + metering + RLS query), ${TENANTS} tenants, vs bare Express; ${CONNECTIONS} connections, ${ROUNDS} alternating rounds of ${DURATION_SECONDS}s`,
   async run(context) {
     const hub = await startHubProcesses(context);
     const barePort = await freePort();
@@ -41,16 +43,19 @@ export const authenticatedList: Benchmark = {
       }
       const keys = tenants.map(({ key }) => key);
 
-      context.log('authenticatedList: bare Express');
-      const baseline = await runLoad({ url: `http://127.0.0.1:${barePort}/v1/users`, connections: CONNECTIONS, durationSeconds: DURATION_SECONDS, warmupSeconds: WARMUP_SECONDS });
-      context.log('authenticatedList: hub API');
-      const measured = await runLoad({
-        url: `${hub.apiUrl}/v1/users`,
-        headerPerConnection: { name: 'X-API-Key', values: keys },
-        connections: CONNECTIONS,
-        durationSeconds: DURATION_SECONDS,
-        warmupSeconds: WARMUP_SECONDS,
-      });
+      context.log(`authenticatedList: bare Express and hub API, alternating, ${ROUNDS} rounds of ${DURATION_SECONDS}s each`);
+      const interleaved = await runInterleavedLoad(
+        { url: `http://127.0.0.1:${barePort}/v1/users`, connections: CONNECTIONS, durationSeconds: DURATION_SECONDS, warmupSeconds: WARMUP_SECONDS },
+        {
+          url: `${hub.apiUrl}/v1/users`,
+          headerPerConnection: { name: 'X-API-Key', values: keys },
+          connections: CONNECTIONS,
+          durationSeconds: DURATION_SECONDS,
+          warmupSeconds: WARMUP_SECONDS,
+        },
+        ROUNDS,
+      );
+      const { baseline, subject: measured } = interleaved;
       if (measured.non2xx > 0 || measured.errors > 0) throw new Error(`hub answered ${measured.non2xx} non-2xx and ${measured.errors} errors`);
       // The default LOG_LEVEL=info adds one access line per request: measured apart, for the record.
       context.log('authenticatedList: hub API at LOG_LEVEL=info');
@@ -76,6 +81,9 @@ export const authenticatedList: Benchmark = {
         notes: [
           'API process runs with NODE_ENV=production, LOG_LEVEL=warn (the targets are checked on this row); the info row adds an access line per request; autocannon runs in its own process (one API key per connection)',
           'every request is metered (buffered usage events, flushed each second) and rate-limited (leases from the shared Postgres counter)',
+          `bare and hub alternate (${ROUNDS} rounds of ${DURATION_SECONDS}s; each side's median round counts); rounds, req/s bare → hub (p99 ms): ${interleaved.rounds
+            .map((round) => `${Math.round(round.baseline.requestsPerSecond)} → ${Math.round(round.subject.requestsPerSecond)} (${round.subject.p99Ms})`)
+            .join(', ')}`,
         ],
       };
     } finally {
