@@ -81,9 +81,8 @@ type LoadOptions = Parameters<typeof runLoad>[0];
 export async function runInterleavedLoad(baseline: LoadOptions, subject: LoadOptions, rounds: number): Promise<{ baseline: LoadResult; subject: LoadResult; rounds: Array<{ baseline: LoadResult; subject: LoadResult }> }> {
   const measured: Array<{ baseline: LoadResult; subject: LoadResult }> = [];
   for (let round = 0; round < rounds; round += 1) {
-    const warmupSeconds = round === 0 ? baseline.warmupSeconds : undefined;
-    const base = await runLoad({ ...baseline, warmupSeconds });
-    const under = await runLoad({ ...subject, warmupSeconds: round === 0 ? subject.warmupSeconds : undefined });
+    const base = await runLoad(round === 0 ? baseline : { ...baseline, warmupSeconds: undefined });
+    const under = await runLoad(round === 0 ? subject : { ...subject, warmupSeconds: undefined });
     measured.push({ baseline: base, subject: under });
   }
   const median = (results: LoadResult[]): LoadResult => {

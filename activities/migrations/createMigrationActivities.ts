@@ -6,6 +6,8 @@ import { createUser } from '../../api/routes/users/createUser';
 import { appendAudit } from '../../platform/audit';
 import { type TenantTransaction } from '../../platform/db';
 import { fileKey } from '../../platform/files/createFileStore';
+import { quote } from '../backups/tableRows';
+import { tenantTables } from '../backups/tenantTables';
 import { storeTenantFile } from '../../platform/files/tenantFiles';
 import { type ActivityDeps } from '../deps';
 import { MIGRATION_INVALID, migrationSource, sourceValue, type MigrationSourceParams } from './migrationSource';
@@ -253,7 +255,7 @@ export function createMigrationActivities(deps: Pick<ActivityDeps, 'config' | 'd
           if (before.length > 0) {
             const table = target.target === 'users' ? 'users' : 'records';
             // Stored columns only: Postgres computes generated ones (users.api_json) itself.
-            const columns = (await storedColumns(trx, table)).join(', ');
+            const columns = (await tenantTables(trx)).find((candidate) => candidate.name === table)!.columns.map(quote).join(', ');
             await trx.raw(`insert into ${table} (${columns}) select ${columns} from jsonb_populate_recordset(null::${table}, ?::jsonb)`, [JSON.stringify(before)]);
           }
           await trx('migration_changes').where({ tenant_id: target.tenantId, job_id: target.jobId }).whereIn('target_key', keys).del();
@@ -297,10 +299,4 @@ async function removeTargetRows(trx: TenantTransaction, target: MigrationTarget,
   } else {
     await trx('records').where({ tenant_id: target.tenantId, connector_id: target.records!.connectorId, stream: target.records!.stream }).whereIn('external_id', keys).del();
   }
-}
-
-/** The columns of a table that take values (not generated), quoted, in table order. */
-async function storedColumns(trx: TenantTransaction, table: string): Promise<string[]> {
-  const result = await trx.raw(`select column_name from information_schema.columns where table_schema = 'public' and table_name = ? and is_generated = 'NEVER' order by ordinal_position`, [table]);
-  return (result.rows as Array<{ column_name: string }>).map((row) => `"${row.column_name}"`);
 }
