@@ -73,29 +73,34 @@ export async function runLoad(options: {
 type LoadOptions = Parameters<typeof runLoad>[0];
 
 /**
- * Measures a baseline and the thing under test in alternating rounds (baseline, subject, baseline,
- * …) and answers each side's median round: on a shared 2-core machine throughput drifts by ±10%
- * over a minute, and measuring one side after the other puts that drift into the ratio. Each side
- * is warmed up once before the first round.
+ * Measures several sides in alternating rounds (a, b, c, a, b, c, …) and answers each side's median
+ * round: on a shared 2-core machine throughput drifts by ±10% over a minute, and measuring one side
+ * after the other puts that drift into their ratio. Each side is warmed up once, before its first round.
  */
-export async function runInterleavedLoad(baseline: LoadOptions, subject: LoadOptions, rounds: number): Promise<{ baseline: LoadResult; subject: LoadResult; rounds: Array<{ baseline: LoadResult; subject: LoadResult }> }> {
-  const measured: Array<{ baseline: LoadResult; subject: LoadResult }> = [];
+export async function runInterleavedLoads<Side extends string>(
+  sides: Record<Side, LoadOptions>,
+  rounds: number,
+): Promise<{ medians: Record<Side, LoadResult>; rounds: Array<Record<Side, LoadResult>> }> {
+  const names = Object.keys(sides) as Side[];
+  const measured: Array<Record<Side, LoadResult>> = [];
   for (let round = 0; round < rounds; round += 1) {
-    const base = await runLoad(round === 0 ? baseline : { ...baseline, warmupSeconds: undefined });
-    const under = await runLoad(round === 0 ? subject : { ...subject, warmupSeconds: undefined });
-    measured.push({ baseline: base, subject: under });
+    const results = {} as Record<Side, LoadResult>;
+    for (const name of names) results[name] = await runLoad(round === 0 ? sides[name] : { ...sides[name], warmupSeconds: undefined });
+    measured.push(results);
   }
-  const median = (results: LoadResult[]): LoadResult => {
-    const middle = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
-    return {
+  const middle = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+  const medians = {} as Record<Side, LoadResult>;
+  for (const name of names) {
+    const results = measured.map((round) => round[name]);
+    medians[name] = {
       requestsPerSecond: middle(results.map((result) => result.requestsPerSecond)),
       p50Ms: middle(results.map((result) => result.p50Ms)),
       p99Ms: middle(results.map((result) => result.p99Ms)),
       non2xx: results.reduce((sum, result) => sum + result.non2xx, 0),
       errors: results.reduce((sum, result) => sum + result.errors, 0),
     };
-  };
-  return { baseline: median(measured.map((round) => round.baseline)), subject: median(measured.map((round) => round.subject)), rounds: measured };
+  }
+  return { medians, rounds: measured };
 }
 
 async function runMultiKeyLoad(options: { url: string; headerPerConnection: { name: string; values: string[] }; connections: number; durationSeconds: number; warmupSeconds?: number }): Promise<LoadResult> {

@@ -95,6 +95,29 @@ describe('usage metering: every authenticated request, buffered, aggregated by G
     }
   });
 
+  it('stores every field of an event as recorded (the row is encoded when the event is recorded)', async () => {
+    const tenant = await hub.createTenant();
+    const occurredAt = new Date('2026-11-02T03:04:05.678Z');
+    const details = { note: 'quote " backslash \\ tab \t é', nested: { n: 1 } };
+    await recordUsage(hub.db, {
+      tenantId: tenant.id,
+      kind: 'api_call',
+      quantity: 2,
+      occurredAt,
+      apiKeyId: tenant.keyId,
+      method: 'POST',
+      route: '/v1/users/:id',
+      status: 201,
+      latencyMs: 12.3456,
+      costUnits: 3,
+      details,
+    });
+    const [row] = await owner('usage_events').where({ tenant_id: tenant.id });
+    expect(row).toMatchObject({ kind: 'api_call', quantity: '2', api_key_id: tenant.keyId, method: 'POST', route: '/v1/users/:id', status: 201, cost_units: 3, dedupe_key: null, details });
+    expect(row.occurred_at.toISOString()).toBe(occurredAt.toISOString());
+    expect(row.latency_ms).toBeCloseTo(12.35, 5);
+  });
+
   it('recordUsage (for activities) counts an event once per dedupe key, for any kind', async () => {
     const tenant = await hub.createTenant();
     const first = await recordUsage(hub.db, { tenantId: tenant.id, kind: 'scan', quantity: 12, dedupeKey: 'job/x/batch_scan/1/page-1' });

@@ -19,7 +19,8 @@ export const listUsers = defineRoute({
   },
 });
 
-interface UsersPageQuery {
+/** The filters and page of `GET /v1/users`. */
+export interface UsersPageQuery {
   page: number;
   limit: number;
   role?: string;
@@ -37,7 +38,7 @@ const pageSql = new Map<string, string>();
  * once per connection. Each object has {@link userSchema}'s shape, which non-production runs check
  * on every response.
  */
-function usersPageStatement(tenantId: string, query: UsersPageQuery): SqlStatement {
+export function usersPageStatement(tenantId: string, query: UsersPageQuery): SqlStatement {
   const values: unknown[] = [tenantId];
   const filters = ['tenant_id = $1'];
   if (query.role) filters.push(`role = $${values.push(query.role)}`);
