@@ -68,13 +68,7 @@ export const authenticatedList: Benchmark = {
       // The default LOG_LEVEL=info adds one access line per request: measured apart, for the record.
       context.log('authenticatedList: hub API at LOG_LEVEL=info');
       const infoApi = await startApiProcess(context, { LOG_LEVEL: 'info' });
-      const atInfo = await runLoad({
-        url: `${infoApi.apiUrl}/v1/users`,
-        headerPerConnection: { name: 'X-API-Key', values: keys },
-        connections: CONNECTIONS,
-        durationSeconds: DURATION_SECONDS,
-        warmupSeconds: WARMUP_SECONDS,
-      }).finally(() => infoApi.stop());
+      const atInfo = await runLoad({ url: `${infoApi.apiUrl}/v1/users`, headerPerConnection: { name: 'X-API-Key', values: keys }, ...load }).finally(() => infoApi.stop());
       const ratio = measured.requestsPerSecond / baseline.requestsPerSecond;
       return {
         measurements: [

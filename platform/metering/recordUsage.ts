@@ -47,8 +47,8 @@ export function stampUsageEvent(event: UsageEvent): StampedUsageEvent {
 }
 
 /**
- * The insert of {@link insertUsageEvents}, with `?` placeholders: the events as one JSON array
- * (one array per event, serialised natively), then the tenant id twice.
+ * The insert of {@link insertUsageEvents}, with `?` placeholders: the events as one JSON array of
+ * the rows {@link stampUsageEvent} encoded, then the tenant id twice.
  */
 const INSERT_USAGE_SQL = `with incoming as (
      select (e->>0)::uuid as id, e->>1 as kind, (e->>2)::bigint as quantity, (e->>3)::timestamptz as occurred_at,
@@ -74,9 +74,7 @@ let placeholders = 0;
 const INSERT_USAGE_NUMBERED_SQL = INSERT_USAGE_SQL.replace(/\?/g, () => `$${(placeholders += 1)}`);
 
 function usageBindings(tenantId: string, events: readonly StampedUsageEvent[]): [string, string, string] {
-  let rows = '[';
-  for (let index = 0; index < events.length; index += 1) rows += (index === 0 ? '' : ',') + events[index]!.row;
-  return [`${rows}]`, tenantId, tenantId];
+  return [`[${events.map((event) => event.row).join(',')}]`, tenantId, tenantId];
 }
 
 /** Counter rows the insert returns, typed. */
