@@ -1,6 +1,7 @@
 import { parse } from 'csv-parse/sync';
 import fs from 'node:fs';
 import path from 'node:path';
+import { closedExecutionStatus } from '../support/closedExecution';
 import { recordHistory } from '../support/recordHistory';
 import { ownerDb, startTestHub, type CreatedTenant, type TestHub } from '../support/hub';
 import { jobWhen } from '../support/jobs';
@@ -100,7 +101,7 @@ describe('jobs: export', () => {
     const job = await finished(started.body.job.id, bulk.key);
     expect(job.status).toBe('cancelled');
     expect(job.error).toMatchObject({ code: 'CANCELLED' });
-    expect((await hub.temporal.workflow.getHandle(job.workflowId).describe()).status.name).toBe('CANCELLED');
+    expect(await closedExecutionStatus(hub.temporal, job.workflowId)).toBe('CANCELLED');
     await recordHistory(hub.temporal, job.workflowId, 'exportJobPausedThenCancelled');
 
     expect(await owner('files').where({ tenant_id: bulk.id })).toEqual([]);

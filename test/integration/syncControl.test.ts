@@ -1,6 +1,7 @@
 import { ScheduleNotFoundError } from '@temporalio/client';
 import { startSalesforcePeer, type RunningSalesforcePeer } from '../peers/salesforce/salesforcePeer';
 import { registerConnector } from '../support/connectors';
+import { closedExecutionStatus } from '../support/closedExecution';
 import { ownerDb, startTestHub, type CreatedTenant, type TestHub } from '../support/hub';
 import { eventually } from '../support/processes';
 import { recordHistory } from '../support/recordHistory';
@@ -99,7 +100,7 @@ describe('sync engine: control', () => {
     expect((await hub.request('POST', `/v1/jobs/${started.id}/cancel`, { key: tenant.key })).status).toBe(202);
     const cancelled = await finishedJob(hub, tenant, started.id);
     expect(cancelled.status).toBe('cancelled');
-    expect((await hub.temporal.workflow.getHandle(started.workflowId).describe()).status.name).toBe('CANCELLED');
+    expect(await closedExecutionStatus(hub.temporal, started.workflowId)).toBe('CANCELLED');
 
     const run = await owner('sync_runs').where({ id: started.id }).first();
     expect(run.status).toBe('cancelled');

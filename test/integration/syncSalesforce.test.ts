@@ -1,6 +1,7 @@
 import { monthlyUsage } from '../../platform/metering/recordUsage';
 import { sfTime } from '../peers/salesforce/salesforceData';
 import { startSalesforcePeer, type RunningSalesforcePeer } from '../peers/salesforce/salesforcePeer';
+import { closedExecutionStatus } from '../support/closedExecution';
 import { registerConnector } from '../support/connectors';
 import { ownerDb, startTestHub, type CreatedTenant, type TestHub } from '../support/hub';
 import { recordHistory } from '../support/recordHistory';
@@ -152,8 +153,8 @@ describe('sync engine: Salesforce', () => {
       // The chain: the first run continued as new; the latest run completed with the search attributes kept.
       const firstRun = await longHub.temporal.workflow.getHandle(started.workflowId, (await owner('jobs').where({ id: started.id }).first()).run_id).describe();
       expect(firstRun.status.name).toBe('CONTINUED_AS_NEW');
+      expect(await closedExecutionStatus(longHub.temporal, started.workflowId)).toBe('COMPLETED');
       const latest = await longHub.temporal.workflow.getHandle(started.workflowId).describe();
-      expect(latest.status.name).toBe('COMPLETED');
       expect(Object.fromEntries(latest.typedSearchAttributes.getAll().map((pair) => [pair.key.name, pair.value]))).toMatchObject({ JobKind: 'sync', ConnectorId: connectorId });
       await recordHistory(longHub.temporal, started.workflowId, 'connectorSyncContinuedAsNew', firstRun.runId);
     } finally {
