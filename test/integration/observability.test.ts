@@ -48,12 +48,22 @@ describe('observability: metrics and structured logs', () => {
     const eventId = await hub.db.withTenant(tenant.id, (trx) => emitEvent(trx, { tenantId: tenant.id, type: 'sync.failed', data: { connectorId: 'c-1' } }));
     receiver.respond(({ id, index }) => (id === eventId && index === 0 ? { status: 500 } : { status: 200 }));
     await eventually(() => (receiver.byId(eventId).length === 2 ? true : undefined), 30_000, 'the retried webhook');
-    await new Promise((resolve) => setTimeout(resolve, 1_500));
-
-    const response = await fetch(`${hub.url}/metrics`);
+    // The receiver answers before the delivery activity counts its outcome, and the export's workflow
+    // closes after its job row: wait for those series rather than sleep.
+    const deliveries = (text: string, outcome: string) => Number(new RegExp(`^hub_webhook_deliveries_total\\{outcome="${outcome}"\\} (\\d+)$`, 'm').exec(text)?.[1] ?? 0);
+    const response = await eventually(
+      async () => {
+        const candidate = await fetch(`${hub.url}/metrics`);
+        const body = await candidate.text();
+        const settled = deliveries(body, 'succeeded') >= 2 && deliveries(body, 'failed') >= 1 && /^temporal_workflow_completed\{[^}]*workflow_type="exportJob"/m.test(body);
+        return settled ? { status: candidate.status, contentType: candidate.headers.get('content-type'), text: body } : undefined;
+      },
+      30_000,
+      'the webhook delivery counters',
+    );
     expect(response.status).toBe(200);
-    expect(response.headers.get('content-type')).toContain('text/plain');
-    const text = await response.text();
+    expect(response.contentType).toContain('text/plain');
+    const text = response.text;
     const families = parsePrometheusTextFormat(text);
     const family = (name: string) => families.find((candidate) => candidate.name === name);
     const sample = (name: string, labels: Record<string, string>) => family(name)?.metrics.find((metric) => Object.entries(labels).every(([key, value]) => metric.labels?.[key] === value));
