@@ -1,4 +1,5 @@
 import { generateApiKey } from '../../platform/apiKeys';
+import { eventually } from '../support/processes';
 import { recordHistory } from '../support/recordHistory';
 import { startTestHub, uniqueSuffix, ownerDb, type TestHub } from '../support/hub';
 
@@ -50,12 +51,19 @@ describe('POST /v1/admin/tenants runs the tenantOnboarding workflow', () => {
 
   it('is findable in Temporal by its search attributes', async () => {
     const tenant = await hub.createTenant();
-    const found: string[] = [];
-    for await (const execution of hub.temporal.workflow.list({ query: `TenantSlug="${tenant.slug}" AND JobKind="onboarding"` })) {
-      found.push(execution.workflowId);
-      expect(execution.status.name).toBe('COMPLETED');
-    }
-    expect(found).toEqual([`tenant/${tenant.slug}/onboarding`]);
+    // Visibility is written asynchronously after the close: wait until the listing shows the closed run.
+    const found = await eventually(
+      async () => {
+        const listed: Array<{ workflowId: string; status: string }> = [];
+        for await (const execution of hub.temporal.workflow.list({ query: `TenantSlug="${tenant.slug}" AND JobKind="onboarding"` })) {
+          listed.push({ workflowId: execution.workflowId, status: execution.status.name });
+        }
+        return listed.length > 0 && listed.every((execution) => execution.status !== 'RUNNING') ? listed : undefined;
+      },
+      30_000,
+      'the onboarding run to be listed as closed',
+    );
+    expect(found).toEqual([{ workflowId: `tenant/${tenant.slug}/onboarding`, status: 'COMPLETED' }]);
     const description = await hub.temporal.workflow.getHandle(tenant.workflowId).describe();
     expect(description.typedSearchAttributes.getAll().map((pair) => [pair.key.name, pair.value])).toEqual(
       expect.arrayContaining([
