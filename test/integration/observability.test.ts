@@ -50,23 +50,27 @@ describe('observability: metrics and structured logs', () => {
     await eventually(() => (receiver.byId(eventId).length === 2 ? true : undefined), 30_000, 'the retried webhook');
     // The receiver answers before the delivery activity counts its outcome, and the export's workflow
     // closes after its job row: wait for those series rather than sleep.
-    const deliveries = (text: string, outcome: string) => Number(new RegExp(`^hub_webhook_deliveries_total\\{outcome="${outcome}"\\} (\\d+)$`, 'm').exec(text)?.[1] ?? 0);
+    const sampleIn = (families: ReturnType<typeof parsePrometheusTextFormat>, name: string, labels: Record<string, string>) =>
+      families.find((candidate) => candidate.name === name)?.metrics.find((metric) => Object.entries(labels).every(([key, value]) => metric.labels?.[key] === value));
     const response = await eventually(
       async () => {
         const candidate = await fetch(`${hub.url}/metrics`);
-        const body = await candidate.text();
-        const settled = deliveries(body, 'succeeded') >= 2 && deliveries(body, 'failed') >= 1 && /^temporal_workflow_completed\{[^}]*workflow_type="exportJob"/m.test(body);
-        return settled ? { status: candidate.status, contentType: candidate.headers.get('content-type'), text: body } : undefined;
+        const text = await candidate.text();
+        const families = parsePrometheusTextFormat(text);
+        const settled =
+          Number(sampleIn(families, 'hub_webhook_deliveries_total', { outcome: 'succeeded' })?.value ?? 0) >= 2 &&
+          Number(sampleIn(families, 'hub_webhook_deliveries_total', { outcome: 'failed' })?.value ?? 0) >= 1 &&
+          sampleIn(families, 'temporal_workflow_completed', { workflow_type: 'exportJob' }) !== undefined;
+        return settled ? { status: candidate.status, contentType: candidate.headers.get('content-type'), text, families } : undefined;
       },
       30_000,
       'the webhook delivery counters',
     );
     expect(response.status).toBe(200);
     expect(response.contentType).toContain('text/plain');
-    const text = response.text;
-    const families = parsePrometheusTextFormat(text);
+    const { text, families } = response;
     const family = (name: string) => families.find((candidate) => candidate.name === name);
-    const sample = (name: string, labels: Record<string, string>) => family(name)?.metrics.find((metric) => Object.entries(labels).every(([key, value]) => metric.labels?.[key] === value));
+    const sample = (name: string, labels: Record<string, string>) => sampleIn(families, name, labels);
 
     expect(family('hub_http_request_duration_seconds')?.type).toBe('HISTOGRAM');
     // (The parser folds labelled histogram samples together; read those series from the text.)
