@@ -38,7 +38,9 @@ app.get('/v1/users', (_req, res) => {
 app.get(/.*/, (_req, res) => {
   res.json(body);
 });
-const server = app.listen(Number(process.env.PORT ?? 0), '127.0.0.1', () => {
+// Express 5 calls the listen callback with the server's error too (a taken port): fail, don't report ready.
+const server = app.listen(Number(process.env.PORT ?? 0), '127.0.0.1', (error?: Error) => {
+  if (error) throw error;
   const address = server.address();
   console.log(`bare express listening on ${typeof address === 'object' && address ? address.port : '?'}`);
 });

@@ -29,5 +29,9 @@ app.get('/v1/users', async (_req, res, nextHandler) => {
     nextHandler(error);
   }
 });
-const server = app.listen(Number(process.env.PORT), '127.0.0.1', () => console.log('query floor listening'));
+// Express 5 calls the listen callback with the server's error too (a taken port): fail, don't report ready.
+const server = app.listen(Number(process.env.PORT), '127.0.0.1', (error?: Error) => {
+  if (error) throw error;
+  console.log('query floor listening');
+});
 process.on('SIGTERM', () => server.close(() => void pool.end().finally(() => process.exit(0))));
