@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -32,10 +33,31 @@ export interface Benchmark {
 
 export interface LoadResult {
   requestsPerSecond: number;
+  /** Requests answered in the measured period. */
+  requests: number;
   p50Ms: number;
   p99Ms: number;
   non2xx: number;
   errors: number;
+  /** CPU time (user + system, all threads) the server process spent per answered request; only with `serverPid` on Linux. */
+  serverCpuMicrosPerRequest?: number;
+}
+
+/** Linux reports process times in clock ticks of 1/100 s (USER_HZ). */
+const CLOCK_TICKS_PER_SECOND = 100;
+
+/** CPU time (user + system) process `pid` has used so far, in µs; undefined without /proc (not Linux) or once it has exited. */
+export function processCpuMicros(pid: number): number | undefined {
+  let stat: string;
+  try {
+    stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  } catch {
+    return undefined;
+  }
+  // The command name may hold spaces: the fields after it start at its closing parenthesis (field 3, state).
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const [userTicks, systemTicks] = [Number(fields[11]), Number(fields[12])];
+  return ((userTicks + systemTicks) * 1e6) / CLOCK_TICKS_PER_SECOND;
 }
 
 /**
@@ -50,7 +72,18 @@ export async function runLoad(options: {
   connections: number;
   durationSeconds: number;
   warmupSeconds?: number;
+  /** The server's process id: its CPU time over the measured period is reported per request. */
+  serverPid?: number;
 }): Promise<LoadResult> {
+  if (options.serverPid !== undefined) {
+    // The warm-up runs as a load of its own, so the CPU sample covers the measured period only.
+    if (options.warmupSeconds) await runLoad({ ...options, serverPid: undefined, durationSeconds: options.warmupSeconds, warmupSeconds: undefined });
+    const cpuBefore = processCpuMicros(options.serverPid);
+    const result = await runLoad({ ...options, serverPid: undefined, warmupSeconds: undefined });
+    const cpuAfter = processCpuMicros(options.serverPid);
+    if (cpuBefore === undefined || cpuAfter === undefined || result.requests === 0) return result;
+    return { ...result, serverCpuMicrosPerRequest: (cpuAfter - cpuBefore) / result.requests };
+  }
   if (options.headerPerConnection) return runMultiKeyLoad(options as Parameters<typeof runMultiKeyLoad>[0]);
   const args = ['-c', String(options.connections), '-d', String(options.durationSeconds), '--json'];
   if (options.warmupSeconds) args.push('--warmup', '[', '-c', String(options.connections), '-d', String(options.warmupSeconds), ']');
@@ -66,8 +99,13 @@ export async function runLoad(options: {
   });
   // With --warmup, autocannon prints the warm-up's JSON first; the measurement is the last line.
   const lastLine = output.trim().split('\n').filter((line) => line.startsWith('{')).at(-1) ?? '{}';
-  const result = JSON.parse(lastLine) as { requests: { average: number }; latency: { p50: number; p99: number }; non2xx: number; errors: number };
-  return { requestsPerSecond: result.requests.average, p50Ms: result.latency.p50, p99Ms: result.latency.p99, non2xx: result.non2xx, errors: result.errors };
+  return loadResultOf(lastLine);
+}
+
+/** The figures of one autocannon JSON result. */
+function loadResultOf(json: string): LoadResult {
+  const result = JSON.parse(json) as { requests: { average: number; total: number }; latency: { p50: number; p99: number }; non2xx: number; errors: number };
+  return { requestsPerSecond: result.requests.average, requests: result.requests.total, p50Ms: result.latency.p50, p99Ms: result.latency.p99, non2xx: result.non2xx, errors: result.errors };
 }
 
 type LoadOptions = Parameters<typeof runLoad>[0];
@@ -92,12 +130,15 @@ export async function runInterleavedLoads<Side extends string>(
   const medians = {} as Record<Side, LoadResult>;
   for (const name of names) {
     const results = measured.map((round) => round[name]);
+    const cpu = results.map((result) => result.serverCpuMicrosPerRequest).filter((value) => value !== undefined);
     medians[name] = {
       requestsPerSecond: middle(results.map((result) => result.requestsPerSecond)),
+      requests: middle(results.map((result) => result.requests)),
       p50Ms: middle(results.map((result) => result.p50Ms)),
       p99Ms: middle(results.map((result) => result.p99Ms)),
       non2xx: results.reduce((sum, result) => sum + result.non2xx, 0),
       errors: results.reduce((sum, result) => sum + result.errors, 0),
+      ...(cpu.length === results.length ? { serverCpuMicrosPerRequest: middle(cpu) } : {}),
     };
   }
   return { medians, rounds: measured };
@@ -118,8 +159,7 @@ async function runMultiKeyLoad(options: { url: string; headerPerConnection: { na
     child.once('exit', (code) => (code === 0 ? resolve(stdout) : reject(new Error(`load driver exited ${code}: ${stderr.slice(-500)}`))));
   });
   const lastLine = output.trim().split('\n').filter((line) => line.startsWith('{')).at(-1) ?? '{}';
-  const result = JSON.parse(lastLine) as { requests: { average: number }; latency: { p50: number; p99: number }; non2xx: number; errors: number };
-  return { requestsPerSecond: result.requests.average, p50Ms: result.latency.p50, p99Ms: result.latency.p99, non2xx: result.non2xx, errors: result.errors };
+  return loadResultOf(lastLine);
 }
 
 /**

@@ -1,5 +1,5 @@
 import { freePort } from '../../platform/local/ports';
-import { type Benchmark, runInterleavedLoads, runLoad, spawnEntry, stopChild } from '../harness';
+import { type Benchmark, type LoadResult, runInterleavedLoads, runLoad, spawnEntry, stopChild } from '../harness';
 import { createBenchTenants, startApiProcess, startHubProcesses, type HubProcesses } from '../support/hubProcesses';
 
 const CONNECTIONS = 50;
@@ -10,6 +10,16 @@ const WARMUP_SECONDS = 3;
 /** One tenant per connection: a tenant alone is capped by its plan (enterprise: 250 requests/s). */
 const TENANTS = 50;
 const USERS_PER_TENANT = 25;
+
+/** A load's row: throughput, latency and, where measured, the server's CPU per request. */
+function loadMetrics(result: LoadResult): Record<string, number> {
+  return {
+    'req/s': result.requestsPerSecond,
+    'p50 ms': result.p50Ms,
+    'p99 ms': result.p99Ms,
+    ...(result.serverCpuMicrosPerRequest === undefined ? {} : { 'server CPU µs/req': result.serverCpuMicrosPerRequest }),
+  };
+}
 
 async function seedUsers(hub: HubProcesses, key: string, count: number): Promise<void> {
   for (let index = 0; index < count; index += 1) {
@@ -56,9 +66,9 @@ export const authenticatedList: Benchmark = {
       const load = { connections: CONNECTIONS, durationSeconds: DURATION_SECONDS, warmupSeconds: WARMUP_SECONDS };
       const interleaved = await runInterleavedLoads(
         {
-          bare: { url: `http://127.0.0.1:${barePort}/v1/users`, ...load },
-          floor: { url: `http://127.0.0.1:${floorPort}/v1/users`, ...load },
-          hub: { url: `${hub.apiUrl}/v1/users`, headerPerConnection: { name: 'X-API-Key', values: keys }, ...load },
+          bare: { url: `http://127.0.0.1:${barePort}/v1/users`, serverPid: bare.pid, ...load },
+          floor: { url: `http://127.0.0.1:${floorPort}/v1/users`, serverPid: floor.pid, ...load },
+          hub: { url: `${hub.apiUrl}/v1/users`, headerPerConnection: { name: 'X-API-Key', values: keys }, serverPid: hub.apiPid, ...load },
         },
         ROUNDS,
       );
@@ -68,14 +78,14 @@ export const authenticatedList: Benchmark = {
       // The default LOG_LEVEL=info adds one access line per request: measured apart, for the record.
       context.log('authenticatedList: hub API at LOG_LEVEL=info');
       const infoApi = await startApiProcess(context, { LOG_LEVEL: 'info' });
-      const atInfo = await runLoad({ url: `${infoApi.apiUrl}/v1/users`, headerPerConnection: { name: 'X-API-Key', values: keys }, ...load }).finally(() => infoApi.stop());
+      const atInfo = await runLoad({ url: `${infoApi.apiUrl}/v1/users`, headerPerConnection: { name: 'X-API-Key', values: keys }, serverPid: infoApi.pid, ...load }).finally(() => infoApi.stop());
       const ratio = measured.requestsPerSecond / baseline.requestsPerSecond;
       return {
         measurements: [
-          { label: 'bare Express', metrics: { 'req/s': baseline.requestsPerSecond, 'p50 ms': baseline.p50Ms, 'p99 ms': baseline.p99Ms } },
-          { label: 'query floor (Express + the page query)', metrics: { 'req/s': queryFloor.requestsPerSecond, 'p50 ms': queryFloor.p50Ms, 'p99 ms': queryFloor.p99Ms } },
-          { label: 'hub GET /v1/users', metrics: { 'req/s': measured.requestsPerSecond, 'p50 ms': measured.p50Ms, 'p99 ms': measured.p99Ms } },
-          { label: 'same, LOG_LEVEL=info', metrics: { 'req/s': atInfo.requestsPerSecond, 'p50 ms': atInfo.p50Ms, 'p99 ms': atInfo.p99Ms } },
+          { label: 'bare Express', metrics: loadMetrics(baseline) },
+          { label: 'query floor (Express + the page query)', metrics: loadMetrics(queryFloor) },
+          { label: 'hub GET /v1/users', metrics: loadMetrics(measured) },
+          { label: 'same, LOG_LEVEL=info', metrics: loadMetrics(atInfo) },
         ],
         ratios: [
           { name: 'hub / bare throughput', value: ratio, target: '>= 0.5', met: ratio >= 0.5 },
@@ -87,6 +97,7 @@ export const authenticatedList: Benchmark = {
           'API process runs with NODE_ENV=production, LOG_LEVEL=warn (the targets are checked on this row); the info row adds an access line per request; autocannon runs in its own process (one API key per connection)',
           'every request is metered (buffered usage events, flushed each second) and rate-limited (leases from the shared Postgres counter)',
           'query floor: bare Express + the same page query (same SQL) through a plain pg Pool of 4, no auth, limits, metering, RLS transaction, logging or metrics',
+          'server CPU µs/req: CPU time (user + system, all threads) of the server process per answered request, read from /proc; one Node process cannot answer more than 1,000,000 / that many requests per second, and with 50 connections waiting on their answers the mean latency is at least 50 / that rate',
           `bare, floor and hub alternate (${ROUNDS} rounds of ${DURATION_SECONDS}s; each side's median round counts); rounds, req/s (p99 ms) bare / floor / hub: ${interleaved.rounds
             .map((round) => `${Math.round(round.bare.requestsPerSecond)} (${round.bare.p99Ms}) / ${Math.round(round.floor.requestsPerSecond)} (${round.floor.p99Ms}) / ${Math.round(round.hub.requestsPerSecond)} (${round.hub.p99Ms})`)
             .join(', ')}`,

@@ -4,6 +4,8 @@ import { type BenchContext, spawnEntry, stopChild } from '../harness';
 
 export interface HubProcesses {
   apiUrl: string;
+  /** The API process's id (for CPU sampling). */
+  apiPid: number;
   adminToken: string;
   stop(): Promise<void>;
 }
@@ -20,6 +22,7 @@ export async function startHubProcesses(context: BenchContext, extraEnv: Record<
   const api = await startApiProcess(context, extraEnv);
   return {
     apiUrl: api.apiUrl,
+    apiPid: api.pid,
     adminToken: String(context.env.HUB_ADMIN_TOKEN),
     async stop() {
       await Promise.all([api.stop(), stopChild(worker)]);
@@ -28,13 +31,13 @@ export async function startHubProcesses(context: BenchContext, extraEnv: Record<
 }
 
 /** Starts one more API process (another replica, or the same API at another log level). */
-export async function startApiProcess(context: BenchContext, extraEnv: Record<string, string> = {}): Promise<{ apiUrl: string; stop(): Promise<void> }> {
+export async function startApiProcess(context: BenchContext, extraEnv: Record<string, string> = {}): Promise<{ apiUrl: string; pid: number; stop(): Promise<void> }> {
   const port = await freePort();
   const apiUrl = `http://127.0.0.1:${port}`;
   const env = { ...context.env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', NODE_ENV: 'production', ...extraEnv };
   const api = await spawnEntry('api/main.ts', env, { url: `${apiUrl}/healthz` });
   drainOutput(api);
-  return { apiUrl, stop: () => stopChild(api) };
+  return { apiUrl, pid: api.pid!, stop: () => stopChild(api) };
 }
 
 /** From here on the child's pipes are drained, not buffered. */
