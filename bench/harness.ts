@@ -97,14 +97,13 @@ export async function runLoad(options: {
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     child.once('exit', (code) => (code === 0 ? resolve(stdout) : reject(new Error(`autocannon exited ${code}: ${stderr.slice(-500)}`))));
   });
-  // With --warmup, autocannon prints the warm-up's JSON first; the measurement is the last line.
-  const lastLine = output.trim().split('\n').filter((line) => line.startsWith('{')).at(-1) ?? '{}';
-  return loadResultOf(lastLine);
+  return loadResultOf(output);
 }
 
-/** The figures of one autocannon JSON result. */
-function loadResultOf(json: string): LoadResult {
-  const result = JSON.parse(json) as { requests: { average: number; total: number }; latency: { p50: number; p99: number }; non2xx: number; errors: number };
+/** The figures of autocannon's JSON output: with a warm-up it prints the warm-up's result first, so the measurement is the last line. */
+function loadResultOf(output: string): LoadResult {
+  const lastLine = output.trim().split('\n').filter((line) => line.startsWith('{')).at(-1) ?? '{}';
+  const result = JSON.parse(lastLine) as { requests: { average: number; total: number }; latency: { p50: number; p99: number }; non2xx: number; errors: number };
   return { requestsPerSecond: result.requests.average, requests: result.requests.total, p50Ms: result.latency.p50, p99Ms: result.latency.p99, non2xx: result.non2xx, errors: result.errors };
 }
 
@@ -158,8 +157,7 @@ async function runMultiKeyLoad(options: { url: string; headerPerConnection: { na
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     child.once('exit', (code) => (code === 0 ? resolve(stdout) : reject(new Error(`load driver exited ${code}: ${stderr.slice(-500)}`))));
   });
-  const lastLine = output.trim().split('\n').filter((line) => line.startsWith('{')).at(-1) ?? '{}';
-  return loadResultOf(lastLine);
+  return loadResultOf(output);
 }
 
 /**
