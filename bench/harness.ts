@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { procStatFields } from '../platform/local/procStat';
 
 export const projectRoot = path.resolve(__dirname, '..');
 
@@ -48,14 +48,8 @@ const CLOCK_TICKS_PER_SECOND = 100;
 
 /** CPU time (user + system) process `pid` has used so far, in µs; undefined without /proc (not Linux) or once it has exited. */
 export function processCpuMicros(pid: number): number | undefined {
-  let stat: string;
-  try {
-    stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-  } catch {
-    return undefined;
-  }
-  // The command name may hold spaces: the fields after it start at its closing parenthesis (field 3, state).
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const fields = procStatFields(pid);
+  if (!fields) return undefined;
   const [userTicks, systemTicks] = [Number(fields[11]), Number(fields[12])];
   return ((userTicks + systemTicks) * 1e6) / CLOCK_TICKS_PER_SECOND;
 }

@@ -1,16 +1,5 @@
 import fs from 'node:fs';
-
-/** The parent pid of a live process, or undefined when it is gone. */
-function parentOf(pid: number): number | undefined {
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // Field 4 after the parenthesised command name.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return Number(fields[1]);
-  } catch {
-    return undefined;
-  }
-}
+import { parentPidOf } from './procStat';
 
 function commandOf(pid: number): string {
   try {
@@ -26,13 +15,13 @@ function commandOf(pid: number): string {
  * parent, it belongs to a running hub: refuse. Returns what it found.
  */
 export async function reclaimOrphan(pid: number, command: string, describe: string, log: (line: string) => void): Promise<'none' | 'reclaimed'> {
-  const parent = parentOf(pid);
+  const parent = parentPidOf(pid);
   if (parent === undefined || !commandOf(pid).includes(command)) return 'none';
   if (parent !== 1) throw new Error(`${describe} is already running (pid ${pid}); is another npm start running?`);
   log(`${describe}: stopping an orphan (pid ${pid}) left by a previous run`);
   process.kill(pid, 'SIGINT');
   const deadline = Date.now() + 30_000;
-  while (parentOf(pid) !== undefined && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 200));
-  if (parentOf(pid) !== undefined) process.kill(pid, 'SIGKILL');
+  while (parentPidOf(pid) !== undefined && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 200));
+  if (parentPidOf(pid) !== undefined) process.kill(pid, 'SIGKILL');
   return 'reclaimed';
 }

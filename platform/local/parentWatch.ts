@@ -1,14 +1,5 @@
 import fs from 'node:fs';
-
-/** Parent pid of `pid` from /proc (Linux), or undefined when unknown or gone. */
-function parentOf(pid: number): number | undefined {
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-  } catch {
-    return undefined;
-  }
-}
+import { parentPidOf } from './procStat';
 
 /** This process's ancestors below init, nearest first (npm → sh → tsx → us, typically). */
 function ancestors(limit = 6): number[] {
@@ -16,7 +7,7 @@ function ancestors(limit = 6): number[] {
   let pid: number | undefined = process.ppid;
   while (pid !== undefined && pid > 1 && chain.length < limit) {
     chain.push(pid);
-    pid = parentOf(pid);
+    pid = parentPidOf(pid);
   }
   return chain;
 }
