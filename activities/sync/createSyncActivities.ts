@@ -16,7 +16,7 @@ import { type ActivityDeps } from '../deps';
 import { storePage, sweepUnseenRecords } from './recordsStore';
 import { ReadAhead, ReadAheadSkipped } from './readAhead';
 import { ConnectorRequestBudget } from './requestBudget';
-import { statsOf, sumStats } from '../../platform/sync/syncModel';
+import { readsEverything, statsOf, sumStats } from '../../platform/sync/syncModel';
 import { addPageToLedger, countPageSetback, runStreams } from './syncRunLedger';
 import {
   type ClaimSyncRunInput,
@@ -154,7 +154,7 @@ export function createSyncActivities(deps: Pick<ActivityDeps, 'config' | 'db' | 
               set run_id = excluded.run_id, page_no = 0, last_page = null, done = false, updated_at = now(),
                   cursor = case when ?::boolean then null else sync_stream_state.cursor end
             where sync_stream_state.run_id is distinct from excluded.run_id`,
-          [input.tenantId, input.connectorId, input.stream, input.runId, input.mode === 'full_refresh'],
+          [input.tenantId, input.connectorId, input.stream, input.runId, readsEverything(input.mode)],
         );
         await trx.raw(
           `insert into sync_run_streams (tenant_id, run_id, stream, status, started_at) values (?, ?, ?, 'running', now())
@@ -234,7 +234,7 @@ export function createSyncActivities(deps: Pick<ActivityDeps, 'config' | 'db' | 
           const [current] = (await stateQuery.clone().transacting(trx).forUpdate().select('cursor', 'run_id', 'page_no', 'last_page', 'done')) as StreamStateRow[];
           const raced = answerIfCommitted(current, request);
           if (raced) return raced;
-          const counts = await storePage(trx, { tenantId: request.tenantId, connectorId: request.connectorId, stream: request.stream, runId: request.runId, fullRefresh: request.mode === 'full_refresh' }, read.records);
+          const counts = await storePage(trx, { tenantId: request.tenantId, connectorId: request.connectorId, stream: request.stream, runId: request.runId, fullRefresh: readsEverything(request.mode) }, read.records);
           const outcome: PageOutcome = {
             kind: 'stored',
             stream: request.stream,
@@ -247,12 +247,15 @@ export function createSyncActivities(deps: Pick<ActivityDeps, 'config' | 'db' | 
           };
           await stateQuery.clone().transacting(trx).update({ cursor: read.nextCursor, page_no: request.page, last_page: JSON.stringify(outcome), done: read.done, updated_at: trx.fn.now() });
           await addPageToLedger(trx, target, { ...counts, read: read.records.length, attempt, done: read.done });
-          if (read.records.length > 0) {
+          // Incremental runs meter the records that changed: the lookback window's repeats are the
+          // hub's safety margin, not the tenant's usage. Full reads meter every record read.
+          const metered = readsEverything(request.mode) ? read.records.length : counts.inserted + counts.updated + counts.deleted;
+          if (metered > 0) {
             await insertUsageEvents(trx, request.tenantId, [
               stampUsageEvent({
                 tenantId: request.tenantId,
                 kind: USAGE_KINDS.syncRecords,
-                quantity: read.records.length,
+                quantity: metered,
                 dedupeKey: `sync:${request.runId}:${request.stream}:${request.page}`,
                 details: { connectorId: request.connectorId, stream: request.stream, inserted: counts.inserted, updated: counts.updated, deleted: counts.deleted },
               }),
@@ -287,7 +290,7 @@ export function createSyncActivities(deps: Pick<ActivityDeps, 'config' | 'db' | 
         if (!run) throw ApplicationFailure.nonRetryable(`sync run ${input.runId} not found`, SYNC_RUN_SUPERSEDED);
         if (run.status !== 'completed') {
           if (run.status !== 'running') throw ApplicationFailure.nonRetryable(`sync run ${input.runId} is ${run.status}`, SYNC_RUN_SUPERSEDED);
-          if (input.mode === 'full_refresh') {
+          if (readsEverything(input.mode)) {
             for (const stream of run.streams) {
               const swept = await sweepUnseenRecords(trx, { tenantId: input.tenantId, connectorId: input.connectorId, stream, runId: input.runId });
               if (swept > 0) await trx('sync_run_streams').where({ run_id: input.runId, stream }).increment('deleted', swept);

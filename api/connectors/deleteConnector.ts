@@ -1,7 +1,7 @@
 import { appendAudit } from '../../platform/audit';
 import { errors } from '../errors';
 import { defineRoute } from '../http/route';
-import { deleteSyncSchedule } from '../syncs/syncSchedules';
+import { deleteSyncSchedule, SCHEDULE_KINDS } from '../syncs/syncSchedules';
 import { apiKeyActor } from './apiKeyActor';
 import { connectorIdParams } from './connectorView';
 
@@ -26,8 +26,10 @@ export const deleteConnector = defineRoute({
       return row !== undefined;
     });
     if (!deleted) throw errors.notFound('Connector');
-    // Its records, cursors and runs went with it (foreign keys); its schedule must not fire again.
-    await deleteSyncSchedule(deps, principal.tenantSlug, params.id).catch((error: unknown) => deps.logger.warn({ err: error, connectorId: params.id }, 'could not delete the sync schedule of a deleted connector'));
+    // Its records, cursors and runs went with it (foreign keys); its schedules must not fire again.
+    for (const kind of SCHEDULE_KINDS) {
+      await deleteSyncSchedule(deps, principal.tenantSlug, params.id, kind).catch((error: unknown) => deps.logger.warn({ err: error, connectorId: params.id, kind }, 'could not delete a schedule of a deleted connector'));
+    }
     return { status: 204 };
   },
 });

@@ -1,7 +1,7 @@
 import { appendAudit } from '../../platform/audit';
 import { errors } from '../errors';
 import { defineRoute } from '../http/route';
-import { deleteSyncSchedule } from './syncSchedules';
+import { deleteSyncSchedule, SCHEDULE_KINDS } from './syncSchedules';
 import { apiKeyActor } from '../connectors/apiKeyActor';
 import { connectorIdParams } from '../connectors/connectorView';
 
@@ -19,7 +19,7 @@ export const deleteConnectorSchedule = defineRoute({
   async handler({ deps, params, principal, req }) {
     const [row] = await deps.db.readAsTenant<{ connector_id: string }>(principal.tenantId, deps.db.knex('sync_schedules').select('connector_id').where({ connector_id: params.id }));
     if (!row) throw errors.notFound('Schedule');
-    await deleteSyncSchedule(deps, principal.tenantSlug, params.id);
+    for (const kind of SCHEDULE_KINDS) await deleteSyncSchedule(deps, principal.tenantSlug, params.id, kind);
     await deps.db.withTenant(principal.tenantId, async (trx) => {
       await trx('sync_schedules').where({ connector_id: params.id }).del();
       await appendAudit(trx, { tenantId: principal.tenantId, actor: apiKeyActor(principal, req), action: 'connector.schedule_deleted', target: { type: 'connector', id: params.id } });

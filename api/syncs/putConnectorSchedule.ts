@@ -3,7 +3,7 @@ import { appendAudit } from '../../platform/audit';
 import { type ConnectorRow } from '../../platform/connectorStore';
 import { errors } from '../errors';
 import { defineRoute } from '../http/route';
-import { SCHEDULE_EVERY, scheduleIntervalMs, upsertSyncSchedule } from './syncSchedules';
+import { deleteSyncSchedule, SCHEDULE_EVERY, scheduleIntervalMs, upsertSyncSchedule } from './syncSchedules';
 import { apiKeyActor } from '../connectors/apiKeyActor';
 import { connectorIdParams } from '../connectors/connectorView';
 
@@ -13,21 +13,33 @@ export const syncScheduleSchema = z.object({
   scheduleId: z.string().describe('Temporal Schedule id'),
   paused: z.boolean(),
   nextRunAt: z.iso.datetime().nullable(),
+  reconcile: z
+    .object({
+      every: z.string(),
+      scheduleId: z.string().describe('Temporal Schedule id of the reconcile runs'),
+      nextRunAt: z.iso.datetime().nullable(),
+    })
+    .nullable()
+    .describe('Periodic reconcile runs (full reads that repair what incremental cursors missed), when set'),
 });
+
+const everyField = (what: string) =>
+  z
+    .string()
+    .regex(SCHEDULE_EVERY, 'must be minutes, hours or days, e.g. 15m, 6h, 1d')
+    .refine((value) => scheduleIntervalMs(value) !== undefined, 'must be between 1m and 30d')
+    .describe(`Interval between ${what}, e.g. 15m, 6h, 1d (1m to 30d)`);
 
 export const putConnectorSchedule = defineRoute({
   method: 'put',
   path: '/v1/connectors/:id/schedule',
   auth: 'tenant',
-  summary: 'Sync the connector periodically (a Temporal Schedule: overlapping runs are skipped); replaces an existing schedule',
+  summary: 'Sync the connector periodically, and optionally reconcile it at an interval of its own (Temporal Schedules: overlapping runs are skipped); replaces an existing schedule',
   tags: ['connectors'],
   params: connectorIdParams,
   body: z.strictObject({
-    every: z
-      .string()
-      .regex(SCHEDULE_EVERY, 'must be minutes, hours or days, e.g. 15m, 6h, 1d')
-      .refine((value) => scheduleIntervalMs(value) !== undefined, 'must be between 1m and 30d')
-      .describe('Interval between runs, e.g. 15m, 6h, 1d (1m to 30d)'),
+    every: everyField('incremental runs'),
+    reconcileEvery: everyField('reconcile runs (e.g. 1d); without it the connector has no reconcile schedule').optional(),
   }),
   responses: {
     200: { description: 'The schedule', schema: z.object({ schedule: syncScheduleSchema }) },
@@ -41,21 +53,29 @@ export const putConnectorSchedule = defineRoute({
     );
     if (!row) throw errors.notFound('Connector');
     const schedule = await upsertSyncSchedule(deps, principal, row, body.every);
+    const reconcile = body.reconcileEvery ? await upsertSyncSchedule(deps, principal, row, body.reconcileEvery, 'reconcile') : null;
+    if (!reconcile) await deleteSyncSchedule(deps, principal.tenantSlug, row.id, 'reconcile');
     await deps.db.withTenant(principal.tenantId, async (trx) => {
-      const previous = (await trx('sync_schedules').where({ connector_id: row.id }).first('every')) as { every: string } | undefined;
+      const previous = (await trx('sync_schedules').where({ connector_id: row.id }).first('every', 'reconcile_every')) as { every: string; reconcile_every: string | null } | undefined;
       await trx.raw(
-        `insert into sync_schedules (tenant_id, connector_id, every, schedule_id, created_by) values (?, ?, ?, ?, ?)
-         on conflict (connector_id) do update set every = excluded.every, schedule_id = excluded.schedule_id, updated_at = now()`,
-        [principal.tenantId, row.id, body.every, schedule.scheduleId, `api_key:${principal.keyId}`],
+        `insert into sync_schedules (tenant_id, connector_id, every, reconcile_every, schedule_id, created_by) values (?, ?, ?, ?, ?, ?)
+         on conflict (connector_id) do update set every = excluded.every, reconcile_every = excluded.reconcile_every, schedule_id = excluded.schedule_id, updated_at = now()`,
+        [principal.tenantId, row.id, body.every, body.reconcileEvery ?? null, schedule.scheduleId, `api_key:${principal.keyId}`],
       );
       await appendAudit(trx, {
         tenantId: principal.tenantId,
         actor: apiKeyActor(principal, req),
         action: 'connector.schedule_set',
         target: { type: 'connector', id: row.id },
-        details: { every: body.every, scheduleId: schedule.scheduleId, ...(previous ? { previous: previous.every } : {}) },
+        details: {
+          every: body.every,
+          scheduleId: schedule.scheduleId,
+          reconcileEvery: body.reconcileEvery ?? null,
+          ...(previous ? { previous: previous.every, previousReconcileEvery: previous.reconcile_every } : {}),
+        },
       });
     });
-    return { status: 200, body: { schedule: { connectorId: row.id, every: body.every, ...schedule } } };
+    const reconcileView = reconcile && body.reconcileEvery ? { every: body.reconcileEvery, scheduleId: reconcile.scheduleId, nextRunAt: reconcile.nextRunAt } : null;
+    return { status: 200, body: { schedule: { connectorId: row.id, every: body.every, ...schedule, reconcile: reconcileView } } };
   },
 });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { SYNC_MODES } from '../../platform/sync/syncModel';
 import { findConnector } from '../../connectors/registry';
 import { type ConnectorRow } from '../../platform/connectorStore';
 import { isUniqueViolation } from '../../platform/db';
@@ -23,7 +24,12 @@ export const startConnectorSync = defineRoute({
   body: z
     .strictObject({
       streams: z.array(z.string().min(1).max(200)).min(1).max(100).optional().describe('Streams to sync (default: every stream of the connector)'),
-      mode: z.enum(['incremental', 'full_refresh']).default('incremental').describe('incremental: from the stored cursor; full_refresh: re-read everything, then mark records not seen as deleted'),
+      mode: z
+        .enum(SYNC_MODES)
+        .default('incremental')
+        .describe(
+          "incremental: from the stored cursor (each read starts the connector's cursorLookbackSeconds before it); full_refresh: re-read everything, then mark records not seen as deleted; reconcile: the same full read, to repair what cursors missed (its counts are the repairs)",
+        ),
     })
     .default({ mode: 'incremental' }),
   responses: {

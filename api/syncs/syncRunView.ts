@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { statsOf, sumStats, type RunStreamRow } from '../../platform/sync/syncModel';
+import { statsOf, sumStats, SYNC_MODES, type RunStreamRow } from '../../platform/sync/syncModel';
 import { type HubConfig } from '../../platform/config';
 import { temporalUiUrl } from '../../platform/temporal/connection';
 
@@ -21,7 +21,7 @@ export const syncRunSchema = z.object({
   connectorId: z.uuid(),
   workflowId: z.string(),
   temporalUiUrl: z.url(),
-  mode: z.enum(['incremental', 'full_refresh']),
+  mode: z.enum(SYNC_MODES).describe('reconcile runs repair what incremental cursors missed: their inserted, updated and deleted counts are the repairs'),
   trigger: z.enum(['api', 'schedule']),
   status: z.enum(['queued', 'running', 'completed', 'failed', 'cancelled']),
   error: z.object({ code: z.string(), message: z.string() }).nullable(),

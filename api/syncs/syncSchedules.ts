@@ -24,28 +24,39 @@ export function catchupWindowMs(everyMs: number): number {
   return Math.min(Math.max(everyMs, 60_000), 3_600_000);
 }
 
+/** A connector's two schedules: its incremental syncs, and (optionally) its reconcile runs. */
+export type ScheduleKind = 'sync' | 'reconcile';
+export const SCHEDULE_KINDS: readonly ScheduleKind[] = ['sync', 'reconcile'];
+
+const scheduleIdOf = (kind: ScheduleKind, tenantSlug: string, connectorId: string) =>
+  kind === 'sync' ? workflowIds.syncSchedule(tenantSlug, connectorId) : workflowIds.reconcileSchedule(tenantSlug, connectorId);
+
 /**
- * Creates or replaces the Temporal Schedule of a connector's periodic syncs: every `every`, start
- * an incremental `connectorSync` (workflow id `sync/<slug>/<connectorId>/scheduled-<time>`) with
- * the sync search attributes and memo; overlap policy SKIP (a run still going when the next is due
- * makes the schedule skip it); bounded catch-up window; paused while the connector is paused.
+ * Creates or replaces a Temporal Schedule of a connector: every `every`, start a `connectorSync`
+ * — incremental for `sync` (workflow id `sync/<slug>/<connectorId>/scheduled-<time>`), a reconcile
+ * run for `reconcile` (`…/reconcile-<time>`) — with the sync search attributes and memo; overlap
+ * policy SKIP (a run still going when the next is due makes the schedule skip it; a run due while
+ * another run of the connector is syncing is skipped by the claim); bounded catch-up window;
+ * paused while the connector is paused.
  */
 export async function upsertSyncSchedule(
   deps: Pick<ApiDeps, 'temporal' | 'config'>,
   tenant: { tenantId: string; tenantSlug: string },
   connector: SyncConnector,
   every: string,
+  kind: ScheduleKind = 'sync',
 ): Promise<{ scheduleId: string; nextRunAt: string | null; paused: boolean }> {
   const everyMs = durationMs(every);
-  const scheduleId = workflowIds.syncSchedule(tenant.tenantSlug, connector.id);
-  const start = syncWorkflowStart(deps.config, tenant, connector, { mode: 'incremental', streams: null, trigger: 'schedule', requestedBy: `schedule:${scheduleId}` });
+  const scheduleId = scheduleIdOf(kind, tenant.tenantSlug, connector.id);
+  const mode = kind === 'sync' ? 'incremental' : 'reconcile';
+  const start = syncWorkflowStart(deps.config, tenant, connector, { mode, streams: null, trigger: 'schedule', requestedBy: `schedule:${scheduleId}` });
   const options: ScheduleOptions = {
     scheduleId,
     spec: { intervals: [{ every: everyMs }] },
     action: {
       type: 'startWorkflow',
       workflowType: 'connectorSync',
-      workflowId: workflowIds.scheduledSync(tenant.tenantSlug, connector.id),
+      workflowId: kind === 'sync' ? workflowIds.scheduledSync(tenant.tenantSlug, connector.id) : workflowIds.scheduledReconcile(tenant.tenantSlug, connector.id),
       taskQueue: deps.config.TEMPORAL_TASK_QUEUE,
       args: [start.input],
       typedSearchAttributes: start.typedSearchAttributes,
@@ -69,10 +80,10 @@ export async function upsertSyncSchedule(
   return { scheduleId, nextRunAt: described.info.nextActionTimes[0]?.toISOString() ?? null, paused: described.state.paused };
 }
 
-/** Deletes the connector's schedule; false when Temporal has none. */
-export async function deleteSyncSchedule(deps: Pick<ApiDeps, 'temporal'>, tenantSlug: string, connectorId: string): Promise<boolean> {
+/** Deletes one of the connector's schedules (by default the sync one); false when Temporal has none. */
+export async function deleteSyncSchedule(deps: Pick<ApiDeps, 'temporal'>, tenantSlug: string, connectorId: string, kind: ScheduleKind = 'sync'): Promise<boolean> {
   try {
-    await deps.temporal.schedule.getHandle(workflowIds.syncSchedule(tenantSlug, connectorId)).delete();
+    await deps.temporal.schedule.getHandle(scheduleIdOf(kind, tenantSlug, connectorId)).delete();
     return true;
   } catch (error) {
     if (error instanceof ScheduleNotFoundError) return false;
@@ -80,13 +91,15 @@ export async function deleteSyncSchedule(deps: Pick<ApiDeps, 'temporal'>, tenant
   }
 }
 
-/** Pauses or unpauses the connector's schedule, if it has one. */
+/** Pauses or unpauses the connector's schedules, those it has. */
 export async function setSyncSchedulePaused(deps: Pick<ApiDeps, 'temporal'>, tenantSlug: string, connectorId: string, paused: boolean, note: string): Promise<void> {
-  const handle = deps.temporal.schedule.getHandle(workflowIds.syncSchedule(tenantSlug, connectorId));
-  try {
-    if (paused) await handle.pause(note);
-    else await handle.unpause(note);
-  } catch (error) {
-    if (!(error instanceof ScheduleNotFoundError)) throw error;
+  for (const kind of SCHEDULE_KINDS) {
+    const handle = deps.temporal.schedule.getHandle(scheduleIdOf(kind, tenantSlug, connectorId));
+    try {
+      if (paused) await handle.pause(note);
+      else await handle.unpause(note);
+    } catch (error) {
+      if (!(error instanceof ScheduleNotFoundError)) throw error;
+    }
   }
 }

@@ -3,6 +3,8 @@ import { searchAttributePairs } from '../../platform/temporal/searchAttributes';
 import { type SyncMode, type SyncTrigger } from '../../platform/sync/syncModel';
 import type { ConnectorSyncInput } from '../../workflows/sync/syncState';
 
+const SUMMARY_OF_MODE: Record<SyncMode, string> = { incremental: 'Incremental sync', full_refresh: 'Full refresh', reconcile: 'Reconciliation' };
+
 /** The connector a sync is about, as the API loaded it. */
 export interface SyncConnector {
   id: string;
@@ -37,6 +39,6 @@ export function syncWorkflowStart(
     searchAttributes: { ConnectorType: connector.type, ConnectorId: connector.id },
     typedSearchAttributes: searchAttributePairs({ TenantId: tenant.tenantId, TenantSlug: tenant.tenantSlug, JobKind: 'sync', ConnectorType: connector.type, ConnectorId: connector.id }),
     memo: { connectorName: connector.name, connectorType: connector.type, streams: request.streams ?? 'all', mode: request.mode, trigger: request.trigger },
-    summary: `${request.mode === 'full_refresh' ? 'Full refresh' : 'Incremental sync'} of ${connector.type} connector "${connector.name}"${request.streams ? ` (${request.streams.join(', ')})` : ''}`,
+    summary: `${SUMMARY_OF_MODE[request.mode]} of ${connector.type} connector "${connector.name}"${request.streams ? ` (${request.streams.join(', ')})` : ''}`,
   };
 }

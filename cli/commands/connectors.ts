@@ -36,10 +36,12 @@ export function registerConnectorCommands(program: Command, client: () => HubCli
     .description('start a sync of a connector (POST /v1/connectors/:id/syncs); --watch follows the job')
     .option('--stream <name>', 'a stream to sync (repeatable; default: all)', (value, all: string[]) => [...all, value], [])
     .option('--full-refresh', 'read everything again instead of incrementally')
+    .option('--reconcile', 'a full read that repairs what incremental cursors missed (its counts are the repairs)')
     .option('--watch', 'follow the sync job until it finishes')
     .option('--json', 'print JSON')
-    .action(async (id: string, options: { stream: string[]; fullRefresh?: boolean; watch?: boolean; json?: boolean }) => {
-      const body = { ...(options.stream.length > 0 ? { streams: options.stream } : {}), mode: options.fullRefresh ? 'full_refresh' : 'incremental' };
+    .action(async (id: string, options: { stream: string[]; fullRefresh?: boolean; reconcile?: boolean; watch?: boolean; json?: boolean }) => {
+      const mode = options.reconcile ? 'reconcile' : options.fullRefresh ? 'full_refresh' : 'incremental';
+      const body = { ...(options.stream.length > 0 ? { streams: options.stream } : {}), mode };
       const { job } = await client().request<{ job: { id: string; kind: string; status: string; workflowId: string; temporalUiUrl: string } }>('POST', `/v1/connectors/${id}/syncs`, { body });
       const finished = options.watch ? await watchJob(client(), job.id, options) : job;
       printObject(options.json ? (finished as unknown as Record<string, unknown>) : { id: finished.id, kind: finished.kind, status: finished.status, workflowId: finished.workflowId, temporalUiUrl: finished.temporalUiUrl }, options);

@@ -1,6 +1,7 @@
 import { createInterface } from 'node:readline';
 import { Readable } from 'node:stream';
 import { ConfigError, errorForHttpStatus, RateLimitError, retryAfterMs, TransientError } from '../errors';
+import { DEFAULT_LOOKBACK_SECONDS, lookBack, lookbackMs } from '../lookback';
 import { classifyTransportError } from '../transportErrors';
 import { type ConnectorContext, type ConnectorRecord, type ReadPageResult } from '../types';
 import { type FhirClient, type FhirKitModule } from './fhirKit';
@@ -39,7 +40,8 @@ export class BulkExportReader {
   async readPage(stream: string, cursor: BulkCursor, pageSize: number): Promise<ReadPageResult> {
     let position = cursor;
     if (!position.files) {
-      const statusUrl = position.job?.statusUrl ?? (await this.kickOff(stream, position.since));
+      const since = position.since ? lookBack(position.since, lookbackMs(this.context.config.cursorLookbackSeconds, DEFAULT_LOOKBACK_SECONDS.fhir)) : null;
+      const statusUrl = position.job?.statusUrl ?? (await this.kickOff(stream, since));
       let manifest: Manifest | null;
       try {
         manifest = await this.waitForManifest(statusUrl);

@@ -1,5 +1,6 @@
 import { decodeCursor, encodeCursor } from '../cursor';
 import { ConfigError } from '../errors';
+import { DEFAULT_LOOKBACK_SECONDS, lookBack, lookbackMs } from '../lookback';
 import { type ConnectorContext, type ConnectorRecord, defineConnector, type ReadPageResult, type StreamDefinition, type WriteResult } from '../types';
 import { BulkExportReader } from './bulkExport';
 import { cursorSince, type FhirCursor, fhirCursorSchema, type SearchCursor } from './fhirCursor';
@@ -23,11 +24,12 @@ interface SearchBundle {
 
 /**
  * FHIR R4 servers (Epic, Oracle Health/Cerner, any R4 server) through fhir-kit-client.
- * - `readMode: search` (default): `GET [base]/<Type>?_lastUpdated=gt<cursor>&_sort=_lastUpdated&_count=N`,
- *   then the server's `next` links; the newest `meta.lastUpdated` seen becomes the next cursor.
- *   Search reports no deletions.
- * - `readMode: bulk`: Bulk Data `$export` per stream (`_type`, `_since`), NDJSON output read page
- *   by page, deletions from the manifest's `deleted` files (see BulkExportReader).
+ * - `readMode: search` (default): `GET [base]/<Type>?_lastUpdated=ge<from>&_sort=_lastUpdated&_count=N`,
+ *   a traversal starting `cursorLookbackSeconds` (default 300) before the newest `meta.lastUpdated`
+ *   already read and paging by keyset on `meta.lastUpdated` (see SearchCursor). Search reports
+ *   no deletions (a reconcile run finds them).
+ * - `readMode: bulk`: Bulk Data `$export` per stream (`_type`, `_since` with the same lookback),
+ *   NDJSON output read page by page, deletions from the manifest's `deleted` files (see BulkExportReader).
  * - `write('Observation', resources)`: `PUT [base]/Observation/<id>` per resource (update as
  *   create with the hub's deterministic id, so a retried write never duplicates); a resource the
  *   server rejects (4xx) is a per-record failure, auth and transient errors fail the call.
@@ -114,6 +116,9 @@ class FhirConnector {
 
   private async search(stream: string, cursor: SearchCursor, size: number): Promise<ReadPageResult> {
     let bundle: SearchBundle;
+    // The lower bound of this page's query: the traversal's start (the lookback window before the
+    // newest record already read), or the keyset position reached within it.
+    const lowerBound = cursor.position ?? (cursor.next ? cursor.since : cursor.since ? lookBack(cursor.since, lookbackMs(this.context.config.cursorLookbackSeconds, DEFAULT_LOOKBACK_SECONDS.fhir)) : null);
     if (cursor.next) {
       const next = this.session.assertSameOrigin(cursor.next, 'next link');
       try {
@@ -121,28 +126,41 @@ class FhirConnector {
           client.nextPage({ bundle: { resourceType: 'Bundle', link: [{ relation: 'next', url: next }] }, options }) as Promise<unknown>,
         )) as SearchBundle;
       } catch (error) {
-        // Next links of some servers expire (paging sessions): restart the query from the cursor.
+        // Next links of some servers expire (paging sessions): ask again from the keyset position.
         if (!(error instanceof ConfigError && typeof error.code === 'number')) throw error;
         this.context.logger.info({ connectorId: this.context.connectorId, stream }, 'fhir: next link rejected, restarting the search');
-        return this.search(stream, { ...cursor, next: null }, size);
+        return this.search(stream, { ...cursor, next: null, position: lowerBound, atPosition: cursor.position ? cursor.atPosition : [] }, size);
       }
     } else {
       bundle = (await this.session.call(`fhir search ${stream}`, (client, options) =>
         client.search({
           resourceType: stream,
-          searchParams: { ...(cursor.since ? { _lastUpdated: `gt${cursor.since}` } : {}), _sort: '_lastUpdated', _count: size },
+          searchParams: { ...(lowerBound ? { _lastUpdated: `ge${lowerBound}` } : {}), _sort: '_lastUpdated', _count: size },
           options,
         }),
       )) as SearchBundle;
     }
     const resources = (bundle.entry ?? []).filter((entry) => entry.resource && entry.search?.mode !== 'outcome' && entry.resource.resourceType === stream);
-    const records: ConnectorRecord[] = resources.map((entry) => {
-      const resource = entry.resource!;
-      return { externalId: String(resource.id), sourceUpdatedAt: ((resource.meta as { lastUpdated?: string } | undefined)?.lastUpdated ?? null), data: resource };
-    });
-    const maxSeen = records.reduce<string | null>((newest, record) => (record.sourceUpdatedAt && (!newest || Date.parse(record.sourceUpdatedAt) > Date.parse(newest)) ? record.sourceUpdatedAt : newest), cursor.maxSeen);
+    const alreadyAtPosition = new Set(cursor.position ? (cursor.atPosition ?? []) : []);
+    const records: ConnectorRecord[] = resources
+      .map((entry) => {
+        const resource = entry.resource!;
+        return { externalId: String(resource.id), sourceUpdatedAt: (resource.meta as { lastUpdated?: string } | undefined)?.lastUpdated ?? null, data: resource };
+      })
+      .filter((record) => !(alreadyAtPosition.has(record.externalId) && record.sourceUpdatedAt !== null && Date.parse(record.sourceUpdatedAt) === Date.parse(cursor.position!)));
+    const stamps = records.map((record) => (record.sourceUpdatedAt ? Date.parse(record.sourceUpdatedAt) : NaN));
+    const sorted = stamps.every((stamp, index) => Number.isFinite(stamp) && (index === 0 || stamp >= stamps[index - 1]!));
+    const newest = records.reduce<string | null>((max, record) => (record.sourceUpdatedAt && (!max || Date.parse(record.sourceUpdatedAt) > Date.parse(max)) ? record.sourceUpdatedAt : max), null);
+    const maxSeen = newest && (!cursor.maxSeen || Date.parse(newest) > Date.parse(cursor.maxSeen)) ? newest : cursor.maxSeen;
     const next = bundle.link?.find((link) => link.relation === 'next')?.url ?? null;
-    if (next) return { records, nextCursor: encodeCursor<FhirCursor>({ mode: 'search', since: cursor.since, next, maxSeen }), done: false };
-    return { records, nextCursor: encodeCursor<FhirCursor>({ mode: 'search', since: maxSeen ?? cursor.since, next: null, maxSeen: null }), done: true };
+    if (!next) return { records, nextCursor: encodeCursor<FhirCursor>({ mode: 'search', since: maxSeen ?? cursor.since, next: null, maxSeen: null, position: null }), done: true };
+    if (sorted && newest && (!lowerBound || Date.parse(newest) > Date.parse(lowerBound))) {
+      const atPosition = records.filter((record) => Date.parse(record.sourceUpdatedAt!) === Date.parse(newest)).map((record) => record.externalId);
+      return { records, nextCursor: encodeCursor<FhirCursor>({ mode: 'search', since: cursor.since, next: null, maxSeen, position: newest, atPosition }), done: false };
+    }
+    // The page did not get past the lower bound (one instant fills it) or the server ignored the
+    // sort: follow the server's link until a page moves on.
+    const atPosition = [...alreadyAtPosition, ...records.filter((record) => lowerBound && record.sourceUpdatedAt && Date.parse(record.sourceUpdatedAt) === Date.parse(lowerBound)).map((record) => record.externalId)];
+    return { records, nextCursor: encodeCursor<FhirCursor>({ mode: 'search', since: cursor.since, next, maxSeen, position: lowerBound, atPosition }), done: false };
   }
 }

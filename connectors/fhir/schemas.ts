@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULT_LOOKBACK_SECONDS, lookbackSecondsField } from '../lookback';
 
 export const FHIR_STREAMS = ['Patient', 'Encounter', 'Observation', 'MedicationRequest'] as const;
 export type FhirStream = (typeof FHIR_STREAMS)[number];
@@ -10,6 +11,7 @@ export const fhirConfigSchema = z.object({
   groupId: z.string().regex(/^[A-Za-z0-9\-.]{1,64}$/).optional().describe('Group for Group-level $export (required by the epic and cerner presets).'),
   scope: z.string().optional().describe('OAuth scopes requested with SMART Backend Services (default system/<Type>.read for every stream).'),
   exportPollTimeoutSeconds: z.number().int().min(1).max(3600).optional().describe('How long one read waits for an export before handing back its cursor (default 300).'),
+  cursorLookbackSeconds: lookbackSecondsField(DEFAULT_LOOKBACK_SECONDS.fhir),
 });
 
 export const fhirCredentialsSchema = z.union([

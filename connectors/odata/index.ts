@@ -2,7 +2,8 @@ import { decodeCursor, encodeCursor } from '../cursor';
 import { ConfigError, type ConnectorError } from '../errors';
 import { type ConnectorContext, type ConnectorRecord, defineConnector, type ReadPageResult, type StreamDefinition } from '../types';
 import { type EntitySetInfo, parseEdmx, type ServiceMetadata } from './edmxMetadata';
-import { entitySetUrl, incrementalFilter, keyPredicate, type ODataCursor, odataCursorSchema } from './odataQuery';
+import { DEFAULT_LOOKBACK_SECONDS, lookBack, lookbackMs } from '../lookback';
+import { entitySetUrl, incrementalFilter, keyPredicate, type ODataCursor, odataCursorSchema, traversalFilter } from './odataQuery';
 import { ODataHttp } from './odataHttp';
 import { type ODataConfig, odataConfigSchema, type ODataCredentials, odataCredentialsSchema, modifiedFieldOf } from './schemas';
 
@@ -12,8 +13,9 @@ const DATE_TYPES = new Set(['Edm.DateTimeOffset', 'Edm.DateTime', 'Edm.Date']);
 /**
  * OData v4 services (SAP S/4HANA, Dynamics 365, Oracle, SAP CAP, …) over the guarded fetch.
  * `$metadata` (EDMX, parsed with fast-xml-parser) tells the entity sets, keys and property types;
- * reads filter `modifiedField gt <cursor>` ordered by (modifiedField, key) and follow the server's
- * `@odata.nextLink` paging, with `Prefer: odata.maxpagesize` as the page-size hint.
+ * a traversal filters `modifiedField ge <cursor − cursorLookbackSeconds>` (default 120; see
+ * odataQuery.ts) ordered by (modifiedField, key) and follows the server's `@odata.nextLink`
+ * paging, with `Prefer: odata.maxpagesize` as the page-size hint.
  *
  * Deletions: OData v4 queries return no tombstones. With `deletedField` (a soft-delete marker that
  * also bumps `modifiedField`) deleted rows arrive as records with `deleted: true`. Rows removed
@@ -66,10 +68,10 @@ class ODataConnector {
         // An expired or refused skiptoken: the same position as a fresh keyset query.
         if (!isRejectedLink(error)) throw error;
         this.context.logger.info({ connectorId: this.context.connectorId, stream }, 'odata: next link rejected, continuing from the keyset position');
-        body = await this.http.getJson(this.queryUrl(set, modifiedField, position), headers);
+        body = await this.http.getJson(this.queryUrl(set, modifiedField, position, 'resume'), headers);
       }
     } else {
-      body = await this.http.getJson(this.queryUrl(set, modifiedField, position), headers);
+      body = await this.http.getJson(this.queryUrl(set, modifiedField, position, 'start'), headers);
     }
 
     const rows = body.value ?? [];
@@ -84,11 +86,13 @@ class ODataConnector {
     return { records, nextCursor: encodeCursor(next), done: next.next === null };
   }
 
-  private queryUrl(set: EntitySetInfo, modifiedField: string, position: ODataCursor): string {
+  /** A fresh query: a traversal's `start` (the lookback window before `since`), or its `resume` after the last row read. */
+  private queryUrl(set: EntitySetInfo, modifiedField: string, position: ODataCursor, kind: 'start' | 'resume'): string {
     const keys = set.keys.map((name) => ({ name, type: set.properties.get(name) ?? 'Edm.String' }));
     const modifiedType = set.properties.get(modifiedField)!;
+    const lookback = lookbackMs(this.context.config.cursorLookbackSeconds, DEFAULT_LOOKBACK_SECONDS.odata);
     return entitySetUrl(this.context.config.serviceUrl, set.name, {
-      $filter: incrementalFilter(modifiedField, modifiedType, keys, position),
+      $filter: kind === 'start' ? traversalFilter(modifiedField, modifiedType, position.since === null ? null : lookBack(position.since, lookback)) : incrementalFilter(modifiedField, modifiedType, keys, position),
       $orderby: [`${modifiedField} asc`, ...keys.map((key) => `${key.name} asc`)].join(','),
     });
   }

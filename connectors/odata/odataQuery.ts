@@ -3,9 +3,12 @@ import { ConfigError } from '../errors';
 
 /**
  * Position in one entity set: the (modifiedField, key) of the last row delivered, and, in the
- * middle of a traversal, the server's `@odata.nextLink`. Increments ask for rows after that
- * position ordered by (modifiedField, key), so rows sharing a timestamp are neither skipped nor
- * repeated; an expired next link is replaced by the same keyset query.
+ * middle of a traversal, the server's `@odata.nextLink`. A traversal starts at `since` minus the
+ * lookback window, inclusive (`m ge S - lookback`), ordered by (modifiedField, key): rows changed in
+ * the same instant as the last one read, or committed late with an earlier stamp, are read again
+ * and the records store drops the repeats. An expired next link is replaced by the keyset query
+ * for rows strictly after (since, lastKey), so the rest of that traversal is neither skipped nor
+ * repeated.
  */
 export const odataCursorSchema = z.object({
   since: z.string().nullable(),
@@ -35,10 +38,15 @@ export function odataLiteral(value: unknown, type: string): string {
   throw new ConfigError(`odata: ${JSON.stringify(value)} is not a valid ${type} value`, 'BAD_LITERAL');
 }
 
+/** `$filter` starting a traversal: rows changed at or after `from` (the lookback window's start). */
+export function traversalFilter(modifiedField: string, modifiedType: string, from: string | null): string | null {
+  return from === null ? null : `${modifiedField} ge ${odataLiteral(from, modifiedType)}`;
+}
+
 /**
- * `$filter` for rows after (since, lastKey): `m gt S or (m eq S and k gt K)` with a single key,
- * `m gt S` otherwise (composite keys: rows sharing the last timestamp are read again; upserts make
- * that harmless).
+ * `$filter` resuming a traversal after (since, lastKey): `m gt S or (m eq S and k gt K)` with a
+ * single key, `m ge S` otherwise (composite keys: rows sharing the last timestamp are read again;
+ * the records store makes that harmless).
  */
 export function incrementalFilter(modifiedField: string, modifiedType: string, keys: Array<{ name: string; type: string }>, cursor: ODataCursor): string | null {
   if (cursor.since === null) return null;
@@ -47,7 +55,7 @@ export function incrementalFilter(modifiedField: string, modifiedType: string, k
   if (keys.length === 1 && key && cursor.lastKey !== null) {
     return `${modifiedField} gt ${since} or (${modifiedField} eq ${since} and ${key.name} gt ${odataLiteral(cursor.lastKey, key.type)})`;
   }
-  return `${modifiedField} gt ${since}`;
+  return `${modifiedField} ge ${since}`;
 }
 
 /** The request URL of a fresh (keyset) query; system query options percent-encoded with %20 for spaces. */

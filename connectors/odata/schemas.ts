@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULT_LOOKBACK_SECONDS, lookbackSecondsField } from '../lookback';
 
 export const ODATA_VENDORS = ['sap', 'dynamics', 'oracle', 'generic'] as const;
 
@@ -8,6 +9,7 @@ export const odataConfigSchema = z.object({
   modifiedField: z.string().regex(/^[A-Za-z_]\w*$/).optional().describe('DateTimeOffset property that orders changes (default by vendor: sap LastChangeDateTime, dynamics modifiedon, oracle LastUpdateDate, generic modifiedAt).'),
   deletedField: z.string().regex(/^[A-Za-z_]\w*$/).optional().describe('Soft-delete property; a row where it is set (true, a timestamp, a non-empty code) is reported deleted. Without it, deletions are found by a full-refresh sweep.'),
   vendor: z.enum(ODATA_VENDORS).optional().describe('Preset for defaults (modifiedField).'),
+  cursorLookbackSeconds: lookbackSecondsField(DEFAULT_LOOKBACK_SECONDS.odata),
 });
 
 export const odataCredentialsSchema = z.union([

@@ -3,7 +3,8 @@ import type QuickBooks from 'node-quickbooks';
 import { decodeCursor, encodeCursor } from '../cursor';
 import { ConfigError } from '../errors';
 import { type ConnectorContext, type ConnectorRecord, defineConnector, type ReadPageResult, type StreamDefinition, type WriteResult } from '../types';
-import { CDC_OVERLAP_MS, isDeletion, planCdcPage, type QboChange, type QuickBooksCursor, quickbooksCursorSchema } from './quickbooksCursor';
+import { DEFAULT_LOOKBACK_SECONDS, lookbackMs } from '../lookback';
+import { isDeletion, planCdcPage, type QboChange, type QuickBooksCursor, quickbooksCursorSchema } from './quickbooksCursor';
 import { type QboCall, QuickBooksSession } from './quickbooksSession';
 import { type QuickBooksConfig, quickbooksConfigSchema, type QuickBooksCredentials, quickbooksCredentialsSchema } from './schemas';
 
@@ -63,8 +64,8 @@ class QuickBooksConnector {
     const size = Math.max(1, Math.min(MAX_PAGE, Math.floor(pageSize)));
     const position = decodeCursor(quickbooksCursorSchema, cursor, 'quickbooks') ?? { mode: 'full', position: 1, startedAt: null };
     if (position.mode === 'cdc') {
-      const lookbackMs = (this.context.config.cdcLookbackDays ?? 30) * DAY_MS;
-      if (Date.parse(position.since) < Date.now() - lookbackMs + DAY_MS / 24) {
+      const cdcWindowMs = (this.context.config.cdcLookbackDays ?? 30) * DAY_MS;
+      if (Date.parse(position.since) < Date.now() - cdcWindowMs + DAY_MS / 24) {
         // CDC cannot look back that far: reload everything (deletions in the gap are left to a full-refresh sweep).
         this.context.logger.warn({ connectorId: this.context.connectorId, stream, since: position.since }, 'quickbooks: cursor older than the CDC window, reloading');
         return this.readFull(name, { mode: 'full', position: 1, startedAt: null }, size);
@@ -74,13 +75,18 @@ class QuickBooksConnector {
     return this.readFull(name, position, size);
   }
 
+  /** How much of the CDC window each increment asks for again (the connector's lookback). */
+  private overlapMs(): number {
+    return lookbackMs(this.context.config.cursorLookbackSeconds, DEFAULT_LOOKBACK_SECONDS.quickbooks);
+  }
+
   private async readFull(stream: StreamName, cursor: Extract<QuickBooksCursor, { mode: 'full' }>, size: number): Promise<ReadPageResult> {
     const finder = FINDERS[stream];
     const response = await this.session.call<{ QueryResponse?: Record<string, unknown>; time?: string }>(`quickbooks query ${stream}`, (client, callback) =>
       (client[finder] as (criteria: object, callback: unknown) => void).call(client, { asc: 'Id', offset: cursor.position, limit: size }, callback),
     );
     const rows = entitiesIn(response.QueryResponse, stream);
-    const startedAt = cursor.startedAt ?? new Date(serverTime(response.time) - CDC_OVERLAP_MS).toISOString();
+    const startedAt = cursor.startedAt ?? new Date(serverTime(response.time) - this.overlapMs()).toISOString();
     const records = rows.map((row) => toRecord(row));
     if (rows.length < size) {
       return { records, nextCursor: encodeCursor<QuickBooksCursor>({ mode: 'cdc', since: startedAt, seen: [] }), done: true };
@@ -94,7 +100,7 @@ class QuickBooksConnector {
       (client, callback) => client.changeDataCapture([stream], cursor.since, callback as never),
     );
     const answer = (response.CDCResponse ?? []).flatMap((part) => (part.QueryResponse ?? []).flatMap((entry) => entitiesIn(entry, stream)));
-    const plan = planCdcPage(cursor, answer, serverTime(response.time), size);
+    const plan = planCdcPage(cursor, answer, serverTime(response.time), size, this.overlapMs());
     return { records: plan.changes.map((change) => toRecord(change)), nextCursor: encodeCursor<QuickBooksCursor>(plan.next), done: plan.done };
   }
 

@@ -40,8 +40,6 @@ export function changeKey(change: QboChange): string {
 
 /** CDC answers at most this many objects per entity and call; a full answer may be cut short. */
 export const CDC_LIMIT = 1000;
-/** Increments re-ask for the last minute of changes (commit lag, clock skew); `seen` drops the repeats. */
-export const CDC_OVERLAP_MS = 60_000;
 
 export interface CdcPage {
   changes: QboChange[];
@@ -53,9 +51,10 @@ export interface CdcPage {
  * Picks the page to deliver from one CDC answer and the cursor to continue from. Changes are
  * ordered by LastUpdatedTime then Id; already delivered ones are dropped. When the answer holds more
  * than the page (or was cut at Intuit's limit), the window closes at the last delivered change;
- * otherwise it advances to the server's time minus the overlap.
+ * otherwise it advances to the server's time minus `overlapMs` (the connector's lookback: the
+ * next increment re-asks for that much, for commit lag and clock skew; `seen` drops the repeats).
  */
-export function planCdcPage(cursor: Extract<QuickBooksCursor, { mode: 'cdc' }>, answer: QboChange[], serverTimeMs: number, pageSize: number): CdcPage {
+export function planCdcPage(cursor: Extract<QuickBooksCursor, { mode: 'cdc' }>, answer: QboChange[], serverTimeMs: number, pageSize: number, overlapMs: number): CdcPage {
   const sinceMs = Date.parse(cursor.since);
   const seen = new Set(cursor.seen);
   const ordered = [...answer].sort((a, b) => changeTime(a) - changeTime(b) || Number(a.Id) - Number(b.Id) || a.Id.localeCompare(b.Id));
@@ -75,6 +74,6 @@ export function planCdcPage(cursor: Extract<QuickBooksCursor, { mode: 'cdc' }>, 
     const nextSinceMs = Math.max(sinceMs, changeTime(page[page.length - 1]!));
     return { changes: page, next: { mode: 'cdc', since: new Date(nextSinceMs).toISOString(), seen: [...new Set(keep(nextSinceMs))] }, done: false };
   }
-  const nextSinceMs = Math.max(sinceMs, serverTimeMs - CDC_OVERLAP_MS);
+  const nextSinceMs = Math.max(sinceMs, serverTimeMs - overlapMs);
   return { changes: page, next: { mode: 'cdc', since: new Date(nextSinceMs).toISOString(), seen: [...new Set(keep(nextSinceMs))] }, done: true };
 }

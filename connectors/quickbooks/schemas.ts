@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULT_LOOKBACK_SECONDS, lookbackSecondsField } from '../lookback';
 
 /** Intuit's production endpoints (tests point both at the peer). */
 export const INTUIT_API_BASE = 'https://quickbooks.api.intuit.com';
@@ -10,6 +11,7 @@ export const quickbooksConfigSchema = z.object({
   tokenUrl: z.url({ protocol: /^https?$/ }).optional().describe(`OAuth 2.0 token endpoint (default ${INTUIT_TOKEN_URL}).`),
   minorVersion: z.number().int().positive().optional().describe('API minor version sent with every request (default 75).'),
   cdcLookbackDays: z.number().int().min(1).max(30).optional().describe('A cursor older than this (max 30, the CDC limit) restarts with a full load.'),
+  cursorLookbackSeconds: lookbackSecondsField(DEFAULT_LOOKBACK_SECONDS.quickbooks),
 });
 
 export const quickbooksCredentialsSchema = z.object({

@@ -1,5 +1,6 @@
 import { Connection } from 'jsforce';
 import { AuthError, ConfigError, ConnectorError, RateLimitError, TransientError } from '../errors';
+import { DEFAULT_LOOKBACK_SECONDS, lookBack, lookbackMs } from '../lookback';
 import { defineConnector, type ConnectorContext, type ConnectorRecord, type StreamDefinition } from '../types';
 import { GuardedTransport } from './guardedTransport';
 import { refreshAccessToken } from './salesforceAuth';
@@ -17,12 +18,15 @@ const describeCache = new Map<string, { fields: string[]; at: number }>();
 
 /**
  * Salesforce through jsforce 3.10.16 (REST API).
- * - Read: SOQL `SELECT … FROM <object> WHERE SystemModstamp >= :since ORDER BY SystemModstamp, Id`
+ * - Read: SOQL `SELECT … FROM <object> WHERE SystemModstamp >= :from ORDER BY SystemModstamp, Id`
  *   via queryAll (so recycle-bin deletions arrive as IsDeleted records), paged with `queryMore`
- *   (page size from `Sforce-Query-Options: batchSize`); records at or before the cursor's
- *   (SystemModstamp, Id) key are skipped, so a resumed or incremental read returns only what
- *   changed. When a result is exhausted, `/sobjects/<type>/deleted` reports hard deletes since
- *   the last run.
+ *   (page size from `Sforce-Query-Options: batchSize`). A new traversal starts `cursorLookbackSeconds`
+ *   (default 300) before the newest SystemModstamp already read, inclusive: SystemModstamp has
+ *   whole-second precision and a long transaction commits after its stamp, so changes at or just
+ *   before the cursor still arrive; the records store drops the repeats by content hash. A
+ *   traversal whose locator expired resumes strictly after the (SystemModstamp, Id) key of the last
+ *   record read. When a result is exhausted, `/sobjects/<type>/deleted` reports hard deletes since
+ *   the last run (with the same lookback; a deletion seen twice is stored once).
  * - Auth: an access token, an OAuth2 refresh token, or the JWT bearer flow (RS256 assertion signed
  *   with jose). On 401 INVALID_SESSION_ID jsforce calls our refresh function, which refreshes once
  *   per connector across workers and stores the new token before use.
@@ -112,7 +116,12 @@ class SalesforceInstance {
       const batchSize = Math.min(2000, Math.max(200, pageSize));
       const options = { headers: { 'Sforce-Query-Options': `batchSize=${batchSize}` }, autoFetch: false, maxFetch: batchSize };
       let result: QueryResult | undefined;
+      const lookback = lookbackMs(this.context.config.cursorLookbackSeconds, DEFAULT_LOOKBACK_SECONDS.salesforce);
+      // Within a traversal (a locator, live or expired) records at or before the key are skipped;
+      // a new traversal re-reads the lookback window instead.
+      let resumeAfterKey = false;
       if (cursor.locator) {
+        resumeAfterKey = true;
         try {
           result = (await this.conn.queryMore(cursor.locator, { ...options, scanAll: false, responseTarget: 'QueryResult' })) as QueryResult;
         } catch (error) {
@@ -122,7 +131,8 @@ class SalesforceInstance {
       }
       if (!result) {
         const fields = await this.fields(stream);
-        const where = cursor.since ? ` WHERE SystemModstamp >= ${soqlDateTime(cursor.since)}` : '';
+        const from = cursor.since ? (resumeAfterKey ? cursor.since : lookBack(new Date(salesforceTime(cursor.since)).toISOString(), lookback)) : null;
+        const where = from ? ` WHERE SystemModstamp >= ${soqlDateTime(from)}` : '';
         const soql = `SELECT ${fields.join(', ')} FROM ${stream}${where} ORDER BY SystemModstamp, Id`;
         result = (await this.conn.query(soql, { ...options, scanAll: cursor.since !== null, responseTarget: 'QueryResult' })) as QueryResult;
       }
@@ -133,7 +143,7 @@ class SalesforceInstance {
         const { attributes: _attributes, ...data } = raw;
         const id = String(data.Id);
         const stamp = String(data.SystemModstamp);
-        if (atOrBefore(cursor, stamp, id)) continue;
+        if (resumeAfterKey && atOrBefore(cursor, stamp, id)) continue;
         records.push({ externalId: id, sourceUpdatedAt: new Date(salesforceTime(stamp)).toISOString(), deleted: data.IsDeleted === true, data });
         next = { ...next, since: stamp, lastId: id };
       }
@@ -142,7 +152,7 @@ class SalesforceInstance {
       // The result is exhausted: hard deletes since the last window, then the stream is done.
       const now = Date.now();
       if (cursor.deletedSince) {
-        const start = new Date(Math.max(Date.parse(cursor.deletedSince), now - DELETED_WINDOW_MS));
+        const start = new Date(Math.max(Date.parse(cursor.deletedSince) - lookback, now - DELETED_WINDOW_MS));
         const deleted = (await this.conn.sobject(stream).deleted(start.toISOString(), new Date(now).toISOString())) as { deletedRecords: Array<{ id: string; deletedDate: string }>; latestDateCovered: string };
         const seen = new Set(records.map((record) => record.externalId));
         for (const entry of deleted.deletedRecords) {

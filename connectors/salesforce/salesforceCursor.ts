@@ -1,8 +1,10 @@
 /**
  * Position in one Salesforce stream (opaque to the sync engine, JSON in the cursor string).
- * - `since`/`lastId`: the (SystemModstamp, Id) of the last record read; the next query resumes
- *   strictly after that key.
- * - `locator`: the open query's `nextRecordsUrl` locator while paging through one result.
+ * - `since`/`lastId`: the (SystemModstamp, Id) of the last record read. A traversal that lost its
+ *   locator resumes strictly after that key; a new traversal starts at `since` minus the lookback
+ *   window, inclusive (see connectors/lookback.ts).
+ * - `locator`: the open query's `nextRecordsUrl` locator while paging through one result (a
+ *   traversal is under way while it is set).
  * - `deletedSince`: start of the next `/sobjects/<type>/deleted` window (hard deletes that
  *   queryAll no longer returns).
  */

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULT_LOOKBACK_SECONDS, lookbackSecondsField } from '../lookback';
 
 /** Default streams; `config.objects` adds more (any queryable sObject with SystemModstamp). */
 export const DEFAULT_OBJECTS = ['Account', 'Contact', 'Opportunity'] as const;
@@ -9,6 +10,7 @@ export const salesforceConfigSchema = z.strictObject({
   loginUrl: z.url().default('https://login.salesforce.com').describe('OAuth2 token endpoint host (refresh and JWT bearer flows); the JWT audience'),
   objects: z.array(z.string().regex(/^[A-Za-z][A-Za-z0-9_]*$/, 'an sObject API name')).max(100).optional().describe('Extra sObjects to offer as streams'),
   upsertExternalIdField: z.string().regex(/^[A-Za-z][A-Za-z0-9_]*$/).default('External_Id__c').describe('External id field write() upserts by'),
+  cursorLookbackSeconds: lookbackSecondsField(DEFAULT_LOOKBACK_SECONDS.salesforce),
 });
 
 export const salesforceCredentialsSchema = z.union([

@@ -2,10 +2,12 @@ import Stripe from 'stripe';
 import { z } from 'zod';
 import { AuthError, ConfigError, ConnectorError, RateLimitError, retryAfterMs, TransientError } from '../errors';
 import { defineConnector, type ConnectorContext, type ConnectorRecord, type ReadPageResult } from '../types';
-import { decodeStripeCursor, encodeStripeCursor, type StripeCursor } from './stripeCursor';
+import { DEFAULT_LOOKBACK_SECONDS, lookbackSecondsField } from '../lookback';
+import { decodeStripeCursor, encodeStripeCursor, seenId, seenKey, seenWithin, type StripeCursor } from './stripeCursor';
 
 export const stripeConfigSchema = z.strictObject({
   apiBase: z.url().optional().describe('API base URL (default https://api.stripe.com); tests point it at localstripe'),
+  cursorLookbackSeconds: lookbackSecondsField(DEFAULT_LOOKBACK_SECONDS.stripe),
 });
 export const stripeCredentialsSchema = z.strictObject({
   secretKey: z.string().regex(/^(sk|rk)_(test|live)_[A-Za-z0-9_]+$/, 'a Stripe secret or restricted key (sk_… / rk_…)'),
@@ -28,9 +30,11 @@ type Listed = { id: string; created: number; object: string; deleted?: boolean }
  * are off: Temporal retries, classified by the errors below.
  *
  * - Full read: the list endpoint (`limit`, `starting_after`), after noting the newest event.
- * - Incremental: the Events API from that point (`created[gte]`, `starting_after`); each changed
- *   object is re-read, so a page never carries an older snapshot than Stripe has now, and
- *   `*.deleted` events (or a 404 / `deleted: true` on re-read) become deletions.
+ * - Incremental: the Events API from that point (`created[gte]`, `starting_after`), each traversal
+ *   starting `cursorLookbackSeconds` (default 300) before the newest event already applied, with
+ *   the window's applied events remembered (see StripeCursor); each changed object is re-read, so
+ *   a page never carries an older snapshot than Stripe has now, and `*.deleted` events (or a 404 /
+ *   `deleted: true` on re-read) become deletions.
  */
 export const stripeConnector = defineConnector({
   type: 'stripe',
@@ -94,15 +98,15 @@ class StripeInstance {
     const probe = await this.stripe.events.list({ limit: 1 });
     const serverDate = Date.parse(String(probe.lastResponse?.headers?.date ?? ''));
     const since = Math.floor((Number.isNaN(serverDate) ? Date.now() : serverDate) / 1000);
-    const seenEventIds: string[] = [];
+    const seen: string[] = [];
     let startingAfter: string | undefined;
     for (let pages = 0; pages < 20; pages += 1) {
       const page = await this.stripe.events.list({ created: { gte: since }, limit: 100, ...(startingAfter ? { starting_after: startingAfter } : {}) });
-      seenEventIds.push(...page.data.map((event) => event.id));
+      seen.push(...page.data.map((event) => seenKey(event.created, event.id)));
       if (!page.has_more || page.data.length === 0) break;
       startingAfter = page.data.at(-1)!.id;
     }
-    return { v: 1, phase: 'list', eventsSince: since, seenEventIds };
+    return { v: 2, phase: 'list', eventsSince: since, newest: since, floor: since, seen };
   }
 
   private async listPage(stream: StreamName, cursor: StripeCursor, limit: number): Promise<ReadPageResult> {
@@ -111,22 +115,20 @@ class StripeInstance {
     const records = page.data.map((object) => toRecord(object, false));
     const last = page.data.at(-1);
     if (page.has_more && last) return { records, nextCursor: encodeStripeCursor({ ...cursor, startingAfter: last.id }), done: false };
-    return { records, nextCursor: encodeStripeCursor({ v: 1, phase: 'events', eventsSince: cursor.eventsSince, seenEventIds: cursor.seenEventIds }), done: true };
+    return { records, nextCursor: encodeStripeCursor({ v: 2, phase: 'events', eventsSince: cursor.eventsSince, newest: cursor.newest, floor: cursor.floor, seen: cursor.seen }), done: true };
   }
 
   private async eventsPage(stream: StreamName, cursor: StripeCursor, limit: number): Promise<ReadPageResult> {
     const page = await this.stripe.events.list({ created: { gte: cursor.eventsSince }, limit, ...(cursor.startingAfter ? { starting_after: cursor.startingAfter } : {}) });
-    const seen = new Set(cursor.seenEventIds);
+    const pending = [...(cursor.pending ?? [])];
+    const applied = new Set([...cursor.seen, ...pending].map(seenId));
     let maxCreated = cursor.maxCreated ?? cursor.eventsSince;
-    let maxIds = cursor.maxIds ?? cursor.seenEventIds;
     const changed = new Map<string, boolean>();
     for (const event of page.data) {
-      if (event.created > maxCreated) {
-        maxCreated = event.created;
-        maxIds = [];
-      }
-      if (event.created === maxCreated && !maxIds.includes(event.id)) maxIds = [...maxIds, event.id];
-      if (seen.has(event.id)) continue;
+      maxCreated = Math.max(maxCreated, event.created);
+      if (applied.has(event.id)) continue;
+      applied.add(event.id);
+      pending.push(seenKey(event.created, event.id));
       const object = event.data.object as unknown as Listed;
       if (object.object !== STREAMS[stream].object || typeof object.id !== 'string') continue;
       // Ids are never reused: one deletion event means the object is gone, whatever the order.
@@ -135,9 +137,13 @@ class StripeInstance {
     const records = await this.currentState(stream, changed);
     const last = page.data.at(-1);
     if (page.has_more && last) {
-      return { records, nextCursor: encodeStripeCursor({ ...cursor, startingAfter: last.id, maxCreated, maxIds }), done: false };
+      return { records, nextCursor: encodeStripeCursor({ ...cursor, startingAfter: last.id, maxCreated, pending }), done: false };
     }
-    const next: StripeCursor = maxCreated > cursor.eventsSince ? { v: 1, phase: 'events', eventsSince: maxCreated, seenEventIds: maxIds } : { v: 1, phase: 'events', eventsSince: cursor.eventsSince, seenEventIds: [...new Set([...cursor.seenEventIds, ...maxIds])] };
+    const lookbackSeconds = this.context.config.cursorLookbackSeconds ?? DEFAULT_LOOKBACK_SECONDS.stripe;
+    const floor = cursor.floor ?? cursor.eventsSince;
+    const newest = Math.max(cursor.newest ?? cursor.eventsSince, maxCreated);
+    const eventsSince = Math.max(floor, newest - lookbackSeconds);
+    const next: StripeCursor = { v: 2, phase: 'events', eventsSince, newest, floor, seen: seenWithin([...cursor.seen, ...pending], eventsSince) };
     return { records, nextCursor: encodeStripeCursor(next), done: true };
   }
 

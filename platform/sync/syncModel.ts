@@ -3,7 +3,17 @@
  * run ledger (`sync_run_streams`), used by the activities that write them and the API that shows them.
  */
 
-export type SyncMode = 'incremental' | 'full_refresh';
+/**
+ * - `incremental`: from the stored cursor (each traversal re-reads the connector's lookback window);
+ * - `full_refresh`: re-read everything, then mark the records not seen as deleted;
+ * - `reconcile`: the same full read, run to repair what incremental cursors missed (changes older
+ *   than the lookback window, deletions the source does not report); its ledger counts are the repairs.
+ */
+export const SYNC_MODES = ['incremental', 'full_refresh', 'reconcile'] as const;
+export type SyncMode = (typeof SYNC_MODES)[number];
+
+/** Modes that read every record from the beginning and sweep the ones not seen. */
+export const readsEverything = (mode: SyncMode): boolean => mode !== 'incremental';
 export type SyncTrigger = 'api' | 'schedule';
 
 /** Per-stream counters of a run. */

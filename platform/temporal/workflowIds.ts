@@ -15,6 +15,10 @@ export const workflowIds = {
   scheduledSync: (slug: string, connectorId: string) => `sync/${slug}/${connectorId}/scheduled`,
   /** The Temporal Schedule of a connector's periodic syncs: `sync-schedule/<slug>/<connectorId>`. */
   syncSchedule: (slug: string, connectorId: string) => `sync-schedule/${slug}/${connectorId}`,
+  /** Reconcile runs a connector's reconcile schedule starts: `sync/<slug>/<connectorId>/reconcile`. */
+  scheduledReconcile: (slug: string, connectorId: string) => `sync/${slug}/${connectorId}/reconcile`,
+  /** The Temporal Schedule of a connector's periodic reconcile runs: `sync-schedule/<slug>/<connectorId>/reconcile`. */
+  reconcileSchedule: (slug: string, connectorId: string) => `sync-schedule/${slug}/${connectorId}/reconcile`,
   /** The Temporal Schedule of a tenant's daily backup: `backup-schedule/<slug>`. */
   backupSchedule: (slug: string) => `backup-schedule/${slug}`,
   /** Backups the daily schedule starts (Temporal appends `-<start time>`): `backup/<slug>/scheduled`. */

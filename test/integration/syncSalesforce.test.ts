@@ -93,8 +93,15 @@ describe('sync engine: Salesforce', () => {
 
     const second = await finishedJob(hub, tenant, (await startSync(hub, tenant, connectorId)).id);
     expect(second.status).toBe('completed');
-    // An increment reads only what changed since the cursor.
-    expect(second.result.totals).toMatchObject({ read: 550, inserted: 0, updated: 500, deleted: 50, unchanged: 0 });
+    // An increment counts only what changed since the cursor; the lookback window before it
+    // (300 s: a few hundred seeded records per stream) is read again and counted unchanged, and
+    // is not metered.
+    expect(second.result.totals).toMatchObject({ inserted: 0, updated: 500, deleted: 50 });
+    const { read, unchanged } = second.result.totals as { read: number; unchanged: number };
+    expect(read).toBe(550 + unchanged);
+    expect(unchanged).toBeGreaterThan(0);
+    expect(unchanged).toBeLessThan(3 * 400);
+    expect(await monthlyUsage(hub.db, tenant.id, 'sync_records')).toBe(TOTAL + 550);
 
     const increment = await readChanges(hub, tenant, { cursor: initial.cursor, atLeast: 550 });
     expect(increment.changes).toHaveLength(550);

@@ -46,3 +46,17 @@ export async function failureOf(promise: Promise<unknown>): Promise<ApplicationF
   }
   throw new Error('expected a failure');
 }
+
+/**
+ * The records of an incremental read that differ from what earlier reads delivered. An
+ * incremental read starts the connector's lookback window before its cursor, so it also delivers
+ * records it already delivered, unchanged; the records store counts those as unchanged (content
+ * hash), and so does this: the same id with the same data and deletion state.
+ */
+export function changedSince(records: readonly ConnectorRecord[], ...earlier: ReadonlyArray<readonly ConnectorRecord[]>): ConnectorRecord[] {
+  const known = new Map<string, string>();
+  for (const read of earlier) for (const record of read) known.set(record.externalId, JSON.stringify([record.deleted === true, record.data]));
+  const latest = new Map<string, ConnectorRecord>();
+  for (const record of records) latest.set(record.externalId, record);
+  return [...latest.values()].filter((record) => known.get(record.externalId) !== JSON.stringify([record.deleted === true, record.data]));
+}

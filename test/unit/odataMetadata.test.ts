@@ -1,6 +1,7 @@
 import { ConfigError } from '../../connectors/errors';
 import { parseEdmx } from '../../connectors/odata/edmxMetadata';
-import { incrementalFilter, keyPredicate, odataLiteral } from '../../connectors/odata/odataQuery';
+import { lookBack } from '../../connectors/lookback';
+import { incrementalFilter, keyPredicate, odataLiteral, traversalFilter } from '../../connectors/odata/odataQuery';
 
 const EDMX = `<?xml version="1.0" encoding="utf-8"?>
 <edmx:Edmx Version="4.0" xmlns:edmx="http://docs.oasis-open.org/odata/ns/edmx">
@@ -62,9 +63,13 @@ describe('OData $metadata and query building', () => {
       `modifiedon gt ${since} or (modifiedon eq ${since} and ID gt 7)`,
     );
     expect(incrementalFilter('modifiedon', 'Edm.DateTimeOffset', [{ name: 'A', type: 'Edm.String' }, { name: 'B', type: 'Edm.Int32' }], { since, lastKey: null, next: null })).toBe(
-      `modifiedon gt ${since}`,
+      `modifiedon ge ${since}`,
     );
     expect(incrementalFilter('modifiedon', 'Edm.DateTimeOffset', [], { since: null, lastKey: null, next: null })).toBeNull();
+    // A traversal starts inclusive, at the lookback window's start.
+    expect(traversalFilter('modifiedon', 'Edm.DateTimeOffset', lookBack(since, 120_000))).toBe('modifiedon ge 2024-05-01T09:58:00.000Z');
+    expect(traversalFilter('modifiedon', 'Edm.DateTimeOffset', null)).toBeNull();
+    expect(lookBack('2024-05-01', 120_000)).toBe('2024-04-30');
     expect(keyPredicate({ SalesOrder: '1', Item: 10 }, [{ name: 'SalesOrder', type: 'Edm.String' }, { name: 'Item', type: 'Edm.Int32' }])).toBe("SalesOrder='1',Item=10");
   });
 });

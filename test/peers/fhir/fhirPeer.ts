@@ -35,7 +35,8 @@ export interface FhirPeer extends RunningPeer {
   repo: MemoryRepository;
   auth: SmartTokenService;
   exports: BulkExports;
-  seed(type: ClinicalType, count: number): Promise<string[]>;
+  /** Creates `count` resources, last updated over the past minute, or spread from `fromMs` to `toMs` (a late commit when in the past). */
+  seed(type: ClinicalType, count: number, fromMs?: number, toMs?: number): Promise<string[]>;
   /** Updates resources now (new meta.lastUpdated and versionId). */
   modify(type: ClinicalType, ids: string[]): Promise<void>;
   /** Deletes resources (remembered for `$export` `deleted` output). */
@@ -297,7 +298,7 @@ export const startFhirPeer = async (options: FhirPeerOptions): Promise<FhirPeer>
     repo,
     auth,
     exports,
-    seed: (type, count) => seed(type, count, Date.now() - 60_000, Date.now()),
+    seed: (type, count, fromMs, toMs) => seed(type, count, fromMs ?? Date.now() - 60_000, toMs ?? Date.now()),
     modify,
     remove,
     ids,

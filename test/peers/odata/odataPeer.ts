@@ -26,8 +26,8 @@ export interface ODataPeer extends RunningPeer {
   bearerToken: string;
   /** Inserts `count` generated rows modified between `fromMs` and `toMs`; returns their IDs. */
   seed(entitySet: ErpEntitySet, count: number, fromMs?: number, toMs?: number): Promise<number[]>;
-  /** Changes rows now (new `modifiedAt`). */
-  modify(entitySet: ErpEntitySet, ids: number[]): Promise<void>;
+  /** Changes rows now (new `modifiedAt`), or stamped `atMs` (a change committed later than its stamp). */
+  modify(entitySet: ErpEntitySet, ids: number[], atMs?: number): Promise<void>;
   /** Marks rows deleted now (`deletedAt` and `modifiedAt` set), as a soft-deleting ERP does. */
   softDelete(entitySet: ErpEntitySet, ids: number[]): Promise<void>;
   /** Removes rows outright: OData has no tombstone for these. */
@@ -123,8 +123,8 @@ export const startODataPeer = async (options: ODataPeerOptions): Promise<ODataPe
     for (let start = 0; start < rows.length; start += 1000) await INSERT.into(table(entitySet)).entries(rows.slice(start, start + 1000));
     return rows.map((row) => row.ID as number);
   };
-  const modify = async (entitySet: ErpEntitySet, ids: number[]) => {
-    const now = new Date().toISOString();
+  const modify = async (entitySet: ErpEntitySet, ids: number[], atMs?: number) => {
+    const now = new Date(atMs ?? Date.now()).toISOString();
     const change = entitySet === 'BusinessPartners' ? { city: 'Changed City', modifiedAt: now } : { status: 'CHANGED', modifiedAt: now };
     await UPDATE(table(entitySet)).set(change).where({ ID: { in: ids } });
   };

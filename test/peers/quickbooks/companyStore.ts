@@ -63,9 +63,12 @@ export class CompanyStore {
     return ids;
   }
 
-  /** Changes the given records now (new SyncToken and LastUpdatedTime); returns their ids. */
-  modify(entity: QboEntity, ids: string[]): string[] {
-    const updatedMs = this.now();
+  /**
+   * Changes the given records (new SyncToken and LastUpdatedTime) now, or stamped `atMs` — a change
+   * whose transaction committed later than its stamp; returns their ids.
+   */
+  modify(entity: QboEntity, ids: string[], atMs?: number): string[] {
+    const updatedMs = atMs ?? this.now();
     for (const id of ids) {
       const stored = this.map(entity).get(id);
       if (!stored || stored.deleted) throw new Error(`${entity} ${id} does not exist`);

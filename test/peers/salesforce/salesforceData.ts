@@ -33,6 +33,9 @@ export function salesforceId(objectType: string, sequence: number): string {
   return `${PREFIX[objectType] ?? 'a00'}${String(sequence).padStart(12, '0')}AAA`;
 }
 
+/** Time between two seeded records' SystemModstamps. */
+const SEED_SPACING_MS = 1_000;
+
 export class SalesforceOrg {
   readonly objects = new Map<string, Map<string, SalesforceRecord>>();
   readonly deletedLog = new Map<string, DeletedEntry[]>();
@@ -41,8 +44,10 @@ export class SalesforceOrg {
   private seeding = true;
 
   constructor(counts: Record<string, number>) {
-    // Seeded records get past stamps one millisecond apart, so the org clock never runs ahead of the wall clock.
-    this.clock = Date.now() - Object.values(counts).reduce((sum, count) => sum + count, 0) - 1_000;
+    // Seeded records get past stamps a second apart, as an org's history spreads over time (an
+    // incremental read's lookback window then holds a few hundred of them, not all); the org clock
+    // never runs ahead of the wall clock.
+    this.clock = Date.now() - Object.values(counts).reduce((sum, count) => sum + count, 0) * SEED_SPACING_MS - 1_000;
     for (const type of Object.keys(OBJECT_FIELDS)) {
       this.objects.set(type, new Map());
       this.deletedLog.set(type, []);
@@ -53,7 +58,7 @@ export class SalesforceOrg {
 
   /** Strictly increasing timestamps (one millisecond apart at least), never behind the wall clock. */
   private tick(): string {
-    this.clock = this.seeding ? this.clock + 1 : Math.max(this.clock + 1, Date.now());
+    this.clock = this.seeding ? this.clock + SEED_SPACING_MS : Math.max(this.clock + 1, Date.now());
     return new Date(this.clock).toISOString().replace('Z', '+0000');
   }
 

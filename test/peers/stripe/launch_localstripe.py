@@ -6,6 +6,8 @@ Differences from `localstripe --port N`, all about running it inside a test suit
   every write, a file parallel runs would share, and a cost that grows with every object;
 - adds POST /_config/seed/customers {"count": N} that creates N customers with localstripe's own
   Customer class (creating 5,000 over HTTP one by one takes seconds);
+- adds POST /_config/events/{id}/created {"created": unix seconds} that restamps an event, as one
+  the Events API makes visible late, after newer ones were listed;
 - exits when its parent closes stdin, so a crashed test run leaves nothing behind;
 - adds the Stripe Billing behaviour the hub's billing needs and localstripe lacks (idempotency
   keys, one-off invoices, finalize, invoice.paid / payment_failed): see billing_extensions.py.
@@ -42,6 +44,15 @@ async def seed_customers(request):
     return web.json_response({'created': len(ids), 'ids': ids})
 
 
+async def restamp_event(request):
+    data = await request.json()
+    event = resources.store.get('event:' + request.match_info['id'])
+    if event is None:
+        return web.json_response({'error': {'message': 'No such event'}}, status=404)
+    event.created = int(data['created'])
+    return web.json_response({'id': event.id, 'created': event.created})
+
+
 def exit_when_parent_goes():
     sys.stdin.read()
     os._exit(0)
@@ -52,6 +63,7 @@ def main():
     parser.add_argument('--port', type=int, required=True)
     args = parser.parse_args()
     app.router.add_post('/_config/seed/customers', seed_customers)
+    app.router.add_post('/_config/events/{id}/created', restamp_event)
     billing_extensions.install(app, 'http://127.0.0.1:%d' % args.port)
     threading.Thread(target=exit_when_parent_goes, daemon=True).start()
     print('localstripe listening on 127.0.0.1:%d' % args.port, flush=True)

@@ -32,6 +32,8 @@ export interface RunningStripePeer extends RunningPeer {
   registerWebhook(url: string, secret: string, events?: string[]): Promise<void>;
   /** Forgets every object (localstripe's DELETE /_config/data). */
   flush(): Promise<void>;
+  /** Restamps an event's `created` (unix seconds), as an event the Events API shows late. */
+  restampEvent(id: string, created: number): Promise<void>;
 }
 
 export const STRIPE_TEST_KEY = 'sk_test_hub_localstripe_key';
@@ -111,6 +113,7 @@ export async function startStripePeer(options: StripePeerOptions): Promise<Runni
     seedCustomers,
     registerWebhook: (url, secret, events) => config('POST', '/_config/webhooks/hub', { url, secret, ...(events ? { events } : {}) }),
     flush: () => config('DELETE', '/_config/data'),
+    restampEvent: (id, created) => config('POST', `/_config/events/${encodeURIComponent(id)}/created`, { created }),
     async stop() {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
