@@ -380,7 +380,8 @@ async function checkXlsxPackage(localPath: string, limits: TabularLimits): Promi
 
 async function* readXlsx(localPath: string, required: readonly string[], limits: TabularLimits): AsyncGenerator<TabularRow<string>> {
   await checkXlsxPackage(localPath, limits);
-  const workbook = new ExcelJS.stream.xlsx.WorkbookReader(localPath, { worksheets: 'emit', sharedStrings: 'cache', hyperlinks: 'ignore', styles: 'ignore', entries: 'ignore' });
+  // Styles are cached because a date is a number with a date format: without them it reads as 46024.5.
+  const workbook = new ExcelJS.stream.xlsx.WorkbookReader(localPath, { worksheets: 'emit', sharedStrings: 'cache', hyperlinks: 'ignore', styles: 'cache', entries: 'ignore' });
   let header: Header | undefined;
   let rows = 0;
   try {
