@@ -292,6 +292,7 @@ async function* readCsv(source: Readable, required: readonly string[], limits: T
     throw error;
   } finally {
     source.destroy();
+    decoded.destroy();
   }
   if (decodeFailure) throw decodeFailure;
   if (decoded.bytes === 0) throw new TabularFileError('EMPTY', 'The file is empty (0 bytes)');
@@ -304,14 +305,16 @@ async function* linesOf(text: AsyncIterable<string>, maxChars: number): AsyncGen
   let line = 0;
   for await (const chunk of text) {
     pending += chunk;
+    let start = 0;
     let end: number;
-    while ((end = pending.indexOf('\n')) >= 0) {
+    while ((end = pending.indexOf('\n', start)) >= 0) {
       line += 1;
-      const current = pending.slice(0, end);
-      if (current.length > maxChars) throw new TabularFileError('LINE_TOO_LONG', `Line ${line} is longer than ${maxChars} characters`, { line });
+      if (end - start > maxChars) throw new TabularFileError('LINE_TOO_LONG', `Line ${line} is longer than ${maxChars} characters`, { line });
+      const current = pending.slice(start, end);
       yield current.endsWith('\r') ? current.slice(0, -1) : current;
-      pending = pending.slice(end + 1);
+      start = end + 1;
     }
+    pending = pending.slice(start);
     if (pending.length > maxChars) throw new TabularFileError('LINE_TOO_LONG', `Line ${line + 1} is longer than ${maxChars} characters`, { line: line + 1 });
   }
   if (pending !== '') yield pending.endsWith('\r') ? pending.slice(0, -1) : pending;
@@ -339,6 +342,7 @@ async function* readNdjson(source: Readable, limits: TabularLimits): AsyncGenera
     }
   } finally {
     source.destroy();
+    decoded.destroy();
   }
   if (decoded.bytes === 0) throw new TabularFileError('EMPTY', 'The file is empty (0 bytes)');
 }

@@ -56,7 +56,7 @@ async function failureOf(file: TabularFile, options?: TabularReadOptions): Promi
 }
 
 const csv = (text: string | Buffer, options?: { chunkBytes?: number }) => fileOf(text, 'input.csv', { contentType: 'text/csv', ...options });
-const ndjson = (text: string | Buffer) => fileOf(text, 'input.ndjson', { contentType: 'application/x-ndjson' });
+const ndjson = (text: string | Buffer, options?: { chunkBytes?: number }) => fileOf(text, 'input.ndjson', { contentType: 'application/x-ndjson', ...options });
 
 async function workbookOf(build: (workbook: ExcelJS.Workbook) => void): Promise<Buffer> {
   const workbook = new ExcelJS.Workbook();
@@ -165,6 +165,13 @@ describe('readTabularFile: NDJSON', () => {
       { line: 1, record: { id: 'a', n: 1 } },
       { line: 3, record: { id: 'b', nested: { x: true } } },
     ]);
+  });
+
+  it('splits lines across chunks', async () => {
+    const text = Array.from({ length: 50 }, (_, index) => JSON.stringify({ id: `item-${index}`, name: 'Jürgen' })).join('\n');
+    const rows = await readAll(ndjson(text, { chunkBytes: 7 }));
+    expect(rows).toHaveLength(50);
+    expect(rows[49]).toEqual({ line: 50, record: { id: 'item-49', name: 'Jürgen' } });
   });
 
   it.each([
