@@ -1,20 +1,14 @@
 import { Context } from '@temporalio/activity';
 import { stringify } from 'csv-stringify/sync';
-import { randomUUID } from 'node:crypto';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { appendAudit } from '../../platform/audit';
 import { fileKey } from '../../platform/files/createFileStore';
-import { type FileStore } from '../../platform/files/fileStore';
 import { findTenantFile, openTenantFile, storeTenantFile, type TenantFile } from '../../platform/files/tenantFiles';
+import { readTabularFile, TABULAR_LIMITS, TabularFileError, tabularFormatOf, type TabularLimits, type TabularRow } from '../../platform/files/readTabularFile';
 import { uuidFromName } from '../../platform/ids';
 import { newUserSchema, type NewUser } from '../../platform/users/newUserSchema';
 import { type ActivityDeps } from '../deps';
 import { malformedInput } from './importErrors';
-import { DEFAULT_TABULAR_LIMITS, readCsvRows, readXlsxRows, type TabularLimits, type TabularRow } from './readTabularRows';
 
 /** Rows per import batch (one `user_import_batches` marker each). */
 export const IMPORT_BATCH_ROWS = 1_000;
@@ -53,28 +47,15 @@ export interface ValidatedImport {
 const chunkName = (jobId: string, chunk: number) => `${jobId}.import-${String(chunk).padStart(5, '0')}`;
 export const errorReportId = (jobId: string) => uuidFromName(`user-import-errors:${jobId}`);
 
-const XLSX_TYPES = new Set(['application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', 'application/zip']);
-
+/** Users come from a CSV or an XLSX workbook (an NDJSON-looking name is read as CSV). */
 function formatOf(file: TenantFile, requested: string | undefined): 'csv' | 'xlsx' {
   if (requested === 'csv' || requested === 'xlsx') return requested;
-  return XLSX_TYPES.has(file.contentType) || file.name.toLowerCase().endsWith('.xlsx') ? 'xlsx' : 'csv';
-}
-
-/** A path the streaming XLSX reader can open: the store's own, or a temporary copy (S3-style stores). */
-async function withLocalCopy<T>(files: FileStore, file: TenantFile, use: (localPath: string) => Promise<T>): Promise<T> {
-  if (files.localPath) return use(files.localPath(file.storageKey));
-  const temporary = path.join(os.tmpdir(), `hub-import-${randomUUID()}.xlsx`);
-  try {
-    await pipeline(openTenantFile(files, file), fs.createWriteStream(temporary));
-    return await use(temporary);
-  } finally {
-    fs.rmSync(temporary, { force: true });
-  }
+  return tabularFormatOf(file) === 'xlsx' ? 'xlsx' : 'csv';
 }
 
 /** Field errors of one row, by column, with the same rules as POST /v1/users. */
-function validateRow(row: TabularRow): { user?: NewUser; errors: ImportError[] } {
-  const candidate = { email: (row.cells.email ?? '').trim(), name: row.cells.name ?? '', role: (row.cells.role ?? '').trim().toLowerCase() };
+function validateRow(row: TabularRow<string>): { user?: NewUser; errors: ImportError[] } {
+  const candidate = { email: row.record.email ?? '', name: row.record.name ?? '', role: (row.record.role ?? '').toLowerCase() };
   const parsed = newUserSchema.safeParse(candidate);
   if (parsed.success) return { user: parsed.data, errors: [] };
   return {
@@ -94,7 +75,7 @@ function validateRow(row: TabularRow): { user?: NewUser; errors: ImportError[] }
  * `user_import_batches` marker written in the same transaction ({@link BATCHES_PER_STATEMENT} batches
  * per transaction), so retries, crashes and re-runs never double-apply.
  */
-export function createUserImportActivities({ db, files }: Pick<ActivityDeps, 'db' | 'files'>, limits: TabularLimits = DEFAULT_TABULAR_LIMITS) {
+export function createUserImportActivities({ db, files }: Pick<ActivityDeps, 'db' | 'files'>, limits: TabularLimits = TABULAR_LIMITS) {
   async function deleteChunks(target: UserImportTarget, chunks: number): Promise<void> {
     for (let chunk = 0; chunk < chunks; chunk += 1) await files.delete(fileKey(target.tenantId, chunkName(target.jobId, chunk)));
   }
@@ -117,7 +98,8 @@ export function createUserImportActivities({ db, files }: Pick<ActivityDeps, 'db
         staged = [];
         Context.current().heartbeat({ rows, chunks });
       };
-      const consume = async (source: AsyncGenerator<TabularRow>) => {
+      const consume = async () => {
+        const source = readTabularFile({ ...upload, open: () => openTenantFile(files, upload), localPath: files.localPath?.(upload.storageKey) }, { format, requiredColumns: REQUIRED_COLUMNS, limits });
         for await (const row of source) {
           rows += 1;
           const checked = validateRow(row);
@@ -139,10 +121,10 @@ export function createUserImportActivities({ db, files }: Pick<ActivityDeps, 'db
         await flush();
       };
       try {
-        if (format === 'xlsx') await withLocalCopy(files, upload, (localPath) => consume(readXlsxRows(localPath, REQUIRED_COLUMNS, limits)));
-        else await consume(readCsvRows(openTenantFile(files, upload), REQUIRED_COLUMNS, limits));
+        await consume();
       } catch (error) {
         await deleteChunks(input, chunks + 1); // nothing staged survives a file that cannot be read
+        if (error instanceof TabularFileError) throw malformedInput(error.message);
         throw error;
       }
       const failedLines = new Set(errors.map((error) => error.line)).size;

@@ -1,8 +1,8 @@
 import { ApplicationFailure } from '@temporalio/common';
+import { readTabularFile, TabularFileError } from '../../platform/files/readTabularFile';
 import { findTenantFile, openTenantFile } from '../../platform/files/tenantFiles';
 import { withConnector } from '../connectors/connectorRuntime';
 import { type ActivityDeps } from '../deps';
-import { readRecordFile, UnreadableFileError } from '../files/readRecordFile';
 
 /** Failure type of a migration whose input is unusable or invalid: not retried, nothing written. */
 export const MIGRATION_INVALID = 'MigrationInvalid';
@@ -17,7 +17,7 @@ const invalid = (message: string) => ApplicationFailure.create({ type: MIGRATION
 
 /**
  * The legacy dataset, record by record with its line (file line, or position in the stream): an
- * uploaded CSV/NDJSON file (streamed) or a connector stream read page by page through the
+ * uploaded CSV/NDJSON/XLSX file (streamed; see readTabularFile for the rules) or a connector stream read page by page through the
  * connector runtime (the record's `data`, plus `$externalId`).
  */
 export async function* migrationSource(deps: Pick<ActivityDeps, 'config' | 'db' | 'logger' | 'vault' | 'files'>, tenantId: string, params: MigrationSourceParams, heartbeat: (details: unknown) => void): AsyncGenerator<{ line: number; record: Record<string, unknown> }> {
@@ -26,9 +26,9 @@ export async function* migrationSource(deps: Pick<ActivityDeps, 'config' | 'db' 
     if (!file) throw invalid(`upload ${params.uploadId} not found`);
     if (file.size === 0) throw invalid('the upload is empty');
     try {
-      yield* readRecordFile(openTenantFile(deps.files, file), { ...file, localPath: deps.files.localPath?.(file.storageKey) });
+      yield* readTabularFile({ ...file, open: () => openTenantFile(deps.files, file), localPath: deps.files.localPath?.(file.storageKey) });
     } catch (error) {
-      if (error instanceof UnreadableFileError) throw invalid(error.message);
+      if (error instanceof TabularFileError) throw invalid(error.message);
       throw error;
     }
     return;

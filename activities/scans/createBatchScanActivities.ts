@@ -3,12 +3,12 @@ import { ApplicationFailure } from '@temporalio/common';
 import { Readable } from 'node:stream';
 import { scanItemSchema, type ScanFinding, type ScanItem } from '../../connectors/scan/scanProtocol';
 import { fileKey } from '../../platform/files/createFileStore';
+import { readTabularFile, TabularFileError } from '../../platform/files/readTabularFile';
 import { findTenantFile, openTenantFile, storeTenantFile } from '../../platform/files/tenantFiles';
 import { insertUsageEvents, stampUsageEvent } from '../../platform/metering/recordUsage';
 import { USAGE_KINDS } from '../../platform/metering/usageEvent';
 import { withConnector } from '../connectors/connectorRuntime';
 import { type ActivityDeps } from '../deps';
-import { readRecordFile, UnreadableFileError } from '../files/readRecordFile';
 
 /** Failure type of a batch whose items or file are invalid: not retried, nothing staged. */
 export const INVALID_SCAN_INPUT = 'InvalidScanInput';
@@ -47,7 +47,7 @@ export function createBatchScanActivities(deps: Pick<ActivityDeps, 'config' | 'd
     const file = await findTenantFile(db, input.tenantId, input.uploadId!, 'upload');
     if (!file) throw ApplicationFailure.create({ type: INVALID_SCAN_INPUT, message: `upload ${input.uploadId} not found`, nonRetryable: true });
     if (file.size === 0) throw ApplicationFailure.create({ type: INVALID_SCAN_INPUT, message: 'the upload is empty', nonRetryable: true });
-    yield* readRecordFile(openTenantFile(files, file), { ...file, localPath: files.localPath?.(file.storageKey) });
+    yield* readTabularFile({ ...file, open: () => openTenantFile(files, file), localPath: files.localPath?.(file.storageKey) });
   }
 
   return {
@@ -78,7 +78,7 @@ export function createBatchScanActivities(deps: Pick<ActivityDeps, 'config' | 'd
             if (batch.length >= STAGE_BATCH) await flush();
           }
         } catch (error) {
-          if (error instanceof UnreadableFileError) throw ApplicationFailure.create({ type: INVALID_SCAN_INPUT, message: error.message, nonRetryable: true });
+          if (error instanceof TabularFileError) throw ApplicationFailure.create({ type: INVALID_SCAN_INPUT, message: error.message, nonRetryable: true });
           throw error;
         }
         if (errors.length > 0) throw ApplicationFailure.create({ type: INVALID_SCAN_INPUT, message: `invalid scan items: ${errors.join(' | ')}`, nonRetryable: true });
