@@ -5,7 +5,7 @@ import { errorHandler, notFoundHandler } from './errors';
 import { mountRoutes } from './http/mountRoutes';
 import { requestLogging } from './http/requestLogging';
 import { type AnyRoute } from './http/route';
-import { buildOpenApiDocument } from './openapi';
+import { buildOpenApiDocument } from './docs/openapi';
 import { routes as allRoutes } from './routes';
 
 /**

@@ -9,7 +9,7 @@ import { type Knex } from 'knex';
  *
  * The expression is a function Postgres accepts as immutable: its output depends only on its
  * arguments (UTC and a fixed numeric format: no time zone setting, no locale-dependent fields).
- * The object's shape is `userSchema` in api/routes/users/userView.ts, which non-production runs
+ * The object's shape is `userSchema` in api/users/userView.ts, which non-production runs
  * check on every response. Backups skip generated columns (they are derived). The column has no
  * NOT NULL of its own (every argument is NOT NULL): restores stage rows in `create table … (like
  * users)` copies, which keep NOT NULL but not the generation.

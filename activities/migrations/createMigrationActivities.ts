@@ -2,7 +2,7 @@ import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { Readable } from 'node:stream';
 import { z } from 'zod';
-import { createUser } from '../../api/routes/users/createUser';
+import { createUser } from '../../api/users/createUser';
 import { appendAudit } from '../../platform/audit';
 import { type TenantTransaction } from '../../platform/db';
 import { fileKey } from '../../platform/files/createFileStore';

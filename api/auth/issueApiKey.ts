@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { generateApiKey } from '../../platform/apiKeys';
 import { type AuditActor, appendAudit } from '../../platform/audit';
 import { type TenantTransaction } from '../../platform/db';
-import { API_KEY_COLUMNS, type ApiKeyRow } from '../routes/apiKeys/apiKeyView';
+import { API_KEY_COLUMNS, type ApiKeyRow } from '../apiKeys/apiKeyView';
 import { type Role } from './roles';
 
 /** What a new key is: who holds it, what it may do, until when. */

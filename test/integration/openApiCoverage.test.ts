@@ -4,7 +4,7 @@ import { type Server } from 'node:http';
 import { type AddressInfo } from 'node:net';
 import { createApp } from '../../api/app';
 import { type ControlPlane } from '../../api/controlPlane';
-import { openApiPath } from '../../api/openapi';
+import { openApiPath } from '../../api/docs/openapi';
 import { routes } from '../../api/routes';
 import { loadConfig } from '../../platform/config';
 import { type Database } from '../../platform/db';

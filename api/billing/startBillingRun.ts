@@ -1,0 +1,64 @@
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import { PERIOD_PATTERN, periodOf } from '../../platform/billing/periods';
+import { searchAttributePairs } from '../../platform/temporal/searchAttributes';
+import { workflowIds } from '../../platform/temporal/workflowIds';
+import { type BillingRunRow, toBillingRunView } from './billingRunView';
+import { ApiError, errors } from '../errors';
+import { defineRoute } from '../http/route';
+import { jobSchema } from '../jobs/jobView';
+
+export const startBillingRun = defineRoute({
+  method: 'post',
+  path: '/v1/admin/billing/runs',
+  auth: 'admin',
+  summary: 'Bill every active tenant for a month (platform admin): the monthlyBilling workflow, one invoice per tenant',
+  tags: ['admin', 'billing'],
+  body: z.strictObject({
+    period: z.string().regex(PERIOD_PATTERN, 'must be a month, YYYY-MM').describe('The month to bill (UTC), e.g. 2026-11'),
+    tenants: z
+      .array(z.string().min(1).max(48))
+      .min(1)
+      .max(1_000)
+      .optional()
+      .describe('Only these tenants (slugs), e.g. to bill again the ones a run reported failed; default: every active tenant'),
+  }),
+  responses: {
+    202: { description: 'The run started; follow it with GET /v1/admin/billing/runs/:id', schema: z.object({ job: jobSchema }) },
+    400: { description: 'A period in the future' },
+    409: { description: 'A run of this period is still going' },
+  },
+  async handler({ deps, body }) {
+    if (body.period > periodOf(new Date())) throw errors.badRequest('PERIOD_IN_FUTURE', `${body.period} has not begun yet`, [{ path: 'body.period', message: 'must not be after the current month' }]);
+    const id = randomUUID();
+    const workflowId = workflowIds.billingRun(body.period, body.tenants);
+    await deps.db.withPlatform((trx) => trx('billing_runs').insert({ id, period: body.period, tenants: body.tenants ?? null, status: 'queued', workflow_id: workflowId, requested_by: 'platform_admin' }));
+    try {
+      const handle = await deps.temporal.workflow.start('monthlyBilling', {
+        workflowId,
+        taskQueue: deps.config.TEMPORAL_TASK_QUEUE,
+        args: [{ period: body.period, billingRunId: id, requestedBy: 'platform_admin', concurrency: deps.config.BILLING_CONCURRENCY, tenants: body.tenants }],
+        typedSearchAttributes: searchAttributePairs({ JobKind: 'billing' }),
+        // The same period may be billed again (it invoices nobody twice), but not while a run of it goes on.
+        workflowIdReusePolicy: 'ALLOW_DUPLICATE',
+        workflowIdConflictPolicy: 'FAIL',
+        staticSummary: `Monthly billing of ${body.period}`,
+      });
+      const row = await deps.db.withPlatform(async (trx) => {
+        await trx('billing_runs').where({ id }).update({ run_id: handle.firstExecutionRunId });
+        return (await trx('billing_runs').where({ id }).first()) as BillingRunRow;
+      });
+      return { status: 202, body: { job: toBillingRunView(row, deps.config) } };
+    } catch (error) {
+      const running = error instanceof WorkflowExecutionAlreadyStartedError;
+      await deps.db.withPlatform((trx) =>
+        trx('billing_runs')
+          .where({ id })
+          .update({ status: 'failed', error: JSON.stringify({ code: running ? 'BILLING_RUN_IN_PROGRESS' : 'START_FAILED', message: (error as Error).message }), finished_at: trx.fn.now() }),
+      );
+      if (running) throw new ApiError(409, 'BILLING_RUN_IN_PROGRESS', `A billing run of ${body.period} is still going (workflow ${workflowId})`);
+      throw error;
+    }
+  },
+});

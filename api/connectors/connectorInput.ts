@@ -1,0 +1,63 @@
+import dns from 'node:dns/promises';
+import { type z } from 'zod';
+import { findConnector } from '../../connectors/registry';
+import { type ConnectorDefinition } from '../../connectors/types';
+import { type HubConfig } from '../../platform/config';
+import { addressAllowed, assertAllowedUrl, ForbiddenDestinationError, type NetworkPolicy } from '../../platform/network/guardedNetwork';
+import { isReservedHostName, stripBrackets, isIpLiteral } from '../../platform/network/addressPolicy';
+import { ApiError, errors, zodDetails } from '../errors';
+
+/** The registered definition of `type`, or 400 naming `body.type`. */
+export function connectorDefinition(type: string): ConnectorDefinition {
+  const definition = findConnector(type);
+  if (!definition) throw errors.validation([{ path: 'body.type', message: `unknown connector type "${type}"`, code: 'invalid_value' }]);
+  return definition;
+}
+
+/** Validates `value` with a connector schema; 400 naming the field (`body.config.instanceUrl`). */
+export function parseWith<T extends z.ZodType>(schema: T, value: unknown, location: string): z.infer<T> {
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) throw errors.validation(zodDetails(parsed.error, location));
+  return parsed.data;
+}
+
+export function networkPolicy(config: HubConfig): NetworkPolicy {
+  return { allowPrivateNetwork: config.HUB_ALLOW_PRIVATE_NETWORK, allowedCidrs: config.HUB_NETWORK_ALLOWLIST };
+}
+
+/**
+ * The SSRF guard at registration: every URL field of the config must be https (http only with
+ * HUB_ALLOW_PRIVATE_NETWORK), and its host must not be, or resolve to, a loopback, private,
+ * link-local or metadata address. (Connections are checked again at connect time, after DNS.)
+ * A refused URL answers 400 `URL_NOT_ALLOWED` naming the field.
+ */
+export async function assertConfigUrlsAllowed(definition: ConnectorDefinition, config: Record<string, unknown>, policy: NetworkPolicy): Promise<void> {
+  for (const field of definition.urlFields) {
+    const value = config[field];
+    if (typeof value !== 'string') continue;
+    const path = `body.config.${field}`;
+    try {
+      const url = assertAllowedUrl(value, policy);
+      await assertResolvesToAllowed(url.hostname, policy);
+    } catch (error) {
+      if (error instanceof ForbiddenDestinationError) {
+        throw new ApiError(400, 'URL_NOT_ALLOWED', `${path}: ${error.message}`, [{ path, message: error.message }]);
+      }
+      throw error;
+    }
+  }
+}
+
+/** Refuses a host name that resolves to a non-public address (unless the policy allows private networks). */
+export async function assertResolvesToAllowed(hostname: string, policy: NetworkPolicy): Promise<void> {
+  const host = stripBrackets(hostname);
+  if (policy.allowPrivateNetwork || isIpLiteral(host) || isReservedHostName(host)) return;
+  let addresses: Array<{ address: string }>;
+  try {
+    addresses = await dns.lookup(host, { all: true });
+  } catch {
+    return; // not resolvable now: the connect-time check decides when it is used
+  }
+  const forbidden = addresses.find((entry) => !addressAllowed(entry.address, policy));
+  if (forbidden) throw new ForbiddenDestinationError(`${host} resolves to ${forbidden.address}, which is not a public address`);
+}

@@ -1,0 +1,73 @@
+import { z } from 'zod';
+import { appendAudit } from '../../platform/audit';
+import { findConnectorRow, sealConnectorCredentials, type ConnectorRow } from '../../platform/connectorStore';
+import { isUniqueViolation } from '../../platform/db';
+import { errors } from '../errors';
+import { defineRoute } from '../http/route';
+import { apiKeyActor } from './apiKeyActor';
+import { assertConfigUrlsAllowed, connectorDefinition, networkPolicy, parseWith } from './connectorInput';
+import { connectorIdParams, connectorSchema, toConnectorView } from './connectorView';
+
+const body = z
+  .strictObject({
+    name: z.string().trim().min(1).max(200).optional(),
+    config: z.record(z.string(), z.unknown()).optional().describe('Replaces the whole config; validated like on create'),
+    credentials: z.record(z.string(), z.unknown()).optional().describe('Replaces the credentials (write-only); resumes a connector paused by an auth failure'),
+  })
+  .refine((value) => Object.keys(value).length > 0, 'give at least one of name, config, credentials');
+
+export const updateConnector = defineRoute({
+  method: 'patch',
+  path: '/v1/connectors/:id',
+  auth: 'tenant',
+  summary: "Rename a connector, replace its config, or replace its credentials",
+  tags: ['connectors'],
+  params: connectorIdParams,
+  body,
+  responses: {
+    200: { description: 'The connector', schema: z.object({ connector: connectorSchema }) },
+    400: { description: 'Invalid config or credentials (details name the field), or a refused URL (URL_NOT_ALLOWED)' },
+    404: { description: 'No such connector in this tenant' },
+    409: { description: 'A connector with this name exists (CONNECTOR_NAME_TAKEN)' },
+  },
+  async handler({ deps, params, body, principal, req }) {
+    const { tenantId } = principal;
+    try {
+      const row = await deps.db.withTenant(tenantId, async (trx) => {
+        const current = await findConnectorRow(trx, tenantId, params.id, { forUpdate: true });
+        if (!current) throw errors.notFound('Connector');
+        const definition = connectorDefinition(current.type);
+        const changes: Record<string, unknown> = {};
+        if (body.name !== undefined) changes.name = body.name;
+        if (body.config !== undefined) {
+          const config = parseWith(definition.configSchema, body.config, 'body.config') as Record<string, unknown>;
+          await assertConfigUrlsAllowed(definition, config, networkPolicy(deps.config));
+          changes.config = JSON.stringify(config);
+        }
+        if (body.credentials !== undefined) {
+          const credentials = parseWith(definition.credentialsSchema, body.credentials, 'body.credentials');
+          Object.assign(changes, await sealConnectorCredentials(trx, deps.vault, tenantId, params.id, credentials));
+          if (current.status === 'paused' && current.paused_reason?.startsWith('auth_failed')) {
+            Object.assign(changes, { status: 'active', paused_reason: null, paused_at: null });
+          }
+        }
+        const [updated] = await trx<ConnectorRow>('connectors')
+          .where({ id: params.id, tenant_id: tenantId })
+          .update({ ...changes, updated_at: trx.fn.now() } as never)
+          .returning('*');
+        await appendAudit(trx, {
+          tenantId,
+          actor: apiKeyActor(principal, req),
+          action: 'connector.updated',
+          target: { type: 'connector', id: params.id },
+          details: { changed: Object.keys(body), ...(changes.status === 'active' ? { resumed: true } : {}) },
+        });
+        return updated!;
+      });
+      return { status: 200, body: { connector: toConnectorView(row) } };
+    } catch (error) {
+      if (isUniqueViolation(error, 'connectors_tenant_name_unique')) throw errors.conflict('CONNECTOR_NAME_TAKEN', `A connector named "${body.name}" already exists`);
+      throw error;
+    }
+  },
+});

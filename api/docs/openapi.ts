@@ -1,0 +1,101 @@
+import { z } from 'zod';
+import { errorResponseSchema } from '../errors';
+import { type AnyRoute } from '../http/route';
+
+type JsonSchema = Record<string, unknown>;
+
+/** Express `/v1/users/:id` → OpenAPI `/v1/users/{id}`. */
+export function openApiPath(expressPath: string): string {
+  return expressPath.replace(/:([A-Za-z0-9_]+)/g, '{$1}');
+}
+
+function toJsonSchema(schema: z.ZodType, io: 'input' | 'output'): JsonSchema {
+  const converted = z.toJSONSchema(schema, { target: 'draft-2020-12', io, unrepresentable: 'any' }) as JsonSchema;
+  delete converted.$schema;
+  return converted;
+}
+
+function parameters(schema: z.ZodType | undefined, location: 'path' | 'query'): JsonSchema[] {
+  if (!schema) return [];
+  const json = toJsonSchema(schema, 'input');
+  const properties = (json.properties ?? {}) as Record<string, JsonSchema>;
+  const required = new Set((json.required as string[] | undefined) ?? []);
+  return Object.entries(properties).map(([name, property]) => ({
+    name,
+    in: location,
+    required: location === 'path' ? true : required.has(name),
+    ...(typeof property.description === 'string' ? { description: property.description } : {}),
+    schema: property,
+  }));
+}
+
+const standardErrors: Record<string, string> = {
+  '400': 'Invalid request (VALIDATION_FAILED, INVALID_JSON)',
+  '401': 'Missing, unknown, expired or revoked credential (UNAUTHENTICATED)',
+  '403': 'Role or scope does not allow this (FORBIDDEN), or the tenant is suspended (TENANT_SUSPENDED)',
+  '413': 'Request body too large (PAYLOAD_TOO_LARGE)',
+  '429': 'Rate limit or quota exceeded (RATE_LIMITED, QUOTA_EXCEEDED)',
+  '500': 'Unexpected error (INTERNAL)',
+};
+
+/**
+ * Builds the OpenAPI 3.1 document from the route definitions: the same zod schemas that validate
+ * requests describe them here, so the document cannot disagree with the code.
+ */
+export function buildOpenApiDocument(routes: readonly AnyRoute[], info: { version: string; serverUrl?: string }): JsonSchema {
+  const paths: Record<string, Record<string, JsonSchema>> = {};
+  const errorSchema = toJsonSchema(errorResponseSchema, 'output');
+  for (const route of routes) {
+    const path = openApiPath(route.path);
+    const responses: Record<string, JsonSchema> = {};
+    for (const [status, spec] of Object.entries(route.responses)) {
+      const contentType = spec.contentType ?? 'application/json';
+      responses[status] = {
+        description: spec.description,
+        ...(spec.schema || spec.contentType ? { content: { [contentType]: { schema: spec.schema ? toJsonSchema(spec.schema, 'output') : { type: 'string' } } } } : {}),
+      };
+    }
+    const applicable = Object.keys(standardErrors).filter((status) => {
+      if (status === '401' || status === '403' || status === '429') return route.auth !== 'public';
+      if (status === '400' || status === '413') return route.auth !== 'public' || route.body !== undefined;
+      return true;
+    });
+    for (const status of applicable) {
+      responses[status] ??= { description: standardErrors[status], content: { 'application/json': { schema: errorSchema } } };
+    }
+    const operation: JsonSchema = {
+      operationId: `${route.method}${path.replace(/[{}]/g, '').split(/[/-]/).filter(Boolean).map((part) => part[0]!.toUpperCase() + part.slice(1)).join('')}`,
+      summary: route.summary,
+      tags: route.tags,
+      parameters: [...parameters(route.params, 'path'), ...parameters(route.query, 'query')],
+      responses,
+      security: route.auth === 'tenant' ? [{ ApiKey: [] }, { BearerApiKey: [] }] : route.auth === 'admin' ? [{ AdminToken: [] }] : [],
+    };
+    if (route.body) {
+      operation.requestBody = { required: true, content: { 'application/json': { schema: toJsonSchema(route.body, 'input') } } };
+    } else if (route.rawBody) {
+      operation.requestBody = {
+        required: true,
+        content: Object.fromEntries(route.rawBody.contentTypes.map((type) => [type, { schema: { type: 'string', format: 'binary' } }])),
+      };
+    }
+    (paths[path] ??= {})[route.method] = operation;
+  }
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'Integration Hub API',
+      version: info.version,
+      description: 'Multi-tenant integration hub. Errors: { "error": { "code", "message", "details"? } }.',
+    },
+    ...(info.serverUrl ? { servers: [{ url: info.serverUrl }] } : {}),
+    paths,
+    components: {
+      securitySchemes: {
+        ApiKey: { type: 'apiKey', in: 'header', name: 'X-API-Key', description: 'Tenant API key hub_sk_…' },
+        BearerApiKey: { type: 'http', scheme: 'bearer', description: 'Tenant API key as a bearer token' },
+        AdminToken: { type: 'http', scheme: 'bearer', description: 'HUB_ADMIN_TOKEN (platform admin routes)' },
+      },
+    },
+  };
+}

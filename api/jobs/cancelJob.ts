@@ -1,0 +1,37 @@
+import { z } from 'zod';
+import { appendAudit } from '../../platform/audit';
+import { errors } from '../errors';
+import { defineRoute } from '../http/route';
+import { jobSchema, type JobRow, liveJobView } from './jobView';
+import { jobIdParams, UUID } from './jobParams';
+
+export const cancelJob = defineRoute({
+  method: 'post',
+  path: '/v1/jobs/:id/cancel',
+  auth: 'tenant',
+  summary: 'Ask a running job to stop at its next batch boundary and clean its partial output',
+  tags: ['jobs'],
+  params: jobIdParams,
+  responses: {
+    202: { description: 'Cancellation requested', schema: z.object({ job: jobSchema }) },
+    404: { description: 'No such job for this tenant' },
+    409: { description: 'The job already finished (JOB_FINISHED)' },
+  },
+  async handler({ deps, principal, params, req }) {
+    if (!UUID.test(params.id)) throw errors.notFound('Job');
+    const [row] = await deps.db.readAsTenant<JobRow>(principal.tenantId, deps.db.knex('jobs').where({ id: params.id }));
+    if (!row) throw errors.notFound('Job');
+    if (!['queued', 'running', 'paused'].includes(row.status)) throw errors.conflict('JOB_FINISHED', `The job is already ${row.status}`);
+    await deps.temporal.workflow.getHandle(row.workflow_id, undefined, { firstExecutionRunId: row.run_id ?? undefined }).cancel();
+    await deps.db.withTenant(principal.tenantId, (trx) =>
+      appendAudit(trx, {
+        tenantId: principal.tenantId,
+        actor: { type: 'api_key', id: principal.keyId, role: principal.role, ip: req.ip, requestId: String(req.id) },
+        action: 'job.cancel_requested',
+        target: { type: 'job', id: row.id },
+        details: { kind: row.kind },
+      }),
+    );
+    return { status: 202, body: { job: await liveJobView(row, deps.temporal, deps.config) } };
+  },
+});

@@ -1,0 +1,36 @@
+import { z } from 'zod';
+import { roleAtLeast } from '../auth/roles';
+import { errors, zodDetails } from '../errors';
+import { defineRoute } from '../http/route';
+import { jobKinds } from './jobKinds';
+import { jobSchema } from './jobView';
+import { startJob } from './startJob';
+
+export const createJob = defineRoute({
+  method: 'post',
+  path: '/v1/jobs',
+  auth: 'tenant',
+  summary: 'Start a bulk job (export, …); answers 202 with the job',
+  tags: ['jobs'],
+  body: z.strictObject({ kind: z.string().min(1).max(50), params: z.record(z.string(), z.unknown()).default({}) }),
+  responses: {
+    202: { description: 'The job was started', schema: z.object({ job: jobSchema }) },
+    429: { description: 'A tenant job limit is reached (JOB_CONCURRENCY_LIMIT, JOB_DAILY_LIMIT); see Retry-After' },
+  },
+  async handler({ deps, principal, body, req }) {
+    const kind = jobKinds[body.kind];
+    if (!kind) {
+      throw errors.badRequest('UNKNOWN_JOB_KIND', `Unknown job kind "${body.kind}"; known: ${Object.keys(jobKinds).join(', ')}`, [{ path: 'body.kind', message: 'unknown job kind' }]);
+    }
+    if (!roleAtLeast(principal.role, kind.minRole)) throw errors.forbidden(`Starting ${body.kind} jobs needs role ${kind.minRole} or higher`);
+    const params = kind.params.safeParse(body.params);
+    if (!params.success) throw errors.validation(zodDetails(params.error, 'body.params'));
+    const job = await startJob(deps, principal, req, {
+      kind: kind.kind,
+      params: params.data as Record<string, unknown>,
+      workflowType: kind.workflowType,
+      summary: kind.summary(params.data),
+    });
+    return { status: 202, body: { job } };
+  },
+});

@@ -1,0 +1,57 @@
+import { pipeline } from 'node:stream/promises';
+import { appendAudit } from '../../platform/audit';
+import { errors } from '../errors';
+import { defineRoute, RESPONDED } from '../http/route';
+import { type JobRow } from './jobView';
+import { jobIdParams, UUID } from './jobParams';
+
+interface FileRow {
+  id: string;
+  name: string;
+  content_type: string;
+  size: string;
+  sha256: string;
+  storage_key: string;
+}
+
+export const downloadJobOutput = defineRoute({
+  method: 'get',
+  path: '/v1/jobs/:id/download',
+  auth: 'tenant',
+  summary: "The job's output file (exports, import error reports, backups)",
+  tags: ['jobs'],
+  params: jobIdParams,
+  responses: {
+    200: { description: 'The file', contentType: 'application/octet-stream' },
+    404: { description: 'No such job, or it has no output (yet)' },
+  },
+  async handler({ deps, principal, params, req, res }) {
+    if (!UUID.test(params.id)) throw errors.notFound('Job');
+    const [row] = await deps.db.readAsTenant<JobRow>(principal.tenantId, deps.db.knex('jobs').where({ id: params.id }));
+    if (!row) throw errors.notFound('Job');
+    const fileId = (row.result?.file as { id?: string } | undefined)?.id;
+    if (!fileId) throw errors.notFound(row.status === 'completed' ? 'Job output' : `Job output (the job is ${row.status})`);
+    const file = await deps.db.withTenant(principal.tenantId, async (trx) => {
+      const found = (await trx('files').where({ id: fileId }).first()) as FileRow | undefined;
+      if (found) {
+        // Outputs may carry PHI: every download is an audited access.
+        await appendAudit(trx, {
+          tenantId: principal.tenantId,
+          actor: { type: 'api_key', id: principal.keyId, role: principal.role, ip: req.ip, requestId: String(req.id) },
+          action: 'job.output_downloaded',
+          target: { type: 'file', id: found.id },
+          details: { jobId: row.id, kind: row.kind, sha256: found.sha256 },
+        });
+      }
+      return found;
+    });
+    if (!file) throw errors.notFound('Job output');
+    res.status(200);
+    res.setHeader('Content-Type', file.content_type);
+    res.setHeader('Content-Length', String(file.size));
+    res.setHeader('Content-Disposition', `attachment; filename="${file.name.replace(/"/g, '')}"`);
+    res.setHeader('Digest', `sha-256=${Buffer.from(file.sha256, 'hex').toString('base64')}`);
+    await pipeline(deps.files.get(file.storage_key), res);
+    return RESPONDED;
+  },
+});

@@ -1,0 +1,112 @@
+import { z } from 'zod';
+import { appendAudit } from '../../platform/audit';
+import { errors } from '../errors';
+import { defineRoute } from '../http/route';
+import { decodeChangeCursor, encodeChangeCursor, FEED_START } from './changeCursor';
+
+const MAX_LIMIT = 1_000;
+
+const recordSchema = z.object({
+  externalId: z.string(),
+  stream: z.string(),
+  connectorId: z.uuid(),
+  data: z.record(z.string(), z.unknown()),
+  sourceUpdatedAt: z.iso.datetime().nullable(),
+  deletedAt: z.iso.datetime().nullable(),
+  syncedAt: z.iso.datetime(),
+  firstSeenAt: z.iso.datetime(),
+});
+
+interface RecordRow {
+  external_id: string;
+  stream: string;
+  connector_id: string;
+  data: Record<string, unknown>;
+  source_updated_at: string | null;
+  deleted_at: string | null;
+  synced_at: string;
+  first_seen_at: string;
+  change_seq: string;
+  change_xid: string;
+}
+
+const iso = (column: string) => `to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+
+export const listRecords = defineRoute({
+  method: 'get',
+  path: '/v1/records',
+  auth: 'tenant',
+  summary: 'Synced records as a change feed: every insert, update and deletion, oldest first; page with the returned cursor',
+  tags: ['records'],
+  query: z.strictObject({
+    connectorId: z.uuid().optional(),
+    stream: z.string().min(1).max(200).optional(),
+    cursor: z.string().max(100).optional().describe('nextCursor of the previous page; absent: from the first change'),
+    limit: z.coerce.number().int().min(1).default(100).transform((value) => Math.min(value, MAX_LIMIT)).describe(`Changes per page (default 100, capped at ${MAX_LIMIT})`),
+    since: z.iso.datetime({ offset: true }).optional().describe('Only records synced at or after this instant'),
+  }),
+  responses: {
+    200: {
+      description:
+        'Changes after the cursor, oldest first: each record appears at its latest change (a deletion has `deletedAt`). `nextCursor` is where to continue (the same cursor when nothing changed since): poll with it and no change is ever missed. A change shows once every transaction that started before it has finished (normally milliseconds).',
+      schema: z.object({ data: z.array(recordSchema), nextCursor: z.string(), hasMore: z.boolean() }),
+    },
+    400: { description: 'A cursor this API did not write (INVALID_CURSOR)' },
+  },
+  async handler({ deps, query, principal, req }) {
+    const after = query.cursor === undefined ? FEED_START : decodeChangeCursor(query.cursor);
+    if (after === undefined) throw errors.badRequest('INVALID_CURSOR', 'The cursor is not one this API returned', [{ path: 'query.cursor', message: 'unknown cursor' }]);
+    const { knex } = deps.db;
+    const select = knex('records')
+      .select(
+        'external_id',
+        'stream',
+        'connector_id',
+        'data',
+        knex.raw(`${iso('source_updated_at')} as source_updated_at`),
+        knex.raw(`${iso('deleted_at')} as deleted_at`),
+        knex.raw(`${iso('synced_at')} as synced_at`),
+        knex.raw(`${iso('first_seen_at')} as first_seen_at`),
+        'change_seq',
+        knex.raw('change_xid::text as change_xid'),
+      )
+      .where('tenant_id', principal.tenantId)
+      .whereRaw('(change_xid, change_seq) > (?::xid8, ?::bigint)', [after.xid, after.seq])
+      // Only transactions older than every one still running: whatever commits later sorts after.
+      .whereRaw('change_xid < pg_snapshot_xmin(pg_current_snapshot())')
+      .orderBy([{ column: 'change_xid' }, { column: 'change_seq' }])
+      .limit(query.limit);
+    if (query.connectorId) select.where('connector_id', query.connectorId);
+    if (query.stream) select.where('stream', query.stream);
+    if (query.since) select.where('synced_at', '>=', query.since);
+    const rows = await deps.db.readAsTenant<RecordRow>(principal.tenantId, select);
+
+    // Records may carry PHI (FHIR): every read of them is audited (what was read, never the data).
+    await deps.db.withTenant(principal.tenantId, (trx) =>
+      appendAudit(trx, {
+        tenantId: principal.tenantId,
+        actor: { type: 'api_key', id: principal.keyId, role: principal.role, ip: req.ip, requestId: String(req.id ?? '') || undefined },
+        action: 'records.read',
+        details: { count: rows.length, connectorId: query.connectorId ?? null, stream: query.stream ?? null, after },
+      }),
+    );
+    const last = rows.at(-1);
+    return {
+      status: 200,
+      body: {
+        data: rows.map((row) => ({
+          externalId: row.external_id,
+          stream: row.stream,
+          connectorId: row.connector_id,
+          data: row.data,
+          sourceUpdatedAt: row.source_updated_at,
+          deletedAt: row.deleted_at,
+          syncedAt: row.synced_at,
+          firstSeenAt: row.first_seen_at,
+        })),
+        nextCursor: encodeChangeCursor(last ? { xid: last.change_xid, seq: last.change_seq } : after),
+        hasMore: rows.length === query.limit,
+      },
+    };
+  },
+});

@@ -1,0 +1,130 @@
+import { type AnyRoute } from './http/route';
+import { createTenant } from './tenants/createTenant';
+import { getBillingRun } from './billing/getBillingRun';
+import { listBillingRuns } from './billing/listBillingRuns';
+import { startBillingRun } from './billing/startBillingRun';
+import { listTenants } from './tenants/listTenants';
+import { updateTenantAsAdmin } from './tenants/updateTenantAsAdmin';
+import { createTenantApiKey } from './tenants/createTenantApiKey';
+import { createApiKey } from './apiKeys/createApiKey';
+import { getApiKey } from './apiKeys/getApiKey';
+import { listApiKeys } from './apiKeys/listApiKeys';
+import { revokeApiKey } from './apiKeys/revokeApiKey';
+import { listAuditLogs } from './audit/listAuditLogs';
+import { getDocs } from './docs/getDocs';
+import { getOpenApiDocument } from './docs/getOpenApiDocument';
+import { getHealthz } from './health/getHealthz';
+import { cancelJob } from './jobs/cancelJob';
+import { createJob } from './jobs/createJob';
+import { downloadJobOutput } from './jobs/downloadJobOutput';
+import { getJob } from './jobs/getJob';
+import { listJobs } from './jobs/listJobs';
+import { getMetrics } from './health/getMetrics';
+import { getReadyz } from './health/getReadyz';
+import { getTenant } from './tenants/getTenant';
+import { getThemeCss } from './tenants/getThemeCss';
+import { updateTenant } from './tenants/updateTenant';
+import { createUpload } from './uploads/createUpload';
+import { getUsage } from './usage/getUsage';
+import { createUser } from './users/createUser';
+import { deleteUser } from './users/deleteUser';
+import { getUser } from './users/getUser';
+import { listUsers } from './users/listUsers';
+import { updateUser } from './users/updateUser';
+import { createConnector } from './connectors/createConnector';
+import { deleteConnector } from './connectors/deleteConnector';
+import { getConnector } from './connectors/getConnector';
+import { listConnectors } from './connectors/listConnectors';
+import { listConnectorTypes } from './connectors/listConnectorTypes';
+import { testConnector } from './connectors/testConnector';
+import { updateConnector } from './connectors/updateConnector';
+import { getDashboard } from './analytics/getDashboard';
+import { createWebhook } from './webhooks/createWebhook';
+import { deleteWebhook } from './webhooks/deleteWebhook';
+import { getWebhook } from './webhooks/getWebhook';
+import { listWebhookDeliveries } from './webhooks/listWebhookDeliveries';
+import { listWebhooks } from './webhooks/listWebhooks';
+import { retryWebhookDelivery } from './webhooks/retryWebhookDelivery';
+import { updateWebhook } from './webhooks/updateWebhook';
+import { getInvoice } from './billing/getInvoice';
+import { getUpcomingInvoice } from './billing/getUpcomingInvoice';
+import { listInvoices } from './billing/listInvoices';
+import { receiveStripeWebhook } from './stripe/receiveStripeWebhook';
+import { deleteConnectorSchedule } from './syncs/deleteConnectorSchedule';
+import { listConnectorSyncs } from './syncs/listConnectorSyncs';
+import { pauseConnector } from './syncs/pauseConnector';
+import { putConnectorSchedule } from './syncs/putConnectorSchedule';
+import { resumeConnector } from './syncs/resumeConnector';
+import { startConnectorSync } from './syncs/startConnectorSync';
+import { listRecords } from './records/listRecords';
+
+/** Every route of the API, by area. The OpenAPI document and the router are both built from this list. */
+export const routes: readonly AnyRoute[] = [
+  // health and docs
+  getHealthz,
+  getReadyz,
+  getMetrics,
+  getOpenApiDocument,
+  getDocs,
+  // platform admin
+  createTenant,
+  listTenants,
+  updateTenantAsAdmin,
+  createTenantApiKey,
+  // tenant
+  getTenant,
+  // jobs
+  createJob,
+  listJobs,
+  getJob,
+  cancelJob,
+  downloadJobOutput,
+  createUpload,
+  updateTenant,
+  getThemeCss,
+  // users, API keys, audit, usage (control plane)
+  listUsers,
+  getUser,
+  createUser,
+  updateUser,
+  deleteUser,
+  listApiKeys,
+  getApiKey,
+  createApiKey,
+  revokeApiKey,
+  listAuditLogs,
+  getUsage,
+  // connectors
+  listConnectorTypes,
+  createConnector,
+  listConnectors,
+  getConnector,
+  updateConnector,
+  deleteConnector,
+  testConnector,
+  // outbound webhooks, analytics
+  listWebhooks,
+  createWebhook,
+  getWebhook,
+  updateWebhook,
+  deleteWebhook,
+  listWebhookDeliveries,
+  retryWebhookDelivery,
+  getDashboard,
+  // billing (upcoming before :id, which would take "upcoming" for an id)
+  startBillingRun,
+  listBillingRuns,
+  getBillingRun,
+  listInvoices,
+  getUpcomingInvoice,
+  getInvoice,
+  receiveStripeWebhook,
+  // syncs and records
+  startConnectorSync,
+  listConnectorSyncs,
+  putConnectorSchedule,
+  deleteConnectorSchedule,
+  pauseConnector,
+  resumeConnector,
+  listRecords,
+];

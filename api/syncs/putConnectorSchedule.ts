@@ -1,0 +1,61 @@
+import { z } from 'zod';
+import { appendAudit } from '../../platform/audit';
+import { type ConnectorRow } from '../../platform/connectorStore';
+import { errors } from '../errors';
+import { defineRoute } from '../http/route';
+import { SCHEDULE_EVERY, scheduleIntervalMs, upsertSyncSchedule } from './syncSchedules';
+import { apiKeyActor } from '../connectors/apiKeyActor';
+import { connectorIdParams } from '../connectors/connectorView';
+
+export const syncScheduleSchema = z.object({
+  connectorId: z.uuid(),
+  every: z.string(),
+  scheduleId: z.string().describe('Temporal Schedule id'),
+  paused: z.boolean(),
+  nextRunAt: z.iso.datetime().nullable(),
+});
+
+export const putConnectorSchedule = defineRoute({
+  method: 'put',
+  path: '/v1/connectors/:id/schedule',
+  auth: 'tenant',
+  summary: 'Sync the connector periodically (a Temporal Schedule: overlapping runs are skipped); replaces an existing schedule',
+  tags: ['connectors'],
+  params: connectorIdParams,
+  body: z.strictObject({
+    every: z
+      .string()
+      .regex(SCHEDULE_EVERY, 'must be minutes, hours or days, e.g. 15m, 6h, 1d')
+      .refine((value) => scheduleIntervalMs(value) !== undefined, 'must be between 1m and 30d')
+      .describe('Interval between runs, e.g. 15m, 6h, 1d (1m to 30d)'),
+  }),
+  responses: {
+    200: { description: 'The schedule', schema: z.object({ schedule: syncScheduleSchema }) },
+    400: { description: 'An interval that is not between 1m and 30d' },
+    404: { description: 'No such connector in this tenant' },
+  },
+  async handler({ deps, params, body, principal, req }) {
+    const [row] = await deps.db.readAsTenant<Pick<ConnectorRow, 'id' | 'type' | 'name' | 'status'>>(
+      principal.tenantId,
+      deps.db.knex('connectors').select('id', 'type', 'name', 'status').where({ id: params.id }),
+    );
+    if (!row) throw errors.notFound('Connector');
+    const schedule = await upsertSyncSchedule(deps, principal, row, body.every);
+    await deps.db.withTenant(principal.tenantId, async (trx) => {
+      const previous = (await trx('sync_schedules').where({ connector_id: row.id }).first('every')) as { every: string } | undefined;
+      await trx.raw(
+        `insert into sync_schedules (tenant_id, connector_id, every, schedule_id, created_by) values (?, ?, ?, ?, ?)
+         on conflict (connector_id) do update set every = excluded.every, schedule_id = excluded.schedule_id, updated_at = now()`,
+        [principal.tenantId, row.id, body.every, schedule.scheduleId, `api_key:${principal.keyId}`],
+      );
+      await appendAudit(trx, {
+        tenantId: principal.tenantId,
+        actor: apiKeyActor(principal, req),
+        action: 'connector.schedule_set',
+        target: { type: 'connector', id: row.id },
+        details: { every: body.every, scheduleId: schedule.scheduleId, ...(previous ? { previous: previous.every } : {}) },
+      });
+    });
+    return { status: 200, body: { schedule: { connectorId: row.id, every: body.every, ...schedule } } };
+  },
+});
