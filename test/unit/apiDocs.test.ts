@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { API_REFERENCE, apiReference, renderApiReference } from '../../api/apiReference';
-import { buildOpenApiDocument } from '../../api/openapi';
+import { API_REFERENCE, apiReference, renderApiReference } from '../../api/docs/apiReference';
+import { buildOpenApiDocument } from '../../api/docs/openapi';
 import { routes } from '../../api/routes';
 
 const root = path.resolve(__dirname, '..', '..');

@@ -1,10 +1,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { accessTable } from './auth/accessTable';
-import { requiredScope } from './auth/scopes';
-import { routeKey } from './http/route';
+import { accessTable } from '../auth/accessTable';
+import { requiredScope } from '../auth/scopes';
+import { routeKey } from '../http/route';
 import { buildOpenApiDocument, openApiPath } from './openapi';
-import { routes } from './routes';
+import { routes } from '../routes';
 
 type JsonSchema = Record<string, unknown>;
 
@@ -220,7 +220,7 @@ export function apiReference(): string {
 }
 
 if (require.main === module) {
-  const target = path.resolve(__dirname, '..', API_REFERENCE);
+  const target = path.resolve(__dirname, '..', '..', API_REFERENCE);
   const next = apiReference();
   const current = fs.existsSync(target) ? fs.readFileSync(target, 'utf8') : undefined;
   if (current !== next) fs.writeFileSync(target, next);
