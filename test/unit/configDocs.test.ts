@@ -5,8 +5,8 @@ import { CONFIG_DOC, configTable } from '../../platform/configDocs';
 const root = path.resolve(__dirname, '..', '..');
 const read = (file: string) => fs.readFileSync(path.join(root, file), 'utf8');
 
-/** The documentation people follow: the README, the contributing guide and every page of docs/. */
-const guides = ['README.md', 'CONTRIBUTING.md', ...fs.readdirSync(path.join(root, 'docs')).filter((file) => file.endsWith('.md')).map((file) => `docs/${file}`)];
+/** The documentation people follow: the READMEs, the contributing guide and every page of docs/. */
+const guides = ['README.md', 'CONTRIBUTING.md', 'bench/README.md', 'test/peers/README.md', ...fs.readdirSync(path.join(root, 'docs')).filter((file) => file.endsWith('.md')).map((file) => `docs/${file}`)];
 
 describe('configuration docs', () => {
   it(`${CONFIG_DOC} carries the table generated from platform/config (run npm run docs:config)`, () => {
