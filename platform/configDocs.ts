@@ -6,7 +6,7 @@ import { configSchema } from './config';
 const START = '<!-- config:start -->';
 const END = '<!-- config:end -->';
 
-/** The README's configuration table, generated from the zod schema (descriptions and defaults). */
+/** The configuration table of docs/configuration.md, generated from the zod schema (descriptions and defaults). */
 export function configTable(): string {
   const rows = Object.entries(configSchema.shape).map(([name, schema]) => {
     const field = schema as z.ZodType;
@@ -17,19 +17,22 @@ export function configTable(): string {
   return ['| Variable | Default | Meaning |', '|---|---|---|', ...rows].join('\n');
 }
 
-/** Rewrites the table between the README markers (`npm run docs:config`). */
-export function updateReadme(readmePath: string): boolean {
-  const readme = fs.readFileSync(readmePath, 'utf8');
-  const start = readme.indexOf(START);
-  const end = readme.indexOf(END);
-  if (start === -1 || end === -1) throw new Error(`README lacks ${START} … ${END}`);
-  const next = `${readme.slice(0, start + START.length)}\n${configTable()}\n${readme.slice(end)}`;
-  if (next === readme) return false;
-  fs.writeFileSync(readmePath, next);
+/** Where the generated table lives, relative to the repository root. */
+export const CONFIG_DOC = 'docs/configuration.md';
+
+/** Rewrites the table between the markers of a Markdown file (`npm run docs:config`). */
+export function updateConfigDoc(docPath: string): boolean {
+  const doc = fs.readFileSync(docPath, 'utf8');
+  const start = doc.indexOf(START);
+  const end = doc.indexOf(END);
+  if (start === -1 || end === -1) throw new Error(`${docPath} lacks ${START} … ${END}`);
+  const next = `${doc.slice(0, start + START.length)}\n${configTable()}\n${doc.slice(end)}`;
+  if (next === doc) return false;
+  fs.writeFileSync(docPath, next);
   return true;
 }
 
 if (require.main === module) {
-  const changed = updateReadme(path.resolve(__dirname, '..', 'README.md'));
-  process.stdout.write(`${changed ? 'README.md configuration table updated' : 'README.md configuration table is current'}\n`);
+  const changed = updateConfigDoc(path.resolve(__dirname, '..', CONFIG_DOC));
+  process.stdout.write(`${CONFIG_DOC} configuration table ${changed ? 'updated' : 'is current'}\n`);
 }
