@@ -46,13 +46,15 @@ describe('fhir connector against the FHIR peer (@medplum/fhir-router)', () => {
     }).instance;
   }
 
-  it('reads 5,000 patients by _lastUpdated search following next links, with one SMART backend token', async () => {
+  it('reads 5,000 patients by _lastUpdated search in keyset pages, with one SMART backend token', async () => {
     const instance = connector();
     const before = peer.auth.requests;
     const { records, cursor, pages } = await readAll(instance, 'Patient', null, 500);
     expect(records).toHaveLength(RECORDS);
     expect(new Set(records.map((record) => record.externalId)).size).toBe(RECORDS);
-    expect(pages).toBe(RECORDS / 500);
+    // Keyset pages ask again from the previous page's newest instant (its record is not delivered twice).
+    expect(pages).toBeGreaterThanOrEqual(RECORDS / 500);
+    expect(pages).toBeLessThanOrEqual(Math.ceil(RECORDS / 499) + 1);
     const times = records.map((record) => Date.parse(record.sourceUpdatedAt!));
     expect(times).toEqual([...times].sort((a, b) => a - b));
     expect(peer.auth.requests - before).toBe(1);
