@@ -41,6 +41,7 @@ export const errors = {
     new ApiError(400, 'VALIDATION_FAILED', details.length === 1 ? `${details[0]!.path ?? 'request'}: ${details[0]!.message}` : 'The request is invalid', details),
   unauthenticated: (message = 'A valid API key is required') => new ApiError(401, 'UNAUTHENTICATED', message),
   forbidden: (message = 'Your role does not allow this') => new ApiError(403, 'FORBIDDEN', message),
+  methodNotAllowed: (method: string, allow: string) => new ApiError(405, 'METHOD_NOT_ALLOWED', `${method} is not allowed here; allowed: ${allow}`, undefined, { Allow: allow }),
   notFound: (what = 'Resource') => new ApiError(404, 'NOT_FOUND', `${what} not found`),
   conflict: (code: string, message: string) => new ApiError(409, code, message),
   unavailable: (code: string, message: string, details?: ErrorDetail[]) => new ApiError(503, code, message, details),

@@ -71,7 +71,7 @@ export const getDashboard = defineRoute({
   query: z.strictObject({
     month: z
       .string()
-      .regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'must be YYYY-MM')
+      .regex(/^(19|20)\d{2}-(0[1-9]|1[0-2])$/, 'must be YYYY-MM, from 1900-01 to 2099-12')
       .optional()
       .describe('a past month (UTC) instead of the current one, which runs to now'),
   }),

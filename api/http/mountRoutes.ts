@@ -78,6 +78,17 @@ export function mountRoutes(routes: readonly AnyRoute[], deps: ApiDeps): Router 
     const shadowed = routes.slice(0, index).some((earlier) => earlier.method === route.method && patternMatches(earlier.path, route.path));
     if (!route.path.includes(':') && !shadowed) exactRoutes.set(`${route.method.toUpperCase()} ${route.path}`, handle);
   }
+  // A path the API serves, asked with a method it does not declare: 405 with the methods it does.
+  router.use((req: Request, res: Response, next: NextFunction) => {
+    const path = req.path.length > 1 ? req.path.replace(/\/+$/, '') : req.path;
+    const allowed = new Set(routes.filter((route) => patternMatches(route.path.toLowerCase(), path.toLowerCase())).map((route) => route.method.toUpperCase()));
+    if (allowed.size === 0) {
+      next();
+      return;
+    }
+    if (allowed.has('GET')) allowed.add('HEAD');
+    next(errors.methodNotAllowed(req.method, [...allowed].sort().join(', ')));
+  });
   return router;
 }
 
@@ -88,7 +99,29 @@ function patternMatches(pattern: string, path: string): boolean {
   return patternSegments.length === pathSegments.length && patternSegments.every((segment, index) => segment === pathSegments[index] || (segment.startsWith(':') && pathSegments[index] !== ''));
 }
 
+/** The path of the first string (or object key) holding a NUL character, which Postgres text cannot store. */
+function nulPath(value: unknown, path: string): string | null {
+  if (typeof value === 'string') return value.includes('\u0000') ? path : null;
+  if (Array.isArray(value)) {
+    for (const [index, item] of value.entries()) {
+      const found = nulPath(item, `${path}.${index}`);
+      if (found) return found;
+    }
+    return null;
+  }
+  if (typeof value === 'object' && value !== null) {
+    for (const [key, item] of Object.entries(value)) {
+      if (key.includes('\u0000')) return path;
+      const found = nulPath(item, `${path}.${key}`);
+      if (found) return found;
+    }
+  }
+  return null;
+}
+
 function parse(schema: z.ZodType | undefined, value: unknown, location: 'params' | 'query' | 'body'): unknown {
+  const nul = nulPath(value, location);
+  if (nul) throw errors.validation([{ path: nul, message: 'must not contain the NUL character (U+0000)' }]);
   if (!schema) {
     if (location === 'body' && value !== undefined && !(typeof value === 'object' && value !== null && Object.keys(value).length === 0)) {
       throw errors.validation([{ path: 'body', message: 'this route takes no request body' }]);
