@@ -7,6 +7,7 @@ import { findConnectorRow, openConnectorCredentials, storeRotatedCredentials, ty
 import { withAdvisoryLock } from '../../platform/locks';
 import { DecryptionError } from '../../platform/vault/aesGcm';
 import { type ActivityDeps } from '../deps';
+import { type ConnectorRef } from './connectorRef';
 import { pauseConnectorForAuthFailure } from './connectorEvents';
 
 /** Failure type when stored credentials cannot be decrypted (wrong master key, tampered row): not retried. */
@@ -17,10 +18,6 @@ export const CONNECTOR_NOT_FOUND = 'ConnectorNotFound';
 /** Every failure type a connector activity's retry policy must not retry. */
 export const NON_RETRYABLE_CONNECTOR_FAILURES: readonly string[] = [CONNECTOR_FAILURE_TYPES.auth, CONNECTOR_FAILURE_TYPES.config, CREDENTIALS_UNREADABLE, CONNECTOR_NOT_FOUND];
 
-export interface ConnectorRef {
-  tenantId: string;
-  connectorId: string;
-}
 
 /** A connector instance bound to one tenant's row, ready for one activity's work. */
 export interface OpenConnector {

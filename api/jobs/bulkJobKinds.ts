@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { type JobKind } from './jobKinds';
+import { type JobKind } from './jobKind';
 
 const slug = z.string().regex(/^[a-z0-9](?:[a-z0-9-]{0,46}[a-z0-9])?$/, 'lowercase letters, digits and dashes, 1-48 characters');
 const inlineScanItem = z.record(z.string(), z.unknown());

@@ -1,19 +1,6 @@
 import { z } from 'zod';
-import { type Role } from '../auth/roles';
 import { backupKind, batchScanKind, migrationKind, restoreKind } from './bulkJobKinds';
-
-/**
- * A kind of job `POST /v1/jobs` can start: its parameters (strict zod), the workflow that runs
- * it, and the weakest role allowed to start it (on top of the route's own minimum).
- */
-export interface JobKind<Params extends z.ZodType = z.ZodType> {
-  kind: string;
-  params: Params;
-  workflowType: string;
-  minRole: Role;
-  /** One line for the Temporal UI (static summary of the run). */
-  summary(params: z.infer<Params>): string;
-}
+import { type JobKind } from './jobKind';
 
 const exportFilter = z.strictObject({
   from: z.iso.datetime({ offset: true }).optional(),
