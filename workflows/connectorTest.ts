@@ -1,7 +1,7 @@
 import { ActivityFailure, ApplicationFailure, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { HubActivities } from '../activities';
 import type { ConnectorTestOutcome } from '../activities/connectors/createConnectorActivities';
-import { NON_RETRYABLE_CONNECTOR_FAILURE_TYPES, TEST_ERROR_CODES } from './connectorFailureTypes';
+import { NON_RETRYABLE_CONNECTOR_FAILURE_TYPES, TEST_ERROR_CODES } from './contracts';
 
 export interface ConnectorTestInput {
   tenantId: string;

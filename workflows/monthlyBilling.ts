@@ -1,8 +1,8 @@
 import { defineSearchAttributeKey, SearchAttributeType, WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
-import { ApplicationFailure, ContinueAsNew, continueAsNew, defineQuery, executeChild, proxyActivities, setHandler, uuid4, workflowInfo, WorkflowIdReusePolicy } from '@temporalio/workflow';
+import { ApplicationFailure, ContinueAsNew, continueAsNew, executeChild, proxyActivities, setHandler, uuid4, workflowInfo, WorkflowIdReusePolicy } from '@temporalio/workflow';
 import type { HubActivities } from '../activities';
-import type { BillableTenant, BillingRunProgress } from '../activities/billing/createBillingRunActivities';
-import { JobKind, TenantId, TenantSlug } from './searchAttributes';
+import type { BillableTenant } from '../activities/billing/createBillingRunActivities';
+import { billingProgressQuery, BILLING_PERIOD_INVALID, JobKind, TenantId, TenantSlug, type BillingRunProgress } from './contracts';
 import { tenantInvoice } from './tenantInvoice';
 
 export interface MonthlyBillingInput {
@@ -26,7 +26,6 @@ const PAGE_SIZE = 100;
 const TENANTS_PER_RUN = 500;
 const FAILURES_KEPT = 50;
 
-export const billingProgressQuery = defineQuery<BillingRunProgress & { billingRunId: string; period: string }>('progress');
 
 const ScheduledStartTime = defineSearchAttributeKey('TemporalScheduledStartTime', SearchAttributeType.DATETIME);
 
@@ -44,7 +43,7 @@ const { openBillingRun, countBillableTenants, listBillableTenants, recordBilling
 export async function monthlyBilling(input: MonthlyBillingInput): Promise<BillingRunProgress> {
   const info = workflowInfo();
   const period = input.period ?? monthBefore(info.typedSearchAttributes.get(ScheduledStartTime) ?? info.startTime);
-  if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(period)) throw ApplicationFailure.create({ type: 'InvalidPeriod', message: `not a billing period (YYYY-MM): ${period}`, nonRetryable: true });
+  if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(period)) throw ApplicationFailure.create({ type: BILLING_PERIOD_INVALID, message: `not a billing period (YYYY-MM): ${period}`, nonRetryable: true });
   const billingRunId = input.billingRunId ?? uuid4();
   const requestedBy = input.requestedBy ?? 'schedule';
   const concurrency = Math.max(1, input.concurrency ?? 20);

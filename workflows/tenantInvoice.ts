@@ -1,6 +1,6 @@
 import { proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { HubActivities } from '../activities';
-import { NON_RETRYABLE_CONNECTOR_FAILURE_TYPES } from './connectorFailureTypes';
+import { NON_RETRYABLE_CONNECTOR_FAILURE_TYPES } from './contracts';
 
 export interface TenantInvoiceInput {
   tenantId: string;

@@ -3,6 +3,7 @@ import ExcelJS from 'exceljs';
 import { Transform, type Readable } from 'node:stream';
 import unzipper from 'unzipper';
 import { malformedInput } from './importErrors';
+import { IMPORT_MALFORMED } from '../../workflows/contracts';
 
 /** One data row of an input file: its line (CSV line or spreadsheet row number) and cells by header. */
 export interface TabularRow {
@@ -199,7 +200,7 @@ export async function* readXlsxRows(localPath: string, required: readonly string
       break; // the first worksheet only
     }
   } catch (error) {
-    if ((error as { type?: string }).type === 'ImportMalformed') throw error;
+    if ((error as { type?: string }).type === IMPORT_MALFORMED) throw error;
     throw malformedInput(`The workbook cannot be read: ${(error as Error).message}`);
   }
   if (!headers) throw malformedInput('The workbook is empty (no header row)');

@@ -11,6 +11,7 @@ import { storeTenantFile } from '../../platform/files/tenantFiles';
 import { newUserSchema } from '../../platform/users/newUserSchema';
 import { type ActivityDeps } from '../deps';
 import { MIGRATION_INVALID, migrationSource, sourceValue, type MigrationSourceParams } from './migrationSource';
+import { MIGRATION_FAILURE_TYPES } from '../../workflows/contracts';
 
 export interface MigrationTarget extends MigrationSourceParams {
   tenantId: string;
@@ -27,7 +28,7 @@ export interface MigrationError {
 }
 
 /** Failure type when verification finds the applied data differs from the stage. */
-export const MIGRATION_VERIFY_FAILED = 'MigrationVerifyFailed';
+export const MIGRATION_VERIFY_FAILED = MIGRATION_FAILURE_TYPES.verifyFailed;
 
 const MAX_REPORTED_ERRORS = 100;
 const STAGE_BATCH = 1_000;

@@ -1,5 +1,6 @@
 import { type z } from 'zod';
 import { type Role } from '../auth/roles';
+import { type JobWorkflowType } from '../../workflows/contracts';
 
 /**
  * A kind of job `POST /v1/jobs` can start: its parameters (strict zod), the workflow that runs
@@ -8,7 +9,7 @@ import { type Role } from '../auth/roles';
 export interface JobKind<Params extends z.ZodType = z.ZodType> {
   kind: string;
   params: Params;
-  workflowType: string;
+  workflowType: JobWorkflowType;
   minRole: Role;
   /** One line for the Temporal UI (static summary of the run). */
   summary(params: z.infer<Params>): string;

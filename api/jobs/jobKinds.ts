@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { backupKind, batchScanKind, migrationKind, restoreKind } from './bulkJobKinds';
 import { type JobKind } from './jobKind';
+import { WORKFLOW_TYPES } from '../../workflows/contracts';
 
 const exportFilter = z.strictObject({
   from: z.iso.datetime({ offset: true }).optional(),
@@ -19,7 +20,7 @@ const exportKind: JobKind = {
     format: z.enum(['csv', 'json', 'ndjson', 'xml', 'xlsx', 'pdf']),
     filter: exportFilter.optional(),
   }),
-  workflowType: 'exportJob',
+  workflowType: WORKFLOW_TYPES.exportJob,
   minRole: 'manager',
   summary: (params) => `Export ${(params as { dataset: string }).dataset} as ${(params as { format: string }).format}`,
 };
@@ -30,7 +31,7 @@ const userImportKind: JobKind = {
     uploadId: z.uuid().describe('An upload (POST /v1/uploads) of a CSV or XLSX file with columns email, name, role'),
     format: z.enum(['csv', 'xlsx']).optional().describe('Default: from the upload’s sniffed content type'),
   }),
-  workflowType: 'userImportJob',
+  workflowType: WORKFLOW_TYPES.userImportJob,
   // Imports can create users of any role, admins included: only admins may start them.
   minRole: 'admin',
   summary: (params) => `Import users from upload ${(params as { uploadId: string }).uploadId}`,

@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { type HubConfig } from '../config';
 import { searchAttributePairs } from '../temporal/searchAttributes';
 import { workflowIds } from '../temporal/workflowIds';
+import { WORKFLOW_TYPES } from '../../workflows/contracts';
 
 /** Input of the `scheduledBackup` workflow the daily schedule starts. */
 export interface ScheduledBackupInput {
@@ -31,7 +32,7 @@ export async function ensureBackupSchedule(client: Client, config: Pick<HubConfi
   const spec = { calendars: [{ hour, minute, comment: 'daily, UTC' }], timezone: 'UTC' };
   const action = {
     type: 'startWorkflow' as const,
-    workflowType: 'scheduledBackup',
+    workflowType: WORKFLOW_TYPES.scheduledBackup,
     workflowId: workflowIds.scheduledBackup(tenant.tenantSlug),
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     args: [tenant],
