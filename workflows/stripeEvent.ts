@@ -3,13 +3,9 @@ import { getExternalWorkflowHandle, ParentClosePolicy, proxyActivities, startChi
 import type { HubActivities } from '../activities';
 import type { StripeEventOutcome } from '../activities/billing/createStripeEventActivities';
 import { dunning } from './dunning';
-import { JobKind, paymentFailedSignal, paymentSucceededSignal, TenantId, TenantSlug } from './contracts';
+import { JobKind, paymentFailedSignal, paymentSucceededSignal, TenantId, TenantSlug, type StripeEventInput } from './contracts';
 
-export interface StripeEventInput {
-  /** Stripe's event id; the event itself is in `stripe_events` (never in workflow history). */
-  eventId: string;
-  type: string;
-}
+export type { StripeEventInput };
 
 const { applyStripeEvent } = proxyActivities<HubActivities>({
   startToCloseTimeout: '30 seconds',

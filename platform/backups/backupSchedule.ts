@@ -3,13 +3,9 @@ import { createHash } from 'node:crypto';
 import { type HubConfig } from '../config';
 import { searchAttributePairs } from '../temporal/searchAttributes';
 import { workflowIds } from '../temporal/workflowIds';
-import { WORKFLOW_TYPES } from '../../workflows/contracts';
+import { type ScheduledBackupInput, WORKFLOW_TYPES } from '../../workflows/contracts';
 
-/** Input of the `scheduledBackup` workflow the daily schedule starts. */
-export interface ScheduledBackupInput {
-  tenantId: string;
-  tenantSlug: string;
-}
+export type { ScheduledBackupInput };
 
 /**
  * The daily time of a tenant's backup: between 01:00 and 04:59 UTC, spread by a hash of the

@@ -10,4 +10,5 @@ export * from './failureTypes';
 export * from './jobControl';
 export * from './searchAttributes';
 export * from './webhooks';
+export * from './workflowInputs';
 export * from './workflowTypes';

@@ -17,3 +17,6 @@ export const ConnectorId = defineSearchAttributeKey('ConnectorId', SearchAttribu
 
 /** Typed keys for `typedSearchAttributes`, by name. */
 export const hubSearchAttributes = { TenantId, TenantSlug, JobKind, ConnectorType, ConnectorId } satisfies Record<HubSearchAttributeName, unknown>;
+
+/** Temporal's own attribute on runs a Schedule started (read by scheduled monthly billing). */
+export const ScheduledStartTime = defineSearchAttributeKey('TemporalScheduledStartTime', SearchAttributeType.DATETIME);

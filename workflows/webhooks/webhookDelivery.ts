@@ -2,7 +2,6 @@ import { condition, proxyActivities, setHandler } from '@temporalio/workflow';
 import type { HubActivities } from '../../activities';
 import { retryNowSignal, type WebhookDeliveryInput, type WebhookDeliveryResult } from '../contracts';
 
-
 const { attemptWebhookDelivery } = proxyActivities<HubActivities>({
   // One attempt is bounded by WEBHOOK_TIMEOUT (15 s); heartbeats every second while it waits, so a
   // worker that dies mid-request is noticed within seconds and the attempt retried elsewhere.
