@@ -9,6 +9,7 @@ import { ownerDb, startTestHub, uniqueSuffix, type CreatedTenant, type TestHub }
 import { eventually } from '../support/processes';
 import { recordHistory } from '../support/recordHistory';
 import { WORKFLOW_TYPES } from '../../workflows/contracts';
+import type { monthlyBilling } from '../../workflows/monthlyBilling';
 
 /**
  * Monthly billing end to end on the real stack: usage rollups → monthlyBilling → one tenantInvoice
@@ -183,7 +184,7 @@ describe('monthly billing', () => {
   it('continues as new after a number of tenants, carrying its progress across runs', async () => {
     const workflowId = `billing/${period}/continue-as-new-${uniqueSuffix()}`;
     const billingRunId = randomUUID();
-    const handle = await hub.temporal.workflow.start(WORKFLOW_TYPES.monthlyBilling, {
+    const handle = await hub.temporal.workflow.start<typeof monthlyBilling>(WORKFLOW_TYPES.monthlyBilling, {
       workflowId,
       taskQueue: hub.config.TEMPORAL_TASK_QUEUE,
       args: [{ period, billingRunId, requestedBy: 'test', tenants: [a.slug, b.slug, c.slug], tenantsPerRun: 1, concurrency: 1 }],
