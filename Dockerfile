@@ -15,6 +15,7 @@ COPY connectors ./connectors
 COPY migrations ./migrations
 COPY platform ./platform
 COPY workflows ./workflows
+COPY worker ./worker
 COPY tsconfig.json ./
 
 RUN mkdir -p /data && chown node:node /data

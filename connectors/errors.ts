@@ -45,13 +45,8 @@ export class TransientError extends ConnectorError {
   readonly kind = 'transient' as const;
 }
 
-/** Temporal failure types the activities use for each class (nonRetryableErrorTypes lists the first two). */
-export const CONNECTOR_FAILURE_TYPES = {
-  auth: 'ConnectorAuthError',
-  config: 'ConnectorConfigError',
-  rate_limit: 'ConnectorRateLimited',
-  transient: 'ConnectorTransientError',
-} as const;
+/** Temporal failure types the activities use for each class (nonRetryableErrorTypes lists the first two); defined with the Temporal contracts. */
+export { CONNECTOR_FAILURE_TYPES } from '../workflows/contracts/failureTypes';
 
 /**
  * Parses an HTTP `Retry-After` header (seconds or an HTTP date) into milliseconds;

@@ -1,5 +1,4 @@
 import { type Knex } from 'knex';
-import { createRecountingSeatTriggers } from './20261121070000_billing';
 import { enableTenantRls } from './helpers';
 
 /**
@@ -88,5 +87,30 @@ export async function down(knex: Knex): Promise<void> {
   for (const fn of ['seats_after_insert', 'seats_after_update', 'seats_after_delete']) await knex.raw(`drop function if exists ??()`, [fn]);
   await knex.raw('drop function if exists apply_seat_delta(uuid, int)');
   await knex.schema.dropTableIfExists('seat_counts');
-  await createRecountingSeatTriggers(knex);
+  await restoreRecountingSeatTriggers(knex);
+}
+
+/**
+ * The billing migration's recounting triggers, as it created them: copied rather than imported so
+ * this migration keeps meaning the same whatever later edits the billing file sees.
+ */
+async function restoreRecountingSeatTriggers(knex: Knex): Promise<void> {
+  await knex.raw(`
+    create function seats_daily_rollup() returns trigger language plpgsql as $$
+    declare
+      affected uuid;
+    begin
+      for affected in select distinct tenant_id from changed loop
+        insert into seats_daily as s (tenant_id, day, peak_seats, closing_seats, updated_at)
+        select affected, (now() at time zone 'UTC')::date, c.seats, c.seats, now()
+          from (select count(*)::int as seats from users where tenant_id = affected and status in ('invited', 'active')) c
+         where exists (select 1 from tenants where id = affected)
+        on conflict (tenant_id, day) do update
+          set peak_seats = greatest(s.peak_seats, excluded.peak_seats), closing_seats = excluded.closing_seats, updated_at = now();
+      end loop;
+      return null;
+    end $$`);
+  await knex.raw(`create trigger users_seats_insert after insert on users referencing new table as changed for each statement execute function seats_daily_rollup()`);
+  await knex.raw(`create trigger users_seats_update after update on users referencing new table as changed for each statement execute function seats_daily_rollup()`);
+  await knex.raw(`create trigger users_seats_delete after delete on users referencing old table as changed for each statement execute function seats_daily_rollup()`);
 }

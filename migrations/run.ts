@@ -1,6 +1,6 @@
 import { loadConfig } from '../platform/config';
 import { runMain } from '../platform/runMain';
-import { migrateToLatest } from './migrator';
+import { migrateToLatest } from '../platform/migrations/migrator';
 
 /** `npm run migrate`: applies pending migrations to $DATABASE_URL (configured deployments). */
 runMain('migrate', async () => {

@@ -1,7 +1,7 @@
 import { proxyActivities } from '@temporalio/workflow';
 import type { HubActivities } from '../activities';
 import type { BackupTableEntry } from '../activities/backups/backupManifest';
-import { type JobWorkflowInput } from './jobs/control';
+import { BACKUP_FAILED, type JobWorkflowInput } from './contracts';
 import { runJob } from './jobs/runJob';
 
 export interface BackupResult extends Record<string, unknown> {
@@ -15,7 +15,7 @@ export interface BackupResult extends Record<string, unknown> {
 const { listBackupTables, backupTable, writeBackupManifest, pruneBackups, discardBackup } = proxyActivities<HubActivities>({
   startToCloseTimeout: '30 minutes',
   heartbeatTimeout: '2 minutes',
-  retry: { maximumAttempts: 10, nonRetryableErrorTypes: ['BackupFailed'] },
+  retry: { maximumAttempts: 10, nonRetryableErrorTypes: [BACKUP_FAILED] },
 });
 
 /**

@@ -1,6 +1,6 @@
 import { continueAsNew, proxyActivities } from '@temporalio/workflow';
 import type { HubActivities } from '../activities';
-import { type JobWorkflowInput } from './jobs/control';
+import { INVALID_SCAN_INPUT, NON_RETRYABLE_CONNECTOR_FAILURE_TYPES, type JobWorkflowInput } from './contracts';
 import { runJob } from './jobs/runJob';
 
 export interface BatchScanParams {
@@ -42,13 +42,13 @@ const CHUNKS_PER_RUN = 100;
 const { stageScanItems, finishBatchScan, discardBatchScan } = proxyActivities<HubActivities>({
   startToCloseTimeout: '10 minutes',
   heartbeatTimeout: '1 minute',
-  retry: { maximumAttempts: 10, nonRetryableErrorTypes: ['InvalidScanInput'] },
+  retry: { maximumAttempts: 10, nonRetryableErrorTypes: [INVALID_SCAN_INPUT] },
 });
 const { scanChunk, writeBackScanChunk } = proxyActivities<HubActivities>({
   startToCloseTimeout: '10 minutes',
   // Chunks heartbeat every 5 s while waiting on the provider: a dead worker's chunks retry soon.
   heartbeatTimeout: '30 seconds',
-  retry: { maximumAttempts: 20, maximumInterval: '1 minute', nonRetryableErrorTypes: ['ConnectorAuthError', 'ConnectorConfigError', 'ConnectorCredentialsUnreadable', 'ConnectorNotFound'] },
+  retry: { maximumAttempts: 20, maximumInterval: '1 minute', nonRetryableErrorTypes: NON_RETRYABLE_CONNECTOR_FAILURE_TYPES },
 });
 
 /**

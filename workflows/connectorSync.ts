@@ -12,8 +12,7 @@ import {
 } from '@temporalio/workflow';
 import type { HubActivities } from '../activities';
 import type { PageOutcome, StreamStats } from '../activities/sync/syncTypes';
-import { NON_RETRYABLE_CONNECTOR_FAILURE_TYPES } from './connectorFailureTypes';
-import { type JobWorkflowInput } from './jobs/control';
+import { DATABASE_CONSTRAINT, NON_RETRYABLE_CONNECTOR_FAILURE_TYPES, SYNC_RUN_SUPERSEDED, type JobWorkflowInput } from './contracts';
 import { type JobControl, runJob } from './jobs/runJob';
 import { type CarriedSyncState, type ConnectorSyncInput, type ConnectorSyncResult, type SkippedSync, type StreamRun } from './sync/syncState';
 
@@ -30,14 +29,14 @@ const pageActivityOptions: ActivityOptions = {
     backoffCoefficient: 2,
     maximumInterval: '30 seconds',
     maximumAttempts: 8,
-    nonRetryableErrorTypes: [...NON_RETRYABLE_CONNECTOR_FAILURE_TYPES, 'SyncRunSuperseded', 'DatabaseConstraint'],
+    nonRetryableErrorTypes: [...NON_RETRYABLE_CONNECTOR_FAILURE_TYPES, SYNC_RUN_SUPERSEDED, DATABASE_CONSTRAINT],
   },
 };
 const { readAndStorePage } = proxyActivities<HubActivities>(pageActivityOptions);
 
 const { claimSyncRun, acquireSyncSlot, beginStreamSync, finishSyncRun, failSyncRun, cancelSyncRun } = proxyActivities<HubActivities>({
   startToCloseTimeout: '2 minutes',
-  retry: { initialInterval: '1 second', maximumInterval: '30 seconds', maximumAttempts: 20, nonRetryableErrorTypes: ['SyncRunSuperseded', 'DatabaseConstraint'] },
+  retry: { initialInterval: '1 second', maximumInterval: '30 seconds', maximumAttempts: 20, nonRetryableErrorTypes: [SYNC_RUN_SUPERSEDED, DATABASE_CONSTRAINT] },
 });
 
 /** A source that keeps answering 429 for this many tries in a row fails the run. */

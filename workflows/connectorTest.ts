@@ -1,14 +1,9 @@
 import { ActivityFailure, ApplicationFailure, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { HubActivities } from '../activities';
 import type { ConnectorTestOutcome } from '../activities/connectors/createConnectorActivities';
-import { NON_RETRYABLE_CONNECTOR_FAILURE_TYPES, TEST_ERROR_CODES } from './connectorFailureTypes';
+import { NON_RETRYABLE_CONNECTOR_FAILURE_TYPES, TEST_ERROR_CODES, type ConnectorTestInput } from './contracts';
 
-export interface ConnectorTestInput {
-  tenantId: string;
-  connectorId: string;
-  /** API key that asked for the test (audit). */
-  requestedBy?: string;
-}
+export type { ConnectorTestInput };
 
 const { testConnectorConnection } = proxyActivities<HubActivities>({
   startToCloseTimeout: '30 seconds',

@@ -1,7 +1,7 @@
 import { condition, proxyActivities, setHandler } from '@temporalio/workflow';
 import type { HubActivities } from '../activities';
 import type { DunningStart } from '../activities/billing/createStripeEventActivities';
-import { type DunningState, dunningStateQuery, paymentFailedSignal, paymentSucceededSignal } from './billing/signals';
+import { type DunningState, dunningStateQuery, paymentFailedSignal, paymentSucceededSignal } from './contracts';
 
 export interface DunningResult {
   outcome: 'paid' | 'paid_after_suspension' | 'already_paid';

@@ -1,7 +1,7 @@
 import { proxyActivities } from '@temporalio/workflow';
 import type { HubActivities } from '../activities';
 import type { ExportFilter } from '../activities/exports/datasets';
-import { type JobWorkflowInput } from './jobs/control';
+import { EXPORT_NOT_SUPPORTED, type JobWorkflowInput } from './contracts';
 import { runJob } from './jobs/runJob';
 
 export interface ExportParams {
@@ -23,7 +23,7 @@ const CHUNK_ROWS = 50_000;
 const { countExportRows, exportChunk, finalizeExport, discardExport } = proxyActivities<HubActivities>({
   startToCloseTimeout: '10 minutes',
   heartbeatTimeout: '2 minutes',
-  retry: { maximumAttempts: 10, nonRetryableErrorTypes: ['ExportNotSupported'] },
+  retry: { maximumAttempts: 10, nonRetryableErrorTypes: [EXPORT_NOT_SUPPORTED] },
 });
 
 /** `export` job: a dataset to a downloadable file, chunk by chunk (workflow id `job/<slug>/export/<jobId>`). */

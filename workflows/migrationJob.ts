@@ -1,7 +1,7 @@
 import { ApplicationFailure, CancellationScope, isCancellation, proxyActivities } from '@temporalio/workflow';
 import type { HubActivities } from '../activities';
 import type { MigrationError } from '../activities/migrations/createMigrationActivities';
-import { type JobWorkflowInput } from './jobs/control';
+import { MIGRATION_FAILURE_TYPES, NON_RETRYABLE_CONNECTOR_FAILURE_TYPES, type JobWorkflowInput } from './contracts';
 import { runJob } from './jobs/runJob';
 
 export interface MigrationParams {
@@ -25,7 +25,7 @@ const APPLY_BATCH = 1_000;
 const { validateMigration, stageMigration, applyMigrationBatch, verifyMigration, discardMigrationStage } = proxyActivities<HubActivities>({
   startToCloseTimeout: '30 minutes',
   heartbeatTimeout: '2 minutes',
-  retry: { maximumAttempts: 10, nonRetryableErrorTypes: ['MigrationInvalid', 'MigrationVerifyFailed', 'ConnectorAuthError', 'ConnectorConfigError', 'ConnectorNotFound'] },
+  retry: { maximumAttempts: 10, nonRetryableErrorTypes: [MIGRATION_FAILURE_TYPES.invalid, MIGRATION_FAILURE_TYPES.verifyFailed, ...NON_RETRYABLE_CONNECTOR_FAILURE_TYPES] },
 });
 const { compensateMigration } = proxyActivities<HubActivities>({ startToCloseTimeout: '30 minutes', heartbeatTimeout: '2 minutes', retry: { maximumAttempts: 50 } });
 
@@ -65,7 +65,7 @@ export async function migrationJob(input: JobWorkflowInput<MigrationParams>): Pr
       }
       if (report.invalid > 0) {
         const first = report.errors.slice(0, 5).map((error) => `line ${error.line} ${error.column}: ${error.message}`);
-        throw ApplicationFailure.create({ type: 'MigrationInvalid', message: `${report.invalid} of ${report.rows} rows are invalid, nothing was migrated: ${first.join('; ')}`, nonRetryable: true });
+        throw ApplicationFailure.create({ type: MIGRATION_FAILURE_TYPES.invalid, message: `${report.invalid} of ${report.rows} rows are invalid, nothing was migrated: ${first.join('; ')}`, nonRetryable: true });
       }
       await control.checkpoint();
       progress.phase = 'stage';
@@ -95,7 +95,7 @@ export async function migrationJob(input: JobWorkflowInput<MigrationParams>): Pr
         const { reverted } = await CancellationScope.nonCancellable(() => compensate(describe(error)));
         applying = false;
         progress.compensated = reverted;
-        throw ApplicationFailure.create({ type: 'MigrationRolledBack', message: `${describe(error)}; rolled back: ${reverted} changed rows were restored to their state before the migration`, nonRetryable: true, cause: error as Error });
+        throw ApplicationFailure.create({ type: MIGRATION_FAILURE_TYPES.rolledBack, message: `${describe(error)}; rolled back: ${reverted} changed rows were restored to their state before the migration`, nonRetryable: true, cause: error as Error });
       }
     },
     async () => {

@@ -1,34 +1,16 @@
-import { defineSearchAttributeKey, SearchAttributeType, WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
-import { ApplicationFailure, ContinueAsNew, continueAsNew, defineQuery, executeChild, proxyActivities, setHandler, uuid4, workflowInfo, WorkflowIdReusePolicy } from '@temporalio/workflow';
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
+import { ApplicationFailure, ContinueAsNew, continueAsNew, executeChild, proxyActivities, setHandler, uuid4, workflowInfo, WorkflowIdReusePolicy } from '@temporalio/workflow';
 import type { HubActivities } from '../activities';
-import type { BillableTenant, BillingRunProgress } from '../activities/billing/createBillingRunActivities';
-import { JobKind, TenantId, TenantSlug } from './searchAttributes';
+import type { BillableTenant } from '../activities/billing/createBillingRunActivities';
+import { billingProgressQuery, BILLING_PERIOD_INVALID, JobKind, ScheduledStartTime, TenantId, TenantSlug, type BillingRunProgress, type MonthlyBillingInput } from './contracts';
 import { tenantInvoice } from './tenantInvoice';
 
-export interface MonthlyBillingInput {
-  /** `YYYY-MM`. Scheduled runs leave it out: they bill the month before their scheduled time. */
-  period?: string;
-  /** The `billing_runs` row (the API creates it; scheduled runs get a new one). */
-  billingRunId?: string;
-  requestedBy?: string;
-  /** Tenant invoices worked on at once (default 20). */
-  concurrency?: number;
-  /** Only these tenants (slugs); default every active tenant. */
-  tenants?: string[];
-  /** Tenants handled before continuing as new (default 500; pages never exceed it). */
-  tenantsPerRun?: number;
-  /** State carried across continue-as-new. */
-  carry?: { afterTenantId: string | null; progress: BillingRunProgress };
-}
+export type { MonthlyBillingInput };
 
 /** Tenants read per page (one activity), and tenants handled before the run continues as new. */
 const PAGE_SIZE = 100;
 const TENANTS_PER_RUN = 500;
 const FAILURES_KEPT = 50;
-
-export const billingProgressQuery = defineQuery<BillingRunProgress & { billingRunId: string; period: string }>('progress');
-
-const ScheduledStartTime = defineSearchAttributeKey('TemporalScheduledStartTime', SearchAttributeType.DATETIME);
 
 const { openBillingRun, countBillableTenants, listBillableTenants, recordBillingRunProgress, closeBillingRun } = proxyActivities<HubActivities>({
   startToCloseTimeout: '30 seconds',
@@ -44,7 +26,7 @@ const { openBillingRun, countBillableTenants, listBillableTenants, recordBilling
 export async function monthlyBilling(input: MonthlyBillingInput): Promise<BillingRunProgress> {
   const info = workflowInfo();
   const period = input.period ?? monthBefore(info.typedSearchAttributes.get(ScheduledStartTime) ?? info.startTime);
-  if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(period)) throw ApplicationFailure.create({ type: 'InvalidPeriod', message: `not a billing period (YYYY-MM): ${period}`, nonRetryable: true });
+  if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(period)) throw ApplicationFailure.create({ type: BILLING_PERIOD_INVALID, message: `not a billing period (YYYY-MM): ${period}`, nonRetryable: true });
   const billingRunId = input.billingRunId ?? uuid4();
   const requestedBy = input.requestedBy ?? 'schedule';
   const concurrency = Math.max(1, input.concurrency ?? 20);

@@ -1,6 +1,6 @@
 import { proxyActivities } from '@temporalio/workflow';
 import type { HubActivities } from '../activities';
-import { type JobWorkflowInput } from './jobs/control';
+import { RESTORE_FAILURES, type JobWorkflowInput } from './contracts';
 import { runJob } from './jobs/runJob';
 
 export interface RestoreParams {
@@ -21,7 +21,7 @@ export interface RestoreResult extends Record<string, unknown> {
 const { restoreBackup, verifyRestore } = proxyActivities<HubActivities>({
   startToCloseTimeout: '60 minutes',
   heartbeatTimeout: '2 minutes',
-  retry: { maximumAttempts: 5, nonRetryableErrorTypes: ['RestoreRefused', 'RestoreVerificationFailed', 'TenantSlugTaken'] },
+  retry: { maximumAttempts: 5, nonRetryableErrorTypes: [RESTORE_FAILURES.refused, RESTORE_FAILURES.verification, RESTORE_FAILURES.slugTaken] },
 });
 
 /**

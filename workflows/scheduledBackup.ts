@@ -1,6 +1,6 @@
 import { proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { HubActivities } from '../activities';
-import type { ScheduledBackupInput } from '../platform/backups/backupSchedule';
+import { type ScheduledBackupInput } from './contracts';
 import { backupJob, type BackupResult } from './backupJob';
 
 const { openScheduledBackupJob } = proxyActivities<HubActivities>({ startToCloseTimeout: '30 seconds', retry: { maximumAttempts: 10 } });

@@ -2,15 +2,10 @@ import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { getExternalWorkflowHandle, ParentClosePolicy, proxyActivities, startChild, upsertSearchAttributes, WorkflowIdReusePolicy } from '@temporalio/workflow';
 import type { HubActivities } from '../activities';
 import type { StripeEventOutcome } from '../activities/billing/createStripeEventActivities';
-import { paymentFailedSignal, paymentSucceededSignal } from './billing/signals';
 import { dunning } from './dunning';
-import { JobKind, TenantId, TenantSlug } from './searchAttributes';
+import { JobKind, paymentFailedSignal, paymentSucceededSignal, TenantId, TenantSlug, type StripeEventInput } from './contracts';
 
-export interface StripeEventInput {
-  /** Stripe's event id; the event itself is in `stripe_events` (never in workflow history). */
-  eventId: string;
-  type: string;
-}
+export type { StripeEventInput };
 
 const { applyStripeEvent } = proxyActivities<HubActivities>({
   startToCloseTimeout: '30 seconds',

@@ -1,22 +1,8 @@
 import { proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { HubActivities } from '../activities';
-import { NON_RETRYABLE_CONNECTOR_FAILURE_TYPES } from './connectorFailureTypes';
+import { NON_RETRYABLE_CONNECTOR_FAILURE_TYPES, type TenantInvoiceInput, type TenantInvoiceResult } from './contracts';
 
-export interface TenantInvoiceInput {
-  tenantId: string;
-  tenantSlug: string;
-  /** `YYYY-MM` */
-  period: string;
-  billingRunId?: string;
-}
-
-export interface TenantInvoiceResult {
-  invoiceId: string;
-  /** `created`: this run issued it; `existing`: it had been issued before (nothing sent to Stripe). */
-  outcome: 'created' | 'existing';
-  status: string;
-  totalCents: number;
-}
+export type { TenantInvoiceInput, TenantInvoiceResult };
 
 // Stripe steps are short calls; a dead worker's attempt is retried after 20 s. Stripe outages are
 // waited out for about half an hour before the tenant counts as failed in its run.

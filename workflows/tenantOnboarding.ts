@@ -1,6 +1,7 @@
 import { patched, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { HubActivities } from '../activities';
 import type { NewTenant } from '../activities/tenants/createTenantActivities';
+import { TENANT_SLUG_TAKEN } from './contracts';
 
 /** Input of {@link tenantOnboarding}. The API generates the ids and the key; only its hash is here. */
 export interface TenantOnboardingInput {
@@ -17,7 +18,7 @@ export interface TenantOnboardingResult {
 
 const { createTenantRecord, createApiKeyRecord, appendAuditEntry, ensureBackupSchedule } = proxyActivities<HubActivities>({
   startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '500 ms', maximumInterval: '10 seconds', maximumAttempts: 10, nonRetryableErrorTypes: ['TenantSlugTaken'] },
+  retry: { initialInterval: '500 ms', maximumInterval: '10 seconds', maximumAttempts: 10, nonRetryableErrorTypes: [TENANT_SLUG_TAKEN] },
 });
 
 /**

@@ -1,7 +1,7 @@
 import { proxyActivities } from '@temporalio/workflow';
 import type { HubActivities } from '../activities';
 import type { ImportError } from '../activities/imports/createUserImportActivities';
-import { type JobWorkflowInput } from './jobs/control';
+import { IMPORT_MALFORMED, type JobWorkflowInput } from './contracts';
 import { runJob } from './jobs/runJob';
 
 export interface UserImportParams {
@@ -24,7 +24,7 @@ const { validateUserImport, applyUserImportChunk } = proxyActivities<HubActiviti
   startToCloseTimeout: '30 minutes',
   // Heartbeats come every batch (apply) or 10,000 rows (validate): a lost worker is noticed quickly.
   heartbeatTimeout: '20 seconds',
-  retry: { maximumAttempts: 10, nonRetryableErrorTypes: ['ImportMalformed'] },
+  retry: { maximumAttempts: 10, nonRetryableErrorTypes: [IMPORT_MALFORMED] },
 });
 const { discardUserImport } = proxyActivities<HubActivities>({ startToCloseTimeout: '5 minutes', retry: { maximumAttempts: 10 } });
 

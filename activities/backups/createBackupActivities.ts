@@ -11,6 +11,7 @@ import { type ActivityDeps } from '../deps';
 import { backupTableName, type BackupManifest, type BackupTableEntry } from './backupManifest';
 import { TableChecksum, tableRows } from './tableRows';
 import { RESTORE_RULES, tenantTables } from './tenantTables';
+import { BACKUP_FAILED } from '../../workflows/contracts';
 
 /** The canonical text of a row for checksums: sealed secret columns left out. */
 export function canonicalRow(row: Record<string, unknown>, table: string): string {
@@ -40,7 +41,7 @@ export function createBackupActivities(deps: Pick<ActivityDeps, 'db' | 'files' |
 
     async backupTable(input: { tenantId: string; backupId: string; table: string }): Promise<BackupTableEntry> {
       const table = (await db.withTenant(input.tenantId, (trx) => tenantTables(trx))).find((candidate) => candidate.name === input.table);
-      if (!table) throw ApplicationFailure.nonRetryable(`no tenant table ${input.table}`, 'BackupFailed');
+      if (!table) throw ApplicationFailure.nonRetryable(`no tenant table ${input.table}`, BACKUP_FAILED);
       const checksum = new TableChecksum();
       const key = fileKey(input.tenantId, backupTableName(input.backupId, table.name));
       async function* ndjson(): AsyncGenerator<Buffer> {

@@ -14,9 +14,10 @@ import { type BackupManifest, type BackupTableEntry } from './backupManifest';
 import { canonicalRow } from './createBackupActivities';
 import { quote, TableChecksum, tableRows } from './tableRows';
 import { RESTORE_RULES, tenantTables } from './tenantTables';
+import { RESTORE_FAILURES } from '../../workflows/contracts';
 
 /** Failure types of restores that must not be retried. */
-export const RESTORE_FAILURES = { refused: 'RestoreRefused', verification: 'RestoreVerificationFailed', slugTaken: 'TenantSlugTaken' } as const;
+export { RESTORE_FAILURES };
 
 const LOAD_BATCH = 2_000;
 const sealedContext = { connector: connectorCredentialsContext, webhook: webhookSecretContext } as const;

@@ -5,13 +5,10 @@ import { classifyStripeError } from '../../connectors/stripe';
 import { type HubConfig } from '../../platform/config';
 import { BillingNotConfiguredError, createBillingStripe } from '../../platform/billing/stripeClient';
 import { toActivityFailure } from '../connectors/connectorRuntime';
+import { BILLING_FAILURES } from '../../workflows/contracts';
 
 /** Failure types of billing activities (all created non-retryable). */
-export const BILLING_FAILURES = {
-  notConfigured: 'BillingNotConfigured',
-  totalMismatch: 'InvoiceTotalMismatch',
-  unknownInvoice: 'InvoiceNotFound',
-} as const;
+export { BILLING_FAILURES };
 
 /**
  * Calls to the hub's Stripe billing account from activities: one client per worker process

@@ -2,6 +2,7 @@ import { type Knex } from 'knex';
 import { billingPeriod } from '../../platform/billing/periods';
 import { workflowIds } from '../../platform/temporal/workflowIds';
 import { type ActivityDeps } from '../deps';
+import { type BillingRunProgress } from '../../workflows/contracts';
 
 /** A tenant a billing run invoices. */
 export interface BillableTenant {
@@ -11,22 +12,7 @@ export interface BillableTenant {
   workflowId: string;
 }
 
-/** What a billing run reports while it goes and at its end. */
-export interface BillingRunProgress extends Record<string, unknown> {
-  phase: string;
-  /** Tenants handled (invoiced, found already invoiced, skipped or failed). */
-  done: number;
-  total: number | null;
-  invoiced: number;
-  alreadyInvoiced: number;
-  /** Being invoiced by another run of the same period at the time. */
-  inProgressElsewhere: number;
-  failed: number;
-  /** Slugs of tenants whose invoice failed (the first 50). */
-  failures: Array<{ tenantSlug: string; message: string }>;
-  /** Sum of the invoices this run created, in cents. */
-  invoicedCents: number;
-}
+export type { BillingRunProgress };
 
 /**
  * Billing runs are platform-level (not one tenant's): their rows live in `billing_runs`, readable

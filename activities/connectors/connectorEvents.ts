@@ -2,7 +2,7 @@ import { appendAudit } from '../../platform/audit';
 import { type Database, type TenantTransaction } from '../../platform/db';
 import { emitEvent } from '../../platform/events/emitEvent';
 import { uuidFromName } from '../../platform/ids';
-import { type ConnectorRef } from './connectorRuntime';
+import { type ConnectorRef } from './connectorRef';
 
 /** What `connector.auth_failed` carries (no secrets). */
 export interface ConnectorAuthFailedEvent {

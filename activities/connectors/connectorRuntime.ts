@@ -1,5 +1,5 @@
 import { ApplicationFailure } from '@temporalio/common';
-import { ConnectorError, CONNECTOR_FAILURE_TYPES, ConfigError, type ConnectorError as ConnectorErrorType } from '../../connectors/errors';
+import { ConnectorError, ConfigError, type ConnectorError as ConnectorErrorType } from '../../connectors/errors';
 import { createConnectorNetwork } from '../../connectors/network';
 import { findConnector } from '../../connectors/registry';
 import { type ConnectorContext, type ConnectorDefinition, type ConnectorInstance, type GuardedNetwork } from '../../connectors/types';
@@ -7,20 +7,18 @@ import { findConnectorRow, openConnectorCredentials, storeRotatedCredentials, ty
 import { withAdvisoryLock } from '../../platform/locks';
 import { DecryptionError } from '../../platform/vault/aesGcm';
 import { type ActivityDeps } from '../deps';
+import { type ConnectorRef } from './connectorRef';
 import { pauseConnectorForAuthFailure } from './connectorEvents';
+import { CONNECTOR_CREDENTIALS_UNREADABLE, CONNECTOR_FAILURE_TYPES, CONNECTOR_NOT_FOUND, NON_RETRYABLE_CONNECTOR_FAILURE_TYPES } from '../../workflows/contracts';
 
 /** Failure type when stored credentials cannot be decrypted (wrong master key, tampered row): not retried. */
-export const CREDENTIALS_UNREADABLE = 'ConnectorCredentialsUnreadable';
+export const CREDENTIALS_UNREADABLE = CONNECTOR_CREDENTIALS_UNREADABLE;
 /** Failure type when the connector row is gone or its type unknown: not retried. */
-export const CONNECTOR_NOT_FOUND = 'ConnectorNotFound';
+export { CONNECTOR_NOT_FOUND };
 
 /** Every failure type a connector activity's retry policy must not retry. */
-export const NON_RETRYABLE_CONNECTOR_FAILURES: readonly string[] = [CONNECTOR_FAILURE_TYPES.auth, CONNECTOR_FAILURE_TYPES.config, CREDENTIALS_UNREADABLE, CONNECTOR_NOT_FOUND];
+export const NON_RETRYABLE_CONNECTOR_FAILURES: readonly string[] = NON_RETRYABLE_CONNECTOR_FAILURE_TYPES;
 
-export interface ConnectorRef {
-  tenantId: string;
-  connectorId: string;
-}
 
 /** A connector instance bound to one tenant's row, ready for one activity's work. */
 export interface OpenConnector {

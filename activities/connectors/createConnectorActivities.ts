@@ -1,7 +1,8 @@
 import { Context } from '@temporalio/activity';
 import { appendAudit } from '../../platform/audit';
 import { type ActivityDeps } from '../deps';
-import { withConnector, type ConnectorRef } from './connectorRuntime';
+import { type ConnectorRef } from './connectorRef';
+import { withConnector } from './connectorRuntime';
 
 /** Outcome of a connection test as the API reports it. */
 export interface ConnectorTestOutcome {

@@ -8,6 +8,7 @@ import { type ActivityDeps } from '../deps';
 import { type ExportFilter, exportDatasets } from './datasets';
 import { documentFormats, PDF_MAX_ROWS, type ReportBranding } from './documents';
 import { partEncoders } from './formats';
+import { EXPORT_NOT_SUPPORTED } from '../../workflows/contracts';
 
 export interface ExportTarget {
   tenantId: string;
@@ -31,7 +32,7 @@ function lookup(target: Pick<ExportTarget, 'dataset' | 'format'>) {
   const document = documentFormats[target.format];
   const encoder = document ? partEncoders.ndjson : partEncoders[target.format];
   if (!dataset || !encoder) {
-    throw ApplicationFailure.nonRetryable(`cannot export ${target.dataset} as ${target.format}`, 'ExportNotSupported');
+    throw ApplicationFailure.nonRetryable(`cannot export ${target.dataset} as ${target.format}`, EXPORT_NOT_SUPPORTED);
   }
   return { dataset, encoder, document };
 }

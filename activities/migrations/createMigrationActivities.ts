@@ -2,15 +2,16 @@ import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { Readable } from 'node:stream';
 import { z } from 'zod';
-import { createUser } from '../../api/users/createUser';
 import { appendAudit } from '../../platform/audit';
 import { type TenantTransaction } from '../../platform/db';
 import { fileKey } from '../../platform/files/createFileStore';
 import { quote } from '../backups/tableRows';
 import { tenantTables } from '../backups/tenantTables';
 import { storeTenantFile } from '../../platform/files/tenantFiles';
+import { newUserSchema } from '../../platform/users/newUserSchema';
 import { type ActivityDeps } from '../deps';
 import { MIGRATION_INVALID, migrationSource, sourceValue, type MigrationSourceParams } from './migrationSource';
+import { MIGRATION_FAILURE_TYPES } from '../../workflows/contracts';
 
 export interface MigrationTarget extends MigrationSourceParams {
   tenantId: string;
@@ -27,13 +28,13 @@ export interface MigrationError {
 }
 
 /** Failure type when verification finds the applied data differs from the stage. */
-export const MIGRATION_VERIFY_FAILED = 'MigrationVerifyFailed';
+export const MIGRATION_VERIFY_FAILED = MIGRATION_FAILURE_TYPES.verifyFailed;
 
 const MAX_REPORTED_ERRORS = 100;
 const STAGE_BATCH = 1_000;
 
 // The same rules as POST /v1/users (its body schema), plus the status a legacy system may carry.
-const userRow = createUser.body!.extend({ status: z.enum(['invited', 'active', 'suspended']).default('active') });
+const userRow = newUserSchema.extend({ status: z.enum(['invited', 'active', 'suspended']).default('active') });
 const recordRow = z.strictObject({ externalId: z.string().min(1).max(500), data: z.record(z.string(), z.unknown()) });
 
 /** Maps one legacy record to the target's row: `{key, data}` or the errors of its fields. */

@@ -3,9 +3,10 @@ import { readTabularFile, TabularFileError } from '../../platform/files/readTabu
 import { findTenantFile, openTenantFile } from '../../platform/files/tenantFiles';
 import { withConnector } from '../connectors/connectorRuntime';
 import { type ActivityDeps } from '../deps';
+import { MIGRATION_FAILURE_TYPES } from '../../workflows/contracts';
 
 /** Failure type of a migration whose input is unusable or invalid: not retried, nothing written. */
-export const MIGRATION_INVALID = 'MigrationInvalid';
+export const MIGRATION_INVALID = MIGRATION_FAILURE_TYPES.invalid;
 
 export interface MigrationSourceParams {
   uploadId?: string;

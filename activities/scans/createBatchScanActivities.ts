@@ -9,9 +9,10 @@ import { insertUsageEvents, stampUsageEvent } from '../../platform/metering/reco
 import { USAGE_KINDS } from '../../platform/metering/usageEvent';
 import { withConnector } from '../connectors/connectorRuntime';
 import { type ActivityDeps } from '../deps';
+import { INVALID_SCAN_INPUT } from '../../workflows/contracts';
 
 /** Failure type of a batch whose items or file are invalid: not retried, nothing staged. */
-export const INVALID_SCAN_INPUT = 'InvalidScanInput';
+export { INVALID_SCAN_INPUT };
 
 const STAGE_BATCH = 1_000;
 

@@ -1,6 +1,5 @@
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
-import { CONNECTOR_FAILURE_TYPES } from '../../connectors/errors';
 import { findConnector } from '../../connectors/registry';
 import { type ReadPageResult } from '../../connectors/types';
 import { appendAudit } from '../../platform/audit';
@@ -27,9 +26,10 @@ import {
   type SyncMode,
   type SyncRunRef,
 } from './syncTypes';
+import { CONNECTOR_FAILURE_TYPES, SYNC_RUN_SUPERSEDED } from '../../workflows/contracts';
 
 /** Failure type when a stream's state belongs to another run (a stale or duplicate run): not retried. */
-export const SYNC_RUN_SUPERSEDED = 'SyncRunSuperseded';
+export { SYNC_RUN_SUPERSEDED };
 
 const CURSOR_PREVIEW_MAX = 512;
 const HEARTBEAT_EVERY_MS = 5_000;

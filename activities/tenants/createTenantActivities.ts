@@ -1,6 +1,7 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import { isUniqueViolation } from '../../platform/db';
 import { type ActivityDeps } from '../deps';
+import { TENANT_SLUG_TAKEN } from '../../workflows/contracts';
 
 export type Plan = 'starter' | 'professional' | 'enterprise';
 
@@ -25,7 +26,7 @@ export interface NewApiKey {
 }
 
 /** Failure type when the slug belongs to another tenant (not retried; the API answers 409). */
-export const TENANT_SLUG_TAKEN = 'TenantSlugTaken';
+export { TENANT_SLUG_TAKEN };
 
 /** Activities of tenant onboarding. Each is idempotent: a retry after a lost completion is a no-op. */
 export function createTenantActivities({ db }: Pick<ActivityDeps, 'db'>) {

@@ -9,6 +9,7 @@ import { openWebhookSecret } from '../../platform/webhooks/webhookSecret';
 import { createWebhookSender, type SendResult } from '../../platform/webhooks/webhookSender';
 import { type ActivityDeps } from '../deps';
 import { disableEndpoint } from './disableEndpoint';
+import { WORKFLOW_TYPES, type WebhookDeliveryWorkflow } from '../../workflows/contracts';
 
 /** Events fanned out per dispatcher round, and delivery workflows started per round. */
 const DISPATCH_BATCH = 500;
@@ -107,7 +108,7 @@ export function createWebhookActivities(deps: Pick<ActivityDeps, 'config' | 'db'
       const lanes = Array.from({ length: Math.min(START_CONCURRENCY, queue.length) }, async () => {
         for (let delivery = queue.shift(); delivery; delivery = queue.shift()) {
           try {
-            await temporal.workflow.start('webhookDelivery', {
+            await temporal.workflow.start<WebhookDeliveryWorkflow>(WORKFLOW_TYPES.webhookDelivery, {
               workflowId: delivery.workflow_id,
               taskQueue: context.info.taskQueue,
               args: [{ tenantId: input.tenantId, tenantSlug: input.tenantSlug, deliveryId: delivery.id, retryDelaysMs }],

@@ -1,6 +1,7 @@
-/** Tenant roles, strongest first: admin ⊃ manager ⊃ member ⊃ viewer. */
-export const ROLES = ['admin', 'manager', 'member', 'viewer'] as const;
-export type Role = (typeof ROLES)[number];
+import { type Role } from '../../platform/users/roles';
+
+// The role list lives with the users it describes (platform/users) so lower layers validate roles too.
+export { ROLES, type Role } from '../../platform/users/roles';
 
 const rank: Record<Role, number> = { admin: 4, manager: 3, member: 2, viewer: 1 };
 

@@ -2,6 +2,7 @@ import { type Client } from '@temporalio/client';
 import { type HubConfig } from '../../platform/config';
 import { temporalUiUrl } from '../../platform/temporal/connection';
 import { type JobStatusValue, type JobView } from '../jobs/jobView';
+import { billingProgressQuery } from '../../workflows/contracts';
 
 /**
  * Billing runs are platform-level work (every tenant), so they are not rows of the tenant `jobs`
@@ -53,7 +54,7 @@ export async function liveBillingRunView(row: BillingRunRow, temporal: Client, c
   if (row.status !== 'running' && row.status !== 'queued') return toBillingRunView(row, config);
   try {
     const handle = temporal.workflow.getHandle(row.workflow_id);
-    const live = await temporal.connection.withDeadline(Date.now() + QUERY_DEADLINE_MS, () => handle.query<Record<string, unknown>>('progress'));
+    const live = await temporal.connection.withDeadline(Date.now() + QUERY_DEADLINE_MS, () => handle.query(billingProgressQuery));
     if (live.billingRunId === row.id) {
       const { billingRunId: _id, period: _period, ...progress } = live;
       return toBillingRunView(row, config, progress);

@@ -8,6 +8,8 @@ import { type BillingRunRow, toBillingRunView } from './billingRunView';
 import { ApiError, errors } from '../errors';
 import { defineRoute } from '../http/route';
 import { jobSchema } from '../jobs/jobView';
+import { WORKFLOW_TYPES } from '../../workflows/contracts';
+import { type monthlyBilling } from '../../workflows/monthlyBilling';
 
 export const startBillingRun = defineRoute({
   method: 'post',
@@ -35,7 +37,7 @@ export const startBillingRun = defineRoute({
     const workflowId = workflowIds.billingRun(body.period, body.tenants);
     await deps.db.withPlatform((trx) => trx('billing_runs').insert({ id, period: body.period, tenants: body.tenants ?? null, status: 'queued', workflow_id: workflowId, requested_by: 'platform_admin' }));
     try {
-      const handle = await deps.temporal.workflow.start('monthlyBilling', {
+      const handle = await deps.temporal.workflow.start<typeof monthlyBilling>(WORKFLOW_TYPES.monthlyBilling, {
         workflowId,
         taskQueue: deps.config.TEMPORAL_TASK_QUEUE,
         args: [{ period: body.period, billingRunId: id, requestedBy: 'platform_admin', concurrency: deps.config.BILLING_CONCURRENCY, tenants: body.tenants }],

@@ -9,6 +9,7 @@ import type { ConnectorTestInput, connectorTest } from '../../workflows/connecto
 import { ApiError, errors } from '../errors';
 import { defineRoute } from '../http/route';
 import { connectorIdParams } from './connectorView';
+import { WORKFLOW_TYPES } from '../../workflows/contracts';
 
 const outcome = z.object({
   ok: z.boolean(),
@@ -36,7 +37,7 @@ export const testConnector = defineRoute({
 
     const workflowId = workflowIds.connectorTest(principal.tenantSlug, row.id, randomUUID());
     const input: ConnectorTestInput = { tenantId: principal.tenantId, connectorId: row.id, requestedBy: principal.keyId };
-    const handle = await deps.temporal.workflow.start<typeof connectorTest>('connectorTest', {
+    const handle = await deps.temporal.workflow.start<typeof connectorTest>(WORKFLOW_TYPES.connectorTest, {
       workflowId,
       taskQueue: deps.config.TEMPORAL_TASK_QUEUE,
       args: [input],

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { type JobKind } from './jobKinds';
+import { type JobKind } from './jobKind';
+import { WORKFLOW_TYPES } from '../../workflows/contracts';
 
 const slug = z.string().regex(/^[a-z0-9](?:[a-z0-9-]{0,46}[a-z0-9])?$/, 'lowercase letters, digits and dashes, 1-48 characters');
 const inlineScanItem = z.record(z.string(), z.unknown());
@@ -18,7 +19,7 @@ export const batchScanKind: JobKind = {
       maxAttemptsPerItem: z.number().int().min(1).max(5).optional(),
     })
     .refine((params) => (params.items === undefined) !== (params.uploadId === undefined), 'pass either items or uploadId'),
-  workflowType: 'batchScanJob',
+  workflowType: WORKFLOW_TYPES.batchScanJob,
   minRole: 'manager',
   summary: (params) => {
     const { items, uploadId } = params as { items?: unknown[]; uploadId?: string };
@@ -58,7 +59,7 @@ export const migrationKind: JobKind = {
         if (!params.mapping.externalId) ctx.addIssue({ code: 'custom', message: 'mapping.externalId is required', path: ['mapping', 'externalId'] });
       }
     }),
-  workflowType: 'migrationJob',
+  workflowType: WORKFLOW_TYPES.migrationJob,
   minRole: 'admin',
   summary: (params) => {
     const { target, dryRun } = params as { target: string; dryRun?: boolean };
@@ -70,7 +71,7 @@ export const migrationKind: JobKind = {
 export const backupKind: JobKind = {
   kind: 'backup',
   params: z.strictObject({}),
-  workflowType: 'backupJob',
+  workflowType: WORKFLOW_TYPES.backupJob,
   minRole: 'admin',
   summary: () => 'Logical backup of the tenant',
 };
@@ -85,7 +86,7 @@ export const restoreKind: JobKind = {
       confirm: z.boolean().optional().describe('Required (true) to overwrite this tenant’s data'),
     })
     .refine((params) => params.targetTenantSlug !== undefined || params.confirm === true, { message: 'restoring into this tenant overwrites its data: pass confirm: true', path: ['confirm'] }),
-  workflowType: 'restoreJob',
+  workflowType: WORKFLOW_TYPES.restoreJob,
   minRole: 'admin',
   summary: (params) => {
     const { backupId, targetTenantSlug } = params as { backupId: string; targetTenantSlug?: string };

@@ -1,19 +1,7 @@
 import { z } from 'zod';
-import { type Role } from '../auth/roles';
 import { backupKind, batchScanKind, migrationKind, restoreKind } from './bulkJobKinds';
-
-/**
- * A kind of job `POST /v1/jobs` can start: its parameters (strict zod), the workflow that runs
- * it, and the weakest role allowed to start it (on top of the route's own minimum).
- */
-export interface JobKind<Params extends z.ZodType = z.ZodType> {
-  kind: string;
-  params: Params;
-  workflowType: string;
-  minRole: Role;
-  /** One line for the Temporal UI (static summary of the run). */
-  summary(params: z.infer<Params>): string;
-}
+import { type JobKind } from './jobKind';
+import { WORKFLOW_TYPES } from '../../workflows/contracts';
 
 const exportFilter = z.strictObject({
   from: z.iso.datetime({ offset: true }).optional(),
@@ -32,7 +20,7 @@ const exportKind: JobKind = {
     format: z.enum(['csv', 'json', 'ndjson', 'xml', 'xlsx', 'pdf']),
     filter: exportFilter.optional(),
   }),
-  workflowType: 'exportJob',
+  workflowType: WORKFLOW_TYPES.exportJob,
   minRole: 'manager',
   summary: (params) => `Export ${(params as { dataset: string }).dataset} as ${(params as { format: string }).format}`,
 };
@@ -43,7 +31,7 @@ const userImportKind: JobKind = {
     uploadId: z.uuid().describe('An upload (POST /v1/uploads) of a CSV or XLSX file with columns email, name, role'),
     format: z.enum(['csv', 'xlsx']).optional().describe('Default: from the upload’s sniffed content type'),
   }),
-  workflowType: 'userImportJob',
+  workflowType: WORKFLOW_TYPES.userImportJob,
   // Imports can create users of any role, admins included: only admins may start them.
   minRole: 'admin',
   summary: (params) => `Import users from upload ${(params as { uploadId: string }).uploadId}`,

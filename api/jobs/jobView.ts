@@ -2,6 +2,7 @@ import { type Client, WorkflowNotFoundError } from '@temporalio/client';
 import { z } from 'zod';
 import { temporalUiUrl } from '../../platform/temporal/connection';
 import { type HubConfig } from '../../platform/config';
+import { progressQuery } from '../../workflows/contracts';
 
 export const JOB_STATUSES = ['queued', 'running', 'paused', 'completed', 'failed', 'cancelled'] as const;
 export type JobStatusValue = (typeof JOB_STATUSES)[number];
@@ -72,7 +73,7 @@ export async function liveJobView(row: JobRow, temporal: Client, config: Pick<Hu
   // The latest run of the chain the job started (a long sync continues as new).
   const handle = temporal.workflow.getHandle(row.workflow_id, undefined, { firstExecutionRunId: row.run_id ?? undefined });
   try {
-    const progress = await temporal.connection.withDeadline(Date.now() + QUERY_DEADLINE_MS, () => handle.query<Record<string, unknown>>('progress'));
+    const progress = await temporal.connection.withDeadline(Date.now() + QUERY_DEADLINE_MS, () => handle.query(progressQuery));
     return toJobView(row, config, progress);
   } catch (error) {
     const status = await describeStatus(handle, error).catch(() => undefined);

@@ -8,11 +8,12 @@ import { type TenantPrincipal } from '../auth/principal';
 import { type ApiDeps } from '../deps';
 import { enforceJobLimits } from './jobLimits';
 import { type JobRow, type JobView, toJobView } from './jobView';
+import { type JobWorkflow, type JobWorkflowType } from '../../workflows/contracts';
 
 export interface StartJobRequest {
   kind: string;
   params: Record<string, unknown>;
-  workflowType: string;
+  workflowType: JobWorkflowType;
   /** Defaults to `job/<slug>/<kind>/<jobId>`. */
   workflowId?: (jobId: string) => string;
   summary: string;
@@ -69,7 +70,7 @@ export async function startJob(deps: ApiDeps, principal: TenantPrincipal, req: R
 
   let runId: string | undefined;
   try {
-    const handle = await deps.temporal.workflow.start(request.workflowType, {
+    const handle = await deps.temporal.workflow.start<JobWorkflow>(request.workflowType, {
       workflowId,
       taskQueue: deps.config.TEMPORAL_TASK_QUEUE,
       args: [{ jobId, tenantId: principal.tenantId, tenantSlug: principal.tenantSlug, kind: request.kind, params: request.params, requestedBy: createdBy, ...request.input }],

@@ -6,6 +6,8 @@ import { searchAttributePairs } from '../../platform/temporal/searchAttributes';
 import { workflowIds } from '../../platform/temporal/workflowIds';
 import { errors } from '../errors';
 import { defineRoute } from '../http/route';
+import { WORKFLOW_TYPES } from '../../workflows/contracts';
+import { type stripeEvent } from '../../workflows/stripeEvent';
 
 /**
  * Stripe's webhook endpoint (public: Stripe signs instead of presenting a key). The signature is
@@ -47,7 +49,7 @@ export const receiveStripeWebhook = defineRoute({
     });
     if (!stored.processed_at) {
       try {
-        await deps.temporal.workflow.start('stripeEvent', {
+        await deps.temporal.workflow.start<typeof stripeEvent>(WORKFLOW_TYPES.stripeEvent, {
           workflowId: workflowIds.stripeEvent(event.id),
           taskQueue: deps.config.TEMPORAL_TASK_QUEUE,
           args: [{ eventId: event.id, type: event.type }],

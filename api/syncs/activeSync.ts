@@ -1,5 +1,6 @@
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { type ApiDeps } from '../deps';
+import { type pauseSignal, type resumeSignal } from '../../workflows/contracts';
 
 /** The connector's active sync run (queued or running), if any. */
 export async function activeSyncRun(deps: Pick<ApiDeps, 'db'>, tenantId: string, connectorId: string): Promise<{ id: string; workflow_id: string } | undefined> {
@@ -14,7 +15,7 @@ export async function activeSyncRun(deps: Pick<ApiDeps, 'db'>, tenantId: string,
  * Sends `pause` or `resume` to the connector's running sync: it holds at its next page boundary
  * (the page in flight commits first) until resumed. Returns the job id it signalled, if any.
  */
-export async function signalActiveSync(deps: Pick<ApiDeps, 'db' | 'temporal'>, tenantId: string, connectorId: string, signal: 'pause' | 'resume'): Promise<string | null> {
+export async function signalActiveSync(deps: Pick<ApiDeps, 'db' | 'temporal'>, tenantId: string, connectorId: string, signal: typeof pauseSignal | typeof resumeSignal): Promise<string | null> {
   const run = await activeSyncRun(deps, tenantId, connectorId);
   if (!run) return null;
   try {

@@ -7,10 +7,11 @@ import { signalActiveSync } from './activeSync';
 import { setSyncSchedulePaused } from './syncSchedules';
 import { apiKeyActor } from '../connectors/apiKeyActor';
 import { connectorIdParams, connectorSchema, toConnectorView } from '../connectors/connectorView';
+import { pauseSignal, resumeSignal } from '../../workflows/contracts';
 
 export const connectorControlSchema = z.object({
   connector: connectorSchema,
-  sync: z.object({ jobId: z.uuid(), signal: z.enum(['pause', 'resume']) }).nullable().describe('The running sync that was signalled, if any'),
+  sync: z.object({ jobId: z.uuid(), signal: z.enum([pauseSignal.name, resumeSignal.name]) }).nullable().describe('The running sync that was signalled, if any'),
 });
 
 export const pauseConnector = defineRoute({
@@ -36,8 +37,8 @@ export const pauseConnector = defineRoute({
       await appendAudit(trx, { tenantId: principal.tenantId, actor: apiKeyActor(principal, req), action: 'connector.paused', target: { type: 'connector', id: params.id }, details: { reason: 'api' } });
       return updated!;
     });
-    const jobId = await signalActiveSync(deps, principal.tenantId, row.id, 'pause');
+    const jobId = await signalActiveSync(deps, principal.tenantId, row.id, pauseSignal);
     await setSyncSchedulePaused(deps, principal.tenantSlug, row.id, true, 'connector paused');
-    return { status: 200, body: { connector: toConnectorView(row), sync: jobId ? { jobId, signal: 'pause' as const } : null } };
+    return { status: 200, body: { connector: toConnectorView(row), sync: jobId ? { jobId, signal: pauseSignal.name } : null } };
   },
 });

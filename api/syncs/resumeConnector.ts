@@ -7,6 +7,7 @@ import { setSyncSchedulePaused } from './syncSchedules';
 import { apiKeyActor } from '../connectors/apiKeyActor';
 import { connectorIdParams, toConnectorView } from '../connectors/connectorView';
 import { connectorControlSchema } from './pauseConnector';
+import { resumeSignal } from '../../workflows/contracts';
 
 export const resumeConnector = defineRoute({
   method: 'post',
@@ -37,8 +38,8 @@ export const resumeConnector = defineRoute({
       });
       return updated!;
     });
-    const jobId = await signalActiveSync(deps, principal.tenantId, row.id, 'resume');
+    const jobId = await signalActiveSync(deps, principal.tenantId, row.id, resumeSignal);
     await setSyncSchedulePaused(deps, principal.tenantSlug, row.id, false, 'connector resumed');
-    return { status: 200, body: { connector: toConnectorView(row), sync: jobId ? { jobId, signal: 'resume' as const } : null } };
+    return { status: 200, body: { connector: toConnectorView(row), sync: jobId ? { jobId, signal: resumeSignal.name } : null } };
   },
 });

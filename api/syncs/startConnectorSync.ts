@@ -11,6 +11,7 @@ import { actorOf, startJob } from '../jobs/startJob';
 import { closeStaleSyncRuns } from './staleRuns';
 import { syncWorkflowStart } from './syncWorkflowStart';
 import { connectorIdParams } from '../connectors/connectorView';
+import { WORKFLOW_TYPES } from '../../workflows/contracts';
 
 const alreadyRunning = () => new ApiError(409, 'SYNC_ALREADY_RUNNING', 'A sync of this connector is already running; wait for it, or cancel it with POST /v1/jobs/:id/cancel');
 
@@ -62,7 +63,7 @@ export const startConnectorSync = defineRoute({
     const job = await startJob(deps, principal, req, {
       kind: 'sync',
       params: start.input.params as unknown as Record<string, unknown>,
-      workflowType: 'connectorSync',
+      workflowType: WORKFLOW_TYPES.connectorSync,
       workflowId: (jobId) => workflowIds.syncRun(principal.tenantSlug, row.id, jobId),
       summary: start.summary,
       searchAttributes: start.searchAttributes,

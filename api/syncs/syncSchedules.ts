@@ -3,6 +3,7 @@ import { durationMs } from '../../platform/config';
 import { workflowIds } from '../../platform/temporal/workflowIds';
 import { type ApiDeps } from '../deps';
 import { type SyncConnector, syncWorkflowStart } from './syncWorkflowStart';
+import { WORKFLOW_TYPES } from '../../workflows/contracts';
 
 /** `every` of PUT /v1/connectors/:id/schedule: minutes, hours or days, at least a minute, at most 30 days. */
 export const SCHEDULE_EVERY = /^([1-9]\d{0,5})(m|h|d)$/;
@@ -55,7 +56,7 @@ export async function upsertSyncSchedule(
     spec: { intervals: [{ every: everyMs }] },
     action: {
       type: 'startWorkflow',
-      workflowType: 'connectorSync',
+      workflowType: WORKFLOW_TYPES.connectorSync,
       workflowId: kind === 'sync' ? workflowIds.scheduledSync(tenant.tenantSlug, connector.id) : workflowIds.scheduledReconcile(tenant.tenantSlug, connector.id),
       taskQueue: deps.config.TEMPORAL_TASK_QUEUE,
       args: [start.input],

@@ -13,6 +13,7 @@ import { defineRoute } from '../http/route';
 import { PLAN_IDS } from '../../platform/billing/catalogue';
 import { tenantSchema, toTenantView, type TenantRow } from './tenantView';
 import { createdApiKeySchema } from '../apiKeys/apiKeyView';
+import { TENANT_SLUG_TAKEN, WORKFLOW_TYPES } from '../../workflows/contracts';
 
 const body = z.strictObject({
   name: z.string().trim().min(1).max(200),
@@ -58,7 +59,7 @@ export const createTenant = defineRoute({
 
     let handle;
     try {
-      handle = await deps.temporal.workflow.start<typeof tenantOnboarding>('tenantOnboarding', {
+      handle = await deps.temporal.workflow.start<typeof tenantOnboarding>(WORKFLOW_TYPES.tenantOnboarding, {
         workflowId,
         taskQueue: deps.config.TEMPORAL_TASK_QUEUE,
         args: [input],
@@ -88,7 +89,7 @@ export const createTenant = defineRoute({
           { path: 'workflowId', message: workflowId },
         ]);
       }
-      if (error instanceof WorkflowFailedError && error.cause instanceof ApplicationFailure && error.cause.type === 'TenantSlugTaken') {
+      if (error instanceof WorkflowFailedError && error.cause instanceof ApplicationFailure && error.cause.type === TENANT_SLUG_TAKEN) {
         throw errors.conflict('TENANT_SLUG_TAKEN', `A tenant with slug "${body.slug}" already exists`);
       }
       throw error;

@@ -4,11 +4,11 @@ import { appendAudit } from '../../platform/audit';
 import { durationMs } from '../../platform/config';
 import { temporalUiUrl } from '../../platform/temporal/connection';
 import { searchAttributePairs } from '../../platform/temporal/searchAttributes';
-import { WEBHOOK_SIGNALS } from '../../platform/webhooks/dispatcherControl';
 import { type WebhookDeliveryRow, type WebhookEndpointRow } from '../../platform/webhooks/endpointRow';
 import { auditActor } from '../auth/auditActor';
 import { ApiError, errors } from '../errors';
 import { defineRoute } from '../http/route';
+import { retryNowSignal, WORKFLOW_TYPES, type WebhookDeliveryWorkflow } from '../../workflows/contracts';
 
 export const retryWebhookDelivery = defineRoute({
   method: 'post',
@@ -47,11 +47,11 @@ export const retryWebhookDelivery = defineRoute({
 
     // Running (still retrying): the signal makes it attempt now. Finished: a new run makes one
     // manual attempt with its own success slot, so a re-send after a success is really sent.
-    const handle = await deps.temporal.workflow.signalWithStart('webhookDelivery', {
+    const handle = await deps.temporal.workflow.signalWithStart<WebhookDeliveryWorkflow, [retryId: string]>(WORKFLOW_TYPES.webhookDelivery, {
       workflowId: found.workflow_id,
       taskQueue: deps.config.TEMPORAL_TASK_QUEUE,
       args: [{ tenantId, tenantSlug: principal.tenantSlug, deliveryId: found.id, retryDelaysMs: deps.config.WEBHOOK_RETRY_SCHEDULE.map(durationMs), manualRetryId: retryId }],
-      signal: WEBHOOK_SIGNALS.retryNow,
+      signal: retryNowSignal,
       signalArgs: [retryId],
       workflowIdReusePolicy: 'ALLOW_DUPLICATE',
       typedSearchAttributes: searchAttributePairs({ TenantId: tenantId, TenantSlug: principal.tenantSlug, JobKind: 'webhook_delivery' }),

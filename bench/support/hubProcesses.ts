@@ -17,7 +17,7 @@ export interface HubProcesses {
  */
 export async function startHubProcesses(context: BenchContext, extraEnv: Record<string, string> = {}): Promise<HubProcesses> {
   const env = { ...context.env, HOST: '127.0.0.1', NODE_ENV: 'production', ...extraEnv };
-  const worker = await spawnEntry('platform/temporal/workerMain.ts', { ...env, LOG_LEVEL: 'info' }, /worker started/);
+  const worker = await spawnEntry('worker/workerMain.ts', { ...env, LOG_LEVEL: 'info' }, /worker started/);
   drainOutput(worker);
   const api = await startApiProcess(context, extraEnv);
   return {

@@ -1,7 +1,7 @@
 import express from 'express';
 import pg from 'pg';
 import { pagination } from '../../api/http/pagination';
-import { usersPageStatement } from '../../api/users/listUsers';
+import { usersPageStatement } from '../../platform/users/usersPageStatement';
 
 /**
  * The floor of the authenticatedList benchmark: bare Express plus the one Postgres query of

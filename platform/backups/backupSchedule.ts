@@ -3,12 +3,9 @@ import { createHash } from 'node:crypto';
 import { type HubConfig } from '../config';
 import { searchAttributePairs } from '../temporal/searchAttributes';
 import { workflowIds } from '../temporal/workflowIds';
+import { type ScheduledBackupInput, WORKFLOW_TYPES } from '../../workflows/contracts';
 
-/** Input of the `scheduledBackup` workflow the daily schedule starts. */
-export interface ScheduledBackupInput {
-  tenantId: string;
-  tenantSlug: string;
-}
+export type { ScheduledBackupInput };
 
 /**
  * The daily time of a tenant's backup: between 01:00 and 04:59 UTC, spread by a hash of the
@@ -31,7 +28,7 @@ export async function ensureBackupSchedule(client: Client, config: Pick<HubConfi
   const spec = { calendars: [{ hour, minute, comment: 'daily, UTC' }], timezone: 'UTC' };
   const action = {
     type: 'startWorkflow' as const,
-    workflowType: 'scheduledBackup',
+    workflowType: WORKFLOW_TYPES.scheduledBackup,
     workflowId: workflowIds.scheduledBackup(tenant.tenantSlug),
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     args: [tenant],

@@ -2,6 +2,7 @@ import { type Client, ScheduleAlreadyRunning, ScheduleOverlapPolicy } from '@tem
 import { type HubConfig } from '../config';
 import { type Logger } from '../logger';
 import { searchAttributePairs } from '../temporal/searchAttributes';
+import { WORKFLOW_TYPES } from '../../workflows/contracts';
 
 /** The schedule's id in the namespace. */
 export const BILLING_SCHEDULE_ID = 'billing-monthly';
@@ -21,7 +22,7 @@ export const BILLING_CALENDAR = { dayOfMonth: 1, hour: 0, minute: 15 } as const;
 export async function ensureBillingSchedule(client: Client, config: Pick<HubConfig, 'TEMPORAL_TASK_QUEUE' | 'BILLING_CONCURRENCY'>, logger: Logger, scheduleId = BILLING_SCHEDULE_ID): Promise<'created' | 'updated'> {
   const action = {
     type: 'startWorkflow' as const,
-    workflowType: 'monthlyBilling',
+    workflowType: WORKFLOW_TYPES.monthlyBilling,
     workflowId: 'billing/scheduled',
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     args: [{ concurrency: config.BILLING_CONCURRENCY }],

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { type HubConfig } from '../config';
-import { migrateToLatest } from '../../migrations/migrator';
+import { migrateToLatest } from '../migrations/migrator';
 import { startEmbeddedPostgres, type EmbeddedPostgresHandle } from './embeddedPostgres';
 import { dataDir } from './paths';
 import { freePort } from './ports';

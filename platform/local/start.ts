@@ -46,7 +46,7 @@ runMain('start', async () => {
   onParentExit(() => void stopEverything(0));
 
   for (const [name, entry] of [
-    ['worker', 'platform/temporal/workerMain.ts'],
+    ['worker', 'worker/workerMain.ts'],
     ['api', 'api/main.ts'],
   ] as const) {
     const child = spawn(process.execPath, ['--import', 'tsx', path.join(projectRoot, entry)], {

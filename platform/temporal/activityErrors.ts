@@ -1,5 +1,6 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { type ActivityInterceptorsFactory } from '@temporalio/worker';
+import { DATABASE_CONSTRAINT } from '../../workflows/contracts';
 
 /**
  * Postgres errors a retry cannot fix: data exceptions (class 22) and integrity violations (class
@@ -21,7 +22,7 @@ export const permanentDatabaseErrors: ActivityInterceptorsFactory = () => ({
         if (isPermanentDatabaseError(error)) {
           const { constraint, table } = error as { constraint?: string; table?: string };
           throw ApplicationFailure.create({
-            type: 'DatabaseConstraint',
+            type: DATABASE_CONSTRAINT,
             message: `${error.message} (sqlstate ${error.code}${table ? `, table ${table}` : ''}${constraint ? `, constraint ${constraint}` : ''})`,
             nonRetryable: true,
             cause: error,

@@ -1,19 +1,8 @@
-import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+import { HUB_SEARCH_ATTRIBUTE_NAMES, hubSearchAttributes, type HubSearchAttributeName } from '../../workflows/contracts';
 
-/**
- * The hub's custom search attributes (all Keyword). Ops filter the Temporal UI by them, e.g.
- * `TenantSlug="acme" AND JobKind="sync" AND ExecutionStatus="Failed"`.
- * workflows/searchAttributes.ts declares the same keys for workflow code (which may not import
- * platform/); a unit test keeps the two lists equal.
- */
-export const HUB_SEARCH_ATTRIBUTE_NAMES = ['TenantId', 'TenantSlug', 'JobKind', 'ConnectorType', 'ConnectorId'] as const;
-
-export type HubSearchAttributeName = (typeof HUB_SEARCH_ATTRIBUTE_NAMES)[number];
-
-/** Typed keys for `typedSearchAttributes` when the client starts a workflow. */
-export const hubSearchAttributes = Object.fromEntries(
-  HUB_SEARCH_ATTRIBUTE_NAMES.map((name) => [name, defineSearchAttributeKey(name, SearchAttributeType.KEYWORD)]),
-) as Record<HubSearchAttributeName, ReturnType<typeof defineSearchAttributeKey<typeof SearchAttributeType.KEYWORD>>>;
+// The attributes themselves are Temporal contracts (workflows upsert them); this file adds what
+// starts and the local dev server need.
+export { HUB_SEARCH_ATTRIBUTE_NAMES, hubSearchAttributes, type HubSearchAttributeName };
 
 /** `--search-attribute` flags for `temporal server start-dev`. */
 export function devServerSearchAttributeFlags(): string[] {

@@ -1,9 +1,7 @@
 import { type Client, WorkflowNotFoundError } from '@temporalio/client';
 import { searchAttributePairs } from '../temporal/searchAttributes';
 import { workflowIds } from '../temporal/workflowIds';
-
-/** Signal names shared with workflows/webhooks (workflow code cannot import platform values). */
-export const WEBHOOK_SIGNALS = { eventsPending: 'eventsPending', retryNow: 'retryNow' } as const;
+import { eventsPendingSignal, WORKFLOW_TYPES, type WebhookDispatcherWorkflow } from '../../workflows/contracts';
 
 export interface TenantRef {
   tenantId: string;
@@ -16,11 +14,11 @@ export interface TenantRef {
  * endpoint) starts again on `taskQueue`.
  */
 export async function ensureWebhookDispatcher(client: Client, taskQueue: string, tenant: TenantRef): Promise<void> {
-  await client.workflow.signalWithStart('webhookDispatcher', {
+  await client.workflow.signalWithStart<WebhookDispatcherWorkflow>(WORKFLOW_TYPES.webhookDispatcher, {
     workflowId: workflowIds.webhookDispatcher(tenant.tenantSlug),
     taskQueue,
     args: [{ tenantId: tenant.tenantId, tenantSlug: tenant.tenantSlug }],
-    signal: WEBHOOK_SIGNALS.eventsPending,
+    signal: eventsPendingSignal,
     signalArgs: [],
     typedSearchAttributes: searchAttributePairs({ TenantId: tenant.tenantId, TenantSlug: tenant.tenantSlug, JobKind: 'webhook_dispatch' }),
     staticSummary: `Webhook dispatcher of ${tenant.tenantSlug}`,
@@ -33,7 +31,7 @@ export async function ensureWebhookDispatcher(client: Client, taskQueue: string,
  */
 export async function nudgeWebhookDispatcher(client: Client, taskQueue: string, tenant: TenantRef): Promise<void> {
   try {
-    await client.workflow.getHandle(workflowIds.webhookDispatcher(tenant.tenantSlug)).signal(WEBHOOK_SIGNALS.eventsPending);
+    await client.workflow.getHandle(workflowIds.webhookDispatcher(tenant.tenantSlug)).signal(eventsPendingSignal);
   } catch (error) {
     if (!(error instanceof WorkflowNotFoundError)) throw error;
     await ensureWebhookDispatcher(client, taskQueue, tenant);

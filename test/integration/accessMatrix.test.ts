@@ -8,6 +8,7 @@ import { startWebhookReceiver, type WebhookReceiver } from '../support/webhookRe
 import { startScanPeer, type RunningScanPeer } from '../peers/scan/scanPeer';
 import { ownerDb, startTestHub, type CreatedTenant, type TestHub } from '../support/hub';
 import { createKey, createUser, keysByRole, type TestKey } from '../support/tenantKeys';
+import { WORKFLOW_TYPES } from '../../workflows/contracts';
 
 /** What a call needs: a path with real ids of the caller's tenant, and a valid body. */
 interface Call {
@@ -156,7 +157,7 @@ async function parkedJob(f: Fixtures): Promise<string> {
     const id = randomUUID();
     const workflowId = `job/${f.tenant.slug}/export/${id}`;
     await owner('jobs').insert({ id, tenant_id: f.tenant.id, kind: 'export', status: 'queued', params: JSON.stringify({ dataset: 'users', format: 'csv' }), workflow_id: workflowId });
-    const handle = await f.hub.temporal.workflow.start('exportJob', { workflowId, taskQueue: 'access-matrix-parked', args: [{ jobId: id }] });
+    const handle = await f.hub.temporal.workflow.start(WORKFLOW_TYPES.exportJob, { workflowId, taskQueue: 'access-matrix-parked', args: [{ jobId: id }] });
     await owner('jobs').where({ id }).update({ run_id: handle.firstExecutionRunId });
     return id;
   } finally {

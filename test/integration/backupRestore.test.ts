@@ -7,6 +7,7 @@ import { ownerDb, startTestHub, type CreatedTenant, type TestHub } from '../supp
 import { finishedJob, startJobVia } from '../support/jobs';
 import { eventually } from '../support/processes';
 import { recordHistory } from '../support/recordHistory';
+import { WORKFLOW_TYPES } from '../../workflows/contracts';
 
 const RESTORED = Object.entries(RESTORE_RULES)
   .filter(([, rule]) => rule.restore)
@@ -89,7 +90,7 @@ describe('jobs: backup and restore', () => {
     const connectors = await readBackupTable(hub, `${tenant.id}/backup-${backupId}-connectors.ndjson.gz`);
     expect(connectors[0]).toHaveProperty('credentials_ciphertext');
     expect(JSON.stringify(connectors)).not.toContain('scan-key');
-    await recordHistory(hub.temporal, job.workflowId, 'backupJob');
+    await recordHistory(hub.temporal, job.workflowId, WORKFLOW_TYPES.backupJob);
   });
 
   it('refuses an in-place restore without confirm (400)', async () => {
@@ -118,7 +119,7 @@ describe('jobs: backup and restore', () => {
     // The restored connector works (its credentials open).
     const health = await runtimeOf(hub)(tenant.id, connectorId, ({ instance }) => instance.testConnection());
     expect(health.details).toMatchObject({ provider: expect.any(String) });
-    await recordHistory(hub.temporal, job.workflowId, 'restoreJob');
+    await recordHistory(hub.temporal, job.workflowId, WORKFLOW_TYPES.restoreJob);
   });
 
   it('restores into a new tenant slug: new ids, same content, secrets re-encrypted for the new tenant', async () => {
@@ -160,7 +161,7 @@ describe('jobs: backup and restore', () => {
     await recordHistory(hub.temporal, fresh.workflowId, 'tenantOnboardingWithBackupSchedule');
     const handle = hub.temporal.schedule.getHandle(workflowIds.backupSchedule(fresh.slug));
     const described = await handle.describe();
-    expect(described.action).toMatchObject({ type: 'startWorkflow', workflowType: 'scheduledBackup' });
+    expect(described.action).toMatchObject({ type: 'startWorkflow', workflowType: WORKFLOW_TYPES.scheduledBackup });
     expect(described.spec.calendars?.[0]).toMatchObject({ comment: 'daily, UTC' });
 
     // A backup past its retention is pruned by the next run.
@@ -181,7 +182,7 @@ describe('jobs: backup and restore', () => {
     expect(job.result).toMatchObject({ pruned: 1 });
     expect(await owner('backups').where({ id: first.result.backupId })).toEqual([]);
     expect(await owner('backups').where({ id: job.result.backupId }).first()).toMatchObject({ trigger: 'schedule' });
-    await recordHistory(hub.temporal, job.workflowId, 'scheduledBackup');
+    await recordHistory(hub.temporal, job.workflowId, WORKFLOW_TYPES.scheduledBackup);
     await handle.delete();
   });
 });

@@ -5,6 +5,7 @@ import { ownerDb, startTestHub, type CreatedTenant, type TestHub } from '../supp
 import { finishedJob, startJobVia, uploadFile } from '../support/jobs';
 import { eventually } from '../support/processes';
 import { recordHistory } from '../support/recordHistory';
+import { WORKFLOW_TYPES } from '../../workflows/contracts';
 
 /** `batch_scan` jobs end to end: upload → staged items → sliding window of chunks → result rows, metering, report. */
 describe('jobs: batch_scan', () => {
@@ -78,7 +79,7 @@ describe('jobs: batch_scan', () => {
     // 125 chunks: the first run continued as new after 100.
     const first = await owner('jobs').where({ id: job.id }).first('run_id');
     await recordHistory(hub.temporal, job.workflowId, 'batchScanJobContinuedAsNew', first.run_id);
-    await recordHistory(hub.temporal, job.workflowId, 'batchScanJob');
+    await recordHistory(hub.temporal, job.workflowId, WORKFLOW_TYPES.batchScanJob);
   });
 
   it('scans inline items with an explicit connector', async () => {

@@ -22,7 +22,7 @@ describe('billing when the worker crashes', () => {
   let tenants: CreatedTenant[];
 
   async function startWorker(): Promise<ReturnType<typeof spawnEntry>> {
-    const child = spawnEntry('platform/temporal/workerMain.ts', {
+    const child = spawnEntry('worker/workerMain.ts', {
       ...process.env,
       NODE_ENV: 'test',
       LOG_LEVEL: 'info',

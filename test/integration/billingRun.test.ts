@@ -8,6 +8,8 @@ import { addUsers, billingEnv, billingRunFinished, recordUsageEvents, removeUser
 import { ownerDb, startTestHub, uniqueSuffix, type CreatedTenant, type TestHub } from '../support/hub';
 import { eventually } from '../support/processes';
 import { recordHistory } from '../support/recordHistory';
+import { WORKFLOW_TYPES } from '../../workflows/contracts';
+import type { monthlyBilling } from '../../workflows/monthlyBilling';
 
 /**
  * Monthly billing end to end on the real stack: usage rollups → monthlyBilling → one tenantInvoice
@@ -135,8 +137,8 @@ describe('monthly billing', () => {
       const audited = await owner('audit_log').whereIn('tenant_id', [a.id, b.id, c.id]).where({ action: 'invoice.created' }).count({ count: '*' }).first();
       expect(Number(audited!.count)).toBe(3);
       const run = await owner('billing_runs').where({ id: job.id }).first('run_id');
-      await recordHistory(hub.temporal, job.workflowId, 'monthlyBilling', run.run_id);
-      await recordHistory(hub.temporal, `billing/${c.slug}/${period}`, 'tenantInvoice');
+      await recordHistory(hub.temporal, job.workflowId, WORKFLOW_TYPES.monthlyBilling, run.run_id);
+      await recordHistory(hub.temporal, `billing/${c.slug}/${period}`, WORKFLOW_TYPES.tenantInvoice);
     } finally {
       await owner.destroy();
     }
@@ -182,7 +184,7 @@ describe('monthly billing', () => {
   it('continues as new after a number of tenants, carrying its progress across runs', async () => {
     const workflowId = `billing/${period}/continue-as-new-${uniqueSuffix()}`;
     const billingRunId = randomUUID();
-    const handle = await hub.temporal.workflow.start('monthlyBilling', {
+    const handle = await hub.temporal.workflow.start<typeof monthlyBilling>(WORKFLOW_TYPES.monthlyBilling, {
       workflowId,
       taskQueue: hub.config.TEMPORAL_TASK_QUEUE,
       args: [{ period, billingRunId, requestedBy: 'test', tenants: [a.slug, b.slug, c.slug], tenantsPerRun: 1, concurrency: 1 }],

@@ -6,6 +6,7 @@ import { recordHistory } from '../support/recordHistory';
 import { ownerDb, startTestHub, type CreatedTenant, type TestHub } from '../support/hub';
 import { jobWhen } from '../support/jobs';
 import { eventually } from '../support/processes';
+import { pauseSignal, WORKFLOW_TYPES } from '../../workflows/contracts';
 
 /** Jobs API end to end with the `export` kind: start → live progress → file → download; cancel. */
 describe('jobs: export', () => {
@@ -64,7 +65,7 @@ describe('jobs: export', () => {
 
     const audit = await owner('audit_log').where({ tenant_id: tenant.id }).whereIn('action', ['job.started', 'job.output_downloaded']).orderBy('seq');
     expect(audit.map((row) => row.action)).toEqual(['job.started', 'job.output_downloaded']);
-    await recordHistory(hub.temporal, job.workflowId, 'exportJob');
+    await recordHistory(hub.temporal, job.workflowId, WORKFLOW_TYPES.exportJob);
 
     // The outcome is in the event outbox, once, written with the job row.
     const events = await owner('events').where({ tenant_id: tenant.id, type: 'job.completed' });
@@ -91,7 +92,7 @@ describe('jobs: export', () => {
       [bulk.id],
     );
     const started = await hub.request('POST', '/v1/jobs', { key: bulk.key, body: { kind: 'export', params: { dataset: 'users', format: 'ndjson' } } });
-    await hub.temporal.workflow.getHandle(started.body.job.workflowId).signal('pause');
+    await hub.temporal.workflow.getHandle(started.body.job.workflowId).signal(pauseSignal);
     const paused = await jobWhen(hub, bulk, started.body.job.id as string, (job) => job.status === 'paused', 'the job to pause');
     expect(paused.progress.state).toBe('paused');
     expect(paused.progress.done).toBeLessThan(160_001);

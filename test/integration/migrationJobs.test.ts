@@ -7,6 +7,7 @@ import { xlsxBomb } from '../support/importFiles';
 import { finishedJob, jobWhen, startJobVia, uploadFile } from '../support/jobs';
 import { eventually } from '../support/processes';
 import { recordHistory } from '../support/recordHistory';
+import { pauseSignal, progressQuery, WORKFLOW_TYPES } from '../../workflows/contracts';
 
 /** Users of a tenant as the owner sees them, every column, in a stable order. */
 async function usersOf(owner: Knex, tenantId: string) {
@@ -69,9 +70,9 @@ describe('jobs: migration', () => {
     // Hold it at a batch boundary of the apply phase, then cancel.
     await eventually(
       async () => {
-        const progress = (await handle.query('progress')) as { phase: string; done: number };
+        const progress = await handle.query(progressQuery);
         if (progress.phase !== 'apply' || progress.done === 0) return undefined;
-        await handle.signal('pause');
+        await handle.signal(pauseSignal);
         return true;
       },
       60_000,
@@ -96,7 +97,7 @@ describe('jobs: migration', () => {
     expect(job.result.checksum).toMatch(/^[0-9a-f]{64}$/);
     expect(await owner('users').where({ tenant_id: tenant.id }).count('* as count').first()).toEqual({ count: String(1 + 2_500) });
     expect(await owner('users').where({ tenant_id: tenant.id, email: 'person9@legacy.test' }).first()).toMatchObject({ name: 'Person 9', role: 'member', status: 'active' });
-    await recordHistory(hub.temporal, job.workflowId, 'migrationJob');
+    await recordHistory(hub.temporal, job.workflowId, WORKFLOW_TYPES.migrationJob);
 
     // Running it again changes nothing new (every row is an update to the same values).
     const again = await finishedJob(hub, tenant, (await startJobVia(hub, tenant, 'migration', { uploadId, mapping })).id);

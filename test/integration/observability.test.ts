@@ -4,6 +4,7 @@ import { serveWorkerMetrics } from '../../platform/temporal/workerMetricsServer'
 import { startTestHub, type CreatedTenant, type TestHub } from '../support/hub';
 import { eventually } from '../support/processes';
 import { startWebhookReceiver, type WebhookReceiver } from '../support/webhookReceiver';
+import { WORKFLOW_TYPES } from '../../workflows/contracts';
 
 // The package ships no types: a list of metric families, each with its samples.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -60,7 +61,7 @@ describe('observability: metrics and structured logs', () => {
         const settled =
           Number(sampleIn(families, 'hub_webhook_deliveries_total', { outcome: 'succeeded' })?.value ?? 0) >= 2 &&
           Number(sampleIn(families, 'hub_webhook_deliveries_total', { outcome: 'failed' })?.value ?? 0) >= 1 &&
-          sampleIn(families, 'temporal_workflow_completed', { workflow_type: 'exportJob' }) !== undefined;
+          sampleIn(families, 'temporal_workflow_completed', { workflow_type: WORKFLOW_TYPES.exportJob }) !== undefined;
         return settled ? { status: candidate.status, contentType: candidate.headers.get('content-type'), text, families } : undefined;
       },
       30_000,
@@ -86,7 +87,7 @@ describe('observability: metrics and structured logs', () => {
     // The Temporal SDK's worker metrics, bridged into the same registry.
     const temporalFamilies = families.filter((candidate) => candidate.name.startsWith('temporal_')).map((candidate) => candidate.name);
     expect(temporalFamilies).toEqual(expect.arrayContaining(['temporal_workflow_completed', 'temporal_activity_execution_latency', 'temporal_worker_task_slots_available']));
-    expect(sample('temporal_workflow_completed', { task_queue: hub.config.TEMPORAL_TASK_QUEUE, workflow_type: 'exportJob' })).toBeDefined();
+    expect(sample('temporal_workflow_completed', { task_queue: hub.config.TEMPORAL_TASK_QUEUE, workflow_type: WORKFLOW_TYPES.exportJob })).toBeDefined();
 
     // The worker's own endpoint (WORKER_METRICS_PORT) serves the same registry.
     const server = await serveWorkerMetrics(hub.metrics, 0, '127.0.0.1');

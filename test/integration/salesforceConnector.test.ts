@@ -7,6 +7,7 @@ import { startSalesforcePeer, type RunningSalesforcePeer } from '../peers/salesf
 import { changedSince, failureOf, readStream, registerConnector, runtimeOf } from '../support/connectors';
 import { ownerDb, startTestHub, type CreatedTenant, type TestHub } from '../support/hub';
 import { recordHistory } from '../support/recordHistory';
+import { WORKFLOW_TYPES } from '../../workflows/contracts';
 
 /** The salesforce connector (jsforce 3.10.16) against the Salesforce peer, through the activity runtime. */
 describe('salesforce connector', () => {
@@ -145,7 +146,7 @@ describe('salesforce connector', () => {
     // The test activity ran twice: the 429, then (after the server's Retry-After) the success.
     const started = history.events!.filter((event) => event.activityTaskStartedEventAttributes).map((event) => event.activityTaskStartedEventAttributes!.attempt);
     expect(started).toEqual([2, 1]);
-    await recordHistory(hub.temporal, response.body.workflowId, 'connectorTest');
+    await recordHistory(hub.temporal, response.body.workflowId, WORKFLOW_TYPES.connectorTest);
   });
 
   it('classifies 500 and dropped connections as transient (retryable) and an unknown object as ConfigError', async () => {

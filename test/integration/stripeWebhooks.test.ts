@@ -5,6 +5,7 @@ import { billingEnv, billingRunFinished, startBillingRun, stripeInvoicesOf, stri
 import { ownerDb, startTestHub, uniqueSuffix, type CreatedTenant, type TestHub } from '../support/hub';
 import { eventually } from '../support/processes';
 import { recordHistory } from '../support/recordHistory';
+import { dunningStateQuery, WORKFLOW_TYPES } from '../../workflows/contracts';
 
 /**
  * Stripe webhooks into the hub (localstripe delivers its own events, signed with the endpoint
@@ -129,7 +130,7 @@ describe('Stripe webhooks and dunning', () => {
     expect(whileSuspended.status).toBe(200);
     expect(whileSuspended.body.invoice).toMatchObject({ status: 'past_due', amountDueCents: invoice.totalCents });
     expect(whileSuspended.body.invoice.attemptCount).toBeGreaterThanOrEqual(1);
-    expect(await dunning.query('dunningState')).toMatchObject({ phase: 'suspended', retriesDone: 2, suspended: true });
+    expect(await dunning.query(dunningStateQuery)).toMatchObject({ phase: 'suspended', retriesDone: 2, suspended: true });
 
     const owner = ownerDb();
     try {
@@ -156,8 +157,8 @@ describe('Stripe webhooks and dunning', () => {
 
       // The first failure's handling started the dunning (a child that outlives it).
       const failure = await owner('stripe_events').where({ type: 'invoice.payment_failed', outcome: 'payment_failed' }).whereRaw(`payload->'data'->'object'->'metadata'->>'hub_tenant_id' = ?`, [late.id]).orderBy('received_at').first('id');
-      await recordHistory(hub.temporal, `stripe-event/${failure.id}`, 'stripeEvent');
-      await recordHistory(hub.temporal, dunningId, 'dunning');
+      await recordHistory(hub.temporal, `stripe-event/${failure.id}`, WORKFLOW_TYPES.stripeEvent);
+      await recordHistory(hub.temporal, dunningId, WORKFLOW_TYPES.dunning);
     } finally {
       await owner.destroy();
     }

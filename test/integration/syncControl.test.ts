@@ -6,6 +6,7 @@ import { ownerDb, startTestHub, type CreatedTenant, type TestHub } from '../supp
 import { eventually } from '../support/processes';
 import { recordHistory } from '../support/recordHistory';
 import { finishedJob, jobWhen, startSync } from '../support/syncs';
+import { WORKFLOW_TYPES } from '../../workflows/contracts';
 
 const ACCOUNTS = 4_000;
 const QUERY = /GET \/services\/data\/v62\.0\/query/;
@@ -131,7 +132,7 @@ describe('sync engine: control', () => {
     const described = await handle.describe();
     expect(described.spec.intervals).toMatchObject([{ every: 60_000 }]);
     expect(described.policies).toMatchObject({ overlap: 'SKIP', catchupWindow: 60_000 });
-    expect(described.action).toMatchObject({ type: 'startWorkflow', workflowType: 'connectorSync', workflowId: `sync/${tenant.slug}/${connectorId}/scheduled` });
+    expect(described.action).toMatchObject({ type: 'startWorkflow', workflowType: WORKFLOW_TYPES.connectorSync, workflowId: `sync/${tenant.slug}/${connectorId}/scheduled` });
 
     // Three minutes' worth of actions at once, while the first run is still going: two are skipped.
     slowPages(400);

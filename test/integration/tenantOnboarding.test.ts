@@ -2,6 +2,7 @@ import { generateApiKey } from '../../platform/apiKeys';
 import { eventually } from '../support/processes';
 import { recordHistory } from '../support/recordHistory';
 import { startTestHub, uniqueSuffix, ownerDb, type TestHub } from '../support/hub';
+import { WORKFLOW_TYPES } from '../../workflows/contracts';
 
 describe('POST /v1/admin/tenants runs the tenantOnboarding workflow', () => {
   let hub: TestHub;
@@ -46,7 +47,7 @@ describe('POST /v1/admin/tenants runs the tenantOnboarding workflow', () => {
     const audit = await owner('audit_log').where({ tenant_id: tenantId });
     expect(audit.map((row) => row.action)).toEqual(['tenant.created']);
     expect(audit[0]).toMatchObject({ actor_type: 'platform_admin', target_id: tenantId, seq: '1' });
-    await recordHistory(hub.temporal, created.body.workflowId, 'tenantOnboarding');
+    await recordHistory(hub.temporal, created.body.workflowId, WORKFLOW_TYPES.tenantOnboarding);
   });
 
   it('is findable in Temporal by its search attributes', async () => {

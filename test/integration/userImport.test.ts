@@ -6,6 +6,7 @@ import { ownerDb, startTestHub, type CreatedTenant, type TestHub } from '../supp
 import { usersCsv, usersXlsx, xlsxBomb } from '../support/importFiles';
 import { jobWhen } from '../support/jobs';
 import { eventually } from '../support/processes';
+import { pauseSignal, WORKFLOW_TYPES } from '../../workflows/contracts';
 
 /** Uploads and the user_import job end to end: API → workflow → activities → users table. */
 describe('jobs: user_import', () => {
@@ -68,7 +69,7 @@ describe('jobs: user_import', () => {
     const rows = parse(await report.text(), { columns: true }) as Array<{ line: string; column: string; message: string }>;
     expect(rows).toHaveLength(25);
     expect(rows[0]).toEqual({ line: '8', column: 'role', message: expect.stringContaining('role') });
-    await recordHistory(hub.temporal, job.workflowId, 'userImportJob');
+    await recordHistory(hub.temporal, job.workflowId, WORKFLOW_TYPES.userImportJob);
 
     // Staged chunks are gone; the batches are recorded once each.
     const batches = await owner('user_import_batches').where({ tenant_id: tenant.id, job_id: job.id });
@@ -146,7 +147,7 @@ describe('jobs: user_import', () => {
     const uploaded = await hub.request('POST', '/v1/uploads?name=bulk.csv', { key: bulk.key, rawBody: usersCsv(120_000, { prefix: 'cancel', bad: new Set([3]) }), headers: { 'Content-Type': 'text/csv' } });
     const started = await hub.request('POST', '/v1/jobs', { key: bulk.key, body: { kind: 'user_import', params: { uploadId: uploaded.body.upload.id } } });
     // Held at the first batch boundary (before the first chunk is applied).
-    await hub.temporal.workflow.getHandle(started.body.job.workflowId).signal('pause');
+    await hub.temporal.workflow.getHandle(started.body.job.workflowId).signal(pauseSignal);
     const paused = await jobWhen(hub, bulk, started.body.job.id as string, (job) => job.status === 'paused', 'the import to pause');
     expect(paused.progress).toMatchObject({ phase: 'apply', done: 0, total: 119_999, failed: 1, state: 'paused' });
     const tenantDir = path.join(String(process.env.HUB_DATA_DIR), 'files', bulk.id);

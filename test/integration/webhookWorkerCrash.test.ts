@@ -28,7 +28,7 @@ describe('webhooks: a worker killed mid-delivery', () => {
   });
 
   async function startWorker(): Promise<ChildProcess & { output: () => string }> {
-    const child = spawnEntry('platform/temporal/workerMain.ts', {
+    const child = spawnEntry('worker/workerMain.ts', {
       ...process.env,
       NODE_ENV: 'test',
       LOG_LEVEL: 'info',

@@ -5,6 +5,7 @@ import { ownerDb, startTestHub, type CreatedTenant, type TestHub } from '../supp
 import { eventually } from '../support/processes';
 import { recordHistory } from '../support/recordHistory';
 import { startWebhookReceiver, type WebhookReceiver } from '../support/webhookReceiver';
+import { WORKFLOW_TYPES } from '../../workflows/contracts';
 
 /**
  * Outbound webhooks end to end: API → outbox → dispatcher workflow → delivery workflows → local
@@ -81,8 +82,8 @@ describe('outbound webhooks', () => {
     const unsubscribed = await emit(tenant, 'invoice.paid', { invoiceId: 'in_1' });
     expect((await owner('events').where({ id: unsubscribed }).first()).dispatched_at).not.toBeNull();
 
-    await recordHistory(hub.temporal, delivery!.workflowId, 'webhookDelivery');
-    await recordHistory(hub.temporal, `webhooks/${tenant.slug}/dispatcher`, 'webhookDispatcher');
+    await recordHistory(hub.temporal, delivery!.workflowId, WORKFLOW_TYPES.webhookDelivery);
+    await recordHistory(hub.temporal, `webhooks/${tenant.slug}/dispatcher`, WORKFLOW_TYPES.webhookDispatcher);
   });
 
   it('retries a failing receiver with the same webhook-id, honouring Retry-After: 3 failures then a success are 4 attempts', async () => {

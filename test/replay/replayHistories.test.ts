@@ -3,7 +3,7 @@ import { Worker } from '@temporalio/worker';
 import fs from 'node:fs';
 import path from 'node:path';
 import { createLogger } from '../../platform/logger';
-import { installTemporalRuntime } from '../../platform/temporal/worker';
+import { installTemporalRuntime } from '../../worker/worker';
 
 installTemporalRuntime(createLogger({ name: 'replay', level: 'silent' }), 'ERROR');
 

@@ -15,7 +15,7 @@ import { type FileStore } from '../../platform/files/fileStore';
 import { createLogger } from '../../platform/logger';
 import { createMetrics, type HubMetrics } from '../../platform/metrics';
 import { connectTemporalClient, temporalConnectionOptions } from '../../platform/temporal/connection';
-import { createHubWorker, installTemporalRuntime } from '../../platform/temporal/worker';
+import { createHubWorker, installTemporalRuntime } from '../../worker/worker';
 import { startWebhookDispatchNudger } from '../../platform/webhooks/dispatchNudger';
 import { masterKeyringFromConfig } from '../../platform/vault/masterKeys';
 import { createVault, type Vault } from '../../platform/vault/vault';

@@ -12,11 +12,11 @@ export interface WorkerProcess {
 }
 
 /**
- * Starts `platform/temporal/workerMain.ts` as a child process polling the hub's task queue, with
+ * Starts `worker/workerMain.ts` as a child process polling the hub's task queue, with
  * the run's prebuilt workflow bundle (TEMPORAL_WORKFLOW_BUNDLE), and waits until it polls.
  */
 export async function startWorkerProcess(hub: TestHub, env: Record<string, string> = {}): Promise<WorkerProcess> {
-  const child = spawnEntry('platform/temporal/workerMain.ts', {
+  const child = spawnEntry('worker/workerMain.ts', {
     ...process.env,
     NODE_ENV: 'test',
     LOG_LEVEL: 'info',

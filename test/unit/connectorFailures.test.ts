@@ -2,13 +2,14 @@ import { ApplicationFailure } from '@temporalio/common';
 import { CREDENTIALS_UNREADABLE, NON_RETRYABLE_CONNECTOR_FAILURES, CONNECTOR_NOT_FOUND, toActivityFailure } from '../../activities/connectors/connectorRuntime';
 import { AuthError, CONNECTOR_FAILURE_TYPES, ConfigError, RateLimitError, TransientError } from '../../connectors/errors';
 import { DecryptionError } from '../../platform/vault/aesGcm';
-import { ConnectorFailureTypes, NON_RETRYABLE_CONNECTOR_FAILURE_TYPES } from '../../workflows/connectorFailureTypes';
+import { NON_RETRYABLE_CONNECTOR_FAILURE_TYPES } from '../../workflows/contracts';
 
 describe('connector failures as Temporal failures', () => {
-  it('workflow-side failure types equal the activity-side ones', () => {
-    expect({ auth: ConnectorFailureTypes.auth, config: ConnectorFailureTypes.config, rate_limit: ConnectorFailureTypes.rateLimit, transient: ConnectorFailureTypes.transient }).toEqual(CONNECTOR_FAILURE_TYPES);
-    expect([ConnectorFailureTypes.credentialsUnreadable, ConnectorFailureTypes.notFound]).toEqual([CREDENTIALS_UNREADABLE, CONNECTOR_NOT_FOUND]);
-    expect([...NON_RETRYABLE_CONNECTOR_FAILURE_TYPES].sort()).toEqual([...NON_RETRYABLE_CONNECTOR_FAILURES].sort());
+  it('keeps the failure type strings recorded histories carry, one list for workflows and activities', () => {
+    expect(CONNECTOR_FAILURE_TYPES).toEqual({ auth: 'ConnectorAuthError', config: 'ConnectorConfigError', rate_limit: 'ConnectorRateLimited', transient: 'ConnectorTransientError' });
+    expect([CREDENTIALS_UNREADABLE, CONNECTOR_NOT_FOUND]).toEqual(['ConnectorCredentialsUnreadable', 'ConnectorNotFound']);
+    expect(NON_RETRYABLE_CONNECTOR_FAILURES).toEqual(['ConnectorAuthError', 'ConnectorConfigError', 'ConnectorCredentialsUnreadable', 'ConnectorNotFound']);
+    expect(NON_RETRYABLE_CONNECTOR_FAILURE_TYPES).toBe(NON_RETRYABLE_CONNECTOR_FAILURES);
   });
 
   it('maps each class: auth/config non-retryable, rate limit with nextRetryDelay = Retry-After, transient retryable', () => {

@@ -1,6 +1,6 @@
 import { ApplicationFailure, CancellationScope, CancelledFailure, condition, ContinueAsNew, isCancellation, proxyActivities, setHandler } from '@temporalio/workflow';
 import type { HubActivities } from '../../activities';
-import { type JobProgress, type JobWorkflowInput, pauseSignal, progressQuery, resumeSignal } from './control';
+import { type JobProgress, type JobWorkflowInput, pauseSignal, progressQuery, resumeSignal } from '../contracts';
 
 const { markJobStatus, markJobFinished } = proxyActivities<HubActivities>({
   startToCloseTimeout: '30 seconds',

@@ -1,23 +1,6 @@
-import { condition, defineSignal, proxyActivities, setHandler } from '@temporalio/workflow';
+import { condition, proxyActivities, setHandler } from '@temporalio/workflow';
 import type { HubActivities } from '../../activities';
-
-/** `POST /v1/webhooks/:id/deliveries/:deliveryId/retry` while the delivery is still retrying: attempt now. */
-export const retryNowSignal = defineSignal<[retryId: string]>('retryNow');
-
-export interface WebhookDeliveryInput {
-  tenantId: string;
-  tenantSlug: string;
-  deliveryId: string;
-  /** Waits after failed attempts 1, 2, … (WEBHOOK_RETRY_SCHEDULE); attempts = length + 1. */
-  retryDelaysMs: number[];
-  /** Set for a manual re-send of a finished delivery: one attempt, its own success slot. */
-  manualRetryId?: string;
-}
-
-export interface WebhookDeliveryResult {
-  outcome: string;
-  attempts: number;
-}
+import { retryNowSignal, type WebhookDeliveryInput, type WebhookDeliveryResult } from '../contracts';
 
 const { attemptWebhookDelivery } = proxyActivities<HubActivities>({
   // One attempt is bounded by WEBHOOK_TIMEOUT (15 s); heartbeats every second while it waits, so a

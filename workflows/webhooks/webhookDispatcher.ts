@@ -1,13 +1,6 @@
-import { condition, continueAsNew, defineSignal, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import { condition, continueAsNew, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { HubActivities } from '../../activities';
-
-/** New events are in the outbox (sent by worker nudgers and by the API when endpoints change). */
-export const eventsPendingSignal = defineSignal('eventsPending');
-
-export interface WebhookDispatcherInput {
-  tenantId: string;
-  tenantSlug: string;
-}
+import { eventsPendingSignal, type WebhookDispatcherInput, type WebhookDispatcherResult } from '../contracts';
 
 const { dispatchWebhookEvents } = proxyActivities<HubActivities>({
   startToCloseTimeout: '5 minutes',
@@ -27,7 +20,7 @@ const ROUNDS_PER_RUN = 500;
  * Exactly once: delivery rows are keyed by (endpoint, event) and delivery workflows by the
  * delivery id with REJECT_DUPLICATE, so a round repeated after a crash creates nothing twice.
  */
-export async function webhookDispatcher(input: WebhookDispatcherInput): Promise<{ rounds: number; stopped: 'no_enabled_endpoints' }> {
+export async function webhookDispatcher(input: WebhookDispatcherInput): Promise<WebhookDispatcherResult> {
   let nudged = true;
   setHandler(eventsPendingSignal, () => {
     nudged = true;

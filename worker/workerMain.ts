@@ -1,15 +1,15 @@
-import { ensureBillingSchedule } from '../billing/billingSchedule';
-import { appDatabaseUrl, createDatabase } from '../db';
-import { loadConfig } from '../config';
-import { createLogger } from '../logger';
-import { onParentExit } from '../local/parentWatch';
-import { runMain } from '../runMain';
-import { connectTemporalClient, connectWorkerConnection } from './connection';
-import { registerSearchAttributes } from './registerSearchAttributes';
-import { masterKeyringFromConfig } from '../vault/masterKeys';
-import { createMetrics } from '../metrics';
-import { startWebhookDispatchNudger } from '../webhooks/dispatchNudger';
-import { serveWorkerMetrics } from './workerMetricsServer';
+import { ensureBillingSchedule } from '../platform/billing/billingSchedule';
+import { appDatabaseUrl, createDatabase } from '../platform/db';
+import { loadConfig } from '../platform/config';
+import { createLogger } from '../platform/logger';
+import { onParentExit } from '../platform/local/parentWatch';
+import { runMain } from '../platform/runMain';
+import { connectTemporalClient, connectWorkerConnection } from '../platform/temporal/connection';
+import { registerSearchAttributes } from '../platform/temporal/registerSearchAttributes';
+import { masterKeyringFromConfig } from '../platform/vault/masterKeys';
+import { createMetrics } from '../platform/metrics';
+import { startWebhookDispatchNudger } from '../platform/webhooks/dispatchNudger';
+import { serveWorkerMetrics } from '../platform/temporal/workerMetricsServer';
 import { createHubWorker, installTemporalRuntime } from './worker';
 
 /** `npm run worker`: polls $TEMPORAL_TASK_QUEUE until SIGINT/SIGTERM, then drains and exits. */

@@ -1,18 +1,18 @@
 import { Client } from '@temporalio/client';
 import { DefaultLogger, MetricsBuffer, Runtime, Worker, type LogLevel, type NativeConnection } from '@temporalio/worker';
 import fs from 'node:fs';
-import { createActivities } from '../../activities';
-import { durationMs, type HubConfig } from '../config';
-import { type Database } from '../db';
-import { createFileStore } from '../files/createFileStore';
-import { type FileStore } from '../files/fileStore';
-import { type Logger } from '../logger';
-import { createMetrics, type HubMetrics } from '../metrics';
-import { masterKeyringFromConfig } from '../vault/masterKeys';
-import { createVault } from '../vault/vault';
-import { permanentDatabaseErrors } from './activityErrors';
-import { activityLogContext } from './activityLogContext';
-import { setTemporalMetricsSource } from './temporalMetrics';
+import { createActivities } from '../activities';
+import { durationMs, type HubConfig } from '../platform/config';
+import { type Database } from '../platform/db';
+import { createFileStore } from '../platform/files/createFileStore';
+import { type FileStore } from '../platform/files/fileStore';
+import { type Logger } from '../platform/logger';
+import { createMetrics, type HubMetrics } from '../platform/metrics';
+import { masterKeyringFromConfig } from '../platform/vault/masterKeys';
+import { createVault } from '../platform/vault/vault';
+import { permanentDatabaseErrors } from '../platform/temporal/activityErrors';
+import { activityLogContext } from '../platform/temporal/activityLogContext';
+import { setTemporalMetricsSource } from '../platform/temporal/temporalMetrics';
 
 export interface HubWorkerOptions {
   config: HubConfig;
@@ -78,7 +78,7 @@ export async function createHubWorker(options: HubWorkerOptions): Promise<Worker
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
-    ...(workflowBundle ? { workflowBundle } : { workflowsPath: require.resolve('../../workflows') }),
+    ...(workflowBundle ? { workflowBundle } : { workflowsPath: require.resolve('../workflows') }),
     activities: createActivities({ config, db, logger, vault, files: options.files ?? createFileStore(config), metrics: options.metrics ?? createMetrics({ defaultMetrics: false }), temporal }),
     interceptors: { activity: [activityLogContext, permanentDatabaseErrors] },
     // On SIGINT/SIGTERM the SDK runtime stops polling and lets running activities finish this long.

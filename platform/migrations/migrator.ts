@@ -1,7 +1,7 @@
 import knex, { type Knex } from 'knex';
 import { Client } from 'pg';
-import { APP_ROLE } from '../platform/db';
-import { FolderMigrationSource } from './source';
+import { APP_ROLE } from '../db';
+import { FolderMigrationSource } from './folderMigrationSource';
 
 /** Tables the app role may only append to and read. */
 export const APPEND_ONLY_TABLES: readonly string[] = ['audit_log'];

@@ -8,14 +8,17 @@ interface MigrationModule {
   down(knex: Knex): Promise<void>;
 }
 
+// Loaded by path, not imported: the migrations sit above platform/ in the layers.
+const MIGRATIONS_DIRECTORY = path.resolve(__dirname, '..', '..', 'migrations');
 const MIGRATION_FILE = /^\d{14}_[a-z0-9_]+\.ts$/;
 
 /**
- * Loads the timestamped TypeScript migrations of this folder in name order. A custom source (rather
- * than knex's directory loader) so the same code runs under tsx, jest and the compiled image.
+ * Loads the timestamped TypeScript migrations of the repository's migrations/ folder in name
+ * order. A custom source (rather than knex's directory loader) so the same code runs under tsx,
+ * jest and the compiled image.
  */
 export class FolderMigrationSource implements Knex.MigrationSource<string> {
-  constructor(private readonly directory: string = __dirname) {}
+  constructor(private readonly directory: string = MIGRATIONS_DIRECTORY) {}
 
   async getMigrations(): Promise<string[]> {
     return fs

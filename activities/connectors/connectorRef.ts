@@ -1,0 +1,5 @@
+/** Which tenant's connector an activity works on. */
+export interface ConnectorRef {
+  tenantId: string;
+  connectorId: string;
+}
