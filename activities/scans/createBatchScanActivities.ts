@@ -1,7 +1,7 @@
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { Readable } from 'node:stream';
-import { scanItemSchema, type ScanFinding, type ScanItem } from '../../connectors/scan/scanProtocol';
+import { scanItemSchema, type ScanFinding, type ScanItem } from '../../connectors/scan/schemas';
 import { fileKey } from '../../platform/files/createFileStore';
 import { readTabularFile, TabularFileError } from '../../platform/files/readTabularFile';
 import { findTenantFile, openTenantFile, storeTenantFile } from '../../platform/files/tenantFiles';

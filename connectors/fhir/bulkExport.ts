@@ -5,8 +5,8 @@ import { DEFAULT_LOOKBACK_SECONDS, lookBack, lookbackMs } from '../lookback';
 import { classifyTransportError } from '../transportErrors';
 import { type ConnectorContext, type ConnectorRecord, type ReadPageResult } from '../types';
 import { type FhirClient, type FhirKitModule } from './fhirKit';
-import { type BulkCursor } from './fhirCursor';
-import { type FhirSession } from './fhirSession';
+import { type BulkCursor } from './cursor';
+import { type FhirSession } from './session';
 import { type FhirConfig, type FhirCredentials } from './schemas';
 import { vendorPreset } from './vendorPresets';
 

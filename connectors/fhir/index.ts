@@ -3,9 +3,9 @@ import { ConfigError } from '../errors';
 import { DEFAULT_LOOKBACK_SECONDS, lookBack, lookbackMs } from '../lookback';
 import { type ConnectorContext, type ConnectorRecord, defineConnector, type ReadPageResult, type StreamDefinition, type WriteResult } from '../types';
 import { BulkExportReader } from './bulkExport';
-import { cursorSince, type FhirCursor, fhirCursorSchema, type SearchCursor } from './fhirCursor';
+import { cursorSince, type FhirCursor, fhirCursorSchema, type SearchCursor } from './cursor';
 import { loadFhirKit } from './fhirKit';
-import { FhirSession } from './fhirSession';
+import { FhirSession } from './session';
 import { type FhirConfig, fhirConfigSchema, type FhirCredentials, fhirCredentialsSchema, FHIR_STREAMS } from './schemas';
 import { vendorPreset } from './vendorPresets';
 

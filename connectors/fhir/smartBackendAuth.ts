@@ -3,7 +3,7 @@ import { SignJWT } from 'jose';
 import { AuthError, ConfigError, TransientError } from '../errors';
 import { classifyTransportError } from '../transportErrors';
 import { type ConnectorContext } from '../types';
-import { tokenEndpointError } from './fhirErrors';
+import { tokenEndpointError } from './errors';
 import { type FhirConfig, type FhirCredentials, FHIR_STREAMS, type SmartCredentials } from './schemas';
 import { defaultScope } from './vendorPresets';
 

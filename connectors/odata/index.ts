@@ -3,7 +3,8 @@ import { ConfigError, type ConnectorError } from '../errors';
 import { type ConnectorContext, type ConnectorRecord, defineConnector, type ReadPageResult, type StreamDefinition } from '../types';
 import { type EntitySetInfo, parseEdmx, type ServiceMetadata } from './edmxMetadata';
 import { DEFAULT_LOOKBACK_SECONDS, lookBack, lookbackMs } from '../lookback';
-import { entitySetUrl, incrementalFilter, keyPredicate, type ODataCursor, odataCursorSchema, traversalFilter } from './odataQuery';
+import { type ODataCursor, odataCursorSchema } from './cursor';
+import { entitySetUrl, incrementalFilter, keyPredicate, traversalFilter } from './query';
 import { ODataHttp } from './odataHttp';
 import { type ODataConfig, odataConfigSchema, type ODataCredentials, odataCredentialsSchema, modifiedFieldOf } from './schemas';
 

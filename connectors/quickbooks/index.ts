@@ -4,8 +4,8 @@ import { decodeCursor, encodeCursor } from '../cursor';
 import { ConfigError } from '../errors';
 import { type ConnectorContext, type ConnectorRecord, defineConnector, type ReadPageResult, type StreamDefinition, type WriteResult } from '../types';
 import { DEFAULT_LOOKBACK_SECONDS, lookbackMs } from '../lookback';
-import { isDeletion, planCdcPage, type QboChange, type QuickBooksCursor, quickbooksCursorSchema } from './quickbooksCursor';
-import { type QboCall, QuickBooksSession } from './quickbooksSession';
+import { isDeletion, planCdcPage, type QboChange, type QuickBooksCursor, quickbooksCursorSchema } from './cursor';
+import { type QboCall, QuickBooksSession } from './session';
 import { type QuickBooksConfig, quickbooksConfigSchema, type QuickBooksCredentials, quickbooksCredentialsSchema } from './schemas';
 
 const STREAMS: StreamDefinition[] = [

@@ -4,8 +4,8 @@ import { DEFAULT_LOOKBACK_SECONDS, lookBack, lookbackMs } from '../lookback';
 import { defineConnector, type ConnectorContext, type ConnectorRecord, type StreamDefinition } from '../types';
 import { GuardedTransport } from './guardedTransport';
 import { refreshAccessToken } from './salesforceAuth';
-import { atOrBefore, decodeCursor, encodeCursor, soqlDateTime, salesforceTime, type SalesforceCursor } from './salesforceCursor';
-import { DEFAULT_OBJECTS, salesforceConfigSchema, salesforceCredentialsSchema, type SalesforceConfig, type SalesforceCredentials } from './salesforceSchemas';
+import { atOrBefore, decodeCursor, encodeCursor, soqlDateTime, salesforceTime, type SalesforceCursor } from './cursor';
+import { DEFAULT_OBJECTS, salesforceConfigSchema, salesforceCredentialsSchema, type SalesforceConfig, type SalesforceCredentials } from './schemas';
 
 type Context = ConnectorContext<SalesforceConfig, SalesforceCredentials>;
 type QueryResult = { records: Array<Record<string, unknown>>; done: boolean; nextRecordsUrl?: string; totalSize: number };

@@ -2,7 +2,7 @@ import { importPKCS8, SignJWT } from 'jose';
 import { type OAuth2 } from 'jsforce';
 import { AuthError, ConfigError } from '../errors';
 import { type ConnectorContext } from '../types';
-import { type SalesforceConfig, type SalesforceCredentials } from './salesforceSchemas';
+import { type SalesforceConfig, type SalesforceCredentials } from './schemas';
 
 const JWT_BEARER = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
 

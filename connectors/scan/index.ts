@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { ConfigError, ConnectorError, errorForHttpStatus, TransientError } from '../errors';
 import { defineConnector, type ConnectorContext, type ReadPageResult, type WriteResult } from '../types';
-import { MAX_BATCH_ITEMS, MAX_LIST_LIMIT, scanItemSchema, type ScanRecord, type ScanResult } from './scanProtocol';
+import { MAX_BATCH_ITEMS, MAX_LIST_LIMIT, scanItemSchema, type ScanRecord, type ScanResult } from './schemas';
 
 export const scanConfigSchema = z.strictObject({
   endpoint: z.url().describe('Base URL of the scan provider (its /v1/scans)'),

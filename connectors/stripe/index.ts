@@ -1,19 +1,9 @@
 import Stripe from 'stripe';
-import { z } from 'zod';
 import { AuthError, ConfigError, ConnectorError, RateLimitError, retryAfterMs, TransientError } from '../errors';
 import { defineConnector, type ConnectorContext, type ConnectorRecord, type ReadPageResult } from '../types';
-import { DEFAULT_LOOKBACK_SECONDS, lookbackSecondsField } from '../lookback';
-import { decodeStripeCursor, encodeStripeCursor, seenId, seenKey, seenWithin, type StripeCursor } from './stripeCursor';
-
-export const stripeConfigSchema = z.strictObject({
-  apiBase: z.url().optional().describe('API base URL (default https://api.stripe.com); tests point it at localstripe'),
-  cursorLookbackSeconds: lookbackSecondsField(DEFAULT_LOOKBACK_SECONDS.stripe),
-});
-export const stripeCredentialsSchema = z.strictObject({
-  secretKey: z.string().regex(/^(sk|rk)_(test|live)_[A-Za-z0-9_]+$/, 'a Stripe secret or restricted key (sk_… / rk_…)'),
-});
-type StripeConfig = z.infer<typeof stripeConfigSchema>;
-type StripeCredentials = z.infer<typeof stripeCredentialsSchema>;
+import { DEFAULT_LOOKBACK_SECONDS } from '../lookback';
+import { type StripeConfig, stripeConfigSchema, type StripeCredentials, stripeCredentialsSchema } from './schemas';
+import { decodeStripeCursor, encodeStripeCursor, seenId, seenKey, seenWithin, type StripeCursor } from './cursor';
 
 /** Streams and the Stripe object type their events carry. */
 const STREAMS = {

@@ -71,13 +71,13 @@ describe('import direction lint rules', () => {
   it('lets connectors/ import only platform/, and activities/ anything but api/', async () => {
     expect(await lintAt('connectors/probe.ts', `import { withConnector } from '../activities/connectors/connectorRuntime';\nexport const a = withConnector;`)).toEqual([expect.stringContaining('connectors/ imports only platform/')]);
     expect(await lintAt('connectors/probe.ts', `import { createLogger } from '../platform/logger';\nexport const a = createLogger;`)).toEqual([]);
-    expect(await lintAt('activities/probe.ts', `import { createUser } from '../api/routes/users/createUser';\nexport const a = createUser;`)).toEqual([expect.stringContaining('activities/ never imports api/')]);
+    expect(await lintAt('activities/probe.ts', `import { createUser } from '../api/users/createUser';\nexport const a = createUser;`)).toEqual([expect.stringContaining('activities/ never imports api/')]);
     expect(await lintAt('activities/probe.ts', `import { AuthError } from '../connectors/errors';\nexport const a = AuthError;`)).toEqual([]);
   });
 
   it('keeps the contracts module free of repository imports, and bench/ off route files', async () => {
     expect(await lintAt('workflows/contracts/probe.ts', `import { type Logger } from '../../platform/logger';\nexport type A = Logger;`)).toEqual([expect.stringContaining('The Temporal contracts import nothing')]);
-    expect(await lintAt('bench/probe.ts', `import { listUsers } from '../api/routes/users/listUsers';\nexport const a = listUsers;`)).toEqual([expect.stringContaining('bench/ drives the API')]);
+    expect(await lintAt('bench/probe.ts', `import { listUsers } from '../api/users/listUsers';\nexport const a = listUsers;`)).toEqual([expect.stringContaining('bench/ drives the API')]);
   });
 
   it('lets workflows/ import values from workflows/ and the contracts, other layers as types only', async () => {

@@ -1,7 +1,7 @@
 import { ConfigError } from '../../connectors/errors';
 import { parseEdmx } from '../../connectors/odata/edmxMetadata';
 import { lookBack } from '../../connectors/lookback';
-import { incrementalFilter, keyPredicate, odataLiteral, traversalFilter } from '../../connectors/odata/odataQuery';
+import { incrementalFilter, keyPredicate, odataLiteral, traversalFilter } from '../../connectors/odata/query';
 
 const EDMX = `<?xml version="1.0" encoding="utf-8"?>
 <edmx:Edmx Version="4.0" xmlns:edmx="http://docs.oasis-open.org/odata/ns/edmx">

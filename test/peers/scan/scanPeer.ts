@@ -2,7 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import { once } from 'node:events';
 import { type AddressInfo } from 'node:net';
-import { MAX_BATCH_ITEMS, MAX_LIST_LIMIT, scanItemSchema, type ScanFinding, type ScanItem, type ScanRecord, type ScanResult } from '../../../connectors/scan/scanProtocol';
+import { MAX_BATCH_ITEMS, MAX_LIST_LIMIT, scanItemSchema, type ScanFinding, type ScanItem, type ScanRecord, type ScanResult } from '../../../connectors/scan/schemas';
 import { applyGenericFault, FaultInjector, handleFaultControl } from '../faults';
 import { bearerToken, readText, sendJson } from '../http';
 import { type RunningPeer } from '../peer';

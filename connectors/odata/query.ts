@@ -1,21 +1,5 @@
-import { z } from 'zod';
 import { ConfigError } from '../errors';
-
-/**
- * Position in one entity set: the (modifiedField, key) of the last row delivered, and, in the
- * middle of a traversal, the server's `@odata.nextLink`. A traversal starts at `since` minus the
- * lookback window, inclusive (`m ge S - lookback`), ordered by (modifiedField, key): rows changed in
- * the same instant as the last one read, or committed late with an earlier stamp, are read again
- * and the records store drops the repeats. An expired next link is replaced by the keyset query
- * for rows strictly after (since, lastKey), so the rest of that traversal is neither skipped nor
- * repeated.
- */
-export const odataCursorSchema = z.object({
-  since: z.string().nullable(),
-  lastKey: z.union([z.string(), z.number()]).nullable(),
-  next: z.string().nullable(),
-});
-export type ODataCursor = z.infer<typeof odataCursorSchema>;
+import { type ODataCursor } from './cursor';
 
 const DATE_TIME = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,12})?)?(Z|[+-]\d{2}:\d{2})?)?$/;
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

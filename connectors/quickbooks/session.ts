@@ -1,7 +1,7 @@
 import QuickBooks from 'node-quickbooks';
 import { type ConnectorContext } from '../types';
 import { withQboTransport } from './qboTransport';
-import { classifyQuickBooksError, isExpiredAccessToken } from './quickbooksErrors';
+import { classifyQuickBooksError, isExpiredAccessToken } from './errors';
 import { INTUIT_API_BASE, INTUIT_TOKEN_URL, type QuickBooksConfig, type QuickBooksCredentials } from './schemas';
 
 type Callback<T> = (error: unknown, data?: T) => void;

@@ -1,6 +1,6 @@
 import { ConfigError } from '../errors';
 import { type ConnectorContext } from '../types';
-import { classifyFhirError, failureStatus } from './fhirErrors';
+import { classifyFhirError, failureStatus } from './errors';
 import { type FhirClient, loadFhirKit } from './fhirKit';
 import { type FhirConfig, type FhirCredentials } from './schemas';
 import { createTokenSource, type FhirTokenSource } from './smartBackendAuth';
