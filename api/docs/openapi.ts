@@ -86,7 +86,9 @@ export function buildOpenApiDocument(routes: readonly AnyRoute[], info: { versio
     info: {
       title: 'Integration Hub API',
       version: info.version,
-      description: 'Multi-tenant integration hub. Errors: { "error": { "code", "message", "details"? } }.',
+      description:
+        'Multi-tenant integration hub. Errors: { "error": { "code", "message", "details"? } }. No string (nor object key) may contain U+0000: 400 VALIDATION_FAILED. ' +
+        'A method a path does not declare answers 405 METHOD_NOT_ALLOWED with an Allow header.',
     },
     ...(info.serverUrl ? { servers: [{ url: info.serverUrl }] } : {}),
     paths,
