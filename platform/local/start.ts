@@ -6,6 +6,7 @@ import { loadConfig, type HubConfig } from '../config';
 import { connectTemporalClient } from '../temporal/connection';
 import { runMain } from '../runMain';
 import { projectRoot } from './paths';
+import { freePort } from './ports';
 import { startLocalStack } from './stack';
 
 /**
@@ -28,6 +29,8 @@ runMain('start', async () => {
     // Local development talks to local peers and test systems; configured deployments decide for themselves.
     HUB_ALLOW_PRIVATE_NETWORK: process.env.HUB_ALLOW_PRIVATE_NETWORK ?? 'true',
     HUB_EXIT_WITH_PARENT: 'true',
+    // The worker serves its metrics locally; the API's /metrics includes them.
+    WORKER_METRICS_PORT: String(config.WORKER_METRICS_PORT ?? (await freePort())),
   };
   const children: ChildProcess[] = [];
   let stopping = false;
@@ -74,6 +77,7 @@ runMain('start', async () => {
       '',
       'Integration Hub is up.',
       `  API          ${apiUrl}   (docs: ${apiUrl}/docs, readiness: ${apiUrl}/readyz)`,
+      `  Metrics      ${apiUrl}/metrics (API and worker, Temporal SDK series included)`,
       `  Temporal UI  ${stack.temporalUiUrl ?? config.TEMPORAL_UI_URL}`,
       `  Temporal     ${stack.temporalAddress} (namespace ${config.TEMPORAL_NAMESPACE}, task queue ${config.TEMPORAL_TASK_QUEUE})`,
       `  Admin token  ${adminToken}${config.HUB_ADMIN_TOKEN ? ' (from HUB_ADMIN_TOKEN)' : ` (generated, kept in ${path.relative(projectRoot, stack.dataDirectory)}/local-secrets.json)`}`,
