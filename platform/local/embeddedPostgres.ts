@@ -5,6 +5,7 @@ import { createRequire, syncBuiltinESMExports } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
+import { EMBEDDED_DATABASE, embeddedOwnerUrl } from './localStackConfig';
 import { reclaimOrphan } from './orphans';
 import { projectRoot } from './paths';
 import { isPortInUse } from './ports';
@@ -42,9 +43,6 @@ async function inOwnProcessGroup<T>(start: () => Promise<T>): Promise<T> {
     syncBuiltinESMExports();
   }
 }
-
-/** The database the hub uses inside the embedded cluster. */
-export const EMBEDDED_DATABASE = 'hub';
 
 export interface EmbeddedPostgresHandle {
   /** Owner (superuser) connection URL of the `hub` database. */
@@ -108,7 +106,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     exited = true;
   });
 
-  const url = `postgres://postgres:${encodeURIComponent(options.password)}@127.0.0.1:${options.port}/${EMBEDDED_DATABASE}`;
+  const url = embeddedOwnerUrl(options.port, options.password);
   await ensureDatabase(options.port, options.password);
   return {
     url,
