@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { freePort, isPortInUse } from '../../platform/local/ports';
-import { parentPidOf } from '../../platform/local/procStat';
+import { parentPidOf, procStatFields } from '../../platform/local/procStat';
 import { cleanEnv, eventually, exitOf, projectRoot } from '../support/processes';
 
 /** How long the hub must outlive the shell that launched it (the issue's 60 s would add a minute). */
@@ -45,6 +45,8 @@ describe('npm start (embedded defaults)', () => {
     const children = fs.readdirSync('/proc').filter((name) => /^\d+$/.test(name)).map(Number).filter((pid) => parentPidOf(pid) === hubPid);
     const postgres = Number(fs.readFileSync(path.join(dataDir, 'pg', 'postmaster.pid'), 'utf8').split('\n')[0]);
     const temporal = Number(fs.readFileSync(path.join(dataDir, 'temporal.pid'), 'utf8'));
+    // Each server leads a process group of its own (field 5 of /proc/<pid>/stat), apart from the hub's.
+    for (const server of [postgres, temporal]) expect(Number(procStatFields(server)![2])).toBe(server);
     return [...new Set([...children, postgres, temporal])];
   }
 
@@ -115,10 +117,13 @@ describe('npm start (embedded defaults)', () => {
     expect(await listOnboarding()).toEqual(['tenant/acme/onboarding']);
 
     // One /metrics: the API's series, the worker's job counters and the Temporal SDK's worker series.
-    const metrics = await (await fetch(`${api}/metrics`)).text();
+    // (The SDK reports its metrics every few seconds, so the workflow's completion may show up late.)
+    const metrics = await eventually(async () => {
+      const text = await (await fetch(`${api}/metrics`)).text();
+      return /^temporal_workflow_completed\{.*workflow_type="tenantOnboarding"/m.test(text) ? text : undefined;
+    }, 30_000, "the onboarding workflow's completion on /metrics");
     expect(metrics).toContain('hub_http_request_duration_seconds');
     expect(metrics).toMatch(/^temporal_worker_task_slots_available\{/m);
-    expect(metrics).toMatch(/^temporal_workflow_completed\{.*workflow_type="tenantOnboarding"/m);
 
     // SIGTERM to the hub alone stops everything it started: no orphan is left.
     const started = processesOf(detachedHub.pid);
