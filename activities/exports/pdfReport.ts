@@ -53,37 +53,50 @@ interface ColumnLayout {
 /**
  * Sizes the columns to their content: every column whose longest cell fits in WHOLE_COLUMN_MAX
  * gets that width, so ids and timestamps are never cut; the text shrinks (down to MIN_FONT_SIZE)
- * when those alone do not fit the page, and the remaining (free-text) columns share what is left.
+ * when those do not fit the page, and the widest of them wrap when even that is not enough.
+ * Wrapped (free-text) columns get room for their longest cell on MAX_LINES lines where the page
+ * allows, and the spare width.
  */
 function layoutColumns(doc: Doc, columns: readonly string[], rows: readonly string[][], usable: number): { fontSize: number; layout: ColumnLayout[] } {
-  const natural = columns.map((column, index) => {
+  const padding = 2 * CELL_PADDING + 1;
+  const minFree = Math.min(MIN_FREE_TEXT_WIDTH, usable / columns.length);
+  // Text widths at full size; header and body shrink by the same factor.
+  const content = columns.map((column, index) => {
     doc.font('Helvetica-Bold').fontSize(HEADER_FONT_SIZE);
-    let widest = doc.widthOfString(column) * (BODY_FONT_SIZE / HEADER_FONT_SIZE);
+    let widest = doc.widthOfString(column);
     doc.font('Helvetica').fontSize(BODY_FONT_SIZE);
     for (const row of rows) widest = Math.max(widest, doc.widthOfString(row[index]!));
-    return widest + 2 * CELL_PADDING + 1;
+    return widest;
   });
-  const whole = natural.map((width) => width <= WHOLE_COLUMN_MAX);
+  const whole = content.map((width) => width + padding <= WHOLE_COLUMN_MAX);
+  // A wrapped column needs what shows its longest cell on MAX_LINES lines (with slack for where
+  // lines break), or at least minFree.
+  const wrappedAt = (width: number, scale: number) => Math.max(minFree, (width * scale * 1.2) / MAX_LINES + padding);
+  const widthsAt = (scale: number) => content.map((width, index) => (whole[index] ? width * scale + padding : wrappedAt(width, scale)));
+  const neededAt = (scale: number) => widthsAt(scale).reduce((sum, width) => sum + width, 0);
   const minScale = MIN_FONT_SIZE / BODY_FONT_SIZE;
-  const neededWidth = () => natural.reduce((sum, width, index) => sum + (whole[index] ? width : MIN_FREE_TEXT_WIDTH), 0);
-  // Too many columns even in the smallest text: the widest wrap (whole, on up to MAX_LINES lines) instead.
-  while (neededWidth() * minScale > usable && whole.some(Boolean)) {
-    const widest = natural.reduce((best, width, index) => (whole[index] && (best < 0 || width > natural[best]!) ? index : best), -1);
+  while (neededAt(minScale) > usable && whole.some(Boolean)) {
+    const widest = content.reduce((best, width, index) => (whole[index] && (best < 0 || width > content[best]!) ? index : best), -1);
     whole[widest] = false;
   }
-  const wholeSum = natural.reduce((sum, width, index) => sum + (whole[index] ? width : 0), 0);
-  const freeCount = whole.filter((isWhole) => !isWhole).length;
-  const needed = neededWidth();
-  const scale = needed > usable ? Math.max(minScale, usable / needed) : 1;
-  const scaled = natural.map((width) => width * scale);
-  const scaledWholeSum = wholeSum * scale;
-  const freeNatural = scaled.reduce((sum, width, index) => sum + (whole[index] ? 0 : width), 0);
-  const left = Math.max(0, usable - scaledWholeSum);
-  const layout = scaled.map((width, index): ColumnLayout => {
-    if (!whole[index]) return { width: Math.max(MIN_FREE_TEXT_WIDTH * scale, (left * width) / freeNatural), whole: false };
-    // Everything fits: spread the spare width over the columns in proportion.
-    return { width: freeCount === 0 ? (width * usable) / scaledWholeSum : width, whole: true };
-  });
+  // The largest text size (at most the full one) at which everything fits.
+  let scale = 1;
+  if (neededAt(1) > usable) {
+    let low = minScale;
+    let high = 1;
+    for (let step = 0; step < 24; step += 1) {
+      const middle = (low + high) / 2;
+      if (neededAt(middle) <= usable) low = middle;
+      else high = middle;
+    }
+    scale = low;
+  }
+  const widths = widthsAt(scale);
+  const spare = Math.max(0, usable - widths.reduce((sum, width) => sum + width, 0));
+  // Spare width goes to the wrapped columns by content width, or to all columns when none wraps.
+  const receivers = whole.includes(false) ? content.map((width, index) => (whole[index] ? 0 : width)) : widths;
+  const receiving = receivers.reduce((sum, width) => sum + width, 0);
+  const layout = widths.map((width, index): ColumnLayout => ({ width: width + (receiving === 0 ? 0 : (spare * receivers[index]!) / receiving), whole: whole[index]! }));
   return { fontSize: BODY_FONT_SIZE * scale, layout };
 }
 
@@ -124,13 +137,13 @@ export async function renderPdfReport(columns: readonly string[], source: AsyncI
 
   const usable = width - 2 * margin;
   const { fontSize, layout } = layoutColumns(doc, columns, rows, usable);
-  const lineHeight = rowHeight - BODY_FONT_SIZE + fontSize;
+  const lineHeight = doc.font('Helvetica').fontSize(fontSize).currentLineHeight(true);
   const bottom = height - margin - footerHeight;
   const generated = heading.generatedAt.toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC');
   const subtitle = `Generated ${generated} · filters: ${describeFilters(heading.filters)} · ${rows.length.toLocaleString('en')} row${rows.length === 1 ? '' : 's'}${heading.sortBy.length > 0 ? ` · sorted by ${heading.sortBy.join(', ')}` : ''}`;
   let y = 0;
 
-  const cellOptions = (column: ColumnLayout, lines: number) => ({ width: column.width - 2 * CELL_PADDING, height: lines * lineHeight, lineBreak: !column.whole, ellipsis: !column.whole });
+  const cellOptions = (column: ColumnLayout, lines: number) => ({ width: column.width - 2 * CELL_PADDING, height: lines * lineHeight + 1, lineBreak: !column.whole, ellipsis: !column.whole });
   const drawRow = (cells: readonly string[], top: number, lines: number) => {
     let x = margin;
     cells.forEach((text, index) => {
@@ -144,7 +157,7 @@ export async function renderPdfReport(columns: readonly string[], source: AsyncI
     cells.forEach((text, index) => {
       const column = layout[index]!;
       if (column.whole) return;
-      const needed = Math.ceil(doc.heightOfString(text, { width: column.width - 2 * CELL_PADDING }) / doc.currentLineHeight(true));
+      const needed = Math.round(doc.heightOfString(text, { width: column.width - 2 * CELL_PADDING }) / lineHeight);
       lines = Math.max(lines, Math.min(MAX_LINES, needed));
     });
     return lines;
