@@ -144,15 +144,16 @@ describe('jobs: export formats and datasets', () => {
   });
 
   it('a filtered PDF says so; a wide dataset (audit log) keeps ids and hashes whole', async () => {
-    const started = await hub.request('POST', '/v1/jobs', { key: tenant.key, body: { kind: 'export', params: { dataset: 'users', format: 'pdf', filter: { role: 'viewer' } } } });
+    const started = await hub.request('POST', '/v1/jobs', { key: tenant.key, body: { kind: 'export', params: { dataset: 'users', format: 'pdf', filter: { role: 'member' } } } });
     expect(started.status).toBe(202);
     const filtered = await eventually(async () => {
       const response = await hub.request('GET', `/v1/jobs/${started.body.job.id}`, { key: tenant.key });
       return response.body.job.status === 'completed' ? response.body.job : undefined;
     }, 90_000, 'the filtered PDF export');
     const filteredText = (await pdfParse(Buffer.from(await (await fetch(`${hub.url}/v1/jobs/${filtered.id}/download`, { headers: { 'X-API-Key': tenant.key } })).arrayBuffer()))).text;
-    expect(filteredText).toContain('filters: role = viewer · 1 row ·');
-    expect(filteredText).toContain('page 1 of 1');
+    // (A one-page PDF would do, but pdf-parse's pdf.js misreads the cross-reference table of some tiny files.)
+    expect(filteredText).toContain('filters: role = member · 1,199 rows ·');
+    expect(filteredText).toContain(`page 1 of ${Math.ceil(1_199 / pdfRowsPerPage())}`);
 
     // Rows written before the export starts are all in it (its own download comes later).
     const audit = (await owner('audit_log').where({ tenant_id: tenant.id }).orderBy('seq').select('hash', 'request_id', 'occurred_at')) as Array<{ hash: string; request_id: string | null; occurred_at: Date }>;
