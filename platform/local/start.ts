@@ -14,9 +14,9 @@ import { startLocalStack } from './stack';
  * locally (embedded Postgres, Temporal dev server with its Web UI), the schema is migrated, then
  * the worker and the API run as child processes. Ctrl-C (or SIGTERM/SIGHUP to this process) stops
  * all of it, children first. It runs on when the shell that launched it exits (nohup, setsid, a
- * closed terminal tab that sent no SIGHUP): only a signal to this process stops it. Postgres and
- * Temporal run in process groups of their own, so a terminal's Ctrl-C reaches them only through
- * this process, in order.
+ * closed terminal tab that sent no SIGHUP): only a signal to this process stops it. The worker,
+ * the API, Postgres and Temporal run in process groups of their own, so a terminal's Ctrl-C reaches
+ * them only through this process, in order.
  */
 runMain('start', async () => {
   const config = loadConfig();
@@ -58,6 +58,9 @@ runMain('start', async () => {
       env,
       // The IPC channel closes when this process dies, however it dies: the children stop then.
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+      // Out of the terminal's process group: a Ctrl-C reaches them once, as our SIGTERM. (Temporal's
+      // worker handles only the first shutdown signal; a second one would kill it mid-drain.)
+      detached: true,
     });
     prefixLines(child, name);
     child.once('exit', (code, signal) => {
@@ -109,7 +112,12 @@ function stopChild(child: ChildProcess): Promise<void> {
     const killer = setTimeout(() => child.kill('SIGKILL'), 35_000);
     child.once('exit', () => {
       clearTimeout(killer);
-      resolve();
+      // 'close' follows once its output is read to the end: its last lines ("worker stopped") are printed.
+      const drained = setTimeout(resolve, 2_000);
+      child.once('close', () => {
+        clearTimeout(drained);
+        resolve();
+      });
     });
     child.kill('SIGTERM');
   });
