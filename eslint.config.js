@@ -73,6 +73,12 @@ module.exports = tseslint.config(
     },
   },
   {
+    // Scripts that run before `npm ci` (prestart/pretest) are plain CommonJS on Node built-ins.
+    files: ['scripts/**/*.js'],
+    languageOptions: { sourceType: 'commonjs' },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
     files: ['cli/**/*.ts', 'bench/**/*.ts', 'platform/local/**/*.ts', 'migrations/run.ts', 'test/**/*.ts'],
     rules: { 'no-console': 'off' },
   },

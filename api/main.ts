@@ -4,7 +4,7 @@ import { appDatabaseUrl, createDatabase } from '../platform/db';
 import { loadConfig } from '../platform/config';
 import { createFileStore } from '../platform/files/createFileStore';
 import { createLogger } from '../platform/logger';
-import { createMetrics } from '../platform/metrics';
+import { createMetrics, metricsPeerAt } from '../platform/metrics';
 import { onParentExit } from '../platform/local/parentWatch';
 import { runMain } from '../platform/runMain';
 import { connectTemporalClient } from '../platform/temporal/connection';
@@ -24,6 +24,8 @@ runMain('api', async () => {
   await db.ping(5_000);
   const { client, connection } = await connectTemporalClient(config);
   const metrics = createMetrics();
+  // Under npm start the worker runs beside us: one /metrics serves both processes' series.
+  if (config.HUB_EXIT_WITH_PARENT && config.WORKER_METRICS_PORT !== undefined) metrics.peers.push(metricsPeerAt(`http://127.0.0.1:${config.WORKER_METRICS_PORT}/metrics.json`));
   const controlPlane = createControlPlane({ config, db, logger, metrics });
   await controlPlane.start();
   const app = createApp({ config, db, temporal: client, logger, metrics, controlPlane, files: createFileStore(config), vault });

@@ -1,10 +1,11 @@
 import { loadConfig } from '../platform/config';
+import { withLocalStackDefaults } from '../platform/local/localStackConfig';
 import { runMain } from '../platform/runMain';
 import { migrateToLatest } from '../platform/migrations/migrator';
 
-/** `npm run migrate`: applies pending migrations to $DATABASE_URL (configured deployments). */
+/** `npm run migrate`: applies pending migrations to $DATABASE_URL, or to the local stack of `npm start` when unset. */
 runMain('migrate', async () => {
-  const config = loadConfig();
+  const config = withLocalStackDefaults(loadConfig());
   if (!config.DATABASE_URL) {
     throw new Error('DATABASE_URL is not set: npm run migrate needs the owner connection (npm start migrates its embedded database itself)');
   }

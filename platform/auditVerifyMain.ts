@@ -1,6 +1,7 @@
 import { verifyAllAuditChains } from './auditChain';
 import { loadConfig } from './config';
 import { appDatabaseUrl, createDatabase } from './db';
+import { withLocalStackDefaults } from './local/localStackConfig';
 import { runMain } from './runMain';
 
 /**
@@ -9,7 +10,7 @@ import { runMain } from './runMain';
  * so it can be anchored outside the database.
  */
 runMain('audit:verify', async () => {
-  const config = loadConfig();
+  const config = withLocalStackDefaults(loadConfig());
   const slugs = process.argv.slice(2).filter((arg) => !arg.startsWith('-'));
   const db = createDatabase({ url: appDatabaseUrl(config), poolMax: 2, applicationName: 'hub-audit-verify' });
   try {

@@ -1,4 +1,4 @@
-import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+import { AggregatorRegistry, collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
 import { attachTemporalMetrics } from './temporal/temporalMetrics';
 
 /** The Prometheus registry of one process and the series the hub records. */
@@ -13,6 +13,32 @@ export interface HubMetrics {
   webhookDeliveries: Counter<'outcome'>;
   /** How long webhook attempts took, by outcome. */
   webhookDeliveryDuration: Histogram<'outcome'>;
+  /**
+   * Other processes whose series this one's /metrics serves too, summed with its own
+   * (`npm start`: the API serves the worker's job, sync, webhook and `temporal_*` series).
+   * Each returns `registry.getMetricsAsJSON()` of that process, or [] when it cannot be reached.
+   */
+  peers: Array<() => Promise<object[]>>;
+}
+
+/** The Prometheus text of a process's registry, with its peers' series aggregated in. */
+export async function renderMetrics(metrics: HubMetrics): Promise<string> {
+  if (metrics.peers.length === 0) return metrics.registry.metrics();
+  const series = await Promise.all([metrics.registry.getMetricsAsJSON(), ...metrics.peers.map((peer) => peer())]);
+  return AggregatorRegistry.aggregate(series).metrics();
+}
+
+/** A peer that fetches another process's metrics JSON ({@link serveWorkerMetrics}' `/metrics.json`). */
+export function metricsPeerAt(url: string): () => Promise<object[]> {
+  return async () => {
+    try {
+      const response = await fetch(url, { signal: AbortSignal.timeout(2_000) });
+      return response.ok ? ((await response.json()) as object[]) : [];
+    } catch {
+      // The worker is starting or gone: serve this process's series alone.
+      return [];
+    }
+  };
 }
 
 /**
@@ -57,5 +83,5 @@ export function createMetrics(options: { defaultMetrics: boolean } = { defaultMe
     registers: [registry],
   });
   attachTemporalMetrics(registry);
-  return { registry, httpRequestDuration, jobsFinished, syncsFinished, webhookDeliveries, webhookDeliveryDuration };
+  return { registry, httpRequestDuration, jobsFinished, syncsFinished, webhookDeliveries, webhookDeliveryDuration, peers: [] };
 }

@@ -145,7 +145,8 @@ export function createExportActivities({ db, files }: Pick<ActivityDeps, 'db' | 
         const branding = await reportBranding(input);
         const output = new PassThrough();
         source = output;
-        rendering = document.render(dataset.columns, stagedRows(), output, branding).catch((error: Error) => {
+        const heading = { generatedAt: new Date(), filters: input.filter, sortBy: dataset.reportOrder };
+        rendering = document.render(dataset.columns, stagedRows(), output, branding, heading).catch((error: Error) => {
           output.destroy(error);
         });
       } else {

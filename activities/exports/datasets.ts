@@ -24,10 +24,13 @@ export interface ExportDataset {
   count(trx: Knex.Transaction, filter: ExportFilter): Knex.QueryBuilder;
   /** The key of a row, for the next chunk. */
   keyOf(row: Record<string, unknown>): string;
+  /** The order a report (PDF) lists rows in, for a reader rather than for paging: columns, most significant first. */
+  reportOrder: readonly string[];
 }
 
 const users: ExportDataset = {
   name: 'users',
+  reportOrder: ['name', 'email'],
   columns: ['id', 'email', 'name', 'role', 'status', 'created_at', 'updated_at', 'last_active_at'],
   chunk: (trx, filter, afterKey, limit) =>
     usersWhere(trx('users').select('id', 'email', 'name', 'role', 'status', 'created_at', 'updated_at', 'last_active_at'), filter)
@@ -46,6 +49,7 @@ function usersWhere(query: Knex.QueryBuilder, filter: ExportFilter): Knex.QueryB
 
 const auditLogs: ExportDataset = {
   name: 'audit_logs',
+  reportOrder: ['seq'],
   columns: ['seq', 'occurred_at', 'actor_type', 'actor_id', 'actor_role', 'ip', 'request_id', 'action', 'target_type', 'target_id', 'details', 'hash'],
   chunk: (trx, filter, afterKey, limit) =>
     auditWhere(
@@ -74,6 +78,7 @@ const INVOICE_COLUMNS = [
 /** One row per invoice (lines and usage as JSON); `from`/`to` select by the period's first day. */
 const invoices: ExportDataset = {
   name: 'invoices',
+  reportOrder: ['period', 'created_at'],
   columns: INVOICE_COLUMNS,
   chunk: (trx, filter, afterKey, limit) =>
     invoicesWhere(trx('invoices').select(INVOICE_COLUMNS.map((column) => (column.endsWith('_cents') ? trx.raw(`??::float8 as ??`, [column, column]) : column))), filter)
@@ -107,6 +112,7 @@ const RECORD_COLUMNS = ['connector_id', 'stream', 'external_id', 'data', 'data_h
  */
 const records: ExportDataset = {
   name: 'records',
+  reportOrder: ['first_seen_at', 'stream', 'external_id'],
   columns: RECORD_COLUMNS,
   chunk: (trx, filter, afterKey, limit) =>
     recordsWhere(
@@ -136,6 +142,7 @@ const USAGE_COLUMNS = ['day', 'kind', 'endpoint', 'events', 'quantity', 'cost_un
  */
 const usage: ExportDataset = {
   name: 'usage',
+  reportOrder: ['day', 'kind', 'endpoint'],
   columns: USAGE_COLUMNS,
   chunk: (trx, filter, afterKey, limit) =>
     usageWhere(

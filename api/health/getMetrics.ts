@@ -1,3 +1,4 @@
+import { renderMetrics } from '../../platform/metrics';
 import { defineRoute, RESPONDED } from '../http/route';
 
 export const getMetrics = defineRoute({
@@ -9,7 +10,7 @@ export const getMetrics = defineRoute({
   responses: { 200: { description: 'Prometheus text format', contentType: 'text/plain; version=0.0.4' } },
   async handler({ deps, res }) {
     res.setHeader('Content-Type', deps.metrics.registry.contentType);
-    res.status(200).send(await deps.metrics.registry.metrics());
+    res.status(200).send(await renderMetrics(deps.metrics));
     return RESPONDED;
   },
 });

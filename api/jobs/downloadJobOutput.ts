@@ -51,7 +51,19 @@ export const downloadJobOutput = defineRoute({
     res.setHeader('Content-Length', String(file.size));
     res.setHeader('Content-Disposition', `attachment; filename="${file.name.replace(/"/g, '')}"`);
     res.setHeader('Digest', `sha-256=${Buffer.from(file.sha256, 'hex').toString('base64')}`);
-    await pipeline(deps.files.get(file.storage_key), res);
+    try {
+      await pipeline(deps.files.get(file.storage_key), res);
+    } catch (error) {
+      // A client that hangs up mid-download is routine, not a server fault; a failing store is.
+      if (!isClientHangUp(error)) throw error;
+      deps.logger.info({ err: error, jobId: row.id, fileId: file.id }, 'client closed the connection during a download');
+    }
     return RESPONDED;
   },
 });
+
+/** What a pipeline into the response rejects with when the client goes away before the end. */
+function isClientHangUp(error: unknown): boolean {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  return code === 'ERR_STREAM_PREMATURE_CLOSE' || code === 'ECONNRESET' || code === 'EPIPE';
+}

@@ -1,6 +1,8 @@
 import { SingleBar } from 'cli-progress';
 import { type Command } from 'commander';
+import { once } from 'node:events';
 import fs from 'node:fs';
+import path from 'node:path';
 import { type HubClient } from '../client';
 import { printObject, printRows } from '../output';
 
@@ -139,17 +141,34 @@ export function registerJobCommands(program: Command, client: () => HubClient): 
 
   jobs
     .command('download <id>')
-    .description("save a job's output file")
-    .option('-o, --output <path>', 'where to write it (default: the name the server suggests)')
+    .description("save a job's output file (to the name the server suggests, e.g. users-1a2b3c4d.csv, in the current directory)")
+    .option('-o, --output <path>', 'where to write it instead')
     .action(async (id: string, options: { output?: string }) => {
-      const temporary = `${options.output ?? `hub-job-${id}`}.partial`;
+      // `npm run hub` runs in the project root; INIT_CWD is where the user typed the command.
+      const here = process.env.INIT_CWD ?? process.cwd();
+      const chosen = options.output === undefined ? undefined : path.resolve(here, options.output);
+      const temporary = path.join(chosen ? path.dirname(chosen) : here, `.hub-job-${id}.partial`);
+      let downloaded: { name?: string; bytes: number };
       const stream = fs.createWriteStream(temporary);
-      const { name, bytes } = await client().download(`/v1/jobs/${id}/download`, (chunk) => {
-        stream.write(chunk);
-      });
-      await new Promise<void>((resolve, reject) => stream.end((error?: Error | null) => (error ? reject(error) : resolve())));
-      const target = options.output ?? name ?? `hub-job-${id}`;
+      const failed = new Promise<never>((_resolve, reject) => stream.once('error', reject));
+      failed.catch(() => undefined);
+      try {
+        downloaded = await Promise.race([
+          client().download(`/v1/jobs/${id}/download`, async (chunk) => {
+            if (!stream.write(chunk)) await Promise.race([once(stream, 'drain'), failed]);
+          }),
+          failed,
+        ]);
+        await Promise.race([new Promise<void>((resolve) => stream.end(resolve)), failed]);
+      } catch (error) {
+        // A failed download leaves nothing behind.
+        stream.destroy();
+        fs.rmSync(temporary, { force: true });
+        throw error;
+      }
+      const suggested = downloaded.name ? path.basename(downloaded.name) : '';
+      const target = chosen ?? path.join(here, suggested && suggested !== '.' && suggested !== '..' ? suggested : `hub-job-${id}`);
       fs.renameSync(temporary, target);
-      process.stderr.write(`wrote ${target} (${bytes} bytes)\n`);
+      process.stderr.write(`wrote ${path.relative(here, target) || target} (${downloaded.bytes} bytes)\n`);
     });
 }

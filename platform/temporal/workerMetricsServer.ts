@@ -6,11 +6,20 @@ import { type HubMetrics } from '../metrics';
 /**
  * The worker's Prometheus endpoint (`WORKER_METRICS_PORT`): `GET /metrics` with the worker's job,
  * sync and webhook series and the Temporal SDK worker metrics bridged into the same registry.
- * The API serves its own `/metrics`; scrape both.
+ * The API serves its own `/metrics`; scrape both. `GET /metrics.json` is the same as prom-client
+ * JSON, which the API of `npm start` aggregates into its own /metrics.
  */
 export async function serveWorkerMetrics(metrics: HubMetrics, port: number, host: string): Promise<{ url: string; close(): Promise<void> }> {
   const server = http.createServer((req, res) => {
-    if (req.method !== 'GET' || (req.url ?? '').split('?')[0] !== '/metrics') {
+    const pathname = (req.url ?? '').split('?')[0];
+    if (req.method === 'GET' && pathname === '/metrics.json') {
+      metrics.registry
+        .getMetricsAsJSON()
+        .then((series) => res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify(series)))
+        .catch(() => res.writeHead(500, { 'Content-Type': 'text/plain' }).end('metrics unavailable\n'));
+      return;
+    }
+    if (req.method !== 'GET' || pathname !== '/metrics') {
       res.writeHead(404, { 'Content-Type': 'text/plain' }).end('not found\n');
       return;
     }

@@ -1,5 +1,6 @@
 import { loadConfig } from '../config';
 import { appDatabaseUrl, createDatabase } from '../db';
+import { withLocalStackDefaults } from '../local/localStackConfig';
 import { runMain } from '../runMain';
 import { masterKeyringFromConfig } from './masterKeys';
 import { rotateMasterKey } from './rotateMasterKey';
@@ -12,7 +13,7 @@ import { rotateMasterKey } from './rotateMasterKey';
  * limits a run to some tenants.
  */
 runMain('vault:rotate', async () => {
-  const config = loadConfig();
+  const config = withLocalStackDefaults(loadConfig());
   if (!config.DATABASE_URL && !config.DATABASE_APP_URL) throw new Error('vault:rotate needs DATABASE_URL (or DATABASE_APP_URL) of the hub database');
   const keyring = masterKeyringFromConfig(config);
   const db = createDatabase({ url: appDatabaseUrl(config), poolMax: 2, applicationName: 'hub-vault-rotate' });

@@ -19,8 +19,9 @@ describe('hub CLI: jobs', () => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
+  /** As `npm run hub -- …` typed in `dir`: npm runs the CLI in the project root with INIT_CWD set to `dir`. */
   async function hubCli(...args: string[]) {
-    const cli = spawnEntry('cli/hub.ts', cleanEnv({ HUB_URL: hub.url, HUB_API_KEY: tenant.key }), args);
+    const cli = spawnEntry('cli/hub.ts', cleanEnv({ HUB_URL: hub.url, HUB_API_KEY: tenant.key, INIT_CWD: dir }), args);
     const { code } = await exitOf(cli);
     return { code, output: cli.output() };
   }
@@ -39,6 +40,37 @@ describe('hub CLI: jobs', () => {
     const downloaded = await hubCli('jobs', 'download', job.id, '-o', target);
     expect(downloaded.code).toBe(0);
     expect(fs.readFileSync(target, 'utf8').trim().split('\n')).toHaveLength(2);
+
+    // Without -o: the server's name for it, in the directory the command was typed in.
+    const named = await hubCli('jobs', 'download', job.id);
+    expect(named.code).toBe(0);
+    const expectedName = `users-${job.id.slice(0, 8)}.csv`;
+    expect(named.output).toContain(`wrote ${expectedName}`);
+    expect(fs.readFileSync(path.join(dir, expectedName), 'utf8').trim().split('\n')).toHaveLength(2);
+    expect(fs.readdirSync(dir).filter((file) => file.endsWith('.partial'))).toEqual([]);
+  });
+
+  it('summarizes nested results in tables (--json has them whole)', async () => {
+    const started = await hubCli('jobs', 'start', 'export', '--param', 'dataset=users', '--param', 'format=json', '--watch');
+    expect(started.code).toBe(0);
+    const table = started.output.replace(/\u001b\[\d+m/g, '').split('\n').filter((line) => line.includes('│'));
+    const resultLine = table.find((line) => line.includes(' result '))!;
+    for (const field of ['dataset=users', 'format=json', 'rows=1']) expect(resultLine).toContain(field);
+    expect(resultLine).toMatch(/file=users-[0-9a-f]{8}\.json/);
+    expect(resultLine).not.toContain('{"');
+    // One short line per nested value (the widest cells left are URLs, kept whole to be clickable).
+    for (const line of table.filter((row) => / (result|error) /.test(row))) expect(line.split('│')[2]!.trim().length).toBeLessThanOrEqual(72);
+    expect(started.output).toContain('--json prints them whole');
+  });
+
+  it('leaves no file behind when a download fails', async () => {
+    const unknownJob = '00000000-0000-4000-8000-000000000000';
+    const failed = await hubCli('jobs', 'download', unknownJob);
+    expect(failed.code).toBe(1);
+    expect(failed.output).toMatch(/^hub: 404 /m);
+    const intoMissingDirectory = await hubCli('jobs', 'download', unknownJob, '-o', 'out/file.csv');
+    expect(intoMissingDirectory.code).toBe(1);
+    expect(fs.readdirSync(dir).filter((file) => file.includes(unknownJob) || file.endsWith('.partial'))).toEqual([]);
   });
 
   it('uploads a file with --file and imports users from it', async () => {

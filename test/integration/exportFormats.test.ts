@@ -1,4 +1,6 @@
 import { parse } from 'csv-parse/sync';
+import http from 'node:http';
+import { Writable } from 'node:stream';
 import ExcelJS from 'exceljs';
 import { XMLParser } from 'fast-xml-parser';
 import pdfParse from 'pdf-parse/lib/pdf-parse.js';
@@ -17,10 +19,17 @@ describe('jobs: export formats and datasets', () => {
   let scanPeer: RunningScanPeer;
   const owner = ownerDb();
   const USERS = 1_201; // 1,200 seeded + the tenant's admin
+  const logLines: Array<{ level: number; msg: string }> = [];
 
   beforeAll(async () => {
     scanPeer = await startScanPeer({ port: 0, apiKey: SCAN_KEY });
-    hub = await startTestHub();
+    const sink = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        for (const line of chunk.toString().split('\n')) if (line) logLines.push(JSON.parse(line) as { level: number; msg: string });
+        done();
+      },
+    });
+    hub = await startTestHub({ LOG_LEVEL: 'info' }, { logDestination: sink });
     tenant = await hub.createTenant({ plan: 'enterprise' });
     await hub.request('PATCH', '/v1/tenant', { key: tenant.key, body: { branding: { companyName: 'Acme Health', primaryColor: '#aa2244', secondaryColor: '#223344' } } });
     await owner.raw(
@@ -109,14 +118,53 @@ describe('jobs: export formats and datasets', () => {
     expect(contentType).toContain({ csv: 'text/csv', json: 'application/json', ndjson: 'application/x-ndjson', xml: 'application/xml', xlsx: 'spreadsheetml' }[format]!);
   });
 
-  it('users as a branded PDF report with one page per rows-per-page', async () => {
+  it('users as a branded PDF report: heading with time, filters and count, page x of y, whole cells, rows by name', async () => {
+    const before = Date.now();
     const { bytes, contentType } = await exportOf('users', 'pdf');
     expect(contentType).toBe('application/pdf');
     const parsed = await pdfParse(bytes);
-    expect(parsed.numpages).toBe(Math.ceil(USERS / pdfRowsPerPage()));
+    const pages = Math.ceil(USERS / pdfRowsPerPage());
+    expect(parsed.numpages).toBe(pages);
     expect(parsed.text).toContain('Acme Health');
-    expect(parsed.text).toContain('fmt1@example.test');
     expect(parsed.text).toContain('Acme Health: users export');
+    const generated = /Generated (\d{4}-\d\d-\d\d \d\d:\d\d:\d\d) UTC · filters: none · 1,201 rows · sorted by name, email/.exec(parsed.text);
+    expect(generated).not.toBeNull();
+    expect(Date.parse(`${generated![1]!.replace(' ', 'T')}Z`)).toBeGreaterThanOrEqual(Math.floor(before / 1_000) * 1_000);
+    expect(parsed.text).toContain(`page 1 of ${pages}`);
+    expect(parsed.text).toContain(`page ${pages} of ${pages}`);
+    // Columns are as wide as their content: ids, e-mails and timestamps appear whole, nothing is cut.
+    expect(parsed.text).not.toContain('…');
+    expect(parsed.text).toContain('00000000-0000-4000-8000-0000000000ff');
+    const [createdAt] = (await owner('users').where({ id: '00000000-0000-4000-8000-0000000000ff' }).pluck('created_at')) as Date[];
+    expect(parsed.text).toContain(createdAt!.toISOString());
+    // By name, numbers in names in numeric order (not by id).
+    const positions = ['User <1> & co', 'User <2> & co', 'User <10> & co', 'User <100> & co', 'User <1000> & co'].map((name) => parsed.text.indexOf(name));
+    expect(positions.every((position) => position >= 0)).toBe(true);
+    expect([...positions].sort((a, b) => a - b)).toEqual(positions);
+  });
+
+  it('a filtered PDF says so; a wide dataset (audit log) keeps ids and hashes whole', async () => {
+    const started = await hub.request('POST', '/v1/jobs', { key: tenant.key, body: { kind: 'export', params: { dataset: 'users', format: 'pdf', filter: { role: 'member' } } } });
+    expect(started.status).toBe(202);
+    const filtered = await eventually(async () => {
+      const response = await hub.request('GET', `/v1/jobs/${started.body.job.id}`, { key: tenant.key });
+      return response.body.job.status === 'completed' ? response.body.job : undefined;
+    }, 90_000, 'the filtered PDF export');
+    const filteredText = (await pdfParse(Buffer.from(await (await fetch(`${hub.url}/v1/jobs/${filtered.id}/download`, { headers: { 'X-API-Key': tenant.key } })).arrayBuffer()))).text;
+    // (A one-page PDF would do, but pdf-parse's pdf.js misreads the cross-reference table of some tiny files.)
+    expect(filteredText).toContain('filters: role = member · 1,199 rows ·');
+    expect(filteredText).toContain(`page 1 of ${Math.ceil(1_199 / pdfRowsPerPage())}`);
+
+    // Rows written before the export starts are all in it (its own download comes later).
+    const audit = (await owner('audit_log').where({ tenant_id: tenant.id }).orderBy('seq').select('hash', 'request_id', 'occurred_at')) as Array<{ hash: string; request_id: string | null; occurred_at: Date }>;
+    expect(audit.length).toBeGreaterThan(0);
+    const { bytes } = await exportOf('audit_logs', 'pdf');
+    const text = (await pdfParse(bytes)).text.replace(/\n/g, '');
+    for (const row of audit) {
+      expect(text).toContain(row.hash);
+      expect(text).toContain(row.occurred_at.toISOString());
+      if (row.request_id) expect(text).toContain(row.request_id);
+    }
   });
 
   it.each([
@@ -154,9 +202,29 @@ describe('jobs: export formats and datasets', () => {
     expect(job.error).toMatchObject({ code: 'ExportTooLarge', message: expect.stringContaining('at most 20000 rows') });
 
     // 22,500 records: parts are read in slices of 5,000, joined with the format's separator.
+    let large: { id: string } | undefined;
     for (const format of ['json', 'csv']) {
       const exported = await exportOf('records', format);
       expect(await parsedRows(format, exported.bytes)).toHaveLength(22_500);
+      large = exported.job;
     }
+
+    // A client hanging up mid-download is routine: an info line, no error.
+    const errorsBefore = logLines.filter((line) => line.level >= 50).length;
+    await new Promise<void>((resolve, reject) => {
+      const request = http.get(`${hub.url}/v1/jobs/${large!.id}/download`, { headers: { 'X-API-Key': tenant.key } }, (response) => {
+        expect(response.statusCode).toBe(200);
+        // Read one chunk, then hang up while the server still has megabytes to send.
+        response.once('data', () => {
+          request.destroy();
+          resolve();
+        });
+      });
+      request.on('error', (error: NodeJS.ErrnoException) => (error.code === 'ECONNRESET' ? undefined : reject(error)));
+    });
+    await eventually(() => (logLines.some((line) => line.msg === 'client closed the connection during a download') ? true : undefined), 10_000, 'the hang-up to be logged');
+    const hangUp = logLines.find((line) => line.msg === 'client closed the connection during a download')!;
+    expect(hangUp.level).toBe(30);
+    expect(logLines.filter((line) => line.level >= 50).slice(errorsBefore)).toEqual([]);
   });
 });
