@@ -3,7 +3,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { freePort, isPortInUse } from '../../platform/local/ports';
-import { cleanEnv, eventually, exitOf, spawnEntry } from '../support/processes';
+import { eventually } from '../support/eventually';
+import { cleanEnv, exitOf, spawnEntry } from '../support/processes';
 
 /**
  * `npm start` on embedded defaults, exactly as a user runs it (platform/local/start.ts in its own

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { recordUsage } from '../../platform/metering/recordUsage';
 import { ownerDb, startTestHub, type CreatedTenant, type TestHub } from '../support/hub';
-import { eventually } from '../support/processes';
+import { eventually } from '../support/eventually';
 
 /**
  * Dashboard and usage figures against a known sequence of requests, jobs and metered usage: every

@@ -5,7 +5,7 @@ import { startScanPeer, type RunningScanPeer } from '../peers/scan/scanPeer';
 import { registerConnector, runtimeOf } from '../support/connectors';
 import { ownerDb, startTestHub, type CreatedTenant, type TestHub } from '../support/hub';
 import { finishedJob, startJobVia } from '../support/jobs';
-import { eventually } from '../support/processes';
+import { eventually } from '../support/eventually';
 import { recordHistory } from '../support/recordHistory';
 
 const RESTORED = Object.entries(RESTORE_RULES)

@@ -2,7 +2,7 @@ import { startScanPeer, type RunningScanPeer } from '../peers/scan/scanPeer';
 import { registerConnector } from '../support/connectors';
 import { ownerDb, startTestHub, type CreatedTenant, type TestHub } from '../support/hub';
 import { finishedJob, startJobVia, uploadFile } from '../support/jobs';
-import { eventually } from '../support/processes';
+import { eventually } from '../support/eventually';
 import { startWorkerProcess, type WorkerProcess } from '../support/workerProcess';
 
 /**

@@ -3,7 +3,7 @@ import { startScanPeer, type RunningScanPeer } from '../peers/scan/scanPeer';
 import { registerConnector } from '../support/connectors';
 import { ownerDb, startTestHub, type CreatedTenant, type TestHub } from '../support/hub';
 import { finishedJob, startJobVia, uploadFile } from '../support/jobs';
-import { eventually } from '../support/processes';
+import { eventually } from '../support/eventually';
 import { recordHistory } from '../support/recordHistory';
 
 /** `batch_scan` jobs end to end: upload → staged items → sliding window of chunks → result rows, metering, report. */

@@ -3,7 +3,8 @@ import { periodOf } from '../../platform/billing/periods';
 import { startStripePeer, type RunningStripePeer } from '../peers/stripe/stripePeer';
 import { billingEnv, billingRunFinished, recordUsageEvents, startBillingRun, stripeCustomersOf, stripeInvoicesOf, stripeOf } from '../support/billing';
 import { ownerDb, startTestHub, type CreatedTenant, type TestHub } from '../support/hub';
-import { eventually, exitOf, spawnEntry } from '../support/processes';
+import { eventually } from '../support/eventually';
+import { exitOf, spawnEntry } from '../support/processes';
 
 const TENANTS = 8;
 

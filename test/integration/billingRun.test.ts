@@ -6,7 +6,7 @@ import { createLogger } from '../../platform/logger';
 import { startStripePeer, type RunningStripePeer } from '../peers/stripe/stripePeer';
 import { addUsers, billingEnv, billingRunFinished, recordUsageEvents, removeUsers, startBillingRun, stripeInvoicesOf, stripeOf } from '../support/billing';
 import { ownerDb, startTestHub, uniqueSuffix, type CreatedTenant, type TestHub } from '../support/hub';
-import { eventually } from '../support/processes';
+import { eventually } from '../support/eventually';
 import { recordHistory } from '../support/recordHistory';
 
 /**

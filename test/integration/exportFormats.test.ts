@@ -6,7 +6,7 @@ import { pdfRowsPerPage } from '../../activities/exports/documents';
 import { startScanPeer, type RunningScanPeer } from '../peers/scan/scanPeer';
 import { registerConnector } from '../support/connectors';
 import { ownerDb, startTestHub, type CreatedTenant, type TestHub } from '../support/hub';
-import { eventually } from '../support/processes';
+import { eventually } from '../support/eventually';
 
 const SCAN_KEY = 'export-formats-scan-key';
 

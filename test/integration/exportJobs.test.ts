@@ -5,7 +5,7 @@ import { closedExecutionStatus } from '../support/closedExecution';
 import { recordHistory } from '../support/recordHistory';
 import { ownerDb, startTestHub, type CreatedTenant, type TestHub } from '../support/hub';
 import { jobWhen } from '../support/jobs';
-import { eventually } from '../support/processes';
+import { eventually } from '../support/eventually';
 
 /** Jobs API end to end with the `export` kind: start → live progress → file → download; cancel. */
 describe('jobs: export', () => {

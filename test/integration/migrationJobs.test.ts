@@ -5,7 +5,7 @@ import { registerConnector, runtimeOf } from '../support/connectors';
 import { ownerDb, startTestHub, type CreatedTenant, type TestHub } from '../support/hub';
 import { xlsxBomb } from '../support/importFiles';
 import { finishedJob, jobWhen, startJobVia, uploadFile } from '../support/jobs';
-import { eventually } from '../support/processes';
+import { eventually } from '../support/eventually';
 import { recordHistory } from '../support/recordHistory';
 
 /** Users of a tenant as the owner sees them, every column, in a stable order. */

@@ -2,7 +2,7 @@ import { Writable } from 'node:stream';
 import { emitEvent } from '../../platform/events/emitEvent';
 import { serveWorkerMetrics } from '../../platform/temporal/workerMetricsServer';
 import { startTestHub, type CreatedTenant, type TestHub } from '../support/hub';
-import { eventually } from '../support/processes';
+import { eventually } from '../support/eventually';
 import { startWebhookReceiver, type WebhookReceiver } from '../support/webhookReceiver';
 
 // The package ships no types: a list of metric families, each with its samples.

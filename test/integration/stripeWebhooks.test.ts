@@ -3,7 +3,7 @@ import { periodOf } from '../../platform/billing/periods';
 import { startStripePeer, type RunningStripePeer } from '../peers/stripe/stripePeer';
 import { billingEnv, billingRunFinished, startBillingRun, stripeInvoicesOf, stripeOf, WEBHOOK_SECRET } from '../support/billing';
 import { ownerDb, startTestHub, uniqueSuffix, type CreatedTenant, type TestHub } from '../support/hub';
-import { eventually } from '../support/processes';
+import { eventually } from '../support/eventually';
 import { recordHistory } from '../support/recordHistory';
 
 /**

@@ -3,7 +3,7 @@ import { startSalesforcePeer, type RunningSalesforcePeer } from '../peers/salesf
 import { registerConnector } from '../support/connectors';
 import { closedExecutionStatus } from '../support/closedExecution';
 import { ownerDb, startTestHub, type CreatedTenant, type TestHub } from '../support/hub';
-import { eventually } from '../support/processes';
+import { eventually } from '../support/eventually';
 import { recordHistory } from '../support/recordHistory';
 import { finishedJob, jobWhen, startSync } from '../support/syncs';
 

@@ -11,7 +11,7 @@ import { startSalesforcePeer, type RunningSalesforcePeer } from '../peers/salesf
 import { sfTime } from '../peers/salesforce/salesforceData';
 import { registerConnector } from '../support/connectors';
 import { ownerDb, startTestHub, type CreatedTenant, type TestHub } from '../support/hub';
-import { eventually } from '../support/processes';
+import { eventually } from '../support/eventually';
 import { finishedJob, startSync } from '../support/syncs';
 import { startWorkerProcess, type WorkerProcess } from '../support/workerProcess';
 

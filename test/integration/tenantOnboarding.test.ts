@@ -1,5 +1,5 @@
 import { generateApiKey } from '../../platform/apiKeys';
-import { eventually } from '../support/processes';
+import { eventually } from '../support/eventually';
 import { recordHistory } from '../support/recordHistory';
 import { startTestHub, uniqueSuffix, ownerDb, type TestHub } from '../support/hub';
 

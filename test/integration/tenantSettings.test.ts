@@ -1,4 +1,5 @@
 import { ownerDb, startTestHub, type CreatedTenant, type TestHub } from '../support/hub';
+import { eventually } from '../support/eventually';
 import { createKey } from '../support/tenantKeys';
 
 describe('tenant profile: settings, branding, theme.css, suspension, IP allowlist', () => {
@@ -132,14 +133,15 @@ describe('tenant profile: settings, branding, theme.css, suspension, IP allowlis
     expect((await hub.request('GET', '/v1/tenant', { key: viewer.key })).status).toBe(200);
     // Simulate the tenant narrowing its list from elsewhere (e.g. another admin behind a VPN).
     await owner('tenants').where({ id: locked.id }).update({ settings: JSON.stringify({ security: { ipAllowlist: ['203.0.113.0/24'] } }) });
-    const refused = await (async () => {
-      for (let attempt = 0; attempt < 40; attempt += 1) {
+    const refused = await eventually(
+      async () => {
         const response = await hub.request('GET', '/v1/tenant', { key: viewer.key });
-        if (response.status === 403) return response;
-        await new Promise((resolve) => setTimeout(resolve, 50));
-      }
-      return hub.request('GET', '/v1/tenant', { key: viewer.key });
-    })();
+        return response.status === 403 ? response : undefined;
+      },
+      2_000,
+      'the narrowed allowlist to refuse the caller',
+      50,
+    );
     expect(refused.status).toBe(403);
     expect(refused.body.error.code).toBe('IP_NOT_ALLOWED');
   });

@@ -5,7 +5,7 @@ import { recordHistory } from '../support/recordHistory';
 import { ownerDb, startTestHub, type CreatedTenant, type TestHub } from '../support/hub';
 import { usersCsv, usersXlsx, xlsxBomb } from '../support/importFiles';
 import { jobWhen } from '../support/jobs';
-import { eventually } from '../support/processes';
+import { eventually } from '../support/eventually';
 
 /** Uploads and the user_import job end to end: API → workflow → activities → users table. */
 describe('jobs: user_import', () => {

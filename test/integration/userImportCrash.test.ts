@@ -1,6 +1,6 @@
 import { ownerDb, startTestHub, type CreatedTenant, type TestHub } from '../support/hub';
 import { usersCsv } from '../support/importFiles';
-import { eventually } from '../support/processes';
+import { eventually } from '../support/eventually';
 import { startWorkerProcess, type WorkerProcess } from '../support/workerProcess';
 
 const ROWS = 60_000;

@@ -1,7 +1,8 @@
 import { type ChildProcess } from 'node:child_process';
 import { emitEvent } from '../../platform/events/emitEvent';
 import { ownerDb, startTestHub, type TestHub } from '../support/hub';
-import { eventually, exitOf, spawnEntry } from '../support/processes';
+import { eventually } from '../support/eventually';
+import { exitOf, spawnEntry } from '../support/processes';
 import { startWebhookReceiver, type WebhookReceiver } from '../support/webhookReceiver';
 
 /**

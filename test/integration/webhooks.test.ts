@@ -2,7 +2,7 @@ import { Webhook } from 'standardwebhooks';
 import { emitEvent } from '../../platform/events/emitEvent';
 import { createWebhookSender } from '../../platform/webhooks/webhookSender';
 import { ownerDb, startTestHub, type CreatedTenant, type TestHub } from '../support/hub';
-import { eventually } from '../support/processes';
+import { eventually } from '../support/eventually';
 import { recordHistory } from '../support/recordHistory';
 import { startWebhookReceiver, type WebhookReceiver } from '../support/webhookReceiver';
 
