@@ -15,11 +15,11 @@ import { callNames, withStubWorker, type StubActivities, type StubCall } from '.
 const stats = { read: 0, inserted: 0, updated: 0, unchanged: 0, deleted: 0, pages: 0, retries: 0, rateLimited: 0, throttled: 0 };
 
 function inputFor(streams: string[] | null = null): ConnectorSyncInput {
-  return { jobId: randomUUID(), tenantId: randomUUID(), tenantSlug: 'stub', kind: 'sync', params: { connectorId: randomUUID(), mode: 'incremental', streams }, requestedBy: 'test', trigger: 'manual' };
+  return { jobId: randomUUID(), tenantId: randomUUID(), tenantSlug: 'stub', kind: 'sync', params: { connectorId: randomUUID(), mode: 'incremental', streams }, requestedBy: 'test', trigger: 'api' };
 }
 
 /** Stubs for a run over `pagesPerStream` (stream → how many pages it has); `page` may override an answer. */
-function syncStubs(pagesPerStream: Record<string, number>, page?: (request: { stream: string; page: number }) => Promise<PageOutcome> | undefined): StubActivities {
+function syncStubs(pagesPerStream: Record<string, number>, page?: (request: { stream: string; page: number }) => Promise<PageOutcome | undefined>): StubActivities {
   const stored = (stream: string, pageNo: number): PageOutcome => ({ kind: 'stored', stream, page: pageNo, read: 10, inserted: 10, updated: 0, unchanged: 0, deleted: 0, done: pageNo >= pagesPerStream[stream]!, attempt: 1, cursor: `${stream}-${pageNo}` });
   return {
     markJobStatus: async () => undefined,
