@@ -1,21 +1,11 @@
 import { generateApiKey } from '../../platform/apiKeys';
-import { ownerDb, startTestHub, type CreatedTenant, type TestHub } from '../support/hub';
+import { startTestHub } from '../support/hub';
+import { useHub } from '../support/harness';
 import { eventually } from '../support/eventually';
 import { createKey } from '../support/tenantKeys';
 
 describe('API keys: create once, list without secrets, revoke, expire, role ceilings', () => {
-  let hub: TestHub;
-  let tenant: CreatedTenant;
-  const owner = ownerDb();
-
-  beforeAll(async () => {
-    hub = await startTestHub();
-    tenant = await hub.createTenant();
-  });
-  afterAll(async () => {
-    await hub.stop();
-    await owner.destroy();
-  });
+  const { hub, tenant, owner } = useHub({ tenants: [{}] });
 
   it('answers the secret once, stores only prefix and SHA-256, and lists keys without secrets or hashes', async () => {
     const created = await hub.request('POST', '/v1/api-keys', { key: tenant.key, body: { name: 'CI', role: 'member', scopes: ['users:read'] } });

@@ -2,7 +2,7 @@ import { startFhirPeer, type FhirPeer } from '../peers/fhir/fhirPeer';
 import { startODataPeer, type ODataPeer } from '../peers/odata/odataPeer';
 import { startQuickBooksPeer, type QuickBooksPeer } from '../peers/quickbooks/quickbooksPeer';
 import { registerConnector } from '../support/connectors';
-import { ownerDb, startTestHub, type CreatedTenant, type TestHub } from '../support/hub';
+import { useHub } from '../support/harness';
 import { finishedJob, readChanges, startSync } from '../support/syncs';
 
 /**
@@ -11,18 +11,7 @@ import { finishedJob, readChanges, startSync } from '../support/syncs';
  * (keyset paging; a full refresh sweeps rows deleted outright, and only when it succeeds).
  */
 describe('sync engine: FHIR, QuickBooks and OData through the API', () => {
-  let hub: TestHub;
-  let tenant: CreatedTenant;
-  const owner = ownerDb();
-
-  beforeAll(async () => {
-    hub = await startTestHub({ SYNC_PAGE_SIZE: '500' });
-    tenant = await hub.createTenant();
-  });
-  afterAll(async () => {
-    await hub.stop();
-    await owner.destroy();
-  });
+  const { hub, tenant, owner } = useHub({ env: { SYNC_PAGE_SIZE: '500' }, tenants: [{}] });
 
   const liveRows = async (connectorId: string, stream: string) =>
     Number((await owner('records').where({ connector_id: connectorId, stream }).whereNull('deleted_at').count({ n: '*' }).first())!.n);

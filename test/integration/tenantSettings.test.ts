@@ -1,20 +1,9 @@
-import { ownerDb, startTestHub, type CreatedTenant, type TestHub } from '../support/hub';
+import { useHub } from '../support/harness';
 import { eventually } from '../support/eventually';
 import { createKey } from '../support/tenantKeys';
 
 describe('tenant profile: settings, branding, theme.css, suspension, IP allowlist', () => {
-  let hub: TestHub;
-  let tenant: CreatedTenant;
-  const owner = ownerDb();
-
-  beforeAll(async () => {
-    hub = await startTestHub({ API_BODY_LIMIT: '8kb' });
-    tenant = await hub.createTenant();
-  });
-  afterAll(async () => {
-    await hub.stop();
-    await owner.destroy();
-  });
+  const { hub, tenant, owner } = useHub({ env: { API_BODY_LIMIT: '8kb' }, tenants: [{}] });
 
   it('shows effective settings (plan defaults) and plan limits', async () => {
     const response = await hub.request('GET', '/v1/tenant', { key: tenant.key });

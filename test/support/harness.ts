@@ -3,21 +3,21 @@ import { ownerDb, startTestHub, type CreatedTenant, type TestHub } from './hub';
 
 type TenantFields = Parameters<TestHub['createTenant']>[0];
 
-export interface UseHubOptions {
+export interface UseHubOptions<Tenants extends readonly TenantFields[] = TenantFields[]> {
   /** Config overrides for the hub; a function when they depend on something started earlier (a peer). */
   env?: Record<string, string> | (() => Record<string, string>);
   /** false: the API only (the file runs its worker itself, e.g. as a process it can kill). */
   worker?: boolean;
   logDestination?: NodeJS.WritableStream;
   /** Tenants created, in this order, once the hub runs (`{}` for one with the defaults). */
-  tenants?: TenantFields[];
+  tenants?: Tenants;
 }
 
-export interface HubFixture {
+export interface HubFixture<Tenants extends readonly TenantFields[] = TenantFields[]> {
   /** The file's hub; usable inside tests and hooks declared after `useHub`. */
   hub: TestHub;
-  /** The tenants asked for, in order. */
-  tenants: CreatedTenant[];
+  /** The tenants asked for, in order (one per entry of `options.tenants`). */
+  tenants: { -readonly [Index in keyof Tenants]: CreatedTenant };
   /** The first tenant asked for. */
   tenant: CreatedTenant;
   /** Owner (superuser) connection to the test database, closed after the file. */
@@ -30,7 +30,7 @@ export interface HubFixture {
  * the real objects once `beforeAll` has run, so a file destructures them at the top
  * (`const { hub, tenant, owner } = useHub({ tenants: [{}] })`) and uses them in its tests.
  */
-export function useHub(options: UseHubOptions = {}): HubFixture {
+export function useHub<const Tenants extends readonly TenantFields[] = []>(options: UseHubOptions<Tenants> = {}): HubFixture<Tenants> {
   let hub: TestHub | undefined;
   const tenants: Array<CreatedTenant | undefined> = (options.tenants ?? []).map(() => undefined);
   const owner = ownerDb();
@@ -48,7 +48,7 @@ export function useHub(options: UseHubOptions = {}): HubFixture {
   const tenantStandIns = tenants.map((_, index) => standIn(() => tenants[index], `tenant ${index}`));
   return {
     hub: standIn(() => hub, 'the hub'),
-    tenants: tenantStandIns,
+    tenants: tenantStandIns as HubFixture<Tenants>['tenants'],
     tenant: tenantStandIns[0] ?? standIn<CreatedTenant>(() => undefined, 'a tenant (none was asked for)'),
     owner,
   };
