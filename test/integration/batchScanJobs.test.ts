@@ -1,28 +1,19 @@
 import { type FhirPeer, startFhirPeer } from '../peers/fhir/fhirPeer';
-import { startScanPeer, type RunningScanPeer } from '../peers/scan/scanPeer';
+import { startScanPeer } from '../peers/scan/scanPeer';
 import { registerConnector } from '../support/connectors';
-import { ownerDb, startTestHub, type CreatedTenant, type TestHub } from '../support/hub';
+import { useHub, useStarted } from '../support/harness';
 import { finishedJob, startJobVia, uploadFile } from '../support/jobs';
 import { eventually } from '../support/eventually';
 import { recordHistory } from '../support/recordHistory';
 
 /** `batch_scan` jobs end to end: upload → staged items → sliding window of chunks → result rows, metering, report. */
 describe('jobs: batch_scan', () => {
-  let hub: TestHub;
-  let peer: RunningScanPeer;
-  let tenant: CreatedTenant;
+  const peer = useStarted(() => startScanPeer({ port: 0, apiKey: 'scan-key' }));
+  const { hub, tenant, owner } = useHub({ tenants: [{}] });
   let connectorId: string;
-  const owner = ownerDb();
 
   beforeAll(async () => {
-    [hub, peer] = await Promise.all([startTestHub(), startScanPeer({ port: 0, apiKey: 'scan-key' })]);
-    tenant = await hub.createTenant();
     connectorId = await registerConnector(hub, tenant, { type: 'scan', config: { endpoint: peer.url, batchSize: 100 }, credentials: { apiKey: 'scan-key' } });
-  });
-  afterAll(async () => {
-    await peer.stop();
-    await hub.stop();
-    await owner.destroy();
   });
   afterEach(() => {
     peer.faults.clear();

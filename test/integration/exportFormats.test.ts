@@ -3,25 +3,20 @@ import ExcelJS from 'exceljs';
 import { XMLParser } from 'fast-xml-parser';
 import pdfParse from 'pdf-parse/lib/pdf-parse.js';
 import { pdfRowsPerPage } from '../../activities/exports/documents';
-import { startScanPeer, type RunningScanPeer } from '../peers/scan/scanPeer';
+import { startScanPeer } from '../peers/scan/scanPeer';
 import { registerConnector } from '../support/connectors';
-import { ownerDb, startTestHub, type CreatedTenant, type TestHub } from '../support/hub';
+import { useHub, useStarted } from '../support/harness';
 import { eventually } from '../support/eventually';
 
 const SCAN_KEY = 'export-formats-scan-key';
 
 /** Every export format parses back with a standard parser to the dataset's row count. */
 describe('jobs: export formats and datasets', () => {
-  let hub: TestHub;
-  let tenant: CreatedTenant;
-  let scanPeer: RunningScanPeer;
-  const owner = ownerDb();
+  const scanPeer = useStarted(() => startScanPeer({ port: 0, apiKey: SCAN_KEY }));
+  const { hub, tenant, owner } = useHub({ tenants: [{ plan: 'enterprise' }] });
   const USERS = 1_201; // 1,200 seeded + the tenant's admin
 
   beforeAll(async () => {
-    scanPeer = await startScanPeer({ port: 0, apiKey: SCAN_KEY });
-    hub = await startTestHub();
-    tenant = await hub.createTenant({ plan: 'enterprise' });
     await hub.request('PATCH', '/v1/tenant', { key: tenant.key, body: { branding: { companyName: 'Acme Health', primaryColor: '#aa2244', secondaryColor: '#223344' } } });
     await owner.raw(
       `insert into users (id, tenant_id, email, name, role, status)
@@ -43,11 +38,6 @@ describe('jobs: export formats and datasets', () => {
          from generate_series(1, 400) n`,
       [tenant.id],
     );
-  });
-  afterAll(async () => {
-    await hub.stop();
-    await scanPeer.stop();
-    await owner.destroy();
   });
 
   async function exportOf(dataset: string, format: string) {

@@ -1,8 +1,8 @@
 import ExcelJS from 'exceljs';
 import { type Knex } from 'knex';
-import { startScanPeer, type RunningScanPeer } from '../peers/scan/scanPeer';
+import { startScanPeer } from '../peers/scan/scanPeer';
 import { registerConnector, runtimeOf } from '../support/connectors';
-import { ownerDb, startTestHub, type CreatedTenant, type TestHub } from '../support/hub';
+import { useHub, useStarted } from '../support/harness';
 import { xlsxBomb } from '../support/importFiles';
 import { finishedJob, jobWhen, startJobVia, uploadFile } from '../support/jobs';
 import { eventually } from '../support/eventually';
@@ -15,10 +15,8 @@ async function usersOf(owner: Knex, tenantId: string) {
 
 /** `migration` jobs end to end: validate → stage → apply → verify, dry runs, saga compensation. */
 describe('jobs: migration', () => {
-  let hub: TestHub;
-  let peer: RunningScanPeer;
-  let tenant: CreatedTenant;
-  const owner = ownerDb();
+  const peer = useStarted(() => startScanPeer({ port: 0 }));
+  const { hub, tenant, owner } = useHub({ tenants: [{}] });
   const mapping = { email: 'E-mail', name: 'Full Name', role: 'Access' };
 
   /** A legacy CSV: `count` people, the first `existing` of them already users of the tenant (with other names). */
@@ -29,17 +27,10 @@ describe('jobs: migration', () => {
   }
 
   beforeAll(async () => {
-    [hub, peer] = await Promise.all([startTestHub(), startScanPeer({ port: 0 })]);
-    tenant = await hub.createTenant();
     await owner.raw(
       `insert into users (id, tenant_id, email, name, role, status) select gen_random_uuid(), ?, 'person' || n || '@legacy.test', 'Old name ' || n, 'viewer', 'invited' from generate_series(1, 200) n`,
       [tenant.id],
     );
-  });
-  afterAll(async () => {
-    await peer.stop();
-    await hub.stop();
-    await owner.destroy();
   });
 
   it('a migration whose verify step fails is rolled back: the tenant is exactly as before', async () => {

@@ -1,8 +1,9 @@
 import { ScheduleNotFoundError } from '@temporalio/client';
-import { startSalesforcePeer, type RunningSalesforcePeer } from '../peers/salesforce/salesforcePeer';
+import { startSalesforcePeer } from '../peers/salesforce/salesforcePeer';
 import { registerConnector } from '../support/connectors';
 import { closedExecutionStatus } from '../support/closedExecution';
-import { ownerDb, startTestHub, type CreatedTenant, type TestHub } from '../support/hub';
+import { startTestHub } from '../support/hub';
+import { useHub, useStarted } from '../support/harness';
 import { eventually } from '../support/eventually';
 import { recordHistory } from '../support/recordHistory';
 import { finishedJob, jobWhen, startSync } from '../support/syncs';
@@ -16,21 +17,8 @@ const QUERY = /GET \/services\/data\/v62\.0\/query/;
  * request budget, and auth failures (no retry, connector paused, events).
  */
 describe('sync engine: control', () => {
-  let peer: RunningSalesforcePeer;
-  let hub: TestHub;
-  let tenant: CreatedTenant;
-  const owner = ownerDb();
-
-  beforeAll(async () => {
-    peer = await startSalesforcePeer({ port: 0, records: { Account: ACCOUNTS, Contact: 0, Opportunity: 0 } });
-    hub = await startTestHub({ SYNC_PAGE_SIZE: '500' });
-    tenant = await hub.createTenant();
-  });
-  afterAll(async () => {
-    await hub.stop();
-    await peer.stop();
-    await owner.destroy();
-  });
+  const peer = useStarted(() => startSalesforcePeer({ port: 0, records: { Account: ACCOUNTS, Contact: 0, Opportunity: 0 } }));
+  const { hub, tenant, owner } = useHub({ env: { SYNC_PAGE_SIZE: '500' }, tenants: [{}] });
   afterEach(() => peer.faults.clear());
 
   const connector = (forTenant = tenant, credentials: Record<string, unknown> = { accessToken: peer.issueAccessToken() }) =>

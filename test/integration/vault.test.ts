@@ -4,32 +4,20 @@ import { findConnectorRow, openConnectorCredentials } from '../../platform/conne
 import { DecryptionError, open } from '../../platform/vault/aesGcm';
 import { createMasterKeyring, masterKeyId } from '../../platform/vault/masterKeys';
 import { connectorCredentialsContext, createVault, secretAad } from '../../platform/vault/vault';
-import { startScanPeer, type RunningScanPeer } from '../peers/scan/scanPeer';
+import { startScanPeer } from '../peers/scan/scanPeer';
 import { failureOf, registerConnector, runtimeOf } from '../support/connectors';
-import { ownerDb, startTestHub, type CreatedTenant, type TestHub } from '../support/hub';
+import { type CreatedTenant } from '../support/hub';
+import { useHub, useStarted } from '../support/harness';
 import { exitOf, spawnEntry } from '../support/processes';
 
 /** The credential vault: AES-256-GCM under per-tenant data keys wrapped by the master key. */
 describe('credential vault', () => {
-  let hub: TestHub;
-  let peer: RunningScanPeer;
-  let tenant: CreatedTenant;
-  let other: CreatedTenant;
-  const owner = ownerDb();
+  const peer = useStarted(() => startScanPeer({ port: 0 }));
+  const { hub, tenants: [tenant, other], owner } = useHub({ tenants: [{}, {}] });
   const secret = `scan-key-${randomBytes(12).toString('hex')}`;
   const register = (who: CreatedTenant, apiKey = secret) => registerConnector(hub, who, { type: 'scan', config: { endpoint: peer.url }, credentials: { apiKey } });
   const openAs = (tenantId: string, connectorId: string) =>
     hub.db.withTenant(tenantId, async (trx) => openConnectorCredentials<{ apiKey: string }>(trx, hub.vault, (await findConnectorRow(trx, tenantId, connectorId))!));
-
-  beforeAll(async () => {
-    [hub, peer] = await Promise.all([startTestHub(), startScanPeer({ port: 0 })]);
-    [tenant, other] = await Promise.all([hub.createTenant(), hub.createTenant()]);
-  });
-  afterAll(async () => {
-    await peer.stop();
-    await hub.stop();
-    await owner.destroy();
-  });
 
   it('stores credentials only as ciphertext under an active data key wrapped by the master key', async () => {
     const id = await register(tenant);
