@@ -1,6 +1,6 @@
-import { startScanPeer, type RunningScanPeer } from '../peers/scan/scanPeer';
+import { startScanPeer } from '../peers/scan/scanPeer';
 import { registerConnector } from '../support/connectors';
-import { ownerDb, startTestHub, type CreatedTenant, type TestHub } from '../support/hub';
+import { useHub, useStarted } from '../support/harness';
 import { finishedJob, startJobVia, uploadFile } from '../support/jobs';
 import { eventually } from '../support/eventually';
 import { startWorkerProcess, type WorkerProcess } from '../support/workerProcess';
@@ -11,23 +11,16 @@ import { startWorkerProcess, type WorkerProcess } from '../support/workerProcess
  * their batches under the same idempotency keys).
  */
 describe('jobs: batch_scan, worker killed mid-run', () => {
-  let hub: TestHub;
-  let peer: RunningScanPeer;
-  let tenant: CreatedTenant;
+  const peer = useStarted(() => startScanPeer({ port: 0 }));
+  const { hub, tenant, owner } = useHub({ worker: false, tenants: [{}] });
   let worker: WorkerProcess | undefined;
-  const owner = ownerDb();
 
   beforeAll(async () => {
-    [hub, peer] = await Promise.all([startTestHub({}, { worker: false }), startScanPeer({ port: 0 })]);
     worker = await startWorkerProcess(hub);
-    tenant = await hub.createTenant();
     await registerConnector(hub, tenant, { type: 'scan', config: { endpoint: peer.url, batchSize: 50 }, credentials: {} });
   });
   afterAll(async () => {
     await worker?.stop();
-    await peer.stop();
-    await hub.stop();
-    await owner.destroy();
   });
 
   it('ends with exact counts, billed once per item, nothing scanned twice', async () => {

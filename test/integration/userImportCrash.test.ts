@@ -1,4 +1,4 @@
-import { ownerDb, startTestHub, type CreatedTenant, type TestHub } from '../support/hub';
+import { useHub } from '../support/harness';
 import { usersCsv } from '../support/importFiles';
 import { eventually } from '../support/eventually';
 import { startWorkerProcess, type WorkerProcess } from '../support/workerProcess';
@@ -11,20 +11,14 @@ const ROWS = 60_000;
  * already committed (their markers) and applies the rest.
  */
 describe('user_import when the worker crashes', () => {
-  let hub: TestHub;
+  const { hub, tenant, owner } = useHub({ worker: false, tenants: [{}] });
   let worker: WorkerProcess;
-  let tenant: CreatedTenant;
-  const owner = ownerDb();
 
   beforeAll(async () => {
-    hub = await startTestHub({}, { worker: false });
     worker = await startWorkerProcess(hub);
-    tenant = await hub.createTenant();
   });
   afterAll(async () => {
     await worker?.stop();
-    await hub?.stop();
-    await owner.destroy();
   });
 
   it('killing the worker while batches are applied still ends with exactly the right users', async () => {
