@@ -4,9 +4,10 @@ import { routeKey } from '../../api/http/route';
 import { routes } from '../../api/routes';
 import { randomUUID } from 'node:crypto';
 import { emitEvent } from '../../platform/events/emitEvent';
-import { startWebhookReceiver, type WebhookReceiver } from '../support/webhookReceiver';
-import { startScanPeer, type RunningScanPeer } from '../peers/scan/scanPeer';
-import { ownerDb, startTestHub, type CreatedTenant, type TestHub } from '../support/hub';
+import { startWebhookReceiver } from '../support/webhookReceiver';
+import { startScanPeer } from '../peers/scan/scanPeer';
+import { ownerDb, type CreatedTenant, type TestHub } from '../support/hub';
+import { useHub, useStarted } from '../support/harness';
 import { eventually } from '../support/eventually';
 import { createKey, createUser, keysByRole, type TestKey } from '../support/tenantKeys';
 
@@ -192,26 +193,14 @@ function successStatus(key: string): number {
 }
 
 describe('authorization: the route × role table and cross-tenant access', () => {
-  let hub: TestHub;
-  let tenant: CreatedTenant;
-  let other: CreatedTenant;
+  const scanPeer = useStarted(() => startScanPeer({ port: 0, apiKey: SCAN_KEY }));
+  const receiver = useStarted(() => startWebhookReceiver());
+  const { hub, tenants: [tenant, other] } = useHub({ tenants: [{}, {}] });
   let keys: Record<Role, TestKey>;
   let otherKeys: Record<Role, TestKey>;
 
-  let scanPeer: RunningScanPeer;
-  let receiver: WebhookReceiver;
-
   beforeAll(async () => {
-    scanPeer = await startScanPeer({ port: 0, apiKey: SCAN_KEY });
-    receiver = await startWebhookReceiver();
-    hub = await startTestHub();
-    [tenant, other] = await Promise.all([hub.createTenant(), hub.createTenant()]);
     [keys, otherKeys] = await Promise.all([keysByRole(hub, tenant), keysByRole(hub, other)]);
-  });
-  afterAll(async () => {
-    await hub.stop();
-    await scanPeer.stop();
-    await receiver.stop();
   });
 
   it('every tenant route is in the access table, and every table entry is a route with a recipe here', () => {

@@ -2,30 +2,17 @@ import { randomUUID } from 'node:crypto';
 import { CONNECTOR_FAILURE_TYPES } from '../../connectors/errors';
 import { connectorRegistry } from '../../connectors/registry';
 import { generateApiKey } from '../../platform/apiKeys';
-import { startScanPeer, type RunningScanPeer } from '../peers/scan/scanPeer';
+import { startScanPeer } from '../peers/scan/scanPeer';
 import { failureOf, registerConnector } from '../support/connectors';
-import { ownerDb, startTestHub, type CreatedTenant, type TestHub } from '../support/hub';
+import { useHub, useStarted } from '../support/harness';
 import { withConnector } from '../../activities/connectors/connectorRuntime';
 import { createLogger } from '../../platform/logger';
 
 /** The connectors API (API.md "Connectors and syncs"), the SSRF guard at registration and use, and the connectorTest workflow. */
 describe('connectors API', () => {
-  let hub: TestHub;
-  let strictHub: TestHub;
-  let peer: RunningScanPeer;
-  let tenant: CreatedTenant;
-  let intruder: CreatedTenant;
-  const owner = ownerDb();
-
-  beforeAll(async () => {
-    [hub, strictHub, peer] = await Promise.all([startTestHub(), startTestHub({ HUB_ALLOW_PRIVATE_NETWORK: 'false' }), startScanPeer({ port: 0, apiKey: 'k-123' })]);
-    [tenant, intruder] = await Promise.all([hub.createTenant(), hub.createTenant()]);
-  });
-  afterAll(async () => {
-    await peer.stop();
-    await Promise.all([hub.stop(), strictHub.stop()]);
-    await owner.destroy();
-  });
+  const peer = useStarted(() => startScanPeer({ port: 0, apiKey: 'k-123' }));
+  const { hub, tenants: [tenant, intruder], owner } = useHub({ tenants: [{}, {}] });
+  const { hub: strictHub } = useHub({ env: { HUB_ALLOW_PRIVATE_NETWORK: 'false' } });
 
   it('GET /v1/connector-types lists every registered type with its streams and JSON Schemas', async () => {
     const response = await hub.request('GET', '/v1/connector-types', { key: tenant.key });
