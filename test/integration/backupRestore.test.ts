@@ -2,7 +2,8 @@ import { type Knex } from 'knex';
 import { RESTORE_RULES, tenantTables } from '../../activities/backups/tenantTables';
 import { workflowIds } from '../../platform/temporal/workflowIds';
 import { startScanPeer } from '../peers/scan/scanPeer';
-import { registerConnector, runtimeOf } from '../support/connectors';
+import { runtimeOf } from '../support/connectors';
+import { registerScanConnector } from '../support/connectorFactories';
 import { type TestHub } from '../support/hub';
 import { useHub, useStarted } from '../support/harness';
 import { finishedJob, startJobVia } from '../support/jobs';
@@ -30,7 +31,7 @@ describe('jobs: backup and restore', () => {
   let connectorId: string;
 
   beforeAll(async () => {
-    connectorId = await registerConnector(hub, tenant, { type: 'scan', config: { endpoint: peer.url, batchSize: 100 }, credentials: { apiKey: 'scan-key' } });
+    connectorId = await registerScanConnector(hub, tenant, peer, { apiKey: 'scan-key', batchSize: 100 });
     await owner.raw(
       `insert into users (id, tenant_id, email, name, role, status)
        select gen_random_uuid(), ?, 'user' || n || '@example.test', 'User ' || n, (array['member','viewer','manager'])[1 + n % 3], 'active' from generate_series(1, 300) n`,

@@ -1,5 +1,5 @@
 import { startScanPeer } from '../peers/scan/scanPeer';
-import { registerConnector } from '../support/connectors';
+import { registerScanConnector } from '../support/connectorFactories';
 import { useHub, useStarted } from '../support/harness';
 import { finishedJob, startJobVia, uploadFile } from '../support/jobs';
 import { eventually } from '../support/eventually';
@@ -17,7 +17,7 @@ describe('jobs: batch_scan, worker killed mid-run', () => {
 
   beforeAll(async () => {
     worker = await startWorkerProcess(hub);
-    await registerConnector(hub, tenant, { type: 'scan', config: { endpoint: peer.url, batchSize: 50 }, credentials: {} });
+    await registerScanConnector(hub, tenant, peer, { batchSize: 50 });
   });
   afterAll(async () => {
     await worker?.stop();

@@ -1,6 +1,6 @@
 import { type FhirPeer, startFhirPeer } from '../peers/fhir/fhirPeer';
 import { startScanPeer } from '../peers/scan/scanPeer';
-import { registerConnector } from '../support/connectors';
+import { registerFhirConnector, registerScanConnector } from '../support/connectorFactories';
 import { useHub, useStarted } from '../support/harness';
 import { finishedJob, startJobVia, uploadFile } from '../support/jobs';
 import { eventually } from '../support/eventually';
@@ -13,7 +13,7 @@ describe('jobs: batch_scan', () => {
   let connectorId: string;
 
   beforeAll(async () => {
-    connectorId = await registerConnector(hub, tenant, { type: 'scan', config: { endpoint: peer.url, batchSize: 100 }, credentials: { apiKey: 'scan-key' } });
+    connectorId = await registerScanConnector(hub, tenant, peer, { apiKey: 'scan-key', batchSize: 100 });
   });
   afterEach(() => {
     peer.faults.clear();
@@ -98,7 +98,7 @@ describe('jobs: batch_scan', () => {
   it('writes scanned items back to the FHIR connector as Observations', async () => {
     const fhir: FhirPeer = await startFhirPeer({ port: 0, records: 0 });
     try {
-      const fhirConnectorId = await registerConnector(hub, tenant, { type: 'fhir', config: { baseUrl: fhir.baseUrl }, credentials: { bearerToken: fhir.auth.issueStaticToken() } });
+      const fhirConnectorId = await registerFhirConnector(hub, tenant, fhir);
       peer.failItem = (item) => item.id === 'i-3';
       const items = Array.from({ length: 30 }, (_, index) => ({ id: `i-${index}`, medication: `Atorvastatin ${index} mg`, patientRef: `Patient/p${index % 4}` }));
       const job = await finishedJob(hub, tenant, (await startJobVia(hub, tenant, 'batch_scan', { items, connectorId, fhirConnectorId, itemsPerChunk: 10 })).id);

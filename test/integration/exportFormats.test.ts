@@ -4,7 +4,7 @@ import { XMLParser } from 'fast-xml-parser';
 import pdfParse from 'pdf-parse/lib/pdf-parse.js';
 import { pdfRowsPerPage } from '../../activities/exports/documents';
 import { startScanPeer } from '../peers/scan/scanPeer';
-import { registerConnector } from '../support/connectors';
+import { registerScanConnector } from '../support/connectorFactories';
 import { useHub, useStarted } from '../support/harness';
 import { eventually } from '../support/eventually';
 
@@ -25,7 +25,7 @@ describe('jobs: export formats and datasets', () => {
       [tenant.id],
     );
     await owner('users').insert({ id: '00000000-0000-4000-8000-0000000000ff', tenant_id: tenant.id, email: 'control@example.test', name: 'Bell\u0007 and tab\t', role: 'viewer', status: 'active' });
-    const connectorId = await registerConnector(hub, tenant, { type: 'scan', config: { endpoint: scanPeer.url }, credentials: { apiKey: SCAN_KEY } });
+    const connectorId = await registerScanConnector(hub, tenant, scanPeer, { apiKey: SCAN_KEY });
     await owner.raw(
       `insert into records (tenant_id, connector_id, stream, external_id, data, data_hash, change_seq)
        select ?, ?, case when n % 2 = 0 then 'patients' else 'medications' end, 'ext-' || n, jsonb_build_object('n', n, 'label', 'Record ' || n), md5(n::text), n

@@ -1,7 +1,8 @@
 import ExcelJS from 'exceljs';
 import { type Knex } from 'knex';
 import { startScanPeer } from '../peers/scan/scanPeer';
-import { registerConnector, runtimeOf } from '../support/connectors';
+import { runtimeOf } from '../support/connectors';
+import { registerScanConnector } from '../support/connectorFactories';
 import { useHub, useStarted } from '../support/harness';
 import { xlsxBomb } from '../support/importFiles';
 import { finishedJob, jobWhen, startJobVia, uploadFile } from '../support/jobs';
@@ -161,7 +162,7 @@ describe('jobs: migration', () => {
   });
 
   it('migrates a connector stream into records with a field mapping', async () => {
-    const scanConnector = await registerConnector(hub, tenant, { type: 'scan', config: { endpoint: peer.url, batchSize: 100 }, credentials: {} });
+    const scanConnector = await registerScanConnector(hub, tenant, peer, { batchSize: 100 });
     await runtimeOf(hub)(tenant.id, scanConnector, ({ instance }) => instance.write!('scans', Array.from({ length: 1_500 }, (_, index) => ({ id: `legacy-${index}`, medication: `Drug ${index % 40}` }))));
     const job = await finishedJob(
       hub,

@@ -1,6 +1,7 @@
 import { CONNECTOR_FAILURE_TYPES } from '../../connectors/errors';
 import { scanFinding, startScanPeer } from '../peers/scan/scanPeer';
-import { failureOf, readStream, registerConnector, runtimeOf } from '../support/connectors';
+import { failureOf, readStream, runtimeOf } from '../support/connectors';
+import { registerScanConnector } from '../support/connectorFactories';
 import { useHub, useStarted } from '../support/harness';
 
 /** The scan connector against the scan provider peer, through the activity runtime. */
@@ -13,7 +14,7 @@ describe('scan connector', () => {
   );
 
   beforeAll(async () => {
-    connectorId = await registerConnector(hub, tenant, { type: 'scan', config: { endpoint: peer.url, batchSize: 500 }, credentials: { apiKey: 'scan-provider-key' } });
+    connectorId = await registerScanConnector(hub, tenant, peer, { apiKey: 'scan-provider-key', batchSize: 500 });
   });
   afterEach(() => peer.faults.clear());
 
@@ -55,7 +56,7 @@ describe('scan connector', () => {
   });
 
   it('classifies a wrong key as AuthError and 429 as a rate limit with the server’s Retry-After', async () => {
-    const wrong = await registerConnector(hub, tenant, { type: 'scan', config: { endpoint: peer.url }, credentials: { apiKey: 'wrong' } });
+    const wrong = await registerScanConnector(hub, tenant, peer, { apiKey: 'wrong' });
     const auth = await failureOf(runtimeOf(hub)(tenant.id, wrong, ({ instance }) => instance.testConnection()));
     expect([auth.type, auth.nonRetryable]).toEqual([CONNECTOR_FAILURE_TYPES.auth, true]);
 

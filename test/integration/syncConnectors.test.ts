@@ -2,6 +2,7 @@ import { startFhirPeer, type FhirPeer } from '../peers/fhir/fhirPeer';
 import { startODataPeer, type ODataPeer } from '../peers/odata/odataPeer';
 import { startQuickBooksPeer, type QuickBooksPeer } from '../peers/quickbooks/quickbooksPeer';
 import { registerConnector } from '../support/connectors';
+import { registerFhirConnector } from '../support/connectorFactories';
 import { useHub } from '../support/harness';
 import { finishedJob, readChanges, startSync } from '../support/syncs';
 
@@ -25,7 +26,7 @@ describe('sync engine: FHIR, QuickBooks and OData through the API', () => {
     afterAll(() => peer.stop());
 
     it('syncs by REST search paging (_lastUpdated, next links), then only what changed', async () => {
-      const connectorId = await registerConnector(hub, tenant, { type: 'fhir', config: { baseUrl: peer.baseUrl }, credentials: { bearerToken: peer.auth.issueStaticToken() } });
+      const connectorId = await registerFhirConnector(hub, tenant, peer);
       const first = await finishedJob(hub, tenant, (await startSync(hub, tenant, connectorId, { streams: ['Patient', 'Encounter'] })).id);
       expect(first.status).toBe('completed');
       expect(first.result.totals).toMatchObject({ read: 2 * PER_TYPE, inserted: 2 * PER_TYPE });
@@ -41,7 +42,7 @@ describe('sync engine: FHIR, QuickBooks and OData through the API', () => {
     });
 
     it('syncs by Bulk Data $export, then exports changes and deletions since the last transaction time', async () => {
-      const connectorId = await registerConnector(hub, tenant, { type: 'fhir', config: { baseUrl: peer.baseUrl, readMode: 'bulk' }, credentials: { bearerToken: peer.auth.issueStaticToken() } });
+      const connectorId = await registerFhirConnector(hub, tenant, peer, { readMode: 'bulk' });
       const first = await finishedJob(hub, tenant, (await startSync(hub, tenant, connectorId, { streams: ['Observation'] })).id);
       expect(first.status).toBe('completed');
       expect(first.result.totals).toMatchObject({ read: PER_TYPE, inserted: PER_TYPE });

@@ -1,6 +1,6 @@
 import { ScheduleNotFoundError } from '@temporalio/client';
 import { startSalesforcePeer } from '../peers/salesforce/salesforcePeer';
-import { registerConnector } from '../support/connectors';
+import { registerSalesforceConnector } from '../support/connectorFactories';
 import { closedExecutionStatus } from '../support/closedExecution';
 import { startTestHub } from '../support/hub';
 import { useHub, useStarted } from '../support/harness';
@@ -22,7 +22,7 @@ describe('sync engine: control', () => {
   afterEach(() => peer.faults.clear());
 
   const connector = (forTenant = tenant, credentials: Record<string, unknown> = { accessToken: peer.issueAccessToken() }) =>
-    registerConnector(hub, forTenant, { type: 'salesforce', config: { instanceUrl: peer.url, loginUrl: peer.url }, credentials });
+    registerSalesforceConnector(hub, forTenant, peer, { credentials });
   const slowPages = (delayMs = 300) => peer.faults.add({ fault: { kind: 'latency', delayMs }, match: QUERY, times: Infinity });
   const committedPages = async (jobId: string) => Number((await owner('sync_run_streams').where({ run_id: jobId }).sum({ pages: 'pages' }).first())?.pages ?? 0);
   const rowCount = async (connectorId: string) => Number((await owner('records').where({ connector_id: connectorId }).count({ n: '*' }).first())!.n);
@@ -197,7 +197,7 @@ describe('sync engine: control', () => {
     const budgetHub = await startTestHub({ SYNC_PAGE_SIZE: '500', SYNC_CONNECTOR_REQUEST_BUDGET: '3/2s' });
     try {
       const budgetTenant = await budgetHub.createTenant();
-      const connectorId = await registerConnector(budgetHub, budgetTenant, { type: 'salesforce', config: { instanceUrl: peer.url, loginUrl: peer.url }, credentials: { accessToken: peer.issueAccessToken() } });
+      const connectorId = await registerSalesforceConnector(budgetHub, budgetTenant, peer);
       const started = await startSync(budgetHub, budgetTenant, connectorId, { streams: ['Account'] });
       const job = await finishedJob(budgetHub, budgetTenant, started.id);
       expect(job.status).toBe('completed');

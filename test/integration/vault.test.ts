@@ -5,7 +5,8 @@ import { DecryptionError, open } from '../../platform/vault/aesGcm';
 import { createMasterKeyring, masterKeyId } from '../../platform/vault/masterKeys';
 import { connectorCredentialsContext, createVault, secretAad } from '../../platform/vault/vault';
 import { startScanPeer } from '../peers/scan/scanPeer';
-import { failureOf, registerConnector, runtimeOf } from '../support/connectors';
+import { failureOf, runtimeOf } from '../support/connectors';
+import { registerScanConnector, registerStripeConnector } from '../support/connectorFactories';
 import { type CreatedTenant } from '../support/hub';
 import { useHub, useStarted } from '../support/harness';
 import { exitOf, spawnEntry } from '../support/processes';
@@ -15,7 +16,7 @@ describe('credential vault', () => {
   const peer = useStarted(() => startScanPeer({ port: 0 }));
   const { hub, tenants: [tenant, other], owner } = useHub({ tenants: [{}, {}] });
   const secret = `scan-key-${randomBytes(12).toString('hex')}`;
-  const register = (who: CreatedTenant, apiKey = secret) => registerConnector(hub, who, { type: 'scan', config: { endpoint: peer.url }, credentials: { apiKey } });
+  const register = (who: CreatedTenant, apiKey = secret) => registerScanConnector(hub, who, peer, { apiKey });
   const openAs = (tenantId: string, connectorId: string) =>
     hub.db.withTenant(tenantId, async (trx) => openConnectorCredentials<{ apiKey: string }>(trx, hub.vault, (await findConnectorRow(trx, tenantId, connectorId))!));
 
@@ -104,7 +105,7 @@ describe('credential vault', () => {
 
   it('a dump of the connectors, data keys and audit tables holds no credential in clear; the API never returns them', async () => {
     const marker = `sk_test_${randomBytes(16).toString('hex')}`;
-    const id = await registerConnector(hub, tenant, { type: 'stripe', config: { apiBase: peer.url }, credentials: { secretKey: marker } });
+    const id = await registerStripeConnector(hub, tenant, peer, marker);
     const dump = (await owner.raw(`select string_agg(t::text, E'\\n') as text from (select * from connectors) t`)).rows[0].text as string;
     const keys = (await owner.raw(`select string_agg(t::text, E'\\n') as text from (select * from vault_data_keys) t`)).rows[0].text as string;
     const audit = (await owner.raw(`select string_agg(t::text, E'\\n') as text from (select * from audit_log) t`)).rows[0].text as string;
