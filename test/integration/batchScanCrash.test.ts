@@ -1,5 +1,6 @@
 import { startScanPeer } from '../peers/scan/scanPeer';
 import { registerScanConnector } from '../support/connectorFactories';
+import { type CreatedTenant } from '../support/hub';
 import { useHub, useStarted } from '../support/harness';
 import { finishedJob, startJobVia, uploadFile } from '../support/jobs';
 import { eventually } from '../support/eventually';
@@ -12,11 +13,14 @@ import { startWorkerProcess, type WorkerProcess } from '../support/workerProcess
  */
 describe('jobs: batch_scan, worker killed mid-run', () => {
   const peer = useStarted(() => startScanPeer({ port: 0 }));
-  const { hub, tenant, owner } = useHub({ worker: false, tenants: [{}] });
+  const { hub, owner } = useHub({ worker: false });
   let worker: WorkerProcess | undefined;
+  let tenant: CreatedTenant;
 
   beforeAll(async () => {
     worker = await startWorkerProcess(hub);
+    // After the worker: onboarding a tenant runs a workflow.
+    tenant = await hub.createTenant();
     await registerScanConnector(hub, tenant, peer, { batchSize: 50 });
   });
   afterAll(async () => {

@@ -1,3 +1,4 @@
+import { type CreatedTenant } from '../support/hub';
 import { useHub } from '../support/harness';
 import { usersCsv } from '../support/importFiles';
 import { eventually } from '../support/eventually';
@@ -11,11 +12,14 @@ const ROWS = 60_000;
  * already committed (their markers) and applies the rest.
  */
 describe('user_import when the worker crashes', () => {
-  const { hub, tenant, owner } = useHub({ worker: false, tenants: [{}] });
+  const { hub, owner } = useHub({ worker: false });
   let worker: WorkerProcess;
+  let tenant: CreatedTenant;
 
   beforeAll(async () => {
     worker = await startWorkerProcess(hub);
+    // After the worker: onboarding a tenant runs a workflow.
+    tenant = await hub.createTenant();
   });
   afterAll(async () => {
     await worker?.stop();
