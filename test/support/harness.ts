@@ -6,7 +6,10 @@ type TenantFields = Parameters<TestHub['createTenant']>[0];
 export interface UseHubOptions<Tenants extends readonly TenantFields[] = TenantFields[]> {
   /** Config overrides for the hub; a function when they depend on something started earlier (a peer). */
   env?: Record<string, string> | (() => Record<string, string>);
-  /** false: the API only (the file runs its worker itself, e.g. as a process it can kill). */
+  /**
+   * false: the API only (the file runs its worker itself, e.g. as a process it can kill). Leave
+   * `tenants` out then and create them once that worker runs: onboarding is a workflow.
+   */
   worker?: boolean;
   logDestination?: NodeJS.WritableStream;
   /** Tenants created, in this order, once the hub runs (`{}` for one with the defaults). */
