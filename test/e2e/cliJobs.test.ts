@@ -2,20 +2,13 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseParams } from '../../cli/commands/jobs';
-import { startTestHub, type CreatedTenant, type TestHub } from '../support/hub';
+import { useHub } from '../support/harness';
 import { cleanEnv, exitOf, spawnEntry } from '../support/processes';
 
 describe('hub CLI: jobs', () => {
-  let hub: TestHub;
-  let tenant: CreatedTenant;
+  const { hub, tenant } = useHub({ tenants: [{}] });
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hub-cli-'));
-
-  beforeAll(async () => {
-    hub = await startTestHub();
-    tenant = await hub.createTenant();
-  });
   afterAll(async () => {
-    await hub.stop();
     fs.rmSync(dir, { recursive: true, force: true });
   });
 

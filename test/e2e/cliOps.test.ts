@@ -1,17 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { startTestHub, uniqueSuffix, type TestHub } from '../support/hub';
+import { uniqueSuffix } from '../support/hub';
+import { useHub } from '../support/harness';
 import { cleanEnv, exitOf, spawnEntry } from '../support/processes';
 
 /** The `hub` CLI's tenants, connectors and usage commands against a running hub. */
 describe('hub CLI: tenants, connectors, usage', () => {
-  let hub: TestHub;
-
-  beforeAll(async () => {
-    hub = await startTestHub();
-  });
-  afterAll(async () => {
-    await hub.stop();
-  });
+  const { hub } = useHub();
 
   async function hubCli(env: Record<string, string>, ...args: string[]) {
     const cli = spawnEntry('cli/hub.ts', cleanEnv({ HUB_URL: hub.url, ...env }), args);

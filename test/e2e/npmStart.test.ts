@@ -5,7 +5,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { freePort, isPortInUse } from '../../platform/local/ports';
 import { parentPidOf, procStatFields } from '../../platform/local/procStat';
-import { cleanEnv, eventually, exitOf, projectRoot } from '../support/processes';
+import { eventually } from '../support/eventually';
+import { cleanEnv, exitOf, projectRoot } from '../support/processes';
 
 /** How long the hub must outlive the shell that launched it (the 60 s would add a minute). */
 const OUTLIVE_SHELL_MS = 20_000;

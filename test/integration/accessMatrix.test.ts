@@ -4,9 +4,11 @@ import { routeKey } from '../../api/http/route';
 import { routes } from '../../api/routes';
 import { randomUUID } from 'node:crypto';
 import { emitEvent } from '../../platform/events/emitEvent';
-import { startWebhookReceiver, type WebhookReceiver } from '../support/webhookReceiver';
-import { startScanPeer, type RunningScanPeer } from '../peers/scan/scanPeer';
-import { ownerDb, startTestHub, type CreatedTenant, type TestHub } from '../support/hub';
+import { startWebhookReceiver } from '../support/webhookReceiver';
+import { startScanPeer } from '../peers/scan/scanPeer';
+import { ownerDb, type CreatedTenant, type TestHub } from '../support/hub';
+import { useHub, useStarted } from '../support/harness';
+import { eventually } from '../support/eventually';
 import { createKey, createUser, keysByRole, type TestKey } from '../support/tenantKeys';
 import { WORKFLOW_TYPES } from '../../workflows/contracts';
 
@@ -94,13 +96,16 @@ async function webhookEndpoint(f: Fixtures): Promise<string> {
 async function deliveredWebhook(f: Fixtures): Promise<{ webhookId: string; deliveryId: string }> {
   const webhookId = await webhookEndpoint(f);
   await f.hub.db.withTenant(f.tenant.id, (trx) => emitEvent(trx, { tenantId: f.tenant.id, type: 'sync.completed', data: { matrix: true } }));
-  for (let attempt = 0; attempt < 200; attempt += 1) {
-    const listed = await f.hub.request('GET', `/v1/webhooks/${webhookId}/deliveries`, { key: f.admin });
-    const delivery = listed.body.data?.[0];
-    if (delivery?.status === 'succeeded') return { webhookId, deliveryId: delivery.id as string };
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error('the matrix delivery did not succeed');
+  return eventually(
+    async () => {
+      const listed = await f.hub.request('GET', `/v1/webhooks/${webhookId}/deliveries`, { key: f.admin });
+      const delivery = listed.body.data?.[0];
+      return delivery?.status === 'succeeded' ? { webhookId, deliveryId: delivery.id as string } : undefined;
+    },
+    20_000,
+    'the matrix delivery to succeed',
+    100,
+  );
 }
 
 /** An invoice of the caller's tenant (a draft row, as a billing run's first step leaves it), one period per call. */
@@ -169,12 +174,15 @@ async function parkedJob(f: Fixtures): Promise<string> {
 async function finishedExport(f: Fixtures): Promise<string> {
   const started = await f.hub.request('POST', '/v1/jobs', { key: f.admin, body: { kind: 'export', params: { dataset: 'users', format: 'csv' } } });
   const id = started.body.job.id as string;
-  for (let attempt = 0; attempt < 200; attempt += 1) {
-    const job = await f.hub.request('GET', `/v1/jobs/${id}`, { key: f.admin });
-    if (job.body.job.status === 'completed') return id;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`export ${id} did not complete`);
+  return eventually(
+    async () => {
+      const job = await f.hub.request('GET', `/v1/jobs/${id}`, { key: f.admin });
+      return job.body.job.status === 'completed' ? id : undefined;
+    },
+    20_000,
+    `export ${id} to complete`,
+    100,
+  );
 }
 
 const SCAN_KEY = 'matrix-scan-key';
@@ -186,26 +194,14 @@ function successStatus(key: string): number {
 }
 
 describe('authorization: the route × role table and cross-tenant access', () => {
-  let hub: TestHub;
-  let tenant: CreatedTenant;
-  let other: CreatedTenant;
+  const scanPeer = useStarted(() => startScanPeer({ port: 0, apiKey: SCAN_KEY }));
+  const receiver = useStarted(() => startWebhookReceiver());
+  const { hub, tenants: [tenant, other] } = useHub({ tenants: [{}, {}] });
   let keys: Record<Role, TestKey>;
   let otherKeys: Record<Role, TestKey>;
 
-  let scanPeer: RunningScanPeer;
-  let receiver: WebhookReceiver;
-
   beforeAll(async () => {
-    scanPeer = await startScanPeer({ port: 0, apiKey: SCAN_KEY });
-    receiver = await startWebhookReceiver();
-    hub = await startTestHub();
-    [tenant, other] = await Promise.all([hub.createTenant(), hub.createTenant()]);
     [keys, otherKeys] = await Promise.all([keysByRole(hub, tenant), keysByRole(hub, other)]);
-  });
-  afterAll(async () => {
-    await hub.stop();
-    await scanPeer.stop();
-    await receiver.stop();
   });
 
   it('every tenant route is in the access table, and every table entry is a route with a recipe here', () => {

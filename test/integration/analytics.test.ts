@@ -1,30 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import { recordUsage } from '../../platform/metering/recordUsage';
-import { ownerDb, startTestHub, type CreatedTenant, type TestHub } from '../support/hub';
-import { eventually } from '../support/processes';
+import { useHub } from '../support/harness';
+import { eventually } from '../support/eventually';
 
 /**
  * Dashboard and usage figures against a known sequence of requests, jobs and metered usage: every
  * number is asserted exactly. Both read the daily rollups (whole days) and raw rows (partial days).
  */
 describe('analytics: dashboard and usage', () => {
-  let hub: TestHub;
-  let tenant: CreatedTenant;
-  const owner = ownerDb();
+  const { hub, tenant, owner } = useHub({ tenants: [{ plan: 'professional' }] });
   const now = new Date();
   const monthStart = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1));
   const previousStart = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 1, 1));
   // Inside the previous period (the same stretch of last month) whatever the date today.
   const inPreviousPeriod = new Date(previousStart.getTime() + Math.min(60_000, Math.floor((now.getTime() - monthStart.getTime()) / 2)));
-
-  beforeAll(async () => {
-    hub = await startTestHub();
-    tenant = await hub.createTenant({ plan: 'professional' });
-  });
-  afterAll(async () => {
-    await hub.stop();
-    await owner.destroy();
-  });
 
   async function job(kind: string, outcome: 'completed' | 'failed' | 'cancelled', finishedAt?: Date) {
     const id = randomUUID();

@@ -1,29 +1,11 @@
 import { generateApiKey } from '../../platform/apiKeys';
-import { ownerDb, startTestHub, type CreatedTenant, type TestHub } from '../support/hub';
+import { startTestHub } from '../support/hub';
+import { useHub } from '../support/harness';
+import { eventually } from '../support/eventually';
 import { createKey } from '../support/tenantKeys';
 
-async function eventually<T>(probe: () => Promise<T>, accept: (value: T) => boolean, timeoutMs = 5_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (accept(value) || Date.now() > deadline) return value;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
 describe('API keys: create once, list without secrets, revoke, expire, role ceilings', () => {
-  let hub: TestHub;
-  let tenant: CreatedTenant;
-  const owner = ownerDb();
-
-  beforeAll(async () => {
-    hub = await startTestHub();
-    tenant = await hub.createTenant();
-  });
-  afterAll(async () => {
-    await hub.stop();
-    await owner.destroy();
-  });
+  const { hub, tenant, owner } = useHub({ tenants: [{}] });
 
   it('answers the secret once, stores only prefix and SHA-256, and lists keys without secrets or hashes', async () => {
     const created = await hub.request('POST', '/v1/api-keys', { key: tenant.key, body: { name: 'CI', role: 'member', scopes: ['users:read'] } });
@@ -120,8 +102,10 @@ describe('API keys: create once, list without secrets, revoke, expire, role ceil
     expect((await owner('api_keys').where({ id: key.id }).first()).last_used_at).toBeNull();
     await hub.request('GET', '/v1/tenant', { key: key.key });
     const first = await eventually(
-      async () => (await owner('api_keys').where({ id: key.id }).first()).last_used_at as Date | null,
-      (value) => value !== null,
+      async () => ((await owner('api_keys').where({ id: key.id }).first()).last_used_at as Date | null) ?? undefined,
+      5_000,
+      'lastUsedAt to be recorded',
+      50,
     );
     expect(first).not.toBeNull();
     await hub.request('GET', '/v1/tenant', { key: key.key });
@@ -140,9 +124,13 @@ describe('API keys: create once, list without secrets, revoke, expire, role ceil
       expect(replica.controlPlane.credentials.enabled).toBe(true);
       expect((await hub.request('DELETE', `/v1/api-keys/${key.id}`, { key: tenant.key })).status).toBe(204);
       const refused = await eventually(
-        () => replica.request('GET', '/v1/tenant', { key: key.key }),
-        (response) => response.status === 401,
+        async () => {
+          const response = await replica.request('GET', '/v1/tenant', { key: key.key });
+          return response.status === 401 ? response : undefined;
+        },
         2_000,
+        'the replica to refuse the revoked key',
+        50,
       );
       expect(refused.status).toBe(401);
 
@@ -151,9 +139,13 @@ describe('API keys: create once, list without secrets, revoke, expire, role ceil
       expect((await replica.request('GET', '/v1/users', { key: suspended.key })).status).toBe(200);
       expect((await hub.request('PATCH', `/v1/admin/tenants/${suspended.id}`, { admin: true, body: { status: 'suspended' } })).status).toBe(200);
       const blocked = await eventually(
-        () => replica.request('GET', '/v1/users', { key: suspended.key }),
-        (response) => response.status === 403,
+        async () => {
+          const response = await replica.request('GET', '/v1/users', { key: suspended.key });
+          return response.status === 403 ? response : undefined;
+        },
         2_000,
+        'the replica to refuse the suspended tenant',
+        50,
       );
       expect(blocked.body.error.code).toBe('TENANT_SUSPENDED');
     } finally {

@@ -1,13 +1,8 @@
-import { startTestHub, type TestHub } from '../support/hub';
+import { startTestHub } from '../support/hub';
+import { useHub } from '../support/harness';
 
 describe('API surface: health, readiness, metrics, docs and the error shape', () => {
-  let hub: TestHub;
-  beforeAll(async () => {
-    hub = await startTestHub({ API_BODY_LIMIT: '2kb' });
-  });
-  afterAll(async () => {
-    await hub.stop();
-  });
+  const { hub } = useHub({ env: { API_BODY_LIMIT: '2kb' } });
 
   it('GET /healthz answers 200', async () => {
     const response = await hub.request('GET', '/healthz');

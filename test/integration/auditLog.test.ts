@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { verifyAuditChain } from '../../platform/auditChain';
-import { ownerDb, startTestHub, type CreatedTenant, type TestHub } from '../support/hub';
+import { useHub } from '../support/harness';
 import { createKey, createUser } from '../support/tenantKeys';
 
 const run = promisify(execFile);
@@ -19,18 +19,7 @@ async function auditVerify(...slugs: string[]): Promise<{ code: number; stdout: 
 }
 
 describe('audit log: one row per mutation, filterable, hash-chained and verifiable', () => {
-  let hub: TestHub;
-  let tenant: CreatedTenant;
-  const owner = ownerDb();
-
-  beforeAll(async () => {
-    hub = await startTestHub();
-    tenant = await hub.createTenant();
-  });
-  afterAll(async () => {
-    await hub.stop();
-    await owner.destroy();
-  });
+  const { hub, tenant, owner } = useHub({ tenants: [{}] });
 
   it('records who did what, newest first, filterable by action, actor and time', async () => {
     const manager = await createKey(hub, tenant, 'manager');

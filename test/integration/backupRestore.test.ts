@@ -1,11 +1,13 @@
 import { type Knex } from 'knex';
 import { RESTORE_RULES, tenantTables } from '../../activities/backups/tenantTables';
 import { workflowIds } from '../../platform/temporal/workflowIds';
-import { startScanPeer, type RunningScanPeer } from '../peers/scan/scanPeer';
-import { registerConnector, runtimeOf } from '../support/connectors';
-import { ownerDb, startTestHub, type CreatedTenant, type TestHub } from '../support/hub';
+import { startScanPeer } from '../peers/scan/scanPeer';
+import { runtimeOf } from '../support/connectors';
+import { registerScanConnector } from '../support/connectorFactories';
+import { type TestHub } from '../support/hub';
+import { useHub, useStarted } from '../support/harness';
 import { finishedJob, startJobVia } from '../support/jobs';
-import { eventually } from '../support/processes';
+import { eventually } from '../support/eventually';
 import { recordHistory } from '../support/recordHistory';
 import { WORKFLOW_TYPES } from '../../workflows/contracts';
 
@@ -25,16 +27,12 @@ async function snapshot(owner: Knex, tenantId: string): Promise<Record<string, {
 
 /** `backup` and `restore` jobs end to end, and the daily backup schedule. */
 describe('jobs: backup and restore', () => {
-  let hub: TestHub;
-  let peer: RunningScanPeer;
-  let tenant: CreatedTenant;
+  const peer = useStarted(() => startScanPeer({ port: 0, apiKey: 'scan-key' }));
+  const { hub, tenant, owner } = useHub({ env: { HUB_DAILY_BACKUPS: 'true' }, tenants: [{}] });
   let connectorId: string;
-  const owner = ownerDb();
 
   beforeAll(async () => {
-    [hub, peer] = await Promise.all([startTestHub({ HUB_DAILY_BACKUPS: 'true' }), startScanPeer({ port: 0, apiKey: 'scan-key' })]);
-    tenant = await hub.createTenant();
-    connectorId = await registerConnector(hub, tenant, { type: 'scan', config: { endpoint: peer.url, batchSize: 100 }, credentials: { apiKey: 'scan-key' } });
+    connectorId = await registerScanConnector(hub, tenant, peer, { apiKey: 'scan-key', batchSize: 100 });
     await owner.raw(
       `insert into users (id, tenant_id, email, name, role, status)
        select gen_random_uuid(), ?, 'user' || n || '@example.test', 'User ' || n, (array['member','viewer','manager'])[1 + n % 3], 'active' from generate_series(1, 300) n`,
@@ -49,11 +47,6 @@ describe('jobs: backup and restore', () => {
     await owner('sync_stream_state').insert({ tenant_id: tenant.id, connector_id: connectorId, stream: 'scans', cursor: '{"v":1}', page_no: 4, done: true });
     const webhook = await hub.request('POST', '/v1/webhooks', { key: tenant.key, body: { url: 'https://hooks.example.com/hub', events: ['invoice.created'] } });
     expect(webhook.status).toBe(201);
-  });
-  afterAll(async () => {
-    await peer.stop();
-    await hub.stop();
-    await owner.destroy();
   });
 
   it('classifies every tenant table for restores', async () => {

@@ -1,8 +1,9 @@
-import { startScanPeer, type RunningScanPeer } from '../peers/scan/scanPeer';
-import { registerConnector } from '../support/connectors';
-import { ownerDb, startTestHub, type CreatedTenant, type TestHub } from '../support/hub';
+import { startScanPeer } from '../peers/scan/scanPeer';
+import { registerScanConnector } from '../support/connectorFactories';
+import { type CreatedTenant } from '../support/hub';
+import { useHub, useStarted } from '../support/harness';
 import { finishedJob, startJobVia, uploadFile } from '../support/jobs';
-import { eventually } from '../support/processes';
+import { eventually } from '../support/eventually';
 import { startWorkerProcess, type WorkerProcess } from '../support/workerProcess';
 
 /**
@@ -11,23 +12,19 @@ import { startWorkerProcess, type WorkerProcess } from '../support/workerProcess
  * their batches under the same idempotency keys).
  */
 describe('jobs: batch_scan, worker killed mid-run', () => {
-  let hub: TestHub;
-  let peer: RunningScanPeer;
-  let tenant: CreatedTenant;
+  const peer = useStarted(() => startScanPeer({ port: 0 }));
+  const { hub, owner } = useHub({ worker: false });
   let worker: WorkerProcess | undefined;
-  const owner = ownerDb();
+  let tenant: CreatedTenant;
 
   beforeAll(async () => {
-    [hub, peer] = await Promise.all([startTestHub({}, { worker: false }), startScanPeer({ port: 0 })]);
     worker = await startWorkerProcess(hub);
+    // After the worker: onboarding a tenant runs a workflow.
     tenant = await hub.createTenant();
-    await registerConnector(hub, tenant, { type: 'scan', config: { endpoint: peer.url, batchSize: 50 }, credentials: {} });
+    await registerScanConnector(hub, tenant, peer, { batchSize: 50 });
   });
   afterAll(async () => {
     await worker?.stop();
-    await peer.stop();
-    await hub.stop();
-    await owner.destroy();
   });
 
   it('ends with exact counts, billed once per item, nothing scanned twice', async () => {

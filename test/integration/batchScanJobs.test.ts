@@ -1,29 +1,20 @@
 import { type FhirPeer, startFhirPeer } from '../peers/fhir/fhirPeer';
-import { startScanPeer, type RunningScanPeer } from '../peers/scan/scanPeer';
-import { registerConnector } from '../support/connectors';
-import { ownerDb, startTestHub, type CreatedTenant, type TestHub } from '../support/hub';
+import { startScanPeer } from '../peers/scan/scanPeer';
+import { registerFhirConnector, registerScanConnector } from '../support/connectorFactories';
+import { useHub, useStarted } from '../support/harness';
 import { finishedJob, startJobVia, uploadFile } from '../support/jobs';
-import { eventually } from '../support/processes';
+import { eventually } from '../support/eventually';
 import { recordHistory } from '../support/recordHistory';
 import { WORKFLOW_TYPES } from '../../workflows/contracts';
 
 /** `batch_scan` jobs end to end: upload → staged items → sliding window of chunks → result rows, metering, report. */
 describe('jobs: batch_scan', () => {
-  let hub: TestHub;
-  let peer: RunningScanPeer;
-  let tenant: CreatedTenant;
+  const peer = useStarted(() => startScanPeer({ port: 0, apiKey: 'scan-key' }));
+  const { hub, tenant, owner } = useHub({ tenants: [{}] });
   let connectorId: string;
-  const owner = ownerDb();
 
   beforeAll(async () => {
-    [hub, peer] = await Promise.all([startTestHub(), startScanPeer({ port: 0, apiKey: 'scan-key' })]);
-    tenant = await hub.createTenant();
-    connectorId = await registerConnector(hub, tenant, { type: 'scan', config: { endpoint: peer.url, batchSize: 100 }, credentials: { apiKey: 'scan-key' } });
-  });
-  afterAll(async () => {
-    await peer.stop();
-    await hub.stop();
-    await owner.destroy();
+    connectorId = await registerScanConnector(hub, tenant, peer, { apiKey: 'scan-key', batchSize: 100 });
   });
   afterEach(() => {
     peer.faults.clear();
@@ -108,7 +99,7 @@ describe('jobs: batch_scan', () => {
   it('writes scanned items back to the FHIR connector as Observations', async () => {
     const fhir: FhirPeer = await startFhirPeer({ port: 0, records: 0 });
     try {
-      const fhirConnectorId = await registerConnector(hub, tenant, { type: 'fhir', config: { baseUrl: fhir.baseUrl }, credentials: { bearerToken: fhir.auth.issueStaticToken() } });
+      const fhirConnectorId = await registerFhirConnector(hub, tenant, fhir);
       peer.failItem = (item) => item.id === 'i-3';
       const items = Array.from({ length: 30 }, (_, index) => ({ id: `i-${index}`, medication: `Atorvastatin ${index} mg`, patientRef: `Patient/p${index % 4}` }));
       const job = await finishedJob(hub, tenant, (await startJobVia(hub, tenant, 'batch_scan', { items, connectorId, fhirConnectorId, itemsPerChunk: 10 })).id);

@@ -1,9 +1,11 @@
 import type Stripe from 'stripe';
 import { periodOf } from '../../platform/billing/periods';
-import { startStripePeer, type RunningStripePeer } from '../peers/stripe/stripePeer';
+import { startStripePeer } from '../peers/stripe/stripePeer';
 import { billingEnv, billingRunFinished, recordUsageEvents, startBillingRun, stripeCustomersOf, stripeInvoicesOf, stripeOf } from '../support/billing';
-import { ownerDb, startTestHub, type CreatedTenant, type TestHub } from '../support/hub';
-import { eventually, exitOf, spawnEntry } from '../support/processes';
+import { ownerDb, type CreatedTenant } from '../support/hub';
+import { useHub, useStarted } from '../support/harness';
+import { eventually } from '../support/eventually';
+import { startWorkerProcess, type WorkerProcess } from '../support/workerProcess';
 
 const TENANTS = 8;
 
@@ -15,29 +17,15 @@ const TENANTS = 8;
  */
 describe('billing when the worker crashes', () => {
   const period = periodOf(new Date());
-  let peer: RunningStripePeer;
-  let hub: TestHub;
+  const peer = useStarted(() => startStripePeer({ port: 0 }));
+  const { hub } = useHub({ env: () => billingEnv(peer, { BILLING_CONCURRENCY: '3' }), worker: false });
   let stripe: Stripe;
-  let worker: ReturnType<typeof spawnEntry>;
+  let worker: WorkerProcess;
   let tenants: CreatedTenant[];
 
-  async function startWorker(): Promise<ReturnType<typeof spawnEntry>> {
-    const child = spawnEntry('worker/workerMain.ts', {
-      ...process.env,
-      NODE_ENV: 'test',
-      LOG_LEVEL: 'info',
-      TEMPORAL_TASK_QUEUE: hub.config.TEMPORAL_TASK_QUEUE,
-      HUB_ALLOW_PRIVATE_NETWORK: 'true',
-      TEMPORAL_WORKFLOW_BUNDLE: process.env.HUB_TEST_WORKFLOW_BUNDLE ?? '',
-      ...billingEnv(peer),
-    });
-    await eventually(() => (child.output().includes('worker started') ? true : child.exitCode !== null ? Promise.reject(new Error(child.output())) : undefined), 60_000, 'the worker process');
-    return child;
-  }
+  const startWorker = () => startWorkerProcess(hub, billingEnv(peer));
 
   beforeAll(async () => {
-    peer = await startStripePeer({ port: 0 });
-    hub = await startTestHub(billingEnv(peer, { BILLING_CONCURRENCY: '3' }), { worker: false });
     worker = await startWorker();
     tenants = await Promise.all(Array.from({ length: TENANTS }, () => hub.createTenant({ plan: 'starter' })));
     // 100 scans over the 1,000 included: a second line on every invoice.
@@ -45,12 +33,7 @@ describe('billing when the worker crashes', () => {
     stripe = stripeOf(peer);
   });
   afterAll(async () => {
-    if (worker && worker.exitCode === null) {
-      worker.kill('SIGTERM');
-      await exitOf(worker);
-    }
-    await hub?.stop();
-    await peer?.stop();
+    await worker?.stop();
   });
 
   it('killing the worker in the middle of a run and restarting it yields exactly one invoice per tenant', async () => {
@@ -67,8 +50,7 @@ describe('billing when the worker crashes', () => {
     try {
       const issued = async () => Number(((await owner('invoices').whereIn('tenant_id', tenants.map((tenant) => tenant.id)).where({ status: 'open' }).count({ count: '*' }).first()) as { count: string }).count);
       await eventually(async () => ((await issued()) >= 2 ? true : undefined), 60_000, 'the first invoices');
-      worker.kill('SIGKILL');
-      await exitOf(worker);
+      await worker.kill();
       const atCrash = await issued();
       expect(atCrash).toBeLessThan(TENANTS);
 

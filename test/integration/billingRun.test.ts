@@ -3,10 +3,11 @@ import type Stripe from 'stripe';
 import { ensureBillingSchedule } from '../../platform/billing/billingSchedule';
 import { periodOf, previousPeriod } from '../../platform/billing/periods';
 import { createLogger } from '../../platform/logger';
-import { startStripePeer, type RunningStripePeer } from '../peers/stripe/stripePeer';
+import { startStripePeer } from '../peers/stripe/stripePeer';
 import { addUsers, billingEnv, billingRunFinished, recordUsageEvents, removeUsers, startBillingRun, stripeInvoicesOf, stripeOf } from '../support/billing';
-import { ownerDb, startTestHub, uniqueSuffix, type CreatedTenant, type TestHub } from '../support/hub';
-import { eventually } from '../support/processes';
+import { ownerDb, uniqueSuffix, type CreatedTenant } from '../support/hub';
+import { useHub, useStarted } from '../support/harness';
+import { eventually } from '../support/eventually';
 import { recordHistory } from '../support/recordHistory';
 import { WORKFLOW_TYPES } from '../../workflows/contracts';
 import type { monthlyBilling } from '../../workflows/monthlyBilling';
@@ -24,19 +25,13 @@ import type { monthlyBilling } from '../../workflows/monthlyBilling';
 describe('monthly billing', () => {
   const period = periodOf(new Date());
   const periodStart = new Date(`${period}-01T00:00:00Z`);
-  let peer: RunningStripePeer;
-  let hub: TestHub;
+  const peer = useStarted(() => startStripePeer({ port: 0 }));
+  const { hub, tenants: [a, b, c] } = useHub({ env: () => billingEnv(peer), tenants: [{ plan: 'starter' }, { plan: 'professional' }, { plan: 'enterprise' }] });
   let stripe: Stripe;
-  let a: CreatedTenant;
-  let b: CreatedTenant;
-  let c: CreatedTenant;
   let firstRunId: string;
 
   beforeAll(async () => {
-    peer = await startStripePeer({ port: 0 });
-    hub = await startTestHub(billingEnv(peer));
     stripe = stripeOf(peer);
-    [a, b, c] = await Promise.all([hub.createTenant({ plan: 'starter' }), hub.createTenant({ plan: 'professional' }), hub.createTenant({ plan: 'enterprise' })]);
 
     // Seats: A peaks at 65 (admin + 64) before 5 leave; suspended users are not billable. C has 1,003.
     await addUsers(a.id, 40, 'active');
@@ -61,10 +56,6 @@ describe('monthly billing', () => {
       { kind: 'scan', quantity: 100_250 },
       { kind: 'sync_records', quantity: 5_000 },
     ]);
-  });
-  afterAll(async () => {
-    await hub?.stop();
-    await peer?.stop();
   });
 
   it('rolls usage up by the day it happened (late events included) and seats by their daily peak', async () => {

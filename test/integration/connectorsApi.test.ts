@@ -2,30 +2,18 @@ import { randomUUID } from 'node:crypto';
 import { CONNECTOR_FAILURE_TYPES } from '../../connectors/errors';
 import { connectorRegistry } from '../../connectors/registry';
 import { generateApiKey } from '../../platform/apiKeys';
-import { startScanPeer, type RunningScanPeer } from '../peers/scan/scanPeer';
-import { failureOf, registerConnector } from '../support/connectors';
-import { ownerDb, startTestHub, type CreatedTenant, type TestHub } from '../support/hub';
+import { startScanPeer } from '../peers/scan/scanPeer';
+import { failureOf } from '../support/connectors';
+import { registerScanConnector } from '../support/connectorFactories';
+import { useHub, useStarted } from '../support/harness';
 import { withConnector } from '../../activities/connectors/connectorRuntime';
 import { createLogger } from '../../platform/logger';
 
 /** The connectors API (API.md "Connectors and syncs"), the SSRF guard at registration and use, and the connectorTest workflow. */
 describe('connectors API', () => {
-  let hub: TestHub;
-  let strictHub: TestHub;
-  let peer: RunningScanPeer;
-  let tenant: CreatedTenant;
-  let intruder: CreatedTenant;
-  const owner = ownerDb();
-
-  beforeAll(async () => {
-    [hub, strictHub, peer] = await Promise.all([startTestHub(), startTestHub({ HUB_ALLOW_PRIVATE_NETWORK: 'false' }), startScanPeer({ port: 0, apiKey: 'k-123' })]);
-    [tenant, intruder] = await Promise.all([hub.createTenant(), hub.createTenant()]);
-  });
-  afterAll(async () => {
-    await peer.stop();
-    await Promise.all([hub.stop(), strictHub.stop()]);
-    await owner.destroy();
-  });
+  const peer = useStarted(() => startScanPeer({ port: 0, apiKey: 'k-123' }));
+  const { hub, tenants: [tenant, intruder], owner } = useHub({ tenants: [{}, {}] });
+  const { hub: strictHub } = useHub({ env: { HUB_ALLOW_PRIVATE_NETWORK: 'false' } });
 
   it('GET /v1/connector-types lists every registered type with its streams and JSON Schemas', async () => {
     const response = await hub.request('GET', '/v1/connector-types', { key: tenant.key });
@@ -71,7 +59,7 @@ describe('connectors API', () => {
   );
 
   it('with private networking off, a connector whose URL is private is refused at use too (ConfigError, not retried)', async () => {
-    const id = await registerConnector(hub, tenant, { type: 'scan', config: { endpoint: peer.url }, credentials: { apiKey: 'k-123' } });
+    const id = await registerScanConnector(hub, tenant, peer, { apiKey: 'k-123' });
     const logger = createLogger({ name: 'test', level: 'silent' });
     const failure = await failureOf(withConnector({ config: strictHub.config, db: hub.db, logger, vault: hub.vault }, { tenantId: tenant.id, connectorId: id }, ({ instance }) => instance.testConnection()));
     expect([failure.type, failure.nonRetryable]).toEqual([CONNECTOR_FAILURE_TYPES.config, true]);
@@ -109,7 +97,7 @@ describe('connectors API', () => {
   });
 
   it("another tenant's connector answers 404 on every route, never 403", async () => {
-    const id = await registerConnector(hub, tenant, { type: 'scan', config: { endpoint: peer.url }, credentials: { apiKey: 'k-123' } });
+    const id = await registerScanConnector(hub, tenant, peer, { apiKey: 'k-123' });
     for (const [method, path, body] of [
       ['GET', `/v1/connectors/${id}`, undefined],
       ['PATCH', `/v1/connectors/${id}`, { name: 'mine now' }],
@@ -133,7 +121,7 @@ describe('connectors API', () => {
   });
 
   it('POST /v1/connectors/:id/test runs the connectorTest workflow (searchable in Temporal) and records the outcome', async () => {
-    const good = await registerConnector(hub, tenant, { type: 'scan', config: { endpoint: peer.url }, credentials: { apiKey: 'k-123' } });
+    const good = await registerScanConnector(hub, tenant, peer, { apiKey: 'k-123' });
     const ok = await hub.request('POST', `/v1/connectors/${good}/test`, { key: tenant.key });
     expect(ok.status).toBe(200);
     expect(ok.body).toMatchObject({ ok: true, details: { provider: 'hub-scan-peer' }, workflowId: `connector-test/${tenant.slug}/${good}/${ok.body.workflowId.split('/').pop()}`, temporalUiUrl: expect.stringContaining('/workflows/') });
@@ -142,7 +130,7 @@ describe('connectors API', () => {
     const after = await hub.request('GET', `/v1/connectors/${good}`, { key: tenant.key });
     expect(after.body.connector.lastTest).toMatchObject({ ok: true, error: null });
 
-    const bad = await registerConnector(hub, tenant, { type: 'scan', config: { endpoint: peer.url }, credentials: { apiKey: 'wrong' } });
+    const bad = await registerScanConnector(hub, tenant, peer, { apiKey: 'wrong' });
     const failed = await hub.request('POST', `/v1/connectors/${bad}/test`, { key: tenant.key });
     expect(failed.status).toBe(200);
     expect(failed.body).toMatchObject({ ok: false, error: { code: 'AUTH_FAILED', message: expect.stringMatching(/401/) } });

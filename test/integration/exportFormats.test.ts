@@ -5,32 +5,27 @@ import ExcelJS from 'exceljs';
 import { XMLParser } from 'fast-xml-parser';
 import pdfParse from 'pdf-parse/lib/pdf-parse.js';
 import { pdfRowsPerPage } from '../../activities/exports/documents';
-import { startScanPeer, type RunningScanPeer } from '../peers/scan/scanPeer';
-import { registerConnector } from '../support/connectors';
-import { ownerDb, startTestHub, type CreatedTenant, type TestHub } from '../support/hub';
-import { eventually } from '../support/processes';
+import { startScanPeer } from '../peers/scan/scanPeer';
+import { registerScanConnector } from '../support/connectorFactories';
+import { useHub, useStarted } from '../support/harness';
+import { eventually } from '../support/eventually';
 
 const SCAN_KEY = 'export-formats-scan-key';
 
 /** Every export format parses back with a standard parser to the dataset's row count. */
 describe('jobs: export formats and datasets', () => {
-  let hub: TestHub;
-  let tenant: CreatedTenant;
-  let scanPeer: RunningScanPeer;
-  const owner = ownerDb();
-  const USERS = 1_201; // 1,200 seeded + the tenant's admin
+  const scanPeer = useStarted(() => startScanPeer({ port: 0, apiKey: SCAN_KEY }));
   const logLines: Array<{ level: number; msg: string }> = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      for (const line of chunk.toString().split('\n')) if (line) logLines.push(JSON.parse(line) as { level: number; msg: string });
+      done();
+    },
+  });
+  const { hub, tenant, owner } = useHub({ env: { LOG_LEVEL: 'info' }, logDestination: sink, tenants: [{ plan: 'enterprise' }] });
+  const USERS = 1_201; // 1,200 seeded + the tenant's admin
 
   beforeAll(async () => {
-    scanPeer = await startScanPeer({ port: 0, apiKey: SCAN_KEY });
-    const sink = new Writable({
-      write(chunk: Buffer, _encoding, done) {
-        for (const line of chunk.toString().split('\n')) if (line) logLines.push(JSON.parse(line) as { level: number; msg: string });
-        done();
-      },
-    });
-    hub = await startTestHub({ LOG_LEVEL: 'info' }, { logDestination: sink });
-    tenant = await hub.createTenant({ plan: 'enterprise' });
     await hub.request('PATCH', '/v1/tenant', { key: tenant.key, body: { branding: { companyName: 'Acme Health', primaryColor: '#aa2244', secondaryColor: '#223344' } } });
     await owner.raw(
       `insert into users (id, tenant_id, email, name, role, status)
@@ -39,7 +34,7 @@ describe('jobs: export formats and datasets', () => {
       [tenant.id],
     );
     await owner('users').insert({ id: '00000000-0000-4000-8000-0000000000ff', tenant_id: tenant.id, email: 'control@example.test', name: 'Bell\u0007 and tab\t', role: 'viewer', status: 'active' });
-    const connectorId = await registerConnector(hub, tenant, { type: 'scan', config: { endpoint: scanPeer.url }, credentials: { apiKey: SCAN_KEY } });
+    const connectorId = await registerScanConnector(hub, tenant, scanPeer, { apiKey: SCAN_KEY });
     await owner.raw(
       `insert into records (tenant_id, connector_id, stream, external_id, data, data_hash, change_seq)
        select ?, ?, case when n % 2 = 0 then 'patients' else 'medications' end, 'ext-' || n, jsonb_build_object('n', n, 'label', 'Record ' || n), md5(n::text), n
@@ -52,11 +47,6 @@ describe('jobs: export formats and datasets', () => {
          from generate_series(1, 400) n`,
       [tenant.id],
     );
-  });
-  afterAll(async () => {
-    await hub.stop();
-    await scanPeer.stop();
-    await owner.destroy();
   });
 
   async function exportOf(dataset: string, format: string) {

@@ -3,22 +3,16 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { closedExecutionStatus } from '../support/closedExecution';
 import { recordHistory } from '../support/recordHistory';
-import { ownerDb, startTestHub, type CreatedTenant, type TestHub } from '../support/hub';
+import { useHub } from '../support/harness';
 import { jobWhen } from '../support/jobs';
-import { eventually } from '../support/processes';
+import { eventually } from '../support/eventually';
 import { pauseSignal, WORKFLOW_TYPES } from '../../workflows/contracts';
 
 /** Jobs API end to end with the `export` kind: start → live progress → file → download; cancel. */
 describe('jobs: export', () => {
-  let hub: TestHub;
-  let tenant: CreatedTenant;
-  let other: CreatedTenant;
-  const owner = ownerDb();
+  const { hub, tenants: [tenant, other], owner } = useHub({ tenants: [{ plan: 'enterprise' }, {}] });
 
   beforeAll(async () => {
-    hub = await startTestHub();
-    tenant = await hub.createTenant({ plan: 'enterprise' });
-    other = await hub.createTenant();
     // 1,200 users besides the admin, one of them with a name a spreadsheet would execute.
     await owner.raw(
       `insert into users (id, tenant_id, email, name, role, status)
@@ -26,10 +20,6 @@ describe('jobs: export', () => {
       [tenant.id],
     );
     await owner('users').insert({ id: '00000000-0000-4000-8000-000000000001', tenant_id: tenant.id, email: 'evil@example.test', name: "=HYPERLINK(\"http://x\",\"y\")", role: 'viewer', status: 'active' });
-  });
-  afterAll(async () => {
-    await hub.stop();
-    await owner.destroy();
   });
 
   async function finished(jobId: string, key = tenant.key) {

@@ -1,26 +1,16 @@
 import { randomUUID } from 'node:crypto';
-import { ownerDb, startTestHub, type CreatedTenant, type TestHub } from '../support/hub';
+import { type CreatedTenant } from '../support/hub';
+import { useHub } from '../support/harness';
 
 /**
  * Tenant job limits (settings.limits, capped by the plan) in startJob. The API runs without a
  * worker, so started jobs stay queued and hold their slot for the whole test.
  */
 describe('jobs: tenant job limits', () => {
-  let hub: TestHub;
-  let worker: TestHub;
-  const owner = ownerDb();
+  // Tenants are onboarded by a workflow: one hub with a worker creates them, the other has none.
+  const { hub: worker } = useHub();
+  const { hub, owner } = useHub({ worker: false });
   const exportBody = { kind: 'export', params: { dataset: 'users', format: 'csv' } };
-
-  beforeAll(async () => {
-    // Tenants are onboarded by a workflow: one hub with a worker creates them, the other has none.
-    worker = await startTestHub();
-    hub = await startTestHub({}, { worker: false });
-  });
-  afterAll(async () => {
-    await hub.stop();
-    await worker.stop();
-    await owner.destroy();
-  });
 
   async function tenantWith(limits: Record<string, number>): Promise<CreatedTenant> {
     const tenant = await worker.createTenant({ plan: 'professional' });

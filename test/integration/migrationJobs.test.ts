@@ -1,11 +1,12 @@
 import ExcelJS from 'exceljs';
 import { type Knex } from 'knex';
-import { startScanPeer, type RunningScanPeer } from '../peers/scan/scanPeer';
-import { registerConnector, runtimeOf } from '../support/connectors';
-import { ownerDb, startTestHub, type CreatedTenant, type TestHub } from '../support/hub';
+import { startScanPeer } from '../peers/scan/scanPeer';
+import { runtimeOf } from '../support/connectors';
+import { registerScanConnector } from '../support/connectorFactories';
+import { useHub, useStarted } from '../support/harness';
 import { xlsxBomb } from '../support/importFiles';
 import { finishedJob, jobWhen, startJobVia, uploadFile } from '../support/jobs';
-import { eventually } from '../support/processes';
+import { eventually } from '../support/eventually';
 import { recordHistory } from '../support/recordHistory';
 import { pauseSignal, progressQuery, WORKFLOW_TYPES } from '../../workflows/contracts';
 
@@ -16,10 +17,8 @@ async function usersOf(owner: Knex, tenantId: string) {
 
 /** `migration` jobs end to end: validate → stage → apply → verify, dry runs, saga compensation. */
 describe('jobs: migration', () => {
-  let hub: TestHub;
-  let peer: RunningScanPeer;
-  let tenant: CreatedTenant;
-  const owner = ownerDb();
+  const peer = useStarted(() => startScanPeer({ port: 0 }));
+  const { hub, tenant, owner } = useHub({ tenants: [{}] });
   const mapping = { email: 'E-mail', name: 'Full Name', role: 'Access' };
 
   /** A legacy CSV: `count` people, the first `existing` of them already users of the tenant (with other names). */
@@ -30,17 +29,10 @@ describe('jobs: migration', () => {
   }
 
   beforeAll(async () => {
-    [hub, peer] = await Promise.all([startTestHub(), startScanPeer({ port: 0 })]);
-    tenant = await hub.createTenant();
     await owner.raw(
       `insert into users (id, tenant_id, email, name, role, status) select gen_random_uuid(), ?, 'person' || n || '@legacy.test', 'Old name ' || n, 'viewer', 'invited' from generate_series(1, 200) n`,
       [tenant.id],
     );
-  });
-  afterAll(async () => {
-    await peer.stop();
-    await hub.stop();
-    await owner.destroy();
   });
 
   it('a migration whose verify step fails is rolled back: the tenant is exactly as before', async () => {
@@ -171,7 +163,7 @@ describe('jobs: migration', () => {
   });
 
   it('migrates a connector stream into records with a field mapping', async () => {
-    const scanConnector = await registerConnector(hub, tenant, { type: 'scan', config: { endpoint: peer.url, batchSize: 100 }, credentials: {} });
+    const scanConnector = await registerScanConnector(hub, tenant, peer, { batchSize: 100 });
     await runtimeOf(hub)(tenant.id, scanConnector, ({ instance }) => instance.write!('scans', Array.from({ length: 1_500 }, (_, index) => ({ id: `legacy-${index}`, medication: `Drug ${index % 40}` }))));
     const job = await finishedJob(
       hub,

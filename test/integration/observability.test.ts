@@ -1,9 +1,9 @@
 import { Writable } from 'node:stream';
 import { emitEvent } from '../../platform/events/emitEvent';
 import { serveWorkerMetrics } from '../../platform/temporal/workerMetricsServer';
-import { startTestHub, type CreatedTenant, type TestHub } from '../support/hub';
-import { eventually } from '../support/processes';
-import { startWebhookReceiver, type WebhookReceiver } from '../support/webhookReceiver';
+import { useHub, useStarted } from '../support/harness';
+import { eventually } from '../support/eventually';
+import { startWebhookReceiver } from '../support/webhookReceiver';
 import { WORKFLOW_TYPES } from '../../workflows/contracts';
 
 // The package ships no types: a list of metric families, each with its samples.
@@ -17,9 +17,6 @@ const parsePrometheusTextFormat = require('parse-prometheus-text-format') as (te
 
 /** /metrics (parsed with a Prometheus text-format parser) and the context structured logs carry. */
 describe('observability: metrics and structured logs', () => {
-  let hub: TestHub;
-  let tenant: CreatedTenant;
-  let receiver: WebhookReceiver;
   const lines: Array<Record<string, unknown>> = [];
   const destination = new Writable({
     write(chunk: Buffer, _encoding, done) {
@@ -27,16 +24,8 @@ describe('observability: metrics and structured logs', () => {
       done();
     },
   });
-
-  beforeAll(async () => {
-    receiver = await startWebhookReceiver();
-    hub = await startTestHub({ LOG_LEVEL: 'info', WEBHOOK_RETRY_SCHEDULE: '200ms,200ms' }, { logDestination: destination });
-    tenant = await hub.createTenant();
-  });
-  afterAll(async () => {
-    await hub.stop();
-    await receiver.stop();
-  });
+  const receiver = useStarted(() => startWebhookReceiver());
+  const { hub, tenant } = useHub({ env: { LOG_LEVEL: 'info', WEBHOOK_RETRY_SCHEDULE: '200ms,200ms' }, logDestination: destination, tenants: [{}] });
 
   it('serves the named series after traffic, in valid Prometheus text format, Temporal worker metrics included', async () => {
     expect((await hub.request('GET', '/v1/tenant', { key: tenant.key })).status).toBe(200);

@@ -2,7 +2,8 @@ import knex from 'knex';
 import pino from 'pino';
 import { TenantRateLimiter } from '../../api/limits/tenantRateLimiter';
 import { recordUsage } from '../../platform/metering/recordUsage';
-import { ownerDb, startTestHub, type TestHub, type TestResponse } from '../support/hub';
+import { startTestHub, type TestHub, type TestResponse } from '../support/hub';
+import { useHub } from '../support/harness';
 
 const burst = (hub: TestHub, key: string, count: number, path = '/v1/tenant') =>
   Promise.all(Array.from({ length: count }, () => hub.request('GET', path, { key })));
@@ -10,16 +11,7 @@ const statuses = (responses: TestResponse[]) => responses.map((response) => resp
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('rate limits per plan (shared across replicas) and monthly quotas', () => {
-  let hub: TestHub;
-  const owner = ownerDb();
-
-  beforeAll(async () => {
-    hub = await startTestHub();
-  });
-  afterAll(async () => {
-    await hub.stop();
-    await owner.destroy();
-  });
+  const { hub } = useHub();
 
   it('answers 429 RATE_LIMITED with Retry-After and RateLimit-* headers past the plan’s requests per second', async () => {
     const tenant = await hub.createTenant({ plan: 'starter' });

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { storePage } from '../../activities/sync/recordsStore';
 import { type ConnectorRecord } from '../../connectors/types';
 import { registerConnector } from '../support/connectors';
-import { ownerDb, startTestHub, type CreatedTenant, type TestHub } from '../support/hub';
+import { useHub } from '../support/harness';
 import { readChanges } from '../support/syncs';
 
 /**
@@ -12,19 +12,11 @@ import { readChanges } from '../support/syncs';
  * what a consumer has already seen. Writers never wait for each other.
  */
 describe('records change feed: GET /v1/records', () => {
-  let hub: TestHub;
-  let tenant: CreatedTenant;
+  const { hub, tenant, owner } = useHub({ tenants: [{}] });
   let connectorId: string;
-  const owner = ownerDb();
 
   beforeAll(async () => {
-    hub = await startTestHub();
-    tenant = await hub.createTenant();
     connectorId = await registerConnector(hub, tenant, { type: 'salesforce', config: { instanceUrl: 'http://127.0.0.1:9' }, credentials: { accessToken: 'unused' } });
-  });
-  afterAll(async () => {
-    await hub.stop();
-    await owner.destroy();
   });
 
   const record = (id: string, version: number): ConnectorRecord => ({ externalId: id, sourceUpdatedAt: new Date().toISOString(), data: { Id: id, version } });

@@ -3,40 +3,27 @@ import { CONNECTOR_FAILURE_TYPES } from '../../connectors/errors';
 import { type ConnectorRecord } from '../../connectors/types';
 import { findConnectorRow, openConnectorCredentials } from '../../platform/connectorStore';
 import { sfTime } from '../peers/salesforce/salesforceData';
-import { startSalesforcePeer, type RunningSalesforcePeer } from '../peers/salesforce/salesforcePeer';
+import { startSalesforcePeer } from '../peers/salesforce/salesforcePeer';
 import { changedSince, failureOf, readStream, registerConnector, runtimeOf } from '../support/connectors';
-import { ownerDb, startTestHub, type CreatedTenant, type TestHub } from '../support/hub';
+import { useHub, useStarted } from '../support/harness';
 import { recordHistory } from '../support/recordHistory';
 import { WORKFLOW_TYPES } from '../../workflows/contracts';
 
 /** The salesforce connector (jsforce 3.10.16) against the Salesforce peer, through the activity runtime. */
 describe('salesforce connector', () => {
-  let hub: TestHub;
-  let peer: RunningSalesforcePeer;
-  let tenant: CreatedTenant;
-  const owner = ownerDb();
   const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const peer = useStarted(() =>
+    startSalesforcePeer({
+      port: 0,
+      records: { Account: 5_200, Contact: 50, Opportunity: 50 },
+      clientId: 'hub-connected-app',
+      clientSecret: 'hub-connected-app-secret',
+      refreshTokens: ['5Aep-refresh-token'],
+      jwtPublicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+    }),
+  );
+  const { hub, tenant, owner } = useHub({ tenants: [{}] });
   const config = () => ({ instanceUrl: peer.url, loginUrl: peer.url, apiVersion: '62.0' });
-
-  beforeAll(async () => {
-    [hub, peer] = await Promise.all([
-      startTestHub(),
-      startSalesforcePeer({
-        port: 0,
-        records: { Account: 5_200, Contact: 50, Opportunity: 50 },
-        clientId: 'hub-connected-app',
-        clientSecret: 'hub-connected-app-secret',
-        refreshTokens: ['5Aep-refresh-token'],
-        jwtPublicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
-      }),
-    ]);
-    tenant = await hub.createTenant();
-  });
-  afterAll(async () => {
-    await peer.stop();
-    await hub.stop();
-    await owner.destroy();
-  });
   afterEach(() => peer.faults.clear());
 
   let fullCursor: string | null = null;

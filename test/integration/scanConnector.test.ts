@@ -1,26 +1,20 @@
 import { CONNECTOR_FAILURE_TYPES } from '../../connectors/errors';
-import { scanFinding, startScanPeer, type RunningScanPeer } from '../peers/scan/scanPeer';
-import { failureOf, readStream, registerConnector, runtimeOf } from '../support/connectors';
-import { startTestHub, type CreatedTenant, type TestHub } from '../support/hub';
+import { scanFinding, startScanPeer } from '../peers/scan/scanPeer';
+import { failureOf, readStream, runtimeOf } from '../support/connectors';
+import { registerScanConnector } from '../support/connectorFactories';
+import { useHub, useStarted } from '../support/harness';
 
 /** The scan connector against the scan provider peer, through the activity runtime. */
 describe('scan connector', () => {
-  let hub: TestHub;
-  let peer: RunningScanPeer;
-  let tenant: CreatedTenant;
+  const peer = useStarted(() => startScanPeer({ port: 0, apiKey: 'scan-provider-key' }));
+  const { hub, tenant } = useHub({ tenants: [{}] });
   let connectorId: string;
   const items = Array.from({ length: 5_000 }, (_, index) =>
     index % 2 === 0 ? { id: `item-${index + 1}`, medication: `Metformin ${500 + (index % 7) * 250} mg`, patientRef: `Patient/${index % 300}` } : { id: `item-${index + 1}`, ndc: `0002-${String(1000 + (index % 9000)).padStart(4, '0')}-01` },
   );
 
   beforeAll(async () => {
-    [hub, peer] = await Promise.all([startTestHub(), startScanPeer({ port: 0, apiKey: 'scan-provider-key' })]);
-    tenant = await hub.createTenant();
-    connectorId = await registerConnector(hub, tenant, { type: 'scan', config: { endpoint: peer.url, batchSize: 500 }, credentials: { apiKey: 'scan-provider-key' } });
-  });
-  afterAll(async () => {
-    await peer.stop();
-    await hub.stop();
+    connectorId = await registerScanConnector(hub, tenant, peer, { apiKey: 'scan-provider-key', batchSize: 500 });
   });
   afterEach(() => peer.faults.clear());
 
@@ -62,7 +56,7 @@ describe('scan connector', () => {
   });
 
   it('classifies a wrong key as AuthError and 429 as a rate limit with the server’s Retry-After', async () => {
-    const wrong = await registerConnector(hub, tenant, { type: 'scan', config: { endpoint: peer.url }, credentials: { apiKey: 'wrong' } });
+    const wrong = await registerScanConnector(hub, tenant, peer, { apiKey: 'wrong' });
     const auth = await failureOf(runtimeOf(hub)(tenant.id, wrong, ({ instance }) => instance.testConnection()));
     expect([auth.type, auth.nonRetryable]).toEqual([CONNECTOR_FAILURE_TYPES.auth, true]);
 

@@ -1,22 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { type Knex } from 'knex';
-import { type CreatedTenant, ownerDb, startTestHub, type TestHub } from '../support/hub';
+import { useHub } from '../support/harness';
 
 /** Seats move by each statement's delta (users inserted, suspended, re-activated, deleted, in bulk). */
 describe('seat counts', () => {
-  let hub: TestHub;
-  let owner: Knex;
-  let tenant: CreatedTenant;
-
-  beforeAll(async () => {
-    hub = await startTestHub();
-    owner = ownerDb();
-    tenant = await hub.createTenant();
-  });
-  afterAll(async () => {
-    await owner.destroy();
-    await hub.stop();
-  });
+  const { hub, tenant, owner } = useHub({ tenants: [{}] });
 
   async function seats(): Promise<{ counter: number; billable: number; closing: number; peak: number }> {
     const [counter] = await owner('seat_counts').where({ tenant_id: tenant.id }).select('seats');

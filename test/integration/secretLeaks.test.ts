@@ -1,6 +1,7 @@
 import { Writable } from 'node:stream';
 import { hashApiKey } from '../../platform/apiKeys';
-import { ownerDb, startTestHub, type TestHub, type TestResponse } from '../support/hub';
+import { type TestHub, type TestResponse } from '../support/hub';
+import { useHub } from '../support/harness';
 
 /**
  * A full control-plane run with every log line captured at debug level: no response body, no log
@@ -8,25 +9,15 @@ import { ownerDb, startTestHub, type TestHub, type TestResponse } from '../suppo
  * api_keys.key_hash.
  */
 describe('no key secret or key hash leaks into responses, logs or other columns', () => {
-  let hub: TestHub;
-  const owner = ownerDb();
   const logLines: string[] = [];
   const responses: TestResponse[] = [];
-
-  beforeAll(async () => {
-    const sink = new Writable({
-      write(chunk: Buffer, _encoding, done) {
-        logLines.push(chunk.toString());
-        done();
-      },
-    });
-    hub = await startTestHub({ LOG_LEVEL: 'debug' }, { logDestination: sink });
+  const sink = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      logLines.push(chunk.toString());
+      done();
+    },
   });
-  let stopped = false;
-  afterAll(async () => {
-    if (!stopped) await hub.stop();
-    await owner.destroy();
-  });
+  const { hub, owner } = useHub({ env: { LOG_LEVEL: 'debug' }, logDestination: sink });
 
   it('a full run leaves no secret behind', async () => {
     const call = async (method: string, path: string, options: Parameters<TestHub['request']>[2] = {}) => {
@@ -58,7 +49,6 @@ describe('no key secret or key hash leaks into responses, logs or other columns'
     await call('GET', '/v1/usage?groupBy=endpoint', { key: adminKey });
     await call('GET', '/metrics');
     await hub.stop(); // flushes usage and logs
-    stopped = true;
 
     const hashes = secrets.map(hashApiKey);
     const needles = [...secrets, ...secrets.map((secret) => secret.slice('hub_sk_'.length)), ...hashes];

@@ -1,27 +1,21 @@
 import Stripe from 'stripe';
 import { CONNECTOR_FAILURE_TYPES } from '../../connectors/errors';
-import { startStripePeer, STRIPE_TEST_KEY, type RunningStripePeer } from '../peers/stripe/stripePeer';
-import { failureOf, readStream, registerConnector, runtimeOf } from '../support/connectors';
-import { startTestHub, type CreatedTenant, type TestHub } from '../support/hub';
+import { startStripePeer, STRIPE_TEST_KEY } from '../peers/stripe/stripePeer';
+import { failureOf, readStream, runtimeOf } from '../support/connectors';
+import { registerStripeConnector } from '../support/connectorFactories';
+import { useHub, useStarted } from '../support/harness';
 
 /** The stripe connector (official `stripe` package, apiBase override) against localstripe behind the fault proxy. */
 describe('stripe connector', () => {
-  let hub: TestHub;
-  let peer: RunningStripePeer;
-  let tenant: CreatedTenant;
+  const peer = useStarted(() => startStripePeer({ port: 0, customers: 5_000 }));
+  const { hub, tenant } = useHub({ tenants: [{}] });
   let connectorId: string;
   let stripe: Stripe;
 
   beforeAll(async () => {
-    [hub, peer] = await Promise.all([startTestHub(), startStripePeer({ port: 0, customers: 5_000 })]);
-    tenant = await hub.createTenant();
-    connectorId = await registerConnector(hub, tenant, { type: 'stripe', config: { apiBase: peer.url }, credentials: { secretKey: STRIPE_TEST_KEY } });
+    connectorId = await registerStripeConnector(hub, tenant, peer);
     const direct = new URL(peer.directUrl);
     stripe = new Stripe(STRIPE_TEST_KEY, { host: direct.hostname, port: direct.port, protocol: 'http', maxNetworkRetries: 0 });
-  });
-  afterAll(async () => {
-    await peer?.stop();
-    await hub?.stop();
   });
   afterEach(() => peer.faults.clear());
 
@@ -69,11 +63,11 @@ describe('stripe connector', () => {
   });
 
   it('classifies a rejected key and an expired key (401) as AuthError', async () => {
-    const badKey = await registerConnector(hub, tenant, { type: 'stripe', config: { apiBase: peer.url }, credentials: { secretKey: 'rk_test_not_accepted' } });
+    const badKey = await registerStripeConnector(hub, tenant, peer, 'rk_test_not_accepted');
     const rejected = await failureOf(runtimeOf(hub)(tenant.id, badKey, ({ instance }) => instance.testConnection()));
     expect([rejected.type, rejected.nonRetryable]).toEqual([CONNECTOR_FAILURE_TYPES.auth, true]);
 
-    const other = await registerConnector(hub, tenant, { type: 'stripe', config: { apiBase: peer.url }, credentials: { secretKey: STRIPE_TEST_KEY } });
+    const other = await registerStripeConnector(hub, tenant, peer);
     peer.faults.add({ fault: { kind: 'expiredToken' } });
     const expired = await failureOf(runtimeOf(hub)(tenant.id, other, ({ instance }) => instance.readPage('charges', null, 10)));
     expect(expired.type).toBe(CONNECTOR_FAILURE_TYPES.auth);

@@ -1,9 +1,10 @@
 import Stripe from 'stripe';
 import { periodOf } from '../../platform/billing/periods';
-import { startStripePeer, type RunningStripePeer } from '../peers/stripe/stripePeer';
+import { startStripePeer } from '../peers/stripe/stripePeer';
 import { billingEnv, billingRunFinished, startBillingRun, stripeInvoicesOf, stripeOf, WEBHOOK_SECRET } from '../support/billing';
-import { ownerDb, startTestHub, uniqueSuffix, type CreatedTenant, type TestHub } from '../support/hub';
-import { eventually } from '../support/processes';
+import { ownerDb, uniqueSuffix, type CreatedTenant } from '../support/hub';
+import { useHub, useStarted } from '../support/harness';
+import { eventually } from '../support/eventually';
 import { recordHistory } from '../support/recordHistory';
 import { dunningStateQuery, WORKFLOW_TYPES } from '../../workflows/contracts';
 
@@ -15,11 +16,9 @@ import { dunningStateQuery, WORKFLOW_TYPES } from '../../workflows/contracts';
  */
 describe('Stripe webhooks and dunning', () => {
   const period = periodOf(new Date());
-  let peer: RunningStripePeer;
-  let hub: TestHub;
+  const peer = useStarted(() => startStripePeer({ port: 0 }));
+  const { hub, tenants: [late, duplicate] } = useHub({ env: () => billingEnv(peer, { DUNNING_RETRY_DELAYS: '1s,1s', DUNNING_GRACE_PERIOD: '4s' }), tenants: [{ plan: 'professional' }, { plan: 'starter' }] });
   let stripe: Stripe;
-  let late: CreatedTenant;
-  let duplicate: CreatedTenant;
 
   const invoiceOf = async (tenant: CreatedTenant) => (await hub.request('GET', '/v1/invoices', { key: tenant.key })).body.data[0];
   const post = (payload: string, signature?: string) =>
@@ -28,17 +27,10 @@ describe('Stripe webhooks and dunning', () => {
     Stripe.webhooks.generateTestHeaderString({ payload, secret: options.secret ?? WEBHOOK_SECRET, timestamp: options.timestamp ?? Math.floor(Date.now() / 1000) });
 
   beforeAll(async () => {
-    peer = await startStripePeer({ port: 0 });
-    hub = await startTestHub(billingEnv(peer, { DUNNING_RETRY_DELAYS: '1s,1s', DUNNING_GRACE_PERIOD: '4s' }));
     await peer.registerWebhook(`${hub.url}/v1/stripe/webhook`, WEBHOOK_SECRET);
     stripe = stripeOf(peer);
-    [late, duplicate] = await Promise.all([hub.createTenant({ plan: 'professional' }), hub.createTenant({ plan: 'starter' })]);
     const job = await startBillingRun(hub, period, [late.slug, duplicate.slug]);
     expect((await billingRunFinished(hub, job.id)).status).toBe('completed');
-  });
-  afterAll(async () => {
-    await hub?.stop();
-    await peer?.stop();
   });
 
   describe('signature', () => {

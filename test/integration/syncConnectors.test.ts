@@ -2,7 +2,8 @@ import { startFhirPeer, type FhirPeer } from '../peers/fhir/fhirPeer';
 import { startODataPeer, type ODataPeer } from '../peers/odata/odataPeer';
 import { startQuickBooksPeer, type QuickBooksPeer } from '../peers/quickbooks/quickbooksPeer';
 import { registerConnector } from '../support/connectors';
-import { ownerDb, startTestHub, type CreatedTenant, type TestHub } from '../support/hub';
+import { registerFhirConnector } from '../support/connectorFactories';
+import { useHub } from '../support/harness';
 import { finishedJob, readChanges, startSync } from '../support/syncs';
 
 /**
@@ -11,18 +12,7 @@ import { finishedJob, readChanges, startSync } from '../support/syncs';
  * (keyset paging; a full refresh sweeps rows deleted outright, and only when it succeeds).
  */
 describe('sync engine: FHIR, QuickBooks and OData through the API', () => {
-  let hub: TestHub;
-  let tenant: CreatedTenant;
-  const owner = ownerDb();
-
-  beforeAll(async () => {
-    hub = await startTestHub({ SYNC_PAGE_SIZE: '500' });
-    tenant = await hub.createTenant();
-  });
-  afterAll(async () => {
-    await hub.stop();
-    await owner.destroy();
-  });
+  const { hub, tenant, owner } = useHub({ env: { SYNC_PAGE_SIZE: '500' }, tenants: [{}] });
 
   const liveRows = async (connectorId: string, stream: string) =>
     Number((await owner('records').where({ connector_id: connectorId, stream }).whereNull('deleted_at').count({ n: '*' }).first())!.n);
@@ -36,7 +26,7 @@ describe('sync engine: FHIR, QuickBooks and OData through the API', () => {
     afterAll(() => peer.stop());
 
     it('syncs by REST search paging (_lastUpdated, next links), then only what changed', async () => {
-      const connectorId = await registerConnector(hub, tenant, { type: 'fhir', config: { baseUrl: peer.baseUrl }, credentials: { bearerToken: peer.auth.issueStaticToken() } });
+      const connectorId = await registerFhirConnector(hub, tenant, peer);
       const first = await finishedJob(hub, tenant, (await startSync(hub, tenant, connectorId, { streams: ['Patient', 'Encounter'] })).id);
       expect(first.status).toBe('completed');
       expect(first.result.totals).toMatchObject({ read: 2 * PER_TYPE, inserted: 2 * PER_TYPE });
@@ -53,7 +43,7 @@ describe('sync engine: FHIR, QuickBooks and OData through the API', () => {
     });
 
     it('syncs by Bulk Data $export, then exports changes and deletions since the last transaction time', async () => {
-      const connectorId = await registerConnector(hub, tenant, { type: 'fhir', config: { baseUrl: peer.baseUrl, readMode: 'bulk' }, credentials: { bearerToken: peer.auth.issueStaticToken() } });
+      const connectorId = await registerFhirConnector(hub, tenant, peer, { readMode: 'bulk' });
       const first = await finishedJob(hub, tenant, (await startSync(hub, tenant, connectorId, { streams: ['Observation'] })).id);
       expect(first.status).toBe('completed');
       expect(first.result.totals).toMatchObject({ read: PER_TYPE, inserted: PER_TYPE });

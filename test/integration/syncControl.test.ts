@@ -1,9 +1,10 @@
 import { ScheduleNotFoundError } from '@temporalio/client';
-import { startSalesforcePeer, type RunningSalesforcePeer } from '../peers/salesforce/salesforcePeer';
-import { registerConnector } from '../support/connectors';
+import { startSalesforcePeer } from '../peers/salesforce/salesforcePeer';
+import { registerSalesforceConnector } from '../support/connectorFactories';
 import { closedExecutionStatus } from '../support/closedExecution';
-import { ownerDb, startTestHub, type CreatedTenant, type TestHub } from '../support/hub';
-import { eventually } from '../support/processes';
+import { startTestHub } from '../support/hub';
+import { useHub, useStarted } from '../support/harness';
+import { eventually } from '../support/eventually';
 import { recordHistory } from '../support/recordHistory';
 import { finishedJob, jobWhen, startSync } from '../support/syncs';
 import { WORKFLOW_TYPES } from '../../workflows/contracts';
@@ -17,25 +18,12 @@ const QUERY = /GET \/services\/data\/v62\.0\/query/;
  * request budget, and auth failures (no retry, connector paused, events).
  */
 describe('sync engine: control', () => {
-  let peer: RunningSalesforcePeer;
-  let hub: TestHub;
-  let tenant: CreatedTenant;
-  const owner = ownerDb();
-
-  beforeAll(async () => {
-    peer = await startSalesforcePeer({ port: 0, records: { Account: ACCOUNTS, Contact: 0, Opportunity: 0 } });
-    hub = await startTestHub({ SYNC_PAGE_SIZE: '500' });
-    tenant = await hub.createTenant();
-  });
-  afterAll(async () => {
-    await hub.stop();
-    await peer.stop();
-    await owner.destroy();
-  });
+  const peer = useStarted(() => startSalesforcePeer({ port: 0, records: { Account: ACCOUNTS, Contact: 0, Opportunity: 0 } }));
+  const { hub, tenant, owner } = useHub({ env: { SYNC_PAGE_SIZE: '500' }, tenants: [{}] });
   afterEach(() => peer.faults.clear());
 
   const connector = (forTenant = tenant, credentials: Record<string, unknown> = { accessToken: peer.issueAccessToken() }) =>
-    registerConnector(hub, forTenant, { type: 'salesforce', config: { instanceUrl: peer.url, loginUrl: peer.url }, credentials });
+    registerSalesforceConnector(hub, forTenant, peer, { credentials });
   const slowPages = (delayMs = 300) => peer.faults.add({ fault: { kind: 'latency', delayMs }, match: QUERY, times: Infinity });
   const committedPages = async (jobId: string) => Number((await owner('sync_run_streams').where({ run_id: jobId }).sum({ pages: 'pages' }).first())?.pages ?? 0);
   const rowCount = async (connectorId: string) => Number((await owner('records').where({ connector_id: connectorId }).count({ n: '*' }).first())!.n);
@@ -210,7 +198,7 @@ describe('sync engine: control', () => {
     const budgetHub = await startTestHub({ SYNC_PAGE_SIZE: '500', SYNC_CONNECTOR_REQUEST_BUDGET: '3/2s' });
     try {
       const budgetTenant = await budgetHub.createTenant();
-      const connectorId = await registerConnector(budgetHub, budgetTenant, { type: 'salesforce', config: { instanceUrl: peer.url, loginUrl: peer.url }, credentials: { accessToken: peer.issueAccessToken() } });
+      const connectorId = await registerSalesforceConnector(budgetHub, budgetTenant, peer);
       const started = await startSync(budgetHub, budgetTenant, connectorId, { streams: ['Account'] });
       const job = await finishedJob(budgetHub, budgetTenant, started.id);
       expect(job.status).toBe('completed');

@@ -9,9 +9,9 @@ import { ensureTemporalCli } from '../../platform/local/temporalCli';
 import { startTemporalDevServer, type TemporalDevServerHandle } from '../../platform/local/temporalDevServer';
 import { startSalesforcePeer, type RunningSalesforcePeer } from '../peers/salesforce/salesforcePeer';
 import { sfTime } from '../peers/salesforce/salesforceData';
-import { registerConnector } from '../support/connectors';
+import { registerSalesforceConnector } from '../support/connectorFactories';
 import { ownerDb, startTestHub, type CreatedTenant, type TestHub } from '../support/hub';
-import { eventually } from '../support/processes';
+import { eventually } from '../support/eventually';
 import { finishedJob, startSync } from '../support/syncs';
 import { startWorkerProcess, type WorkerProcess } from '../support/workerProcess';
 
@@ -52,7 +52,7 @@ describe('sync engine: crash safety', () => {
     try {
       workers.push(await startWorkerProcess(hub));
       const tenant = await hub.createTenant();
-      const connectorId = await registerConnector(hub, tenant, { type: 'salesforce', config: { instanceUrl: peer.url, loginUrl: peer.url }, credentials: { accessToken: peer.issueAccessToken() } });
+      const connectorId = await registerSalesforceConnector(hub, tenant, peer);
       // Slow pages, so there is always one in flight.
       peer.faults.add({ fault: { kind: 'latency', delayMs: 400 }, match: QUERY, times: Infinity });
       const started = await startSync(hub, tenant, connectorId, { streams: ['Account'] });
@@ -89,7 +89,7 @@ describe('sync engine: crash safety', () => {
     const hub = await startTestHub({ TEMPORAL_ADDRESS: server.address, SYNC_PAGE_SIZE: '500' });
     try {
       const tenant = await hub.createTenant();
-      const connectorId = await registerConnector(hub, tenant, { type: 'salesforce', config: { instanceUrl: peer.url, loginUrl: peer.url }, credentials: { accessToken: peer.issueAccessToken() } });
+      const connectorId = await registerSalesforceConnector(hub, tenant, peer);
       peer.faults.add({ fault: { kind: 'latency', delayMs: 300 }, match: QUERY, times: Infinity });
       const started = await startSync(hub, tenant, connectorId, { streams: ['Account'] });
       await eventually(async () => ((await pagesCommitted(connectorId)) >= 4 ? true : undefined), 60_000, 'four committed pages');

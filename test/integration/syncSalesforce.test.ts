@@ -1,9 +1,10 @@
 import { monthlyUsage } from '../../platform/metering/recordUsage';
 import { sfTime } from '../peers/salesforce/salesforceData';
-import { startSalesforcePeer, type RunningSalesforcePeer } from '../peers/salesforce/salesforcePeer';
+import { startSalesforcePeer } from '../peers/salesforce/salesforcePeer';
 import { closedExecutionStatus } from '../support/closedExecution';
 import { registerConnector } from '../support/connectors';
-import { ownerDb, startTestHub, type CreatedTenant, type TestHub } from '../support/hub';
+import { startTestHub } from '../support/hub';
+import { useHub, useStarted } from '../support/harness';
 import { recordHistory } from '../support/recordHistory';
 import { finishedJob, readChanges, startSync } from '../support/syncs';
 
@@ -15,22 +16,9 @@ import { finishedJob, readChanges, startSync } from '../support/syncs';
 describe('sync engine: Salesforce', () => {
   const counts = { Account: 12_000, Contact: 5_000, Opportunity: 3_000 };
   const TOTAL = 20_000;
-  let peer: RunningSalesforcePeer;
-  let hub: TestHub;
-  let tenant: CreatedTenant;
-  const owner = ownerDb();
+  const peer = useStarted(() => startSalesforcePeer({ port: 0, records: counts }));
+  const { hub, tenant, owner } = useHub({ env: { SYNC_PAGE_SIZE: '1000' }, tenants: [{}] });
   const config = () => ({ instanceUrl: peer.url, loginUrl: peer.url, apiVersion: '62.0' });
-
-  beforeAll(async () => {
-    peer = await startSalesforcePeer({ port: 0, records: counts });
-    hub = await startTestHub({ SYNC_PAGE_SIZE: '1000' });
-    tenant = await hub.createTenant();
-  });
-  afterAll(async () => {
-    await hub.stop();
-    await peer.stop();
-    await owner.destroy();
-  });
   afterEach(() => peer.faults.clear());
 
   const rowsOf = async (connectorId: string) => owner('records').where({ connector_id: connectorId });

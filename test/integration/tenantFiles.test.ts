@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { ObjectTooLargeError } from '../../platform/files/fileStore';
 import { findTenantFile, openTenantFile, storeTenantFile } from '../../platform/files/tenantFiles';
-import { type CreatedTenant, startTestHub, type TestHub } from '../support/hub';
+import { useHub } from '../support/harness';
 
 async function text(stream: Readable): Promise<string> {
   const chunks: Buffer[] = [];
@@ -11,15 +11,7 @@ async function text(stream: Readable): Promise<string> {
 }
 
 describe('tenant files (catalogue + store)', () => {
-  let hub: TestHub;
-  let acme: CreatedTenant;
-  let globex: CreatedTenant;
-
-  beforeAll(async () => {
-    hub = await startTestHub();
-    [acme, globex] = await Promise.all([hub.createTenant(), hub.createTenant()]);
-  });
-  afterAll(() => hub.stop());
+  const { hub, tenants: [acme, globex] } = useHub({ tenants: [{}, {}] });
 
   it('stores, finds and streams a file only for its own tenant', async () => {
     const id = randomUUID();

@@ -1,20 +1,12 @@
 import { generateApiKey } from '../../platform/apiKeys';
-import { eventually } from '../support/processes';
+import { eventually } from '../support/eventually';
 import { recordHistory } from '../support/recordHistory';
-import { startTestHub, uniqueSuffix, ownerDb, type TestHub } from '../support/hub';
+import { uniqueSuffix } from '../support/hub';
+import { useHub } from '../support/harness';
 import { WORKFLOW_TYPES } from '../../workflows/contracts';
 
 describe('POST /v1/admin/tenants runs the tenantOnboarding workflow', () => {
-  let hub: TestHub;
-  const owner = ownerDb();
-
-  beforeAll(async () => {
-    hub = await startTestHub();
-  });
-  afterAll(async () => {
-    await hub.stop();
-    await owner.destroy();
-  });
+  const { hub, owner } = useHub();
 
   it('creates the tenant, its admin user, an admin key that works, and an audit row', async () => {
     const slug = `acme-${uniqueSuffix()}`;

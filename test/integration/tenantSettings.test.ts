@@ -1,19 +1,9 @@
-import { ownerDb, startTestHub, type CreatedTenant, type TestHub } from '../support/hub';
+import { useHub } from '../support/harness';
+import { eventually } from '../support/eventually';
 import { createKey } from '../support/tenantKeys';
 
 describe('tenant profile: settings, branding, theme.css, suspension, IP allowlist', () => {
-  let hub: TestHub;
-  let tenant: CreatedTenant;
-  const owner = ownerDb();
-
-  beforeAll(async () => {
-    hub = await startTestHub({ API_BODY_LIMIT: '8kb' });
-    tenant = await hub.createTenant();
-  });
-  afterAll(async () => {
-    await hub.stop();
-    await owner.destroy();
-  });
+  const { hub, tenant, owner } = useHub({ env: { API_BODY_LIMIT: '8kb' }, tenants: [{}] });
 
   it('shows effective settings (plan defaults) and plan limits', async () => {
     const response = await hub.request('GET', '/v1/tenant', { key: tenant.key });
@@ -132,14 +122,15 @@ describe('tenant profile: settings, branding, theme.css, suspension, IP allowlis
     expect((await hub.request('GET', '/v1/tenant', { key: viewer.key })).status).toBe(200);
     // Simulate the tenant narrowing its list from elsewhere (e.g. another admin behind a VPN).
     await owner('tenants').where({ id: locked.id }).update({ settings: JSON.stringify({ security: { ipAllowlist: ['203.0.113.0/24'] } }) });
-    const refused = await (async () => {
-      for (let attempt = 0; attempt < 40; attempt += 1) {
+    const refused = await eventually(
+      async () => {
         const response = await hub.request('GET', '/v1/tenant', { key: viewer.key });
-        if (response.status === 403) return response;
-        await new Promise((resolve) => setTimeout(resolve, 50));
-      }
-      return hub.request('GET', '/v1/tenant', { key: viewer.key });
-    })();
+        return response.status === 403 ? response : undefined;
+      },
+      2_000,
+      'the narrowed allowlist to refuse the caller',
+      50,
+    );
     expect(refused.status).toBe(403);
     expect(refused.body.error.code).toBe('IP_NOT_ALLOWED');
   });

@@ -1,19 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { recordUsage } from '../../platform/metering/recordUsage';
-import { ownerDb, startTestHub, type TestHub } from '../support/hub';
+import { startTestHub } from '../support/hub';
+import { useHub } from '../support/harness';
 import { createKey } from '../support/tenantKeys';
 
 describe('usage metering: every authenticated request, buffered, aggregated by GET /v1/usage', () => {
-  let hub: TestHub;
-  const owner = ownerDb();
-
-  beforeAll(async () => {
-    hub = await startTestHub();
-  });
-  afterAll(async () => {
-    await hub.stop();
-    await owner.destroy();
-  });
+  const { hub, owner } = useHub();
 
   it('counts exactly the requests made, by endpoint, kind and day, with status and latency', async () => {
     const tenant = await hub.createTenant();

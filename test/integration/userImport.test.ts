@@ -2,26 +2,16 @@ import { parse } from 'csv-parse/sync';
 import fs from 'node:fs';
 import path from 'node:path';
 import { recordHistory } from '../support/recordHistory';
-import { ownerDb, startTestHub, type CreatedTenant, type TestHub } from '../support/hub';
+import { startTestHub } from '../support/hub';
+import { useHub } from '../support/harness';
 import { usersCsv, usersXlsx, xlsxBomb } from '../support/importFiles';
 import { jobWhen } from '../support/jobs';
-import { eventually } from '../support/processes';
+import { eventually } from '../support/eventually';
 import { pauseSignal, WORKFLOW_TYPES } from '../../workflows/contracts';
 
 /** Uploads and the user_import job end to end: API → workflow → activities → users table. */
 describe('jobs: user_import', () => {
-  let hub: TestHub;
-  let tenant: CreatedTenant;
-  const owner = ownerDb();
-
-  beforeAll(async () => {
-    hub = await startTestHub();
-    tenant = await hub.createTenant({ plan: 'enterprise' });
-  });
-  afterAll(async () => {
-    await hub.stop();
-    await owner.destroy();
-  });
+  const { hub, tenant, owner } = useHub({ tenants: [{ plan: 'enterprise' }] });
 
   async function upload(body: string | Buffer, name: string, contentType = 'application/octet-stream') {
     const response = await hub.request('POST', `/v1/uploads?name=${encodeURIComponent(name)}`, { key: tenant.key, rawBody: body, headers: { 'Content-Type': contentType } });

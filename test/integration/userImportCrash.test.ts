@@ -1,6 +1,7 @@
-import { ownerDb, startTestHub, type CreatedTenant, type TestHub } from '../support/hub';
+import { type CreatedTenant } from '../support/hub';
+import { useHub } from '../support/harness';
 import { usersCsv } from '../support/importFiles';
-import { eventually } from '../support/processes';
+import { eventually } from '../support/eventually';
 import { startWorkerProcess, type WorkerProcess } from '../support/workerProcess';
 
 const ROWS = 60_000;
@@ -11,20 +12,17 @@ const ROWS = 60_000;
  * already committed (their markers) and applies the rest.
  */
 describe('user_import when the worker crashes', () => {
-  let hub: TestHub;
+  const { hub, owner } = useHub({ worker: false });
   let worker: WorkerProcess;
   let tenant: CreatedTenant;
-  const owner = ownerDb();
 
   beforeAll(async () => {
-    hub = await startTestHub({}, { worker: false });
     worker = await startWorkerProcess(hub);
+    // After the worker: onboarding a tenant runs a workflow.
     tenant = await hub.createTenant();
   });
   afterAll(async () => {
     await worker?.stop();
-    await hub?.stop();
-    await owner.destroy();
   });
 
   it('killing the worker while batches are applied still ends with exactly the right users', async () => {

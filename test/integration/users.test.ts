@@ -1,19 +1,8 @@
-import { ownerDb, startTestHub, type CreatedTenant, type TestHub } from '../support/hub';
+import { useHub } from '../support/harness';
 import { createKey, createUser } from '../support/tenantKeys';
 
 describe('users: CRUD, unique e-mail per tenant, role ceilings, last admin', () => {
-  let hub: TestHub;
-  let tenant: CreatedTenant;
-  const owner = ownerDb();
-
-  beforeAll(async () => {
-    hub = await startTestHub();
-    tenant = await hub.createTenant();
-  });
-  afterAll(async () => {
-    await hub.stop();
-    await owner.destroy();
-  });
+  const { hub, tenant, owner } = useHub({ tenants: [{}] });
 
   it('creates, reads, updates and deletes a user, auditing each change', async () => {
     const created = await hub.request('POST', '/v1/users', { key: tenant.key, body: { email: 'Jane@Acme.test', name: 'Jane', role: 'member' } });

@@ -4,32 +4,21 @@ import { findConnectorRow, openConnectorCredentials } from '../../platform/conne
 import { DecryptionError, open } from '../../platform/vault/aesGcm';
 import { createMasterKeyring, masterKeyId } from '../../platform/vault/masterKeys';
 import { connectorCredentialsContext, createVault, secretAad } from '../../platform/vault/vault';
-import { startScanPeer, type RunningScanPeer } from '../peers/scan/scanPeer';
-import { failureOf, registerConnector, runtimeOf } from '../support/connectors';
-import { ownerDb, startTestHub, type CreatedTenant, type TestHub } from '../support/hub';
+import { startScanPeer } from '../peers/scan/scanPeer';
+import { failureOf, runtimeOf } from '../support/connectors';
+import { registerScanConnector, registerStripeConnector } from '../support/connectorFactories';
+import { type CreatedTenant } from '../support/hub';
+import { useHub, useStarted } from '../support/harness';
 import { exitOf, spawnEntry } from '../support/processes';
 
 /** The credential vault: AES-256-GCM under per-tenant data keys wrapped by the master key. */
 describe('credential vault', () => {
-  let hub: TestHub;
-  let peer: RunningScanPeer;
-  let tenant: CreatedTenant;
-  let other: CreatedTenant;
-  const owner = ownerDb();
+  const peer = useStarted(() => startScanPeer({ port: 0 }));
+  const { hub, tenants: [tenant, other], owner } = useHub({ tenants: [{}, {}] });
   const secret = `scan-key-${randomBytes(12).toString('hex')}`;
-  const register = (who: CreatedTenant, apiKey = secret) => registerConnector(hub, who, { type: 'scan', config: { endpoint: peer.url }, credentials: { apiKey } });
+  const register = (who: CreatedTenant, apiKey = secret) => registerScanConnector(hub, who, peer, { apiKey });
   const openAs = (tenantId: string, connectorId: string) =>
     hub.db.withTenant(tenantId, async (trx) => openConnectorCredentials<{ apiKey: string }>(trx, hub.vault, (await findConnectorRow(trx, tenantId, connectorId))!));
-
-  beforeAll(async () => {
-    [hub, peer] = await Promise.all([startTestHub(), startScanPeer({ port: 0 })]);
-    [tenant, other] = await Promise.all([hub.createTenant(), hub.createTenant()]);
-  });
-  afterAll(async () => {
-    await peer.stop();
-    await hub.stop();
-    await owner.destroy();
-  });
 
   it('stores credentials only as ciphertext under an active data key wrapped by the master key', async () => {
     const id = await register(tenant);
@@ -116,7 +105,7 @@ describe('credential vault', () => {
 
   it('a dump of the connectors, data keys and audit tables holds no credential in clear; the API never returns them', async () => {
     const marker = `sk_test_${randomBytes(16).toString('hex')}`;
-    const id = await registerConnector(hub, tenant, { type: 'stripe', config: { apiBase: peer.url }, credentials: { secretKey: marker } });
+    const id = await registerStripeConnector(hub, tenant, peer, marker);
     const dump = (await owner.raw(`select string_agg(t::text, E'\\n') as text from (select * from connectors) t`)).rows[0].text as string;
     const keys = (await owner.raw(`select string_agg(t::text, E'\\n') as text from (select * from vault_data_keys) t`)).rows[0].text as string;
     const audit = (await owner.raw(`select string_agg(t::text, E'\\n') as text from (select * from audit_log) t`)).rows[0].text as string;

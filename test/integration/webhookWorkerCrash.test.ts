@@ -1,8 +1,8 @@
-import { type ChildProcess } from 'node:child_process';
 import { emitEvent } from '../../platform/events/emitEvent';
-import { ownerDb, startTestHub, type TestHub } from '../support/hub';
-import { eventually, exitOf, spawnEntry } from '../support/processes';
-import { startWebhookReceiver, type WebhookReceiver } from '../support/webhookReceiver';
+import { useHub, useStarted } from '../support/harness';
+import { eventually } from '../support/eventually';
+import { startWorkerProcess, type WorkerProcess } from '../support/workerProcess';
+import { startWebhookReceiver } from '../support/webhookReceiver';
 
 /**
  * A worker process killed (SIGKILL) while its deliveries wait for the receiver's answer: the
@@ -10,36 +10,19 @@ import { startWebhookReceiver, type WebhookReceiver } from '../support/webhookRe
  * attempt, one answered request at the receiver, and the lost attempt recorded as interrupted.
  */
 describe('webhooks: a worker killed mid-delivery', () => {
-  let hub: TestHub;
-  let receiver: WebhookReceiver;
-  const workers: ChildProcess[] = [];
-  const owner = ownerDb();
+  const receiver = useStarted(() => startWebhookReceiver());
+  // API only: the deliveries run in worker processes this test starts and kills.
+  const { hub, owner } = useHub({ env: { WEBHOOK_RETRY_SCHEDULE: '300ms,300ms,300ms,300ms' }, worker: false });
+  const workers: WorkerProcess[] = [];
 
-  beforeAll(async () => {
-    receiver = await startWebhookReceiver();
-    // API only: the deliveries run in worker processes this test starts and kills.
-    hub = await startTestHub({ WEBHOOK_RETRY_SCHEDULE: '300ms,300ms,300ms,300ms' }, { worker: false });
-  });
   afterAll(async () => {
-    for (const worker of workers) if (worker.exitCode === null && worker.signalCode === null) worker.kill('SIGKILL');
-    await hub.stop();
-    await receiver.stop();
-    await owner.destroy();
+    for (const worker of workers) await worker.kill();
   });
 
-  async function startWorker(): Promise<ChildProcess & { output: () => string }> {
-    const child = spawnEntry('worker/workerMain.ts', {
-      ...process.env,
-      NODE_ENV: 'test',
-      LOG_LEVEL: 'info',
-      TEMPORAL_TASK_QUEUE: hub.config.TEMPORAL_TASK_QUEUE,
-      HUB_ALLOW_PRIVATE_NETWORK: 'true',
-      WEBHOOK_RETRY_SCHEDULE: '300ms,300ms,300ms,300ms',
-      HUB_FILES_DIR: hub.config.HUB_FILES_DIR ?? '',
-    });
-    workers.push(child);
-    await eventually(() => (/worker started/.test(child.output()) ? true : child.exitCode !== null ? Promise.reject(new Error(child.output())) : undefined), 120_000, 'the worker to start');
-    return child;
+  async function startWorker(): Promise<WorkerProcess> {
+    const worker = await startWorkerProcess(hub, { WEBHOOK_RETRY_SCHEDULE: '300ms,300ms,300ms,300ms', HUB_FILES_DIR: hub.config.HUB_FILES_DIR ?? '' }, { startTimeoutMs: 120_000 });
+    workers.push(worker);
+    return worker;
   }
 
   it('yields exactly one successful attempt per event', async () => {
@@ -56,8 +39,7 @@ describe('webhooks: a worker killed mid-delivery', () => {
       eventIds.push(await hub.db.withTenant(tenant.id, (trx) => emitEvent(trx, { tenantId: tenant.id, type: 'job.completed', data: { jobId: `job-${index}` } })));
     }
     await eventually(() => (eventIds.every((id) => receiver.byId(id).length === 1) ? true : undefined), 60_000, 'every event to reach the receiver');
-    first.kill('SIGKILL');
-    await exitOf(first);
+    await first.kill();
 
     await startWorker();
     const delivered = await eventually(

@@ -1,10 +1,11 @@
 import { Webhook } from 'standardwebhooks';
 import { emitEvent } from '../../platform/events/emitEvent';
 import { createWebhookSender } from '../../platform/webhooks/webhookSender';
-import { ownerDb, startTestHub, type CreatedTenant, type TestHub } from '../support/hub';
-import { eventually } from '../support/processes';
+import { startTestHub, type CreatedTenant } from '../support/hub';
+import { useHub, useStarted } from '../support/harness';
+import { eventually } from '../support/eventually';
 import { recordHistory } from '../support/recordHistory';
-import { startWebhookReceiver, type WebhookReceiver } from '../support/webhookReceiver';
+import { startWebhookReceiver } from '../support/webhookReceiver';
 import { WORKFLOW_TYPES } from '../../workflows/contracts';
 
 /**
@@ -12,19 +13,8 @@ import { WORKFLOW_TYPES } from '../../workflows/contracts';
  * receiver, with fast retry delays so the schedule runs in seconds.
  */
 describe('outbound webhooks', () => {
-  let hub: TestHub;
-  let receiver: WebhookReceiver;
-  const owner = ownerDb();
-
-  beforeAll(async () => {
-    receiver = await startWebhookReceiver();
-    hub = await startTestHub({ WEBHOOK_RETRY_SCHEDULE: '200ms,200ms,200ms,200ms', WEBHOOK_DISPATCH_SWEEP: '2s', WEBHOOK_DISABLE_AFTER: '5d' });
-  });
-  afterAll(async () => {
-    await hub.stop();
-    await receiver.stop();
-    await owner.destroy();
-  });
+  const receiver = useStarted(() => startWebhookReceiver());
+  const { hub, owner } = useHub({ env: { WEBHOOK_RETRY_SCHEDULE: '200ms,200ms,200ms,200ms', WEBHOOK_DISPATCH_SWEEP: '2s', WEBHOOK_DISABLE_AFTER: '5d' } });
 
   async function endpoint(tenant: CreatedTenant, events: string[], url = receiver.url) {
     const created = await hub.request('POST', '/v1/webhooks', { key: tenant.key, body: { url, events, description: 'test receiver' } });

@@ -3,7 +3,7 @@ import Stripe from 'stripe';
 import { insertUsageEvents, stampUsageEvent } from '../../platform/metering/recordUsage';
 import { type RunningStripePeer, STRIPE_TEST_KEY } from '../peers/stripe/stripePeer';
 import { ownerDb, type TestHub } from './hub';
-import { eventually } from './processes';
+import { eventually } from './eventually';
 
 /** The endpoint secret tests give the hub and localstripe. */
 export const WEBHOOK_SECRET = 'whsec_hub_test_endpoint_secret';

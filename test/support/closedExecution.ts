@@ -1,5 +1,5 @@
 import { type Client } from '@temporalio/client';
-import { eventually } from './processes';
+import { eventually } from './eventually';
 
 /**
  * Waits for a workflow execution to close and answers its final status name (`COMPLETED`,

@@ -155,6 +155,7 @@ export async function startTestHub(
     return { status: response.status, headers: response.headers, body: parsed, text };
   };
 
+  let stopping: Promise<void> | undefined;
   return {
     url,
     config,
@@ -175,20 +176,26 @@ export async function startTestHub(
       if (response.status !== 201) throw new Error(`createTenant: ${response.status} ${response.text}`);
       return { id: response.body.tenant.id, slug, key: response.body.apiKey.key, keyId: response.body.apiKey.id, workflowId: response.body.workflowId };
     },
-    async stop() {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      await controlPlane.stop();
-      if (inProcess) {
-        await inProcess.nudger.stop();
-        inProcess.worker.shutdown();
-        await inProcess.running;
-        await inProcess.nativeConnection.close();
-      }
-      await closeQuietly(connection);
-      await db.close();
+    stop() {
+      // Idempotent: a test may stop its hub early (to flush logs) before the file's teardown does.
+      stopping ??= stopEverything();
+      return stopping;
     },
   };
+
+  async function stopEverything(): Promise<void> {
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await controlPlane.stop();
+    if (inProcess) {
+      await inProcess.nudger.stop();
+      inProcess.worker.shutdown();
+      await inProcess.running;
+      await inProcess.nativeConnection.close();
+    }
+    await closeQuietly(connection);
+    await db.close();
+  }
 }
 
 async function closeQuietly(connection: Connection): Promise<void> {

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { storeTenantFile } from '../../platform/files/tenantFiles';
 import { type CreatedTenant, type TestHub } from './hub';
-import { eventually } from './processes';
+import { eventually } from './eventually';
 
 /** Starts a job through `POST /v1/jobs` and answers the 202 job (fails the test otherwise). */
 export async function startJobVia(hub: TestHub, tenant: CreatedTenant, kind: string, params: Record<string, unknown>) {

@@ -15,7 +15,7 @@ export interface WorkerProcess {
  * Starts `worker/workerMain.ts` as a child process polling the hub's task queue, with
  * the run's prebuilt workflow bundle (TEMPORAL_WORKFLOW_BUNDLE), and waits until it polls.
  */
-export async function startWorkerProcess(hub: TestHub, env: Record<string, string> = {}): Promise<WorkerProcess> {
+export async function startWorkerProcess(hub: TestHub, env: Record<string, string> = {}, options: { startTimeoutMs?: number } = {}): Promise<WorkerProcess> {
   const child = spawnEntry('worker/workerMain.ts', {
     ...process.env,
     NODE_ENV: 'test',
@@ -29,12 +29,13 @@ export async function startWorkerProcess(hub: TestHub, env: Record<string, strin
     HUB_DAILY_BACKUPS: String(hub.config.HUB_DAILY_BACKUPS),
     ...env,
   });
-  const deadline = Date.now() + 60_000;
+  const startTimeoutMs = options.startTimeoutMs ?? 60_000;
+  const deadline = Date.now() + startTimeoutMs;
   while (!/worker started/.test(child.output())) {
     if (child.exitCode !== null || child.signalCode !== null) throw new Error(`worker exited during start: ${child.output().slice(-2000)}`);
     if (Date.now() > deadline) {
       child.kill('SIGKILL');
-      throw new Error(`worker not started in 60 s: ${child.output().slice(-2000)}`);
+      throw new Error(`worker not started in ${startTimeoutMs / 1000} s: ${child.output().slice(-2000)}`);
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
