@@ -6,7 +6,7 @@ import { startSalesforcePeer, type RunningSalesforcePeer } from '../peers/salesf
 import { startStripePeer, STRIPE_TEST_KEY, type RunningStripePeer } from '../peers/stripe/stripePeer';
 import Stripe from 'stripe';
 import { readStream, registerConnector, runtimeOf } from '../support/connectors';
-import { ownerDb, startTestHub, type CreatedTenant, type TestHub } from '../support/hub';
+import { useHub } from '../support/harness';
 import { finishedJob, readChanges, startSync } from '../support/syncs';
 
 /**
@@ -18,18 +18,7 @@ import { finishedJob, readChanges, startSync } from '../support/syncs';
  * with exact counts; a reconcile run then repairs (c), hard deletes included.
  */
 describe('incremental cursors: same-second writes and late commits', () => {
-  let hub: TestHub;
-  let tenant: CreatedTenant;
-  const owner = ownerDb();
-
-  beforeAll(async () => {
-    hub = await startTestHub({ SYNC_PAGE_SIZE: '10' });
-    tenant = await hub.createTenant();
-  });
-  afterAll(async () => {
-    await hub.stop();
-    await owner.destroy();
-  });
+  const { hub, tenant, owner } = useHub({ env: { SYNC_PAGE_SIZE: '10' }, tenants: [{}] });
 
   /** Where the change feed of a connector ends now (after the changes it already shows). */
   const feedEnd = async (connectorId: string, atLeast = 0) => (await readChanges(hub, tenant, { connectorId, atLeast })).cursor;

@@ -1,5 +1,5 @@
 import http from 'node:http';
-import { startTestHub, type CreatedTenant, type TestHub } from '../support/hub';
+import { useHub } from '../support/harness';
 
 /** A raw request (fetch refuses methods such as TRACE): status, headers and the parsed JSON body. */
 function rawRequest(url: string, method: string, key: string): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: { error?: { code: string; message: string } } }> {
@@ -21,13 +21,7 @@ function rawRequest(url: string, method: string, key: string): Promise<{ status:
  * error shape, and nothing is written.
  */
 describe('hostile input gets a clear 4xx', () => {
-  let hub: TestHub;
-  let tenant: CreatedTenant;
-  beforeAll(async () => {
-    hub = await startTestHub();
-    tenant = await hub.createTenant();
-  });
-  afterAll(() => hub.stop());
+  const { hub, tenant } = useHub({ tenants: [{}] });
 
   it.each([
     ['POST', '/v1/users', { email: 'nul@example.test', name: 'A\u0000B', role: 'member' }, 'body.name'],
