@@ -36,9 +36,15 @@ module.exports = tseslint.config(
           paths: nodeBuiltins.map((name) => ({ name, message: 'Workflow code may not use Node built-ins (determinism).' })),
           patterns: [
             {
-              group: [...['activities', 'connectors', 'platform', 'api', 'worker', 'cli', 'bench', 'migrations', 'test'].flatMap((layer) => [`**/${layer}`, `**/${layer}/**`])],
+              group: [
+                ...['activities', 'connectors', 'platform', 'api', 'worker', 'cli', 'bench', 'migrations', 'test'].flatMap((layer) => [
+                  `**/${layer}`,
+                  `**/${layer}/**`,
+                ]),
+              ],
               allowTypeImports: true,
-              message: 'Workflows import values only from workflows/ (the Temporal contracts in workflows/contracts); other layers as types only (import type …).',
+              message:
+                'Workflows import values only from workflows/ (the Temporal contracts in workflows/contracts); other layers as types only (import type …).',
             },
             { group: ['knex', 'pg', 'pg/*', 'express'], message: 'Workflows never do I/O; use an activity.' },
           ],
@@ -60,13 +66,45 @@ module.exports = tseslint.config(
         'error',
         {
           zones: [
-            { target: './platform', from: ['./api', './activities', './connectors', './worker', './cli', './bench', './migrations', './test'], message: 'platform/ is the bottom layer: it imports no other layer.' },
-            { target: './platform', from: './workflows', except: ['./contracts'], message: 'platform/ imports only the Temporal contracts (workflows/contracts) of workflows/.' },
-            { target: './connectors', from: ['./api', './activities', './worker', './cli', './bench', './migrations', './test'], message: 'connectors/ imports only platform/.' },
-            { target: './connectors', from: './workflows', except: ['./contracts'], message: 'connectors/ imports only platform/ (and the Temporal contracts).' },
-            { target: './activities', from: ['./api', './worker', './cli', './bench'], message: 'activities/ never imports api/ (or the processes above it); move what both need down to platform/.' },
-            { target: './workflows/contracts', from: './', except: ['./workflows/contracts', './node_modules'], message: 'The Temporal contracts import nothing of the repository (every layer imports them).' },
-            { target: './bench', from: './api', except: ['./http'], message: 'bench/ drives the API over HTTP; shared code lives in platform/ (api/http helpers excepted).' },
+            {
+              target: './platform',
+              from: ['./api', './activities', './connectors', './worker', './cli', './bench', './migrations', './test'],
+              message: 'platform/ is the bottom layer: it imports no other layer.',
+            },
+            {
+              target: './platform',
+              from: './workflows',
+              except: ['./contracts'],
+              message: 'platform/ imports only the Temporal contracts (workflows/contracts) of workflows/.',
+            },
+            {
+              target: './connectors',
+              from: ['./api', './activities', './worker', './cli', './bench', './migrations', './test'],
+              message: 'connectors/ imports only platform/.',
+            },
+            {
+              target: './connectors',
+              from: './workflows',
+              except: ['./contracts'],
+              message: 'connectors/ imports only platform/ (and the Temporal contracts).',
+            },
+            {
+              target: './activities',
+              from: ['./api', './worker', './cli', './bench'],
+              message: 'activities/ never imports api/ (or the processes above it); move what both need down to platform/.',
+            },
+            {
+              target: './workflows/contracts',
+              from: './',
+              except: ['./workflows/contracts', './node_modules'],
+              message: 'The Temporal contracts import nothing of the repository (every layer imports them).',
+            },
+            {
+              target: './bench',
+              from: './api',
+              except: ['./http'],
+              message: 'bench/ drives the API over HTTP; shared code lives in platform/ (api/http helpers excepted).',
+            },
           ],
         },
       ],

@@ -40,9 +40,30 @@ export function createControlPlane(deps: { config: HubConfig; db: Database; logg
   const rateLimiter = new TenantRateLimiter({ knex: db.knex, logger, leasesPerWindow: config.RATE_LIMIT_LEASES_PER_WINDOW });
   const lastUsed = new LastUsedTracker({ db, logger, intervalMs: durationMs(config.API_KEY_LAST_USED_INTERVAL) });
 
-  new Gauge({ name: 'hub_usage_events_buffered', help: 'Usage events waiting to be written', registers: [metrics.registry], collect() { this.set(usage.pending); } });
-  new Gauge({ name: 'hub_usage_events_dropped', help: 'Usage events dropped since start because the buffer was full', registers: [metrics.registry], collect() { this.set(usage.dropped); } });
-  new Gauge({ name: 'hub_auth_cache_entries', help: 'API keys answered from memory', registers: [metrics.registry], collect() { this.set(credentials.size); } });
+  new Gauge({
+    name: 'hub_usage_events_buffered',
+    help: 'Usage events waiting to be written',
+    registers: [metrics.registry],
+    collect() {
+      this.set(usage.pending);
+    },
+  });
+  new Gauge({
+    name: 'hub_usage_events_dropped',
+    help: 'Usage events dropped since start because the buffer was full',
+    registers: [metrics.registry],
+    collect() {
+      this.set(usage.dropped);
+    },
+  });
+  new Gauge({
+    name: 'hub_auth_cache_entries',
+    help: 'API keys answered from memory',
+    registers: [metrics.registry],
+    collect() {
+      this.set(credentials.size);
+    },
+  });
 
   let listener: InvalidationListener | undefined;
   return {

@@ -11,15 +11,14 @@ export interface ErrorDetail {
 }
 
 /** The error body of every non-2xx answer (API.md): `{ error: { code, message, details? } }`. */
-export const errorResponseSchema = z
-  .object({
-    error: z.object({
-      code: z.string().describe('SNAKE_CASE error code'),
-      message: z.string(),
-      details: z.array(z.looseObject({ path: z.string().optional(), message: z.string() })).optional(),
-      requestId: z.string().optional(),
-    }),
-  });
+export const errorResponseSchema = z.object({
+  error: z.object({
+    code: z.string().describe('SNAKE_CASE error code'),
+    message: z.string(),
+    details: z.array(z.looseObject({ path: z.string().optional(), message: z.string() })).optional(),
+    requestId: z.string().optional(),
+  }),
+});
 
 /** An error with an HTTP status and a stable code; handlers throw it, the error handler renders it. */
 export class ApiError extends Error {
@@ -38,10 +37,16 @@ export class ApiError extends Error {
 export const errors = {
   badRequest: (code: string, message: string, details?: ErrorDetail[]) => new ApiError(400, code, message, details),
   validation: (details: ErrorDetail[]) =>
-    new ApiError(400, 'VALIDATION_FAILED', details.length === 1 ? `${details[0]!.path ?? 'request'}: ${details[0]!.message}` : 'The request is invalid', details),
+    new ApiError(
+      400,
+      'VALIDATION_FAILED',
+      details.length === 1 ? `${details[0]!.path ?? 'request'}: ${details[0]!.message}` : 'The request is invalid',
+      details,
+    ),
   unauthenticated: (message = 'A valid API key is required') => new ApiError(401, 'UNAUTHENTICATED', message),
   forbidden: (message = 'Your role does not allow this') => new ApiError(403, 'FORBIDDEN', message),
-  methodNotAllowed: (method: string, allow: string) => new ApiError(405, 'METHOD_NOT_ALLOWED', `${method} is not allowed here; allowed: ${allow}`, undefined, { Allow: allow }),
+  methodNotAllowed: (method: string, allow: string) =>
+    new ApiError(405, 'METHOD_NOT_ALLOWED', `${method} is not allowed here; allowed: ${allow}`, undefined, { Allow: allow }),
   notFound: (what = 'Resource') => new ApiError(404, 'NOT_FOUND', `${what} not found`),
   conflict: (code: string, message: string) => new ApiError(409, code, message),
   unavailable: (code: string, message: string, details?: ErrorDetail[]) => new ApiError(503, code, message, details),

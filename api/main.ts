@@ -25,7 +25,8 @@ runMain('api', async () => {
   const { client, connection } = await connectTemporalClient(config);
   const metrics = createMetrics();
   // Under npm start the worker runs beside us: one /metrics serves both processes' series.
-  if (config.HUB_EXIT_WITH_PARENT && config.WORKER_METRICS_PORT !== undefined) metrics.peers.push(metricsPeerAt(`http://127.0.0.1:${config.WORKER_METRICS_PORT}/metrics.json`));
+  if (config.HUB_EXIT_WITH_PARENT && config.WORKER_METRICS_PORT !== undefined)
+    metrics.peers.push(metricsPeerAt(`http://127.0.0.1:${config.WORKER_METRICS_PORT}/metrics.json`));
   const controlPlane = createControlPlane({ config, db, logger, metrics });
   await controlPlane.start();
   const app = createApp({ config, db, temporal: client, logger, metrics, controlPlane, files: createFileStore(config), vault });

@@ -96,9 +96,26 @@ export async function runLoad(options: {
 
 /** The figures of autocannon's JSON output: with a warm-up it prints the warm-up's result first, so the measurement is the last line. */
 function loadResultOf(output: string): LoadResult {
-  const lastLine = output.trim().split('\n').filter((line) => line.startsWith('{')).at(-1) ?? '{}';
-  const result = JSON.parse(lastLine) as { requests: { average: number; total: number }; latency: { p50: number; p99: number }; non2xx: number; errors: number };
-  return { requestsPerSecond: result.requests.average, requests: result.requests.total, p50Ms: result.latency.p50, p99Ms: result.latency.p99, non2xx: result.non2xx, errors: result.errors };
+  const lastLine =
+    output
+      .trim()
+      .split('\n')
+      .filter((line) => line.startsWith('{'))
+      .at(-1) ?? '{}';
+  const result = JSON.parse(lastLine) as {
+    requests: { average: number; total: number };
+    latency: { p50: number; p99: number };
+    non2xx: number;
+    errors: number;
+  };
+  return {
+    requestsPerSecond: result.requests.average,
+    requests: result.requests.total,
+    p50Ms: result.latency.p50,
+    p99Ms: result.latency.p99,
+    non2xx: result.non2xx,
+    errors: result.errors,
+  };
 }
 
 type LoadOptions = Parameters<typeof runLoad>[0];
@@ -137,8 +154,20 @@ export async function runInterleavedLoads<Side extends string>(
   return { medians, rounds: measured };
 }
 
-async function runMultiKeyLoad(options: { url: string; headerPerConnection: { name: string; values: string[] }; connections: number; durationSeconds: number; warmupSeconds?: number }): Promise<LoadResult> {
-  const load = { url: options.url, connections: options.connections, durationSeconds: options.durationSeconds, warmupSeconds: options.warmupSeconds, header: options.headerPerConnection };
+async function runMultiKeyLoad(options: {
+  url: string;
+  headerPerConnection: { name: string; values: string[] };
+  connections: number;
+  durationSeconds: number;
+  warmupSeconds?: number;
+}): Promise<LoadResult> {
+  const load = {
+    url: options.url,
+    connections: options.connections,
+    durationSeconds: options.durationSeconds,
+    warmupSeconds: options.warmupSeconds,
+    header: options.headerPerConnection,
+  };
   const output = await new Promise<string>((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', path.join(projectRoot, 'bench', 'support', 'multiKeyLoad.ts')], {
       cwd: projectRoot,
@@ -159,10 +188,19 @@ async function runMultiKeyLoad(options: { url: string; headerPerConnection: { na
  * is a line to wait for in its output, or a URL polled until it answers 2xx (for processes whose
  * startup line their log level hides).
  */
-export async function spawnEntry(entry: string, env: NodeJS.ProcessEnv, ready: RegExp | { url: string }, timeoutMs = 120_000): Promise<ChildProcess & { output: () => string }> {
+export async function spawnEntry(
+  entry: string,
+  env: NodeJS.ProcessEnv,
+  ready: RegExp | { url: string },
+  timeoutMs = 120_000,
+): Promise<ChildProcess & { output: () => string }> {
   // BENCH_CPU_PROF=<dir>: V8 CPU profiles of the measured processes (open them in Chrome DevTools).
   const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
-  const child = spawn(process.execPath, [...profile, '--import', 'tsx', path.join(projectRoot, entry)], { cwd: projectRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...profile, '--import', 'tsx', path.join(projectRoot, entry)], {
+    cwd: projectRoot,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`${entry} not ready in ${timeoutMs} ms: ${output.slice(-800)}`)), timeoutMs);
@@ -209,5 +247,11 @@ export async function stopChild(child: ChildProcess): Promise<void> {
 }
 
 export function machineDescription(): Record<string, string | number> {
-  return { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model ?? 'unknown', memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version, platform: `${os.platform()} ${os.arch()}` };
+  return {
+    cpus: os.cpus().length,
+    cpuModel: os.cpus()[0]?.model ?? 'unknown',
+    memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+    node: process.version,
+    platform: `${os.platform()} ${os.arch()}`,
+  };
 }

@@ -16,7 +16,18 @@ import { webhookFanout } from './benchmarks/webhookFanout';
 import { type Benchmark, type BenchReport, machineDescription, projectRoot } from './harness';
 
 /** Every benchmark `npm run bench` knows, by name. */
-const benchmarks: Benchmark[] = [apiOverhead, authenticatedList, salesforceRead, connectorReads, syncThroughput, webhookFanout, billingRun, userImport, exportCsv, backupRestore];
+const benchmarks: Benchmark[] = [
+  apiOverhead,
+  authenticatedList,
+  salesforceRead,
+  connectorReads,
+  syncThroughput,
+  webhookFanout,
+  billingRun,
+  userImport,
+  exportCsv,
+  backupRestore,
+];
 
 const resultsFile = path.join(projectRoot, 'bench', 'results.json');
 

@@ -31,7 +31,11 @@ export class HubClient {
   /** JSON request; throws HubApiError for error answers. */
   async request<T>(method: string, path: string, options: { auth?: 'tenant' | 'admin'; body?: unknown } = {}): Promise<T> {
     const headers = this.headers(options.auth ?? 'tenant', options.body === undefined ? {} : { 'Content-Type': 'application/json' });
-    const response = await fetch(new URL(path, this.config.HUB_URL), { method, headers, body: options.body === undefined ? undefined : JSON.stringify(options.body) });
+    const response = await fetch(new URL(path, this.config.HUB_URL), {
+      method,
+      headers,
+      body: options.body === undefined ? undefined : JSON.stringify(options.body),
+    });
     const text = await response.text();
     const body = text ? (JSON.parse(text) as unknown) : undefined;
     if (!response.ok) {
@@ -51,8 +55,10 @@ export class HubClient {
       body: Readable.toWeb(fs.createReadStream(filePath)) as unknown as RequestInit['body'],
       duplex: 'half',
     } as RequestInit & { duplex: 'half' });
-    const body = (await response.json().catch(() => undefined)) as { upload?: { id: string; name: string; size: number; sha256: string; contentType: string }; error?: { code: string; message: string } } | undefined;
-    if (!response.ok || !body?.upload) throw new HubApiError(response.status, body?.error?.code ?? `HTTP_${response.status}`, body?.error?.message ?? response.statusText);
+    const body = (await response.json().catch(() => undefined)) as
+      { upload?: { id: string; name: string; size: number; sha256: string; contentType: string }; error?: { code: string; message: string } } | undefined;
+    if (!response.ok || !body?.upload)
+      throw new HubApiError(response.status, body?.error?.code ?? `HTTP_${response.status}`, body?.error?.message ?? response.statusText);
     return body.upload;
   }
 

@@ -9,7 +9,11 @@ export const cliConfigSchema = z.object({
 export type CliConfig = z.infer<typeof cliConfigSchema>;
 
 export function loadCliConfig(env: NodeJS.ProcessEnv = process.env): CliConfig {
-  const input = Object.fromEntries(Object.keys(cliConfigSchema.shape).filter((key) => env[key]).map((key) => [key, env[key]]));
+  const input = Object.fromEntries(
+    Object.keys(cliConfigSchema.shape)
+      .filter((key) => env[key])
+      .map((key) => [key, env[key]]),
+  );
   const parsed = cliConfigSchema.safeParse(input);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;

@@ -41,6 +41,11 @@ export function createConnectorNetwork(policy: NetworkPolicy): GuardedNetwork {
 
 /** Maps a refused destination (also when wrapped as a fetch `cause`) to ConfigError; rethrows others. */
 export function asConfigError(error: unknown): unknown {
-  const refused = error instanceof ForbiddenDestinationError ? error : (error as { cause?: unknown })?.cause instanceof ForbiddenDestinationError ? (error as { cause: ForbiddenDestinationError }).cause : undefined;
+  const refused =
+    error instanceof ForbiddenDestinationError
+      ? error
+      : (error as { cause?: unknown })?.cause instanceof ForbiddenDestinationError
+        ? (error as { cause: ForbiddenDestinationError }).cause
+        : undefined;
   return refused ? new ConfigError(`destination refused: ${refused.message}`, 'FORBIDDEN_DESTINATION', { cause: refused }) : error;
 }

@@ -19,7 +19,9 @@ function importsIn(file, text) {
   return ts
     .preProcessFile(text, true, true)
     .importedFiles.map(({ fileName }) => ts.resolveModuleName(fileName, file, compilerOptions, ts.sys).resolvedModule)
-    .filter((resolved) => resolved && !resolved.isExternalLibraryImport && /\.tsx?$/.test(resolved.resolvedFileName) && !resolved.resolvedFileName.endsWith('.d.ts'))
+    .filter(
+      (resolved) => resolved && !resolved.isExternalLibraryImport && /\.tsx?$/.test(resolved.resolvedFileName) && !resolved.resolvedFileName.endsWith('.d.ts'),
+    )
     .map((resolved) => path.resolve(/** @type {ts.ResolvedModuleFull} */ (resolved).resolvedFileName));
 }
 

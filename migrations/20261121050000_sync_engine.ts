@@ -99,7 +99,9 @@ export async function up(knex: Knex): Promise<void> {
     table.timestamp('updated_at', { useTz: true }).notNullable().defaultTo(knex.fn.now());
     table.primary(['run_id', 'stream']);
   });
-  await knex.raw(`alter table sync_run_streams add constraint sync_run_streams_status_check check (status in ('pending', 'running', 'completed', 'failed', 'cancelled'))`);
+  await knex.raw(
+    `alter table sync_run_streams add constraint sync_run_streams_status_check check (status in ('pending', 'running', 'completed', 'failed', 'cancelled'))`,
+  );
   await enableTenantRls(knex, 'sync_run_streams');
 
   await knex.schema.createTable('sync_schedules', (table) => {

@@ -115,7 +115,9 @@ export async function up(knex: Knex): Promise<void> {
     timestamps(table, knex);
     table.index(['period', 'created_at']);
   });
-  await knex.raw(`alter table billing_runs add constraint billing_runs_status_check check (status in ('queued', 'running', 'completed', 'failed', 'cancelled'))`);
+  await knex.raw(
+    `alter table billing_runs add constraint billing_runs_status_check check (status in ('queued', 'running', 'completed', 'failed', 'cancelled'))`,
+  );
 
   await knex.schema.createTable('stripe_events', (table) => {
     table.text('id').primary().comment("Stripe's event id (evt_…): the deduplication key");
@@ -169,7 +171,13 @@ export async function createRecountingSeatTriggers(knex: Knex): Promise<void> {
       end loop;
       return null;
     end $$`);
-  await knex.raw(`create trigger users_seats_insert after insert on users referencing new table as changed for each statement execute function seats_daily_rollup()`);
-  await knex.raw(`create trigger users_seats_update after update on users referencing new table as changed for each statement execute function seats_daily_rollup()`);
-  await knex.raw(`create trigger users_seats_delete after delete on users referencing old table as changed for each statement execute function seats_daily_rollup()`);
+  await knex.raw(
+    `create trigger users_seats_insert after insert on users referencing new table as changed for each statement execute function seats_daily_rollup()`,
+  );
+  await knex.raw(
+    `create trigger users_seats_update after update on users referencing new table as changed for each statement execute function seats_daily_rollup()`,
+  );
+  await knex.raw(
+    `create trigger users_seats_delete after delete on users referencing old table as changed for each statement execute function seats_daily_rollup()`,
+  );
 }

@@ -34,7 +34,9 @@ export async function up(knex: Knex): Promise<void> {
     table.index(['tenant_id', 'created_at']);
   });
   await knex.raw(`alter table webhook_endpoints add constraint webhook_endpoints_status_check check (status in ('enabled', 'disabled'))`);
-  await knex.raw(`alter table webhook_endpoints add constraint webhook_endpoints_reason_check check (disabled_reason is null or disabled_reason in ('manual', 'gone', 'failing'))`);
+  await knex.raw(
+    `alter table webhook_endpoints add constraint webhook_endpoints_reason_check check (disabled_reason is null or disabled_reason in ('manual', 'gone', 'failing'))`,
+  );
   await enableTenantRls(knex, 'webhook_endpoints');
 
   await knex.schema.createTable('webhook_deliveries', (table) => {
@@ -56,7 +58,9 @@ export async function up(knex: Knex): Promise<void> {
     table.unique(['endpoint_id', 'event_id']);
     table.index(['tenant_id', 'endpoint_id', 'created_at']);
   });
-  await knex.raw(`alter table webhook_deliveries add constraint webhook_deliveries_status_check check (status in ('pending', 'succeeded', 'failed', 'cancelled'))`);
+  await knex.raw(
+    `alter table webhook_deliveries add constraint webhook_deliveries_status_check check (status in ('pending', 'succeeded', 'failed', 'cancelled'))`,
+  );
   await knex.raw(`create index webhook_deliveries_unstarted on webhook_deliveries (tenant_id, created_at) where workflow_started_at is null`);
   await enableTenantRls(knex, 'webhook_deliveries');
 
@@ -76,7 +80,9 @@ export async function up(knex: Knex): Promise<void> {
     table.timestamp('finished_at', { useTz: true });
     table.index(['tenant_id', 'delivery_id', 'started_at']);
   });
-  await knex.raw(`alter table webhook_attempts add constraint webhook_attempts_outcome_check check (outcome in ('in_flight', 'succeeded', 'failed', 'interrupted'))`);
+  await knex.raw(
+    `alter table webhook_attempts add constraint webhook_attempts_outcome_check check (outcome in ('in_flight', 'succeeded', 'failed', 'interrupted'))`,
+  );
   await knex.raw(`alter table webhook_attempts add constraint webhook_attempts_trigger_check check (trigger in ('automatic', 'manual'))`);
   await knex.raw(`create unique index webhook_attempts_one_success on webhook_attempts (delivery_id, intent) where outcome = 'succeeded'`);
   await enableTenantRls(knex, 'webhook_attempts');

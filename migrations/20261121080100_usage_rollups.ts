@@ -39,7 +39,9 @@ export async function up(knex: Knex): Promise<void> {
         errors = d.errors + excluded.errors, latency_ms_sum = d.latency_ms_sum + excluded.latency_ms_sum, latency_count = d.latency_count + excluded.latency_count;
       return null;
     end $$`);
-  await knex.raw(`create trigger usage_events_daily_rollup after insert on usage_events referencing new table as inserted for each statement execute function usage_daily_rollup()`);
+  await knex.raw(
+    `create trigger usage_events_daily_rollup after insert on usage_events referencing new table as inserted for each statement execute function usage_daily_rollup()`,
+  );
   // Existing events (the owner may not be a superuser: relax forced RLS for this backfill only).
   await knex.raw(`alter table usage_events no force row level security`);
   await knex.raw(`alter table usage_daily no force row level security`);

@@ -69,9 +69,15 @@ export async function up(knex: Knex): Promise<void> {
 
   for (const trigger of ['users_seats_insert', 'users_seats_update', 'users_seats_delete']) await knex.raw(`drop trigger if exists ?? on users`, [trigger]);
   await knex.raw('drop function if exists seats_daily_rollup()');
-  await knex.raw(`create trigger users_seats_insert after insert on users referencing new table as new_users for each statement execute function seats_after_insert()`);
-  await knex.raw(`create trigger users_seats_update after update on users referencing old table as old_users new table as new_users for each statement execute function seats_after_update()`);
-  await knex.raw(`create trigger users_seats_delete after delete on users referencing old table as old_users for each statement execute function seats_after_delete()`);
+  await knex.raw(
+    `create trigger users_seats_insert after insert on users referencing new table as new_users for each statement execute function seats_after_insert()`,
+  );
+  await knex.raw(
+    `create trigger users_seats_update after update on users referencing old table as old_users new table as new_users for each statement execute function seats_after_update()`,
+  );
+  await knex.raw(
+    `create trigger users_seats_delete after delete on users referencing old table as old_users for each statement execute function seats_after_delete()`,
+  );
 
   // Seed the counters from the users there are (forced RLS would hide rows from a non-superuser owner).
   await knex.raw(`alter table users no force row level security`);
@@ -110,7 +116,13 @@ async function restoreRecountingSeatTriggers(knex: Knex): Promise<void> {
       end loop;
       return null;
     end $$`);
-  await knex.raw(`create trigger users_seats_insert after insert on users referencing new table as changed for each statement execute function seats_daily_rollup()`);
-  await knex.raw(`create trigger users_seats_update after update on users referencing new table as changed for each statement execute function seats_daily_rollup()`);
-  await knex.raw(`create trigger users_seats_delete after delete on users referencing old table as changed for each statement execute function seats_daily_rollup()`);
+  await knex.raw(
+    `create trigger users_seats_insert after insert on users referencing new table as changed for each statement execute function seats_daily_rollup()`,
+  );
+  await knex.raw(
+    `create trigger users_seats_update after update on users referencing new table as changed for each statement execute function seats_daily_rollup()`,
+  );
+  await knex.raw(
+    `create trigger users_seats_delete after delete on users referencing old table as changed for each statement execute function seats_daily_rollup()`,
+  );
 }

@@ -43,7 +43,8 @@ export async function verifyAuditChain(db: Database, tenantId: string): Promise<
       const seq = Number(row.seq);
       if (seq !== expectedSeq) breaks.push({ seq, problem: 'gap', message: `rows ${expectedSeq}..${seq - 1} are missing` });
       if (row.prev_hash !== previousHash) breaks.push({ seq, problem: 'link', message: `prev_hash does not match the hash of row ${seq - 1}` });
-      if (row.recomputed !== row.hash) breaks.push({ seq, problem: 'hash', message: 'the row was changed after it was written (content does not match its hash)' });
+      if (row.recomputed !== row.hash)
+        breaks.push({ seq, problem: 'hash', message: 'the row was changed after it was written (content does not match its hash)' });
       previousHash = row.hash;
       expectedSeq = seq + 1;
       head = row.hash;

@@ -14,7 +14,10 @@ export function redactSecrets(value: unknown): unknown {
  * `{ before, after }` of the top-level fields that changed between two versions of a document
  * (settings, branding, a user), secrets redacted: what an audit row of a settings change carries.
  */
-export function auditChanges(before: Record<string, unknown>, after: Record<string, unknown>): { before: Record<string, unknown>; after: Record<string, unknown> } {
+export function auditChanges(
+  before: Record<string, unknown>,
+  after: Record<string, unknown>,
+): { before: Record<string, unknown>; after: Record<string, unknown> } {
   const changed = [...new Set([...Object.keys(before), ...Object.keys(after)])].filter((name) => JSON.stringify(before[name]) !== JSON.stringify(after[name]));
   const pick = (document: Record<string, unknown>) => Object.fromEntries(changed.filter((name) => name in document).map((name) => [name, document[name]]));
   return { before: redactSecrets(pick(before)) as Record<string, unknown>, after: redactSecrets(pick(after)) as Record<string, unknown> };

@@ -10,42 +10,34 @@ import { isCidr } from './network/addressPolicy';
  * that docker-compose.yml sets no variable this schema does not know.
  */
 
-const booleanFlag = z
-  .enum(['true', 'false', '1', '0', 'yes', 'no'])
-  .transform((value) => value === 'true' || value === '1' || value === 'yes');
+const booleanFlag = z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform((value) => value === 'true' || value === '1' || value === 'yes');
 
 const port = z.coerce.number().int().min(0).max(65535);
 
-const postgresUrl = z
-  .string()
-  .refine((value) => {
-    try {
-      const url = new URL(value);
-      return (url.protocol === 'postgres:' || url.protocol === 'postgresql:') && url.hostname !== '';
-    } catch {
-      return false;
-    }
-  }, 'must be a postgres://user:password@host:port/database URL');
+const postgresUrl = z.string().refine((value) => {
+  try {
+    const url = new URL(value);
+    return (url.protocol === 'postgres:' || url.protocol === 'postgresql:') && url.hostname !== '';
+  } catch {
+    return false;
+  }
+}, 'must be a postgres://user:password@host:port/database URL');
 
-const hostPort = z
-  .string()
-  .regex(/^[A-Za-z0-9.\-[\]:]+:\d{1,5}$/, 'must be host:port, e.g. localhost:7233');
+const hostPort = z.string().regex(/^[A-Za-z0-9.\-[\]:]+:\d{1,5}$/, 'must be host:port, e.g. localhost:7233');
 
 const masterKey = z
   .string()
-  .refine((value) => /^[A-Za-z0-9+/]{43}=$/.test(value) && Buffer.from(value, 'base64').length === 32, 'must be base64 of exactly 32 bytes (openssl rand -base64 32)');
+  .refine(
+    (value) => /^[A-Za-z0-9+/]{43}=$/.test(value) && Buffer.from(value, 'base64').length === 32,
+    'must be base64 of exactly 32 bytes (openssl rand -base64 32)',
+  );
 
-const duration = z
-  .string()
-  .regex(/^\d+(ms|s|m|h|d)$/, 'must be a duration such as 500ms, 30s, 15m, 1h or 7d');
+const duration = z.string().regex(/^\d+(ms|s|m|h|d)$/, 'must be a duration such as 500ms, 30s, 15m, 1h or 7d');
 
 /** The zod schema of the hub's environment. Keys are the environment variable names. */
 export const configSchema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development').describe('Runtime mode.'),
-  LOG_LEVEL: z
-    .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
-    .default('info')
-    .describe('pino log level.'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').describe('pino log level.'),
 
   HOST: z.string().min(1).default('0.0.0.0').describe('Interface the API listens on.'),
   PORT: port.default(3000).describe('API port.'),
@@ -62,7 +54,9 @@ export const configSchema = z.object({
     .describe('Owner connection (runs migrations). Unset: an embedded Postgres under $HUB_DATA_DIR/pg is started by npm start / npm test.'),
   DATABASE_APP_URL: postgresUrl
     .optional()
-    .describe('Connection used by the API and worker: a non-superuser role without BYPASSRLS. Default: DATABASE_URL with user hub_app and $DATABASE_APP_PASSWORD.'),
+    .describe(
+      'Connection used by the API and worker: a non-superuser role without BYPASSRLS. Default: DATABASE_URL with user hub_app and $DATABASE_APP_PASSWORD.',
+    ),
   DATABASE_APP_PASSWORD: z
     .string()
     .min(12, 'must be at least 12 characters')
@@ -110,21 +104,29 @@ export const configSchema = z.object({
   HUB_NETWORK_ALLOWLIST: z
     .string()
     .default('')
-    .refine((value) => value === '' || value.split(',').every((cidr) => isCidr(cidr.trim())), 'must be a comma-separated list of CIDRs, e.g. 10.20.0.0/16,fd00::/8')
+    .refine(
+      (value) => value === '' || value.split(',').every((cidr) => isCidr(cidr.trim())),
+      'must be a comma-separated list of CIDRs, e.g. 10.20.0.0/16,fd00::/8',
+    )
     .transform((value) => (value === '' ? [] : value.split(',').map((cidr) => cidr.trim())))
     .describe('Private ranges tenant connections may reach anyway (e.g. an on-premises ERP over a VPN).'),
   HUB_MASTER_KEY: masterKey
     .optional()
-    .describe('Vault master key (base64 of 32 random bytes) wrapping the per-tenant data keys that encrypt connector credentials. Local mode generates one into $HUB_DATA_DIR; configured deployments must set it.'),
+    .describe(
+      'Vault master key (base64 of 32 random bytes) wrapping the per-tenant data keys that encrypt connector credentials. Local mode generates one into $HUB_DATA_DIR; configured deployments must set it.',
+    ),
   HUB_MASTER_KEY_PREVIOUS: z
     .string()
     .default('')
-    .refine((value) => value === '' || value.split(',').every((key) => masterKey.safeParse(key.trim()).success), 'must be a comma-separated list of base64 32-byte keys')
+    .refine(
+      (value) => value === '' || value.split(',').every((key) => masterKey.safeParse(key.trim()).success),
+      'must be a comma-separated list of base64 32-byte keys',
+    )
     .transform((value) => (value === '' ? [] : value.split(',').map((key) => key.trim())))
-    .describe('Former master keys (comma-separated), still accepted for unwrapping data keys until `npm run vault:rotate` has re-wrapped them under HUB_MASTER_KEY.'),
-  HUB_EXIT_WITH_PARENT: booleanFlag
-    .default(false)
-    .describe('Internal: set by npm start on its children so they stop when it dies.'),
+    .describe(
+      'Former master keys (comma-separated), still accepted for unwrapping data keys until `npm run vault:rotate` has re-wrapped them under HUB_MASTER_KEY.',
+    ),
+  HUB_EXIT_WITH_PARENT: booleanFlag.default(false).describe('Internal: set by npm start on its children so they stop when it dies.'),
   ONBOARDING_TIMEOUT: duration.default('30s').describe('How long POST /v1/admin/tenants waits for the onboarding workflow.'),
   API_AUTH_CACHE_TTL: duration
     .default('30s')
@@ -152,7 +154,9 @@ export const configSchema = z.object({
     .default('5s,5m,30m,2h,5h,8h,8h')
     .refine((value) => value.split(',').every((item) => duration.safeParse(item.trim()).success), 'must be a comma-separated list of durations, e.g. 5s,5m,30m')
     .transform((value) => value.split(',').map((item) => item.trim()))
-    .describe('Waits between webhook delivery attempts after a failure (±20% jitter; a Retry-After on 429/503 replaces the wait). The default spans about 24 h over 8 attempts.'),
+    .describe(
+      'Waits between webhook delivery attempts after a failure (±20% jitter; a Retry-After on 429/503 replaces the wait). The default spans about 24 h over 8 attempts.',
+    ),
   WEBHOOK_TIMEOUT: duration.default('15s').describe('How long one webhook delivery attempt may take (connect, response headers and body).'),
   WEBHOOK_DISABLE_AFTER: duration
     .default('5d')
@@ -162,7 +166,9 @@ export const configSchema = z.object({
     .describe("How often a tenant's webhook dispatcher looks for undispatched events without being nudged (new events nudge it at once)."),
   WORKER_METRICS_PORT: port
     .optional()
-    .describe('Port on which `npm run worker` serves Prometheus /metrics (job, sync and webhook counters and the Temporal SDK worker metrics). Unset: not served.'),
+    .describe(
+      'Port on which `npm run worker` serves Prometheus /metrics (job, sync and webhook counters and the Temporal SDK worker metrics). Unset: not served.',
+    ),
   SYNC_PAGE_SIZE: z.coerce
     .number()
     .int()

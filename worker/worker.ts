@@ -73,13 +73,22 @@ export async function createHubWorker(options: HubWorkerOptions): Promise<Worker
   const vault = createVault(masterKeyringFromConfig(config));
   // Activities that start workflows (the webhook dispatcher) use the worker's own connection.
   const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
-  const workflowBundle = options.workflowBundle ?? (config.TEMPORAL_WORKFLOW_BUNDLE ? { code: fs.readFileSync(config.TEMPORAL_WORKFLOW_BUNDLE, 'utf8') } : undefined);
+  const workflowBundle =
+    options.workflowBundle ?? (config.TEMPORAL_WORKFLOW_BUNDLE ? { code: fs.readFileSync(config.TEMPORAL_WORKFLOW_BUNDLE, 'utf8') } : undefined);
   return Worker.create({
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     ...(workflowBundle ? { workflowBundle } : { workflowsPath: require.resolve('../workflows') }),
-    activities: createActivities({ config, db, logger, vault, files: options.files ?? createFileStore(config), metrics: options.metrics ?? createMetrics({ defaultMetrics: false }), temporal }),
+    activities: createActivities({
+      config,
+      db,
+      logger,
+      vault,
+      files: options.files ?? createFileStore(config),
+      metrics: options.metrics ?? createMetrics({ defaultMetrics: false }),
+      temporal,
+    }),
     interceptors: { activity: [activityLogContext, permanentDatabaseErrors] },
     // On SIGINT/SIGTERM the SDK runtime stops polling and lets running activities finish this long.
     shutdownGraceTime: durationMs(config.WORKER_SHUTDOWN_GRACE),

@@ -33,7 +33,9 @@ runMain('worker', async () => {
       logger.warn({ err: error }, 'could not register search attributes (register TenantId, TenantSlug, JobKind, ConnectorType, ConnectorId as Keyword)');
     }
     if (config.BILLING_SCHEDULE_ENABLED && config.STRIPE_SECRET_KEY) {
-      await ensureBillingSchedule(client, config, logger).catch((error: unknown) => logger.warn({ err: error }, 'could not create or update the monthly billing schedule'));
+      await ensureBillingSchedule(client, config, logger).catch((error: unknown) =>
+        logger.warn({ err: error }, 'could not create or update the monthly billing schedule'),
+      );
     } else if (config.BILLING_SCHEDULE_ENABLED) {
       logger.info('monthly billing schedule not created: STRIPE_SECRET_KEY is not set');
     }

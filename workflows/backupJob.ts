@@ -43,7 +43,15 @@ export async function backupJob(input: JobWorkflowInput<Record<string, never>> &
       await control.checkpoint();
       control.progress.phase = 'manifest';
       const manifest = await control.batch(() =>
-        writeBackupManifest({ tenantId: input.tenantId, tenantSlug: input.tenantSlug, backupId, jobId: input.jobId, trigger: input.trigger ?? 'api', tables: entries, requestedBy: input.requestedBy }),
+        writeBackupManifest({
+          tenantId: input.tenantId,
+          tenantSlug: input.tenantSlug,
+          backupId,
+          jobId: input.jobId,
+          trigger: input.trigger ?? 'api',
+          tables: entries,
+          requestedBy: input.requestedBy,
+        }),
       );
       control.progress.phase = 'retention';
       const { deleted } = await pruneBackups({ tenantId: input.tenantId });

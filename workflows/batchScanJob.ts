@@ -69,7 +69,9 @@ export async function batchScanJob(input: JobWorkflowInput<BatchScanParams> & { 
       let state = input.carried;
       if (!state) {
         progress.phase = 'stage';
-        const staged = await control.batch(() => stageScanItems({ ...target, items: input.params.items, uploadId: input.params.uploadId, connectorId: input.params.connectorId }));
+        const staged = await control.batch(() =>
+          stageScanItems({ ...target, items: input.params.items, uploadId: input.params.uploadId, connectorId: input.params.connectorId }),
+        );
         state = { connectorId: staged.connectorId, total: staged.total, nextSeq: 0, succeeded: 0, failed: 0, writtenBack: 0, continuations: 0 };
       }
       const current = state;
@@ -126,7 +128,13 @@ export async function batchScanJob(input: JobWorkflowInput<BatchScanParams> & { 
       await control.checkpoint();
       progress.phase = 'report';
       const report = await control.batch(() => finishBatchScan({ ...target, requestedBy: input.requestedBy }));
-      return { total: report.total, succeeded: report.succeeded, failed: report.failed, ...(input.params.fhirConnectorId ? { writtenBack: current.writtenBack } : {}), file: report.file };
+      return {
+        total: report.total,
+        succeeded: report.succeeded,
+        failed: report.failed,
+        ...(input.params.fhirConnectorId ? { writtenBack: current.writtenBack } : {}),
+        file: report.file,
+      };
     },
     () => discardBatchScan(target),
   );

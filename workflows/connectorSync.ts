@@ -36,7 +36,12 @@ const { readAndStorePage } = proxyActivities<HubActivities>(pageActivityOptions)
 
 const { claimSyncRun, acquireSyncSlot, beginStreamSync, finishSyncRun, failSyncRun, cancelSyncRun } = proxyActivities<HubActivities>({
   startToCloseTimeout: '2 minutes',
-  retry: { initialInterval: '1 second', maximumInterval: '30 seconds', maximumAttempts: 20, nonRetryableErrorTypes: [SYNC_RUN_SUPERSEDED, DATABASE_CONSTRAINT] },
+  retry: {
+    initialInterval: '1 second',
+    maximumInterval: '30 seconds',
+    maximumAttempts: 20,
+    nonRetryableErrorTypes: [SYNC_RUN_SUPERSEDED, DATABASE_CONSTRAINT],
+  },
 });
 
 /** A source that keeps answering 429 for this many tries in a row fails the run. */
@@ -94,7 +99,14 @@ export async function connectorSync(input: ConnectorSyncInput): Promise<Connecto
   }
 
   const run = { tenantId, connectorId, runId: state.runId };
-  const jobInput: JobWorkflowInput<unknown> = { jobId: state.runId, tenantId, tenantSlug: input.tenantSlug, kind: 'sync', params: input.params, requestedBy: input.requestedBy };
+  const jobInput: JobWorkflowInput<unknown> = {
+    jobId: state.runId,
+    tenantId,
+    tenantSlug: input.tenantSlug,
+    kind: 'sync',
+    params: input.params,
+    requestedBy: input.requestedBy,
+  };
   const failure: { stream: string | null } = { stream: null };
   return runJob(
     jobInput,
@@ -104,7 +116,9 @@ export async function connectorSync(input: ConnectorSyncInput): Promise<Connecto
       } catch (error) {
         // The run is closed before the job reports failed, so a client that sees the failure can start again at once.
         if (!(error instanceof ContinueAsNew) && !isCancellation(error)) {
-          await CancellationScope.nonCancellable(() => failSyncRun({ ...run, workflowId: info.workflowId, stream: failure.stream, error: failureSummary(error) }));
+          await CancellationScope.nonCancellable(() =>
+            failSyncRun({ ...run, workflowId: info.workflowId, stream: failure.stream, error: failureSummary(error) }),
+          );
         }
         throw error;
       }
@@ -113,7 +127,12 @@ export async function connectorSync(input: ConnectorSyncInput): Promise<Connecto
   );
 }
 
-async function syncStreams(input: ConnectorSyncInput, state: CarriedSyncState, control: JobControl, failure: { stream: string | null }): Promise<ConnectorSyncResult> {
+async function syncStreams(
+  input: ConnectorSyncInput,
+  state: CarriedSyncState,
+  control: JobControl,
+  failure: { stream: string | null },
+): Promise<ConnectorSyncResult> {
   const { tenantId } = input;
   const { connectorId, mode } = input.params;
   const run = { tenantId, connectorId, runId: state.runId };
@@ -140,7 +159,10 @@ async function syncStreams(input: ConnectorSyncInput, state: CarriedSyncState, c
   }
   progress.phase = 'sync';
 
-  const limits = { parallel: Math.max(1, input.options?.maxParallelStreams ?? DEFAULT_PARALLEL_STREAMS), pagesBeforeContinuing: input.options?.continueAsNewAfterPages ?? 0 };
+  const limits = {
+    parallel: Math.max(1, input.options?.maxParallelStreams ?? DEFAULT_PARALLEL_STREAMS),
+    pagesBeforeContinuing: input.options?.continueAsNewAfterPages ?? 0,
+  };
   const lanes = { stop: false, draining: false, pagesThisRun: 0, error: undefined as unknown };
 
   const syncStream = async (stream: StreamRun) => {
@@ -153,14 +175,17 @@ async function syncStreams(input: ConnectorSyncInput, state: CarriedSyncState, c
       await control.checkpoint();
       if (lanes.stop || lanes.draining) return;
       const outcome: PageOutcome = await control.batch(() =>
-        readAndStorePage.executeWithOptions({ ...pageActivityOptions, summary: `${stream.name} page ${stream.page + 1}` }, [{ ...run, stream: stream.name, page: stream.page + 1, mode }]),
+        readAndStorePage.executeWithOptions({ ...pageActivityOptions, summary: `${stream.name} page ${stream.page + 1}` }, [
+          { ...run, stream: stream.name, page: stream.page + 1, mode },
+        ]),
       );
       if (outcome.kind === 'wait') {
         waits += 1;
         if (outcome.reason === 'rate_limited') stream.stats.rateLimited += 1;
         else stream.stats.throttled += 1;
         if (outcome.reason === 'rate_limited') stream.stats.retries += 1;
-        if (waits > MAX_CONSECUTIVE_WAITS) throw ApplicationFailure.nonRetryable(`${stream.name}: still ${outcome.reason} after ${MAX_CONSECUTIVE_WAITS} waits`, 'SyncWaitExhausted');
+        if (waits > MAX_CONSECUTIVE_WAITS)
+          throw ApplicationFailure.nonRetryable(`${stream.name}: still ${outcome.reason} after ${MAX_CONSECUTIVE_WAITS} waits`, 'SyncWaitExhausted');
         await sleep(outcome.retryAfterMs);
         continue;
       }
@@ -177,7 +202,8 @@ async function syncStreams(input: ConnectorSyncInput, state: CarriedSyncState, c
       stats.retries += Math.max(0, outcome.attempt - 1);
       recount();
       lanes.pagesThisRun += 1;
-      if (workflowInfo().continueAsNewSuggested || (limits.pagesBeforeContinuing > 0 && lanes.pagesThisRun >= limits.pagesBeforeContinuing)) lanes.draining = true;
+      if (workflowInfo().continueAsNewSuggested || (limits.pagesBeforeContinuing > 0 && lanes.pagesThisRun >= limits.pagesBeforeContinuing))
+        lanes.draining = true;
     }
   };
 

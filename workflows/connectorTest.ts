@@ -8,7 +8,13 @@ export type { ConnectorTestInput };
 const { testConnectorConnection } = proxyActivities<HubActivities>({
   startToCloseTimeout: '30 seconds',
   // Short: a test answers an API call. Rate limits wait for Retry-After (nextRetryDelay).
-  retry: { initialInterval: '500 ms', backoffCoefficient: 2, maximumInterval: '5 seconds', maximumAttempts: 3, nonRetryableErrorTypes: NON_RETRYABLE_CONNECTOR_FAILURE_TYPES },
+  retry: {
+    initialInterval: '500 ms',
+    backoffCoefficient: 2,
+    maximumInterval: '5 seconds',
+    maximumAttempts: 3,
+    nonRetryableErrorTypes: NON_RETRYABLE_CONNECTOR_FAILURE_TYPES,
+  },
 });
 
 const { recordConnectorTest } = proxyActivities<HubActivities>({

@@ -53,7 +53,14 @@ export async function dunning(input: DunningStart): Promise<DunningResult> {
     state.failedAttempts += 1;
     const following = input.retryDelaysMs[index + 1];
     state.nextAttemptAt = following === undefined ? null : new Date(Date.now() + following).toISOString();
-    await notifyDunning({ ...target, notice: 'retry_failed', step: `retry_${attempt}_failed`, attempt, nextAttemptAt: state.nextAttemptAt, suspendAt: state.suspendAt });
+    await notifyDunning({
+      ...target,
+      notice: 'retry_failed',
+      step: `retry_${attempt}_failed`,
+      attempt,
+      nextAttemptAt: state.nextAttemptAt,
+      suspendAt: state.suspendAt,
+    });
   }
 
   state.phase = 'grace_period';

@@ -28,7 +28,13 @@ const { countExportRows, exportChunk, finalizeExport, discardExport } = proxyAct
 
 /** `export` job: a dataset to a downloadable file, chunk by chunk (workflow id `job/<slug>/export/<jobId>`). */
 export async function exportJob(input: JobWorkflowInput<ExportParams>): Promise<ExportResult> {
-  const target = { tenantId: input.tenantId, jobId: input.jobId, dataset: input.params.dataset, format: input.params.format, filter: input.params.filter ?? {} };
+  const target = {
+    tenantId: input.tenantId,
+    jobId: input.jobId,
+    dataset: input.params.dataset,
+    format: input.params.format,
+    filter: input.params.filter ?? {},
+  };
   let parts = 0;
   return runJob(
     input,
@@ -50,7 +56,12 @@ export async function exportJob(input: JobWorkflowInput<ExportParams>): Promise<
       await control.checkpoint();
       control.progress.phase = 'finalize';
       const file = await control.batch(() => finalizeExport({ ...target, parts, rows, requestedBy: input.requestedBy }));
-      return { dataset: target.dataset, format: target.format, rows, file: { id: file.fileId, name: file.name, size: file.size, sha256: file.sha256, contentType: file.contentType } };
+      return {
+        dataset: target.dataset,
+        format: target.format,
+        rows,
+        file: { id: file.fileId, name: file.name, size: file.size, sha256: file.sha256, contentType: file.contentType },
+      };
     },
     () => discardExport({ tenantId: input.tenantId, jobId: input.jobId, parts }),
   );

@@ -25,9 +25,16 @@ const APPLY_BATCH = 1_000;
 const { validateMigration, stageMigration, applyMigrationBatch, verifyMigration, discardMigrationStage } = proxyActivities<HubActivities>({
   startToCloseTimeout: '30 minutes',
   heartbeatTimeout: '2 minutes',
-  retry: { maximumAttempts: 10, nonRetryableErrorTypes: [MIGRATION_FAILURE_TYPES.invalid, MIGRATION_FAILURE_TYPES.verifyFailed, ...NON_RETRYABLE_CONNECTOR_FAILURE_TYPES] },
+  retry: {
+    maximumAttempts: 10,
+    nonRetryableErrorTypes: [MIGRATION_FAILURE_TYPES.invalid, MIGRATION_FAILURE_TYPES.verifyFailed, ...NON_RETRYABLE_CONNECTOR_FAILURE_TYPES],
+  },
 });
-const { compensateMigration } = proxyActivities<HubActivities>({ startToCloseTimeout: '30 minutes', heartbeatTimeout: '2 minutes', retry: { maximumAttempts: 50 } });
+const { compensateMigration } = proxyActivities<HubActivities>({
+  startToCloseTimeout: '30 minutes',
+  heartbeatTimeout: '2 minutes',
+  retry: { maximumAttempts: 50 },
+});
 
 /**
  * `migration` job (workflow id `job/<slug>/migration/<jobId>`), a saga: validate (a dry run stops
@@ -61,11 +68,22 @@ export async function migrationJob(input: JobWorkflowInput<MigrationParams>): Pr
       progress.total = report.rows;
       progress.invalid = report.invalid;
       if (input.params.dryRun) {
-        return { dryRun: true, rows: report.rows, valid: report.valid, invalid: report.invalid, errors: report.errors, ...(report.reportFileId ? { file: { id: report.reportFileId } } : {}) };
+        return {
+          dryRun: true,
+          rows: report.rows,
+          valid: report.valid,
+          invalid: report.invalid,
+          errors: report.errors,
+          ...(report.reportFileId ? { file: { id: report.reportFileId } } : {}),
+        };
       }
       if (report.invalid > 0) {
         const first = report.errors.slice(0, 5).map((error) => `line ${error.line} ${error.column}: ${error.message}`);
-        throw ApplicationFailure.create({ type: MIGRATION_FAILURE_TYPES.invalid, message: `${report.invalid} of ${report.rows} rows are invalid, nothing was migrated: ${first.join('; ')}`, nonRetryable: true });
+        throw ApplicationFailure.create({
+          type: MIGRATION_FAILURE_TYPES.invalid,
+          message: `${report.invalid} of ${report.rows} rows are invalid, nothing was migrated: ${first.join('; ')}`,
+          nonRetryable: true,
+        });
       }
       await control.checkpoint();
       progress.phase = 'stage';
@@ -95,7 +113,12 @@ export async function migrationJob(input: JobWorkflowInput<MigrationParams>): Pr
         const { reverted } = await CancellationScope.nonCancellable(() => compensate(describe(error)));
         applying = false;
         progress.compensated = reverted;
-        throw ApplicationFailure.create({ type: MIGRATION_FAILURE_TYPES.rolledBack, message: `${describe(error)}; rolled back: ${reverted} changed rows were restored to their state before the migration`, nonRetryable: true, cause: error as Error });
+        throw ApplicationFailure.create({
+          type: MIGRATION_FAILURE_TYPES.rolledBack,
+          message: `${describe(error)}; rolled back: ${reverted} changed rows were restored to their state before the migration`,
+          nonRetryable: true,
+          cause: error as Error,
+        });
       }
     },
     async () => {

@@ -1,8 +1,27 @@
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
-import { ApplicationFailure, ContinueAsNew, continueAsNew, executeChild, proxyActivities, setHandler, uuid4, workflowInfo, WorkflowIdReusePolicy } from '@temporalio/workflow';
+import {
+  ApplicationFailure,
+  ContinueAsNew,
+  continueAsNew,
+  executeChild,
+  proxyActivities,
+  setHandler,
+  uuid4,
+  workflowInfo,
+  WorkflowIdReusePolicy,
+} from '@temporalio/workflow';
 import type { HubActivities } from '../activities';
 import type { BillableTenant } from '../activities/billing/createBillingRunActivities';
-import { billingProgressQuery, BILLING_PERIOD_INVALID, JobKind, ScheduledStartTime, TenantId, TenantSlug, type BillingRunProgress, type MonthlyBillingInput } from './contracts';
+import {
+  billingProgressQuery,
+  BILLING_PERIOD_INVALID,
+  JobKind,
+  ScheduledStartTime,
+  TenantId,
+  TenantSlug,
+  type BillingRunProgress,
+  type MonthlyBillingInput,
+} from './contracts';
 import { tenantInvoice } from './tenantInvoice';
 
 export type { MonthlyBillingInput };
@@ -26,13 +45,24 @@ const { openBillingRun, countBillableTenants, listBillableTenants, recordBilling
 export async function monthlyBilling(input: MonthlyBillingInput): Promise<BillingRunProgress> {
   const info = workflowInfo();
   const period = input.period ?? monthBefore(info.typedSearchAttributes.get(ScheduledStartTime) ?? info.startTime);
-  if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(period)) throw ApplicationFailure.create({ type: BILLING_PERIOD_INVALID, message: `not a billing period (YYYY-MM): ${period}`, nonRetryable: true });
+  if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(period))
+    throw ApplicationFailure.create({ type: BILLING_PERIOD_INVALID, message: `not a billing period (YYYY-MM): ${period}`, nonRetryable: true });
   const billingRunId = input.billingRunId ?? uuid4();
   const requestedBy = input.requestedBy ?? 'schedule';
   const concurrency = Math.max(1, input.concurrency ?? 20);
   const tenantsPerRun = Math.max(1, input.tenantsPerRun ?? TENANTS_PER_RUN);
   const pageSize = Math.min(PAGE_SIZE, tenantsPerRun);
-  const progress: BillingRunProgress = input.carry?.progress ?? { phase: 'starting', done: 0, total: null, invoiced: 0, alreadyInvoiced: 0, inProgressElsewhere: 0, failed: 0, failures: [], invoicedCents: 0 };
+  const progress: BillingRunProgress = input.carry?.progress ?? {
+    phase: 'starting',
+    done: 0,
+    total: null,
+    invoiced: 0,
+    alreadyInvoiced: 0,
+    inProgressElsewhere: 0,
+    failed: 0,
+    failures: [],
+    invoicedCents: 0,
+  };
   setHandler(billingProgressQuery, () => ({ ...progress, billingRunId, period }));
 
   let afterTenantId = input.carry?.afterTenantId ?? null;
@@ -59,7 +89,12 @@ export async function monthlyBilling(input: MonthlyBillingInput): Promise<Billin
   } catch (error) {
     if (error instanceof ContinueAsNew) throw error;
     progress.phase = 'failed';
-    await closeBillingRun({ billingRunId, status: 'failed', progress, error: { code: 'BILLING_RUN_FAILED', message: error instanceof Error ? error.message : String(error) } });
+    await closeBillingRun({
+      billingRunId,
+      status: 'failed',
+      progress,
+      error: { code: 'BILLING_RUN_FAILED', message: error instanceof Error ? error.message : String(error) },
+    });
     throw error;
   }
   progress.phase = 'completed';

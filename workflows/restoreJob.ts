@@ -32,11 +32,23 @@ const { restoreBackup, verifyRestore } = proxyActivities<HubActivities>({
 export async function restoreJob(input: JobWorkflowInput<RestoreParams>): Promise<RestoreResult> {
   return runJob(input, async (control) => {
     control.progress.phase = 'restore';
-    const plan = await control.batch(() => restoreBackup({ tenantId: input.tenantId, jobId: input.jobId, backupId: input.params.backupId, targetTenantSlug: input.params.targetTenantSlug, requestedBy: input.requestedBy }));
+    const plan = await control.batch(() =>
+      restoreBackup({
+        tenantId: input.tenantId,
+        jobId: input.jobId,
+        backupId: input.params.backupId,
+        targetTenantSlug: input.params.targetTenantSlug,
+        requestedBy: input.requestedBy,
+      }),
+    );
     control.progress.total = plan.tables.length;
     control.progress.phase = 'verify';
     const { sourceTenantId, targetTenantId, targetTenantSlug, inPlace } = plan;
-    const verification = await verifyRestore({ tenantId: input.tenantId, backupId: input.params.backupId, plan: { sourceTenantId, targetTenantId, targetTenantSlug, inPlace } });
+    const verification = await verifyRestore({
+      tenantId: input.tenantId,
+      backupId: input.params.backupId,
+      plan: { sourceTenantId, targetTenantId, targetTenantSlug, inPlace },
+    });
     control.progress.done = verification.tables.length;
     return { backupId: input.params.backupId, targetTenantId, targetTenantSlug, inPlace, verified: true, tables: verification.tables };
   });

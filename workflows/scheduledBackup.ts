@@ -14,5 +14,13 @@ export async function scheduledBackup(input: ScheduledBackupInput): Promise<Back
   const { workflowId, runId } = workflowInfo();
   const job = await openScheduledBackupJob({ ...input, workflowId, runId });
   if (!job) return { skipped: true };
-  return backupJob({ jobId: job.jobId, tenantId: input.tenantId, tenantSlug: input.tenantSlug, kind: 'backup', params: {}, requestedBy: 'schedule', trigger: 'schedule' });
+  return backupJob({
+    jobId: job.jobId,
+    tenantId: input.tenantId,
+    tenantSlug: input.tenantSlug,
+    kind: 'backup',
+    params: {},
+    requestedBy: 'schedule',
+    trigger: 'schedule',
+  });
 }

@@ -8,7 +8,13 @@ export type { TenantInvoiceInput, TenantInvoiceResult };
 // waited out for about half an hour before the tenant counts as failed in its run.
 const { prepareInvoice, ensureStripeCustomer, createStripeInvoice, addStripeInvoiceLines, finalizeStripeInvoice } = proxyActivities<HubActivities>({
   startToCloseTimeout: '20 seconds',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 30, nonRetryableErrorTypes: NON_RETRYABLE_CONNECTOR_FAILURE_TYPES },
+  retry: {
+    initialInterval: '1 second',
+    backoffCoefficient: 2,
+    maximumInterval: '1 minute',
+    maximumAttempts: 30,
+    nonRetryableErrorTypes: NON_RETRYABLE_CONNECTOR_FAILURE_TYPES,
+  },
 });
 
 /**
@@ -19,7 +25,12 @@ const { prepareInvoice, ensureStripeCustomer, createStripeInvoice, addStripeInvo
  * a re-run of the period, a retried activity, a replacement worker — never invoices twice.
  */
 export async function tenantInvoice(input: TenantInvoiceInput): Promise<TenantInvoiceResult> {
-  const prepared = await prepareInvoice({ tenantId: input.tenantId, period: input.period, billingRunId: input.billingRunId, workflowId: workflowInfo().workflowId });
+  const prepared = await prepareInvoice({
+    tenantId: input.tenantId,
+    period: input.period,
+    billingRunId: input.billingRunId,
+    workflowId: workflowInfo().workflowId,
+  });
   if (prepared.status !== 'draft') return { invoiceId: prepared.invoiceId, outcome: 'existing', status: prepared.status, totalCents: prepared.totalCents };
   const target = { tenantId: input.tenantId, invoiceId: prepared.invoiceId };
   await ensureStripeCustomer({ tenantId: input.tenantId });

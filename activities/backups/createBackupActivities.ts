@@ -56,11 +56,31 @@ export function createBackupActivities(deps: Pick<ActivityDeps, 'db' | 'files' |
       pipeline(Readable.from(ndjson()), gzip).catch(() => undefined);
       const storing = files.put(key, gzip);
       const stored = await storing;
-      return { name: table.name, columns: table.columns, primaryKey: table.primaryKey, rows: checksum.rows, contentChecksum: checksum.digest(), file: { key, size: stored.size, sha256: stored.sha256 } };
+      return {
+        name: table.name,
+        columns: table.columns,
+        primaryKey: table.primaryKey,
+        rows: checksum.rows,
+        contentChecksum: checksum.digest(),
+        file: { key, size: stored.size, sha256: stored.sha256 },
+      };
     },
 
     /** Writes the manifest (the job's downloadable output) and catalogues the backup with its expiry. */
-    async writeBackupManifest(input: { tenantId: string; tenantSlug: string; backupId: string; jobId: string; trigger: 'api' | 'schedule'; tables: BackupTableEntry[]; requestedBy: string }): Promise<{ backupId: string; sha256: string; rowCounts: Record<string, number>; file: { id: string; name: string; size: number; sha256: string; contentType: string } }> {
+    async writeBackupManifest(input: {
+      tenantId: string;
+      tenantSlug: string;
+      backupId: string;
+      jobId: string;
+      trigger: 'api' | 'schedule';
+      tables: BackupTableEntry[];
+      requestedBy: string;
+    }): Promise<{
+      backupId: string;
+      sha256: string;
+      rowCounts: Record<string, number>;
+      file: { id: string; name: string; size: number; sha256: string; contentType: string };
+    }> {
       const { existing, tenant } = await db.withTenant(input.tenantId, async (trx) => ({
         existing: (await trx('backups').where({ id: input.backupId }).first('manifest')) as { manifest: BackupManifest } | undefined,
         tenant: (await trx('tenants').where({ id: input.tenantId }).first('name', 'plan', 'settings', 'branding')) as NonNullable<BackupManifest['tenant']>,
@@ -78,21 +98,48 @@ export function createBackupActivities(deps: Pick<ActivityDeps, 'db' | 'files' |
       const text = JSON.stringify(manifest, null, 2);
       const sha256 = createHash('sha256').update(text).digest('hex');
       const name = `backup-${input.tenantSlug}-${manifest.createdAt.slice(0, 10)}-${input.backupId.slice(0, 8)}.json`;
-      const stored = await storeTenantFile({ db, files }, { tenantId: input.tenantId, id: input.backupId, purpose: 'job_output', name, contentType: 'application/json', source: Readable.from([Buffer.from(text)]), jobId: input.jobId, createdBy: input.requestedBy });
+      const stored = await storeTenantFile(
+        { db, files },
+        {
+          tenantId: input.tenantId,
+          id: input.backupId,
+          purpose: 'job_output',
+          name,
+          contentType: 'application/json',
+          source: Readable.from([Buffer.from(text)]),
+          jobId: input.jobId,
+          createdBy: input.requestedBy,
+        },
+      );
       await db.withTenant(input.tenantId, async (trx) => {
         const tenant = (await trx('tenants').where({ id: input.tenantId }).first('plan', 'settings')) as { plan: string; settings: Record<string, unknown> };
         const { retentionDays } = effectiveBackupSettings(tenant.settings);
         await trx('backups')
-          .insert({ id: input.backupId, tenant_id: input.tenantId, job_id: input.jobId, trigger: input.trigger, manifest: JSON.stringify(manifest), sha256, expires_at: trx.raw(`now() + make_interval(days => ?)`, [retentionDays]) })
+          .insert({
+            id: input.backupId,
+            tenant_id: input.tenantId,
+            job_id: input.jobId,
+            trigger: input.trigger,
+            manifest: JSON.stringify(manifest),
+            sha256,
+            expires_at: trx.raw(`now() + make_interval(days => ?)`, [retentionDays]),
+          })
           .onConflict('id')
           .ignore();
       });
-      return { backupId: input.backupId, sha256, rowCounts: Object.fromEntries(manifest.tables.map((table) => [table.name, table.rows])), file: { id: stored.id, name, size: stored.size, sha256: stored.sha256, contentType: 'application/json' } };
+      return {
+        backupId: input.backupId,
+        sha256,
+        rowCounts: Object.fromEntries(manifest.tables.map((table) => [table.name, table.rows])),
+        file: { id: stored.id, name, size: stored.size, sha256: stored.sha256, contentType: 'application/json' },
+      };
     },
 
     /** Deletes the tenant's backups past their retention (files, manifest, catalogue row). */
     async pruneBackups(input: { tenantId: string }): Promise<{ deleted: number }> {
-      const expired = (await db.withTenant(input.tenantId, (trx) => trx('backups').where({ tenant_id: input.tenantId }).where('expires_at', '<', trx.fn.now()).select('id', 'manifest'))) as Array<{ id: string; manifest: BackupManifest }>;
+      const expired = (await db.withTenant(input.tenantId, (trx) =>
+        trx('backups').where({ tenant_id: input.tenantId }).where('expires_at', '<', trx.fn.now()).select('id', 'manifest'),
+      )) as Array<{ id: string; manifest: BackupManifest }>;
       for (const backup of expired) {
         for (const table of backup.manifest.tables) await files.delete(table.file.key);
         await files.delete(fileKey(input.tenantId, backup.id));

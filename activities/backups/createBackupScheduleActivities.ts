@@ -22,10 +22,20 @@ export function createBackupScheduleActivities(deps: Pick<ActivityDeps, 'db' | '
     async openScheduledBackupJob(input: ScheduledBackupInput & { workflowId: string; runId: string }): Promise<{ jobId: string } | undefined> {
       const jobId = uuidFromName(`scheduled-job:${input.workflowId}`);
       return db.withTenant(input.tenantId, async (trx) => {
-        const tenant = (await trx('tenants').where({ id: input.tenantId }).first('status', 'settings')) as { status: string; settings: Record<string, unknown> } | undefined;
+        const tenant = (await trx('tenants').where({ id: input.tenantId }).first('status', 'settings')) as
+          { status: string; settings: Record<string, unknown> } | undefined;
         if (!tenant || tenant.status !== 'active' || !effectiveBackupSettings(tenant.settings).daily) return undefined;
         const inserted = await trx('jobs')
-          .insert({ id: jobId, tenant_id: input.tenantId, kind: 'backup', status: 'queued', params: JSON.stringify({}), workflow_id: input.workflowId, run_id: input.runId, created_by: 'schedule' })
+          .insert({
+            id: jobId,
+            tenant_id: input.tenantId,
+            kind: 'backup',
+            status: 'queued',
+            params: JSON.stringify({}),
+            workflow_id: input.workflowId,
+            run_id: input.runId,
+            created_by: 'schedule',
+          })
           .onConflict('id')
           .ignore()
           .returning('id');

@@ -54,7 +54,8 @@ export function createRestoreActivities(deps: Pick<ActivityDeps, 'db' | 'files' 
   const { db, files, vault } = deps;
 
   async function loadManifest(tenantId: string, backupId: string): Promise<BackupManifest> {
-    const row = (await db.withTenant(tenantId, (trx) => trx('backups').where({ tenant_id: tenantId, id: backupId }).first('manifest'))) as { manifest: BackupManifest } | undefined;
+    const row = (await db.withTenant(tenantId, (trx) => trx('backups').where({ tenant_id: tenantId, id: backupId }).first('manifest'))) as
+      { manifest: BackupManifest } | undefined;
     if (!row) throw refuse(`backup ${backupId} not found`);
     return row.manifest;
   }
@@ -69,7 +70,8 @@ export function createRestoreActivities(deps: Pick<ActivityDeps, 'db' | 'files' 
       if (!rule) throw refuse(`table ${entry.name} has no restore rule`);
       if (!rule.restore) continue;
       const now = current.get(entry.name);
-      if (!now || now.columns.join(',') !== entry.columns.join(',')) throw refuse(`table ${entry.name} changed since the backup; restore it with the release that made it`);
+      if (!now || now.columns.join(',') !== entry.columns.join(','))
+        throw refuse(`table ${entry.name} changed since the backup; restore it with the release that made it`);
       tables.push(entry);
     }
     return tables.sort((a, b) => order.indexOf(a.name) - order.indexOf(b.name));
@@ -104,14 +106,17 @@ export function createRestoreActivities(deps: Pick<ActivityDeps, 'db' | 'files' 
 
   function remap(row: Record<string, unknown>, tenantId: string, ids: Map<string, string>): Record<string, unknown> {
     const out: Record<string, unknown> = {};
-    for (const [column, value] of Object.entries(row)) out[column] = column === 'tenant_id' ? tenantId : typeof value === 'string' && ids.has(value) ? ids.get(value) : value;
+    for (const [column, value] of Object.entries(row))
+      out[column] = column === 'tenant_id' ? tenantId : typeof value === 'string' && ids.has(value) ? ids.get(value) : value;
     return out;
   }
 
   return {
     async restoreBackup(input: RestoreInput): Promise<RestorePlan & { tables: Array<{ name: string; rows: number }> }> {
       const manifest = await loadManifest(input.tenantId, input.backupId);
-      const source = (await db.withTenant(input.tenantId, (trx) => trx('tenants').where({ id: input.tenantId }).first('id', 'slug', 'name', 'plan', 'settings', 'branding'))) as {
+      const source = (await db.withTenant(input.tenantId, (trx) =>
+        trx('tenants').where({ id: input.tenantId }).first('id', 'slug', 'name', 'plan', 'settings', 'branding'),
+      )) as {
         id: string;
         slug: string;
         name: string;
@@ -125,7 +130,12 @@ export function createRestoreActivities(deps: Pick<ActivityDeps, 'db' | 'files' 
         : { sourceTenantId: input.tenantId, targetTenantId: uuidFromName(`restore-tenant:${input.jobId}`), targetTenantSlug: input.targetTenantSlug!, inPlace };
       if (!inPlace) {
         const taken = (await db.withPlatform((trx) => trx('tenants').where({ slug: plan.targetTenantSlug }).first('id'))) as { id: string } | undefined;
-        if (taken && taken.id !== plan.targetTenantId) throw ApplicationFailure.create({ type: RESTORE_FAILURES.slugTaken, message: `a tenant with slug "${plan.targetTenantSlug}" already exists`, nonRetryable: true });
+        if (taken && taken.id !== plan.targetTenantId)
+          throw ApplicationFailure.create({
+            type: RESTORE_FAILURES.slugTaken,
+            message: `a tenant with slug "${plan.targetTenantSlug}" already exists`,
+            nonRetryable: true,
+          });
       }
       const heartbeat = (details: unknown) => Context.current().heartbeat(details);
 
@@ -135,7 +145,14 @@ export function createRestoreActivities(deps: Pick<ActivityDeps, 'db' | 'files' 
           const origin = manifest.tenant ?? source;
           const { customDomain: _customDomain, ...branding } = origin.branding ?? {};
           await trx('tenants')
-            .insert({ id: plan.targetTenantId, slug: plan.targetTenantSlug, name: origin.name, plan: origin.plan, settings: JSON.stringify(origin.settings ?? {}), branding: JSON.stringify(branding) })
+            .insert({
+              id: plan.targetTenantId,
+              slug: plan.targetTenantSlug,
+              name: origin.name,
+              plan: origin.plan,
+              settings: JSON.stringify(origin.settings ?? {}),
+              branding: JSON.stringify(branding),
+            })
             .onConflict('id')
             .ignore();
         }
@@ -145,13 +162,17 @@ export function createRestoreActivities(deps: Pick<ActivityDeps, 'db' | 'files' 
         for (const entry of tables) {
           const temp = quote(`restore_${entry.name}`);
           await trx.raw(`create temp table ${temp} (like ${quote(entry.name)}) on commit drop`);
-          const sealed = RESTORE_RULES[entry.name]!.restore ? (RESTORE_RULES[entry.name] as { sealed?: Array<{ ciphertext: string; keyId: string; context: 'connector' | 'webhook' }> }).sealed ?? [] : [];
+          const sealed = RESTORE_RULES[entry.name]!.restore
+            ? ((RESTORE_RULES[entry.name] as { sealed?: Array<{ ciphertext: string; keyId: string; context: 'connector' | 'webhook' }> }).sealed ?? [])
+            : [];
           let batch: Array<Record<string, unknown>> = [];
           let rows = 0;
           const flush = async () => {
             if (batch.length === 0) return;
             if (!inPlace && sealed.length > 0) await resealBatch({ db, vault }, batch, sealed, plan, ids, trx);
-            await trx.raw(`insert into ${temp} select * from jsonb_populate_recordset(null::${temp}, ?::jsonb)`, [JSON.stringify(batch.map((row) => (inPlace ? row : remap(row, plan.targetTenantId, ids))))]);
+            await trx.raw(`insert into ${temp} select * from jsonb_populate_recordset(null::${temp}, ?::jsonb)`, [
+              JSON.stringify(batch.map((row) => (inPlace ? row : remap(row, plan.targetTenantId, ids)))),
+            ]);
             rows += batch.length;
             batch = [];
             heartbeat({ table: entry.name, rows });
@@ -169,7 +190,10 @@ export function createRestoreActivities(deps: Pick<ActivityDeps, 'db' | 'files' 
           const temp = quote(`restore_${entry.name}`);
           const key = entry.primaryKey.length > 0 ? entry.primaryKey : null;
           if (key) {
-            await trx.raw(`delete from ${quote(entry.name)} t where t.tenant_id = ? and not exists (select 1 from ${temp} r where ${key.map((column) => `r.${quote(column)} = t.${quote(column)}`).join(' and ')})`, [plan.targetTenantId]);
+            await trx.raw(
+              `delete from ${quote(entry.name)} t where t.tenant_id = ? and not exists (select 1 from ${temp} r where ${key.map((column) => `r.${quote(column)} = t.${quote(column)}`).join(' and ')})`,
+              [plan.targetTenantId],
+            );
           } else {
             await trx.raw(`delete from ${quote(entry.name)} where tenant_id = ?`, [plan.targetTenantId]);
           }
@@ -204,7 +228,11 @@ export function createRestoreActivities(deps: Pick<ActivityDeps, 'db' | 'files' 
     },
 
     /** Compares the restored tenant's tables with the manifest (row counts and content checksums); throws when they differ. */
-    async verifyRestore(input: { tenantId: string; backupId: string; plan: RestorePlan }): Promise<{ tables: Array<{ name: string; rows: number; checksum: string }> }> {
+    async verifyRestore(input: {
+      tenantId: string;
+      backupId: string;
+      plan: RestorePlan;
+    }): Promise<{ tables: Array<{ name: string; rows: number; checksum: string }> }> {
       const manifest = await loadManifest(input.tenantId, input.backupId);
       const { plan } = input;
       const tables = await db.withTenant(plan.targetTenantId, (trx) => restorableTables(manifest, trx));
@@ -221,7 +249,12 @@ export function createRestoreActivities(deps: Pick<ActivityDeps, 'db' | 'files' 
           // Secrets must open under the tenant they now belong to.
           if (sealed.length > 0) {
             await db.withTenant(plan.targetTenantId, async (trx) => {
-              for (const row of rows) for (const spec of sealed) await vault.openJson(trx, plan.targetTenantId, sealedContext[spec.context](String(row.id)), { ciphertext: String(row[spec.ciphertext]), dataKeyId: String(row[spec.keyId]) });
+              for (const row of rows)
+                for (const spec of sealed)
+                  await vault.openJson(trx, plan.targetTenantId, sealedContext[spec.context](String(row.id)), {
+                    ciphertext: String(row[spec.ciphertext]),
+                    dataKeyId: String(row[spec.keyId]),
+                  });
             });
           }
           for (const row of rows) checksum.add(canonicalRow(plan.inPlace ? row : remap(row, plan.sourceTenantId, back), entry.name));
@@ -229,9 +262,15 @@ export function createRestoreActivities(deps: Pick<ActivityDeps, 'db' | 'files' 
         }
         const digest = checksum.digest();
         results.push({ name: entry.name, rows: checksum.rows, checksum: digest });
-        if (checksum.rows !== entry.rows || digest !== entry.contentChecksum) mismatches.push(`${entry.name}: ${checksum.rows} rows (backup ${entry.rows}), checksum ${digest === entry.contentChecksum ? 'equal' : 'differs'}`);
+        if (checksum.rows !== entry.rows || digest !== entry.contentChecksum)
+          mismatches.push(`${entry.name}: ${checksum.rows} rows (backup ${entry.rows}), checksum ${digest === entry.contentChecksum ? 'equal' : 'differs'}`);
       }
-      if (mismatches.length > 0) throw ApplicationFailure.create({ type: RESTORE_FAILURES.verification, message: `the restored data differs from the backup: ${mismatches.join('; ')}`, nonRetryable: true });
+      if (mismatches.length > 0)
+        throw ApplicationFailure.create({
+          type: RESTORE_FAILURES.verification,
+          message: `the restored data differs from the backup: ${mismatches.join('; ')}`,
+          nonRetryable: true,
+        });
       return { tables: results };
     },
   };
@@ -249,7 +288,17 @@ async function resealBatch(
   const opened: Array<Array<unknown>> = [];
   // The source tenant's data keys open the old ciphertexts (its own transaction: RLS).
   await db.withTenant(plan.sourceTenantId, async (trx) => {
-    for (const row of rows) opened.push(await Promise.all(sealed.map((spec) => vault.openJson(trx, plan.sourceTenantId, sealedContext[spec.context](String(row.id)), { ciphertext: String(row[spec.ciphertext]), dataKeyId: String(row[spec.keyId]) }))));
+    for (const row of rows)
+      opened.push(
+        await Promise.all(
+          sealed.map((spec) =>
+            vault.openJson(trx, plan.sourceTenantId, sealedContext[spec.context](String(row.id)), {
+              ciphertext: String(row[spec.ciphertext]),
+              dataKeyId: String(row[spec.keyId]),
+            }),
+          ),
+        ),
+      );
   });
   for (const [index, row] of rows.entries()) {
     const newId = ids.get(String(row.id)) ?? String(row.id);

@@ -6,7 +6,12 @@ import { type Knex } from 'knex';
  * ledgers and credentials of the hub alone. A table without a rule makes restores refuse (a test
  * checks that every tenant table has one), so a new table forces a decision.
  */
-export const RESTORE_RULES: Readonly<Record<string, { restore: true; sealed?: ReadonlyArray<{ ciphertext: string; keyId: string; context: 'connector' | 'webhook' }> } | { restore: false; why: string }>> = {
+export const RESTORE_RULES: Readonly<
+  Record<
+    string,
+    { restore: true; sealed?: ReadonlyArray<{ ciphertext: string; keyId: string; context: 'connector' | 'webhook' }> } | { restore: false; why: string }
+  >
+> = {
   users: { restore: true },
   connectors: { restore: true, sealed: [{ ciphertext: 'credentials_ciphertext', keyId: 'credentials_key_id', context: 'connector' }] },
   records: { restore: true },

@@ -31,7 +31,8 @@ export function billingStripe(config: Pick<HubConfig, 'STRIPE_API_BASE' | 'STRIP
 export type CallStripe = ReturnType<typeof billingStripe>;
 
 function toBillingFailure(error: unknown): unknown {
-  if (error instanceof BillingNotConfiguredError) return ApplicationFailure.create({ type: BILLING_FAILURES.notConfigured, message: error.message, nonRetryable: true });
+  if (error instanceof BillingNotConfiguredError)
+    return ApplicationFailure.create({ type: BILLING_FAILURES.notConfigured, message: error.message, nonRetryable: true });
   // Another request with the same idempotency key still in flight (e.g. a timed-out attempt): retry.
   if (error instanceof Stripe.errors.StripeError && error.statusCode === 409) {
     return toActivityFailure(new TransientError(`Stripe: ${error.message}`, 409, { cause: error }));

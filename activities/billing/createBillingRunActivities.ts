@@ -24,9 +24,21 @@ export function createBillingRunActivities({ db }: Pick<ActivityDeps, 'db'>) {
     async openBillingRun(input: { billingRunId: string; period: string; workflowId: string; runId: string; requestedBy: string }): Promise<void> {
       await db.withPlatform((trx) =>
         trx('billing_runs')
-          .insert({ id: input.billingRunId, period: input.period, status: 'running', workflow_id: input.workflowId, run_id: input.runId, requested_by: input.requestedBy, started_at: trx.fn.now() })
+          .insert({
+            id: input.billingRunId,
+            period: input.period,
+            status: 'running',
+            workflow_id: input.workflowId,
+            run_id: input.runId,
+            requested_by: input.requestedBy,
+            started_at: trx.fn.now(),
+          })
           .onConflict('id')
-          .merge({ status: trx.raw(`case when billing_runs.status = 'queued' then 'running' else billing_runs.status end`), started_at: trx.raw('coalesce(billing_runs.started_at, now())'), updated_at: trx.fn.now() }),
+          .merge({
+            status: trx.raw(`case when billing_runs.status = 'queued' then 'running' else billing_runs.status end`),
+            started_at: trx.raw('coalesce(billing_runs.started_at, now())'),
+            updated_at: trx.fn.now(),
+          }),
       );
     },
 
@@ -51,10 +63,19 @@ export function createBillingRunActivities({ db }: Pick<ActivityDeps, 'db'>) {
     },
 
     async recordBillingRunProgress(input: { billingRunId: string; progress: BillingRunProgress }): Promise<void> {
-      await db.withPlatform((trx) => trx('billing_runs').where({ id: input.billingRunId }).update({ progress: JSON.stringify(input.progress), updated_at: trx.fn.now() }));
+      await db.withPlatform((trx) =>
+        trx('billing_runs')
+          .where({ id: input.billingRunId })
+          .update({ progress: JSON.stringify(input.progress), updated_at: trx.fn.now() }),
+      );
     },
 
-    async closeBillingRun(input: { billingRunId: string; status: 'completed' | 'failed' | 'cancelled'; progress: BillingRunProgress; error?: { code: string; message: string } }): Promise<void> {
+    async closeBillingRun(input: {
+      billingRunId: string;
+      status: 'completed' | 'failed' | 'cancelled';
+      progress: BillingRunProgress;
+      error?: { code: string; message: string };
+    }): Promise<void> {
       await db.withPlatform((trx) =>
         trx('billing_runs')
           .where({ id: input.billingRunId })

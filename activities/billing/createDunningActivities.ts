@@ -34,10 +34,24 @@ export function createDunningActivities({ db, config }: Pick<ActivityDeps, 'db' 
      * when it subscribes to `invoice.payment_failed`). The `invoice.payment_failed` webhook event
      * itself is emitted when Stripe reports each failed attempt.
      */
-    async notifyDunning(input: { tenantId: string; invoiceId: string; notice: DunningNotice; step: string; attempt?: number; nextAttemptAt?: string | null; suspendAt?: string | null }): Promise<void> {
+    async notifyDunning(input: {
+      tenantId: string;
+      invoiceId: string;
+      notice: DunningNotice;
+      step: string;
+      attempt?: number;
+      nextAttemptAt?: string | null;
+      suspendAt?: string | null;
+    }): Promise<void> {
       await db.withTenant(input.tenantId, async (trx) => {
-        const tenant = (await trx('tenants').where({ id: input.tenantId }).first('plan', 'settings', 'name')) as { plan: PlanId; settings: Record<string, unknown>; name: string };
-        const invoice = (await trx('invoices').where({ id: input.invoiceId }).first('period', 'total_cents', 'currency', 'hosted_invoice_url', 'last_payment_error')) as {
+        const tenant = (await trx('tenants').where({ id: input.tenantId }).first('plan', 'settings', 'name')) as {
+          plan: PlanId;
+          settings: Record<string, unknown>;
+          name: string;
+        };
+        const invoice = (await trx('invoices')
+          .where({ id: input.invoiceId })
+          .first('period', 'total_cents', 'currency', 'hosted_invoice_url', 'last_payment_error')) as {
           period: string;
           total_cents: string;
           currency: string;
@@ -49,9 +63,18 @@ export function createDunningActivities({ db, config }: Pick<ActivityDeps, 'db' 
         const amount = `${(Number(invoice.total_cents) / 100).toFixed(2)} ${invoice.currency.toUpperCase()}`;
         const month = periodLabel(invoice.period);
         const text = {
-          payment_failed: [`Payment failed for your ${month} invoice`, `We could not collect ${amount}${invoice.last_payment_error ? ` (${invoice.last_payment_error})` : ''}. We will retry${input.nextAttemptAt ? ` on ${input.nextAttemptAt}` : ''}; the account is suspended on ${input.suspendAt ?? 'the end of the grace period'} unless the invoice is paid.`],
-          retry_failed: [`Payment retry ${input.attempt ?? ''} failed for your ${month} invoice`, `Retry ${input.attempt ?? ''} could not collect ${amount}.${input.nextAttemptAt ? ` Next retry on ${input.nextAttemptAt}.` : ''} The account is suspended on ${input.suspendAt ?? 'the end of the grace period'} unless the invoice is paid.`],
-          suspended: [`Account suspended: ${month} invoice unpaid`, `${tenant.name} is suspended because ${amount} is overdue. Paying the invoice lifts the suspension at once.`],
+          payment_failed: [
+            `Payment failed for your ${month} invoice`,
+            `We could not collect ${amount}${invoice.last_payment_error ? ` (${invoice.last_payment_error})` : ''}. We will retry${input.nextAttemptAt ? ` on ${input.nextAttemptAt}` : ''}; the account is suspended on ${input.suspendAt ?? 'the end of the grace period'} unless the invoice is paid.`,
+          ],
+          retry_failed: [
+            `Payment retry ${input.attempt ?? ''} failed for your ${month} invoice`,
+            `Retry ${input.attempt ?? ''} could not collect ${amount}.${input.nextAttemptAt ? ` Next retry on ${input.nextAttemptAt}.` : ''} The account is suspended on ${input.suspendAt ?? 'the end of the grace period'} unless the invoice is paid.`,
+          ],
+          suspended: [
+            `Account suspended: ${month} invoice unpaid`,
+            `${tenant.name} is suspended because ${amount} is overdue. Paying the invoice lifts the suspension at once.`,
+          ],
           reactivated: [`Account reactivated`, `Thank you: the ${month} invoice is paid and ${tenant.name} is active again.`],
         }[input.notice];
         await trx('billing_notifications')
@@ -63,7 +86,12 @@ export function createDunningActivities({ db, config }: Pick<ActivityDeps, 'db' 
             subject: text[0],
             body: `${text[1]}${invoice.hosted_invoice_url ? ` Invoice: ${invoice.hosted_invoice_url}` : ''}`,
             recipients: recipients as never,
-            data: JSON.stringify({ step: input.step, attempt: input.attempt ?? null, nextAttemptAt: input.nextAttemptAt ?? null, suspendAt: input.suspendAt ?? null }),
+            data: JSON.stringify({
+              step: input.step,
+              attempt: input.attempt ?? null,
+              nextAttemptAt: input.nextAttemptAt ?? null,
+              suspendAt: input.suspendAt ?? null,
+            }),
           })
           .onConflict('id')
           .ignore();
@@ -76,12 +104,20 @@ export function createDunningActivities({ db, config }: Pick<ActivityDeps, 'db' 
      * once (the `invoice.paid` webhook then changes nothing).
      */
     async retryInvoicePayment(input: { tenantId: string; invoiceId: string; attempt: number }): Promise<{ outcome: 'paid' | 'failed'; message?: string }> {
-      const invoice = await db.withTenant(input.tenantId, (trx) => trx('invoices').where({ id: input.invoiceId }).first('status', 'stripe_invoice_id', 'period', 'total_cents'));
+      const invoice = await db.withTenant(input.tenantId, (trx) =>
+        trx('invoices').where({ id: input.invoiceId }).first('status', 'stripe_invoice_id', 'period', 'total_cents'),
+      );
       if (!invoice?.stripe_invoice_id) return { outcome: 'failed', message: 'no Stripe invoice' };
       if (invoice.status === 'paid') return { outcome: 'paid' };
       const result = await callStripe(async (stripe) => {
         try {
-          return { invoice: await stripe.invoices.pay(invoice.stripe_invoice_id as string, {}, { idempotencyKey: stripeIdempotencyKeys.payment(input.tenantId, invoice.period as string, input.attempt) }) };
+          return {
+            invoice: await stripe.invoices.pay(
+              invoice.stripe_invoice_id as string,
+              {},
+              { idempotencyKey: stripeIdempotencyKeys.payment(input.tenantId, invoice.period as string, input.attempt) },
+            ),
+          };
         } catch (error) {
           if (!isPaymentRefusal(error)) throw error;
           // Refused: declined (402), or not payable now (400: e.g. paid meanwhile, no payment method).
@@ -93,7 +129,8 @@ export function createDunningActivities({ db, config }: Pick<ActivityDeps, 'db' 
       if (result.invoice.status !== 'paid') return { outcome: 'failed', message: `invoice is ${result.invoice.status}` };
       await db.withTenant(input.tenantId, async (trx) => {
         const locked = await lockInvoice(trx, input.invoiceId);
-        if (locked) await markInvoicePaid(trx, locked, { amountPaidCents: result.invoice.amount_paid, paidAt: new Date(), source: `dunning retry ${input.attempt}` });
+        if (locked)
+          await markInvoicePaid(trx, locked, { amountPaidCents: result.invoice.amount_paid, paidAt: new Date(), source: `dunning retry ${input.attempt}` });
       });
       return { outcome: 'paid' };
     },
@@ -118,7 +155,13 @@ export function createDunningActivities({ db, config }: Pick<ActivityDeps, 'db' 
             actor: { type: 'system', id: 'billing' },
             action: 'tenant.suspended',
             target: { type: 'tenant', id: input.tenantId },
-            details: { reason: 'non_payment', invoiceId: input.invoiceId, period: invoice.period, before: { status: 'active' }, after: { status: 'suspended' } },
+            details: {
+              reason: 'non_payment',
+              invoiceId: input.invoiceId,
+              period: invoice.period,
+              before: { status: 'active' },
+              after: { status: 'suspended' },
+            },
             eventKey: `invoice:${input.invoiceId}:tenant.suspended`,
           });
         }
@@ -139,5 +182,8 @@ export function createDunningActivities({ db, config }: Pick<ActivityDeps, 'db' 
 
 function isPaymentRefusal(error: unknown): boolean {
   const stripeError = error as Stripe.errors.StripeError;
-  return typeof stripeError?.statusCode === 'number' && (stripeError.statusCode === 402 || (stripeError.statusCode === 400 && stripeError.type !== 'StripeIdempotencyError'));
+  return (
+    typeof stripeError?.statusCode === 'number' &&
+    (stripeError.statusCode === 402 || (stripeError.statusCode === 400 && stripeError.type !== 'StripeIdempotencyError'))
+  );
 }

@@ -44,14 +44,27 @@ export function createInvoiceActivities({ db, config }: Pick<ActivityDeps, 'db' 
 
   /** The invoice row (with the tenant's Stripe customer id when asked: one round trip either way). */
   async function loadInvoice(tenantId: string, invoiceId: string, withCustomer = false): Promise<InvoiceRow & { customer_id?: string }> {
-    const row = await db.readAsTenant<InvoiceRow & { customer_id?: string }>(
-      tenantId,
-      db
-        .knex('invoices')
-        .where({ 'invoices.id': invoiceId })
-        .modify((query) => (withCustomer ? query.leftJoin('billing_customers', 'billing_customers.tenant_id', 'invoices.tenant_id').select('invoices.*', 'billing_customers.stripe_customer_id as customer_id') : query.select('invoices.*'))),
-    ).then((rows) => rows[0]);
-    if (!row) throw ApplicationFailure.create({ type: BILLING_FAILURES.unknownInvoice, message: `invoice ${invoiceId} of tenant ${tenantId} does not exist`, nonRetryable: true });
+    const row = await db
+      .readAsTenant<InvoiceRow & { customer_id?: string }>(
+        tenantId,
+        db
+          .knex('invoices')
+          .where({ 'invoices.id': invoiceId })
+          .modify((query) =>
+            withCustomer
+              ? query
+                  .leftJoin('billing_customers', 'billing_customers.tenant_id', 'invoices.tenant_id')
+                  .select('invoices.*', 'billing_customers.stripe_customer_id as customer_id')
+              : query.select('invoices.*'),
+          ),
+      )
+      .then((rows) => rows[0]);
+    if (!row)
+      throw ApplicationFailure.create({
+        type: BILLING_FAILURES.unknownInvoice,
+        message: `invoice ${invoiceId} of tenant ${tenantId} does not exist`,
+        nonRetryable: true,
+      });
     return row;
   }
 
@@ -96,15 +109,21 @@ export function createInvoiceActivities({ db, config }: Pick<ActivityDeps, 'db' 
     /** The tenant's Stripe customer: the recorded one, or a new one (idempotency key per tenant). */
     async ensureStripeCustomer(input: { tenantId: string }): Promise<{ stripeCustomerId: string; created: boolean }> {
       const known = await db.withTenant(input.tenantId, async (trx) => {
-        const customer = (await trx('billing_customers').where({ tenant_id: input.tenantId }).first('stripe_customer_id')) as { stripe_customer_id: string } | undefined;
+        const customer = (await trx('billing_customers').where({ tenant_id: input.tenantId }).first('stripe_customer_id')) as
+          { stripe_customer_id: string } | undefined;
         const tenant = (await trx('tenants').where({ id: input.tenantId }).first('name', 'slug')) as { name: string; slug: string };
-        const admin = (await trx('users').where({ role: 'admin' }).whereIn('status', ['active', 'invited']).orderBy('created_at').first('email')) as { email: string } | undefined;
+        const admin = (await trx('users').where({ role: 'admin' }).whereIn('status', ['active', 'invited']).orderBy('created_at').first('email')) as
+          { email: string } | undefined;
         return { stripeCustomerId: customer?.stripe_customer_id, tenant, email: admin?.email };
       });
       if (known.stripeCustomerId) return { stripeCustomerId: known.stripeCustomerId, created: false };
       const customer = await callStripe((stripe) =>
         stripe.customers.create(
-          { name: known.tenant.name, ...(known.email ? { email: known.email } : {}), metadata: { hub_tenant_id: input.tenantId, hub_tenant_slug: known.tenant.slug } },
+          {
+            name: known.tenant.name,
+            ...(known.email ? { email: known.email } : {}),
+            metadata: { hub_tenant_id: input.tenantId, hub_tenant_slug: known.tenant.slug },
+          },
           { idempotencyKey: stripeIdempotencyKeys.customer(input.tenantId) },
         ),
       );
@@ -176,7 +195,12 @@ export function createInvoiceActivities({ db, config }: Pick<ActivityDeps, 'db' 
               amount: line.amountCents,
               currency: invoice.currency,
               description: line.quantity === 1 ? line.description : `${line.description} (${line.quantity} × ${formatCents(line.unitAmountCents)})`,
-              metadata: { ...invoiceMetadata(invoice), hub_line: line.code, hub_quantity: String(line.quantity), hub_unit_amount: String(line.unitAmountCents) },
+              metadata: {
+                ...invoiceMetadata(invoice),
+                hub_line: line.code,
+                hub_quantity: String(line.quantity),
+                hub_unit_amount: String(line.unitAmountCents),
+              },
             },
             { idempotencyKey: stripeIdempotencyKeys.line(invoice.tenant_id, invoice.period, line.code) },
           );
@@ -205,7 +229,11 @@ export function createInvoiceActivities({ db, config }: Pick<ActivityDeps, 'db' 
             nonRetryable: true,
           });
         }
-        return stripe.invoices.finalizeInvoice(stripeInvoiceId, { auto_advance: true }, { idempotencyKey: stripeIdempotencyKeys.finalize(invoice.tenant_id, invoice.period) });
+        return stripe.invoices.finalizeInvoice(
+          stripeInvoiceId,
+          { auto_advance: true },
+          { idempotencyKey: stripeIdempotencyKeys.finalize(invoice.tenant_id, invoice.period) },
+        );
       });
       const status: InvoiceRow['status'] = finalized.status === 'paid' ? 'paid' : 'open';
       const row = await db.withTenant(input.tenantId, async (trx) => {

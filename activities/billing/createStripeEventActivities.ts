@@ -29,7 +29,9 @@ export type StripeEventOutcome =
   | { action: 'paid'; tenantId: string; tenantSlug: string; dunningWorkflowId: string; reactivated: boolean }
   | { action: 'payment_failed'; tenantId: string; tenantSlug: string; dunning: DunningStart };
 
-type StripeInvoiceObject = { object?: string; id?: string; metadata?: Record<string, string>; last_payment_error?: { message?: string } } & Partial<Omit<Stripe.Invoice, 'metadata'>>;
+type StripeInvoiceObject = { object?: string; id?: string; metadata?: Record<string, string>; last_payment_error?: { message?: string } } & Partial<
+  Omit<Stripe.Invoice, 'metadata'>
+>;
 
 interface StoredEvent {
   id: string;
@@ -56,7 +58,12 @@ export function createStripeEventActivities({ db, config }: Pick<ActivityDeps, '
       const object = stored.payload.data.object as StripeInvoiceObject;
       const tenantId = object.metadata?.hub_tenant_id;
       const invoiceId = object.metadata?.hub_invoice_id;
-      if (object.object !== 'invoice' || !UUID.test(tenantId ?? '') || !UUID.test(invoiceId ?? '') || !['invoice.finalized', 'invoice.paid', 'invoice.payment_failed'].includes(stored.type)) {
+      if (
+        object.object !== 'invoice' ||
+        !UUID.test(tenantId ?? '') ||
+        !UUID.test(invoiceId ?? '') ||
+        !['invoice.finalized', 'invoice.paid', 'invoice.payment_failed'].includes(stored.type)
+      ) {
         await finish(stored.id, 'ignored');
         return { action: 'ignored', reason: `${stored.type} is not about a hub invoice` };
       }
@@ -74,7 +81,13 @@ export function createStripeEventActivities({ db, config }: Pick<ActivityDeps, '
     },
   };
 
-  async function applyToInvoice(trx: TenantTransaction, stored: StoredEvent, object: StripeInvoiceObject, tenantId: string, invoiceId: string): Promise<StripeEventOutcome> {
+  async function applyToInvoice(
+    trx: TenantTransaction,
+    stored: StoredEvent,
+    object: StripeInvoiceObject,
+    tenantId: string,
+    invoiceId: string,
+  ): Promise<StripeEventOutcome> {
     const tenant = (await trx('tenants').where({ id: tenantId }).first('slug')) as { slug: string } | undefined;
     const invoice = await lockInvoice(trx, invoiceId);
     if (!tenant || !invoice || invoice.stripe_invoice_id !== object.id) return { action: 'ignored', reason: 'no such hub invoice' };
@@ -84,11 +97,16 @@ export function createStripeEventActivities({ db, config }: Pick<ActivityDeps, '
         return { action: 'finalized', tenantId, tenantSlug: tenant.slug };
       case 'invoice.paid': {
         const paidAt = object.status_transitions?.paid_at ? new Date(object.status_transitions.paid_at * 1000) : new Date(stored.payload.created * 1000);
-        const { reactivated } = await markInvoicePaid(trx, invoice, { amountPaidCents: object.amount_paid ?? Number(invoice.total_cents), paidAt, source: `stripe:${stored.id}` });
+        const { reactivated } = await markInvoicePaid(trx, invoice, {
+          amountPaidCents: object.amount_paid ?? Number(invoice.total_cents),
+          paidAt,
+          source: `stripe:${stored.id}`,
+        });
         return { action: 'paid', tenantId, tenantSlug: tenant.slug, dunningWorkflowId: workflowIds.dunning(tenant.slug, invoice.period), reactivated };
       }
       default: {
-        if (invoice.status === 'paid' || invoice.status === 'void' || invoice.status === 'uncollectible') return { action: 'ignored', reason: `invoice is ${invoice.status}` };
+        if (invoice.status === 'paid' || invoice.status === 'void' || invoice.status === 'uncollectible')
+          return { action: 'ignored', reason: `invoice is ${invoice.status}` };
         await recordPaymentFailure(trx, invoice, stored, object);
         return {
           action: 'payment_failed',
@@ -113,7 +131,14 @@ async function recordFinalized(trx: TenantTransaction, invoice: InvoiceRow, obje
   if (invoice.status !== 'draft') return;
   await trx('invoices')
     .where({ id: invoice.id })
-    .update({ status: 'open', stripe_invoice_number: object.number ?? null, hosted_invoice_url: object.hosted_invoice_url ?? null, invoice_pdf_url: object.invoice_pdf ?? null, finalized_at: trx.fn.now(), updated_at: trx.fn.now() });
+    .update({
+      status: 'open',
+      stripe_invoice_number: object.number ?? null,
+      hosted_invoice_url: object.hosted_invoice_url ?? null,
+      invoice_pdf_url: object.invoice_pdf ?? null,
+      finalized_at: trx.fn.now(),
+      updated_at: trx.fn.now(),
+    });
 }
 
 async function recordPaymentFailure(trx: TenantTransaction, invoice: InvoiceRow, stored: StoredEvent, object: StripeInvoiceObject): Promise<void> {
@@ -131,6 +156,14 @@ async function recordPaymentFailure(trx: TenantTransaction, invoice: InvoiceRow,
     id: uuidFromName(`invoice-event:${invoice.id}:payment_failed:${stored.id}`),
     tenantId: invoice.tenant_id,
     type: 'invoice.payment_failed',
-    data: { invoiceId: invoice.id, period: invoice.period, amountDueCents: Number(invoice.total_cents), currency: invoice.currency, attempt: invoice.attempt_count + 1, message, hostedInvoiceUrl: invoice.hosted_invoice_url },
+    data: {
+      invoiceId: invoice.id,
+      period: invoice.period,
+      amountDueCents: Number(invoice.total_cents),
+      currency: invoice.currency,
+      attempt: invoice.attempt_count + 1,
+      message,
+      hostedInvoiceUrl: invoice.hosted_invoice_url,
+    },
   });
 }

@@ -16,7 +16,11 @@ export async function lockInvoice(trx: TenantTransaction, invoiceId: string): Pr
  * `invoice.paid` event and an audit row are written with it, and a suspension for non-payment of
  * this invoice is lifted. Call inside the tenant's transaction after {@link lockInvoice}.
  */
-export async function markInvoicePaid(trx: TenantTransaction, invoice: InvoiceRow, payment: { amountPaidCents: number; paidAt: Date; source: string }): Promise<{ changed: boolean; reactivated: boolean }> {
+export async function markInvoicePaid(
+  trx: TenantTransaction,
+  invoice: InvoiceRow,
+  payment: { amountPaidCents: number; paidAt: Date; source: string },
+): Promise<{ changed: boolean; reactivated: boolean }> {
   if (invoice.status === 'paid') return { changed: false, reactivated: false };
   await trx('invoices')
     .where({ id: invoice.id })
@@ -25,7 +29,13 @@ export async function markInvoicePaid(trx: TenantTransaction, invoice: InvoiceRo
     id: uuidFromName(`invoice-event:${invoice.id}:paid`),
     tenantId: invoice.tenant_id,
     type: 'invoice.paid',
-    data: { invoiceId: invoice.id, period: invoice.period, amountPaidCents: payment.amountPaidCents, currency: invoice.currency, stripeInvoiceId: invoice.stripe_invoice_id },
+    data: {
+      invoiceId: invoice.id,
+      period: invoice.period,
+      amountPaidCents: payment.amountPaidCents,
+      currency: invoice.currency,
+      stripeInvoiceId: invoice.stripe_invoice_id,
+    },
   });
   await appendAudit(trx, {
     tenantId: invoice.tenant_id,
@@ -45,11 +55,18 @@ export async function markInvoicePaid(trx: TenantTransaction, invoice: InvoiceRo
  * suspension recorded) is left alone. Returns whether the tenant was reactivated.
  */
 export async function liftBillingSuspension(trx: TenantTransaction, invoice: Pick<InvoiceRow, 'id' | 'tenant_id'>): Promise<boolean> {
-  const lifted = await trx('billing_suspensions').where({ invoice_id: invoice.id }).whereNull('lifted_at').update({ lifted_at: trx.fn.now() }).returning('invoice_id');
+  const lifted = await trx('billing_suspensions')
+    .where({ invoice_id: invoice.id })
+    .whereNull('lifted_at')
+    .update({ lifted_at: trx.fn.now() })
+    .returning('invoice_id');
   if (lifted.length === 0) return false;
   const stillOwed = await trx('billing_suspensions').whereNull('lifted_at').first('invoice_id');
   if (stillOwed) return false;
-  const reactivated = await trx('tenants').where({ id: invoice.tenant_id, status: 'suspended' }).update({ status: 'active', updated_at: trx.fn.now() }).returning('id');
+  const reactivated = await trx('tenants')
+    .where({ id: invoice.tenant_id, status: 'suspended' })
+    .update({ status: 'active', updated_at: trx.fn.now() })
+    .returning('id');
   if (reactivated.length === 0) return false;
   await appendAudit(trx, {
     tenantId: invoice.tenant_id,

@@ -9,7 +9,12 @@ import { DecryptionError } from '../../platform/vault/aesGcm';
 import { type ActivityDeps } from '../deps';
 import { type ConnectorRef } from './connectorRef';
 import { pauseConnectorForAuthFailure } from './connectorEvents';
-import { CONNECTOR_CREDENTIALS_UNREADABLE, CONNECTOR_FAILURE_TYPES, CONNECTOR_NOT_FOUND, NON_RETRYABLE_CONNECTOR_FAILURE_TYPES } from '../../workflows/contracts';
+import {
+  CONNECTOR_CREDENTIALS_UNREADABLE,
+  CONNECTOR_FAILURE_TYPES,
+  CONNECTOR_NOT_FOUND,
+  NON_RETRYABLE_CONNECTOR_FAILURE_TYPES,
+} from '../../workflows/contracts';
 
 /** Failure type when stored credentials cannot be decrypted (wrong master key, tampered row): not retried. */
 export const CREDENTIALS_UNREADABLE = CONNECTOR_CREDENTIALS_UNREADABLE;
@@ -18,7 +23,6 @@ export { CONNECTOR_NOT_FOUND };
 
 /** Every failure type a connector activity's retry policy must not retry. */
 export const NON_RETRYABLE_CONNECTOR_FAILURES: readonly string[] = NON_RETRYABLE_CONNECTOR_FAILURE_TYPES;
-
 
 /** A connector instance bound to one tenant's row, ready for one activity's work. */
 export interface OpenConnector {
@@ -52,7 +56,12 @@ export interface WithConnectorOptions {
  * server-side wait, not a sleep in the worker), transient errors retry with the policy's backoff.
  * Activities that use this should list {@link NON_RETRYABLE_CONNECTOR_FAILURES} as non-retryable.
  */
-export async function withConnector<T>(deps: Pick<ActivityDeps, 'config' | 'db' | 'logger' | 'vault'>, ref: ConnectorRef, work: (open: OpenConnector) => Promise<T>, options: WithConnectorOptions = {}): Promise<T> {
+export async function withConnector<T>(
+  deps: Pick<ActivityDeps, 'config' | 'db' | 'logger' | 'vault'>,
+  ref: ConnectorRef,
+  work: (open: OpenConnector) => Promise<T>,
+  options: WithConnectorOptions = {},
+): Promise<T> {
   let instance: ConnectorInstance | undefined;
   try {
     const opened = await openConnector(deps, ref, options);
@@ -86,7 +95,11 @@ function networkFor(config: ActivityDeps['config']): GuardedNetwork {
 }
 
 /** Loads and decrypts the connector and creates its instance (without error mapping). */
-export async function openConnector(deps: Pick<ActivityDeps, 'config' | 'db' | 'logger' | 'vault'>, ref: ConnectorRef, options: WithConnectorOptions = {}): Promise<OpenConnector> {
+export async function openConnector(
+  deps: Pick<ActivityDeps, 'config' | 'db' | 'logger' | 'vault'>,
+  ref: ConnectorRef,
+  options: WithConnectorOptions = {},
+): Promise<OpenConnector> {
   const { db, vault } = deps;
   const loaded = await db.withTenant(ref.tenantId, async (trx) => {
     const row = await findConnectorRow(trx, ref.tenantId, ref.connectorId);
@@ -99,7 +112,8 @@ export async function openConnector(deps: Pick<ActivityDeps, 'config' | 'db' | '
   if (!definition) throw ApplicationFailure.create({ type: CONNECTOR_NOT_FOUND, message: `connector type ${row.type} is not installed`, nonRetryable: true });
 
   const config = definition.configSchema.safeParse(row.config);
-  if (!config.success) throw new ConfigError(`stored configuration is invalid: ${config.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ')}`);
+  if (!config.success)
+    throw new ConfigError(`stored configuration is invalid: ${config.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ')}`);
   const network = networkFor(deps.config);
   for (const field of definition.urlFields) {
     const value = (config.data as Record<string, unknown>)[field];
@@ -113,7 +127,9 @@ export async function openConnector(deps: Pick<ActivityDeps, 'config' | 'db' | '
     config: config.data,
     credentials: loaded.credentials,
     async updateCredentials(next) {
-      await db.withTenant(ref.tenantId, (trx) => storeRotatedCredentials(trx, vault, ref.tenantId, ref.connectorId, next, { type: 'system', id: `connector:${row.type}` }));
+      await db.withTenant(ref.tenantId, (trx) =>
+        storeRotatedCredentials(trx, vault, ref.tenantId, ref.connectorId, next, { type: 'system', id: `connector:${row.type}` }),
+      );
     },
     async loadCredentials() {
       return db.withTenant(ref.tenantId, async (trx) => {
@@ -137,7 +153,11 @@ export async function openConnector(deps: Pick<ActivityDeps, 'config' | 'db' | '
  */
 export function toActivityFailure(error: unknown): unknown {
   if (error instanceof DecryptionError) {
-    return ApplicationFailure.create({ type: CREDENTIALS_UNREADABLE, message: `connector credentials cannot be decrypted: ${error.message}`, nonRetryable: true });
+    return ApplicationFailure.create({
+      type: CREDENTIALS_UNREADABLE,
+      message: `connector credentials cannot be decrypted: ${error.message}`,
+      nonRetryable: true,
+    });
   }
   if (!(error instanceof ConnectorError)) return error;
   const classified = error as ConnectorErrorType;

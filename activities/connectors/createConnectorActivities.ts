@@ -33,7 +33,11 @@ export function createConnectorActivities(deps: Pick<ActivityDeps, 'config' | 'd
       await deps.db.withTenant(input.tenantId, async (trx) => {
         await trx('connectors')
           .where({ id: input.connectorId, tenant_id: input.tenantId })
-          .update({ last_tested_at: trx.fn.now(), last_test_ok: input.outcome.ok, last_test_error: input.outcome.error ? JSON.stringify(input.outcome.error) : null });
+          .update({
+            last_tested_at: trx.fn.now(),
+            last_test_ok: input.outcome.ok,
+            last_test_error: input.outcome.error ? JSON.stringify(input.outcome.error) : null,
+          });
         await appendAudit(trx, {
           tenantId: input.tenantId,
           actor: input.requestedBy ? { type: 'api_key', id: input.requestedBy } : { type: 'system' },

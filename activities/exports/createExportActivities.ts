@@ -49,7 +49,10 @@ const DEFAULT_SECONDARY = '#3c4043';
 export function createExportActivities({ db, files }: Pick<ActivityDeps, 'db' | 'files'>) {
   /** The tenant's name and white-label colours for report headers. */
   async function reportBranding(target: ExportTarget): Promise<ReportBranding> {
-    const tenant = (await db.withTenant(target.tenantId, (trx) => trx('tenants').where({ id: target.tenantId }).first('name', 'branding'))) as { name: string; branding: Record<string, string> | null };
+    const tenant = (await db.withTenant(target.tenantId, (trx) => trx('tenants').where({ id: target.tenantId }).first('name', 'branding'))) as {
+      name: string;
+      branding: Record<string, string> | null;
+    };
     const branding = tenant.branding ?? {};
     const companyName = branding.companyName ?? tenant.name;
     return {
@@ -66,7 +69,10 @@ export function createExportActivities({ db, files }: Pick<ActivityDeps, 'db' | 
       const row = (await db.withTenant(target.tenantId, (trx) => dataset.count(trx, target.filter).first())) as { count: string };
       const total = Number(row.count);
       if (target.format === 'pdf' && total > PDF_MAX_ROWS) {
-        throw ApplicationFailure.nonRetryable(`a PDF report holds at most ${PDF_MAX_ROWS} rows (this export has ${total}); narrow the filter or export CSV/XLSX`, 'ExportTooLarge');
+        throw ApplicationFailure.nonRetryable(
+          `a PDF report holds at most ${PDF_MAX_ROWS} rows (this export has ${total}); narrow the filter or export CSV/XLSX`,
+          'ExportTooLarge',
+        );
       }
       return { total };
     },
@@ -76,7 +82,9 @@ export function createExportActivities({ db, files }: Pick<ActivityDeps, 'db' | 
      * next slice's query runs in Postgres while the current one is encoded, and encoded slices
      * stream into the file store (no chunk-sized string).
      */
-    async exportChunk(input: ExportTarget & { afterKey: string | null; part: number; limit: number }): Promise<{ rows: number; nextKey: string | null; bytes: number }> {
+    async exportChunk(
+      input: ExportTarget & { afterKey: string | null; part: number; limit: number },
+    ): Promise<{ rows: number; nextKey: string | null; bytes: number }> {
       const { dataset, encoder } = lookup(input);
       type Row = Record<string, unknown>;
       const read = (afterKey: string | null, limit: number): Promise<Row[]> => {
@@ -110,7 +118,9 @@ export function createExportActivities({ db, files }: Pick<ActivityDeps, 'db' | 
       return { rows, nextKey: rows === input.limit ? lastKey : null, bytes: stored.size };
     },
 
-    async finalizeExport(input: ExportTarget & { parts: number; rows: number; requestedBy: string }): Promise<{ fileId: string; name: string; size: number; sha256: string; contentType: string }> {
+    async finalizeExport(
+      input: ExportTarget & { parts: number; rows: number; requestedBy: string },
+    ): Promise<{ fileId: string; name: string; size: number; sha256: string; contentType: string }> {
       const { dataset, encoder, document } = lookup(input);
       const fileId = input.jobId;
       const extension = document ? document.extension : encoder.extension;
@@ -153,7 +163,10 @@ export function createExportActivities({ db, files }: Pick<ActivityDeps, 'db' | 
         source = Readable.from(content());
       }
       const [stored] = await Promise.all([
-        storeTenantFile({ db, files }, { tenantId: input.tenantId, id: fileId, purpose: 'job_output', name, contentType, source, jobId: input.jobId, createdBy: input.requestedBy }),
+        storeTenantFile(
+          { db, files },
+          { tenantId: input.tenantId, id: fileId, purpose: 'job_output', name, contentType, source, jobId: input.jobId, createdBy: input.requestedBy },
+        ),
         rendering,
       ]);
       for (let part = 0; part < input.parts; part += 1) await files.delete(fileKey(input.tenantId, partName(input.jobId, part)));

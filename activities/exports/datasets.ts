@@ -53,7 +53,20 @@ const auditLogs: ExportDataset = {
   columns: ['seq', 'occurred_at', 'actor_type', 'actor_id', 'actor_role', 'ip', 'request_id', 'action', 'target_type', 'target_id', 'details', 'hash'],
   chunk: (trx, filter, afterKey, limit) =>
     auditWhere(
-      trx('audit_log').select('seq', 'occurred_at', 'actor_type', 'actor_id', 'actor_role', 'ip', 'request_id', 'action', 'target_type', 'target_id', 'details', 'hash'),
+      trx('audit_log').select(
+        'seq',
+        'occurred_at',
+        'actor_type',
+        'actor_id',
+        'actor_role',
+        'ip',
+        'request_id',
+        'action',
+        'target_type',
+        'target_id',
+        'details',
+        'hash',
+      ),
       filter,
     )
       .modify((query) => (afterKey ? query.where('seq', '>', Number(afterKey)) : query))
@@ -71,8 +84,23 @@ function auditWhere(query: Knex.QueryBuilder, filter: ExportFilter): Knex.QueryB
 }
 
 const INVOICE_COLUMNS = [
-  'id', 'period', 'status', 'plan', 'currency', 'subtotal_cents', 'total_cents', 'amount_paid_cents', 'lines', 'usage',
-  'stripe_invoice_id', 'stripe_invoice_number', 'hosted_invoice_url', 'attempt_count', 'finalized_at', 'paid_at', 'created_at',
+  'id',
+  'period',
+  'status',
+  'plan',
+  'currency',
+  'subtotal_cents',
+  'total_cents',
+  'amount_paid_cents',
+  'lines',
+  'usage',
+  'stripe_invoice_id',
+  'stripe_invoice_number',
+  'hosted_invoice_url',
+  'attempt_count',
+  'finalized_at',
+  'paid_at',
+  'created_at',
 ] as const;
 
 /** One row per invoice (lines and usage as JSON); `from`/`to` select by the period's first day. */
@@ -81,7 +109,10 @@ const invoices: ExportDataset = {
   reportOrder: ['period', 'created_at'],
   columns: INVOICE_COLUMNS,
   chunk: (trx, filter, afterKey, limit) =>
-    invoicesWhere(trx('invoices').select(INVOICE_COLUMNS.map((column) => (column.endsWith('_cents') ? trx.raw(`??::float8 as ??`, [column, column]) : column))), filter)
+    invoicesWhere(
+      trx('invoices').select(INVOICE_COLUMNS.map((column) => (column.endsWith('_cents') ? trx.raw(`??::float8 as ??`, [column, column]) : column))),
+      filter,
+    )
       .modify((query) => (afterKey ? query.where('id', '>', afterKey) : query))
       .orderBy('id')
       .limit(limit),
@@ -115,11 +146,10 @@ const records: ExportDataset = {
   reportOrder: ['first_seen_at', 'stream', 'external_id'],
   columns: RECORD_COLUMNS,
   chunk: (trx, filter, afterKey, limit) =>
-    recordsWhere(
-      trx('records').select(RECORD_COLUMNS.map((column) => (column.endsWith('_at') ? isoTimestamp(trx, column) : column))),
-      filter,
-    )
-      .modify((query) => (afterKey ? query.whereRaw('(connector_id, stream, external_id) > (?, ?, ?)', JSON.parse(afterKey) as [string, string, string]) : query))
+    recordsWhere(trx('records').select(RECORD_COLUMNS.map((column) => (column.endsWith('_at') ? isoTimestamp(trx, column) : column))), filter)
+      .modify((query) =>
+        afterKey ? query.whereRaw('(connector_id, stream, external_id) > (?, ?, ?)', JSON.parse(afterKey) as [string, string, string]) : query,
+      )
       .orderBy(['connector_id', 'stream', 'external_id'])
       .limit(limit),
   count: (trx, filter) => recordsWhere(trx('records').count({ count: '*' }), filter),

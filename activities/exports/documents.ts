@@ -13,7 +13,13 @@ export interface DocumentFormat {
   contentType: string;
   extension: string;
   /** `branding` and `heading` title the reports (PDF); spreadsheets carry the data alone. */
-  render(columns: readonly string[], rows: AsyncIterable<Record<string, unknown>>, output: Writable, branding: ReportBranding, heading: ReportHeading): Promise<void>;
+  render(
+    columns: readonly string[],
+    rows: AsyncIterable<Record<string, unknown>>,
+    output: Writable,
+    branding: ReportBranding,
+    heading: ReportHeading,
+  ): Promise<void>;
 }
 
 /** Excel's row limit per worksheet (header included); larger exports continue on another sheet. */

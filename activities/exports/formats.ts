@@ -54,7 +54,12 @@ export const partEncoders: Readonly<Record<string, PartEncoder>> = {
     // escapeFormulae: cells starting with = + - @ (or tab/CR) are prefixed with ' (CSV injection).
     // papaparse writes a 50,000-row chunk in about a third of csv-stringify's time.
     encode: (columns, rows) =>
-      rows.length === 0 ? '' : `${Papa.unparse(rows.map((row) => columns.map((column) => cell(row[column]))), { escapeFormulae: true, newline: '\n' })}\n`,
+      rows.length === 0
+        ? ''
+        : `${Papa.unparse(
+            rows.map((row) => columns.map((column) => cell(row[column]))),
+            { escapeFormulae: true, newline: '\n' },
+          )}\n`,
     separator: '',
     tail: '',
   },
@@ -81,7 +86,10 @@ export const partEncoders: Readonly<Record<string, PartEncoder>> = {
     // fast-xml-parser's builder escapes entities; characters XML cannot represent are dropped.
     encode: (columns, rows) =>
       rows
-        .map((row) => `${xmlBuilder.build({ row: Object.fromEntries(columns.map((column) => [column, cellText(row[column]).replace(XML_INVALID, '')])) }) as string}\n`)
+        .map(
+          (row) =>
+            `${xmlBuilder.build({ row: Object.fromEntries(columns.map((column) => [column, cellText(row[column]).replace(XML_INVALID, '')])) }) as string}\n`,
+        )
         .join(''),
     separator: '',
     tail: '</rows>\n',

@@ -96,7 +96,10 @@ function layoutColumns(doc: Doc, columns: readonly string[], rows: readonly stri
   // Spare width goes to the wrapped columns by content width, or to all columns when none wraps.
   const receivers = whole.includes(false) ? content.map((width, index) => (whole[index] ? 0 : width)) : widths;
   const receiving = receivers.reduce((sum, width) => sum + width, 0);
-  const layout = widths.map((width, index): ColumnLayout => ({ width: width + (receiving === 0 ? 0 : (spare * receivers[index]!) / receiving), whole: whole[index]! }));
+  const layout = widths.map((width, index): ColumnLayout => ({
+    width: width + (receiving === 0 ? 0 : (spare * receivers[index]!) / receiving),
+    whole: whole[index]!,
+  }));
   return { fontSize: BODY_FONT_SIZE * scale, layout };
 }
 
@@ -120,14 +123,26 @@ function describeFilters(filters: object | undefined): string {
  * columns sized to their content; rows in the dataset's report order; "page x of y" on every page.
  * Rows are held in memory to size the columns and number the pages (at most PDF_MAX_ROWS).
  */
-export async function renderPdfReport(columns: readonly string[], source: AsyncIterable<Record<string, unknown>>, output: Writable, branding: ReportBranding, heading: ReportHeading): Promise<void> {
+export async function renderPdfReport(
+  columns: readonly string[],
+  source: AsyncIterable<Record<string, unknown>>,
+  output: Writable,
+  branding: ReportBranding,
+  heading: ReportHeading,
+): Promise<void> {
   const { width, height, margin, titleHeight, rowHeight, footerHeight } = PDF_LAYOUT;
   const rows: string[][] = [];
   for await (const row of source) rows.push(columns.map((column) => cellText(row[column]).replace(/\s+/g, ' ')));
   const sortBy = heading.sortBy.map((column) => columns.indexOf(column)).filter((index) => index >= 0);
   if (sortBy.length > 0) rows.sort(compareRows(sortBy));
 
-  const doc = new PDFDocument({ size: [width, height], margin, autoFirstPage: false, bufferPages: true, info: { Title: branding.title, Author: branding.companyName } });
+  const doc = new PDFDocument({
+    size: [width, height],
+    margin,
+    autoFirstPage: false,
+    bufferPages: true,
+    info: { Title: branding.title, Author: branding.companyName },
+  });
   const done = new Promise<void>((resolve, reject) => {
     output.on('finish', resolve);
     output.on('error', reject);
@@ -139,11 +154,19 @@ export async function renderPdfReport(columns: readonly string[], source: AsyncI
   const { fontSize, layout } = layoutColumns(doc, columns, rows, usable);
   const lineHeight = doc.font('Helvetica').fontSize(fontSize).currentLineHeight(true);
   const bottom = height - margin - footerHeight;
-  const generated = heading.generatedAt.toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC');
+  const generated = heading.generatedAt
+    .toISOString()
+    .replace('T', ' ')
+    .replace(/\.\d+Z$/, ' UTC');
   const subtitle = `Generated ${generated} · filters: ${describeFilters(heading.filters)} · ${rows.length.toLocaleString('en')} row${rows.length === 1 ? '' : 's'}${heading.sortBy.length > 0 ? ` · sorted by ${heading.sortBy.join(', ')}` : ''}`;
   let y = 0;
 
-  const cellOptions = (column: ColumnLayout, lines: number) => ({ width: column.width - 2 * CELL_PADDING, height: lines * lineHeight + 1, lineBreak: !column.whole, ellipsis: !column.whole });
+  const cellOptions = (column: ColumnLayout, lines: number) => ({
+    width: column.width - 2 * CELL_PADDING,
+    height: lines * lineHeight + 1,
+    lineBreak: !column.whole,
+    ellipsis: !column.whole,
+  });
   const drawRow = (cells: readonly string[], top: number, lines: number) => {
     let x = margin;
     cells.forEach((text, index) => {
@@ -166,11 +189,21 @@ export async function renderPdfReport(columns: readonly string[], source: AsyncI
   const startPage = () => {
     doc.addPage();
     doc.rect(0, 0, width, margin + titleHeight - 10).fill(branding.primaryColor);
-    doc.fillColor('#ffffff').font('Helvetica-Bold').fontSize(16).text(branding.title, margin, margin - 14, { lineBreak: false });
-    doc.font('Helvetica').fontSize(9).text(subtitle, margin, margin + 8, { lineBreak: false });
+    doc
+      .fillColor('#ffffff')
+      .font('Helvetica-Bold')
+      .fontSize(16)
+      .text(branding.title, margin, margin - 14, { lineBreak: false });
+    doc
+      .font('Helvetica')
+      .fontSize(9)
+      .text(subtitle, margin, margin + 8, { lineBreak: false });
     y = margin + titleHeight;
     doc.rect(margin, y, usable, rowHeight).fill(branding.secondaryColor);
-    doc.fillColor('#ffffff').font('Helvetica-Bold').fontSize(HEADER_FONT_SIZE * (fontSize / BODY_FONT_SIZE));
+    doc
+      .fillColor('#ffffff')
+      .font('Helvetica-Bold')
+      .fontSize(HEADER_FONT_SIZE * (fontSize / BODY_FONT_SIZE));
     drawRow(columns, y, 1);
     y += rowHeight;
     doc.font('Helvetica').fontSize(fontSize);

@@ -99,7 +99,10 @@ export function createUserImportActivities({ db, files }: Pick<ActivityDeps, 'db
         Context.current().heartbeat({ rows, chunks });
       };
       const consume = async () => {
-        const source = readTabularFile({ ...upload, open: () => openTenantFile(files, upload), localPath: files.localPath?.(upload.storageKey) }, { format, requiredColumns: REQUIRED_COLUMNS, limits });
+        const source = readTabularFile(
+          { ...upload, open: () => openTenantFile(files, upload), localPath: files.localPath?.(upload.storageKey) },
+          { format, requiredColumns: REQUIRED_COLUMNS, limits },
+        );
         for await (const row of source) {
           rows += 1;
           const checked = validateRow(row);
@@ -128,10 +131,21 @@ export function createUserImportActivities({ db, files }: Pick<ActivityDeps, 'db
         throw error;
       }
       const failedLines = new Set(errors.map((error) => error.line)).size;
-      const report = stringify([['line', 'column', 'message'], ...errors.map((error) => [error.line, error.column ?? '', error.message])], { escape_formulas: true });
+      const report = stringify([['line', 'column', 'message'], ...errors.map((error) => [error.line, error.column ?? '', error.message])], {
+        escape_formulas: true,
+      });
       const stored = await storeTenantFile(
         { db, files },
-        { tenantId: input.tenantId, id: errorReportId(input.jobId), purpose: 'job_output', name: `user-import-errors-${input.jobId.slice(0, 8)}.csv`, contentType: 'text/csv; charset=utf-8', source: Readable.from([Buffer.from(report, 'utf8')]), jobId: input.jobId, createdBy: input.requestedBy },
+        {
+          tenantId: input.tenantId,
+          id: errorReportId(input.jobId),
+          purpose: 'job_output',
+          name: `user-import-errors-${input.jobId.slice(0, 8)}.csv`,
+          contentType: 'text/csv; charset=utf-8',
+          source: Readable.from([Buffer.from(report, 'utf8')]),
+          jobId: input.jobId,
+          createdBy: input.requestedBy,
+        },
       );
       return {
         rows,
@@ -143,11 +157,16 @@ export function createUserImportActivities({ db, files }: Pick<ActivityDeps, 'db
       };
     },
 
-    async applyUserImportChunk(input: UserImportTarget & { chunk: number; requestedBy: string }): Promise<{ imported: number; updated: number; unchanged: number; rows: number }> {
+    async applyUserImportChunk(
+      input: UserImportTarget & { chunk: number; requestedBy: string },
+    ): Promise<{ imported: number; updated: number; unchanged: number; rows: number }> {
       const key = fileKey(input.tenantId, chunkName(input.jobId, input.chunk));
       let text = '';
       for await (const piece of files.get(key)) text += (piece as Buffer).toString('utf8');
-      const users = text.split('\n').filter(Boolean).map((line) => JSON.parse(line) as [string, string, string]);
+      const users = text
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => JSON.parse(line) as [string, string, string]);
       const totals = { imported: 0, updated: 0, unchanged: 0, rows: users.length };
       const batchesPerChunk = Math.ceil(IMPORT_CHUNK_ROWS / IMPORT_BATCH_ROWS);
       const batchCount = Math.ceil(users.length / IMPORT_BATCH_ROWS);
@@ -155,7 +174,10 @@ export function createUserImportActivities({ db, files }: Pick<ActivityDeps, 'db
         const indexes = Array.from({ length: Math.min(BATCHES_PER_STATEMENT, batchCount - first) }, (_, offset) => first + offset);
         const counts = await db.withTenant(input.tenantId, async (trx) => {
           const numbers = indexes.map((index) => input.chunk * batchesPerChunk + index);
-          const done = (await trx('user_import_batches').where({ job_id: input.jobId }).whereIn('batch', numbers).select('batch', 'imported', 'updated', 'unchanged')) as Array<{
+          const done = (await trx('user_import_batches')
+            .where({ job_id: input.jobId })
+            .whereIn('batch', numbers)
+            .select('batch', 'imported', 'updated', 'unchanged')) as Array<{
             batch: number;
             imported: number;
             updated: number;
@@ -198,7 +220,14 @@ export function createUserImportActivities({ db, files }: Pick<ActivityDeps, 'db
           const markers = pending.map((index) => {
             const entry = perBatch.get(index)!;
             const size = Math.min(IMPORT_BATCH_ROWS, users.length - index * IMPORT_BATCH_ROWS);
-            return { tenant_id: input.tenantId, job_id: input.jobId, batch: input.chunk * batchesPerChunk + index, imported: entry.imported, updated: entry.updated, unchanged: size - entry.imported - entry.updated };
+            return {
+              tenant_id: input.tenantId,
+              job_id: input.jobId,
+              batch: input.chunk * batchesPerChunk + index,
+              imported: entry.imported,
+              updated: entry.updated,
+              unchanged: size - entry.imported - entry.updated,
+            };
           });
           await trx('user_import_batches').insert(markers);
           const applied = { imported: 0, updated: 0, unchanged: 0 };
@@ -232,7 +261,11 @@ export function createUserImportActivities({ db, files }: Pick<ActivityDeps, 'db
       await deleteChunks(input, input.chunks);
       if (input.withReport) {
         await files.delete(fileKey(input.tenantId, errorReportId(input.jobId)));
-        await db.withTenant(input.tenantId, (trx) => trx('files').where({ id: errorReportId(input.jobId) }).del());
+        await db.withTenant(input.tenantId, (trx) =>
+          trx('files')
+            .where({ id: errorReportId(input.jobId) })
+            .del(),
+        );
       }
     },
   };

@@ -48,7 +48,13 @@ export function createJobActivities({ db, metrics }: Pick<ActivityDeps, 'db'> & 
             id: uuidFromName(`job-event:${input.jobId}:${input.status}`),
             tenantId: input.tenantId,
             type: input.status === 'completed' ? 'job.completed' : 'job.failed',
-            data: { jobId: input.jobId, kind: input.kind, status: input.status, ...(input.result ? { result: input.result } : {}), ...(input.error ? { error: input.error } : {}) },
+            data: {
+              jobId: input.jobId,
+              kind: input.kind,
+              status: input.status,
+              ...(input.result ? { result: input.result } : {}),
+              ...(input.error ? { error: input.error } : {}),
+            },
           });
         }
         return before !== undefined && !TERMINAL.has(before.status);

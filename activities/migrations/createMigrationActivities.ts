@@ -38,22 +38,39 @@ const userRow = newUserSchema.extend({ status: z.enum(['invited', 'active', 'sus
 const recordRow = z.strictObject({ externalId: z.string().min(1).max(500), data: z.record(z.string(), z.unknown()) });
 
 /** Maps one legacy record to the target's row: `{key, data}` or the errors of its fields. */
-function mapRecord(target: MigrationTarget, record: Record<string, unknown>, line: number): { key: string; data: Record<string, unknown> } | { errors: MigrationError[] } {
+function mapRecord(
+  target: MigrationTarget,
+  record: Record<string, unknown>,
+  line: number,
+): { key: string; data: Record<string, unknown> } | { errors: MigrationError[] } {
   const value = (field: string) => {
     const raw = sourceValue(record, target.mapping[field]!);
     return raw === '' || raw === null ? undefined : raw;
   };
   if (target.target === 'users') {
-    const candidate = { email: value('email'), name: value('name'), role: value('role') ?? 'member', ...(target.mapping.status ? { status: value('status') } : {}) };
+    const candidate = {
+      email: value('email'),
+      name: value('name'),
+      role: value('role') ?? 'member',
+      ...(target.mapping.status ? { status: value('status') } : {}),
+    };
     const parsed = userRow.safeParse(typeof candidate.role === 'string' ? { ...candidate, role: candidate.role.toLowerCase() } : candidate);
-    if (!parsed.success) return { errors: parsed.error.issues.map((issue) => ({ line, column: target.mapping[String(issue.path[0])] ?? String(issue.path[0]), message: `${String(issue.path[0])}: ${issue.message}` })) };
+    if (!parsed.success)
+      return {
+        errors: parsed.error.issues.map((issue) => ({
+          line,
+          column: target.mapping[String(issue.path[0])] ?? String(issue.path[0]),
+          message: `${String(issue.path[0])}: ${issue.message}`,
+        })),
+      };
     return { key: parsed.data.email.toLowerCase(), data: parsed.data };
   }
   const data: Record<string, unknown> = {};
   for (const field of Object.keys(target.mapping)) if (field !== 'externalId') data[field] = value(field) ?? null;
   const externalId = value('externalId');
   const parsed = recordRow.safeParse({ externalId: externalId === undefined ? undefined : String(externalId), data });
-  if (!parsed.success) return { errors: parsed.error.issues.map((issue) => ({ line, column: target.mapping.externalId!, message: `${issue.path.join('.')}: ${issue.message}` })) };
+  if (!parsed.success)
+    return { errors: parsed.error.issues.map((issue) => ({ line, column: target.mapping.externalId!, message: `${issue.path.join('.')}: ${issue.message}` })) };
   return { key: parsed.data.externalId, data: parsed.data.data };
 }
 
@@ -71,7 +88,10 @@ function canonicalSql(target: MigrationTarget): { staged: string; applied: strin
 /** Joins the stage to the target table's rows with the same keys. */
 function targetJoin(target: MigrationTarget): { sql: string; bindings: string[] } {
   if (target.target === 'users') return { sql: `left join users u on u.tenant_id = s.tenant_id and lower(u.email) = s.target_key`, bindings: [] };
-  return { sql: `left join records u on u.tenant_id = s.tenant_id and u.connector_id = ? and u.stream = ? and u.external_id = s.target_key`, bindings: [target.records!.connectorId, target.records!.stream] };
+  return {
+    sql: `left join records u on u.tenant_id = s.tenant_id and u.connector_id = ? and u.stream = ? and u.external_id = s.target_key`,
+    bindings: [target.records!.connectorId, target.records!.stream],
+  };
 }
 
 const sha256Of = (lines: string) => `encode(sha256(convert_to(coalesce(string_agg(${lines}, E'\\n' order by s.target_key), ''), 'UTF8')), 'hex')`;
@@ -107,13 +127,18 @@ export function createMigrationActivities(deps: Pick<ActivityDeps, 'config' | 'd
 
   async function checkTarget(target: MigrationTarget): Promise<void> {
     if (target.target !== 'records') return;
-    const connector = await db.withTenant(target.tenantId, (trx) => trx('connectors').where({ tenant_id: target.tenantId, id: target.records!.connectorId }).first('id'));
-    if (!connector) throw ApplicationFailure.create({ type: MIGRATION_INVALID, message: `connector ${target.records!.connectorId} not found`, nonRetryable: true });
+    const connector = await db.withTenant(target.tenantId, (trx) =>
+      trx('connectors').where({ tenant_id: target.tenantId, id: target.records!.connectorId }).first('id'),
+    );
+    if (!connector)
+      throw ApplicationFailure.create({ type: MIGRATION_INVALID, message: `connector ${target.records!.connectorId} not found`, nonRetryable: true });
   }
 
   return {
     /** Reads and checks every row; answers counts and the first errors, with every error in a downloadable NDJSON report. */
-    async validateMigration(target: MigrationTarget & { requestedBy: string }): Promise<{ rows: number; valid: number; invalid: number; errors: MigrationError[]; reportFileId: string | null }> {
+    async validateMigration(
+      target: MigrationTarget & { requestedBy: string },
+    ): Promise<{ rows: number; valid: number; invalid: number; errors: MigrationError[]; reportFileId: string | null }> {
       await checkTarget(target);
       let rows = 0;
       let valid = 0;
@@ -133,7 +158,19 @@ export function createMigrationActivities(deps: Pick<ActivityDeps, 'config' | 'd
       if (rows === 0) throw ApplicationFailure.create({ type: MIGRATION_INVALID, message: 'the dataset has no rows', nonRetryable: true });
       let reportFileId: string | null = null;
       if (all.length > 0) {
-        const stored = await storeTenantFile({ db, files }, { tenantId: target.tenantId, id: target.jobId, purpose: 'job_output', name: `migration-errors-${target.jobId.slice(0, 8)}.ndjson`, contentType: 'application/x-ndjson', source: Readable.from([Buffer.from(`${all.join('\n')}\n`)]), jobId: target.jobId, createdBy: target.requestedBy });
+        const stored = await storeTenantFile(
+          { db, files },
+          {
+            tenantId: target.tenantId,
+            id: target.jobId,
+            purpose: 'job_output',
+            name: `migration-errors-${target.jobId.slice(0, 8)}.ndjson`,
+            contentType: 'application/x-ndjson',
+            source: Readable.from([Buffer.from(`${all.join('\n')}\n`)]),
+            jobId: target.jobId,
+            createdBy: target.requestedBy,
+          },
+        );
         reportFileId = stored.id;
       }
       return { rows, valid, invalid: rows - valid, errors, reportFileId };
@@ -146,7 +183,12 @@ export function createMigrationActivities(deps: Pick<ActivityDeps, 'config' | 'd
         let batch: Array<Record<string, unknown>> = [];
         let seq = 0;
         for await (const result of mapped(target)) {
-          if (!result.row) throw ApplicationFailure.create({ type: MIGRATION_INVALID, message: `line ${result.line}: ${result.errors![0]!.message} (the dataset changed since validation)`, nonRetryable: true });
+          if (!result.row)
+            throw ApplicationFailure.create({
+              type: MIGRATION_INVALID,
+              message: `line ${result.line}: ${result.errors![0]!.message} (the dataset changed since validation)`,
+              nonRetryable: true,
+            });
           seq += 1;
           batch.push({ tenant_id: target.tenantId, job_id: target.jobId, seq, target_key: result.row.key, data: JSON.stringify(result.row.data) });
           if (batch.length >= STAGE_BATCH) {
@@ -228,10 +270,14 @@ export function createMigrationActivities(deps: Pick<ActivityDeps, 'config' | 'd
       });
       const problems: string[] = [];
       if (applied.rows !== staged.rows) problems.push(`${applied.rows} of ${staged.rows} staged rows are in ${target.target}`);
-      if (applied.checksum !== staged.checksum) problems.push(`the checksum of ${target.target} (${applied.checksum}) differs from the stage (${staged.checksum})`);
-      if (target.expect?.rows !== undefined && target.expect.rows !== staged.rows) problems.push(`the legacy system reports ${target.expect.rows} rows, ${staged.rows} were migrated`);
-      if (target.expect?.checksum !== undefined && target.expect.checksum !== staged.checksum) problems.push(`the legacy system's checksum ${target.expect.checksum} differs from the migrated ${staged.checksum}`);
-      if (problems.length > 0) throw ApplicationFailure.create({ type: MIGRATION_VERIFY_FAILED, message: `verification failed: ${problems.join('; ')}`, nonRetryable: true });
+      if (applied.checksum !== staged.checksum)
+        problems.push(`the checksum of ${target.target} (${applied.checksum}) differs from the stage (${staged.checksum})`);
+      if (target.expect?.rows !== undefined && target.expect.rows !== staged.rows)
+        problems.push(`the legacy system reports ${target.expect.rows} rows, ${staged.rows} were migrated`);
+      if (target.expect?.checksum !== undefined && target.expect.checksum !== staged.checksum)
+        problems.push(`the legacy system's checksum ${target.expect.checksum} differs from the migrated ${staged.checksum}`);
+      if (problems.length > 0)
+        throw ApplicationFailure.create({ type: MIGRATION_VERIFY_FAILED, message: `verification failed: ${problems.join('; ')}`, nonRetryable: true });
       return staged;
     },
 
@@ -244,7 +290,11 @@ export function createMigrationActivities(deps: Pick<ActivityDeps, 'config' | 'd
       let reverted = 0;
       for (;;) {
         const done = await db.withTenant(target.tenantId, async (trx) => {
-          const changes = (await trx('migration_changes').where({ tenant_id: target.tenantId, job_id: target.jobId }).orderBy('target_key').limit(STAGE_BATCH).select('target_key', 'action', 'before')) as Array<{
+          const changes = (await trx('migration_changes')
+            .where({ tenant_id: target.tenantId, job_id: target.jobId })
+            .orderBy('target_key')
+            .limit(STAGE_BATCH)
+            .select('target_key', 'action', 'before')) as Array<{
             target_key: string;
             action: string;
             before: Record<string, unknown> | null;
@@ -256,8 +306,13 @@ export function createMigrationActivities(deps: Pick<ActivityDeps, 'config' | 'd
           if (before.length > 0) {
             const table = target.target === 'users' ? 'users' : 'records';
             // Stored columns only: Postgres computes generated ones (users.api_json) itself.
-            const columns = (await tenantTables(trx)).find((candidate) => candidate.name === table)!.columns.map(quote).join(', ');
-            await trx.raw(`insert into ${table} (${columns}) select ${columns} from jsonb_populate_recordset(null::${table}, ?::jsonb)`, [JSON.stringify(before)]);
+            const columns = (await tenantTables(trx))
+              .find((candidate) => candidate.name === table)!
+              .columns.map(quote)
+              .join(', ');
+            await trx.raw(`insert into ${table} (${columns}) select ${columns} from jsonb_populate_recordset(null::${table}, ?::jsonb)`, [
+              JSON.stringify(before),
+            ]);
           }
           await trx('migration_changes').where({ tenant_id: target.tenantId, job_id: target.jobId }).whereIn('target_key', keys).del();
           await appendAudit(trx, {
@@ -290,7 +345,12 @@ export function createMigrationActivities(deps: Pick<ActivityDeps, 'config' | 'd
 }
 
 async function stagedSummary(trx: TenantTransaction, target: MigrationTarget): Promise<{ rows: number; checksum: string }> {
-  const row = (await trx.raw(`select count(*)::int as rows, ${sha256Of(canonicalSql(target).staged)} as checksum from migration_rows s where s.tenant_id = ? and s.job_id = ?`, [target.tenantId, target.jobId])).rows[0] as { rows: number; checksum: string };
+  const row = (
+    await trx.raw(
+      `select count(*)::int as rows, ${sha256Of(canonicalSql(target).staged)} as checksum from migration_rows s where s.tenant_id = ? and s.job_id = ?`,
+      [target.tenantId, target.jobId],
+    )
+  ).rows[0] as { rows: number; checksum: string };
   return row;
 }
 
@@ -298,6 +358,9 @@ async function removeTargetRows(trx: TenantTransaction, target: MigrationTarget,
   if (target.target === 'users') {
     await trx.raw(`delete from users where tenant_id = ? and lower(email) in (${keys.map(() => '?').join(', ')})`, [target.tenantId, ...keys]);
   } else {
-    await trx('records').where({ tenant_id: target.tenantId, connector_id: target.records!.connectorId, stream: target.records!.stream }).whereIn('external_id', keys).del();
+    await trx('records')
+      .where({ tenant_id: target.tenantId, connector_id: target.records!.connectorId, stream: target.records!.stream })
+      .whereIn('external_id', keys)
+      .del();
   }
 }

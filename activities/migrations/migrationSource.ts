@@ -21,7 +21,12 @@ const invalid = (message: string) => ApplicationFailure.create({ type: MIGRATION
  * uploaded CSV/NDJSON/XLSX file (streamed; see readTabularFile for the rules) or a connector stream read page by page through the
  * connector runtime (the record's `data`, plus `$externalId`).
  */
-export async function* migrationSource(deps: Pick<ActivityDeps, 'config' | 'db' | 'logger' | 'vault' | 'files'>, tenantId: string, params: MigrationSourceParams, heartbeat: (details: unknown) => void): AsyncGenerator<{ line: number; record: Record<string, unknown> }> {
+export async function* migrationSource(
+  deps: Pick<ActivityDeps, 'config' | 'db' | 'logger' | 'vault' | 'files'>,
+  tenantId: string,
+  params: MigrationSourceParams,
+  heartbeat: (details: unknown) => void,
+): AsyncGenerator<{ line: number; record: Record<string, unknown> }> {
   if (params.uploadId) {
     const file = await findTenantFile(deps.db, tenantId, params.uploadId, 'upload');
     if (!file) throw invalid(`upload ${params.uploadId} not found`);

@@ -36,7 +36,11 @@ export function createBatchScanActivities(deps: Pick<ActivityDeps, 'config' | 'd
       return connectorId ? query.where({ id: connectorId }) : query;
     })) as Array<{ id: string }>;
     if (rows.length === 1) return rows[0]!.id;
-    const message = connectorId ? `scan connector ${connectorId} not found` : rows.length === 0 ? 'the tenant has no scan connector' : 'the tenant has several scan connectors: pass connectorId';
+    const message = connectorId
+      ? `scan connector ${connectorId} not found`
+      : rows.length === 0
+        ? 'the tenant has no scan connector'
+        : 'the tenant has several scan connectors: pass connectorId';
     throw ApplicationFailure.create({ type: INVALID_SCAN_INPUT, message, nonRetryable: true });
   }
 
@@ -53,7 +57,9 @@ export function createBatchScanActivities(deps: Pick<ActivityDeps, 'config' | 'd
 
   return {
     /** Validates and stages every item (idempotent: a job staged before answers its count). */
-    async stageScanItems(input: BatchScanTarget & { items?: unknown[]; uploadId?: string; connectorId?: string }): Promise<{ total: number; connectorId: string }> {
+    async stageScanItems(
+      input: BatchScanTarget & { items?: unknown[]; uploadId?: string; connectorId?: string },
+    ): Promise<{ total: number; connectorId: string }> {
       const connectorId = await resolveConnector(input.tenantId, input.connectorId);
       const total = await db.withTenant(input.tenantId, async (trx) => {
         const staged = (await trx('scan_items').where({ tenant_id: input.tenantId, job_id: input.jobId }).count('* as count').first()) as { count: string };
@@ -71,7 +77,8 @@ export function createBatchScanActivities(deps: Pick<ActivityDeps, 'config' | 'd
             const cleaned = Object.fromEntries(Object.entries(record as Record<string, unknown>).filter(([, value]) => value !== '' && value !== null));
             const parsed = scanItemSchema.safeParse(cleaned);
             if (!parsed.success) {
-              if (errors.length < 20) errors.push(`line ${line}: ${parsed.error.issues.map((issue) => `${issue.path.join('.') || 'item'}: ${issue.message}`).join('; ')}`);
+              if (errors.length < 20)
+                errors.push(`line ${line}: ${parsed.error.issues.map((issue) => `${issue.path.join('.') || 'item'}: ${issue.message}`).join('; ')}`);
               continue;
             }
             batch.push({ tenant_id: input.tenantId, job_id: input.jobId, seq, item_id: parsed.data.id, item: JSON.stringify(parsed.data) });
@@ -82,7 +89,8 @@ export function createBatchScanActivities(deps: Pick<ActivityDeps, 'config' | 'd
           if (error instanceof TabularFileError) throw ApplicationFailure.create({ type: INVALID_SCAN_INPUT, message: error.message, nonRetryable: true });
           throw error;
         }
-        if (errors.length > 0) throw ApplicationFailure.create({ type: INVALID_SCAN_INPUT, message: `invalid scan items: ${errors.join(' | ')}`, nonRetryable: true });
+        if (errors.length > 0)
+          throw ApplicationFailure.create({ type: INVALID_SCAN_INPUT, message: `invalid scan items: ${errors.join(' | ')}`, nonRetryable: true });
         await flush();
         if (seq === 0) throw ApplicationFailure.create({ type: INVALID_SCAN_INPUT, message: 'no scan items', nonRetryable: true });
         return seq;
@@ -95,18 +103,26 @@ export function createBatchScanActivities(deps: Pick<ActivityDeps, 'config' | 'd
      * re-submitted (as a new attempt) up to `maxAttempts`. Each round's outcomes and usage events
      * commit together. Answers the range's final counts (a retried chunk skips finished items).
      */
-    async scanChunk(input: BatchScanTarget & { connectorId: string; fromSeq: number; toSeq: number; maxAttempts: number }): Promise<{ succeeded: number; failed: number }> {
+    async scanChunk(
+      input: BatchScanTarget & { connectorId: string; fromSeq: number; toSeq: number; maxAttempts: number },
+    ): Promise<{ succeeded: number; failed: number }> {
       const range = (trx: Parameters<Parameters<typeof db.withTenant>[1]>[0]) =>
         trx('scan_items').where({ tenant_id: input.tenantId, job_id: input.jobId }).where('seq', '>=', input.fromSeq).where('seq', '<', input.toSeq);
       for (;;) {
-        const pending = (await db.withTenant(input.tenantId, (trx) => range(trx).where({ status: 'pending' }).orderBy('seq').select('seq', 'item', 'attempts'))) as Array<{ seq: number; item: ScanItem; attempts: number }>;
+        const pending = (await db.withTenant(input.tenantId, (trx) =>
+          range(trx).where({ status: 'pending' }).orderBy('seq').select('seq', 'item', 'attempts'),
+        )) as Array<{ seq: number; item: ScanItem; attempts: number }>;
         if (pending.length === 0) break;
         Context.current().heartbeat({ fromSeq: input.fromSeq, pending: pending.length });
         const { results } = await heartbeatingWhile({ fromSeq: input.fromSeq, pending: pending.length }, () =>
           withConnector(
             deps,
             { tenantId: input.tenantId, connectorId: input.connectorId },
-            ({ instance }) => instance.write!('scans', pending.map((row) => ({ ...row.item, attempt: row.attempts + 1 }))),
+            ({ instance }) =>
+              instance.write!(
+                'scans',
+                pending.map((row) => ({ ...row.item, attempt: row.attempts + 1 })),
+              ),
             { signal: Context.current().cancellationSignal, heartbeat: (details) => Context.current().heartbeat(details) },
           ),
         );
@@ -118,18 +134,41 @@ export function createBatchScanActivities(deps: Pick<ActivityDeps, 'config' | 'd
             if (result.ok) {
               const scan = await trx('scan_items')
                 .where({ tenant_id: input.tenantId, job_id: input.jobId, seq: row.seq })
-                .update({ status: 'ok', scan_id: result.externalId ?? null, result: result.data ? JSON.stringify(result.data) : null, error: null, attempts, updated_at: trx.fn.now() });
-              if (scan > 0) usage.push(stampUsageEvent({ tenantId: input.tenantId, kind: USAGE_KINDS.scan, quantity: 1, dedupeKey: `scan:${input.jobId}:${row.seq}`, details: { jobId: input.jobId } }));
+                .update({
+                  status: 'ok',
+                  scan_id: result.externalId ?? null,
+                  result: result.data ? JSON.stringify(result.data) : null,
+                  error: null,
+                  attempts,
+                  updated_at: trx.fn.now(),
+                });
+              if (scan > 0)
+                usage.push(
+                  stampUsageEvent({
+                    tenantId: input.tenantId,
+                    kind: USAGE_KINDS.scan,
+                    quantity: 1,
+                    dedupeKey: `scan:${input.jobId}:${row.seq}`,
+                    details: { jobId: input.jobId },
+                  }),
+                );
             } else {
               await trx('scan_items')
                 .where({ tenant_id: input.tenantId, job_id: input.jobId, seq: row.seq })
-                .update({ status: attempts >= input.maxAttempts ? 'error' : 'pending', error: JSON.stringify({ message: result.error ?? 'scan failed' }), attempts, updated_at: trx.fn.now() });
+                .update({
+                  status: attempts >= input.maxAttempts ? 'error' : 'pending',
+                  error: JSON.stringify({ message: result.error ?? 'scan failed' }),
+                  attempts,
+                  updated_at: trx.fn.now(),
+                });
             }
           }
           await insertUsageEvents(trx, input.tenantId, usage);
         });
       }
-      const counts = (await db.withTenant(input.tenantId, (trx) => range(trx).select(trx.raw(`count(*) filter (where status = 'ok') as ok, count(*) filter (where status = 'error') as error`)).first())) as { ok: string; error: string };
+      const counts = (await db.withTenant(input.tenantId, (trx) =>
+        range(trx).select(trx.raw(`count(*) filter (where status = 'ok') as ok, count(*) filter (where status = 'error') as error`)).first(),
+      )) as { ok: string; error: string };
       return { succeeded: Number(counts.ok), failed: Number(counts.error) };
     },
 
@@ -137,7 +176,9 @@ export function createBatchScanActivities(deps: Pick<ActivityDeps, 'config' | 'd
      * Writes the range's scanned items back to the tenant's FHIR connector as Observations (id
      * derived from job and item: a retry updates, never duplicates) and records their ids.
      */
-    async writeBackScanChunk(input: BatchScanTarget & { fhirConnectorId: string; fromSeq: number; toSeq: number }): Promise<{ written: number; failed: number }> {
+    async writeBackScanChunk(
+      input: BatchScanTarget & { fhirConnectorId: string; fromSeq: number; toSeq: number },
+    ): Promise<{ written: number; failed: number }> {
       const rows = (await db.withTenant(input.tenantId, (trx) =>
         trx('scan_items')
           .where({ tenant_id: input.tenantId, job_id: input.jobId, status: 'ok' })
@@ -150,7 +191,8 @@ export function createBatchScanActivities(deps: Pick<ActivityDeps, 'config' | 'd
       if (rows.length === 0) return { written: 0, failed: 0 };
       const resources = rows.map((row) => scanObservation(input.jobId, row));
       const { results } = await withConnector(deps, { tenantId: input.tenantId, connectorId: input.fhirConnectorId }, ({ instance }) => {
-        if (!instance.write) throw ApplicationFailure.create({ type: INVALID_SCAN_INPUT, message: 'the FHIR write-back connector cannot write', nonRetryable: true });
+        if (!instance.write)
+          throw ApplicationFailure.create({ type: INVALID_SCAN_INPUT, message: 'the FHIR write-back connector cannot write', nonRetryable: true });
         return instance.write('Observation', resources);
       });
       let written = 0;
@@ -158,24 +200,47 @@ export function createBatchScanActivities(deps: Pick<ActivityDeps, 'config' | 'd
         for (const [index, row] of rows.entries()) {
           if (!results[index]?.ok) continue;
           written += 1;
-          await trx('scan_items').where({ tenant_id: input.tenantId, job_id: input.jobId, seq: row.seq }).update({ fhir_resource_id: resources[index]!.id, updated_at: trx.fn.now() });
+          await trx('scan_items')
+            .where({ tenant_id: input.tenantId, job_id: input.jobId, seq: row.seq })
+            .update({ fhir_resource_id: resources[index]!.id, updated_at: trx.fn.now() });
         }
       });
       const firstFailure = results.find((result) => !result.ok);
-      if (firstFailure) deps.logger.warn({ tenantId: input.tenantId, jobId: input.jobId, failed: rows.length - written, error: firstFailure.error }, 'batch scan: FHIR write-back refused some items');
+      if (firstFailure)
+        deps.logger.warn(
+          { tenantId: input.tenantId, jobId: input.jobId, failed: rows.length - written, error: firstFailure.error },
+          'batch scan: FHIR write-back refused some items',
+        );
       return { written, failed: rows.length - written };
     },
 
     /** Writes the per-item results (NDJSON, in item order) as the job's downloadable output. */
-    async finishBatchScan(input: BatchScanTarget & { requestedBy: string }): Promise<{ succeeded: number; failed: number; total: number; file: { id: string; name: string; size: number; sha256: string; contentType: string } }> {
+    async finishBatchScan(
+      input: BatchScanTarget & { requestedBy: string },
+    ): Promise<{ succeeded: number; failed: number; total: number; file: { id: string; name: string; size: number; sha256: string; contentType: string } }> {
       let succeeded = 0;
       let failed = 0;
       async function* lines(): AsyncGenerator<Buffer> {
         let after = -1;
         for (;;) {
           const rows = (await db.withTenant(input.tenantId, (trx) =>
-            trx('scan_items').where({ tenant_id: input.tenantId, job_id: input.jobId }).where('seq', '>', after).orderBy('seq').limit(5_000).select('seq', 'item_id', 'item', 'status', 'scan_id', 'result', 'error', 'attempts', 'fhir_resource_id'),
-          )) as Array<{ seq: number; item_id: string; item: ScanItem; status: string; scan_id: string | null; result: ScanFinding | null; error: { message: string } | null; attempts: number; fhir_resource_id: string | null }>;
+            trx('scan_items')
+              .where({ tenant_id: input.tenantId, job_id: input.jobId })
+              .where('seq', '>', after)
+              .orderBy('seq')
+              .limit(5_000)
+              .select('seq', 'item_id', 'item', 'status', 'scan_id', 'result', 'error', 'attempts', 'fhir_resource_id'),
+          )) as Array<{
+            seq: number;
+            item_id: string;
+            item: ScanItem;
+            status: string;
+            scan_id: string | null;
+            result: ScanFinding | null;
+            error: { message: string } | null;
+            attempts: number;
+            fhir_resource_id: string | null;
+          }>;
           if (rows.length === 0) return;
           after = rows.at(-1)!.seq;
           const text = rows
@@ -197,8 +262,22 @@ export function createBatchScanActivities(deps: Pick<ActivityDeps, 'config' | 'd
         }
       }
       const name = `batch-scan-${input.jobId.slice(0, 8)}.ndjson`;
-      const stored = await storeTenantFile(deps, { tenantId: input.tenantId, id: input.jobId, purpose: 'job_output', name, contentType: 'application/x-ndjson', source: Readable.from(lines()), jobId: input.jobId, createdBy: input.requestedBy });
-      return { succeeded, failed, total: succeeded + failed, file: { id: stored.id, name, size: stored.size, sha256: stored.sha256, contentType: 'application/x-ndjson' } };
+      const stored = await storeTenantFile(deps, {
+        tenantId: input.tenantId,
+        id: input.jobId,
+        purpose: 'job_output',
+        name,
+        contentType: 'application/x-ndjson',
+        source: Readable.from(lines()),
+        jobId: input.jobId,
+        createdBy: input.requestedBy,
+      });
+      return {
+        succeeded,
+        failed,
+        total: succeeded + failed,
+        file: { id: stored.id, name, size: stored.size, sha256: stored.sha256, contentType: 'application/x-ndjson' },
+      };
     },
 
     /** A cancelled batch scan leaves no result rows and no output (scans already billed stay billed). */
@@ -213,7 +292,10 @@ export function createBatchScanActivities(deps: Pick<ActivityDeps, 'config' | 'd
 }
 
 /** A scanned item as a FHIR R4 Observation (RxNorm code, interaction risk, the patient when known). */
-export function scanObservation(jobId: string, row: { seq: number; item: ScanItem; scan_id: string; result: ScanFinding | null }): Record<string, unknown> & { id: string } {
+export function scanObservation(
+  jobId: string,
+  row: { seq: number; item: ScanItem; scan_id: string; result: ScanFinding | null },
+): Record<string, unknown> & { id: string } {
   const finding = row.result;
   return {
     resourceType: 'Observation',

@@ -55,7 +55,12 @@ export function createSyncActivities(deps: Pick<ActivityDeps, 'config' | 'db' | 
   const readAhead = new ReadAhead();
   const pageKey = (request: PageRequest, page: number) => `${request.runId}:${request.stream}:${page}`;
   const readFromSource = (request: PageRequest, cursor: string | null, options: { signal?: AbortSignal; heartbeat?: (details?: unknown) => void }) =>
-    withConnector(deps, { tenantId: request.tenantId, connectorId: request.connectorId }, ({ instance }) => instance.readPage(request.stream, cursor, config.SYNC_PAGE_SIZE), options);
+    withConnector(
+      deps,
+      { tenantId: request.tenantId, connectorId: request.connectorId },
+      ({ instance }) => instance.readPage(request.stream, cursor, config.SYNC_PAGE_SIZE),
+      options,
+    );
 
   return {
     /**
@@ -66,9 +71,9 @@ export function createSyncActivities(deps: Pick<ActivityDeps, 'config' | 'db' | 
     async claimSyncRun(input: ClaimSyncRunInput): Promise<ClaimSyncRunResult> {
       const runId = input.jobId ?? uuidFromName(`sync-job:${input.workflowId}`);
       return db.withTenant(input.tenantId, async (trx) => {
-        const connector = (await trx<ConnectorRow>('connectors').where({ id: input.connectorId, tenant_id: input.tenantId }).first('id', 'type', 'name', 'config', 'status')) as
-          | Pick<ConnectorRow, 'id' | 'type' | 'name' | 'config' | 'status'>
-          | undefined;
+        const connector = (await trx<ConnectorRow>('connectors')
+          .where({ id: input.connectorId, tenant_id: input.tenantId })
+          .first('id', 'type', 'name', 'config', 'status')) as Pick<ConnectorRow, 'id' | 'type' | 'name' | 'config' | 'status'> | undefined;
         const existing = (await trx('sync_runs').where({ id: runId }).first('streams', 'status')) as { streams: string[]; status: string } | undefined;
         if (existing) {
           if (!connector) return { claimed: false, reason: 'CONNECTOR_NOT_FOUND', message: `connector ${input.connectorId} no longer exists` };
@@ -78,7 +83,12 @@ export function createSyncActivities(deps: Pick<ActivityDeps, 'config' | 'db' | 
         if (!connector) return { claimed: false, reason: 'CONNECTOR_NOT_FOUND', message: `connector ${input.connectorId} no longer exists` };
         if (connector.status === 'paused') return { claimed: false, reason: 'CONNECTOR_PAUSED', message: `connector ${connector.id} is paused` };
 
-        const streams = input.streams ?? (findConnector(connector.type)?.streams(connector.config as never).map((stream) => stream.name) ?? []);
+        const streams =
+          input.streams ??
+          findConnector(connector.type)
+            ?.streams(connector.config as never)
+            .map((stream) => stream.name) ??
+          [];
         try {
           // A savepoint: a unique violation must not abort the transaction.
           await trx.transaction(async (savepoint) => {
@@ -94,7 +104,8 @@ export function createSyncActivities(deps: Pick<ActivityDeps, 'config' | 'db' | 
             });
           });
         } catch (error) {
-          if (isUniqueViolation(error, 'sync_runs_one_active')) return { claimed: false, reason: 'SYNC_ALREADY_RUNNING', message: `connector ${connector.id} is already syncing` };
+          if (isUniqueViolation(error, 'sync_runs_one_active'))
+            return { claimed: false, reason: 'SYNC_ALREADY_RUNNING', message: `connector ${connector.id} is already syncing` };
           throw error;
         }
         await trx('jobs').insert({
@@ -126,7 +137,10 @@ export function createSyncActivities(deps: Pick<ActivityDeps, 'config' | 'db' | 
     async acquireSyncSlot(input: { tenantId: string; runId: string }): Promise<{ acquired: boolean; running: number; limit: number }> {
       return db.withTenant(input.tenantId, async (trx) => {
         await trx.raw('select pg_advisory_xact_lock(hashtextextended(?, 0))', [`sync-slots:${input.tenantId}`]);
-        const tenant = (await trx('tenants').where({ id: input.tenantId }).first('plan', 'settings')) as { plan: 'starter' | 'professional' | 'enterprise'; settings: Record<string, unknown> };
+        const tenant = (await trx('tenants').where({ id: input.tenantId }).first('plan', 'settings')) as {
+          plan: 'starter' | 'professional' | 'enterprise';
+          settings: Record<string, unknown>;
+        };
         const limit = effectiveSettings(tenant.plan, tenant.settings).limits.maxConcurrentSyncs;
         const run = (await trx('sync_runs').where({ id: input.runId }).first('status')) as { status: string } | undefined;
         if (!run) throw ApplicationFailure.nonRetryable(`sync run ${input.runId} not found`, SYNC_RUN_SUPERSEDED);
@@ -161,7 +175,9 @@ export function createSyncActivities(deps: Pick<ActivityDeps, 'config' | 'db' | 
            on conflict (run_id, stream) do nothing`,
           [input.tenantId, input.runId, input.stream],
         );
-        const state = (await trx('sync_stream_state').where({ tenant_id: input.tenantId, connector_id: input.connectorId, stream: input.stream }).first('page_no', 'done')) as { page_no: number; done: boolean };
+        const state = (await trx('sync_stream_state')
+          .where({ tenant_id: input.tenantId, connector_id: input.connectorId, stream: input.stream })
+          .first('page_no', 'done')) as { page_no: number; done: boolean };
         return { page: state.page_no, done: state.done };
       });
     },
@@ -208,11 +224,16 @@ export function createSyncActivities(deps: Pick<ActivityDeps, 'config' | 'db' | 
               await countPageSetback(db, target, 'throttled');
               return { kind: 'wait', stream: request.stream, page: request.page, reason: 'request_budget', retryAfterMs: allowance.retryAfterMs };
             }
-            read = await readFromSource(request, cursor, { signal: context.cancellationSignal, heartbeat: (details) => context.heartbeat({ ...inFlight, connector: details }) });
+            read = await readFromSource(request, cursor, {
+              signal: context.cancellationSignal,
+              heartbeat: (details) => context.heartbeat({ ...inFlight, connector: details }),
+            });
           }
         } catch (error) {
           if (error instanceof ApplicationFailure && error.type === CONNECTOR_FAILURE_TYPES.rate_limit) {
-            await countPageSetback(db, target, 'rate_limited').catch((failure: unknown) => logger.warn({ err: failure }, 'could not count a rate-limited page'));
+            await countPageSetback(db, target, 'rate_limited').catch((failure: unknown) =>
+              logger.warn({ err: failure }, 'could not count a rate-limited page'),
+            );
             const delay = typeof error.nextRetryDelay === 'number' ? error.nextRetryDelay : 30_000;
             return { kind: 'wait', stream: request.stream, page: request.page, reason: 'rate_limited', retryAfterMs: Math.max(1_000, delay) };
           }
@@ -231,10 +252,24 @@ export function createSyncActivities(deps: Pick<ActivityDeps, 'config' | 'db' | 
         }
 
         const stored = await db.withTenant(request.tenantId, async (trx) => {
-          const [current] = (await stateQuery.clone().transacting(trx).forUpdate().select('cursor', 'run_id', 'page_no', 'last_page', 'done')) as StreamStateRow[];
+          const [current] = (await stateQuery
+            .clone()
+            .transacting(trx)
+            .forUpdate()
+            .select('cursor', 'run_id', 'page_no', 'last_page', 'done')) as StreamStateRow[];
           const raced = answerIfCommitted(current, request);
           if (raced) return raced;
-          const counts = await storePage(trx, { tenantId: request.tenantId, connectorId: request.connectorId, stream: request.stream, runId: request.runId, fullRefresh: readsEverything(request.mode) }, read.records);
+          const counts = await storePage(
+            trx,
+            {
+              tenantId: request.tenantId,
+              connectorId: request.connectorId,
+              stream: request.stream,
+              runId: request.runId,
+              fullRefresh: readsEverything(request.mode),
+            },
+            read.records,
+          );
           const outcome: PageOutcome = {
             kind: 'stored',
             stream: request.stream,
@@ -245,7 +280,10 @@ export function createSyncActivities(deps: Pick<ActivityDeps, 'config' | 'db' | 
             attempt,
             cursor: read.nextCursor !== null && read.nextCursor.length <= CURSOR_PREVIEW_MAX ? read.nextCursor : null,
           };
-          await stateQuery.clone().transacting(trx).update({ cursor: read.nextCursor, page_no: request.page, last_page: JSON.stringify(outcome), done: read.done, updated_at: trx.fn.now() });
+          await stateQuery
+            .clone()
+            .transacting(trx)
+            .update({ cursor: read.nextCursor, page_no: request.page, last_page: JSON.stringify(outcome), done: read.done, updated_at: trx.fn.now() });
           await addPageToLedger(trx, target, { ...counts, read: read.records.length, attempt, done: read.done });
           // Incremental runs meter the records that changed: the lookback window's repeats are the
           // hub's safety margin, not the tenant's usage. Full reads meter every record read.
@@ -257,20 +295,37 @@ export function createSyncActivities(deps: Pick<ActivityDeps, 'config' | 'db' | 
                 kind: USAGE_KINDS.syncRecords,
                 quantity: metered,
                 dedupeKey: `sync:${request.runId}:${request.stream}:${request.page}`,
-                details: { connectorId: request.connectorId, stream: request.stream, inserted: counts.inserted, updated: counts.updated, deleted: counts.deleted },
+                details: {
+                  connectorId: request.connectorId,
+                  stream: request.stream,
+                  inserted: counts.inserted,
+                  updated: counts.updated,
+                  deleted: counts.deleted,
+                },
               }),
             ]);
           }
           return outcome;
         });
         logger.debug(
-          { runId: request.runId, stream: request.stream, page: request.page, records: read.records.length, readAhead: ahead !== undefined, readMs: Math.round(readAt - startedAt), writeMs: Math.round(performance.now() - readAt) },
+          {
+            runId: request.runId,
+            stream: request.stream,
+            page: request.page,
+            records: read.records.length,
+            readAhead: ahead !== undefined,
+            readMs: Math.round(readAt - startedAt),
+            writeMs: Math.round(performance.now() - readAt),
+          },
           'sync page',
         );
         return stored;
       } catch (error) {
         if (!(error instanceof ApplicationFailure && error.nonRetryable)) {
-          const failure = error instanceof ApplicationFailure ? { code: error.type ?? 'ERROR', message: error.message } : { code: 'ERROR', message: (error as Error)?.message ?? String(error) };
+          const failure =
+            error instanceof ApplicationFailure
+              ? { code: error.type ?? 'ERROR', message: error.message }
+              : { code: 'ERROR', message: (error as Error)?.message ?? String(error) };
           await countPageSetback(db, target, 'failed', failure).catch((failure2: unknown) => logger.warn({ err: failure2 }, 'could not count a failed page'));
         }
         throw error;
@@ -286,7 +341,8 @@ export function createSyncActivities(deps: Pick<ActivityDeps, 'config' | 'db' | 
      */
     async finishSyncRun(input: SyncRunRef & { mode: SyncMode; workflowId: string }): Promise<FinishedSyncRun> {
       return db.withTenant(input.tenantId, async (trx) => {
-        const run = (await trx('sync_runs').where({ id: input.runId }).forUpdate().first('status', 'streams')) as { status: string; streams: string[] } | undefined;
+        const run = (await trx('sync_runs').where({ id: input.runId }).forUpdate().first('status', 'streams')) as
+          { status: string; streams: string[] } | undefined;
         if (!run) throw ApplicationFailure.nonRetryable(`sync run ${input.runId} not found`, SYNC_RUN_SUPERSEDED);
         if (run.status !== 'completed') {
           if (run.status !== 'running') throw ApplicationFailure.nonRetryable(`sync run ${input.runId} is ${run.status}`, SYNC_RUN_SUPERSEDED);
@@ -296,7 +352,9 @@ export function createSyncActivities(deps: Pick<ActivityDeps, 'config' | 'db' | 
               if (swept > 0) await trx('sync_run_streams').where({ run_id: input.runId, stream }).increment('deleted', swept);
             }
           }
-          await trx('sync_run_streams').where({ run_id: input.runId }).update({ status: 'completed', finished_at: trx.raw('coalesce(finished_at, now())'), updated_at: trx.fn.now() });
+          await trx('sync_run_streams')
+            .where({ run_id: input.runId })
+            .update({ status: 'completed', finished_at: trx.raw('coalesce(finished_at, now())'), updated_at: trx.fn.now() });
           await trx('sync_runs').where({ id: input.runId }).update({ status: 'completed', finished_at: trx.fn.now(), updated_at: trx.fn.now() });
         }
         const finished = await summarise(trx, input.runId);
@@ -342,7 +400,10 @@ export function createSyncActivities(deps: Pick<ActivityDeps, 'config' | 'db' | 
 /** The stored outcome when `request.page` is already committed by this run; throws when the stream moved to another run. */
 function answerIfCommitted(state: StreamStateRow | undefined, request: PageRequest): PageOutcome | undefined {
   if (!state || state.run_id !== request.runId) {
-    throw ApplicationFailure.nonRetryable(`stream ${request.stream} of connector ${request.connectorId} is not being synced by run ${request.runId}`, SYNC_RUN_SUPERSEDED);
+    throw ApplicationFailure.nonRetryable(
+      `stream ${request.stream} of connector ${request.connectorId} is not being synced by run ${request.runId}`,
+      SYNC_RUN_SUPERSEDED,
+    );
   }
   if (state.page_no >= request.page) {
     if (state.page_no === request.page && state.last_page) return state.last_page;
@@ -361,7 +422,13 @@ async function summarise(trx: Parameters<typeof runStreams>[0], runId: string): 
 }
 
 /** Moves an active run to `status`; false when it was already closed (a retried activity). */
-async function closeRun(trx: Parameters<typeof runStreams>[0], runId: string, status: 'failed' | 'cancelled', error: { code: string; message: string }, failedStream: string | null): Promise<boolean> {
+async function closeRun(
+  trx: Parameters<typeof runStreams>[0],
+  runId: string,
+  status: 'failed' | 'cancelled',
+  error: { code: string; message: string },
+  failedStream: string | null,
+): Promise<boolean> {
   const closed = await trx('sync_runs')
     .where({ id: runId })
     .whereIn('status', ['queued', 'running'])

@@ -48,7 +48,12 @@ export async function storePage(
   const latest = new Map<string, ConnectorRecord>();
   for (const record of records) latest.set(record.externalId, record);
   const page = JSON.stringify(
-    [...latest.values()].map((record) => ({ external_id: record.externalId, data: record.data, source_updated_at: record.sourceUpdatedAt, deleted: record.deleted === true })),
+    [...latest.values()].map((record) => ({
+      external_id: record.externalId,
+      data: record.data,
+      source_updated_at: record.sourceUpdatedAt,
+      deleted: record.deleted === true,
+    })),
   );
   const result = await trx.raw(
     `with written as (
@@ -82,7 +87,10 @@ export async function storePage(
  * The full-refresh sweep (once the run succeeded): marks the
  * stream's live records this run did not see as deleted. Returns how many.
  */
-export async function sweepUnseenRecords(trx: TenantTransaction, target: { tenantId: string; connectorId: string; stream: string; runId: string }): Promise<number> {
+export async function sweepUnseenRecords(
+  trx: TenantTransaction,
+  target: { tenantId: string; connectorId: string; stream: string; runId: string },
+): Promise<number> {
   const result = await trx.raw(
     `update records
         set deleted_at = now(), synced_at = now(), change_seq = nextval('records_change_seq'), change_xid = pg_current_xact_id()

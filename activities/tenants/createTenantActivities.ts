@@ -51,7 +51,14 @@ export function createTenantActivities({ db }: Pick<ActivityDeps, 'db'>) {
       }
       await db.withTenant(tenant.tenantId, (trx) =>
         trx('users')
-          .insert({ id: tenant.adminUserId, tenant_id: tenant.tenantId, email: tenant.adminEmail, name: tenant.adminEmail.split('@')[0], role: 'admin', status: 'active' })
+          .insert({
+            id: tenant.adminUserId,
+            tenant_id: tenant.tenantId,
+            email: tenant.adminEmail,
+            name: tenant.adminEmail.split('@')[0],
+            role: 'admin',
+            status: 'active',
+          })
           .onConflict('id')
           .ignore(),
       );

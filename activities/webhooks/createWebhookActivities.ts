@@ -79,29 +79,49 @@ export function createWebhookActivities(deps: Pick<ActivityDeps, 'config' | 'db'
           .forUpdate()
           .skipLocked()
           .select('id', 'type', 'occurred_at')) as Array<{ id: string; type: string; occurred_at: Date }>;
-        const endpoints = (await trx('webhook_endpoints').where({ tenant_id: input.tenantId, status: 'enabled' }).select('id', 'events', 'created_at')) as Array<
-          Pick<WebhookEndpointRow, 'id' | 'events' | 'created_at'>
-        >;
+        const endpoints = (await trx('webhook_endpoints')
+          .where({ tenant_id: input.tenantId, status: 'enabled' })
+          .select('id', 'events', 'created_at')) as Array<Pick<WebhookEndpointRow, 'id' | 'events' | 'created_at'>>;
         const rows = events.flatMap((event) =>
           endpoints
             // An endpoint receives what happens after it was registered, of the types it subscribes to.
             .filter((endpoint) => endpoint.events.includes(event.type) && endpoint.created_at.getTime() <= event.occurred_at.getTime())
             .map((endpoint) => {
               const id = uuidFromName(`webhook-delivery:${endpoint.id}:${event.id}`);
-              return { id, tenant_id: input.tenantId, endpoint_id: endpoint.id, event_id: event.id, event_type: event.type, workflow_id: workflowIds.webhookDelivery(input.tenantSlug, id) };
+              return {
+                id,
+                tenant_id: input.tenantId,
+                endpoint_id: endpoint.id,
+                event_id: event.id,
+                event_type: event.type,
+                workflow_id: workflowIds.webhookDelivery(input.tenantSlug, id),
+              };
             }),
         );
         for (let index = 0; index < rows.length; index += 1_000) {
-          await trx('webhook_deliveries').insert(rows.slice(index, index + 1_000)).onConflict(['endpoint_id', 'event_id']).ignore();
+          await trx('webhook_deliveries')
+            .insert(rows.slice(index, index + 1_000))
+            .onConflict(['endpoint_id', 'event_id'])
+            .ignore();
         }
         if (events.length > 0) {
-          await trx('events').whereIn('id', events.map((event) => event.id)).update({ dispatched_at: trx.fn.now() });
+          await trx('events')
+            .whereIn(
+              'id',
+              events.map((event) => event.id),
+            )
+            .update({ dispatched_at: trx.fn.now() });
         }
         return { events: events.length, deliveries: rows.length, enabledEndpoints: endpoints.length };
       });
 
       const unstarted = (await db.withTenant(input.tenantId, (trx) =>
-        trx('webhook_deliveries').where({ tenant_id: input.tenantId }).whereNull('workflow_started_at').orderBy('created_at').limit(DISPATCH_BATCH).select('id', 'workflow_id', 'event_type', 'endpoint_id'),
+        trx('webhook_deliveries')
+          .where({ tenant_id: input.tenantId })
+          .whereNull('workflow_started_at')
+          .orderBy('created_at')
+          .limit(DISPATCH_BATCH)
+          .select('id', 'workflow_id', 'event_type', 'endpoint_id'),
       )) as Array<Pick<WebhookDeliveryRow, 'id' | 'workflow_id' | 'event_type' | 'endpoint_id'>>;
       const started: string[] = [];
       const queue = [...unstarted];
@@ -128,7 +148,9 @@ export function createWebhookActivities(deps: Pick<ActivityDeps, 'config' | 'db'
       } finally {
         // Record what did start even when a later start failed (the retry skips those).
         if (started.length > 0) {
-          await db.withTenant(input.tenantId, (trx) => trx('webhook_deliveries').whereIn('id', started).whereNull('workflow_started_at').update({ workflow_started_at: trx.fn.now() }));
+          await db.withTenant(input.tenantId, (trx) =>
+            trx('webhook_deliveries').whereIn('id', started).whereNull('workflow_started_at').update({ workflow_started_at: trx.fn.now() }),
+          );
         }
       }
       return {
@@ -164,7 +186,9 @@ export function createWebhookActivities(deps: Pick<ActivityDeps, 'config' | 'db'
         if (!delivery) return { stop: 'endpoint_disabled' };
         const endpoint = (await trx('webhook_endpoints').where({ id: delivery.endpoint_id }).first()) as WebhookEndpointRow | undefined;
         if (!endpoint || endpoint.status !== 'enabled') {
-          await trx('webhook_deliveries').where({ id: delivery.id, status: 'pending' }).update({ status: 'cancelled', next_attempt_at: null, updated_at: trx.fn.now() });
+          await trx('webhook_deliveries')
+            .where({ id: delivery.id, status: 'pending' })
+            .update({ status: 'cancelled', next_attempt_at: null, updated_at: trx.fn.now() });
           return { stop: 'endpoint_disabled' };
         }
         const succeeded = await trx('webhook_attempts').where({ delivery_id: delivery.id, intent: input.intent, outcome: 'succeeded' }).first('id');
@@ -174,10 +198,23 @@ export function createWebhookActivities(deps: Pick<ActivityDeps, 'config' | 'db'
           .whereNot({ id: attemptId })
           .update({ outcome: 'interrupted', error: INTERRUPTED, finished_at: trx.fn.now() });
         await trx('webhook_attempts')
-          .insert({ id: attemptId, tenant_id: input.tenantId, delivery_id: delivery.id, attempt: input.attempt, intent: input.intent, trigger: input.trigger, outcome: 'in_flight' })
+          .insert({
+            id: attemptId,
+            tenant_id: input.tenantId,
+            delivery_id: delivery.id,
+            attempt: input.attempt,
+            intent: input.intent,
+            trigger: input.trigger,
+            outcome: 'in_flight',
+          })
           .onConflict('id')
           .ignore();
-        const event = (await trx('events').where({ id: delivery.event_id }).first('id', 'type', 'data', 'occurred_at')) as { id: string; type: string; data: unknown; occurred_at: Date };
+        const event = (await trx('events').where({ id: delivery.event_id }).first('id', 'type', 'data', 'occurred_at')) as {
+          id: string;
+          type: string;
+          data: unknown;
+          occurred_at: Date;
+        };
         const secret = await openWebhookSecret(trx, vault, endpoint);
         return { delivery, endpoint, event, secret };
       });
@@ -197,7 +234,8 @@ export function createWebhookActivities(deps: Pick<ActivityDeps, 'config' | 'db'
       }
       metrics.webhookDeliveries.inc({ outcome: result.outcome });
       metrics.webhookDeliveryDuration.observe({ outcome: result.outcome }, result.latencyMs / 1000);
-      if (result.outcome !== 'succeeded') logger.info({ deliveryId: delivery.id, endpointId: endpoint.id, statusCode: result.statusCode, error: result.error }, 'webhook attempt failed');
+      if (result.outcome !== 'succeeded')
+        logger.info({ deliveryId: delivery.id, endpointId: endpoint.id, statusCode: result.statusCode, error: result.error }, 'webhook attempt failed');
 
       return db.withTenant(input.tenantId, async (trx) => {
         await trx('webhook_deliveries').where({ id: delivery.id }).forUpdate().first('id');
@@ -205,7 +243,10 @@ export function createWebhookActivities(deps: Pick<ActivityDeps, 'config' | 'db'
         let error = result.error;
         if (outcome === 'succeeded') {
           // Two executions of one attempt raced (a worker presumed dead was not): record one success.
-          const other = await trx('webhook_attempts').where({ delivery_id: delivery.id, intent: input.intent, outcome: 'succeeded' }).whereNot({ id: attemptId }).first('id');
+          const other = await trx('webhook_attempts')
+            .where({ delivery_id: delivery.id, intent: input.intent, outcome: 'succeeded' })
+            .whereNot({ id: attemptId })
+            .first('id');
           if (other) {
             outcome = 'failed';
             error = 'duplicate: a concurrent execution of this attempt had already delivered the message';
@@ -231,7 +272,15 @@ export function createWebhookActivities(deps: Pick<ActivityDeps, 'config' | 'db'
         await trx('webhook_deliveries')
           .where({ id: delivery.id })
           .update({
-            status: delivered ? 'succeeded' : done ? (delivery.status === 'succeeded' ? 'succeeded' : 'failed') : delivery.status === 'succeeded' ? 'succeeded' : 'pending',
+            status: delivered
+              ? 'succeeded'
+              : done
+                ? delivery.status === 'succeeded'
+                  ? 'succeeded'
+                  : 'failed'
+                : delivery.status === 'succeeded'
+                  ? 'succeeded'
+                  : 'pending',
             attempts: trx.raw('attempts + 1'),
             last_status_code: result.statusCode,
             last_error: error,
@@ -243,7 +292,9 @@ export function createWebhookActivities(deps: Pick<ActivityDeps, 'config' | 'db'
         if (delivered) {
           await trx('webhook_endpoints').where({ id: endpoint.id }).update({ failing_since: null, last_success_at: trx.fn.now() });
         } else {
-          await trx('webhook_endpoints').where({ id: endpoint.id }).update({ failing_since: trx.raw('coalesce(failing_since, now())'), last_failure_at: trx.fn.now() });
+          await trx('webhook_endpoints')
+            .where({ id: endpoint.id })
+            .update({ failing_since: trx.raw('coalesce(failing_since, now())'), last_failure_at: trx.fn.now() });
         }
         if (gone || failingTooLong) {
           await disableEndpoint(trx, {
@@ -254,7 +305,17 @@ export function createWebhookActivities(deps: Pick<ActivityDeps, 'config' | 'db'
             eventKey: `webhook-endpoint-disabled:${endpoint.id}:${attemptId}`,
           });
         }
-        const resultOutcome: AttemptResult['outcome'] = delivered ? 'succeeded' : gone ? 'gone' : done ? (outcome === 'refused' ? 'refused' : 'exhausted') : outcome === 'refused' ? 'refused' : 'failed';
+        const resultOutcome: AttemptResult['outcome'] = delivered
+          ? 'succeeded'
+          : gone
+            ? 'gone'
+            : done
+              ? outcome === 'refused'
+                ? 'refused'
+                : 'exhausted'
+              : outcome === 'refused'
+                ? 'refused'
+                : 'failed';
         return { done, outcome: resultOutcome, statusCode: result.statusCode, nextDelayMs };
       });
     },

@@ -20,7 +20,8 @@ export async function disableEndpoint(
   if (updated === 0) return;
 
   const admins = (await trx('users').where({ tenant_id: input.tenantId, role: 'admin' }).whereIn('status', ['active', 'invited']).pluck('email')) as string[];
-  const tenant = (await trx('tenants').where({ id: input.tenantId }).first('settings')) as { settings: { notifications?: { emailRecipients?: string[] } } } | undefined;
+  const tenant = (await trx('tenants').where({ id: input.tenantId }).first('settings')) as
+    { settings: { notifications?: { emailRecipients?: string[] } } } | undefined;
   const recipients = [...new Set([...admins, ...(tenant?.settings?.notifications?.emailRecipients ?? [])])];
   const data = { endpointId: input.endpoint.id, url: input.endpoint.url, reason: input.reason, detail: input.detail };
   await trx('notifications')

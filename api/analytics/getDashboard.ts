@@ -25,7 +25,13 @@ const dashboardSchema = z.object({
   period: z.object({ month: z.string(), from: z.iso.datetime(), to: z.iso.datetime() }),
   previousPeriod: z.object({ from: z.iso.datetime(), to: z.iso.datetime() }).describe('the same stretch of the month before'),
   activeUsers: z.number().int().describe('users with status active'),
-  users: z.object({ active: z.number().int(), invited: z.number().int(), suspended: z.number().int(), billableSeats: z.number().int(), includedSeats: z.number().int() }),
+  users: z.object({
+    active: z.number().int(),
+    invited: z.number().int(),
+    suspended: z.number().int(),
+    billableSeats: z.number().int(),
+    includedSeats: z.number().int(),
+  }),
   apiCalls: z.object({
     total: z.number().int().describe('authenticated requests in the period (billed or refused by limits)'),
     billable: z.number().int().describe('requests admitted by the limits (what the quota counts)'),
@@ -65,7 +71,8 @@ export const getDashboard = defineRoute({
   method: 'get',
   path: '/v1/analytics/dashboard',
   auth: 'tenant',
-  summary: 'Headline figures: active users, API calls and quota use, month-to-date cost, job and sync success, records synced, top endpoints, trend vs the previous period',
+  summary:
+    'Headline figures: active users, API calls and quota use, month-to-date cost, job and sync success, records synced, top endpoints, trend vs the previous period',
   tags: ['analytics'],
   quotaExempt: true,
   query: z.strictObject({
@@ -97,7 +104,10 @@ export const getDashboard = defineRoute({
       usageGroups(db, principal.tenantId, current, 'day', USAGE_KINDS.apiCall),
       jobOutcomes(db, principal.tenantId, current),
       jobOutcomes(db, principal.tenantId, previous),
-      db.readAsTenant<{ status: string; count: string }>(principal.tenantId, db.knex('users').where({ tenant_id: principal.tenantId }).groupBy('status').select('status').count({ count: '*' })),
+      db.readAsTenant<{ status: string; count: string }>(
+        principal.tenantId,
+        db.knex('users').where({ tenant_id: principal.tenantId }).groupBy('status').select('status').count({ count: '*' }),
+      ),
     ]);
 
     const ofKind = (groups: UsageGroup[], kind: string) => groups.find((group) => group.kind === kind);
@@ -130,7 +140,13 @@ export const getDashboard = defineRoute({
         period: { month: monthStart.toISOString().slice(0, 7), from: monthStart.toISOString(), to: to.toISOString() },
         previousPeriod: { from: previousFrom.toISOString(), to: previousTo.toISOString() },
         activeUsers: seatCount('active'),
-        users: { active: seatCount('active'), invited: seatCount('invited'), suspended: seatCount('suspended'), billableSeats, includedSeats: plan.includedSeats },
+        users: {
+          active: seatCount('active'),
+          invited: seatCount('invited'),
+          suspended: seatCount('suspended'),
+          billableSeats,
+          includedSeats: plan.includedSeats,
+        },
         apiCalls: {
           total: apiCalls?.events ?? 0,
           billable: used,
@@ -138,7 +154,13 @@ export const getDashboard = defineRoute({
           errorRate: apiCalls && apiCalls.events > 0 ? round(apiCalls.errors / apiCalls.events, 4) : null,
           avgLatencyMs: apiCalls?.avgLatencyMs ?? null,
         },
-        quota: { limit: plan.apiCallsPerMonth, used, remaining: Math.max(0, plan.apiCallsPerMonth - used), percentUsed: round((used / plan.apiCallsPerMonth) * 100, 1), policy: plan.quotaPolicy },
+        quota: {
+          limit: plan.apiCallsPerMonth,
+          used,
+          remaining: Math.max(0, plan.apiCallsPerMonth - used),
+          percentUsed: round((used / plan.apiCallsPerMonth) * 100, 1),
+          policy: plan.quotaPolicy,
+        },
         monthToDateCost: cost,
         jobs: allJobs,
         syncs,
@@ -167,7 +189,13 @@ function summarize(rows: Array<{ outcome: string; count: number }>): Outcomes {
   const completed = count('completed');
   const failed = count('failed');
   const cancelled = count('cancelled');
-  return { total: completed + failed + cancelled, completed, failed, cancelled, successRate: completed + failed > 0 ? round(completed / (completed + failed), 4) : null };
+  return {
+    total: completed + failed + cancelled,
+    completed,
+    failed,
+    cancelled,
+    successRate: completed + failed > 0 ? round(completed / (completed + failed), 4) : null,
+  };
 }
 
 function trend(current: number, previous: number) {

@@ -30,7 +30,13 @@ const RAW_KEY: Record<UsageGrouping, string> = {
  * `usage_daily` rollup, partial days from `usage_events` (see {@link splitRange}), in one query.
  * Exact, and a month of millions of events costs a few dozen rollup rows.
  */
-export async function usageGroups(db: Database, tenantId: string, range: { from: Date; to: Date; now: Date }, groupBy: UsageGrouping, kind?: string): Promise<UsageGroup[]> {
+export async function usageGroups(
+  db: Database,
+  tenantId: string,
+  range: { from: Date; to: Date; now: Date },
+  groupBy: UsageGrouping,
+  kind?: string,
+): Promise<UsageGroup[]> {
   const split = splitRange(range.from, range.to, range.now);
   const parts: string[] = [];
   const bindings: unknown[] = [];
@@ -50,7 +56,16 @@ export async function usageGroups(db: Database, tenantId: string, range: { from:
     bindings.push(tenantId, piece.from.toISOString(), piece.to.toISOString(), ...(kind ? [kind] : []));
   }
   if (parts.length === 0) return [];
-  const rows = await db.readAsTenant<{ key: string; kind: string; events: string; quantity: string; cost_units: string; errors: string; latency_sum: number; latency_count: string }>(
+  const rows = await db.readAsTenant<{
+    key: string;
+    kind: string;
+    events: string;
+    quantity: string;
+    cost_units: string;
+    errors: string;
+    latency_sum: number;
+    latency_count: string;
+  }>(
     tenantId,
     db.knex.raw(
       `select key, kind, sum(events) as events, sum(quantity) as quantity, sum(cost_units) as cost_units, sum(errors) as errors,
@@ -71,7 +86,11 @@ export async function usageGroups(db: Database, tenantId: string, range: { from:
 }
 
 /** Jobs that ended in [from, to), by kind and outcome: `job_daily` for whole days, `jobs` for the edges. */
-export async function jobOutcomes(db: Database, tenantId: string, range: { from: Date; to: Date; now: Date }): Promise<Array<{ kind: string; outcome: string; count: number }>> {
+export async function jobOutcomes(
+  db: Database,
+  tenantId: string,
+  range: { from: Date; to: Date; now: Date },
+): Promise<Array<{ kind: string; outcome: string; count: number }>> {
   const split = splitRange(range.from, range.to, range.now);
   const parts: string[] = [];
   const bindings: unknown[] = [];
@@ -80,7 +99,9 @@ export async function jobOutcomes(db: Database, tenantId: string, range: { from:
     bindings.push(tenantId, split.days.fromDay, split.days.toDay);
   }
   for (const piece of split.raw) {
-    parts.push(`select kind, status as outcome, 1 as count from jobs where tenant_id = ? and finished_at >= ? and finished_at < ? and status in ('completed', 'failed', 'cancelled')`);
+    parts.push(
+      `select kind, status as outcome, 1 as count from jobs where tenant_id = ? and finished_at >= ? and finished_at < ? and status in ('completed', 'failed', 'cancelled')`,
+    );
     bindings.push(tenantId, piece.from.toISOString(), piece.to.toISOString());
   }
   if (parts.length === 0) return [];

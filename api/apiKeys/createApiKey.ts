@@ -33,19 +33,23 @@ export const createApiKey = defineRoute({
     assertRoleWithinCaller(principal, body.role, 'create a key');
     if (principal.scopes !== null) {
       const beyond = (body.scopes ?? ['*']).filter((scope) => !scopeCovered(principal.scopes!, scope));
-      if (beyond.length > 0) throw errors.forbidden(`This key's scopes do not cover ${beyond.join(', ')}; a key cannot create a key with more access than its own`);
+      if (beyond.length > 0)
+        throw errors.forbidden(`This key's scopes do not cover ${beyond.join(', ')}; a key cannot create a key with more access than its own`);
     }
     const issued = await deps.db.withTenant(principal.tenantId, async (trx) => {
       const tenant = await trx<TenantRow>('tenants').where({ id: principal.tenantId }).first('plan', 'settings');
       const maxDays = effectiveSettings(tenant!.plan, tenant!.settings).security.keyMaxLifetimeDays;
       const now = Date.now();
       let expiresAt = body.expiresAt ? new Date(body.expiresAt) : null;
-      if (expiresAt && expiresAt.getTime() <= now) throw errors.badRequest('VALIDATION_FAILED', 'body.expiresAt: must be in the future', [{ path: 'body.expiresAt', message: 'must be in the future' }]);
+      if (expiresAt && expiresAt.getTime() <= now)
+        throw errors.badRequest('VALIDATION_FAILED', 'body.expiresAt: must be in the future', [{ path: 'body.expiresAt', message: 'must be in the future' }]);
       if (maxDays !== null) {
         const latest = now + maxDays * DAY_MS;
         if (!expiresAt) expiresAt = new Date(latest);
         else if (expiresAt.getTime() > latest + 60_000) {
-          throw errors.badRequest('KEY_LIFETIME_EXCEEDED', `Keys of this tenant must expire within ${maxDays} days`, [{ path: 'body.expiresAt', message: `at most ${new Date(latest).toISOString()}` }]);
+          throw errors.badRequest('KEY_LIFETIME_EXCEEDED', `Keys of this tenant must expire within ${maxDays} days`, [
+            { path: 'body.expiresAt', message: `at most ${new Date(latest).toISOString()}` },
+          ]);
         }
       }
       return issueApiKey(trx, {

@@ -12,7 +12,13 @@ export const getApiKey = defineRoute({
   params: apiKeyIdParams,
   responses: { 200: { description: 'The key', schema: z.object({ apiKey: apiKeyDetailSchema }) }, 404: { description: 'No such key in this tenant' } },
   async handler({ deps, principal, params }) {
-    const [row] = await deps.db.readAsTenant<ApiKeyRow>(principal.tenantId, deps.db.knex('api_keys').where({ id: params.id }).select(...API_KEY_COLUMNS));
+    const [row] = await deps.db.readAsTenant<ApiKeyRow>(
+      principal.tenantId,
+      deps.db
+        .knex('api_keys')
+        .where({ id: params.id })
+        .select(...API_KEY_COLUMNS),
+    );
     if (!row) throw errors.notFound('API key');
     return { status: 200, body: { apiKey: toApiKeyView(row) } };
   },

@@ -45,7 +45,11 @@ export const listAuditLogs = defineRoute({
   summary: "The tenant's audit log, newest first; filter by action (exact, or a prefix ending in *), actor id and time",
   tags: ['audit'],
   query: pageQuery.extend({
-    action: z.string().max(100).regex(/^[a-z_.]+\*?$/, 'an action such as user.created, or a prefix such as user.*').optional(),
+    action: z
+      .string()
+      .max(100)
+      .regex(/^[a-z_.]+\*?$/, 'an action such as user.created, or a prefix such as user.*')
+      .optional(),
     actor: z.string().max(100).optional().describe('actor id (an API key id or a user id)'),
     from: z.iso.datetime({ offset: true }).optional().describe('inclusive'),
     to: z.iso.datetime({ offset: true }).optional().describe('exclusive'),

@@ -43,7 +43,9 @@ export async function issueApiKey(trx: TenantTransaction, fields: NewApiKeyField
     actor: fields.actor,
     action: 'api_key.created',
     target: { type: 'api_key', id },
-    details: { after: { name: fields.name, prefix: key.lookupPrefix, role: fields.role, scopes: fields.scopes, expiresAt: fields.expiresAt?.toISOString() ?? null } },
+    details: {
+      after: { name: fields.name, prefix: key.lookupPrefix, role: fields.role, scopes: fields.scopes, expiresAt: fields.expiresAt?.toISOString() ?? null },
+    },
   });
   return { row: inserted as ApiKeyRow, key: key.key };
 }

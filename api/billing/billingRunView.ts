@@ -50,7 +50,11 @@ const QUERY_DEADLINE_MS = 2_000;
  * continue-as-new chain), when the workflow answering is this run; otherwise the progress the run
  * last recorded (after every page of tenants).
  */
-export async function liveBillingRunView(row: BillingRunRow, temporal: Client, config: Pick<HubConfig, 'TEMPORAL_UI_URL' | 'TEMPORAL_NAMESPACE'>): Promise<JobView> {
+export async function liveBillingRunView(
+  row: BillingRunRow,
+  temporal: Client,
+  config: Pick<HubConfig, 'TEMPORAL_UI_URL' | 'TEMPORAL_NAMESPACE'>,
+): Promise<JobView> {
   if (row.status !== 'running' && row.status !== 'queued') return toBillingRunView(row, config);
   try {
     const handle = temporal.workflow.getHandle(row.workflow_id);

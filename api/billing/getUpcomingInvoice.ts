@@ -38,7 +38,18 @@ export const getUpcomingInvoice = defineRoute({
     const { start, end } = billingPeriod(period);
     return {
       status: 200,
-      body: { invoice: { period, periodStart: start.toISOString(), periodEnd: end.toISOString(), asOf: now.toISOString(), plan: plan.id, currency: BILLING_CURRENCY, ...computed, usage } },
+      body: {
+        invoice: {
+          period,
+          periodStart: start.toISOString(),
+          periodEnd: end.toISOString(),
+          asOf: now.toISOString(),
+          plan: plan.id,
+          currency: BILLING_CURRENCY,
+          ...computed,
+          usage,
+        },
+      },
     };
   },
 });

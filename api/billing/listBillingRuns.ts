@@ -14,7 +14,12 @@ export const listBillingRuns = defineRoute({
   query: z.strictObject({
     period: z.string().regex(PERIOD_PATTERN, 'must be a month, YYYY-MM').optional(),
     page: z.coerce.number().int().min(1).default(1),
-    limit: z.coerce.number().int().min(1).default(25).transform((value) => Math.min(value, MAX_PAGE_SIZE)),
+    limit: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .default(25)
+      .transform((value) => Math.min(value, MAX_PAGE_SIZE)),
   }),
   responses: { 200: { description: 'A page of runs', schema: pageOf(jobSchema) } },
   async handler({ deps, query }) {

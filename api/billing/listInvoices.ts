@@ -16,7 +16,12 @@ export const listInvoices = defineRoute({
     status: z.enum(INVOICE_STATUSES).optional(),
     period: z.string().regex(PERIOD_PATTERN, 'must be a month, YYYY-MM').optional(),
     page: z.coerce.number().int().min(1).default(1),
-    limit: z.coerce.number().int().min(1).default(25).transform((value) => Math.min(value, MAX_PAGE_SIZE)),
+    limit: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .default(25)
+      .transform((value) => Math.min(value, MAX_PAGE_SIZE)),
   }),
   responses: { 200: { description: 'A page of invoices', schema: pageOf(invoiceSchema) } },
   async handler({ deps, principal, query }) {
@@ -27,7 +32,13 @@ export const listInvoices = defineRoute({
       return builder;
     };
     const [rows, counted] = await Promise.all([
-      deps.db.readAsTenant<InvoiceRow>(principal.tenantId, filtered().orderBy([{ column: 'period', order: 'desc' }]).limit(query.limit).offset((query.page - 1) * query.limit)),
+      deps.db.readAsTenant<InvoiceRow>(
+        principal.tenantId,
+        filtered()
+          .orderBy([{ column: 'period', order: 'desc' }])
+          .limit(query.limit)
+          .offset((query.page - 1) * query.limit),
+      ),
       deps.db.readAsTenant<{ count: string }>(principal.tenantId, filtered().count({ count: '*' })),
     ]);
     return { status: 200, body: { data: rows.map(toInvoiceView), pagination: pagination(query.page, query.limit, Number(counted[0]?.count ?? 0)) } };

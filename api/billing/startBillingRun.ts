@@ -32,10 +32,22 @@ export const startBillingRun = defineRoute({
     409: { description: 'A run of this period is still going' },
   },
   async handler({ deps, body }) {
-    if (body.period > periodOf(new Date())) throw errors.badRequest('PERIOD_IN_FUTURE', `${body.period} has not begun yet`, [{ path: 'body.period', message: 'must not be after the current month' }]);
+    if (body.period > periodOf(new Date()))
+      throw errors.badRequest('PERIOD_IN_FUTURE', `${body.period} has not begun yet`, [
+        { path: 'body.period', message: 'must not be after the current month' },
+      ]);
     const id = randomUUID();
     const workflowId = workflowIds.billingRun(body.period, body.tenants);
-    await deps.db.withPlatform((trx) => trx('billing_runs').insert({ id, period: body.period, tenants: body.tenants ?? null, status: 'queued', workflow_id: workflowId, requested_by: 'platform_admin' }));
+    await deps.db.withPlatform((trx) =>
+      trx('billing_runs').insert({
+        id,
+        period: body.period,
+        tenants: body.tenants ?? null,
+        status: 'queued',
+        workflow_id: workflowId,
+        requested_by: 'platform_admin',
+      }),
+    );
     try {
       const handle = await deps.temporal.workflow.start<typeof monthlyBilling>(WORKFLOW_TYPES.monthlyBilling, {
         workflowId,
@@ -57,7 +69,11 @@ export const startBillingRun = defineRoute({
       await deps.db.withPlatform((trx) =>
         trx('billing_runs')
           .where({ id })
-          .update({ status: 'failed', error: JSON.stringify({ code: running ? 'BILLING_RUN_IN_PROGRESS' : 'START_FAILED', message: (error as Error).message }), finished_at: trx.fn.now() }),
+          .update({
+            status: 'failed',
+            error: JSON.stringify({ code: running ? 'BILLING_RUN_IN_PROGRESS' : 'START_FAILED', message: (error as Error).message }),
+            finished_at: trx.fn.now(),
+          }),
       );
       if (running) throw new ApiError(409, 'BILLING_RUN_IN_PROGRESS', `A billing run of ${body.period} is still going (workflow ${workflowId})`);
       throw error;

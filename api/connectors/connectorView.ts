@@ -34,7 +34,11 @@ export function toConnectorView(row: ConnectorRow): ConnectorView {
 
 function streamNames(type: string, config: Record<string, unknown>): string[] {
   try {
-    return findConnector(type)?.streams(config as never).map((stream) => stream.name) ?? [];
+    return (
+      findConnector(type)
+        ?.streams(config as never)
+        .map((stream) => stream.name) ?? []
+    );
   } catch {
     return [];
   }
@@ -42,7 +46,20 @@ function streamNames(type: string, config: Record<string, unknown>): string[] {
 
 /** Columns the views read (never the ciphertext). */
 export const connectorViewColumns = [
-  'id', 'tenant_id', 'type', 'name', 'config', 'status', 'paused_reason', 'paused_at', 'last_tested_at', 'last_test_ok', 'last_test_error', 'created_by', 'created_at', 'updated_at',
+  'id',
+  'tenant_id',
+  'type',
+  'name',
+  'config',
+  'status',
+  'paused_reason',
+  'paused_at',
+  'last_tested_at',
+  'last_test_ok',
+  'last_test_error',
+  'created_by',
+  'created_at',
+  'updated_at',
 ] as const;
 
 export const connectorIdParams = z.strictObject({ id: z.uuid() });

@@ -40,7 +40,15 @@ export const createConnector = defineRoute({
       const row = await deps.db.withTenant(tenantId, async (trx) => {
         const sealed = await sealConnectorCredentials(trx, deps.vault, tenantId, id, credentials);
         const [inserted] = await trx<ConnectorRow>('connectors')
-          .insert({ id, tenant_id: tenantId, type: definition.type, name: body.name, config: JSON.stringify(config) as never, ...sealed, created_by: principal.keyId })
+          .insert({
+            id,
+            tenant_id: tenantId,
+            type: definition.type,
+            name: body.name,
+            config: JSON.stringify(config) as never,
+            ...sealed,
+            created_by: principal.keyId,
+          })
           .returning('*');
         await appendAudit(trx, {
           tenantId,
@@ -53,7 +61,8 @@ export const createConnector = defineRoute({
       });
       return { status: 201, body: { connector: toConnectorView(row) } };
     } catch (error) {
-      if (isUniqueViolation(error, 'connectors_tenant_name_unique')) throw errors.conflict('CONNECTOR_NAME_TAKEN', `A connector named "${body.name}" already exists`);
+      if (isUniqueViolation(error, 'connectors_tenant_name_unique'))
+        throw errors.conflict('CONNECTOR_NAME_TAKEN', `A connector named "${body.name}" already exists`);
       throw error;
     }
   },

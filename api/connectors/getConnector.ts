@@ -16,7 +16,10 @@ export const getConnector = defineRoute({
     404: { description: 'No such connector in this tenant' },
   },
   async handler({ deps, params, principal }) {
-    const [row] = await deps.db.readAsTenant<ConnectorRow>(principal.tenantId, deps.db.knex('connectors').select(connectorViewColumns).where({ id: params.id }));
+    const [row] = await deps.db.readAsTenant<ConnectorRow>(
+      principal.tenantId,
+      deps.db.knex('connectors').select(connectorViewColumns).where({ id: params.id }),
+    );
     if (!row) throw errors.notFound('Connector');
     return { status: 200, body: { connector: toConnectorView(row) } };
   },

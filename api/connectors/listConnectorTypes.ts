@@ -49,7 +49,9 @@ export const listConnectorTypes = defineRoute({
   tags: ['connectors'],
   responses: { 200: { description: 'All connector types', schema: pageOf(connectorTypeSchema) } },
   async handler() {
-    cached ??= Object.values(connectorRegistry).map(toTypeView).sort((a, b) => a.type.localeCompare(b.type));
+    cached ??= Object.values(connectorRegistry)
+      .map(toTypeView)
+      .sort((a, b) => a.type.localeCompare(b.type));
     return { status: 200, body: { data: cached, pagination: pagination(1, Math.max(cached.length, 1), cached.length) } };
   },
 });

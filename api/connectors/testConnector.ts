@@ -32,7 +32,10 @@ export const testConnector = defineRoute({
     503: { description: 'The workflow did not finish within CONNECTOR_TEST_TIMEOUT (CONNECTOR_TEST_PENDING)' },
   },
   async handler({ deps, params, principal }) {
-    const [row] = await deps.db.readAsTenant<Pick<ConnectorRow, 'id' | 'type'>>(principal.tenantId, deps.db.knex('connectors').select('id', 'type').where({ id: params.id }));
+    const [row] = await deps.db.readAsTenant<Pick<ConnectorRow, 'id' | 'type'>>(
+      principal.tenantId,
+      deps.db.knex('connectors').select('id', 'type').where({ id: params.id }),
+    );
     if (!row) throw errors.notFound('Connector');
 
     const workflowId = workflowIds.connectorTest(principal.tenantSlug, row.id, randomUUID());
@@ -57,7 +60,15 @@ export const testConnector = defineRoute({
       const result = await Promise.race([
         handle.result(),
         new Promise<never>((_, reject) => {
-          timer = setTimeout(() => reject(new ApiError(503, 'CONNECTOR_TEST_PENDING', `connectorTest ${workflowId} did not finish within ${deps.config.CONNECTOR_TEST_TIMEOUT}`, [{ path: 'workflowId', message: workflowId }])), durationMs(deps.config.CONNECTOR_TEST_TIMEOUT));
+          timer = setTimeout(
+            () =>
+              reject(
+                new ApiError(503, 'CONNECTOR_TEST_PENDING', `connectorTest ${workflowId} did not finish within ${deps.config.CONNECTOR_TEST_TIMEOUT}`, [
+                  { path: 'workflowId', message: workflowId },
+                ]),
+              ),
+            durationMs(deps.config.CONNECTOR_TEST_TIMEOUT),
+          );
         }),
       ]);
       return { status: 200, body: { ...result, workflowId, temporalUiUrl: link } };

@@ -20,7 +20,7 @@ export const updateConnector = defineRoute({
   method: 'patch',
   path: '/v1/connectors/:id',
   auth: 'tenant',
-  summary: "Rename a connector, replace its config, or replace its credentials",
+  summary: 'Rename a connector, replace its config, or replace its credentials',
   tags: ['connectors'],
   params: connectorIdParams,
   body,
@@ -66,7 +66,8 @@ export const updateConnector = defineRoute({
       });
       return { status: 200, body: { connector: toConnectorView(row) } };
     } catch (error) {
-      if (isUniqueViolation(error, 'connectors_tenant_name_unique')) throw errors.conflict('CONNECTOR_NAME_TAKEN', `A connector named "${body.name}" already exists`);
+      if (isUniqueViolation(error, 'connectors_tenant_name_unique'))
+        throw errors.conflict('CONNECTOR_NAME_TAKEN', `A connector named "${body.name}" already exists`);
       throw error;
     }
   },

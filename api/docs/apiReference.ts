@@ -72,7 +72,10 @@ function typeOf(schema: JsonSchema | undefined): string {
 /** `type — description; bounds` for a table row. */
 function describe(schema: JsonSchema): { type: string; notes: string } {
   // Nullable and union fields keep their description and bounds on the alternatives.
-  const withAlternatives = (source: JsonSchema): JsonSchema[] => [source, ...(((source.anyOf ?? source.oneOf) as JsonSchema[] | undefined) ?? []).flatMap(withAlternatives)];
+  const withAlternatives = (source: JsonSchema): JsonSchema[] => [
+    source,
+    ...(((source.anyOf ?? source.oneOf) as JsonSchema[] | undefined) ?? []).flatMap(withAlternatives),
+  ];
   const sources = withAlternatives(schema);
   const descriptions = sources.map((source) => (typeof source.description === 'string' ? source.description : ''));
   const parts = [...new Set([...descriptions, ...sources.flatMap(bounds)].filter(Boolean))];
@@ -93,7 +96,9 @@ function fieldsOf(schema: JsonSchema, prefix = '', depth = 0): Field[] {
     const field: Field = { name: `${prefix}${name}`, schema: property, required: required.has(name) };
     if (depth >= 3) return [field];
     // A nullable object (`anyOf: [object, null]`) lists its object's fields.
-    const object = property.properties ? property : ((property.anyOf ?? property.oneOf) as JsonSchema[] | undefined)?.find((alternative) => alternative.properties);
+    const object = property.properties
+      ? property
+      : ((property.anyOf ?? property.oneOf) as JsonSchema[] | undefined)?.find((alternative) => alternative.properties);
     if (object) return [field, ...fieldsOf(object, `${field.name}.`, depth + 1)];
     const items = property.items as JsonSchema | undefined;
     if (items?.properties) return [field, ...fieldsOf(items, `${field.name}[].`, depth + 1)];
@@ -115,10 +120,13 @@ function fieldTable(fields: Field[]): string[] {
 function authOf(operation: JsonSchema, access: OperationAccess | undefined): string {
   const requirements = (operation.security ?? []) as Record<string, string[]>[];
   if (requirements.length === 0) return 'none (public)';
-  const schemes = requirements.flatMap((requirement) => Object.entries(requirement).map(([name, scopes]) => (scopes.length ? `${name} (${scopes.join(', ')})` : name)));
-  const described = schemes.includes('ApiKey') && schemes.includes('BearerApiKey')
-    ? ['tenant API key (`X-API-Key` or `Authorization: Bearer`)', ...schemes.filter((scheme) => scheme !== 'ApiKey' && scheme !== 'BearerApiKey').map(code)]
-    : schemes.map((scheme) => (scheme === 'AdminToken' ? 'platform admin token (`Authorization: Bearer`)' : code(scheme)));
+  const schemes = requirements.flatMap((requirement) =>
+    Object.entries(requirement).map(([name, scopes]) => (scopes.length ? `${name} (${scopes.join(', ')})` : name)),
+  );
+  const described =
+    schemes.includes('ApiKey') && schemes.includes('BearerApiKey')
+      ? ['tenant API key (`X-API-Key` or `Authorization: Bearer`)', ...schemes.filter((scheme) => scheme !== 'ApiKey' && scheme !== 'BearerApiKey').map(code)]
+      : schemes.map((scheme) => (scheme === 'AdminToken' ? 'platform admin token (`Authorization: Bearer`)' : code(scheme)));
   const extra = [access?.minRole ? `role ${code(access.minRole)} or above` : '', access?.scope ? `key scope ${code(access.scope)}` : ''].filter(Boolean);
   return `${described.join(' or ')}${extra.length ? `; ${extra.join(', ')}` : ''}`;
 }
@@ -161,7 +169,10 @@ export function renderApiReference(document: JsonSchema, accessOf: (method: stri
     '| Scheme | How | Meaning |',
     '|---|---|---|',
     ...Object.entries(schemes).map(([name, scheme]) => {
-      const how = scheme.type === 'apiKey' ? `header ${code(scheme.in === 'header' ? scheme.name : `${String(scheme.in)} ${String(scheme.name)}`)}` : `HTTP ${String(scheme.scheme)}`;
+      const how =
+        scheme.type === 'apiKey'
+          ? `header ${code(scheme.in === 'header' ? scheme.name : `${String(scheme.in)} ${String(scheme.name)}`)}`
+          : `HTTP ${String(scheme.scheme)}`;
       return `| ${code(name)} | ${cell(how)} | ${cell(String(scheme.description ?? ''))} |`;
     }),
     '',
@@ -169,11 +180,18 @@ export function renderApiReference(document: JsonSchema, accessOf: (method: stri
     '',
   ];
   for (const tag of tags) {
-    lines.push(`- ${tag}: ${operations.filter(({ operation }) => ((operation.tags as string[] | undefined) ?? ['other'])[0] === tag).map(({ method, route }) => `[${method.toUpperCase()} ${route}](#${anchorOf(`${method.toUpperCase()} ${route}`)})`).join(', ')}`);
+    lines.push(
+      `- ${tag}: ${operations
+        .filter(({ operation }) => ((operation.tags as string[] | undefined) ?? ['other'])[0] === tag)
+        .map(({ method, route }) => `[${method.toUpperCase()} ${route}](#${anchorOf(`${method.toUpperCase()} ${route}`)})`)
+        .join(', ')}`,
+    );
   }
   for (const tag of tags) {
     lines.push('', `## ${tag}`);
-    for (const { method, route, operation } of operations.filter(({ operation: candidate }) => ((candidate.tags as string[] | undefined) ?? ['other'])[0] === tag)) {
+    for (const { method, route, operation } of operations.filter(
+      ({ operation: candidate }) => ((candidate.tags as string[] | undefined) ?? ['other'])[0] === tag,
+    )) {
       lines.push('', `### ${method.toUpperCase()} ${route}`, '');
       if (typeof operation.summary === 'string') lines.push(operation.summary, '');
       lines.push(`Auth: ${authOf(operation, accessOf(method, route))}.`, '');
@@ -201,7 +219,11 @@ export function renderApiReference(document: JsonSchema, accessOf: (method: stri
       const responses = (operation.responses ?? {}) as Record<string, { description?: string; content?: Record<string, unknown> }>;
       lines.push('Responses:', '', '| Status | Meaning | Content |', '|---|---|---|');
       for (const [status, response] of Object.entries(responses)) {
-        lines.push(`| ${status} | ${cell(response.description ?? '')} | ${Object.keys(response.content ?? {}).map(code).join(', ')} |`);
+        lines.push(
+          `| ${status} | ${cell(response.description ?? '')} | ${Object.keys(response.content ?? {})
+            .map(code)
+            .join(', ')} |`,
+        );
       }
     }
   }

@@ -52,7 +52,9 @@ export function buildOpenApiDocument(routes: readonly AnyRoute[], info: { versio
       const contentType = spec.contentType ?? 'application/json';
       responses[status] = {
         description: spec.description,
-        ...(spec.schema || spec.contentType ? { content: { [contentType]: { schema: spec.schema ? toJsonSchema(spec.schema, 'output') : { type: 'string' } } } } : {}),
+        ...(spec.schema || spec.contentType
+          ? { content: { [contentType]: { schema: spec.schema ? toJsonSchema(spec.schema, 'output') : { type: 'string' } } } }
+          : {}),
       };
     }
     const applicable = Object.keys(standardErrors).filter((status) => {
@@ -64,7 +66,12 @@ export function buildOpenApiDocument(routes: readonly AnyRoute[], info: { versio
       responses[status] ??= { description: standardErrors[status], content: { 'application/json': { schema: errorSchema } } };
     }
     const operation: JsonSchema = {
-      operationId: `${route.method}${path.replace(/[{}]/g, '').split(/[/-]/).filter(Boolean).map((part) => part[0]!.toUpperCase() + part.slice(1)).join('')}`,
+      operationId: `${route.method}${path
+        .replace(/[{}]/g, '')
+        .split(/[/-]/)
+        .filter(Boolean)
+        .map((part) => part[0]!.toUpperCase() + part.slice(1))
+        .join('')}`,
       summary: route.summary,
       tags: route.tags,
       parameters: [...parameters(route.params, 'path'), ...parameters(route.query, 'query')],

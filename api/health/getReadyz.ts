@@ -29,11 +29,7 @@ export const getReadyz = defineRoute({
   async handler({ deps }) {
     const [postgres, temporal] = await Promise.all([
       timed(() => deps.db.ping(CHECK_TIMEOUT_MS)),
-      timed(() =>
-        deps.temporal.connection.withDeadline(Date.now() + CHECK_TIMEOUT_MS, () =>
-          deps.temporal.workflowService.getSystemInfo({}),
-        ),
-      ),
+      timed(() => deps.temporal.connection.withDeadline(Date.now() + CHECK_TIMEOUT_MS, () => deps.temporal.workflowService.getSystemInfo({}))),
     ]);
     const ok = postgres.ok && temporal.ok;
     return { status: ok ? 200 : 503, body: { status: ok ? 'ready' : 'unavailable', checks: { postgres, temporal } } };

@@ -68,7 +68,8 @@ export function mountRoutes(routes: readonly AnyRoute[], deps: ApiDeps): Router 
       const logContext = { requestId: String(req.id ?? ''), ...(principal?.kind === 'tenant' ? { tenantId: principal.tenantId } : {}) };
       const result = await withLogContext(logContext, () => route.handler({ req, res, params, query, body, deps, principal: principal as never }));
       if (result === RESPONDED) return;
-      if (deps.config.NODE_ENV !== 'production') assertDeclaredResponse(route, result.status, result.json === undefined ? result.body : JSON.parse(result.json));
+      if (deps.config.NODE_ENV !== 'production')
+        assertDeclaredResponse(route, result.status, result.json === undefined ? result.body : JSON.parse(result.json));
       for (const [name, value] of Object.entries(result.headers ?? {})) res.setHeader(name, value);
       if (result.json !== undefined) res.status(result.status).type('json').send(result.json);
       else if (result.body === undefined) res.status(result.status).end();
@@ -96,7 +97,10 @@ export function mountRoutes(routes: readonly AnyRoute[], deps: ApiDeps): Router 
 function patternMatches(pattern: string, path: string): boolean {
   const patternSegments = pattern.split('/');
   const pathSegments = path.split('/');
-  return patternSegments.length === pathSegments.length && patternSegments.every((segment, index) => segment === pathSegments[index] || (segment.startsWith(':') && pathSegments[index] !== ''));
+  return (
+    patternSegments.length === pathSegments.length &&
+    patternSegments.every((segment, index) => segment === pathSegments[index] || (segment.startsWith(':') && pathSegments[index] !== ''))
+  );
 }
 
 /** The path of the first string (or object key) holding a NUL character, which Postgres text cannot store. */
@@ -139,7 +143,9 @@ function assertDeclaredResponse(route: AnyRoute, status: number, body: unknown):
   if (spec.schema) {
     const checked = spec.schema.safeParse(body);
     if (!checked.success) {
-      throw new Error(`${routeKey(route)} answered ${status} with a body that breaks its schema: ${checked.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+      throw new Error(
+        `${routeKey(route)} answered ${status} with a body that breaks its schema: ${checked.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+      );
     }
   }
 }

@@ -43,7 +43,12 @@ export interface RouteContext<P, Q, B, A extends RouteAuth> {
  * One API route: path, auth, zod schemas (the single source of validation and OpenAPI) and handler.
  * Files under api/routes/<area>/<verbNoun>.ts each export one.
  */
-export interface RouteDefinition<PS extends Schema | undefined = Schema | undefined, QS extends Schema | undefined = Schema | undefined, BS extends Schema | undefined = Schema | undefined, A extends RouteAuth = RouteAuth> {
+export interface RouteDefinition<
+  PS extends Schema | undefined = Schema | undefined,
+  QS extends Schema | undefined = Schema | undefined,
+  BS extends Schema | undefined = Schema | undefined,
+  A extends RouteAuth = RouteAuth,
+> {
   method: HttpMethod;
   /** Express path, e.g. `/v1/users/:id`. */
   path: string;
@@ -66,9 +71,12 @@ export interface RouteDefinition<PS extends Schema | undefined = Schema | undefi
 }
 
 /** Identity function that infers a route's types from its schemas. */
-export function defineRoute<PS extends Schema | undefined = undefined, QS extends Schema | undefined = undefined, BS extends Schema | undefined = undefined, A extends RouteAuth = RouteAuth>(
-  route: RouteDefinition<PS, QS, BS, A>,
-): RouteDefinition<PS, QS, BS, A> {
+export function defineRoute<
+  PS extends Schema | undefined = undefined,
+  QS extends Schema | undefined = undefined,
+  BS extends Schema | undefined = undefined,
+  A extends RouteAuth = RouteAuth,
+>(route: RouteDefinition<PS, QS, BS, A>): RouteDefinition<PS, QS, BS, A> {
   return route;
 }
 

@@ -52,7 +52,9 @@ export async function admitTenantRequest(route: AnyRoute, req: Request, res: Res
   res.setHeader('RateLimit-Remaining', String(Math.max(0, rate.remaining)));
   res.setHeader('RateLimit-Reset', String(resetSeconds));
   if (!rate.allowed) {
-    throw new ApiError(429, 'RATE_LIMITED', `Rate limit of ${rate.limit} requests per second exceeded (plan ${plan.id})`, undefined, { 'Retry-After': String(resetSeconds) });
+    throw new ApiError(429, 'RATE_LIMITED', `Rate limit of ${rate.limit} requests per second exceeded (plan ${plan.id})`, undefined, {
+      'Retry-After': String(resetSeconds),
+    });
   }
 
   // Account routes (profile, usage, invoices) stay reachable when the quota is used up.

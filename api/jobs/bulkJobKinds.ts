@@ -38,22 +38,35 @@ export const migrationKind: JobKind = {
       connectorId: z.uuid().optional().describe('A connector whose stream is the legacy dataset'),
       stream: z.string().min(1).max(200).optional().describe('The connector stream to read'),
       target: z.enum(['users', 'records']).default('users'),
-      records: z.strictObject({ connectorId: z.uuid(), stream: z.string().min(1).max(200) }).optional().describe('Where migrated records belong (target records)'),
+      records: z
+        .strictObject({ connectorId: z.uuid(), stream: z.string().min(1).max(200) })
+        .optional()
+        .describe('Where migrated records belong (target records)'),
       mapping: z.record(z.string().min(1).max(200), z.string().min(1).max(200)).describe('target field → source field'),
       dryRun: z.boolean().optional(),
       expect: z
-        .strictObject({ rows: z.number().int().min(0).optional(), checksum: z.string().regex(/^[0-9a-f]{64}$/).optional() })
+        .strictObject({
+          rows: z.number().int().min(0).optional(),
+          checksum: z
+            .string()
+            .regex(/^[0-9a-f]{64}$/)
+            .optional(),
+        })
         .optional()
         .describe('Control totals of the legacy system, checked by verify'),
     })
     .superRefine((params, ctx) => {
-      if ((params.uploadId === undefined) === (params.connectorId === undefined)) ctx.addIssue({ code: 'custom', message: 'pass either uploadId or connectorId', path: ['uploadId'] });
-      if (params.connectorId !== undefined && params.stream === undefined) ctx.addIssue({ code: 'custom', message: 'stream is required with connectorId', path: ['stream'] });
+      if ((params.uploadId === undefined) === (params.connectorId === undefined))
+        ctx.addIssue({ code: 'custom', message: 'pass either uploadId or connectorId', path: ['uploadId'] });
+      if (params.connectorId !== undefined && params.stream === undefined)
+        ctx.addIssue({ code: 'custom', message: 'stream is required with connectorId', path: ['stream'] });
       if (params.target === 'users') {
         for (const field of Object.keys(params.mapping)) {
-          if (!(userFields as readonly string[]).includes(field)) ctx.addIssue({ code: 'custom', message: `users have no field ${field}`, path: ['mapping', field] });
+          if (!(userFields as readonly string[]).includes(field))
+            ctx.addIssue({ code: 'custom', message: `users have no field ${field}`, path: ['mapping', field] });
         }
-        for (const field of ['email', 'name']) if (!params.mapping[field]) ctx.addIssue({ code: 'custom', message: `mapping.${field} is required`, path: ['mapping', field] });
+        for (const field of ['email', 'name'])
+          if (!params.mapping[field]) ctx.addIssue({ code: 'custom', message: `mapping.${field} is required`, path: ['mapping', field] });
       } else {
         if (!params.records) ctx.addIssue({ code: 'custom', message: 'records {connectorId, stream} is required for target records', path: ['records'] });
         if (!params.mapping.externalId) ctx.addIssue({ code: 'custom', message: 'mapping.externalId is required', path: ['mapping', 'externalId'] });
@@ -85,7 +98,10 @@ export const restoreKind: JobKind = {
       targetTenantSlug: slug.optional().describe('Restore into a new tenant with this slug'),
       confirm: z.boolean().optional().describe('Required (true) to overwrite this tenant’s data'),
     })
-    .refine((params) => params.targetTenantSlug !== undefined || params.confirm === true, { message: 'restoring into this tenant overwrites its data: pass confirm: true', path: ['confirm'] }),
+    .refine((params) => params.targetTenantSlug !== undefined || params.confirm === true, {
+      message: 'restoring into this tenant overwrites its data: pass confirm: true',
+      path: ['confirm'],
+    }),
   workflowType: WORKFLOW_TYPES.restoreJob,
   minRole: 'admin',
   summary: (params) => {

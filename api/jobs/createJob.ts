@@ -20,7 +20,9 @@ export const createJob = defineRoute({
   async handler({ deps, principal, body, req }) {
     const kind = jobKinds[body.kind];
     if (!kind) {
-      throw errors.badRequest('UNKNOWN_JOB_KIND', `Unknown job kind "${body.kind}"; known: ${Object.keys(jobKinds).join(', ')}`, [{ path: 'body.kind', message: 'unknown job kind' }]);
+      throw errors.badRequest('UNKNOWN_JOB_KIND', `Unknown job kind "${body.kind}"; known: ${Object.keys(jobKinds).join(', ')}`, [
+        { path: 'body.kind', message: 'unknown job kind' },
+      ]);
     }
     if (!roleAtLeast(principal.role, kind.minRole)) throw errors.forbidden(`Starting ${body.kind} jobs needs role ${kind.minRole} or higher`);
     const params = kind.params.safeParse(body.params);

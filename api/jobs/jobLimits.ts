@@ -15,7 +15,10 @@ const UNLIMITED_KINDS = new Set(['sync']);
 export async function enforceJobLimits(trx: TenantTransaction, tenantId: string, kind: string): Promise<void> {
   if (UNLIMITED_KINDS.has(kind)) return;
   await trx.raw('select pg_advisory_xact_lock(hashtextextended(?, 0))', [`job-limits:${tenantId}`]);
-  const tenant = (await trx('tenants').where({ id: tenantId }).first('plan', 'settings')) as { plan: Parameters<typeof effectiveSettings>[0]; settings: Record<string, unknown> };
+  const tenant = (await trx('tenants').where({ id: tenantId }).first('plan', 'settings')) as {
+    plan: Parameters<typeof effectiveSettings>[0];
+    settings: Record<string, unknown>;
+  };
   const limits = effectiveSettings(tenant.plan, tenant.settings ?? {}).limits;
   const [counts] = (await trx('jobs')
     .where({ tenant_id: tenantId })
@@ -25,15 +28,27 @@ export async function enforceJobLimits(trx: TenantTransaction, tenantId: string,
       trx.raw(`count(*) filter (where created_at >= date_trunc('day', now() at time zone 'UTC') at time zone 'UTC')::int as today`),
     )) as Array<{ active: number; today: number }>;
   if (counts!.active >= limits.maxConcurrentJobs) {
-    throw new ApiError(429, 'JOB_CONCURRENCY_LIMIT', `${counts!.active} jobs are already running; the limit is ${limits.maxConcurrentJobs} at once (settings.limits.maxConcurrentJobs)`, undefined, {
-      'Retry-After': '30',
-    });
+    throw new ApiError(
+      429,
+      'JOB_CONCURRENCY_LIMIT',
+      `${counts!.active} jobs are already running; the limit is ${limits.maxConcurrentJobs} at once (settings.limits.maxConcurrentJobs)`,
+      undefined,
+      {
+        'Retry-After': '30',
+      },
+    );
   }
   if (counts!.today >= limits.maxJobsPerDay) {
     const now = new Date();
     const midnight = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() + 1);
-    throw new ApiError(429, 'JOB_DAILY_LIMIT', `${counts!.today} jobs were started today (UTC); the limit is ${limits.maxJobsPerDay} per day (settings.limits.maxJobsPerDay)`, undefined, {
-      'Retry-After': String(Math.max(1, Math.ceil((midnight - now.getTime()) / 1000))),
-    });
+    throw new ApiError(
+      429,
+      'JOB_DAILY_LIMIT',
+      `${counts!.today} jobs were started today (UTC); the limit is ${limits.maxJobsPerDay} per day (settings.limits.maxJobsPerDay)`,
+      undefined,
+      {
+        'Retry-After': String(Math.max(1, Math.ceil((midnight - now.getTime()) / 1000))),
+      },
+    );
   }
 }

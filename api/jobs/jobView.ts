@@ -78,7 +78,14 @@ export async function liveJobView(row: JobRow, temporal: Client, config: Pick<Hu
   } catch (error) {
     const status = await describeStatus(handle, error).catch(() => undefined);
     if (status === 'TERMINATED' || status === 'TIMED_OUT' || status === 'NOT_FOUND') {
-      return toJobView({ ...row, status: 'failed', error: row.error ?? { code: `WORKFLOW_${status}`, message: `the job's workflow is ${status.toLowerCase().replace('_', ' ')}` } }, config);
+      return toJobView(
+        {
+          ...row,
+          status: 'failed',
+          error: row.error ?? { code: `WORKFLOW_${status}`, message: `the job's workflow is ${status.toLowerCase().replace('_', ' ')}` },
+        },
+        config,
+      );
     }
     if (status === 'CANCELLED') return toJobView({ ...row, status: 'cancelled' }, config);
     return toJobView(row, config);

@@ -13,7 +13,12 @@ export const listJobs = defineRoute({
     kind: z.string().max(50).optional(),
     status: z.enum(JOB_STATUSES).optional(),
     page: z.coerce.number().int().min(1).default(1),
-    limit: z.coerce.number().int().min(1).default(25).transform((value) => Math.min(value, MAX_PAGE_SIZE)),
+    limit: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .default(25)
+      .transform((value) => Math.min(value, MAX_PAGE_SIZE)),
   }),
   responses: { 200: { description: 'A page of jobs', schema: pageOf(jobSchema) } },
   async handler({ deps, principal, query }) {
@@ -24,9 +29,18 @@ export const listJobs = defineRoute({
       return builder;
     };
     const [rows, counted] = await Promise.all([
-      deps.db.readAsTenant<JobRow>(principal.tenantId, filtered().orderBy([{ column: 'created_at', order: 'desc' }, { column: 'id' }]).limit(query.limit).offset((query.page - 1) * query.limit)),
+      deps.db.readAsTenant<JobRow>(
+        principal.tenantId,
+        filtered()
+          .orderBy([{ column: 'created_at', order: 'desc' }, { column: 'id' }])
+          .limit(query.limit)
+          .offset((query.page - 1) * query.limit),
+      ),
       deps.db.readAsTenant<{ count: string }>(principal.tenantId, filtered().count({ count: '*' })),
     ]);
-    return { status: 200, body: { data: rows.map((row) => toJobView(row, deps.config)), pagination: pagination(query.page, query.limit, Number(counted[0]?.count ?? 0)) } };
+    return {
+      status: 200,
+      body: { data: rows.map((row) => toJobView(row, deps.config)), pagination: pagination(query.page, query.limit, Number(counted[0]?.count ?? 0)) },
+    };
   },
 });

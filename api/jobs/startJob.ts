@@ -73,8 +73,23 @@ export async function startJob(deps: ApiDeps, principal: TenantPrincipal, req: R
     const handle = await deps.temporal.workflow.start<JobWorkflow>(request.workflowType, {
       workflowId,
       taskQueue: deps.config.TEMPORAL_TASK_QUEUE,
-      args: [{ jobId, tenantId: principal.tenantId, tenantSlug: principal.tenantSlug, kind: request.kind, params: request.params, requestedBy: createdBy, ...request.input }],
-      typedSearchAttributes: searchAttributePairs({ TenantId: principal.tenantId, TenantSlug: principal.tenantSlug, JobKind: request.kind, ...request.searchAttributes }),
+      args: [
+        {
+          jobId,
+          tenantId: principal.tenantId,
+          tenantSlug: principal.tenantSlug,
+          kind: request.kind,
+          params: request.params,
+          requestedBy: createdBy,
+          ...request.input,
+        },
+      ],
+      typedSearchAttributes: searchAttributePairs({
+        TenantId: principal.tenantId,
+        TenantSlug: principal.tenantSlug,
+        JobKind: request.kind,
+        ...request.searchAttributes,
+      }),
       memo: request.memo,
       staticSummary: request.summary,
     });

@@ -42,7 +42,13 @@ export const listRecords = defineRoute({
     connectorId: z.uuid().optional(),
     stream: z.string().min(1).max(200).optional(),
     cursor: z.string().max(100).optional().describe('nextCursor of the previous page; absent: from the first change'),
-    limit: z.coerce.number().int().min(1).default(100).transform((value) => Math.min(value, MAX_LIMIT)).describe(`Changes per page (default 100, capped at ${MAX_LIMIT})`),
+    limit: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .default(100)
+      .transform((value) => Math.min(value, MAX_LIMIT))
+      .describe(`Changes per page (default 100, capped at ${MAX_LIMIT})`),
     since: z.iso.datetime({ offset: true }).optional().describe('Only records synced at or after this instant'),
   }),
   responses: {
@@ -55,7 +61,8 @@ export const listRecords = defineRoute({
   },
   async handler({ deps, query, principal, req }) {
     const after = query.cursor === undefined ? FEED_START : decodeChangeCursor(query.cursor);
-    if (after === undefined) throw errors.badRequest('INVALID_CURSOR', 'The cursor is not one this API returned', [{ path: 'query.cursor', message: 'unknown cursor' }]);
+    if (after === undefined)
+      throw errors.badRequest('INVALID_CURSOR', 'The cursor is not one this API returned', [{ path: 'query.cursor', message: 'unknown cursor' }]);
     const { knex } = deps.db;
     const select = knex('records')
       .select(

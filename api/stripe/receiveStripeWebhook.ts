@@ -24,7 +24,10 @@ export const receiveStripeWebhook = defineRoute({
   tags: ['billing'],
   rawBody: { contentTypes: ['application/json'] },
   responses: {
-    200: { description: 'Received (or a redelivery of an event already received)', schema: z.object({ received: z.literal(true), eventId: z.string(), duplicate: z.boolean() }) },
+    200: {
+      description: 'Received (or a redelivery of an event already received)',
+      schema: z.object({ received: z.literal(true), eventId: z.string(), duplicate: z.boolean() }),
+    },
     400: { description: 'Missing, forged or stale Stripe-Signature' },
     503: { description: 'No endpoint secret configured' },
   },

@@ -23,7 +23,11 @@ export const listConnectorSyncs = defineRoute({
       deps.db.readAsTenant<SyncRunRow>(
         principal.tenantId,
         knex('sync_runs as r')
-          .select([...syncRunColumns, 'j.run_id as job_run_id', knex.raw('(select json_agg(s order by s.stream) from sync_run_streams s where s.run_id = r.id) as streams_detail')])
+          .select([
+            ...syncRunColumns,
+            'j.run_id as job_run_id',
+            knex.raw('(select json_agg(s order by s.stream) from sync_run_streams s where s.run_id = r.id) as streams_detail'),
+          ])
           .leftJoin('jobs as j', 'j.id', 'r.id')
           .where('r.connector_id', params.id)
           .orderBy([{ column: 'r.created_at', order: 'desc' }, { column: 'r.id' }])

@@ -11,7 +11,10 @@ import { pauseSignal, resumeSignal } from '../../workflows/contracts';
 
 export const connectorControlSchema = z.object({
   connector: connectorSchema,
-  sync: z.object({ jobId: z.uuid(), signal: z.enum([pauseSignal.name, resumeSignal.name]) }).nullable().describe('The running sync that was signalled, if any'),
+  sync: z
+    .object({ jobId: z.uuid(), signal: z.enum([pauseSignal.name, resumeSignal.name]) })
+    .nullable()
+    .describe('The running sync that was signalled, if any'),
 });
 
 export const pauseConnector = defineRoute({
@@ -34,7 +37,13 @@ export const pauseConnector = defineRoute({
         .where({ id: params.id, tenant_id: principal.tenantId })
         .update({ status: 'paused', paused_reason: 'paused by user', paused_at: trx.fn.now(), updated_at: trx.fn.now() } as never)
         .returning('*');
-      await appendAudit(trx, { tenantId: principal.tenantId, actor: apiKeyActor(principal, req), action: 'connector.paused', target: { type: 'connector', id: params.id }, details: { reason: 'api' } });
+      await appendAudit(trx, {
+        tenantId: principal.tenantId,
+        actor: apiKeyActor(principal, req),
+        action: 'connector.paused',
+        target: { type: 'connector', id: params.id },
+        details: { reason: 'api' },
+      });
       return updated!;
     });
     const jobId = await signalActiveSync(deps, principal.tenantId, row.id, pauseSignal);

@@ -34,7 +34,8 @@ export const putConnectorSchedule = defineRoute({
   method: 'put',
   path: '/v1/connectors/:id/schedule',
   auth: 'tenant',
-  summary: 'Sync the connector periodically, and optionally reconcile it at an interval of its own (Temporal Schedules: overlapping runs are skipped); replaces an existing schedule',
+  summary:
+    'Sync the connector periodically, and optionally reconcile it at an interval of its own (Temporal Schedules: overlapping runs are skipped); replaces an existing schedule',
   tags: ['connectors'],
   params: connectorIdParams,
   body: z.strictObject({
@@ -56,7 +57,8 @@ export const putConnectorSchedule = defineRoute({
     const reconcile = body.reconcileEvery ? await upsertSyncSchedule(deps, principal, row, body.reconcileEvery, 'reconcile') : null;
     if (!reconcile) await deleteSyncSchedule(deps, principal.tenantSlug, row.id, 'reconcile');
     await deps.db.withTenant(principal.tenantId, async (trx) => {
-      const previous = (await trx('sync_schedules').where({ connector_id: row.id }).first('every', 'reconcile_every')) as { every: string; reconcile_every: string | null } | undefined;
+      const previous = (await trx('sync_schedules').where({ connector_id: row.id }).first('every', 'reconcile_every')) as
+        { every: string; reconcile_every: string | null } | undefined;
       await trx.raw(
         `insert into sync_schedules (tenant_id, connector_id, every, reconcile_every, schedule_id, created_by) values (?, ?, ?, ?, ?, ?)
          on conflict (connector_id) do update set every = excluded.every, reconcile_every = excluded.reconcile_every, schedule_id = excluded.schedule_id, updated_at = now()`,
@@ -75,7 +77,8 @@ export const putConnectorSchedule = defineRoute({
         },
       });
     });
-    const reconcileView = reconcile && body.reconcileEvery ? { every: body.reconcileEvery, scheduleId: reconcile.scheduleId, nextRunAt: reconcile.nextRunAt } : null;
+    const reconcileView =
+      reconcile && body.reconcileEvery ? { every: body.reconcileEvery, scheduleId: reconcile.scheduleId, nextRunAt: reconcile.nextRunAt } : null;
     return { status: 200, body: { schedule: { connectorId: row.id, every: body.every, ...schedule, reconcile: reconcileView } } };
   },
 });

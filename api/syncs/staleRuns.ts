@@ -35,10 +35,19 @@ export async function closeStaleSyncRuns(deps: Pick<ApiDeps, 'db' | 'temporal'>,
   await deps.db.withTenant(tenantId, async (trx) => {
     for (const { run, status } of stale) {
       const error = JSON.stringify({ code: `WORKFLOW_${status}`, message: `the sync's workflow is ${status.toLowerCase().replace('_', ' ')}` });
-      const closed = await trx('sync_runs').where({ id: run.id }).whereIn('status', ['queued', 'running']).update({ status: 'failed', error, finished_at: trx.fn.now(), updated_at: trx.fn.now() });
+      const closed = await trx('sync_runs')
+        .where({ id: run.id })
+        .whereIn('status', ['queued', 'running'])
+        .update({ status: 'failed', error, finished_at: trx.fn.now(), updated_at: trx.fn.now() });
       if (closed === 0) continue;
-      await trx('sync_run_streams').where({ run_id: run.id }).whereNotIn('status', ['completed']).update({ status: 'cancelled', finished_at: trx.raw('coalesce(finished_at, now())'), updated_at: trx.fn.now() });
-      await trx('jobs').where({ id: run.id }).whereIn('status', ['queued', 'running', 'paused']).update({ status: 'failed', error, finished_at: trx.fn.now(), updated_at: trx.fn.now() });
+      await trx('sync_run_streams')
+        .where({ run_id: run.id })
+        .whereNotIn('status', ['completed'])
+        .update({ status: 'cancelled', finished_at: trx.raw('coalesce(finished_at, now())'), updated_at: trx.fn.now() });
+      await trx('jobs')
+        .where({ id: run.id })
+        .whereIn('status', ['queued', 'running', 'paused'])
+        .update({ status: 'failed', error, finished_at: trx.fn.now(), updated_at: trx.fn.now() });
     }
   });
   return stale.length;

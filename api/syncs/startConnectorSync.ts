@@ -13,7 +13,8 @@ import { syncWorkflowStart } from './syncWorkflowStart';
 import { connectorIdParams } from '../connectors/connectorView';
 import { WORKFLOW_TYPES } from '../../workflows/contracts';
 
-const alreadyRunning = () => new ApiError(409, 'SYNC_ALREADY_RUNNING', 'A sync of this connector is already running; wait for it, or cancel it with POST /v1/jobs/:id/cancel');
+const alreadyRunning = () =>
+  new ApiError(409, 'SYNC_ALREADY_RUNNING', 'A sync of this connector is already running; wait for it, or cancel it with POST /v1/jobs/:id/cancel');
 
 export const startConnectorSync = defineRoute({
   method: 'post',
@@ -45,9 +46,13 @@ export const startConnectorSync = defineRoute({
       deps.db.knex('connectors').select('id', 'type', 'name', 'config', 'status').where({ id: params.id }),
     );
     if (!row) throw errors.notFound('Connector');
-    if (row.status === 'paused') throw errors.conflict('CONNECTOR_PAUSED', 'The connector is paused; resume it (POST /v1/connectors/:id/resume) or replace its credentials first');
+    if (row.status === 'paused')
+      throw errors.conflict('CONNECTOR_PAUSED', 'The connector is paused; resume it (POST /v1/connectors/:id/resume) or replace its credentials first');
 
-    const known = findConnector(row.type)?.streams(row.config as never).map((stream) => stream.name) ?? [];
+    const known =
+      findConnector(row.type)
+        ?.streams(row.config as never)
+        .map((stream) => stream.name) ?? [];
     const streams = body.streams ? [...new Set(body.streams)] : null;
     const unknown = (streams ?? []).map((stream, index) => ({ stream, index })).filter(({ stream }) => !known.includes(stream));
     if (unknown.length > 0) {

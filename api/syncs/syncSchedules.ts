@@ -57,7 +57,8 @@ export async function upsertSyncSchedule(
     action: {
       type: 'startWorkflow',
       workflowType: WORKFLOW_TYPES.connectorSync,
-      workflowId: kind === 'sync' ? workflowIds.scheduledSync(tenant.tenantSlug, connector.id) : workflowIds.scheduledReconcile(tenant.tenantSlug, connector.id),
+      workflowId:
+        kind === 'sync' ? workflowIds.scheduledSync(tenant.tenantSlug, connector.id) : workflowIds.scheduledReconcile(tenant.tenantSlug, connector.id),
       taskQueue: deps.config.TEMPORAL_TASK_QUEUE,
       args: [start.input],
       typedSearchAttributes: start.typedSearchAttributes,
@@ -82,7 +83,12 @@ export async function upsertSyncSchedule(
 }
 
 /** Deletes one of the connector's schedules (by default the sync one); false when Temporal has none. */
-export async function deleteSyncSchedule(deps: Pick<ApiDeps, 'temporal'>, tenantSlug: string, connectorId: string, kind: ScheduleKind = 'sync'): Promise<boolean> {
+export async function deleteSyncSchedule(
+  deps: Pick<ApiDeps, 'temporal'>,
+  tenantSlug: string,
+  connectorId: string,
+  kind: ScheduleKind = 'sync',
+): Promise<boolean> {
   try {
     await deps.temporal.schedule.getHandle(scheduleIdOf(kind, tenantSlug, connectorId)).delete();
     return true;
@@ -93,7 +99,13 @@ export async function deleteSyncSchedule(deps: Pick<ApiDeps, 'temporal'>, tenant
 }
 
 /** Pauses or unpauses the connector's schedules, those it has. */
-export async function setSyncSchedulePaused(deps: Pick<ApiDeps, 'temporal'>, tenantSlug: string, connectorId: string, paused: boolean, note: string): Promise<void> {
+export async function setSyncSchedulePaused(
+  deps: Pick<ApiDeps, 'temporal'>,
+  tenantSlug: string,
+  connectorId: string,
+  paused: boolean,
+  note: string,
+): Promise<void> {
   for (const kind of SCHEDULE_KINDS) {
     const handle = deps.temporal.schedule.getHandle(scheduleIdOf(kind, tenantSlug, connectorId));
     try {

@@ -37,7 +37,13 @@ export function syncWorkflowStart(
   return {
     input,
     searchAttributes: { ConnectorType: connector.type, ConnectorId: connector.id },
-    typedSearchAttributes: searchAttributePairs({ TenantId: tenant.tenantId, TenantSlug: tenant.tenantSlug, JobKind: 'sync', ConnectorType: connector.type, ConnectorId: connector.id }),
+    typedSearchAttributes: searchAttributePairs({
+      TenantId: tenant.tenantId,
+      TenantSlug: tenant.tenantSlug,
+      JobKind: 'sync',
+      ConnectorType: connector.type,
+      ConnectorId: connector.id,
+    }),
     memo: { connectorName: connector.name, connectorType: connector.type, streams: request.streams ?? 'all', mode: request.mode, trigger: request.trigger },
     summary: `${SUMMARY_OF_MODE[request.mode]} of ${connector.type} connector "${connector.name}"${request.streams ? ` (${request.streams.join(', ')})` : ''}`,
   };

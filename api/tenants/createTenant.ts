@@ -17,9 +17,7 @@ import { TENANT_SLUG_TAKEN, WORKFLOW_TYPES } from '../../workflows/contracts';
 
 const body = z.strictObject({
   name: z.string().trim().min(1).max(200),
-  slug: z
-    .string()
-    .regex(/^[a-z0-9](?:[a-z0-9-]{0,46}[a-z0-9])?$/, 'lowercase letters, digits and dashes, 1-48 characters, no leading or trailing dash'),
+  slug: z.string().regex(/^[a-z0-9](?:[a-z0-9-]{0,46}[a-z0-9])?$/, 'lowercase letters, digits and dashes, 1-48 characters, no leading or trailing dash'),
   plan: z.enum(PLAN_IDS),
   adminEmail: z.email().max(320),
 });
@@ -85,9 +83,12 @@ export const createTenant = defineRoute({
       ]);
     } catch (error) {
       if (error instanceof OnboardingPending) {
-        throw new ApiError(503, 'ONBOARDING_PENDING', `Onboarding workflow ${workflowId} did not finish within ${deps.config.ONBOARDING_TIMEOUT}; is a worker running?`, [
-          { path: 'workflowId', message: workflowId },
-        ]);
+        throw new ApiError(
+          503,
+          'ONBOARDING_PENDING',
+          `Onboarding workflow ${workflowId} did not finish within ${deps.config.ONBOARDING_TIMEOUT}; is a worker running?`,
+          [{ path: 'workflowId', message: workflowId }],
+        );
       }
       if (error instanceof WorkflowFailedError && error.cause instanceof ApplicationFailure && error.cause.type === TENANT_SLUG_TAKEN) {
         throw errors.conflict('TENANT_SLUG_TAKEN', `A tenant with slug "${body.slug}" already exists`);
@@ -103,7 +104,15 @@ export const createTenant = defineRoute({
       status: 201,
       body: {
         tenant: toTenantView(row),
-        apiKey: { id: input.apiKey.keyId, key: key.key, name: input.apiKey.name, prefix: key.lookupPrefix, role: 'admin' as const, scopes: null, expiresAt: null },
+        apiKey: {
+          id: input.apiKey.keyId,
+          key: key.key,
+          name: input.apiKey.name,
+          prefix: key.lookupPrefix,
+          role: 'admin' as const,
+          scopes: null,
+          expiresAt: null,
+        },
         workflowId,
         temporalUiUrl: temporalUiUrl(deps.config, workflowId, handle.firstExecutionRunId),
       },

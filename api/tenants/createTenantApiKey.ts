@@ -17,7 +17,7 @@ export const createTenantApiKey = defineRoute({
   method: 'post',
   path: '/v1/admin/tenants/:id/api-keys',
   auth: 'admin',
-  summary: "Issue an admin API key to a tenant (platform admin); the answer is the only time its secret is shown",
+  summary: 'Issue an admin API key to a tenant (platform admin); the answer is the only time its secret is shown',
   tags: ['admin'],
   params: z.strictObject({ id: z.uuid() }),
   body: z.strictObject({ name: z.string().trim().min(1).max(200).default('platform-issued admin key') }),

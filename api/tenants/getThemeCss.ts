@@ -29,7 +29,10 @@ export const getThemeCss = defineRoute({
   tags: ['tenant'],
   responses: { 200: { description: 'A stylesheet', contentType: 'text/css' } },
   async handler({ deps, principal, res }) {
-    const [row] = await deps.db.readAsTenant<Pick<TenantRow, 'branding'>>(principal.tenantId, deps.db.knex('tenants').where({ id: principal.tenantId }).select('branding'));
+    const [row] = await deps.db.readAsTenant<Pick<TenantRow, 'branding'>>(
+      principal.tenantId,
+      deps.db.knex('tenants').where({ id: principal.tenantId }).select('branding'),
+    );
     if (!row) throw errors.notFound('Tenant');
     const branding = tenantBrandingSchema.safeParse(row.branding);
     res.status(200).type('text/css; charset=utf-8').setHeader('Cache-Control', 'private, max-age=300');

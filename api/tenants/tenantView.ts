@@ -5,7 +5,11 @@ import { effectiveSettings, NOTIFICATION_EVENTS, tenantBrandingSchema } from '..
 /** Settings as enforced: the tenant's choices over the plan's defaults. */
 export const effectiveSettingsSchema = z.object({
   limits: z.object({ maxConcurrentJobs: z.number().int(), maxJobsPerDay: z.number().int(), maxConcurrentSyncs: z.number().int() }),
-  notifications: z.object({ emailRecipients: z.array(z.string()), events: z.array(z.enum(NOTIFICATION_EVENTS)), usageAlertPercent: z.number().int().nullable() }),
+  notifications: z.object({
+    emailRecipients: z.array(z.string()),
+    events: z.array(z.enum(NOTIFICATION_EVENTS)),
+    usageAlertPercent: z.number().int().nullable(),
+  }),
   security: z.object({ ipAllowlist: z.array(z.string()), keyMaxLifetimeDays: z.number().int().nullable() }),
 });
 
@@ -52,7 +56,12 @@ export function toTenantView(row: TenantRow): TenantView {
     status: row.status,
     settings: effectiveSettings(row.plan, row.settings),
     branding: row.branding,
-    planLimits: { requestsPerSecond: plan.requestsPerSecond, apiCallsPerMonth: plan.apiCallsPerMonth, quotaPolicy: plan.quotaPolicy, includedSeats: plan.includedSeats },
+    planLimits: {
+      requestsPerSecond: plan.requestsPerSecond,
+      apiCallsPerMonth: plan.apiCallsPerMonth,
+      quotaPolicy: plan.quotaPolicy,
+      includedSeats: plan.includedSeats,
+    },
     createdAt: row.created_at.toISOString(),
     updatedAt: row.updated_at.toISOString(),
   };

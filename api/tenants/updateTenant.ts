@@ -34,8 +34,10 @@ export const updateTenant = defineRoute({
     const row = await deps.db.withTenant(principal.tenantId, async (trx) => {
       const current = await trx<TenantRow>('tenants').where({ id: principal.tenantId }).forUpdate().first();
       if (!current) throw errors.notFound('Tenant');
-      const settings = body.settings === undefined ? current.settings : validated(tenantSettingsSchema, mergePatch(current.settings, body.settings), 'body.settings');
-      const branding = body.branding === undefined ? current.branding : validated(tenantBrandingSchema, mergePatch(current.branding, body.branding), 'body.branding');
+      const settings =
+        body.settings === undefined ? current.settings : validated(tenantSettingsSchema, mergePatch(current.settings, body.settings), 'body.settings');
+      const branding =
+        body.branding === undefined ? current.branding : validated(tenantBrandingSchema, mergePatch(current.branding, body.branding), 'body.branding');
 
       if (branding.customDomain && !PLANS[current.plan].features.whiteLabel) {
         throw new ApiError(403, 'FEATURE_NOT_IN_PLAN', `A custom domain (white-label) is not part of plan ${current.plan}`);
@@ -49,7 +51,12 @@ export const updateTenant = defineRoute({
       const after = { name: body.name ?? current.name, settings, branding };
       const [updated] = await trx<TenantRow>('tenants')
         .where({ id: principal.tenantId })
-        .update({ name: after.name, settings: JSON.stringify(settings) as never, branding: JSON.stringify(branding) as never, updated_at: trx.fn.now() as never })
+        .update({
+          name: after.name,
+          settings: JSON.stringify(settings) as never,
+          branding: JSON.stringify(branding) as never,
+          updated_at: trx.fn.now() as never,
+        })
         .returning('*');
       const changes = auditChanges(before, after);
       if (Object.keys(changes.after).length > 0 || Object.keys(changes.before).length > 0) {

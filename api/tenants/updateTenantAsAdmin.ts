@@ -9,7 +9,7 @@ export const updateTenantAsAdmin = defineRoute({
   method: 'patch',
   path: '/v1/admin/tenants/:id',
   auth: 'admin',
-  summary: "Suspend or reactivate a tenant, or change its plan (platform admin). Every API replica sees it at once",
+  summary: 'Suspend or reactivate a tenant, or change its plan (platform admin). Every API replica sees it at once',
   tags: ['admin'],
   params: z.strictObject({ id: z.uuid() }),
   body: z

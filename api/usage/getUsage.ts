@@ -22,7 +22,14 @@ const usageSchema = z.object({
   groupBy: z.enum(['day', 'endpoint', 'kind']),
   data: z.array(groupSchema),
   totals: z.record(z.string(), z.number().int()).describe('quantity per kind over [from, to)'),
-  seats: z.object({ billable: z.number().int(), active: z.number().int(), invited: z.number().int(), suspended: z.number().int(), included: z.number().int(), overageCents: z.number().int() }),
+  seats: z.object({
+    billable: z.number().int(),
+    active: z.number().int(),
+    invited: z.number().int(),
+    suspended: z.number().int(),
+    included: z.number().int(),
+    overageCents: z.number().int(),
+  }),
   quota: z.object({
     period: z.string().describe('current month, YYYY-MM'),
     limit: z.number().int(),
@@ -63,8 +70,14 @@ export const getUsage = defineRoute({
     // Whole days from the daily rollup, partial days from the events: exact and fast at any volume.
     const [data, seatRows, monthRows] = await Promise.all([
       usageGroups(db, principal.tenantId, { from, to, now }, query.groupBy, query.kind),
-      db.readAsTenant<{ status: string; count: string }>(principal.tenantId, db.knex('users').where({ tenant_id: principal.tenantId }).groupBy('status').select('status').count({ count: '*' })),
-      db.readAsTenant<{ quantity: string }>(principal.tenantId, db.knex('usage_counters').where({ tenant_id: principal.tenantId, period, kind: USAGE_KINDS.apiCall }).select('quantity')),
+      db.readAsTenant<{ status: string; count: string }>(
+        principal.tenantId,
+        db.knex('users').where({ tenant_id: principal.tenantId }).groupBy('status').select('status').count({ count: '*' }),
+      ),
+      db.readAsTenant<{ quantity: string }>(
+        principal.tenantId,
+        db.knex('usage_counters').where({ tenant_id: principal.tenantId, period, kind: USAGE_KINDS.apiCall }).select('quantity'),
+      ),
     ]);
     const totals: Record<string, number> = {};
     for (const row of data) totals[row.kind] = (totals[row.kind] ?? 0) + row.quantity;

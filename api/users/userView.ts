@@ -18,7 +18,17 @@ export type UserView = z.infer<typeof userSchema>;
 
 /** Timestamps rendered as ISO-8601 by Postgres: the hot list path skips parsing and re-printing dates. */
 const isoUtc = (column: string) => `to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as ${column}`;
-export const USER_COLUMNS_SQL = ['id', 'tenant_id', 'email', 'name', 'role', 'status', isoUtc('last_active_at'), isoUtc('created_at'), isoUtc('updated_at')].join(', ');
+export const USER_COLUMNS_SQL = [
+  'id',
+  'tenant_id',
+  'email',
+  'name',
+  'role',
+  'status',
+  isoUtc('last_active_at'),
+  isoUtc('created_at'),
+  isoUtc('updated_at'),
+].join(', ');
 
 export interface UserRow {
   id: string;

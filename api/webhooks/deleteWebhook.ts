@@ -19,7 +19,13 @@ export const deleteWebhook = defineRoute({
     const deleted = await deps.db.withTenant(principal.tenantId, async (trx) => {
       const rows = (await trx('webhook_endpoints').where({ id: params.id }).del().returning(['url', 'events'])) as Array<{ url: string; events: string[] }>;
       if (rows[0]) {
-        await appendAudit(trx, { tenantId: principal.tenantId, actor: auditActor(principal, req), action: 'webhook.deleted', target: { type: 'webhook', id: params.id }, details: rows[0] });
+        await appendAudit(trx, {
+          tenantId: principal.tenantId,
+          actor: auditActor(principal, req),
+          action: 'webhook.deleted',
+          target: { type: 'webhook', id: params.id },
+          details: rows[0],
+        });
       }
       return rows.length > 0;
     });

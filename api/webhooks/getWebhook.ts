@@ -16,7 +16,10 @@ export const getWebhook = defineRoute({
     404: { description: 'No such endpoint in this tenant' },
   },
   async handler({ deps, params, principal }) {
-    const [row] = await deps.db.readAsTenant<WebhookEndpointRow>(principal.tenantId, deps.db.knex('webhook_endpoints').select(webhookViewColumns).where({ id: params.id }));
+    const [row] = await deps.db.readAsTenant<WebhookEndpointRow>(
+      principal.tenantId,
+      deps.db.knex('webhook_endpoints').select(webhookViewColumns).where({ id: params.id }),
+    );
     if (!row) throw errors.notFound('Webhook');
     return { status: 200, body: { webhook: toWebhookView(row) } };
   },

@@ -41,7 +41,10 @@ export const listWebhookDeliveries = defineRoute({
         .offset((query.page - 1) * query.limit)) as WebhookDeliveryRow[];
       const attempts = deliveries.length
         ? ((await trx('webhook_attempts')
-            .whereIn('delivery_id', deliveries.map((delivery) => delivery.id))
+            .whereIn(
+              'delivery_id',
+              deliveries.map((delivery) => delivery.id),
+            )
             .orderBy([{ column: 'started_at' }, { column: 'attempt' }])) as WebhookAttemptRow[])
         : [];
       return { deliveries, attempts, total: Number(counted.count) };
@@ -51,7 +54,10 @@ export const listWebhookDeliveries = defineRoute({
     for (const attempt of result.attempts) byDelivery.set(attempt.delivery_id, [...(byDelivery.get(attempt.delivery_id) ?? []), attempt]);
     return {
       status: 200,
-      body: { data: result.deliveries.map((delivery) => toDeliveryView(delivery, byDelivery.get(delivery.id) ?? [])), pagination: pagination(query.page, query.limit, result.total) },
+      body: {
+        data: result.deliveries.map((delivery) => toDeliveryView(delivery, byDelivery.get(delivery.id) ?? [])),
+        pagination: pagination(query.page, query.limit, result.total),
+      },
     };
   },
 });

@@ -33,7 +33,8 @@ export const retryWebhookDelivery = defineRoute({
       if (!endpoint) return undefined;
       const delivery = (await trx('webhook_deliveries').where({ id: params.deliveryId, endpoint_id: params.id }).first()) as WebhookDeliveryRow | undefined;
       if (!delivery) return undefined;
-      if (endpoint.status !== 'enabled') throw new ApiError(409, 'WEBHOOK_DISABLED', 'The endpoint is disabled; enable it (PATCH {"enabled": true}) before re-sending');
+      if (endpoint.status !== 'enabled')
+        throw new ApiError(409, 'WEBHOOK_DISABLED', 'The endpoint is disabled; enable it (PATCH {"enabled": true}) before re-sending');
       await appendAudit(trx, {
         tenantId,
         actor: auditActor(principal, req),
@@ -50,7 +51,15 @@ export const retryWebhookDelivery = defineRoute({
     const handle = await deps.temporal.workflow.signalWithStart<WebhookDeliveryWorkflow, [retryId: string]>(WORKFLOW_TYPES.webhookDelivery, {
       workflowId: found.workflow_id,
       taskQueue: deps.config.TEMPORAL_TASK_QUEUE,
-      args: [{ tenantId, tenantSlug: principal.tenantSlug, deliveryId: found.id, retryDelaysMs: deps.config.WEBHOOK_RETRY_SCHEDULE.map(durationMs), manualRetryId: retryId }],
+      args: [
+        {
+          tenantId,
+          tenantSlug: principal.tenantSlug,
+          deliveryId: found.id,
+          retryDelaysMs: deps.config.WEBHOOK_RETRY_SCHEDULE.map(durationMs),
+          manualRetryId: retryId,
+        },
+      ],
       signal: retryNowSignal,
       signalArgs: [retryId],
       workflowIdReusePolicy: 'ALLOW_DUPLICATE',
@@ -59,7 +68,12 @@ export const retryWebhookDelivery = defineRoute({
     });
     return {
       status: 202,
-      body: { retryId, deliveryId: found.id, workflowId: found.workflow_id, temporalUiUrl: temporalUiUrl(deps.config, found.workflow_id, handle.signaledRunId) },
+      body: {
+        retryId,
+        deliveryId: found.id,
+        workflowId: found.workflow_id,
+        temporalUiUrl: temporalUiUrl(deps.config, found.workflow_id, handle.signaledRunId),
+      },
     };
   },
 });

@@ -35,15 +35,27 @@ export const updateWebhook = defineRoute({
       if (body.url !== undefined) changes.url = body.url;
       if (body.events !== undefined) changes.events = body.events;
       if (body.description !== undefined) changes.description = body.description;
-      if (body.enabled === true && before.status !== 'enabled') Object.assign(changes, { status: 'enabled', disabled_reason: null, disabled_at: null, failing_since: null });
-      if (body.enabled === false && before.status !== 'disabled') Object.assign(changes, { status: 'disabled', disabled_reason: 'manual', disabled_at: trx.fn.now() });
+      if (body.enabled === true && before.status !== 'enabled')
+        Object.assign(changes, { status: 'enabled', disabled_reason: null, disabled_at: null, failing_since: null });
+      if (body.enabled === false && before.status !== 'disabled')
+        Object.assign(changes, { status: 'disabled', disabled_reason: 'manual', disabled_at: trx.fn.now() });
       if (Object.keys(changes).length === 0) return before;
       const [after] = (await trx('webhook_endpoints')
         .where({ id: params.id })
         .update({ ...changes, updated_at: trx.fn.now() })
         .returning(webhookViewColumns)) as WebhookEndpointRow[];
-      const changed = Object.fromEntries(Object.keys(changes).filter((key) => ['url', 'events', 'description', 'status'].includes(key)).map((key) => [key, { before: before[key as keyof WebhookEndpointRow], after: after![key as keyof WebhookEndpointRow] }]));
-      await appendAudit(trx, { tenantId, actor: auditActor(principal, req), action: 'webhook.updated', target: { type: 'webhook', id: params.id }, details: changed });
+      const changed = Object.fromEntries(
+        Object.keys(changes)
+          .filter((key) => ['url', 'events', 'description', 'status'].includes(key))
+          .map((key) => [key, { before: before[key as keyof WebhookEndpointRow], after: after![key as keyof WebhookEndpointRow] }]),
+      );
+      await appendAudit(trx, {
+        tenantId,
+        actor: auditActor(principal, req),
+        action: 'webhook.updated',
+        target: { type: 'webhook', id: params.id },
+        details: changed,
+      });
       return after!;
     });
     if (!row) throw errors.notFound('Webhook');

@@ -24,7 +24,10 @@ export const webhookSchema = z.object({
   events: z.array(z.string()),
   enabled: z.boolean(),
   status: z.enum(['enabled', 'disabled']),
-  disabledReason: z.enum(['manual', 'gone', 'failing']).nullable().describe('manual: PATCH enabled=false; gone: the receiver answered 410; failing: deliveries failed for WEBHOOK_DISABLE_AFTER'),
+  disabledReason: z
+    .enum(['manual', 'gone', 'failing'])
+    .nullable()
+    .describe('manual: PATCH enabled=false; gone: the receiver answered 410; failing: deliveries failed for WEBHOOK_DISABLE_AFTER'),
   disabledAt: z.iso.datetime().nullable(),
   failingSince: z.iso.datetime().nullable(),
   lastSuccessAt: z.iso.datetime().nullable(),

@@ -21,7 +21,12 @@ export const apiOverhead: Benchmark = {
       // One tenant per connection: a single tenant would be capped by its plan's rate limit.
       const keys = (await createBenchTenants(hub, `bench-api-${Date.now().toString(36)}`, CONNECTIONS)).map(({ key }) => key);
       context.log('apiOverhead: bare Express');
-      const baseline = await runLoad({ url: `http://127.0.0.1:${barePort}/v1/tenant`, connections: CONNECTIONS, durationSeconds: DURATION_SECONDS, warmupSeconds: WARMUP_SECONDS });
+      const baseline = await runLoad({
+        url: `http://127.0.0.1:${barePort}/v1/tenant`,
+        connections: CONNECTIONS,
+        durationSeconds: DURATION_SECONDS,
+        warmupSeconds: WARMUP_SECONDS,
+      });
       context.log('apiOverhead: hub API');
       const measured = await runLoad({
         url: `${hub.apiUrl}/v1/tenant`,

@@ -58,7 +58,12 @@ export const authenticatedList: Benchmark = {
       const floorPort = await freePort();
       floor = await spawnEntry(
         'bench/support/queryFloorServer.ts',
-        { ...process.env, DATABASE_URL: context.env.DATABASE_URL, FLOOR_TENANT_IDS: tenants.map(({ tenantId }) => tenantId).join(','), PORT: String(floorPort) },
+        {
+          ...process.env,
+          DATABASE_URL: context.env.DATABASE_URL,
+          FLOOR_TENANT_IDS: tenants.map(({ tenantId }) => tenantId).join(','),
+          PORT: String(floorPort),
+        },
         /query floor listening/,
       );
 
@@ -78,7 +83,12 @@ export const authenticatedList: Benchmark = {
       // The default LOG_LEVEL=info adds one access line per request: measured apart, for the record.
       context.log('authenticatedList: hub API at LOG_LEVEL=info');
       const infoApi = await startApiProcess(context, { LOG_LEVEL: 'info' });
-      const atInfo = await runLoad({ url: `${infoApi.apiUrl}/v1/users`, headerPerConnection: { name: 'X-API-Key', values: keys }, serverPid: infoApi.pid, ...load }).finally(() => infoApi.stop());
+      const atInfo = await runLoad({
+        url: `${infoApi.apiUrl}/v1/users`,
+        headerPerConnection: { name: 'X-API-Key', values: keys },
+        serverPid: infoApi.pid,
+        ...load,
+      }).finally(() => infoApi.stop());
       const ratio = measured.requestsPerSecond / baseline.requestsPerSecond;
       return {
         measurements: [
@@ -99,7 +109,10 @@ export const authenticatedList: Benchmark = {
           'query floor: bare Express + the same page query (same SQL) through a plain pg Pool of 4, no auth, limits, metering, RLS transaction, logging or metrics',
           'server CPU µs/req: CPU time (user + system, all threads) of the server process per answered request, read from /proc; one Node process cannot answer more than 1,000,000 / that many requests per second, and with 50 connections waiting on their answers the mean latency is at least 50 / that rate',
           `bare, floor and hub alternate (${ROUNDS} rounds of ${DURATION_SECONDS}s; each side's median round counts); rounds, req/s (p99 ms) bare / floor / hub: ${interleaved.rounds
-            .map((round) => `${Math.round(round.bare.requestsPerSecond)} (${round.bare.p99Ms}) / ${Math.round(round.floor.requestsPerSecond)} (${round.floor.p99Ms}) / ${Math.round(round.hub.requestsPerSecond)} (${round.hub.p99Ms})`)
+            .map(
+              (round) =>
+                `${Math.round(round.bare.requestsPerSecond)} (${round.bare.p99Ms}) / ${Math.round(round.floor.requestsPerSecond)} (${round.floor.p99Ms}) / ${Math.round(round.hub.requestsPerSecond)} (${round.hub.p99Ms})`,
+            )
             .join(', ')}`,
         ],
       };

@@ -7,7 +7,11 @@ const RECORDS = Number(process.env.BENCH_BACKUP_RECORDS ?? 300_000);
 const USERS = 10_000;
 
 async function api(hub: HubProcesses, key: string, method: string, path: string, body?: unknown) {
-  const response = await fetch(`${hub.apiUrl}${path}`, { method, headers: { 'X-API-Key': key, 'Content-Type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+  const response = await fetch(`${hub.apiUrl}${path}`, {
+    method,
+    headers: { 'X-API-Key': key, 'Content-Type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
   const text = await response.text();
   if (response.status >= 300) throw new Error(`${method} ${path}: ${response.status} ${text}`);
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -43,7 +47,9 @@ async function plainDump(owner: Knex, tenantId: string): Promise<{ seconds: numb
 async function plainLoad(owner: Knex, target: { tenantId: string; connectorId: string }, lines: string[]): Promise<number> {
   const started = performance.now();
   for (let start = 0; start < lines.length; start += 2_000) {
-    const rows = lines.slice(start, start + 2_000).map((line) => ({ ...(JSON.parse(line) as Record<string, unknown>), tenant_id: target.tenantId, connector_id: target.connectorId }));
+    const rows = lines
+      .slice(start, start + 2_000)
+      .map((line) => ({ ...(JSON.parse(line) as Record<string, unknown>), tenant_id: target.tenantId, connector_id: target.connectorId }));
     await owner.raw(`insert into records select * from jsonb_populate_recordset(null::records, ?::jsonb)`, [JSON.stringify(rows)]);
   }
   return (performance.now() - started) / 1000;
@@ -64,7 +70,12 @@ export const backupRestore: Benchmark = {
     try {
       const slug = `bench-backup-${Date.now().toString(36)}`;
       const { tenantId, key } = await createBenchTenant(hub, slug);
-      const connector = await api(hub, key, 'POST', '/v1/connectors', { type: 'scan', name: 'bench', config: { endpoint: 'http://127.0.0.1:9/' }, credentials: { apiKey: 'bench' } });
+      const connector = await api(hub, key, 'POST', '/v1/connectors', {
+        type: 'scan',
+        name: 'bench',
+        config: { endpoint: 'http://127.0.0.1:9/' },
+        credentials: { apiKey: 'bench' },
+      });
       const connectorId = connector.connector.id as string;
       context.log(`backupRestore: seeding ${RECORDS} records and ${USERS} users`);
       await owner.raw(
@@ -91,7 +102,12 @@ export const backupRestore: Benchmark = {
 
       context.log('backupRestore: plain load');
       const scratch = await createBenchTenant(hub, `${slug}-plain`);
-      const scratchConnector = await api(hub, scratch.key, 'POST', '/v1/connectors', { type: 'scan', name: 'bench', config: { endpoint: 'http://127.0.0.1:9/' }, credentials: { apiKey: 'bench' } });
+      const scratchConnector = await api(hub, scratch.key, 'POST', '/v1/connectors', {
+        type: 'scan',
+        name: 'bench',
+        config: { endpoint: 'http://127.0.0.1:9/' },
+        credentials: { apiKey: 'bench' },
+      });
       const load = await plainLoad(owner, { tenantId: scratch.tenantId, connectorId: scratchConnector.connector.id as string }, dump.lines);
 
       const rows = RECORDS + USERS;

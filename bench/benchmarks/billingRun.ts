@@ -45,17 +45,34 @@ export const billingRun: Benchmark = {
       const warmUp = await seedTenants(owner, `${prefix}-warm`, WARM_UP_TENANTS);
       const tenants = await seedTenants(owner, prefix, TENANTS);
       context.log(`billingRun: ${TENANTS} tenants seeded; warm-up run of ${WARM_UP_TENANTS}`);
-      await runBilling(hub.apiUrl, hub.adminToken, period, warmUp.map((tenant) => tenant.slug));
+      await runBilling(
+        hub.apiUrl,
+        hub.adminToken,
+        period,
+        warmUp.map((tenant) => tenant.slug),
+      );
       await peer.flush();
 
       context.log(`billingRun: billing run over ${TENANTS} tenants`);
       const started = performance.now();
-      const result = await runBilling(hub.apiUrl, hub.adminToken, period, tenants.map((tenant) => tenant.slug));
+      const result = await runBilling(
+        hub.apiUrl,
+        hub.adminToken,
+        period,
+        tenants.map((tenant) => tenant.slug),
+      );
       const seconds = (performance.now() - started) / 1000;
       const invoices = await allInvoices(stripe);
       const distinct = new Set(invoices.map((invoice) => invoice.metadata?.hub_invoice_id));
       const duplicates = invoices.length - distinct.size;
-      const stored = (await owner('invoices').whereIn('tenant_id', tenants.map((tenant) => tenant.id)).where({ status: 'open' }).count({ count: '*' }).first()) as { count: string };
+      const stored = (await owner('invoices')
+        .whereIn(
+          'tenant_id',
+          tenants.map((tenant) => tenant.id),
+        )
+        .where({ status: 'open' })
+        .count({ count: '*' })
+        .first()) as { count: string };
       if (result.invoiced !== TENANTS || Number(stored.count) !== TENANTS || distinct.size !== TENANTS) {
         throw new Error(`run invoiced ${String(result.invoiced)}, ${stored.count} stored, ${distinct.size} in Stripe; expected ${TENANTS}`);
       }
@@ -72,8 +89,14 @@ export const billingRun: Benchmark = {
 
       return {
         measurements: [
-          { label: 'Stripe calls in a loop (baseline)', metrics: { tenants: TENANTS, 'tenants/s': TENANTS / baselineSeconds, seconds: baselineSeconds, 'Stripe calls': calls, duplicates: 0 } },
-          { label: 'billing run (Temporal, 20 at once)', metrics: { tenants: TENANTS, 'tenants/s': TENANTS / seconds, seconds, 'Stripe calls': calls, duplicates } },
+          {
+            label: 'Stripe calls in a loop (baseline)',
+            metrics: { tenants: TENANTS, 'tenants/s': TENANTS / baselineSeconds, seconds: baselineSeconds, 'Stripe calls': calls, duplicates: 0 },
+          },
+          {
+            label: 'billing run (Temporal, 20 at once)',
+            metrics: { tenants: TENANTS, 'tenants/s': TENANTS / seconds, seconds, 'Stripe calls': calls, duplicates },
+          },
         ],
         ratios: [
           { name: 'billing run / sequential Stripe calls (tenants per second)', value: TENANTS / seconds / (TENANTS / baselineSeconds) },
@@ -98,12 +121,19 @@ async function seedTenants(owner: Knex, prefix: string, count: number): Promise<
   const tenants: BenchTenant[] = Array.from({ length: count }, (_, index) => {
     const plan = PLAN_IDS[index % PLAN_IDS.length]!;
     const included = planOf(plan).apiCallsPerMonth;
-    return { id: randomUUID(), slug: `${prefix}-${index}`, plan, usage: { apiCalls: included - 5_000 + (index % 11) * 1_000, scans: (index % 4) * planOf(plan).includedScans * 0.6, syncedRecords: 0, peakSeats: 1 } };
+    return {
+      id: randomUUID(),
+      slug: `${prefix}-${index}`,
+      plan,
+      usage: { apiCalls: included - 5_000 + (index % 11) * 1_000, scans: (index % 4) * planOf(plan).includedScans * 0.6, syncedRecords: 0, peakSeats: 1 },
+    };
   });
   for (let start = 0; start < tenants.length; start += 200) {
     const batch = tenants.slice(start, start + 200);
     await owner('tenants').insert(batch.map((tenant) => ({ id: tenant.id, slug: tenant.slug, name: tenant.slug, plan: tenant.plan })));
-    await owner('users').insert(batch.map((tenant) => ({ id: randomUUID(), tenant_id: tenant.id, email: `admin@${tenant.slug}.test`, name: 'admin', role: 'admin', status: 'active' })));
+    await owner('users').insert(
+      batch.map((tenant) => ({ id: randomUUID(), tenant_id: tenant.id, email: `admin@${tenant.slug}.test`, name: 'admin', role: 'admin', status: 'active' })),
+    );
     const events = batch.flatMap((tenant) => [
       { id: randomUUID(), tenant_id: tenant.id, kind: 'api_call', quantity: tenant.usage.apiCalls },
       ...(tenant.usage.scans > 0 ? [{ id: randomUUID(), tenant_id: tenant.id, kind: 'scan', quantity: tenant.usage.scans }] : []),
@@ -120,9 +150,12 @@ async function runBilling(apiUrl: string, adminToken: string, period: string, te
   const { job } = (await started.json()) as { job: { id: string } };
   for (;;) {
     await new Promise((resolve) => setTimeout(resolve, 250));
-    const polled = (await (await fetch(`${apiUrl}/v1/admin/billing/runs/${job.id}`, { headers })).json()) as { job: { status: string; result: Record<string, number> | null; error: unknown } };
+    const polled = (await (await fetch(`${apiUrl}/v1/admin/billing/runs/${job.id}`, { headers })).json()) as {
+      job: { status: string; result: Record<string, number> | null; error: unknown };
+    };
     if (polled.job.status === 'completed') return polled.job.result!;
-    if (polled.job.status === 'failed' || polled.job.status === 'cancelled') throw new Error(`billing run ${polled.job.status}: ${JSON.stringify(polled.job.error)}`);
+    if (polled.job.status === 'failed' || polled.job.status === 'cancelled')
+      throw new Error(`billing run ${polled.job.status}: ${JSON.stringify(polled.job.error)}`);
   }
 }
 
@@ -138,16 +171,31 @@ async function invoiceDirectly(stripe: Stripe, tenant: BenchTenant, period: stri
   const { lines } = computeInvoice(planOf(tenant.plan), period, tenant.usage);
   const metadata = { hub_tenant_id: tenant.id, hub_invoice_id: randomUUID(), hub_period: period };
   const customer = await stripe.customers.create({ name: tenant.slug, metadata: { hub_tenant_id: tenant.id } }, { idempotencyKey: `${key}:customer` });
-  for await (const existing of stripe.invoices.list({ customer: customer.id, limit: 100 })) if (existing.metadata?.hub_invoice_id === metadata.hub_invoice_id) break;
+  for await (const existing of stripe.invoices.list({ customer: customer.id, limit: 100 }))
+    if (existing.metadata?.hub_invoice_id === metadata.hub_invoice_id) break;
   const draft = await stripe.invoices.create(
-    { customer: customer.id, currency: BILLING_CURRENCY, collection_method: 'charge_automatically', auto_advance: false, pending_invoice_items_behavior: 'exclude', metadata },
+    {
+      customer: customer.id,
+      currency: BILLING_CURRENCY,
+      collection_method: 'charge_automatically',
+      auto_advance: false,
+      pending_invoice_items_behavior: 'exclude',
+      metadata,
+    },
     { idempotencyKey: `${key}:create` },
   );
   await stripe.invoices.retrieve(draft.id);
   await stripe.invoices.listLineItems(draft.id, { limit: 100 });
   for (const line of lines) {
     await stripe.invoiceItems.create(
-      { customer: customer.id, invoice: draft.id, amount: line.amountCents, currency: BILLING_CURRENCY, description: line.description, metadata: { ...metadata, hub_line: line.code } },
+      {
+        customer: customer.id,
+        invoice: draft.id,
+        amount: line.amountCents,
+        currency: BILLING_CURRENCY,
+        description: line.description,
+        metadata: { ...metadata, hub_line: line.code },
+      },
       { idempotencyKey: `${key}:line:${line.code}` },
     );
   }

@@ -79,7 +79,10 @@ const CASES: Case[] = [
         let count = 0;
         for (let position = 1; ; position += PAGE) {
           const query = encodeURIComponent(`select * from Customer orderby Id asc startposition ${position} maxresults ${PAGE}`);
-          const body = (await getJson(`${url}/v3/company/${credentials.realmId}/query?query=${query}&minorversion=75`, `Bearer ${credentials.accessToken}`)) as { QueryResponse: { Customer?: unknown[] } };
+          const body = (await getJson(
+            `${url}/v3/company/${credentials.realmId}/query?query=${query}&minorversion=75`,
+            `Bearer ${credentials.accessToken}`,
+          )) as { QueryResponse: { Customer?: unknown[] } };
           const rows = body.QueryResponse.Customer ?? [];
           count += rows.length;
           if (rows.length < PAGE) return count;

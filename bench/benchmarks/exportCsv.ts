@@ -67,7 +67,9 @@ export const exportCsv: Benchmark = {
           { name: 'export seconds for 1M records', value: seconds, target: '< 15', met: seconds < 15 },
           { name: 'export job / COPY TO (rows per second)', value: ROWS / seconds / (ROWS / baselineSeconds) },
         ],
-        notes: ['the job time includes starting the workflow, 20 chunk activities, joining the parts and cataloguing the file; COPY writes server-side with no RLS, escaping or file store'],
+        notes: [
+          'the job time includes starting the workflow, 20 chunk activities, joining the parts and cataloguing the file; COPY writes server-side with no RLS, escaping or file store',
+        ],
       };
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });

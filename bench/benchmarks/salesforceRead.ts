@@ -32,11 +32,25 @@ export const salesforceRead: Benchmark = {
       const token = peer.issueAccessToken();
       const tenantId = randomUUID();
       const slug = `bench-sf-${Date.now().toString(36)}`;
-      await createTenantActivities({ db }).createTenantRecord({ tenantId, slug, name: slug, plan: 'enterprise', adminUserId: randomUUID(), adminEmail: `admin@${slug}.test` });
+      await createTenantActivities({ db }).createTenantRecord({
+        tenantId,
+        slug,
+        name: slug,
+        plan: 'enterprise',
+        adminUserId: randomUUID(),
+        adminEmail: `admin@${slug}.test`,
+      });
       const connectorId = randomUUID();
       await db.withTenant(tenantId, async (trx) => {
         const sealed = await sealConnectorCredentials(trx, vault, tenantId, connectorId, { accessToken: token });
-        await trx('connectors').insert({ id: connectorId, tenant_id: tenantId, type: 'salesforce', name: 'bench', config: JSON.stringify({ instanceUrl: peer.url, loginUrl: peer.url, apiVersion: '62.0' }), ...sealed });
+        await trx('connectors').insert({
+          id: connectorId,
+          tenant_id: tenantId,
+          type: 'salesforce',
+          name: 'bench',
+          config: JSON.stringify({ instanceUrl: peer.url, loginUrl: peer.url, apiVersion: '62.0' }),
+          ...sealed,
+        });
       });
 
       // Baseline: the same query and locator pages, plain fetch + JSON.parse.
@@ -58,7 +72,9 @@ export const salesforceRead: Benchmark = {
       let pages = 0;
       let cursor: string | null = null;
       for (;;) {
-        const page = await withConnector({ config, db, logger, vault }, { tenantId, connectorId }, ({ instance }) => instance.readPage('Account', cursor, PAGE));
+        const page = await withConnector({ config, db, logger, vault }, { tenantId, connectorId }, ({ instance }) =>
+          instance.readPage('Account', cursor, PAGE),
+        );
         records += page.records.length;
         pages += 1;
         cursor = page.nextCursor;
@@ -68,11 +84,21 @@ export const salesforceRead: Benchmark = {
       if (records !== RECORDS || baselineRecords !== RECORDS) throw new Error(`read ${records} (baseline ${baselineRecords}) of ${RECORDS}`);
       return {
         measurements: [
-          { label: 'plain fetch of the pages', metrics: { records: baselineRecords, 'records/s': baselineRecords / baselineSeconds, seconds: baselineSeconds, pages: Math.ceil(baselineRecords / PAGE) } },
+          {
+            label: 'plain fetch of the pages',
+            metrics: {
+              records: baselineRecords,
+              'records/s': baselineRecords / baselineSeconds,
+              seconds: baselineSeconds,
+              pages: Math.ceil(baselineRecords / PAGE),
+            },
+          },
           { label: 'connector runtime readPage', metrics: { records, 'records/s': records / seconds, seconds, pages } },
         ],
         ratios: [{ name: 'connector / plain fetch throughput', value: records / seconds / (baselineRecords / baselineSeconds) }],
-        notes: ['peer, connector and database share this process and machine; each runtime page re-loads the connector row and decrypts its credentials, as an activity does'],
+        notes: [
+          'peer, connector and database share this process and machine; each runtime page re-loads the connector row and decrypts its credentials, as an activity does',
+        ],
       };
     } finally {
       await peer.stop();

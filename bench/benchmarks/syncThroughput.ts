@@ -11,7 +11,11 @@ type Stream = keyof typeof COUNTS;
 const STREAMS = Object.keys(COUNTS) as Stream[];
 
 async function api(hub: HubProcesses, key: string, method: string, path: string, body?: unknown) {
-  const response = await fetch(`${hub.apiUrl}${path}`, { method, headers: { 'X-API-Key': key, 'Content-Type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+  const response = await fetch(`${hub.apiUrl}${path}`, {
+    method,
+    headers: { 'X-API-Key': key, 'Content-Type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
   const text = await response.text();
   if (response.status >= 300) throw new Error(`${method} ${path}: ${response.status} ${text}`);
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -19,7 +23,12 @@ async function api(hub: HubProcesses, key: string, method: string, path: string,
 }
 
 async function salesforceConnector(hub: HubProcesses, key: string, peer: RunningSalesforcePeer, name: string): Promise<string> {
-  const created = await api(hub, key, 'POST', '/v1/connectors', { type: 'salesforce', name, config: { instanceUrl: peer.url, loginUrl: peer.url }, credentials: { accessToken: peer.issueAccessToken() } });
+  const created = await api(hub, key, 'POST', '/v1/connectors', {
+    type: 'salesforce',
+    name,
+    config: { instanceUrl: peer.url, loginUrl: peer.url },
+    credentials: { accessToken: peer.issueAccessToken() },
+  });
   return created.connector.id as string;
 }
 
@@ -50,7 +59,12 @@ function sourceRecords(peer: RunningSalesforcePeer, stream: Stream) {
  * `INSERT … ON CONFLICT` statements (same columns, md5 hash and change sequence), batches of 2,000,
  * straight from memory: no HTTP, no Temporal, no connector, no RLS session.
  */
-async function plainInsert(owner: Knex, target: { tenantId: string; connectorId: string }, batches: Array<{ stream: Stream; rows: ReturnType<typeof sourceRecords> }>, writers: number): Promise<number> {
+async function plainInsert(
+  owner: Knex,
+  target: { tenantId: string; connectorId: string },
+  batches: Array<{ stream: Stream; rows: ReturnType<typeof sourceRecords> }>,
+  writers: number,
+): Promise<number> {
   const queue = [...batches];
   const started = performance.now();
   await Promise.all(
@@ -95,7 +109,8 @@ export const syncThroughput: Benchmark = {
       const connectorId = await salesforceConnector(hub, key, peer, 'bench org');
       const endToEnd = await timedSync(hub, key, connectorId);
       const stored = Number((await owner('records').where({ connector_id: connectorId }).count({ n: '*' }).first())!.n);
-      if (stored !== TOTAL || endToEnd.result.totals.inserted !== TOTAL) throw new Error(`the sync stored ${stored} rows (inserted ${endToEnd.result.totals.inserted}) of ${TOTAL}`);
+      if (stored !== TOTAL || endToEnd.result.totals.inserted !== TOTAL)
+        throw new Error(`the sync stored ${stored} rows (inserted ${endToEnd.result.totals.inserted}) of ${TOTAL}`);
 
       const batches = STREAMS.flatMap((stream) => {
         const rows = sourceRecords(peer, stream);
@@ -112,7 +127,10 @@ export const syncThroughput: Benchmark = {
         measurements: [
           { label: 'plain INSERT … ON CONFLICT, 1 writer', metrics: { records: TOTAL, 'records/s': TOTAL / single, seconds: single } },
           { label: 'plain INSERT … ON CONFLICT, 3 writers', metrics: { records: TOTAL, 'records/s': TOTAL / parallel, seconds: parallel } },
-          { label: 'sync end to end (API → Temporal → peer → Postgres)', metrics: { records: TOTAL, 'records/s': rate, seconds: endToEnd.seconds, pages: Number(endToEnd.result.totals.pages) } },
+          {
+            label: 'sync end to end (API → Temporal → peer → Postgres)',
+            metrics: { records: TOTAL, 'records/s': rate, seconds: endToEnd.seconds, pages: Number(endToEnd.result.totals.pages) },
+          },
         ],
         ratios: [
           { name: 'end-to-end records/s', value: rate, target: '≥ 10,000', met: rate >= 10_000 },

@@ -57,13 +57,21 @@ export const userImport: Benchmark = {
       const jobId = await startBenchJob(hub.apiUrl, tenant.key, 'user_import', { uploadId: upload.id });
       const job = await waitForJob(hub.apiUrl, tenant.key, jobId);
       const seconds = (performance.now() - started) / 1000;
-      if (job.status !== 'completed' || job.result?.imported !== ROWS) throw new Error(`import ended ${job.status}: ${JSON.stringify(job.result ?? job.error)}`);
+      if (job.status !== 'completed' || job.result?.imported !== ROWS)
+        throw new Error(`import ended ${job.status}: ${JSON.stringify(job.result ?? job.error)}`);
 
       context.log('userImport: baseline (plain batched insert)');
       const baselineStarted = performance.now();
       let batch: Array<Record<string, unknown>> = [];
       for (let n = 1; n <= ROWS; n += 1) {
-        batch.push({ id: randomUUID(), tenant_id: baselineTenant.tenantId, email: `base${n}@example.test`, name: `User ${n}`, role: n % 10 === 0 ? 'manager' : 'member', status: 'invited' });
+        batch.push({
+          id: randomUUID(),
+          tenant_id: baselineTenant.tenantId,
+          email: `base${n}@example.test`,
+          name: `User ${n}`,
+          role: n % 10 === 0 ? 'manager' : 'member',
+          status: 'invited',
+        });
         if (batch.length === BASELINE_BATCH) {
           await owner('users').insert(batch);
           batch = [];
@@ -81,7 +89,10 @@ export const userImport: Benchmark = {
           { name: 'user_import seconds for 1M rows', value: seconds, target: '< 60', met: seconds < 60 },
           { name: 'user_import / plain batched insert (rows per second)', value: ROWS / seconds / (ROWS / baselineSeconds) },
         ],
-        notes: [`upload of ${(bytes / 1e6).toFixed(1)} MB took ${uploadSeconds.toFixed(1)} s (not counted)`, 'the baseline validates nothing, skips duplicate checks, markers and audit rows; both write 10,000 rows per statement'],
+        notes: [
+          `upload of ${(bytes / 1e6).toFixed(1)} MB took ${uploadSeconds.toFixed(1)} s (not counted)`,
+          'the baseline validates nothing, skips duplicate checks, markers and audit rows; both write 10,000 rows per statement',
+        ],
       };
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });

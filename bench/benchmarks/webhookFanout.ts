@@ -41,7 +41,12 @@ export const webhookFanout: Benchmark = {
             const response = await fetch(receiver.url, {
               method: 'POST',
               body,
-              headers: { 'content-type': 'application/json', 'webhook-id': id, 'webhook-timestamp': String(Math.floor(now.getTime() / 1000)), 'webhook-signature': new Webhook(secret).sign(id, now, body) },
+              headers: {
+                'content-type': 'application/json',
+                'webhook-id': id,
+                'webhook-timestamp': String(Math.floor(now.getTime() / 1000)),
+                'webhook-signature': new Webhook(secret).sign(id, now, body),
+              },
             });
             await response.text();
           }
@@ -67,7 +72,13 @@ export const webhookFanout: Benchmark = {
         const ids = await db.withTenant(tenant.tenantId, async (trx) => {
           const emitted: string[] = [];
           for (let index = batch; index < Math.min(EVENTS, batch + EMIT_BATCH); index += 1) {
-            emitted.push(await emitEvent(trx, { tenantId: tenant.tenantId, type: 'job.completed', data: { jobId: `bench-${index}`, kind: 'export', status: 'completed' } }));
+            emitted.push(
+              await emitEvent(trx, {
+                tenantId: tenant.tenantId,
+                type: 'job.completed',
+                data: { jobId: `bench-${index}`, kind: 'export', status: 'completed' },
+              }),
+            );
           }
           return emitted;
         });
@@ -101,7 +112,15 @@ export const webhookFanout: Benchmark = {
           { label: 'direct signed POSTs (50 at a time)', metrics: { deliveries: EVENTS, 'deliveries/s': EVENTS / baselineSeconds, seconds: baselineSeconds } },
           {
             label: 'hub: outbox → workflows → receiver',
-            metrics: { deliveries: receivedAt.size, 'deliveries/s': EVENTS / seconds, seconds, 'p50 ms': percentile(50), 'p99 ms': percentile(99), 'emit s': emitSeconds, duplicates },
+            metrics: {
+              deliveries: receivedAt.size,
+              'deliveries/s': EVENTS / seconds,
+              seconds,
+              'p50 ms': percentile(50),
+              'p99 ms': percentile(99),
+              'emit s': emitSeconds,
+              duplicates,
+            },
           },
         ],
         ratios: [{ name: 'hub / direct deliveries per second', value: EVENTS / seconds / (EVENTS / baselineSeconds) }],

@@ -31,7 +31,10 @@ export async function startHubProcesses(context: BenchContext, extraEnv: Record<
 }
 
 /** Starts one more API process (another replica, or the same API at another log level). */
-export async function startApiProcess(context: BenchContext, extraEnv: Record<string, string> = {}): Promise<{ apiUrl: string; pid: number; stop(): Promise<void> }> {
+export async function startApiProcess(
+  context: BenchContext,
+  extraEnv: Record<string, string> = {},
+): Promise<{ apiUrl: string; pid: number; stop(): Promise<void> }> {
   const port = await freePort();
   const apiUrl = `http://127.0.0.1:${port}`;
   const env = { ...context.env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', NODE_ENV: 'production', ...extraEnv };

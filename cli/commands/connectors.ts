@@ -25,7 +25,11 @@ export function registerConnectorCommands(program: Command, client: () => HubCli
     .action(async (options: { limit: string; json?: boolean }) => {
       const { data } = await client().request<{ data: Connector[] }>('GET', `/v1/connectors?${new URLSearchParams({ limit: options.limit })}`);
       printRows(
-        data.map((connector) => ({ ...connector, streams: connector.streams.join(','), lastTest: connector.lastTest ? (connector.lastTest.ok ? 'ok' : 'failed') : '' })),
+        data.map((connector) => ({
+          ...connector,
+          streams: connector.streams.join(','),
+          lastTest: connector.lastTest ? (connector.lastTest.ok ? 'ok' : 'failed') : '',
+        })),
         ['id', 'type', 'name', 'status', 'streams', 'lastTest', 'createdAt'],
         options,
       );
@@ -42,9 +46,18 @@ export function registerConnectorCommands(program: Command, client: () => HubCli
     .action(async (id: string, options: { stream: string[]; fullRefresh?: boolean; reconcile?: boolean; watch?: boolean; json?: boolean }) => {
       const mode = options.reconcile ? 'reconcile' : options.fullRefresh ? 'full_refresh' : 'incremental';
       const body = { ...(options.stream.length > 0 ? { streams: options.stream } : {}), mode };
-      const { job } = await client().request<{ job: { id: string; kind: string; status: string; workflowId: string; temporalUiUrl: string } }>('POST', `/v1/connectors/${id}/syncs`, { body });
+      const { job } = await client().request<{ job: { id: string; kind: string; status: string; workflowId: string; temporalUiUrl: string } }>(
+        'POST',
+        `/v1/connectors/${id}/syncs`,
+        { body },
+      );
       const finished = options.watch ? await watchJob(client(), job.id, options) : job;
-      printObject(options.json ? (finished as unknown as Record<string, unknown>) : { id: finished.id, kind: finished.kind, status: finished.status, workflowId: finished.workflowId, temporalUiUrl: finished.temporalUiUrl }, options);
+      printObject(
+        options.json
+          ? (finished as unknown as Record<string, unknown>)
+          : { id: finished.id, kind: finished.kind, status: finished.status, workflowId: finished.workflowId, temporalUiUrl: finished.temporalUiUrl },
+        options,
+      );
       if (options.watch && finished.status !== 'completed') process.exitCode = 1;
     });
 }

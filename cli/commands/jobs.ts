@@ -85,7 +85,12 @@ export function registerJobCommands(program: Command, client: () => HubClient): 
   jobs
     .command('start <kind>')
     .description('start a job (--file uploads its input first); --watch follows it to the end')
-    .option('-p, --param <key=value>', 'a job parameter (repeatable; dotted keys nest, values parse as JSON when they can)', (value, all: string[]) => [...all, value], [])
+    .option(
+      '-p, --param <key=value>',
+      'a job parameter (repeatable; dotted keys nest, values parse as JSON when they can)',
+      (value, all: string[]) => [...all, value],
+      [],
+    )
     .option('-f, --file <path>', 'upload this file first (POST /v1/uploads) and pass its id as the uploadId parameter')
     .option('--watch', 'follow the job with a progress bar until it finishes')
     .option('--json', 'print JSON')
@@ -121,7 +126,11 @@ export function registerJobCommands(program: Command, client: () => HubClient): 
     .option('--limit <n>', 'page size', '25')
     .option('--json', 'print JSON')
     .action(async (options: { kind?: string; status?: string; limit: string; json?: boolean }) => {
-      const query = new URLSearchParams({ limit: options.limit, ...(options.kind ? { kind: options.kind } : {}), ...(options.status ? { status: options.status } : {}) });
+      const query = new URLSearchParams({
+        limit: options.limit,
+        ...(options.kind ? { kind: options.kind } : {}),
+        ...(options.status ? { status: options.status } : {}),
+      });
       const { data } = await client().request<{ data: Job[] }>('GET', `/v1/jobs?${query}`);
       printRows(
         data.map((job) => ({ ...job, progress: job.progress ? `${job.progress.done}/${job.progress.total ?? '?'}` : '' })),

@@ -23,12 +23,27 @@ export function registerTenantCommands(program: Command, client: () => HubClient
     .option('--plan <plan>', 'starter | professional | enterprise', 'starter')
     .option('--json', 'print JSON')
     .action(async (slug: string, options: { name: string; adminEmail: string; plan: string; json?: boolean }) => {
-      const created = await client().request<{ tenant: Tenant; apiKey: { id: string; key: string }; workflowId?: string; temporalUiUrl?: string }>('POST', '/v1/admin/tenants', {
-        auth: 'admin',
-        body: { slug, name: options.name, plan: options.plan, adminEmail: options.adminEmail },
-      });
+      const created = await client().request<{ tenant: Tenant; apiKey: { id: string; key: string }; workflowId?: string; temporalUiUrl?: string }>(
+        'POST',
+        '/v1/admin/tenants',
+        {
+          auth: 'admin',
+          body: { slug, name: options.name, plan: options.plan, adminEmail: options.adminEmail },
+        },
+      );
       if (options.json) return printObject(created as unknown as Record<string, unknown>, options);
-      printObject({ id: created.tenant.id, slug: created.tenant.slug, name: created.tenant.name, plan: created.tenant.plan, apiKey: created.apiKey.key, workflowId: created.workflowId, temporalUiUrl: created.temporalUiUrl }, options);
+      printObject(
+        {
+          id: created.tenant.id,
+          slug: created.tenant.slug,
+          name: created.tenant.name,
+          plan: created.tenant.plan,
+          apiKey: created.apiKey.key,
+          workflowId: created.workflowId,
+          temporalUiUrl: created.temporalUiUrl,
+        },
+        options,
+      );
       process.stderr.write('The API key is shown only now: store it.\n');
     });
 
@@ -39,7 +54,11 @@ export function registerTenantCommands(program: Command, client: () => HubClient
     .option('--page <n>', 'page', '1')
     .option('--json', 'print JSON')
     .action(async (options: { limit: string; page: string; json?: boolean }) => {
-      const { data } = await client().request<{ data: Tenant[] }>('GET', `/v1/admin/tenants?${new URLSearchParams({ limit: options.limit, page: options.page })}`, { auth: 'admin' });
+      const { data } = await client().request<{ data: Tenant[] }>(
+        'GET',
+        `/v1/admin/tenants?${new URLSearchParams({ limit: options.limit, page: options.page })}`,
+        { auth: 'admin' },
+      );
       printRows(data as unknown as Array<Record<string, unknown>>, ['id', 'slug', 'name', 'plan', 'status', 'createdAt'], options);
     });
 }

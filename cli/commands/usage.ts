@@ -22,7 +22,12 @@ export function registerUsageCommand(program: Command, client: () => HubClient):
     .option('--kind <kind>', 'only this kind (api_call, scan, sync_records, …)')
     .option('--json', 'print the whole answer as JSON')
     .action(async (options: { from?: string; to?: string; groupBy: string; kind?: string; json?: boolean }) => {
-      const query = new URLSearchParams({ groupBy: options.groupBy, ...(options.from ? { from: options.from } : {}), ...(options.to ? { to: options.to } : {}), ...(options.kind ? { kind: options.kind } : {}) });
+      const query = new URLSearchParams({
+        groupBy: options.groupBy,
+        ...(options.from ? { from: options.from } : {}),
+        ...(options.to ? { to: options.to } : {}),
+        ...(options.kind ? { kind: options.kind } : {}),
+      });
       const usage = await client().request<Usage>('GET', `/v1/usage?${query}`);
       if (options.json) {
         process.stdout.write(`${JSON.stringify(usage, null, 2)}\n`);

@@ -59,7 +59,11 @@ export class BulkExportReader {
         ...(manifest.output ?? []).filter((file) => file.type === stream).map((file) => ({ url: file.url, kind: 'output' as const })),
         ...(manifest.deleted ?? []).map((file) => ({ url: file.url, kind: 'deleted' as const })),
       ];
-      position = { ...position, job: null, files: { statusUrl, transactionTime: manifest.transactionTime, requiresAccessToken: manifest.requiresAccessToken ?? false, items, index: 0, line: 0 } };
+      position = {
+        ...position,
+        job: null,
+        files: { statusUrl, transactionTime: manifest.transactionTime, requiresAccessToken: manifest.requiresAccessToken ?? false, items, index: 0, line: 0 },
+      };
     }
     return this.readFiles(stream, position, pageSize);
   }
@@ -71,11 +75,17 @@ export class BulkExportReader {
     const params = new URLSearchParams({ _type: stream, _outputFormat: 'application/fhir+ndjson', ...(since ? { _since: since } : {}) });
     const { Client } = await this.fhirKit();
     const result = await this.session.call('fhir $export kick-off', (client: FhirClient, options) =>
-      client.request(`${level}$export?${params.toString()}`, { options: { ...options, headers: { prefer: 'respond-async', accept: 'application/fhir+json' } } }),
+      client.request(`${level}$export?${params.toString()}`, {
+        options: { ...options, headers: { prefer: 'respond-async', accept: 'application/fhir+json' } },
+      }),
     );
     const response = Client.httpFor(result).response;
     const location = response?.headers.get('content-location');
-    if (response?.status !== 202 || !location) throw new ConfigError(`fhir $export kick-off answered ${response?.status ?? '?'} without Content-Location (does the server support Bulk Data?)`, 'NO_BULK_EXPORT');
+    if (response?.status !== 202 || !location)
+      throw new ConfigError(
+        `fhir $export kick-off answered ${response?.status ?? '?'} without Content-Location (does the server support Bulk Data?)`,
+        'NO_BULK_EXPORT',
+      );
     return this.session.assertSameOrigin(new URL(location, `${config.baseUrl.replace(/\/+$/, '')}/`).toString(), 'export status URL');
   }
 

@@ -80,7 +80,8 @@ class FhirConnector {
   }
 
   async readPage(stream: string, cursor: string | null, pageSize: number): Promise<ReadPageResult> {
-    if (!(FHIR_STREAMS as readonly string[]).includes(stream)) throw new ConfigError(`fhir: unknown stream ${stream} (${FHIR_STREAMS.join(', ')})`, 'UNKNOWN_STREAM');
+    if (!(FHIR_STREAMS as readonly string[]).includes(stream))
+      throw new ConfigError(`fhir: unknown stream ${stream} (${FHIR_STREAMS.join(', ')})`, 'UNKNOWN_STREAM');
     const stored = decodeCursor(fhirCursorSchema, cursor, 'fhir');
     const size = Math.max(1, Math.min(MAX_COUNT, Math.floor(pageSize)));
     if (this.context.config.readMode === 'bulk') {
@@ -92,7 +93,8 @@ class FhirConnector {
   }
 
   async write(stream: string, records: Array<Record<string, unknown>>): Promise<WriteResult> {
-    if (!(WRITABLE_STREAMS as readonly string[]).includes(stream)) throw new ConfigError(`fhir: ${stream} is not writable (${WRITABLE_STREAMS.join(', ')})`, 'NOT_WRITABLE');
+    if (!(WRITABLE_STREAMS as readonly string[]).includes(stream))
+      throw new ConfigError(`fhir: ${stream} is not writable (${WRITABLE_STREAMS.join(', ')})`, 'NOT_WRITABLE');
     const results: WriteResult['results'] = [];
     for (const resource of records) {
       const id = typeof resource.id === 'string' ? resource.id : '';
@@ -118,12 +120,19 @@ class FhirConnector {
     let bundle: SearchBundle;
     // The lower bound of this page's query: the traversal's start (the lookback window before the
     // newest record already read), or the keyset position reached within it.
-    const lowerBound = cursor.position ?? (cursor.next ? cursor.since : cursor.since ? lookBack(cursor.since, lookbackMs(this.context.config.cursorLookbackSeconds, DEFAULT_LOOKBACK_SECONDS.fhir)) : null);
+    const lowerBound =
+      cursor.position ??
+      (cursor.next
+        ? cursor.since
+        : cursor.since
+          ? lookBack(cursor.since, lookbackMs(this.context.config.cursorLookbackSeconds, DEFAULT_LOOKBACK_SECONDS.fhir))
+          : null);
     if (cursor.next) {
       const next = this.session.assertSameOrigin(cursor.next, 'next link');
       try {
-        bundle = (await this.session.call(`fhir search ${stream} (next)`, (client, options) =>
-          client.nextPage({ bundle: { resourceType: 'Bundle', link: [{ relation: 'next', url: next }] }, options }) as Promise<unknown>,
+        bundle = (await this.session.call(
+          `fhir search ${stream} (next)`,
+          (client, options) => client.nextPage({ bundle: { resourceType: 'Bundle', link: [{ relation: 'next', url: next }] }, options }) as Promise<unknown>,
         )) as SearchBundle;
       } catch (error) {
         // Next links of some servers expire (paging sessions): ask again from the keyset position.
@@ -145,22 +154,50 @@ class FhirConnector {
     const records: ConnectorRecord[] = resources
       .map((entry) => {
         const resource = entry.resource!;
-        return { externalId: String(resource.id), sourceUpdatedAt: (resource.meta as { lastUpdated?: string } | undefined)?.lastUpdated ?? null, data: resource };
+        return {
+          externalId: String(resource.id),
+          sourceUpdatedAt: (resource.meta as { lastUpdated?: string } | undefined)?.lastUpdated ?? null,
+          data: resource,
+        };
       })
-      .filter((record) => !(alreadyAtPosition.has(record.externalId) && record.sourceUpdatedAt !== null && Date.parse(record.sourceUpdatedAt) === Date.parse(cursor.position!)));
+      .filter(
+        (record) =>
+          !(alreadyAtPosition.has(record.externalId) && record.sourceUpdatedAt !== null && Date.parse(record.sourceUpdatedAt) === Date.parse(cursor.position!)),
+      );
     const stamps = records.map((record) => (record.sourceUpdatedAt ? Date.parse(record.sourceUpdatedAt) : NaN));
     const sorted = stamps.every((stamp, index) => Number.isFinite(stamp) && (index === 0 || stamp >= stamps[index - 1]!));
-    const newest = records.reduce<string | null>((max, record) => (record.sourceUpdatedAt && (!max || Date.parse(record.sourceUpdatedAt) > Date.parse(max)) ? record.sourceUpdatedAt : max), null);
+    const newest = records.reduce<string | null>(
+      (max, record) => (record.sourceUpdatedAt && (!max || Date.parse(record.sourceUpdatedAt) > Date.parse(max)) ? record.sourceUpdatedAt : max),
+      null,
+    );
     const maxSeen = newest && (!cursor.maxSeen || Date.parse(newest) > Date.parse(cursor.maxSeen)) ? newest : cursor.maxSeen;
     const next = bundle.link?.find((link) => link.relation === 'next')?.url ?? null;
-    if (!next) return { records, nextCursor: encodeCursor<FhirCursor>({ mode: 'search', since: maxSeen ?? cursor.since, next: null, maxSeen: null, position: null }), done: true };
+    if (!next)
+      return {
+        records,
+        nextCursor: encodeCursor<FhirCursor>({ mode: 'search', since: maxSeen ?? cursor.since, next: null, maxSeen: null, position: null }),
+        done: true,
+      };
     if (sorted && newest && (!lowerBound || Date.parse(newest) > Date.parse(lowerBound))) {
       const atPosition = records.filter((record) => Date.parse(record.sourceUpdatedAt!) === Date.parse(newest)).map((record) => record.externalId);
-      return { records, nextCursor: encodeCursor<FhirCursor>({ mode: 'search', since: cursor.since, next: null, maxSeen, position: newest, atPosition }), done: false };
+      return {
+        records,
+        nextCursor: encodeCursor<FhirCursor>({ mode: 'search', since: cursor.since, next: null, maxSeen, position: newest, atPosition }),
+        done: false,
+      };
     }
     // The page did not get past the lower bound (one instant fills it) or the server ignored the
     // sort: follow the server's link until a page moves on.
-    const atPosition = [...alreadyAtPosition, ...records.filter((record) => lowerBound && record.sourceUpdatedAt && Date.parse(record.sourceUpdatedAt) === Date.parse(lowerBound)).map((record) => record.externalId)];
-    return { records, nextCursor: encodeCursor<FhirCursor>({ mode: 'search', since: cursor.since, next, maxSeen, position: lowerBound, atPosition }), done: false };
+    const atPosition = [
+      ...alreadyAtPosition,
+      ...records
+        .filter((record) => lowerBound && record.sourceUpdatedAt && Date.parse(record.sourceUpdatedAt) === Date.parse(lowerBound))
+        .map((record) => record.externalId),
+    ];
+    return {
+      records,
+      nextCursor: encodeCursor<FhirCursor>({ mode: 'search', since: cursor.since, next, maxSeen, position: lowerBound, atPosition }),
+      done: false,
+    };
   }
 }

@@ -47,7 +47,8 @@ export class FhirSession {
   /** Refuses server-supplied URLs outside the FHIR server's origin (the token would go with them). */
   assertSameOrigin(url: string, what: string): string {
     this.context.network.assertAllowedUrl(url);
-    if (new URL(url).origin !== this.origin) throw new ConfigError(`fhir: ${what} ${new URL(url).origin} is not on the server's origin ${this.origin}`, 'FOREIGN_LINK');
+    if (new URL(url).origin !== this.origin)
+      throw new ConfigError(`fhir: ${what} ${new URL(url).origin} is not on the server's origin ${this.origin}`, 'FOREIGN_LINK');
     return url;
   }
 

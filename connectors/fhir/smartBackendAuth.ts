@@ -85,7 +85,12 @@ class SmartBackendAuth implements FhirTokenSource {
     const url = `${this.context.config.baseUrl.replace(/\/+$/, '')}/.well-known/smart-configuration`;
     let response: Response;
     try {
-      response = await this.context.network.fetch(url, { headers: { Accept: 'application/json' }, signal: this.context.signal, timeoutMs: 30_000, maxResponseBytes: 1024 * 1024 });
+      response = await this.context.network.fetch(url, {
+        headers: { Accept: 'application/json' },
+        signal: this.context.signal,
+        timeoutMs: 30_000,
+        maxResponseBytes: 1024 * 1024,
+      });
     } catch (error) {
       throw classifyTransportError(error, 'fhir smart-configuration');
     }
@@ -94,7 +99,8 @@ class SmartBackendAuth implements FhirTokenSource {
       throw new ConfigError(`fhir smart-configuration: HTTP ${response.status} (set credentials.tokenUrl)`, response.status);
     }
     const document = (await response.json().catch(() => ({}))) as { token_endpoint?: unknown };
-    if (typeof document.token_endpoint !== 'string') throw new ConfigError('fhir smart-configuration has no token_endpoint (set credentials.tokenUrl)', 'NO_TOKEN_ENDPOINT');
+    if (typeof document.token_endpoint !== 'string')
+      throw new ConfigError('fhir smart-configuration has no token_endpoint (set credentials.tokenUrl)', 'NO_TOKEN_ENDPOINT');
     this.context.network.assertAllowedUrl(document.token_endpoint);
     return document.token_endpoint;
   }

@@ -66,7 +66,8 @@ export function parseEdmx(xml: string): ServiceMetadata {
 function describeType(typeName: string, types: Map<string, XmlNode>, depth: number): { keys: string[]; properties: Map<string, string> } {
   const entityType = types.get(typeName);
   if (!entityType || depth > 10) return { keys: [], properties: new Map() };
-  const inherited = typeof entityType.BaseType === 'string' ? describeType(entityType.BaseType, types, depth + 1) : { keys: [], properties: new Map<string, string>() };
+  const inherited =
+    typeof entityType.BaseType === 'string' ? describeType(entityType.BaseType, types, depth + 1) : { keys: [], properties: new Map<string, string>() };
   const properties = new Map(inherited.properties);
   for (const property of (entityType.Property ?? []) as XmlNode[]) properties.set(String(property.Name), String(property.Type));
   const ownKeys = ((entityType.Key as XmlNode[] | undefined)?.[0]?.PropertyRef as XmlNode[] | undefined)?.map((ref) => String(ref.Name)) ?? [];

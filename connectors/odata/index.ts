@@ -50,7 +50,9 @@ class ODataConnector {
   async testConnection(): Promise<{ details: Record<string, unknown> }> {
     const sets = await Promise.all(this.context.config.entitySets.map((name) => this.entitySet(name)));
     const first = sets[0]!;
-    const sample = await this.http.getJson<{ value?: unknown[] }>(entitySetUrl(this.context.config.serviceUrl, first.name, { $top: '1', $select: first.keys.join(',') }));
+    const sample = await this.http.getJson<{ value?: unknown[] }>(
+      entitySetUrl(this.context.config.serviceUrl, first.name, { $top: '1', $select: first.keys.join(',') }),
+    );
     return { details: { entitySets: sets.map((set) => ({ name: set.name, keys: set.keys })), sampleRows: sample.value?.length ?? 0 } };
   }
 
@@ -80,7 +82,7 @@ class ODataConnector {
     const records = rows.map((row) => this.toRecord(row, keys, modifiedField));
     const last = rows[rows.length - 1];
     const next: ODataCursor = {
-      since: last ? (last[modifiedField] as string | null) ?? position.since : position.since,
+      since: last ? ((last[modifiedField] as string | null) ?? position.since) : position.since,
       lastKey: last && keys.length === 1 ? (last[keys[0]!.name] as string | number) : last ? null : position.lastKey,
       next: body['@odata.nextLink'] ?? null,
     };
@@ -93,7 +95,10 @@ class ODataConnector {
     const modifiedType = set.properties.get(modifiedField)!;
     const lookback = lookbackMs(this.context.config.cursorLookbackSeconds, DEFAULT_LOOKBACK_SECONDS.odata);
     return entitySetUrl(this.context.config.serviceUrl, set.name, {
-      $filter: kind === 'start' ? traversalFilter(modifiedField, modifiedType, position.since === null ? null : lookBack(position.since, lookback)) : incrementalFilter(modifiedField, modifiedType, keys, position),
+      $filter:
+        kind === 'start'
+          ? traversalFilter(modifiedField, modifiedType, position.since === null ? null : lookBack(position.since, lookback))
+          : incrementalFilter(modifiedField, modifiedType, keys, position),
       $orderby: [`${modifiedField} asc`, ...keys.map((key) => `${key.name} asc`)].join(','),
     });
   }
@@ -124,13 +129,15 @@ class ODataConnector {
       throw error;
     }
     const set = metadata.entitySets.get(name);
-    if (!set) throw new ConfigError(`odata: entity set ${name} is not in $metadata (available: ${[...metadata.entitySets.keys()].join(', ')})`, 'UNKNOWN_ENTITY_SET');
+    if (!set)
+      throw new ConfigError(`odata: entity set ${name} is not in $metadata (available: ${[...metadata.entitySets.keys()].join(', ')})`, 'UNKNOWN_ENTITY_SET');
     if (!set.keys.length) throw new ConfigError(`odata: entity set ${name} has no key in $metadata`, 'NO_KEY');
     const modifiedField = modifiedFieldOf(config);
     const modifiedType = set.properties.get(modifiedField);
     if (!modifiedType) throw new ConfigError(`odata: ${name} has no property ${modifiedField} (set modifiedField)`, 'NO_MODIFIED_FIELD');
     if (!DATE_TYPES.has(modifiedType)) throw new ConfigError(`odata: ${name}.${modifiedField} is ${modifiedType}, not a date/time`, 'NO_MODIFIED_FIELD');
-    if (config.deletedField && !set.properties.has(config.deletedField)) throw new ConfigError(`odata: ${name} has no property ${config.deletedField} (deletedField)`, 'NO_DELETED_FIELD');
+    if (config.deletedField && !set.properties.has(config.deletedField))
+      throw new ConfigError(`odata: ${name} has no property ${config.deletedField} (deletedField)`, 'NO_DELETED_FIELD');
     return set;
   }
 }

@@ -48,7 +48,11 @@ export class ODataHttp {
     }
     if (!response.ok) {
       const text = await response.text().catch(() => '');
-      throw errorForHttpStatus(response.status, `odata GET ${redact(url)}: HTTP ${response.status} ${serviceMessage(text)}`.trim(), response.headers.get('retry-after'));
+      throw errorForHttpStatus(
+        response.status,
+        `odata GET ${redact(url)}: HTTP ${response.status} ${serviceMessage(text)}`.trim(),
+        response.headers.get('retry-after'),
+      );
     }
     return response;
   }

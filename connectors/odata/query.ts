@@ -32,7 +32,12 @@ export function traversalFilter(modifiedField: string, modifiedType: string, fro
  * single key, `m ge S` otherwise (composite keys: rows sharing the last timestamp are read again;
  * the records store makes that harmless).
  */
-export function incrementalFilter(modifiedField: string, modifiedType: string, keys: Array<{ name: string; type: string }>, cursor: ODataCursor): string | null {
+export function incrementalFilter(
+  modifiedField: string,
+  modifiedType: string,
+  keys: Array<{ name: string; type: string }>,
+  cursor: ODataCursor,
+): string | null {
   if (cursor.since === null) return null;
   const since = odataLiteral(cursor.since, modifiedType);
   const [key] = keys;

@@ -54,14 +54,23 @@ export interface CdcPage {
  * otherwise it advances to the server's time minus `overlapMs` (the connector's lookback: the
  * next increment re-asks for that much, for commit lag and clock skew; `seen` drops the repeats).
  */
-export function planCdcPage(cursor: Extract<QuickBooksCursor, { mode: 'cdc' }>, answer: QboChange[], serverTimeMs: number, pageSize: number, overlapMs: number): CdcPage {
+export function planCdcPage(
+  cursor: Extract<QuickBooksCursor, { mode: 'cdc' }>,
+  answer: QboChange[],
+  serverTimeMs: number,
+  pageSize: number,
+  overlapMs: number,
+): CdcPage {
   const sinceMs = Date.parse(cursor.since);
   const seen = new Set(cursor.seen);
   const ordered = [...answer].sort((a, b) => changeTime(a) - changeTime(b) || Number(a.Id) - Number(b.Id) || a.Id.localeCompare(b.Id));
   const fresh = ordered.filter((change) => !seen.has(changeKey(change)));
   const page = fresh.slice(0, pageSize);
   const truncated = answer.length >= CDC_LIMIT;
-  const delivered = [...cursor.seen.map((key) => ({ key, time: null as number | null })), ...page.map((change) => ({ key: changeKey(change), time: changeTime(change) }))];
+  const delivered = [
+    ...cursor.seen.map((key) => ({ key, time: null as number | null })),
+    ...page.map((change) => ({ key: changeKey(change), time: changeTime(change) })),
+  ];
   const timeOf = new Map(ordered.map((change) => [changeKey(change), changeTime(change)]));
   const keep = (nextSinceMs: number) => delivered.filter(({ key, time }) => (time ?? timeOf.get(key) ?? sinceMs) >= nextSinceMs).map(({ key }) => key);
 

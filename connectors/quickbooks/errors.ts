@@ -32,7 +32,9 @@ export function classifyQuickBooksError(error: unknown, what: string): unknown {
   const status = failure.response?.status;
   const body = (failure.response?.data ?? (failure.Fault || failure.fault ? failure : undefined)) as QboFailure | { error?: string } | undefined;
   const intuit = intuitErrors(body);
-  const detail = intuit.map((entry) => `${entry.code ?? '?'} ${entry.Message ?? entry.message ?? ''}${entry.Detail ?? entry.detail ? ` (${entry.Detail ?? entry.detail})` : ''}`).join('; ');
+  const detail = intuit
+    .map((entry) => `${entry.code ?? '?'} ${entry.Message ?? entry.message ?? ''}${(entry.Detail ?? entry.detail) ? ` (${entry.Detail ?? entry.detail})` : ''}`)
+    .join('; ');
   const oauthError = typeof (body as { error?: unknown } | undefined)?.error === 'string' ? (body as { error: string }).error : undefined;
   const message = `${what}: ${status ? `HTTP ${status}` : 'QuickBooks fault'}${detail ? ` ${detail}` : ''}${oauthError ? ` ${oauthError}` : ''}`;
   const code = intuit[0]?.code ?? oauthError ?? status;
@@ -49,7 +51,8 @@ export function classifyQuickBooksError(error: unknown, what: string): unknown {
   if (intuit.length) {
     const type = (failure.Fault?.type ?? failure.fault?.type ?? '').toUpperCase();
     if (type === 'AUTHENTICATION' || intuit.some((entry) => entry.code === '3200')) return new AuthError(message, code, { cause: error });
-    if (intuit.some((entry) => entry.code === '3001' || entry.code === '003001')) return new RateLimitError(message, THROTTLE_FALLBACK_MS, code, { cause: error });
+    if (intuit.some((entry) => entry.code === '3001' || entry.code === '003001'))
+      return new RateLimitError(message, THROTTLE_FALLBACK_MS, code, { cause: error });
     if (type === 'SERVICE' || type === 'SYSTEMFAULT') return new TransientError(message, code, { cause: error });
     return new ConfigError(message, code, { cause: error });
   }

@@ -67,7 +67,10 @@ class QuickBooksConnector {
       const cdcWindowMs = (this.context.config.cdcLookbackDays ?? 30) * DAY_MS;
       if (Date.parse(position.since) < Date.now() - cdcWindowMs + DAY_MS / 24) {
         // CDC cannot look back that far: reload everything (deletions in the gap are left to a full-refresh sweep).
-        this.context.logger.warn({ connectorId: this.context.connectorId, stream, since: position.since }, 'quickbooks: cursor older than the CDC window, reloading');
+        this.context.logger.warn(
+          { connectorId: this.context.connectorId, stream, since: position.since },
+          'quickbooks: cursor older than the CDC window, reloading',
+        );
         return this.readFull(name, { mode: 'full', position: 1, startedAt: null }, size);
       }
       return this.readChanges(name, position, size);
@@ -114,7 +117,9 @@ class QuickBooksConnector {
       const requestId = typeof given === 'string' && given ? given : this.requestIdFor(name, entity);
       try {
         const created = await this.session.call<{ Id?: string }>(`quickbooks create ${name}`, ((client, callback) =>
-          (client[creator] as (entity: object, callback: unknown) => void).call(client, { ...structuredClone(entity), requestId }, callback)) as QboCall<{ Id?: string }>);
+          (client[creator] as (entity: object, callback: unknown) => void).call(client, { ...structuredClone(entity), requestId }, callback)) as QboCall<{
+          Id?: string;
+        }>);
         results.push({ externalId: created.Id, ok: true, created: true });
       } catch (error) {
         // A rejected record (validation fault) fails alone; auth, throttling and outages fail the batch so it is retried.

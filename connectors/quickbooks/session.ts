@@ -82,7 +82,9 @@ export class QuickBooksSession {
         accessToken: response.access_token,
         refreshToken: response.refresh_token,
         accessTokenExpiresAt: response.expires_in ? new Date(now + response.expires_in * 1000).toISOString() : undefined,
-        refreshTokenExpiresAt: response.x_refresh_token_expires_in ? new Date(now + response.x_refresh_token_expires_in * 1000).toISOString() : current.refreshTokenExpiresAt,
+        refreshTokenExpiresAt: response.x_refresh_token_expires_in
+          ? new Date(now + response.x_refresh_token_expires_in * 1000).toISOString()
+          : current.refreshTokenExpiresAt,
       };
       // Stored before use: Intuit has already spent the old refresh token.
       await this.context.updateCredentials(next);

@@ -103,7 +103,9 @@ class SalesforceInstance {
   async testConnection() {
     return this.call(async () => {
       await this.ensureToken();
-      const limits = (await this.conn.request(`/services/data/v${this.context.config.apiVersion}/limits`)) as { DailyApiRequests?: { Max: number; Remaining: number } };
+      const limits = (await this.conn.request(`/services/data/v${this.context.config.apiVersion}/limits`)) as {
+        DailyApiRequests?: { Max: number; Remaining: number };
+      };
       return { details: { instanceUrl: this.conn.instanceUrl, apiVersion: this.context.config.apiVersion, dailyApiRequests: limits.DailyApiRequests ?? null } };
     });
   }
@@ -153,11 +155,19 @@ class SalesforceInstance {
       const now = Date.now();
       if (cursor.deletedSince) {
         const start = new Date(Math.max(Date.parse(cursor.deletedSince) - lookback, now - DELETED_WINDOW_MS));
-        const deleted = (await this.conn.sobject(stream).deleted(start.toISOString(), new Date(now).toISOString())) as { deletedRecords: Array<{ id: string; deletedDate: string }>; latestDateCovered: string };
+        const deleted = (await this.conn.sobject(stream).deleted(start.toISOString(), new Date(now).toISOString())) as {
+          deletedRecords: Array<{ id: string; deletedDate: string }>;
+          latestDateCovered: string;
+        };
         const seen = new Set(records.map((record) => record.externalId));
         for (const entry of deleted.deletedRecords) {
           if (seen.has(entry.id)) continue;
-          records.push({ externalId: entry.id, sourceUpdatedAt: new Date(salesforceTime(entry.deletedDate)).toISOString(), deleted: true, data: { Id: entry.id, IsDeleted: true } });
+          records.push({
+            externalId: entry.id,
+            sourceUpdatedAt: new Date(salesforceTime(entry.deletedDate)).toISOString(),
+            deleted: true,
+            data: { Id: entry.id, IsDeleted: true },
+          });
         }
         next.deletedSince = new Date(salesforceTime(deleted.latestDateCovered)).toISOString();
       } else {
@@ -176,9 +186,19 @@ class SalesforceInstance {
       const results: Array<{ externalId?: string; ok: boolean; created?: boolean; error?: string }> = [];
       for (let index = 0; index < records.length; index += 200) {
         const chunk = records.slice(index, index + 200);
-        const saved = (await this.conn.sobject(stream).upsert(chunk as never, field, { allOrNone: false })) as unknown as Array<{ id?: string; success: boolean; created?: boolean; errors?: Array<{ message: string }> }>;
+        const saved = (await this.conn.sobject(stream).upsert(chunk as never, field, { allOrNone: false })) as unknown as Array<{
+          id?: string;
+          success: boolean;
+          created?: boolean;
+          errors?: Array<{ message: string }>;
+        }>;
         saved.forEach((result, position) => {
-          results.push({ externalId: result.id ?? String(chunk[position]?.[field] ?? ''), ok: result.success, created: result.created, error: result.errors?.map((e) => e.message).join('; ') || undefined });
+          results.push({
+            externalId: result.id ?? String(chunk[position]?.[field] ?? ''),
+            ok: result.success,
+            created: result.created,
+            error: result.errors?.map((e) => e.message).join('; ') || undefined,
+          });
         });
       }
       return { results };
@@ -216,13 +236,18 @@ class SalesforceInstance {
     if (this.lastRefreshError instanceof ConnectorError && /Unable to refresh session/.test((error as Error)?.message ?? '')) return this.lastRefreshError;
     const code = (error as { errorCode?: string })?.errorCode ?? (error as Error)?.name ?? '';
     const message = `Salesforce: ${code ? `${code}: ` : ''}${(error as Error)?.message ?? String(error)}`;
-    if (/^(INVALID_SESSION_ID|INVALID_AUTH_HEADER|API_DISABLED_FOR_ORG|INVALID_LOGIN|invalid_grant)$/.test(code)) return new AuthError(message, code, { cause: error });
+    if (/^(INVALID_SESSION_ID|INVALID_AUTH_HEADER|API_DISABLED_FOR_ORG|INVALID_LOGIN|invalid_grant)$/.test(code))
+      return new AuthError(message, code, { cause: error });
     if (code === 'REQUEST_LIMIT_EXCEEDED') return new RateLimitError(message, 60_000, code, { cause: error });
-    if (/^(SERVER_UNAVAILABLE|UNKNOWN_EXCEPTION|QUERY_TIMEOUT)$/.test(code) || /^ERROR_HTTP_5/.test(code)) return new TransientError(message, code, { cause: error });
-    if (/^(MALFORMED_QUERY|INVALID_FIELD|INVALID_TYPE|NOT_FOUND|INSUFFICIENT_ACCESS|INSUFFICIENT_ACCESS_OR_READONLY|INVALID_QUERY_FILTER_OPERATOR|INVALID_REPLICATION_DATE|ERROR_HTTP_4\d\d)$/.test(code)) {
+    if (/^(SERVER_UNAVAILABLE|UNKNOWN_EXCEPTION|QUERY_TIMEOUT)$/.test(code) || /^ERROR_HTTP_5/.test(code))
+      return new TransientError(message, code, { cause: error });
+    if (
+      /^(MALFORMED_QUERY|INVALID_FIELD|INVALID_TYPE|NOT_FOUND|INSUFFICIENT_ACCESS|INSUFFICIENT_ACCESS_OR_READONLY|INVALID_QUERY_FILTER_OPERATOR|INVALID_REPLICATION_DATE|ERROR_HTTP_4\d\d)$/.test(
+        code,
+      )
+    ) {
       return new ConfigError(message, code, { cause: error });
     }
     return error;
   }
-
 }

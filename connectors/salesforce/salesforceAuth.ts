@@ -36,7 +36,11 @@ export async function refreshAccessToken(
     } catch (error) {
       throw classifyTokenError(error);
     }
-    const next = { ...current, accessToken: response.access_token, ...(response.refresh_token && 'refreshToken' in current ? { refreshToken: response.refresh_token } : {}) };
+    const next = {
+      ...current,
+      accessToken: response.access_token,
+      ...(response.refresh_token && 'refreshToken' in current ? { refreshToken: response.refresh_token } : {}),
+    };
     await context.updateCredentials(next);
     return response.access_token;
   });
@@ -65,6 +69,7 @@ function classifyTokenError(error: unknown): unknown {
   if (/^(invalid_grant|invalid_client|invalid_client_id|unauthorized_client|inactive_user|inactive_org)$/.test(name)) {
     return new AuthError(`Salesforce token endpoint refused the credentials: ${name}: ${(error as Error).message}`, name, { cause: error });
   }
-  if (/^(unsupported_grant_type|invalid_request)$/.test(name)) return new ConfigError(`Salesforce token endpoint: ${name}: ${(error as Error).message}`, name, { cause: error });
+  if (/^(unsupported_grant_type|invalid_request)$/.test(name))
+    return new ConfigError(`Salesforce token endpoint: ${name}: ${(error as Error).message}`, name, { cause: error });
   return error;
 }

@@ -6,10 +6,21 @@ export const DEFAULT_OBJECTS = ['Account', 'Contact', 'Opportunity'] as const;
 
 export const salesforceConfigSchema = z.strictObject({
   instanceUrl: z.url().describe('The org instance, e.g. https://acme.my.salesforce.com'),
-  apiVersion: z.string().regex(/^\d{2}\.0$/, 'an API version such as 62.0').default('62.0'),
+  apiVersion: z
+    .string()
+    .regex(/^\d{2}\.0$/, 'an API version such as 62.0')
+    .default('62.0'),
   loginUrl: z.url().default('https://login.salesforce.com').describe('OAuth2 token endpoint host (refresh and JWT bearer flows); the JWT audience'),
-  objects: z.array(z.string().regex(/^[A-Za-z][A-Za-z0-9_]*$/, 'an sObject API name')).max(100).optional().describe('Extra sObjects to offer as streams'),
-  upsertExternalIdField: z.string().regex(/^[A-Za-z][A-Za-z0-9_]*$/).default('External_Id__c').describe('External id field write() upserts by'),
+  objects: z
+    .array(z.string().regex(/^[A-Za-z][A-Za-z0-9_]*$/, 'an sObject API name'))
+    .max(100)
+    .optional()
+    .describe('Extra sObjects to offer as streams'),
+  upsertExternalIdField: z
+    .string()
+    .regex(/^[A-Za-z][A-Za-z0-9_]*$/)
+    .default('External_Id__c')
+    .describe('External id field write() upserts by'),
   cursorLookbackSeconds: lookbackSecondsField(DEFAULT_LOOKBACK_SECONDS.salesforce),
 });
 

@@ -36,7 +36,14 @@ export const scanConnector = defineConnector({
   credentialsSchema: scanCredentialsSchema,
   urlFields: ['endpoint'],
   streams: () => [
-    { name: 'scans', primaryKey: 'scanId', cursorField: 'updatedAt', supportsDeletes: true, writable: true, description: 'Scan results (write: submit medication items; read: scan history)' },
+    {
+      name: 'scans',
+      primaryKey: 'scanId',
+      cursorField: 'updatedAt',
+      supportsDeletes: true,
+      writable: true,
+      description: 'Scan results (write: submit medication items; read: scan history)',
+    },
   ],
   create: (context) => new ScanInstance(context),
 });
@@ -59,7 +66,12 @@ class ScanInstance {
     const last = page.data.at(-1);
     const next: ScanCursor = last ? { v: 1, updatedSince: last.updatedAt, after: last.scanId } : cursor;
     return {
-      records: page.data.map((record) => ({ externalId: record.scanId, sourceUpdatedAt: record.updatedAt, deleted: record.deleted === true, data: record as unknown as Record<string, unknown> })),
+      records: page.data.map((record) => ({
+        externalId: record.scanId,
+        sourceUpdatedAt: record.updatedAt,
+        deleted: record.deleted === true,
+        data: record as unknown as Record<string, unknown>,
+      })),
       nextCursor: JSON.stringify(next),
       done: !page.hasMore,
     };
@@ -73,7 +85,11 @@ class ScanInstance {
       const chunk = records.slice(start, start + size);
       const items = chunk.map((record, index) => {
         const parsed = scanItemSchema.safeParse(record);
-        if (!parsed.success) throw new ConfigError(`scan item ${start + index}: ${parsed.error.issues.map((issue) => `${issue.path.join('.') || 'item'}: ${issue.message}`).join('; ')}`, 'INVALID_ITEM');
+        if (!parsed.success)
+          throw new ConfigError(
+            `scan item ${start + index}: ${parsed.error.issues.map((issue) => `${issue.path.join('.') || 'item'}: ${issue.message}`).join('; ')}`,
+            'INVALID_ITEM',
+          );
         return parsed.data;
       });
       // A record may carry `attempt` (> 1 when the caller re-submits items that failed): a new
@@ -84,7 +100,16 @@ class ScanInstance {
       const idempotencyKey = hash.digest('hex');
       const answer = await this.request<{ batchId: string; results: ScanResult[] }>('POST', '/v1/scans', { items }, { 'Idempotency-Key': idempotencyKey });
       for (const result of answer.results) {
-        results.push(result.status === 'ok' ? { externalId: result.scanId ?? result.id, ok: true, created: true, ...(result.result ? { data: result.result as unknown as Record<string, unknown> } : {}) } : { externalId: result.id, ok: false, error: `${result.error?.code ?? 'ERROR'}: ${result.error?.message ?? ''}` });
+        results.push(
+          result.status === 'ok'
+            ? {
+                externalId: result.scanId ?? result.id,
+                ok: true,
+                created: true,
+                ...(result.result ? { data: result.result as unknown as Record<string, unknown> } : {}),
+              }
+            : { externalId: result.id, ok: false, error: `${result.error?.code ?? 'ERROR'}: ${result.error?.message ?? ''}` },
+        );
       }
     }
     return { results };

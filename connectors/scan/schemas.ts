@@ -22,7 +22,10 @@ export const scanItemSchema = z
     id: z.string().min(1).max(200),
     medication: z.string().min(1).max(500).optional(),
     /** National Drug Code, 10 or 11 digits with dashes (e.g. 0002-8215-01). */
-    ndc: z.string().regex(/^\d{4,5}-\d{3,4}-\d{1,2}$/).optional(),
+    ndc: z
+      .string()
+      .regex(/^\d{4,5}-\d{3,4}-\d{1,2}$/)
+      .optional(),
     /** Optional FHIR-style patient reference (e.g. Patient/123). */
     patientRef: z.string().max(200).optional(),
   })

@@ -105,11 +105,19 @@ class StripeInstance {
     const records = page.data.map((object) => toRecord(object, false));
     const last = page.data.at(-1);
     if (page.has_more && last) return { records, nextCursor: encodeStripeCursor({ ...cursor, startingAfter: last.id }), done: false };
-    return { records, nextCursor: encodeStripeCursor({ v: 2, phase: 'events', eventsSince: cursor.eventsSince, newest: cursor.newest, floor: cursor.floor, seen: cursor.seen }), done: true };
+    return {
+      records,
+      nextCursor: encodeStripeCursor({ v: 2, phase: 'events', eventsSince: cursor.eventsSince, newest: cursor.newest, floor: cursor.floor, seen: cursor.seen }),
+      done: true,
+    };
   }
 
   private async eventsPage(stream: StreamName, cursor: StripeCursor, limit: number): Promise<ReadPageResult> {
-    const page = await this.stripe.events.list({ created: { gte: cursor.eventsSince }, limit, ...(cursor.startingAfter ? { starting_after: cursor.startingAfter } : {}) });
+    const page = await this.stripe.events.list({
+      created: { gte: cursor.eventsSince },
+      limit,
+      ...(cursor.startingAfter ? { starting_after: cursor.startingAfter } : {}),
+    });
     const pending = [...(cursor.pending ?? [])];
     const applied = new Set([...cursor.seen, ...pending].map(seenId));
     let maxCreated = cursor.maxCreated ?? cursor.eventsSince;
@@ -172,7 +180,12 @@ class StripeInstance {
 }
 
 function toRecord(object: Listed, deleted: boolean): ConnectorRecord {
-  return { externalId: object.id, sourceUpdatedAt: typeof object.created === 'number' ? new Date(object.created * 1000).toISOString() : null, deleted, data: object };
+  return {
+    externalId: object.id,
+    sourceUpdatedAt: typeof object.created === 'number' ? new Date(object.created * 1000).toISOString() : null,
+    deleted,
+    data: object,
+  };
 }
 
 /** Maps the stripe package's error classes onto the connector error classes. */

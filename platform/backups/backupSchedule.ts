@@ -21,7 +21,11 @@ export function backupTimeOf(tenantId: string): { hour: number; minute: number }
  * idempotent. Overlapping runs are skipped; a run missed while Temporal was down is caught up
  * within 6 hours.
  */
-export async function ensureBackupSchedule(client: Client, config: Pick<HubConfig, 'TEMPORAL_TASK_QUEUE'>, tenant: ScheduledBackupInput): Promise<'created' | 'updated'> {
+export async function ensureBackupSchedule(
+  client: Client,
+  config: Pick<HubConfig, 'TEMPORAL_TASK_QUEUE'>,
+  tenant: ScheduledBackupInput,
+): Promise<'created' | 'updated'> {
   const scheduleId = workflowIds.backupSchedule(tenant.tenantSlug);
   const { hour, minute } = backupTimeOf(tenant.tenantId);
   const typedSearchAttributes = searchAttributePairs({ TenantId: tenant.tenantId, TenantSlug: tenant.tenantSlug, JobKind: 'backup' });

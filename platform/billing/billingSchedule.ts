@@ -19,7 +19,12 @@ export const BILLING_CALENDAR = { dayOfMonth: 1, hour: 0, minute: 15 } as const;
  * at start. A run missed while Temporal was down is caught up within a week; a run still going
  * when the next one is due makes the next one wait (buffer one).
  */
-export async function ensureBillingSchedule(client: Client, config: Pick<HubConfig, 'TEMPORAL_TASK_QUEUE' | 'BILLING_CONCURRENCY'>, logger: Logger, scheduleId = BILLING_SCHEDULE_ID): Promise<'created' | 'updated'> {
+export async function ensureBillingSchedule(
+  client: Client,
+  config: Pick<HubConfig, 'TEMPORAL_TASK_QUEUE' | 'BILLING_CONCURRENCY'>,
+  logger: Logger,
+  scheduleId = BILLING_SCHEDULE_ID,
+): Promise<'created' | 'updated'> {
   const action = {
     type: 'startWorkflow' as const,
     workflowType: WORKFLOW_TYPES.monthlyBilling,
@@ -29,7 +34,12 @@ export async function ensureBillingSchedule(client: Client, config: Pick<HubConf
     typedSearchAttributes: searchAttributePairs({ JobKind: 'billing' }),
     staticSummary: 'Monthly billing of every active tenant (the previous month)',
   };
-  const spec = { calendars: [{ dayOfMonth: BILLING_CALENDAR.dayOfMonth, hour: BILLING_CALENDAR.hour, minute: BILLING_CALENDAR.minute, comment: 'the 1st of each month, UTC' }], timezone: 'UTC' };
+  const spec = {
+    calendars: [
+      { dayOfMonth: BILLING_CALENDAR.dayOfMonth, hour: BILLING_CALENDAR.hour, minute: BILLING_CALENDAR.minute, comment: 'the 1st of each month, UTC' },
+    ],
+    timezone: 'UTC',
+  };
   const policies = { overlap: ScheduleOverlapPolicy.BUFFER_ONE, catchupWindow: '7 days' };
   try {
     await client.schedule.create({ scheduleId, spec, action, policies, memo: { purpose: 'monthly billing' } });

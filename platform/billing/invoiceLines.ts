@@ -51,7 +51,9 @@ export function computeInvoice(plan: Plan, period: string, usage: PeriodUsage): 
   const extraCalls = Math.max(0, usage.apiCalls - plan.apiCallsPerMonth);
   const callBlocks = plan.quotaPolicy === 'bill_overage' ? Math.ceil(extraCalls / 1_000) : 0;
   if (callBlocks > 0) {
-    lines.push(line('api_calls', `API calls: ${extraCalls} over the ${plan.apiCallsPerMonth} included, per started 1,000`, callBlocks, plan.per1000ExtraApiCallsCents));
+    lines.push(
+      line('api_calls', `API calls: ${extraCalls} over the ${plan.apiCallsPerMonth} included, per started 1,000`, callBlocks, plan.per1000ExtraApiCallsCents),
+    );
     assertEqual(lines.at(-1)!.amountCents, apiCallOverageCents(plan, usage.apiCalls));
   }
 

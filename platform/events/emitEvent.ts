@@ -29,7 +29,10 @@ export interface HubEvent {
  * change it reports committed. Pass `id` to make the emission idempotent (a retried activity
  * derives it from its workflow id and step): a second insert with the same id is ignored.
  */
-export async function emitEvent(trx: TenantTransaction, event: { tenantId: string; type: EventType; data: Record<string, unknown>; id?: string }): Promise<string> {
+export async function emitEvent(
+  trx: TenantTransaction,
+  event: { tenantId: string; type: EventType; data: Record<string, unknown>; id?: string },
+): Promise<string> {
   const id = event.id ?? randomUUID();
   await trx('events')
     .insert({ id, tenant_id: event.tenantId, type: event.type, data: JSON.stringify(event.data) })

@@ -174,7 +174,12 @@ class StrictUtf8 extends Transform {
     }
     const nul = chunk.indexOf(0);
     if (nul >= 0) {
-      callback(new TabularFileError('BINARY', `The file is not text (binary content at byte ${this.bytes + nul}); upload a UTF-8 ${this.format === 'csv' ? 'CSV' : 'NDJSON file'} or an XLSX workbook`));
+      callback(
+        new TabularFileError(
+          'BINARY',
+          `The file is not text (binary content at byte ${this.bytes + nul}); upload a UTF-8 ${this.format === 'csv' ? 'CSV' : 'NDJSON file'} or an XLSX workbook`,
+        ),
+      );
       return;
     }
     let text: string;
@@ -221,7 +226,8 @@ interface Header {
 
 function headerOf(names: string[], required: readonly string[], limits: TabularLimits): Header {
   const trimmed = names.map((name) => name.trim());
-  if (trimmed.length > limits.maxColumns) throw new TabularFileError('TOO_MANY_COLUMNS', `The file has ${trimmed.length} columns; at most ${limits.maxColumns} are allowed`);
+  if (trimmed.length > limits.maxColumns)
+    throw new TabularFileError('TOO_MANY_COLUMNS', `The file has ${trimmed.length} columns; at most ${limits.maxColumns} are allowed`);
   const folded = trimmed.map((name) => name.toLowerCase());
   const missing = required.filter((column) => !folded.includes(column.toLowerCase()));
   if (missing.length > 0) {
@@ -241,14 +247,26 @@ function recordOf(cells: string[], header: Header, limits: TabularLimits, where:
   if (texts.every((text) => text === '')) return undefined;
   const record: Record<string, string> = {};
   texts.forEach((text, index) => {
-    if (text.length > limits.maxCellChars) throw new TabularFileError('CELL_TOO_LONG', `${where}, column ${index + 1}: a cell is longer than ${limits.maxCellChars} characters`, { line, column: index + 1 });
+    if (text.length > limits.maxCellChars)
+      throw new TabularFileError('CELL_TOO_LONG', `${where}, column ${index + 1}: a cell is longer than ${limits.maxCellChars} characters`, {
+        line,
+        column: index + 1,
+      });
     if (index >= header.keys.length) {
-      if (text !== '') throw new TabularFileError('RAGGED_ROW', `${where} has a value in column ${index + 1}, beyond the ${header.keys.length} columns of the header row`, { line, column: index + 1 });
+      if (text !== '')
+        throw new TabularFileError('RAGGED_ROW', `${where} has a value in column ${index + 1}, beyond the ${header.keys.length} columns of the header row`, {
+          line,
+          column: index + 1,
+        });
       return;
     }
     const key = header.keys[index];
     if (key !== undefined) record[key] = text;
-    else if (text !== '') throw new TabularFileError('UNNAMED_COLUMN', `${where} has a value in column ${index + 1}, which has no name in the header row`, { line, column: index + 1 });
+    else if (text !== '')
+      throw new TabularFileError('UNNAMED_COLUMN', `${where} has a value in column ${index + 1}, which has no name in the header row`, {
+        line,
+        column: index + 1,
+      });
   });
   for (const key of header.keys) if (key !== undefined && !(key in record)) record[key] = '';
   return record;
@@ -335,7 +353,8 @@ async function* readNdjson(source: Readable, limits: TabularLimits): AsyncGenera
       } catch {
         record = undefined;
       }
-      if (record === null || typeof record !== 'object' || Array.isArray(record)) throw new TabularFileError('INVALID_JSON', `Line ${line} is not a JSON object`, { line });
+      if (record === null || typeof record !== 'object' || Array.isArray(record))
+        throw new TabularFileError('INVALID_JSON', `Line ${line} is not a JSON object`, { line });
       rows += 1;
       if (rows > limits.maxRows) throw new TabularFileError('TOO_MANY_ROWS', `The file has more than ${limits.maxRows} records`, { line });
       yield { line, record: record as Record<string, unknown> };
@@ -376,16 +395,25 @@ async function checkXlsxPackage(localPath: string, limits: TabularLimits): Promi
   for (const entry of directory.files) {
     total += entry.uncompressedSize;
     const ratio = entry.uncompressedSize / Math.max(1, entry.compressedSize);
-    if (entry.uncompressedSize > 1024 * 1024 && ratio > limits.maxXlsxEntryRatio) throw new TabularFileError('ZIP_BOMB', `The workbook looks like a zip bomb: ${entry.path} expands ${Math.round(ratio)}:1`);
+    if (entry.uncompressedSize > 1024 * 1024 && ratio > limits.maxXlsxEntryRatio)
+      throw new TabularFileError('ZIP_BOMB', `The workbook looks like a zip bomb: ${entry.path} expands ${Math.round(ratio)}:1`);
   }
-  if (total > limits.maxXlsxUncompressedBytes) throw new TabularFileError('XLSX_TOO_LARGE', `The workbook expands to ${total} bytes; at most ${limits.maxXlsxUncompressedBytes} are allowed`);
-  if (!directory.files.some((entry) => entry.path.startsWith('xl/worksheets/'))) throw new TabularFileError('NOT_XLSX', 'The file is a zip package but not an XLSX workbook (no worksheets)');
+  if (total > limits.maxXlsxUncompressedBytes)
+    throw new TabularFileError('XLSX_TOO_LARGE', `The workbook expands to ${total} bytes; at most ${limits.maxXlsxUncompressedBytes} are allowed`);
+  if (!directory.files.some((entry) => entry.path.startsWith('xl/worksheets/')))
+    throw new TabularFileError('NOT_XLSX', 'The file is a zip package but not an XLSX workbook (no worksheets)');
 }
 
 async function* readXlsx(localPath: string, required: readonly string[], limits: TabularLimits): AsyncGenerator<TabularRow<string>> {
   await checkXlsxPackage(localPath, limits);
   // Styles are cached because a date is a number with a date format: without them it reads as 46024.5.
-  const workbook = new ExcelJS.stream.xlsx.WorkbookReader(localPath, { worksheets: 'emit', sharedStrings: 'cache', hyperlinks: 'ignore', styles: 'cache', entries: 'ignore' });
+  const workbook = new ExcelJS.stream.xlsx.WorkbookReader(localPath, {
+    worksheets: 'emit',
+    sharedStrings: 'cache',
+    hyperlinks: 'ignore',
+    styles: 'cache',
+    entries: 'ignore',
+  });
   let header: Header | undefined;
   let rows = 0;
   try {

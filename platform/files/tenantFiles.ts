@@ -102,7 +102,13 @@ export async function storeTenantFile(deps: { db: Database; files: FileStore }, 
 
 /** The tenant's file `id` (optionally only of one purpose), or undefined: RLS hides other tenants' files. */
 export async function findTenantFile(db: Database, tenantId: string, id: string, purpose?: FilePurpose): Promise<TenantFile | undefined> {
-  const rows = await db.readAsTenant<FileRow>(tenantId, db.knex('files').where({ tenant_id: tenantId, id, ...(purpose ? { purpose } : {}) }).select('*'));
+  const rows = await db.readAsTenant<FileRow>(
+    tenantId,
+    db
+      .knex('files')
+      .where({ tenant_id: tenantId, id, ...(purpose ? { purpose } : {}) })
+      .select('*'),
+  );
   return rows[0] ? toTenantFile(rows[0]) : undefined;
 }
 

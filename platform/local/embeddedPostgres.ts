@@ -82,9 +82,12 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     createPostgresUser: isRoot,
     initdbFlags: ['--encoding=UTF8', '--no-locale'],
     postgresFlags: [
-      '-c', 'listen_addresses=127.0.0.1',
-      '-c', 'unix_socket_directories=',
-      '-c', 'max_connections=200',
+      '-c',
+      'listen_addresses=127.0.0.1',
+      '-c',
+      'unix_socket_directories=',
+      '-c',
+      'max_connections=200',
       ...(options.ephemeral ? ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off'] : []),
     ],
     onLog: () => undefined,
@@ -135,7 +138,9 @@ function ensureReachableByPostgresUser(targets: string[], log: (line: string) =>
     for (const dir of blocked) {
       const insideProject = dir === projectRoot || dir.startsWith(`${projectRoot}${path.sep}`);
       if (!insideProject) {
-        throw new Error(`the postgres system user cannot reach ${target} (${dir} is not traversable); run as a non-root user, chmod o+x ${dir}, or set DATABASE_URL`);
+        throw new Error(
+          `the postgres system user cannot reach ${target} (${dir} is not traversable); run as a non-root user, chmod o+x ${dir}, or set DATABASE_URL`,
+        );
       }
       fs.chmodSync(dir, fs.statSync(dir).mode | 0o001);
       log(`postgres: made ${dir} traversable (o+x) for the postgres system user`);

@@ -11,7 +11,11 @@ export function run(command: string, args: string[], options: { cwd?: string; en
       { cwd: options.cwd, env: options.env ?? process.env, timeout: options.timeoutMs ?? 600_000, maxBuffer: 64 * 1024 * 1024 },
       (error, stdout, stderr) => {
         if (error) {
-          const tail = String(stderr || stdout).trim().split('\n').slice(-5).join(' | ');
+          const tail = String(stderr || stdout)
+            .trim()
+            .split('\n')
+            .slice(-5)
+            .join(' | ');
           reject(new Error(`${command} ${args.join(' ')} failed: ${tail || error.message}`));
         } else {
           resolve(String(stdout));

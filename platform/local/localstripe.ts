@@ -26,10 +26,21 @@ export async function ensureLocalstripe(log: (line: string) => void): Promise<{ 
   try {
     log(`localstripe: installing ${LOCALSTRIPE_VERSION} from PyPI (pinned) into ${path.relative(projectRoot, installDir)}`);
     await run(system, ['-m', 'venv', staging]);
-    await run(path.join(staging, 'bin', 'python'), [
-      '-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', '--no-input', '--prefer-binary',
-      '-r', path.join(__dirname, 'pins', 'localstripe.txt'),
-    ], { timeoutMs: 10 * 60_000 });
+    await run(
+      path.join(staging, 'bin', 'python'),
+      [
+        '-m',
+        'pip',
+        'install',
+        '--quiet',
+        '--disable-pip-version-check',
+        '--no-input',
+        '--prefer-binary',
+        '-r',
+        path.join(__dirname, 'pins', 'localstripe.txt'),
+      ],
+      { timeoutMs: 10 * 60_000 },
+    );
     // Another provisioner may have finished first; either copy is the same.
     if (!(await works(python))) {
       fs.rmSync(installDir, { recursive: true, force: true });

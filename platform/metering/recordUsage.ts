@@ -79,7 +79,11 @@ function usageBindings(tenantId: string, events: readonly StampedUsageEvent[]): 
 
 /** Counter rows the insert returns, typed. */
 export function usageTotalsOf(rows: readonly unknown[]): UsageTotal[] {
-  return (rows as Array<{ period: string; kind: string; quantity: string }>).map((row) => ({ period: row.period, kind: row.kind, quantity: Number(row.quantity) }));
+  return (rows as Array<{ period: string; kind: string; quantity: string }>).map((row) => ({
+    period: row.period,
+    kind: row.kind,
+    quantity: Number(row.quantity),
+  }));
 }
 
 /**
@@ -116,7 +120,11 @@ export async function recordUsage(db: Database, event: UsageEvent): Promise<Usag
 export async function monthlyUsage(db: Database, tenantId: string, kind: string, at: Date = new Date()): Promise<number> {
   const [row] = await db.readAsTenant<{ quantity: string }>(
     tenantId,
-    db.knex('usage_counters').where({ tenant_id: tenantId, kind }).whereRaw(`period = date_trunc('month', ?::timestamptz at time zone 'UTC')::date`, [at.toISOString()]).select('quantity'),
+    db
+      .knex('usage_counters')
+      .where({ tenant_id: tenantId, kind })
+      .whereRaw(`period = date_trunc('month', ?::timestamptz at time zone 'UTC')::date`, [at.toISOString()])
+      .select('quantity'),
   );
   return row ? Number(row.quantity) : 0;
 }

@@ -49,7 +49,10 @@ export class UsageRecorder {
     if (this.buffer.length > this.options.maxBuffered) {
       const dropped = this.buffer.splice(0, this.buffer.length - this.options.maxBuffered);
       this.droppedTotal += dropped.length;
-      this.options.logger.error({ dropped: dropped.length, droppedTotal: this.droppedTotal }, 'usage buffer full: oldest events dropped (is Postgres reachable?)');
+      this.options.logger.error(
+        { dropped: dropped.length, droppedTotal: this.droppedTotal },
+        'usage buffer full: oldest events dropped (is Postgres reachable?)',
+      );
     }
     if (this.buffer.length >= this.options.batchSize && !this.flushing) void this.flush();
   }
@@ -116,7 +119,9 @@ export class UsageRecorder {
       const chunk = groups.slice(start, start + TENANTS_PER_MESSAGE);
       try {
         // Every tenant of the chunk in one transaction and one round trip.
-        const answers = await this.options.db.writeAsTenants(chunk.map(([tenantId, events]) => ({ tenantId, statement: usageInsertStatement(tenantId, events) })));
+        const answers = await this.options.db.writeAsTenants(
+          chunk.map(([tenantId, events]) => ({ tenantId, statement: usageInsertStatement(tenantId, events) })),
+        );
         chunk.forEach(([tenantId, events], index) => this.notify(tenantId, events, usageTotalsOf(answers[index]!)));
       } catch (error) {
         // One tenant's failure must not hold back the others: write the chunk tenant by tenant.

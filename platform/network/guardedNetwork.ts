@@ -36,7 +36,7 @@ export function assertAllowedUrl(raw: string, policy: NetworkPolicy): URL {
   } catch {
     throw new ForbiddenDestinationError(`not a valid URL: ${raw}`);
   }
-  const allowedProtocols = policy.allowInsecureHttp ?? policy.allowPrivateNetwork ? ['https:', 'http:'] : ['https:'];
+  const allowedProtocols = (policy.allowInsecureHttp ?? policy.allowPrivateNetwork) ? ['https:', 'http:'] : ['https:'];
   if (!allowedProtocols.includes(url.protocol)) {
     throw new ForbiddenDestinationError(`${url.protocol.replace(':', '')} is not allowed; use https`);
   }
@@ -64,7 +64,10 @@ export function guardedLookup(policy: NetworkPolicy) {
       if (!policy.allowPrivateNetwork) {
         const forbidden = list.find((entry) => !addressAllowed(entry.address, policy));
         if (forbidden || isReservedHostName(hostname)) {
-          return callback(new ForbiddenDestinationError(`${hostname} resolves to ${forbidden?.address ?? 'a reserved name'}, which is not a public address`), '');
+          return callback(
+            new ForbiddenDestinationError(`${hostname} resolves to ${forbidden?.address ?? 'a reserved name'}, which is not a public address`),
+            '',
+          );
         }
       }
       if (lookupOptions.all) return callback(null, list);
@@ -151,7 +154,10 @@ const DEFAULT_TIMEOUT_MS = 30_000;
  * connection is checked after DNS resolution, redirects are followed manually (each target checked,
  * credentials dropped across origins), and responses are bounded in time and size.
  */
-export function createGuardedFetch(policy: NetworkPolicy, dispatcher: Agent = guardedDispatcher(policy, { connectMs: 10_000, headersMs: 30_000, bodyMs: 60_000 })) {
+export function createGuardedFetch(
+  policy: NetworkPolicy,
+  dispatcher: Agent = guardedDispatcher(policy, { connectMs: 10_000, headersMs: 30_000, bodyMs: 60_000 }),
+) {
   return async function guardedFetch(input: string | URL, init: GuardedFetchOptions = {}): Promise<Response> {
     const { maxResponseBytes = DEFAULT_MAX_BYTES, timeoutMs = DEFAULT_TIMEOUT_MS, maxRedirects = 5, ...requestInit } = init;
     const signals = [AbortSignal.timeout(timeoutMs), ...(requestInit.signal ? [requestInit.signal] : [])];

@@ -3,7 +3,11 @@ import { type Client } from 'pg';
 // pg's Query is the base custom submittables build on (pg-cursor and pg-query-stream use the same
 // protocol hooks); it parses row descriptions, rows and errors for us.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const Query = require('pg/lib/query') as new (config: { text: string }, values: undefined, callback: (error: Error | null, results?: unknown) => void) => PgQuery;
+const Query = require('pg/lib/query') as new (
+  config: { text: string },
+  values: undefined,
+  callback: (error: Error | null, results?: unknown) => void,
+) => PgQuery;
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { prepareValue } = require('pg/lib/utils') as { prepareValue(value: unknown): unknown };
 
@@ -120,5 +124,6 @@ const settingsStatements: string[] = [];
 
 /** `SELECT set_config($1, $2, true), …` for `count` settings (local to the implicit transaction). */
 function settingsStatement(count: number): string {
-  return (settingsStatements[count] ??= `SELECT ${Array.from({ length: count }, (_, index) => `set_config($${index * 2 + 1}, $${index * 2 + 2}, true)`).join(', ')}`);
+  return (settingsStatements[count] ??=
+    `SELECT ${Array.from({ length: count }, (_, index) => `set_config($${index * 2 + 1}, $${index * 2 + 2}, true)`).join(', ')}`);
 }

@@ -27,7 +27,10 @@ export class ReadBatcher {
   private inFlight = 0;
   private scheduled = false;
 
-  constructor(private readonly pool: BatchPool, private readonly options: { maxInFlight: number; maxBatch: number }) {}
+  constructor(
+    private readonly pool: BatchPool,
+    private readonly options: { maxInFlight: number; maxBatch: number },
+  ) {}
 
   read(read: ScopedStatement): Promise<unknown[]> {
     return new Promise((resolve, reject) => {

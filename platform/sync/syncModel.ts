@@ -32,7 +32,17 @@ export interface StreamStats {
   throttled: number;
 }
 
-export const emptyStreamStats = (): StreamStats => ({ read: 0, inserted: 0, updated: 0, unchanged: 0, deleted: 0, pages: 0, retries: 0, rateLimited: 0, throttled: 0 });
+export const emptyStreamStats = (): StreamStats => ({
+  read: 0,
+  inserted: 0,
+  updated: 0,
+  unchanged: 0,
+  deleted: 0,
+  pages: 0,
+  retries: 0,
+  rateLimited: 0,
+  throttled: 0,
+});
 
 /** A `sync_run_streams` row. */
 export interface RunStreamRow {

@@ -36,7 +36,13 @@ interface CollectorMetric {
   help: string;
   type: 'counter' | 'gauge' | 'histogram';
   aggregator: 'sum';
-  get(): Promise<{ name: string; help: string; type: string; aggregator: 'sum'; values: Array<{ value: number; labels: Record<string, string>; metricName?: string }> }>;
+  get(): Promise<{
+    name: string;
+    help: string;
+    type: string;
+    aggregator: 'sum';
+    values: Array<{ value: number; labels: Record<string, string>; metricName?: string }>;
+  }>;
   reset(): void;
 }
 
@@ -75,7 +81,13 @@ function apply(update: BufferedMetricUpdate): void {
   let entry = metrics.get(name);
   if (!entry) {
     const type = update.metric.kind === 'histogram' ? 'histogram' : update.metric.kind === 'counter' ? 'counter' : 'gauge';
-    const state: MetricState = { name, help: update.metric.description || `Temporal SDK metric ${update.metric.name}`, type, kind: update.metric.kind, series: new Map() };
+    const state: MetricState = {
+      name,
+      help: update.metric.description || `Temporal SDK metric ${update.metric.name}`,
+      type,
+      kind: update.metric.kind,
+      series: new Map(),
+    };
     entry = { state, collector: collectorOf(state) };
     metrics.set(name, entry);
     for (const registry of registries) registerQuietly(registry, entry.collector);
@@ -120,7 +132,9 @@ function collectorOf(state: MetricState): CollectorMetric {
           values.push({ value: series.value, labels: series.labels });
           continue;
         }
-        DURATION_BUCKETS.forEach((bound, index) => values.push({ value: series.buckets![index]!, labels: { ...series.labels, le: String(bound) }, metricName: `${state.name}_bucket` }));
+        DURATION_BUCKETS.forEach((bound, index) =>
+          values.push({ value: series.buckets![index]!, labels: { ...series.labels, le: String(bound) }, metricName: `${state.name}_bucket` }),
+        );
         values.push({ value: series.count!, labels: { ...series.labels, le: '+Inf' }, metricName: `${state.name}_bucket` });
         values.push({ value: series.sum!, labels: series.labels, metricName: `${state.name}_sum` });
         values.push({ value: series.count!, labels: series.labels, metricName: `${state.name}_count` });

@@ -30,7 +30,12 @@ export const workflowIds = {
    * The same run cannot go twice at once; different selections may.
    */
   billingRun: (period: string, tenantSlugs?: readonly string[]) =>
-    tenantSlugs ? `billing/${period}/tenants-${createHash('sha256').update([...new Set(tenantSlugs)].sort().join(',')).digest('hex').slice(0, 12)}` : `billing/${period}`,
+    tenantSlugs
+      ? `billing/${period}/tenants-${createHash('sha256')
+          .update([...new Set(tenantSlugs)].sort().join(','))
+          .digest('hex')
+          .slice(0, 12)}`
+      : `billing/${period}`,
   /** The dunning of a tenant's invoice for a period. */
   dunning: (slug: string, period: string) => `dunning/${slug}/${period}`,
   /** The handling of one Stripe webhook event. */

@@ -3,7 +3,15 @@ import { planOf, type PlanId } from '../billing/catalogue';
 import { isCidr } from '../network/addressPolicy';
 
 /** Events a tenant can be notified about (by e-mail; webhooks have their own subscriptions). */
-export const NOTIFICATION_EVENTS = ['job.failed', 'job.completed', 'sync.failed', 'connector.auth_failed', 'usage.threshold', 'invoice.created', 'invoice.payment_failed'] as const;
+export const NOTIFICATION_EVENTS = [
+  'job.failed',
+  'job.completed',
+  'sync.failed',
+  'connector.auth_failed',
+  'usage.threshold',
+  'invoice.created',
+  'invoice.payment_failed',
+] as const;
 
 const cidr = z.string().trim().refine(isCidr, 'must be a CIDR such as 203.0.113.0/24 or 2001:db8::/32');
 
@@ -46,7 +54,11 @@ const hexColour = z.string().regex(/^#[0-9a-fA-F]{6}$/, 'must be a hex colour su
 /** A tenant's white-label branding, rendered by GET /v1/tenant/theme.css. */
 export const tenantBrandingSchema = z.strictObject({
   companyName: z.string().trim().min(1).max(120).optional(),
-  logoUrl: z.url({ protocol: /^https$/, hostname: z.regexes.domain }).max(2_000).optional().describe('https URL of the logo'),
+  logoUrl: z
+    .url({ protocol: /^https$/, hostname: z.regexes.domain })
+    .max(2_000)
+    .optional()
+    .describe('https URL of the logo'),
   primaryColor: hexColour.optional(),
   secondaryColor: hexColour.optional(),
   customDomain: z
@@ -95,7 +107,8 @@ export function effectiveSettings(plan: PlanId, stored: TenantSettings | Record<
  */
 export function mergePatch(target: unknown, patch: unknown): unknown {
   if (patch === null || typeof patch !== 'object' || Array.isArray(patch)) return patch;
-  const base: Record<string, unknown> = target !== null && typeof target === 'object' && !Array.isArray(target) ? { ...(target as Record<string, unknown>) } : {};
+  const base: Record<string, unknown> =
+    target !== null && typeof target === 'object' && !Array.isArray(target) ? { ...(target as Record<string, unknown>) } : {};
   for (const [key, value] of Object.entries(patch as Record<string, unknown>)) {
     if (value === null) delete base[key];
     else base[key] = mergePatch(base[key], value);

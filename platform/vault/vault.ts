@@ -59,7 +59,9 @@ export function createVault(keyring: MasterKeyring): Vault {
     if (cached) return cached;
     const master = keyring.find(row.master_key_id);
     if (!master) {
-      throw new Error(`data key ${row.id} is wrapped by master key ${row.master_key_id}, which is neither HUB_MASTER_KEY nor listed in HUB_MASTER_KEY_PREVIOUS`);
+      throw new Error(
+        `data key ${row.id} is wrapped by master key ${row.master_key_id}, which is neither HUB_MASTER_KEY nor listed in HUB_MASTER_KEY_PREVIOUS`,
+      );
     }
     const key = open(master.key, row.wrapped_key, wrapAad(row.tenant_id, row.id));
     remember(row.id, key);
@@ -72,7 +74,12 @@ export function createVault(keyring: MasterKeyring): Vault {
       const id = randomUUID();
       const key = randomBytes(32);
       await trx.raw(`? on conflict (tenant_id) where active do nothing`, [
-        trx('vault_data_keys').insert({ id, tenant_id: tenantId, master_key_id: keyring.current.id, wrapped_key: seal(keyring.current.key, key, wrapAad(tenantId, id)) }),
+        trx('vault_data_keys').insert({
+          id,
+          tenant_id: tenantId,
+          master_key_id: keyring.current.id,
+          wrapped_key: seal(keyring.current.key, key, wrapAad(tenantId, id)),
+        }),
       ]);
       row = await trx<DataKeyRow>('vault_data_keys').where('tenant_id', tenantId).andWhere('active', true).first();
       if (!row) throw new Error(`no active data key for tenant ${tenantId}`);

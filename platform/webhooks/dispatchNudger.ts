@@ -15,7 +15,9 @@ export const WEBHOOK_EVENTS_CHANNEL = 'hub_webhook_events';
  * coalesced per tenant. A lost notification costs latency only: dispatchers also sweep the outbox
  * every WEBHOOK_DISPATCH_SWEEP.
  */
-export function startWebhookDispatchNudger(options: { config: HubConfig; url: string; connection: NativeConnection; logger: Logger }): { stop(): Promise<void> } {
+export function startWebhookDispatchNudger(options: { config: HubConfig; url: string; connection: NativeConnection; logger: Logger }): {
+  stop(): Promise<void>;
+} {
   const { config, logger } = options;
   const client = new Client({ connection: options.connection, namespace: config.TEMPORAL_NAMESPACE });
   const pending = new Map<string, TenantRef>();

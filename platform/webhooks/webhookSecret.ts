@@ -20,6 +20,10 @@ export async function sealWebhookSecret(trx: TenantTransaction, vault: Vault, te
 }
 
 /** Decrypts an endpoint's secret (in the worker, right before signing). */
-export async function openWebhookSecret(trx: TenantTransaction, vault: Vault, row: { id: string; tenant_id: string; secret_ciphertext: string; secret_key_id: string }): Promise<string> {
+export async function openWebhookSecret(
+  trx: TenantTransaction,
+  vault: Vault,
+  row: { id: string; tenant_id: string; secret_ciphertext: string; secret_key_id: string },
+): Promise<string> {
   return vault.openJson<string>(trx, row.tenant_id, webhookSecretContext(row.id), { ciphertext: row.secret_ciphertext, dataKeyId: row.secret_key_id });
 }

@@ -36,7 +36,10 @@ const MAX_RETRY_AFTER_MS = 24 * 3_600_000;
 export function createWebhookSender(config: Pick<HubConfig, 'HUB_ALLOW_PRIVATE_NETWORK' | 'HUB_NETWORK_ALLOWLIST' | 'WEBHOOK_TIMEOUT'>) {
   const policy: NetworkPolicy = { allowPrivateNetwork: config.HUB_ALLOW_PRIVATE_NETWORK, allowedCidrs: config.HUB_NETWORK_ALLOWLIST };
   const timeoutMs = durationMs(config.WEBHOOK_TIMEOUT);
-  const guardedFetch = createGuardedFetch(policy, guardedDispatcher(policy, { connectMs: Math.min(10_000, timeoutMs), headersMs: timeoutMs, bodyMs: timeoutMs }));
+  const guardedFetch = createGuardedFetch(
+    policy,
+    guardedDispatcher(policy, { connectMs: Math.min(10_000, timeoutMs), headersMs: timeoutMs, bodyMs: timeoutMs }),
+  );
 
   return async function send(message: WebhookMessage, now: Date = new Date()): Promise<SendResult> {
     const signature = new Webhook(message.secret).sign(message.messageId, now, message.body);
@@ -70,7 +73,12 @@ export function createWebhookSender(config: Pick<HubConfig, 'HUB_ALLOW_PRIVATE_N
         retryAfterMs: status === 429 || status === 503 ? parseRetryAfter(response.headers.get('retry-after'), now) : null,
       };
     } catch (error) {
-      const refused = error instanceof ForbiddenDestinationError ? error : (error as { cause?: unknown })?.cause instanceof ForbiddenDestinationError ? ((error as { cause: Error }).cause as ForbiddenDestinationError) : undefined;
+      const refused =
+        error instanceof ForbiddenDestinationError
+          ? error
+          : (error as { cause?: unknown })?.cause instanceof ForbiddenDestinationError
+            ? ((error as { cause: Error }).cause as ForbiddenDestinationError)
+            : undefined;
       if (refused) return { outcome: 'refused', statusCode: null, latencyMs: latency(), error: `destination refused: ${refused.message}`, retryAfterMs: null };
       return { outcome: 'failed', statusCode: null, latencyMs: latency(), error: describeNetworkError(error, timeoutMs), retryAfterMs: null };
     }

@@ -46,7 +46,10 @@ describe('hub CLI: jobs', () => {
   it('summarizes nested results in tables (--json has them whole)', async () => {
     const started = await hubCli('jobs', 'start', 'export', '--param', 'dataset=users', '--param', 'format=json', '--watch');
     expect(started.code).toBe(0);
-    const table = started.output.replace(/\u001b\[\d+m/g, '').split('\n').filter((line) => line.includes('│'));
+    const table = started.output
+      .replace(/\u001b\[\d+m/g, '')
+      .split('\n')
+      .filter((line) => line.includes('│'));
     const resultLine = table.find((line) => line.includes(' result '))!;
     for (const field of ['dataset=users', 'format=json', 'rows=1']) expect(resultLine).toContain(field);
     expect(resultLine).toMatch(/file=users-[0-9a-f]{8}\.json/);
@@ -71,7 +74,10 @@ describe('hub CLI: jobs', () => {
     fs.writeFileSync(source, 'email,name,role\ncli1@example.test,CLI One,member\ncli2@example.test,CLI Two,viewer\nbroken,Nope,member\n');
     const started = await hubCli('jobs', 'start', 'user_import', '--file', source, '--watch', '--json');
     expect(started.code).toBe(0);
-    const job = JSON.parse(started.output.slice(started.output.indexOf('{'))) as { status: string; result: { imported: number; failed: number; errors: Array<{ line: number }> } };
+    const job = JSON.parse(started.output.slice(started.output.indexOf('{'))) as {
+      status: string;
+      result: { imported: number; failed: number; errors: Array<{ line: number }> };
+    };
     expect(job).toMatchObject({ status: 'completed', result: { imported: 2, failed: 1, errors: [{ line: 4 }] } });
     const users = await hub.request('GET', '/v1/users?limit=100', { key: tenant.key });
     expect(users.body.data.map((user: { email: string }) => user.email)).toEqual(expect.arrayContaining(['cli1@example.test', 'cli2@example.test']));

@@ -15,9 +15,24 @@ describe('hub CLI: tenants, connectors, usage', () => {
 
   it('creates and lists tenants with the admin token, then lists connectors, starts syncs and reads usage with the tenant key', async () => {
     const slug = `cli-${uniqueSuffix()}`;
-    const created = await hubCli({ HUB_ADMIN_TOKEN: hub.adminToken }, 'tenants', 'create', slug, '--name', 'CLI Co', '--admin-email', `admin@${slug}.test`, '--plan', 'professional', '--json');
+    const created = await hubCli(
+      { HUB_ADMIN_TOKEN: hub.adminToken },
+      'tenants',
+      'create',
+      slug,
+      '--name',
+      'CLI Co',
+      '--admin-email',
+      `admin@${slug}.test`,
+      '--plan',
+      'professional',
+      '--json',
+    );
     expect(created.code).toBe(0);
-    const tenant = JSON.parse(created.output.slice(created.output.indexOf('{'))) as { tenant: { id: string; slug: string; plan: string }; apiKey: { key: string } };
+    const tenant = JSON.parse(created.output.slice(created.output.indexOf('{'))) as {
+      tenant: { id: string; slug: string; plan: string };
+      apiKey: { key: string };
+    };
     expect(tenant.tenant).toMatchObject({ slug, plan: 'professional' });
     expect(tenant.apiKey.key).toMatch(/^hub_sk_/);
 
@@ -29,11 +44,16 @@ describe('hub CLI: tenants, connectors, usage', () => {
     expect(table.output).toMatch(/│ id\s+│ slug\s+│ name\s+│ plan/);
 
     const key = tenant.apiKey.key;
-    const connector = await hub.request('POST', '/v1/connectors', { key, body: { type: 'scan', name: 'Scanner', config: { endpoint: 'http://127.0.0.1:9/scan' }, credentials: { apiKey: 'k' } } });
+    const connector = await hub.request('POST', '/v1/connectors', {
+      key,
+      body: { type: 'scan', name: 'Scanner', config: { endpoint: 'http://127.0.0.1:9/scan' }, credentials: { apiKey: 'k' } },
+    });
     expect(connector.status).toBe(201);
     const connectors = await hubCli({ HUB_API_KEY: key }, 'connectors', 'list', '--json');
     expect(connectors.code).toBe(0);
-    expect(JSON.parse(connectors.output)).toEqual([expect.objectContaining({ id: connector.body.connector.id, type: 'scan', name: 'Scanner', status: 'active' })]);
+    expect(JSON.parse(connectors.output)).toEqual([
+      expect.objectContaining({ id: connector.body.connector.id, type: 'scan', name: 'Scanner', status: 'active' }),
+    ]);
     const connectorsTable = await hubCli({ HUB_API_KEY: key }, 'connectors', 'list');
     expect(connectorsTable.output).toContain('Scanner');
 

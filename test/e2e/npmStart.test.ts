@@ -44,11 +44,16 @@ describe('npm start (embedded defaults)', () => {
 
   /** The hub's processes: its children the worker and API, and Postgres and Temporal (which are its children too, in groups of their own). */
   function processesOf(hubPid: number): number[] {
-    const children = fs.readdirSync('/proc').filter((name) => /^\d+$/.test(name)).map(Number).filter((pid) => parentPidOf(pid) === hubPid);
+    const children = fs
+      .readdirSync('/proc')
+      .filter((name) => /^\d+$/.test(name))
+      .map(Number)
+      .filter((pid) => parentPidOf(pid) === hubPid);
     const postgres = Number(fs.readFileSync(path.join(dataDir, 'pg', 'postmaster.pid'), 'utf8').split('\n')[0]);
     const temporal = Number(fs.readFileSync(path.join(dataDir, 'temporal.pid'), 'utf8'));
     // Each leads a process group of its own (field 5 of /proc/<pid>/stat), apart from the hub's.
-    for (const pid of [...children.filter((child) => procStatFields(child)?.[0] !== undefined && !isEsbuild(child)), postgres, temporal]) expect(Number(procStatFields(pid)![2])).toBe(pid);
+    for (const pid of [...children.filter((child) => procStatFields(child)?.[0] !== undefined && !isEsbuild(child)), postgres, temporal])
+      expect(Number(procStatFields(pid)![2])).toBe(pid);
     return [...new Set([...children, postgres, temporal])];
   }
 
@@ -61,24 +66,41 @@ describe('npm start (embedded defaults)', () => {
   /** As from a terminal: `npm start &` in a shell that exits at once (no job control, no SIGHUP). */
   async function startHubFromShortLivedShell() {
     const logFile = path.join(dataDir, 'start.log');
-    const shell = spawn('sh', ['-c', `node --import tsx platform/local/start.ts >"${logFile}" 2>&1 </dev/null & echo $!`], { cwd: projectRoot, env, stdio: ['ignore', 'pipe', 'inherit'] });
+    const shell = spawn('sh', ['-c', `node --import tsx platform/local/start.ts >"${logFile}" 2>&1 </dev/null & echo $!`], {
+      cwd: projectRoot,
+      env,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     let printed = '';
     shell.stdout.on('data', (chunk: Buffer) => (printed += chunk.toString()));
     await exitOf(shell);
     const pid = Number(printed.trim());
     const output = () => (fs.existsSync(logFile) ? fs.readFileSync(logFile, 'utf8') : '');
-    await eventually(() => (output().includes('Integration Hub is up.') ? true : isAlive(pid) ? undefined : Promise.reject(new Error(output()))), 180_000, 'npm start to come up');
+    await eventually(
+      () => (output().includes('Integration Hub is up.') ? true : isAlive(pid) ? undefined : Promise.reject(new Error(output()))),
+      180_000,
+      'npm start to come up',
+    );
     return { pid, output };
   }
 
   /** In a process group of its own, so that a test can Ctrl-C it as a terminal would. */
   async function startHubInItsOwnGroup() {
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(projectRoot, 'platform/local/start.ts')], { cwd: projectRoot, env: { ...env, LOG_LEVEL: 'info' }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(projectRoot, 'platform/local/start.ts')], {
+      cwd: projectRoot,
+      env: { ...env, LOG_LEVEL: 'info' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    });
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
     const hub = Object.assign(child, { output: () => output });
-    await eventually(() => (output.includes('Integration Hub is up.') ? true : child.exitCode !== null ? Promise.reject(new Error(output)) : undefined), 180_000, 'npm start to come up');
+    await eventually(
+      () => (output.includes('Integration Hub is up.') ? true : child.exitCode !== null ? Promise.reject(new Error(output)) : undefined),
+      180_000,
+      'npm start to come up',
+    );
     return hub;
   }
 
@@ -120,10 +142,14 @@ describe('npm start (embedded defaults)', () => {
 
     // One /metrics: the API's series, the worker's job counters and the Temporal SDK's worker series.
     // (The SDK reports its metrics every few seconds, so the workflow's completion may show up late.)
-    const metrics = await eventually(async () => {
-      const text = await (await fetch(`${api}/metrics`)).text();
-      return /^temporal_workflow_completed\{.*workflow_type="tenantOnboarding"/m.test(text) ? text : undefined;
-    }, 30_000, "the onboarding workflow's completion on /metrics");
+    const metrics = await eventually(
+      async () => {
+        const text = await (await fetch(`${api}/metrics`)).text();
+        return /^temporal_workflow_completed\{.*workflow_type="tenantOnboarding"/m.test(text) ? text : undefined;
+      },
+      30_000,
+      "the onboarding workflow's completion on /metrics",
+    );
     expect(metrics).toContain('hub_http_request_duration_seconds');
     expect(metrics).toMatch(/^temporal_worker_task_slots_available\{/m);
 

@@ -7,11 +7,22 @@ import { cleanEnv, exitOf, spawnEntry } from '../support/processes';
 describe('npm run temporal', () => {
   it('talks to the Temporal on $TEMPORAL_PORT without TEMPORAL_ADDRESS and passes the exit code on', async () => {
     const port = process.env.TEMPORAL_ADDRESS!.split(':').pop()!;
-    const described = spawnEntry('platform/local/temporalCommand.ts', cleanEnv({ TEMPORAL_PORT: port }), ['operator', 'namespace', 'describe', '--output', 'json']);
+    const described = spawnEntry('platform/local/temporalCommand.ts', cleanEnv({ TEMPORAL_PORT: port }), [
+      'operator',
+      'namespace',
+      'describe',
+      '--output',
+      'json',
+    ]);
     expect(await exitOf(described)).toEqual({ code: 0, signal: null });
     expect(described.output()).toContain('"name": "default"');
 
-    const unknown = spawnEntry('platform/local/temporalCommand.ts', cleanEnv({ TEMPORAL_PORT: port }), ['workflow', 'describe', '--workflow-id', 'no/such/workflow']);
+    const unknown = spawnEntry('platform/local/temporalCommand.ts', cleanEnv({ TEMPORAL_PORT: port }), [
+      'workflow',
+      'describe',
+      '--workflow-id',
+      'no/such/workflow',
+    ]);
     expect((await exitOf(unknown)).code).not.toBe(0);
   });
 });

@@ -40,7 +40,10 @@ const recipes: Record<string, (f: Fixtures) => Promise<Call>> = {
   'GET /v1/tenant/theme.css': async () => ({ path: '/v1/tenant/theme.css' }),
   'GET /v1/users': async () => ({ path: '/v1/users' }),
   'GET /v1/users/:id': async (f) => ({ path: `/v1/users/${await createUser(f.hub, f.admin, { role: 'viewer' })}` }),
-  'POST /v1/users': async () => ({ path: '/v1/users', body: { email: `new-${Math.random().toString(36).slice(2)}@example.test`, name: 'New', role: 'viewer' } }),
+  'POST /v1/users': async () => ({
+    path: '/v1/users',
+    body: { email: `new-${Math.random().toString(36).slice(2)}@example.test`, name: 'New', role: 'viewer' },
+  }),
   'PATCH /v1/users/:id': async (f) => ({ path: `/v1/users/${await createUser(f.hub, f.admin, { role: 'viewer' })}`, body: { status: 'active' } }),
   'DELETE /v1/users/:id': async (f) => ({ path: `/v1/users/${await createUser(f.hub, f.admin, { role: 'viewer' })}` }),
   'GET /v1/api-keys': async () => ({ path: '/v1/api-keys' }),
@@ -161,7 +164,14 @@ async function parkedJob(f: Fixtures): Promise<string> {
   try {
     const id = randomUUID();
     const workflowId = `job/${f.tenant.slug}/export/${id}`;
-    await owner('jobs').insert({ id, tenant_id: f.tenant.id, kind: 'export', status: 'queued', params: JSON.stringify({ dataset: 'users', format: 'csv' }), workflow_id: workflowId });
+    await owner('jobs').insert({
+      id,
+      tenant_id: f.tenant.id,
+      kind: 'export',
+      status: 'queued',
+      params: JSON.stringify({ dataset: 'users', format: 'csv' }),
+      workflow_id: workflowId,
+    });
     const handle = await f.hub.temporal.workflow.start(WORKFLOW_TYPES.exportJob, { workflowId, taskQueue: 'access-matrix-parked', args: [{ jobId: id }] });
     await owner('jobs').where({ id }).update({ run_id: handle.firstExecutionRunId });
     return id;
@@ -190,13 +200,20 @@ const tenantRoutes = routes.filter((route) => route.auth === 'tenant');
 
 function successStatus(key: string): number {
   const route = tenantRoutes.find((candidate) => routeKey(candidate) === key)!;
-  return Math.min(...Object.keys(route.responses).map(Number).filter((status) => status >= 200 && status < 300));
+  return Math.min(
+    ...Object.keys(route.responses)
+      .map(Number)
+      .filter((status) => status >= 200 && status < 300),
+  );
 }
 
 describe('authorization: the route × role table and cross-tenant access', () => {
   const scanPeer = useStarted(() => startScanPeer({ port: 0, apiKey: SCAN_KEY }));
   const receiver = useStarted(() => startWebhookReceiver());
-  const { hub, tenants: [tenant, other] } = useHub({ tenants: [{}, {}] });
+  const {
+    hub,
+    tenants: [tenant, other],
+  } = useHub({ tenants: [{}, {}] });
   let keys: Record<Role, TestKey>;
   let otherKeys: Record<Role, TestKey>;
 
@@ -216,7 +233,12 @@ describe('authorization: the route × role table and cross-tenant access', () =>
     const call = await recipes[key]!({ hub, tenant, admin: tenant.key, scanPeerUrl: scanPeer.url, webhookUrl: receiver.url });
     const response = await hub.request(method, call.path, { key: keys[role].key, body: call.body, rawBody: call.rawBody, headers: call.headers });
     if (roleAtLeast(role, required)) {
-      expect({ key, role, status: response.status, body: response.status >= 300 ? response.text : '' }).toEqual({ key, role, status: successStatus(key), body: '' });
+      expect({ key, role, status: response.status, body: response.status >= 300 ? response.text : '' }).toEqual({
+        key,
+        role,
+        status: successStatus(key),
+        body: '',
+      });
     } else {
       expect({ key, role, status: response.status, code: response.body?.error?.code }).toEqual({ key, role, status: 403, code: 'FORBIDDEN' });
     }

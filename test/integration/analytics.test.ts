@@ -18,17 +18,43 @@ describe('analytics: dashboard and usage', () => {
   async function job(kind: string, outcome: 'completed' | 'failed' | 'cancelled', finishedAt?: Date) {
     const id = randomUUID();
     if (finishedAt) {
-      await owner('jobs').insert({ id, tenant_id: tenant.id, kind, status: outcome, workflow_id: `job/${tenant.slug}/${kind}/${id}`, created_at: new Date(finishedAt.getTime() - 5_000), started_at: new Date(finishedAt.getTime() - 4_000), finished_at: finishedAt });
+      await owner('jobs').insert({
+        id,
+        tenant_id: tenant.id,
+        kind,
+        status: outcome,
+        workflow_id: `job/${tenant.slug}/${kind}/${id}`,
+        created_at: new Date(finishedAt.getTime() - 5_000),
+        started_at: new Date(finishedAt.getTime() - 4_000),
+        finished_at: finishedAt,
+      });
       return;
     }
-    await owner('jobs').insert({ id, tenant_id: tenant.id, kind, status: 'running', workflow_id: `job/${tenant.slug}/${kind}/${id}`, started_at: owner.raw(`now() - interval '1 minute'`) });
+    await owner('jobs').insert({
+      id,
+      tenant_id: tenant.id,
+      kind,
+      status: 'running',
+      workflow_id: `job/${tenant.slug}/${kind}/${id}`,
+      started_at: owner.raw(`now() - interval '1 minute'`),
+    });
     await owner('jobs').where({ id }).update({ status: outcome, finished_at: owner.fn.now() });
   }
 
   it('reports exactly what happened', async () => {
     // Last month: 3 API calls, 100 synced records and a completed job, in the comparable stretch.
     for (let index = 0; index < 3; index += 1) {
-      await recordUsage(hub.db, { tenantId: tenant.id, kind: 'api_call', quantity: 1, occurredAt: inPreviousPeriod, method: 'GET', route: '/v1/users', status: 200, latencyMs: 4, costUnits: 1 });
+      await recordUsage(hub.db, {
+        tenantId: tenant.id,
+        kind: 'api_call',
+        quantity: 1,
+        occurredAt: inPreviousPeriod,
+        method: 'GET',
+        route: '/v1/users',
+        status: 200,
+        latencyMs: 4,
+        costUnits: 1,
+      });
     }
     await recordUsage(hub.db, { tenantId: tenant.id, kind: 'sync_records', quantity: 100, occurredAt: inPreviousPeriod, dedupeKey: 'previous-sync' });
     await job('export', 'completed', inPreviousPeriod);
@@ -45,7 +71,11 @@ describe('analytics: dashboard and usage', () => {
       expect(started.status).toBe(202);
       exports.push(started.body.job.id);
     }
-    await eventually(async () => ((await owner('jobs').whereIn('id', exports).where({ status: 'completed' })).length === 2 ? true : undefined), 60_000, 'the exports');
+    await eventually(
+      async () => ((await owner('jobs').whereIn('id', exports).where({ status: 'completed' })).length === 2 ? true : undefined),
+      60_000,
+      'the exports',
+    );
     await job('export', 'failed');
     await job('sync', 'completed');
     await job('sync', 'failed');
@@ -92,14 +122,25 @@ describe('analytics: dashboard and usage', () => {
     expect(byKind.body.totals).toEqual({ api_call: 12, scan: 10_012, sync_records: 250 });
     const byEndpoint = await hub.request('GET', '/v1/usage?groupBy=endpoint&kind=api_call', { key: tenant.key });
     const endpoints = Object.fromEntries(byEndpoint.body.data.map((row: { key: string; events: number }) => [row.key, row.events]));
-    expect(endpoints).toEqual({ 'GET /v1/tenant': 5, 'GET /v1/users': 2, 'GET /v1/users/:id': 1, 'POST /v1/users': 1, 'POST /v1/jobs': 2, 'GET /v1/analytics/dashboard': 1, 'GET /v1/usage': 1 });
+    expect(endpoints).toEqual({
+      'GET /v1/tenant': 5,
+      'GET /v1/users': 2,
+      'GET /v1/users/:id': 1,
+      'POST /v1/users': 1,
+      'POST /v1/jobs': 2,
+      'GET /v1/analytics/dashboard': 1,
+      'GET /v1/usage': 1,
+    });
 
     // Ranges that cut days read the raw events for the partial days: same answer as the rollups.
     const from = new Date(monthStart.getTime() + 1).toISOString();
     const to = new Date(Date.now() + 3_600_000).toISOString();
-    const partial = await hub.request('GET', `/v1/usage?groupBy=day&kind=api_call&from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}`, { key: tenant.key });
+    const partial = await hub.request('GET', `/v1/usage?groupBy=day&kind=api_call&from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}`, {
+      key: tenant.key,
+    });
     const whole = await hub.request('GET', '/v1/usage?groupBy=day&kind=api_call', { key: tenant.key });
-    const strip = (rows: Array<Record<string, unknown>>) => rows.map(({ key, events, quantity, errors, costUnits }) => ({ key, events, quantity, errors, costUnits }));
+    const strip = (rows: Array<Record<string, unknown>>) =>
+      rows.map(({ key, events, quantity, errors, costUnits }) => ({ key, events, quantity, errors, costUnits }));
     // `whole` also counts the `partial` call itself.
     expect(strip(partial.body.data)).toEqual([{ key: today, events: 14, quantity: 14, errors: 1, costUnits: 14 }]);
     expect(strip(whole.body.data)).toEqual([{ key: today, events: 15, quantity: 15, errors: 1, costUnits: 15 }]);

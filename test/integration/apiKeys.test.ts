@@ -42,7 +42,11 @@ describe('API keys: create once, list without secrets, revoke, expire, role ceil
     const checksumBroken = `${tenant.key.slice(0, -1)}${tenant.key.endsWith('A') ? 'B' : 'A'}`;
     for (const key of [revoked.key, expiring.key, 'hub_sk_short', checksumBroken, generateApiKey().key, 'Bearer nonsense']) {
       const response = await hub.request('GET', '/v1/tenant', { key });
-      expect({ key: key.slice(0, 12), status: response.status, code: response.body.error.code }).toEqual({ key: key.slice(0, 12), status: 401, code: 'UNAUTHENTICATED' });
+      expect({ key: key.slice(0, 12), status: response.status, code: response.body.error.code }).toEqual({
+        key: key.slice(0, 12),
+        status: 401,
+        code: 'UNAUTHENTICATED',
+      });
       expect(response.body.error.message).toBe('The API key is invalid, expired or revoked');
     }
     const listed = await hub.request('GET', '/v1/api-keys?status=revoked', { key: tenant.key });
@@ -85,7 +89,10 @@ describe('API keys: create once, list without secrets, revoke, expire, role ceil
   it('enforces the tenant’s maximum key lifetime', async () => {
     const strict = await hub.createTenant();
     expect((await hub.request('PATCH', '/v1/tenant', { key: strict.key, body: { settings: { security: { keyMaxLifetimeDays: 30 } } } })).status).toBe(200);
-    const tooLong = await hub.request('POST', '/v1/api-keys', { key: strict.key, body: { name: 'x', role: 'viewer', expiresAt: new Date(Date.now() + 31 * 86_400_000).toISOString() } });
+    const tooLong = await hub.request('POST', '/v1/api-keys', {
+      key: strict.key,
+      body: { name: 'x', role: 'viewer', expiresAt: new Date(Date.now() + 31 * 86_400_000).toISOString() },
+    });
     expect(tooLong.status).toBe(400);
     expect(tooLong.body.error.code).toBe('KEY_LIFETIME_EXCEEDED');
     const defaulted = await hub.request('POST', '/v1/api-keys', { key: strict.key, body: { name: 'x', role: 'viewer' } });
@@ -93,7 +100,10 @@ describe('API keys: create once, list without secrets, revoke, expire, role ceil
     const lifetime = new Date(defaulted.body.apiKey.expiresAt).getTime() - Date.now();
     expect(lifetime).toBeGreaterThan(29.9 * 86_400_000);
     expect(lifetime).toBeLessThanOrEqual(30 * 86_400_000);
-    const past = await hub.request('POST', '/v1/api-keys', { key: strict.key, body: { name: 'x', role: 'viewer', expiresAt: new Date(Date.now() - 1000).toISOString() } });
+    const past = await hub.request('POST', '/v1/api-keys', {
+      key: strict.key,
+      body: { name: 'x', role: 'viewer', expiresAt: new Date(Date.now() - 1000).toISOString() },
+    });
     expect(past.status).toBe(400);
   });
 

@@ -10,7 +10,10 @@ const root = path.resolve(__dirname, '..', '..');
 
 async function auditVerify(...slugs: string[]): Promise<{ code: number; stdout: string }> {
   try {
-    const { stdout } = await run(process.execPath, ['--import', 'tsx', path.join(root, 'platform/auditVerifyMain.ts'), ...slugs], { cwd: root, env: process.env });
+    const { stdout } = await run(process.execPath, ['--import', 'tsx', path.join(root, 'platform/auditVerifyMain.ts'), ...slugs], {
+      cwd: root,
+      env: process.env,
+    });
     return { code: 0, stdout };
   } catch (error) {
     const failed = error as { code: number; stdout: string };
@@ -53,7 +56,9 @@ describe('audit log: one row per mutation, filterable, hash-chained and verifiab
   });
 
   it('the app role can neither update nor delete audit rows', async () => {
-    await expect(hub.db.withTenant(tenant.id, (trx) => trx('audit_log').where({ tenant_id: tenant.id }).update({ action: 'x' }))).rejects.toThrow(/permission denied/);
+    await expect(hub.db.withTenant(tenant.id, (trx) => trx('audit_log').where({ tenant_id: tenant.id }).update({ action: 'x' }))).rejects.toThrow(
+      /permission denied/,
+    );
     await expect(hub.db.withTenant(tenant.id, (trx) => trx('audit_log').where({ tenant_id: tenant.id }).del())).rejects.toThrow(/permission denied/);
   });
 
@@ -68,7 +73,9 @@ describe('audit log: one row per mutation, filterable, hash-chained and verifiab
     // Tamper as the owner, with the append-only trigger disabled for the moment.
     await owner.transaction(async (trx) => {
       await trx.raw('alter table audit_log disable trigger audit_log_no_update');
-      await trx('audit_log').where({ tenant_id: victim.id, seq: 3 }).update({ details: JSON.stringify({ after: { email: 'someone-else@example.test', role: 'admin' } }) });
+      await trx('audit_log')
+        .where({ tenant_id: victim.id, seq: 3 })
+        .update({ details: JSON.stringify({ after: { email: 'someone-else@example.test', role: 'admin' } }) });
       await trx.raw('alter table audit_log enable trigger audit_log_no_update');
     });
     const report = await verifyAuditChain(hub.db, victim.id);

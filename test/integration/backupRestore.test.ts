@@ -19,7 +19,12 @@ const RESTORED = Object.entries(RESTORE_RULES)
 async function snapshot(owner: Knex, tenantId: string): Promise<Record<string, { rows: number; md5: string | null }>> {
   const result: Record<string, { rows: number; md5: string | null }> = {};
   for (const table of RESTORED) {
-    const row = (await owner.raw(`select count(*)::int as rows, md5(string_agg(to_jsonb(t)::text, E'\\n' order by to_jsonb(t)::text)) as md5 from ?? t where tenant_id = ?`, [table, tenantId])).rows[0];
+    const row = (
+      await owner.raw(
+        `select count(*)::int as rows, md5(string_agg(to_jsonb(t)::text, E'\\n' order by to_jsonb(t)::text)) as md5 from ?? t where tenant_id = ?`,
+        [table, tenantId],
+      )
+    ).rows[0];
     result[table] = { rows: row.rows, md5: row.md5 };
   }
   return result;
@@ -76,7 +81,10 @@ describe('jobs: backup and restore', () => {
     const download = await fetch(`${hub.url}/v1/jobs/${job.id}/download`, { headers: { 'X-API-Key': tenant.key } });
     expect(download.status).toBe(200);
     const manifest = (await download.json()) as { tables: Array<{ name: string; rows: number; file: { key: string; sha256: string } }> };
-    expect(manifest.tables.find((table) => table.name === 'records')).toMatchObject({ rows: 2_000, file: { key: `${tenant.id}/backup-${backupId}-records.ndjson.gz` } });
+    expect(manifest.tables.find((table) => table.name === 'records')).toMatchObject({
+      rows: 2_000,
+      file: { key: `${tenant.id}/backup-${backupId}-records.ndjson.gz` },
+    });
     // Secrets stay ciphertext in the backup.
     const stored = await owner('backups').where({ id: backupId }).first();
     expect(stored.expires_at.getTime()).toBeGreaterThan(Date.now() + 29 * 86_400_000);
@@ -159,7 +167,9 @@ describe('jobs: backup and restore', () => {
 
     // A backup past its retention is pruned by the next run.
     const first = await finishedJob(hub, fresh, (await startJobVia(hub, fresh, 'backup', {})).id);
-    await owner('backups').where({ id: first.result.backupId }).update({ expires_at: owner.raw(`now() - interval '1 day'`) });
+    await owner('backups')
+      .where({ id: first.result.backupId })
+      .update({ expires_at: owner.raw(`now() - interval '1 day'`) });
 
     await handle.trigger();
     const scheduled = await eventually(
@@ -184,5 +194,9 @@ async function readBackupTable(hub: TestHub, key: string): Promise<Array<Record<
   const { createGunzip } = await import('node:zlib');
   const chunks: Buffer[] = [];
   for await (const chunk of hub.files.get(key).pipe(createGunzip())) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8').trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+  return Buffer.concat(chunks)
+    .toString('utf8')
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
 }

@@ -55,7 +55,12 @@ describe('jobs: batch_scan, worker killed mid-run', () => {
     const job = await finishedJob(hub, tenant, started.id, 180_000);
     expect(job.status).toBe('completed');
     expect(job.result).toMatchObject({ total: 3_000, succeeded: 2_970, failed: 30 });
-    const statuses = await owner('scan_items').where({ tenant_id: tenant.id, job_id: job.id }).select('status').count('* as count').groupBy('status').orderBy('status');
+    const statuses = await owner('scan_items')
+      .where({ tenant_id: tenant.id, job_id: job.id })
+      .select('status')
+      .count('* as count')
+      .groupBy('status')
+      .orderBy('status');
     expect(statuses).toEqual([
       { status: 'error', count: '30' },
       { status: 'ok', count: '2970' },

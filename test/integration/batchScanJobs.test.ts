@@ -23,7 +23,8 @@ describe('jobs: batch_scan', () => {
 
   it('scans 5,000 uploaded items with 1% provider failures: exact counts, per-item rows, retries, metering, report', async () => {
     const lines = ['id,medication,ndc,patientRef'];
-    for (let n = 1; n <= 5_000; n += 1) lines.push(n % 2 === 0 ? `item-${n},,0002-${String(1000 + (n % 9000)).padStart(4, '0')}-01,` : `item-${n},Metformin ${n % 7} mg,,Patient/${n % 300}`);
+    for (let n = 1; n <= 5_000; n += 1)
+      lines.push(n % 2 === 0 ? `item-${n},,0002-${String(1000 + (n % 9000)).padStart(4, '0')}-01,` : `item-${n},Metformin ${n % 7} mg,,Patient/${n % 300}`);
     const uploadId = await uploadFile(hub, tenant, { name: 'items.csv', contentType: 'text/csv', body: lines.join('\n') });
     // 1% always fail; items ending in 50 fail once and succeed when retried; one provider outage.
     const seenOnce = new Set<string>();
@@ -61,7 +62,10 @@ describe('jobs: batch_scan', () => {
     // The report lists every item in order; failures are not hidden.
     const download = await fetch(`${hub.url}/v1/jobs/${job.id}/download`, { headers: { 'X-API-Key': tenant.key } });
     expect(download.status).toBe(200);
-    const report = (await download.text()).trim().split('\n').map((line) => JSON.parse(line) as { id: string; status: string; error?: string });
+    const report = (await download.text())
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { id: string; status: string; error?: string });
     expect(report).toHaveLength(5_000);
     expect(report[0]!.id).toBe('item-1');
     expect(report.filter((line) => line.status === 'error')).toHaveLength(50);
@@ -101,15 +105,26 @@ describe('jobs: batch_scan', () => {
     try {
       const fhirConnectorId = await registerFhirConnector(hub, tenant, fhir);
       peer.failItem = (item) => item.id === 'i-3';
-      const items = Array.from({ length: 30 }, (_, index) => ({ id: `i-${index}`, medication: `Atorvastatin ${index} mg`, patientRef: `Patient/p${index % 4}` }));
+      const items = Array.from({ length: 30 }, (_, index) => ({
+        id: `i-${index}`,
+        medication: `Atorvastatin ${index} mg`,
+        patientRef: `Patient/p${index % 4}`,
+      }));
       const job = await finishedJob(hub, tenant, (await startJobVia(hub, tenant, 'batch_scan', { items, connectorId, fhirConnectorId, itemsPerChunk: 10 })).id);
       expect(job.status).toBe('completed');
       expect(job.result).toMatchObject({ total: 30, succeeded: 29, failed: 1, writtenBack: 29 });
       const bundle = await fhir.repo.search({ resourceType: 'Observation', count: 100 });
-      const observations = (bundle.entry ?? []).map((entry) => entry.resource!) as Array<{ id: string; subject?: { reference: string }; code: { coding: Array<{ system: string }> } }>;
+      const observations = (bundle.entry ?? []).map((entry) => entry.resource!) as Array<{
+        id: string;
+        subject?: { reference: string };
+        code: { coding: Array<{ system: string }> };
+      }>;
       expect(observations).toHaveLength(29);
       expect(observations.every((observation) => observation.id.startsWith(`hub-scan-${job.id}-`))).toBe(true);
-      expect(observations.find((observation) => observation.id === `hub-scan-${job.id}-0`)).toMatchObject({ subject: { reference: 'Patient/p0' }, code: { coding: [{ system: 'http://www.nlm.nih.gov/research/umls/rxnorm' }] } });
+      expect(observations.find((observation) => observation.id === `hub-scan-${job.id}-0`)).toMatchObject({
+        subject: { reference: 'Patient/p0' },
+        code: { coding: [{ system: 'http://www.nlm.nih.gov/research/umls/rxnorm' }] },
+      });
       const rows = await owner('scan_items').where({ tenant_id: tenant.id, job_id: job.id }).whereNotNull('fhir_resource_id');
       expect(rows).toHaveLength(29);
       await recordHistory(hub.temporal, job.workflowId, 'batchScanJobWithFhirWriteBack');
@@ -139,13 +154,20 @@ describe('jobs: batch_scan', () => {
     expect(await owner('scan_items').where({ tenant_id: tenant.id, job_id: job.id })).toEqual([]);
     expect(await owner('files').where({ tenant_id: tenant.id, id: job.id })).toEqual([]);
     // What was scanned before the cancellation is billed, once per item.
-    const billed = await owner('usage_events').where({ tenant_id: tenant.id, kind: 'scan' }).whereRaw(`dedupe_key like ?`, [`scan:${job.id}:%`]).count('* as count').first();
+    const billed = await owner('usage_events')
+      .where({ tenant_id: tenant.id, kind: 'scan' })
+      .whereRaw(`dedupe_key like ?`, [`scan:${job.id}:%`])
+      .count('* as count')
+      .first();
     expect(Number(billed!.count)).toBeGreaterThanOrEqual(100);
     expect(Number(billed!.count)).toBe(job.progress.done);
   });
 
   it('refuses inline items and an upload together (400)', async () => {
-    const response = await hub.request('POST', '/v1/jobs', { key: tenant.key, body: { kind: 'batch_scan', params: { items: [{ id: 'a', medication: 'x' }], uploadId: '00000000-0000-4000-8000-000000000000' } } });
+    const response = await hub.request('POST', '/v1/jobs', {
+      key: tenant.key,
+      body: { kind: 'batch_scan', params: { items: [{ id: 'a', medication: 'x' }], uploadId: '00000000-0000-4000-8000-000000000000' } },
+    });
     expect(response.status).toBe(400);
   });
 });

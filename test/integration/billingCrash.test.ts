@@ -44,11 +44,27 @@ describe('billing when the worker crashes', () => {
     peer.faults.add({ fault: { kind: 'lostResponse' }, match: /^POST \/v1\/customers$/, times: 1, after: 1 });
     peer.faults.add({ fault: { kind: 'lostResponse' }, match: /^POST \/v1\/invoices$/, times: 1 });
     peer.faults.add({ fault: { kind: 'latency', delayMs: 300 }, match: /^POST \/v1\//, times: Infinity });
-    const job = await startBillingRun(hub, period, tenants.map((tenant) => tenant.slug));
+    const job = await startBillingRun(
+      hub,
+      period,
+      tenants.map((tenant) => tenant.slug),
+    );
 
     const owner = ownerDb();
     try {
-      const issued = async () => Number(((await owner('invoices').whereIn('tenant_id', tenants.map((tenant) => tenant.id)).where({ status: 'open' }).count({ count: '*' }).first()) as { count: string }).count);
+      const issued = async () =>
+        Number(
+          (
+            (await owner('invoices')
+              .whereIn(
+                'tenant_id',
+                tenants.map((tenant) => tenant.id),
+              )
+              .where({ status: 'open' })
+              .count({ count: '*' })
+              .first()) as { count: string }
+          ).count,
+        );
       await eventually(async () => ((await issued()) >= 2 ? true : undefined), 60_000, 'the first invoices');
       await worker.kill();
       const atCrash = await issued();

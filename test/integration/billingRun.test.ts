@@ -26,7 +26,10 @@ describe('monthly billing', () => {
   const period = periodOf(new Date());
   const periodStart = new Date(`${period}-01T00:00:00Z`);
   const peer = useStarted(() => startStripePeer({ port: 0 }));
-  const { hub, tenants: [a, b, c] } = useHub({ env: () => billingEnv(peer), tenants: [{ plan: 'starter' }, { plan: 'professional' }, { plan: 'enterprise' }] });
+  const {
+    hub,
+    tenants: [a, b, c],
+  } = useHub({ env: () => billingEnv(peer), tenants: [{ plan: 'starter' }, { plan: 'professional' }, { plan: 'enterprise' }] });
   let stripe: Stripe;
   let firstRunId: string;
 
@@ -61,7 +64,10 @@ describe('monthly billing', () => {
   it('rolls usage up by the day it happened (late events included) and seats by their daily peak', async () => {
     const owner = ownerDb();
     try {
-      const daily = await owner('usage_daily').where({ tenant_id: b.id, kind: 'api_call' }).orderBy('day').select(owner.raw(`to_char(day, 'YYYY-MM-DD') as day`), 'quantity');
+      const daily = await owner('usage_daily')
+        .where({ tenant_id: b.id, kind: 'api_call' })
+        .orderBy('day')
+        .select(owner.raw(`to_char(day, 'YYYY-MM-DD') as day`), 'quantity');
       const previousDay = new Date(periodStart.getTime() - 1_000).toISOString().slice(0, 10);
       expect(daily.find((row) => row.day === previousDay)?.quantity).toBe('5000');
       const inPeriod = daily.filter((row) => row.day >= `${period}-01`).reduce((sum, row) => sum + Number(row.quantity), 0);
@@ -91,15 +97,46 @@ describe('monthly billing', () => {
 
   it('a run over 3 tenants of different plans yields exactly 3 Stripe invoices whose totals match the catalogue to the cent', async () => {
     const job = await startBillingRun(hub, period, [a.slug, b.slug, c.slug]);
-    expect(job).toMatchObject({ kind: 'billing', status: 'queued', workflowId: expect.stringMatching(new RegExp(`^billing/${period}/tenants-[0-9a-f]{12}$`)), params: { period, tenants: [a.slug, b.slug, c.slug] } });
+    expect(job).toMatchObject({
+      kind: 'billing',
+      status: 'queued',
+      workflowId: expect.stringMatching(new RegExp(`^billing/${period}/tenants-[0-9a-f]{12}$`)),
+      params: { period, tenants: [a.slug, b.slug, c.slug] },
+    });
     firstRunId = job.id;
     const finished = await billingRunFinished(hub, job.id);
-    expect(finished).toMatchObject({ status: 'completed', result: { total: 3, done: 3, invoiced: 3, alreadyInvoiced: 0, failed: 0, invoicedCents: 43_900 + 83_100 + 201_750 } });
+    expect(finished).toMatchObject({
+      status: 'completed',
+      result: { total: 3, done: 3, invoiced: 3, alreadyInvoiced: 0, failed: 0, invoicedCents: 43_900 + 83_100 + 201_750 },
+    });
 
     const expected: Array<[CreatedTenant, number, Array<[string, number]>]> = [
-      [a, 43_900, [['plan', 29_900], ['seats', 9_000], ['scans', 5_000]]],
-      [b, 83_100, [['plan', 79_900], ['api_calls', 3_200]]],
-      [c, 201_750, [['plan', 199_900], ['seats', 600], ['scans', 1_250]]],
+      [
+        a,
+        43_900,
+        [
+          ['plan', 29_900],
+          ['seats', 9_000],
+          ['scans', 5_000],
+        ],
+      ],
+      [
+        b,
+        83_100,
+        [
+          ['plan', 79_900],
+          ['api_calls', 3_200],
+        ],
+      ],
+      [
+        c,
+        201_750,
+        [
+          ['plan', 199_900],
+          ['seats', 600],
+          ['scans', 1_250],
+        ],
+      ],
     ];
     for (const [tenant, total, lines] of expected) {
       const invoices = await stripeInvoicesOf(stripe, tenant.id);
@@ -113,7 +150,13 @@ describe('monthly billing', () => {
       expect(list.status).toBe(200);
       expect(list.body.pagination.total).toBe(1);
       const mine = list.body.data[0];
-      expect(mine).toMatchObject({ period, status: 'open', totalCents: total, amountDueCents: total, stripe: { invoiceId: invoice.id, number: invoice.number } });
+      expect(mine).toMatchObject({
+        period,
+        status: 'open',
+        totalCents: total,
+        amountDueCents: total,
+        stripe: { invoiceId: invoice.id, number: invoice.number },
+      });
       expect(mine.hostedInvoiceUrl).toBe(invoice.hosted_invoice_url);
       const one = await hub.request('GET', `/v1/invoices/${mine.id}`, { key: tenant.key });
       expect(one.body.invoice.lines.map((line: { code: string; amountCents: number }) => [line.code, line.amountCents])).toEqual(lines);
@@ -185,7 +228,10 @@ describe('monthly billing', () => {
     expect(first.status.name).toBe('CONTINUED_AS_NEW');
     const owner = ownerDb();
     try {
-      expect(await owner('billing_runs').where({ id: billingRunId }).first('status', 'result')).toMatchObject({ status: 'completed', result: { total: 3, done: 3 } });
+      expect(await owner('billing_runs').where({ id: billingRunId }).first('status', 'result')).toMatchObject({
+        status: 'completed',
+        result: { total: 3, done: 3 },
+      });
     } finally {
       await owner.destroy();
     }
@@ -196,7 +242,11 @@ describe('monthly billing', () => {
     const started = await hub.request('POST', '/v1/jobs', { key: c.key, body: { kind: 'export', params: { dataset: 'invoices', format: 'json' } } });
     expect(started.status).toBe(202);
     const id = started.body.job.id as string;
-    await eventually(async () => ((await hub.request('GET', `/v1/jobs/${id}`, { key: c.key })).body.job.status === 'completed' ? true : undefined), 30_000, 'invoices export');
+    await eventually(
+      async () => ((await hub.request('GET', `/v1/jobs/${id}`, { key: c.key })).body.job.status === 'completed' ? true : undefined),
+      30_000,
+      'invoices export',
+    );
     const file = await hub.request('GET', `/v1/jobs/${id}/download`, { key: c.key });
     expect(file.status).toBe(200);
     const rows = JSON.parse(file.text) as Array<Record<string, unknown>>;

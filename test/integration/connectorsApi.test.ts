@@ -12,7 +12,11 @@ import { createLogger } from '../../platform/logger';
 /** The connectors API (API.md "Connectors and syncs"), the SSRF guard at registration and use, and the connectorTest workflow. */
 describe('connectors API', () => {
   const peer = useStarted(() => startScanPeer({ port: 0, apiKey: 'k-123' }));
-  const { hub, tenants: [tenant, intruder], owner } = useHub({ tenants: [{}, {}] });
+  const {
+    hub,
+    tenants: [tenant, intruder],
+    owner,
+  } = useHub({ tenants: [{}, {}] });
   const { hub: strictHub } = useHub({ env: { HUB_ALLOW_PRIVATE_NETWORK: 'false' } });
 
   it('GET /v1/connector-types lists every registered type with its streams and JSON Schemas', async () => {
@@ -22,7 +26,12 @@ describe('connectors API', () => {
     expect(types).toEqual(Object.keys(connectorRegistry).sort());
     expect(types).toEqual(expect.arrayContaining(['salesforce', 'stripe', 'scan']));
     const byType = Object.fromEntries(response.body.data.map((type: { type: string }) => [type.type, type]));
-    expect(byType.salesforce.configSchema).toMatchObject({ type: 'object', required: ['instanceUrl'], properties: { instanceUrl: { type: 'string', format: 'uri' } }, additionalProperties: false });
+    expect(byType.salesforce.configSchema).toMatchObject({
+      type: 'object',
+      required: ['instanceUrl'],
+      properties: { instanceUrl: { type: 'string', format: 'uri' } },
+      additionalProperties: false,
+    });
     expect(byType.salesforce.credentialsSchema.anyOf).toHaveLength(3);
     expect(byType.salesforce.streams.map((stream: { name: string }) => stream.name)).toEqual(['Account', 'Contact', 'Opportunity']);
     expect(byType.stripe.credentialsSchema).toMatchObject({ required: ['secretKey'] });
@@ -34,7 +43,10 @@ describe('connectors API', () => {
   it.each([
     [{ type: 'salesforce', config: {}, credentials: { accessToken: 'x' } }, 'body.config.instanceUrl'],
     [{ type: 'salesforce', config: { instanceUrl: 'not a url' }, credentials: { accessToken: 'x' } }, 'body.config.instanceUrl'],
-    [{ type: 'salesforce', config: { instanceUrl: 'https://acme.my.salesforce.com', apiVersion: 'v62' }, credentials: { accessToken: 'x' } }, 'body.config.apiVersion'],
+    [
+      { type: 'salesforce', config: { instanceUrl: 'https://acme.my.salesforce.com', apiVersion: 'v62' }, credentials: { accessToken: 'x' } },
+      'body.config.apiVersion',
+    ],
     [{ type: 'scan', config: { endpoint: 'https://scan.example.com', batchSize: 9999 }, credentials: {} }, 'body.config.batchSize'],
     [{ type: 'scan', config: { endpoint: 'https://scan.example.com', color: 'blue' }, credentials: {} }, 'body.config'],
     [{ type: 'stripe', config: {}, credentials: { secretKey: 'pk_test_public' } }, 'body.credentials.secretKey'],
@@ -47,41 +59,69 @@ describe('connectors API', () => {
     expect(response.text).not.toContain('pk_test_public');
   });
 
-  it.each(['https://127.0.0.1/', 'https://169.254.169.254/latest/meta-data/', 'https://[::ffff:127.0.0.1]/', 'https://2130706433/', 'https://10.0.0.7/', 'https://localhost:8443/', 'http://acme.my.salesforce.com/'])(
-    'with private networking off, registering instanceUrl %s answers 400 URL_NOT_ALLOWED',
-    async (instanceUrl) => {
-      const strictTenant = await strictHub.createTenant();
-      const response = await strictHub.request('POST', '/v1/connectors', { key: strictTenant.key, body: { type: 'salesforce', name: 'sf', config: { instanceUrl }, credentials: { accessToken: 'x' } } });
-      expect(response.status).toBe(400);
-      expect(response.body.error).toMatchObject({ code: 'URL_NOT_ALLOWED', details: [{ path: 'body.config.instanceUrl' }] });
-      expect(await owner('connectors').where({ tenant_id: strictTenant.id })).toEqual([]);
-    },
-  );
+  it.each([
+    'https://127.0.0.1/',
+    'https://169.254.169.254/latest/meta-data/',
+    'https://[::ffff:127.0.0.1]/',
+    'https://2130706433/',
+    'https://10.0.0.7/',
+    'https://localhost:8443/',
+    'http://acme.my.salesforce.com/',
+  ])('with private networking off, registering instanceUrl %s answers 400 URL_NOT_ALLOWED', async (instanceUrl) => {
+    const strictTenant = await strictHub.createTenant();
+    const response = await strictHub.request('POST', '/v1/connectors', {
+      key: strictTenant.key,
+      body: { type: 'salesforce', name: 'sf', config: { instanceUrl }, credentials: { accessToken: 'x' } },
+    });
+    expect(response.status).toBe(400);
+    expect(response.body.error).toMatchObject({ code: 'URL_NOT_ALLOWED', details: [{ path: 'body.config.instanceUrl' }] });
+    expect(await owner('connectors').where({ tenant_id: strictTenant.id })).toEqual([]);
+  });
 
   it('with private networking off, a connector whose URL is private is refused at use too (ConfigError, not retried)', async () => {
     const id = await registerScanConnector(hub, tenant, peer, { apiKey: 'k-123' });
     const logger = createLogger({ name: 'test', level: 'silent' });
-    const failure = await failureOf(withConnector({ config: strictHub.config, db: hub.db, logger, vault: hub.vault }, { tenantId: tenant.id, connectorId: id }, ({ instance }) => instance.testConnection()));
+    const failure = await failureOf(
+      withConnector({ config: strictHub.config, db: hub.db, logger, vault: hub.vault }, { tenantId: tenant.id, connectorId: id }, ({ instance }) =>
+        instance.testConnection(),
+      ),
+    );
     expect([failure.type, failure.nonRetryable]).toEqual([CONNECTOR_FAILURE_TYPES.config, true]);
     expect(failure.message).toMatch(/destination refused/);
     expect(peer.faults.count(/health/)).toBe(0);
   });
 
   it('creates, lists, reads, updates and deletes connectors without ever returning credentials', async () => {
-    const created = await hub.request('POST', '/v1/connectors', { key: tenant.key, body: { type: 'scan', name: 'Scans', config: { endpoint: peer.url }, credentials: { apiKey: 'k-123' } } });
+    const created = await hub.request('POST', '/v1/connectors', {
+      key: tenant.key,
+      body: { type: 'scan', name: 'Scans', config: { endpoint: peer.url }, credentials: { apiKey: 'k-123' } },
+    });
     expect(created.status).toBe(201);
     const { connector } = created.body;
-    expect(connector).toMatchObject({ type: 'scan', name: 'Scans', status: 'active', config: { endpoint: peer.url, batchSize: 100 }, streams: ['scans'], lastTest: null });
+    expect(connector).toMatchObject({
+      type: 'scan',
+      name: 'Scans',
+      status: 'active',
+      config: { endpoint: peer.url, batchSize: 100 },
+      streams: ['scans'],
+      lastTest: null,
+    });
     expect(created.text).not.toContain('k-123');
 
-    const duplicate = await hub.request('POST', '/v1/connectors', { key: tenant.key, body: { type: 'scan', name: 'scans', config: { endpoint: peer.url }, credentials: {} } });
+    const duplicate = await hub.request('POST', '/v1/connectors', {
+      key: tenant.key,
+      body: { type: 'scan', name: 'scans', config: { endpoint: peer.url }, credentials: {} },
+    });
     expect([duplicate.status, duplicate.body.error.code]).toEqual([409, 'CONNECTOR_NAME_TAKEN']);
 
     const list = await hub.request('GET', '/v1/connectors', { key: tenant.key });
     expect(list.body.data.map((item: { id: string }) => item.id)).toContain(connector.id);
     expect(list.body.pagination).toMatchObject({ page: 1, limit: 25 });
 
-    const patched = await hub.request('PATCH', `/v1/connectors/${connector.id}`, { key: tenant.key, body: { name: 'Scan provider', config: { endpoint: peer.url, batchSize: 250 } } });
+    const patched = await hub.request('PATCH', `/v1/connectors/${connector.id}`, {
+      key: tenant.key,
+      body: { name: 'Scan provider', config: { endpoint: peer.url, batchSize: 250 } },
+    });
     expect(patched.body.connector).toMatchObject({ name: 'Scan provider', config: { batchSize: 250 } });
     const badPatch = await hub.request('PATCH', `/v1/connectors/${connector.id}`, { key: tenant.key, body: { config: { endpoint: peer.url, batchSize: 0 } } });
     expect([badPatch.status, badPatch.body.error.details[0].path]).toEqual([400, 'body.config.batchSize']);
@@ -113,10 +153,20 @@ describe('connectors API', () => {
 
   it('viewers read connectors but may not create them', async () => {
     const viewer = generateApiKey();
-    await owner('api_keys').insert({ id: randomUUID(), tenant_id: tenant.id, name: 'viewer', key_prefix: viewer.lookupPrefix, key_hash: viewer.hash, role: 'viewer' });
+    await owner('api_keys').insert({
+      id: randomUUID(),
+      tenant_id: tenant.id,
+      name: 'viewer',
+      key_prefix: viewer.lookupPrefix,
+      key_hash: viewer.hash,
+      role: 'viewer',
+    });
     expect((await hub.request('GET', '/v1/connectors', { key: viewer.key })).status).toBe(200);
     expect((await hub.request('GET', '/v1/connector-types', { key: viewer.key })).status).toBe(200);
-    const refused = await hub.request('POST', '/v1/connectors', { key: viewer.key, body: { type: 'scan', name: 'v', config: { endpoint: peer.url }, credentials: {} } });
+    const refused = await hub.request('POST', '/v1/connectors', {
+      key: viewer.key,
+      body: { type: 'scan', name: 'v', config: { endpoint: peer.url }, credentials: {} },
+    });
     expect([refused.status, refused.body.error.code]).toEqual([403, 'FORBIDDEN']);
   });
 
@@ -124,9 +174,19 @@ describe('connectors API', () => {
     const good = await registerScanConnector(hub, tenant, peer, { apiKey: 'k-123' });
     const ok = await hub.request('POST', `/v1/connectors/${good}/test`, { key: tenant.key });
     expect(ok.status).toBe(200);
-    expect(ok.body).toMatchObject({ ok: true, details: { provider: 'hub-scan-peer' }, workflowId: `connector-test/${tenant.slug}/${good}/${ok.body.workflowId.split('/').pop()}`, temporalUiUrl: expect.stringContaining('/workflows/') });
+    expect(ok.body).toMatchObject({
+      ok: true,
+      details: { provider: 'hub-scan-peer' },
+      workflowId: `connector-test/${tenant.slug}/${good}/${ok.body.workflowId.split('/').pop()}`,
+      temporalUiUrl: expect.stringContaining('/workflows/'),
+    });
     const description = await hub.temporal.workflow.getHandle(ok.body.workflowId).describe();
-    expect(description.searchAttributes).toMatchObject({ TenantSlug: [tenant.slug], JobKind: ['connector_test'], ConnectorType: ['scan'], ConnectorId: [good] });
+    expect(description.searchAttributes).toMatchObject({
+      TenantSlug: [tenant.slug],
+      JobKind: ['connector_test'],
+      ConnectorType: ['scan'],
+      ConnectorId: [good],
+    });
     const after = await hub.request('GET', `/v1/connectors/${good}`, { key: tenant.key });
     expect(after.body.connector.lastTest).toMatchObject({ ok: true, error: null });
 

@@ -26,7 +26,8 @@ describe('incremental cursors: same-second writes and late commits', () => {
     const { changes, cursor: next } = await readChanges(hub, tenant, { connectorId, cursor, atLeast });
     return { ids: changes.map((change) => change.externalId).sort(), changes, cursor: next };
   };
-  const storedIds = async (connectorId: string) => (await owner('records').where({ connector_id: connectorId }).select('external_id')).map((row) => row.external_id as string);
+  const storedIds = async (connectorId: string) =>
+    (await owner('records').where({ connector_id: connectorId }).select('external_id')).map((row) => row.external_id as string);
   const sync = async (connectorId: string, mode: 'incremental' | 'reconcile', streams: string[]) => {
     const job = await finishedJob(hub, tenant, (await startSync(hub, tenant, connectorId, { streams, mode: mode as 'incremental' })).id);
     expect(job.status).toBe('completed');
@@ -43,7 +44,17 @@ describe('incremental cursors: same-second writes and late commits', () => {
     const put = (id: string, ms: number, values: Record<string, unknown> = {}) => {
       const existing = peer.org.table('Account').get(id);
       const blank = Object.fromEntries(OBJECT_FIELDS.Account!.map((field) => [field.name, null]));
-      const record = { ...blank, ...existing, Name: `Account ${id}`, ...values, Id: id, IsDeleted: false, CreatedDate: existing?.CreatedDate ?? stamp(ms), LastModifiedDate: stamp(ms), SystemModstamp: stamp(ms) } as SalesforceRecord;
+      const record = {
+        ...blank,
+        ...existing,
+        Name: `Account ${id}`,
+        ...values,
+        Id: id,
+        IsDeleted: false,
+        CreatedDate: existing?.CreatedDate ?? stamp(ms),
+        LastModifiedDate: stamp(ms),
+        SystemModstamp: stamp(ms),
+      } as SalesforceRecord;
       peer.org.table('Account').set(id, record);
       return id;
     };
@@ -55,7 +66,11 @@ describe('incremental cursors: same-second writes and late commits', () => {
     afterAll(() => peer.stop());
 
     it('delivers same-second and late changes once, and a reconcile run repairs what lies before the lookback window', async () => {
-      const connectorId = await registerConnector(hub, tenant, { type: 'salesforce', config: { instanceUrl: peer.url, loginUrl: peer.url }, credentials: { accessToken: peer.issueAccessToken() } });
+      const connectorId = await registerConnector(hub, tenant, {
+        type: 'salesforce',
+        config: { instanceUrl: peer.url, loginUrl: peer.url },
+        credentials: { accessToken: peer.issueAccessToken() },
+      });
       const first = await sync(connectorId, 'incremental', ['Account']);
       expect(first.totals).toMatchObject({ read: 20, inserted: 20 });
       const cursor = await feedEnd(connectorId, 20);
@@ -110,7 +125,11 @@ describe('incremental cursors: same-second writes and late commits', () => {
     afterAll(() => peer.stop());
 
     it('delivers patients written in the cursor second and late commits once; reconcile repairs older ones', async () => {
-      const connectorId = await registerConnector(hub, tenant, { type: 'fhir', config: { baseUrl: peer.baseUrl }, credentials: { bearerToken: peer.auth.issueStaticToken() } });
+      const connectorId = await registerConnector(hub, tenant, {
+        type: 'fhir',
+        config: { baseUrl: peer.baseUrl },
+        credentials: { bearerToken: peer.auth.issueStaticToken() },
+      });
       const first = await sync(connectorId, 'incremental', ['Patient']);
       // Keyset pages start at the previous page's newest instant: its record is read twice, counted once.
       expect(first.totals).toMatchObject({ inserted: 20, updated: 0 });
@@ -137,7 +156,11 @@ describe('incremental cursors: same-second writes and late commits', () => {
     });
 
     it('pages by keyset: a record updated during a traversal neither shifts a page boundary nor makes it loop', async () => {
-      const connectorId = await registerConnector(hub, tenant, { type: 'fhir', config: { baseUrl: peer.baseUrl }, credentials: { bearerToken: peer.auth.issueStaticToken() } });
+      const connectorId = await registerConnector(hub, tenant, {
+        type: 'fhir',
+        config: { baseUrl: peer.baseUrl },
+        credentials: { bearerToken: peer.auth.issueStaticToken() },
+      });
       const all = await peer.ids('Patient');
       const read = await readStream(hub, tenant.id, connectorId, 'Patient', { pageSize: 10 });
       expect(new Set(read.records.map((record) => record.externalId))).toEqual(new Set(all));
@@ -173,7 +196,11 @@ describe('incremental cursors: same-second writes and late commits', () => {
     afterAll(() => peer.stop());
 
     it('asks for _since the lookback window before the last transaction time: late commits arrive once', async () => {
-      const connectorId = await registerConnector(hub, tenant, { type: 'fhir', config: { baseUrl: peer.baseUrl, readMode: 'bulk' }, credentials: { bearerToken: peer.auth.issueStaticToken() } });
+      const connectorId = await registerConnector(hub, tenant, {
+        type: 'fhir',
+        config: { baseUrl: peer.baseUrl, readMode: 'bulk' },
+        credentials: { bearerToken: peer.auth.issueStaticToken() },
+      });
       const first = await sync(connectorId, 'incremental', ['Observation']);
       expect(first.totals).toMatchObject({ read: 30, inserted: 30 });
       const cursor = await feedEnd(connectorId, 30);
@@ -284,7 +311,9 @@ describe('incremental cursors: same-second writes and late commits', () => {
       const before = Math.floor(Date.now() / 1000);
       await stripe.customers.update(id, { name });
       const events = await stripe.events.list({ limit: 100, created: { gte: before }, type: 'customer.updated' });
-      const event = events.data.find((candidate) => (candidate.data.object as { id?: string }).id === id && (candidate.data.object as { name?: string }).name === name);
+      const event = events.data.find(
+        (candidate) => (candidate.data.object as { id?: string }).id === id && (candidate.data.object as { name?: string }).name === name,
+      );
       if (!event) throw new Error(`no customer.updated event for ${id}`);
       return event;
     };

@@ -26,14 +26,24 @@ describe('jobs: export formats and datasets', () => {
   const USERS = 1_201; // 1,200 seeded + the tenant's admin
 
   beforeAll(async () => {
-    await hub.request('PATCH', '/v1/tenant', { key: tenant.key, body: { branding: { companyName: 'Acme Health', primaryColor: '#aa2244', secondaryColor: '#223344' } } });
+    await hub.request('PATCH', '/v1/tenant', {
+      key: tenant.key,
+      body: { branding: { companyName: 'Acme Health', primaryColor: '#aa2244', secondaryColor: '#223344' } },
+    });
     await owner.raw(
       `insert into users (id, tenant_id, email, name, role, status)
        select gen_random_uuid(), ?, 'fmt' || n || '@example.test', case when n = 7 then '=cmd|'' /C calc''!A0' else 'User <' || n || '> & co' end, 'member', 'active'
          from generate_series(1, 1199) n`,
       [tenant.id],
     );
-    await owner('users').insert({ id: '00000000-0000-4000-8000-0000000000ff', tenant_id: tenant.id, email: 'control@example.test', name: 'Bell\u0007 and tab\t', role: 'viewer', status: 'active' });
+    await owner('users').insert({
+      id: '00000000-0000-4000-8000-0000000000ff',
+      tenant_id: tenant.id,
+      email: 'control@example.test',
+      name: 'Bell\u0007 and tab\t',
+      role: 'viewer',
+      status: 'active',
+    });
     const connectorId = await registerScanConnector(hub, tenant, scanPeer, { apiKey: SCAN_KEY });
     await owner.raw(
       `insert into records (tenant_id, connector_id, stream, external_id, data, data_hash, change_seq)
@@ -74,9 +84,15 @@ describe('jobs: export formats and datasets', () => {
       case 'json':
         return JSON.parse(bytes.toString('utf8')) as Array<Record<string, unknown>>;
       case 'ndjson':
-        return bytes.toString('utf8').trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+        return bytes
+          .toString('utf8')
+          .trim()
+          .split('\n')
+          .map((line) => JSON.parse(line) as Record<string, unknown>);
       case 'xml': {
-        const document = new XMLParser({ isArray: (name) => name === 'row', parseTagValue: false }).parse(bytes.toString('utf8')) as { rows: { row?: Array<Record<string, unknown>> } };
+        const document = new XMLParser({ isArray: (name) => name === 'row', parseTagValue: false }).parse(bytes.toString('utf8')) as {
+          rows: { row?: Array<Record<string, unknown>> };
+        };
         return document.rows.row ?? [];
       }
       case 'xlsx': {
@@ -105,7 +121,9 @@ describe('jobs: export formats and datasets', () => {
     // Only CSV needs formula escaping: XLSX cells are typed strings, JSON/XML are not executed.
     expect(risky.name).toBe(format === 'csv' ? `'=cmd|' /C calc'!A0` : `=cmd|' /C calc'!A0`);
     expect(rows.find((row) => row.email === 'fmt3@example.test')!.name).toBe('User <3> & co');
-    expect(contentType).toContain({ csv: 'text/csv', json: 'application/json', ndjson: 'application/x-ndjson', xml: 'application/xml', xlsx: 'spreadsheetml' }[format]!);
+    expect(contentType).toContain(
+      { csv: 'text/csv', json: 'application/json', ndjson: 'application/x-ndjson', xml: 'application/xml', xlsx: 'spreadsheetml' }[format]!,
+    );
   });
 
   it('users as a branded PDF report: heading with time, filters and count, page x of y, whole cells, rows by name', async () => {
@@ -134,19 +152,32 @@ describe('jobs: export formats and datasets', () => {
   });
 
   it('a filtered PDF says so; a wide dataset (audit log) keeps ids and hashes whole', async () => {
-    const started = await hub.request('POST', '/v1/jobs', { key: tenant.key, body: { kind: 'export', params: { dataset: 'users', format: 'pdf', filter: { role: 'member' } } } });
+    const started = await hub.request('POST', '/v1/jobs', {
+      key: tenant.key,
+      body: { kind: 'export', params: { dataset: 'users', format: 'pdf', filter: { role: 'member' } } },
+    });
     expect(started.status).toBe(202);
-    const filtered = await eventually(async () => {
-      const response = await hub.request('GET', `/v1/jobs/${started.body.job.id}`, { key: tenant.key });
-      return response.body.job.status === 'completed' ? response.body.job : undefined;
-    }, 90_000, 'the filtered PDF export');
-    const filteredText = (await pdfParse(Buffer.from(await (await fetch(`${hub.url}/v1/jobs/${filtered.id}/download`, { headers: { 'X-API-Key': tenant.key } })).arrayBuffer()))).text;
+    const filtered = await eventually(
+      async () => {
+        const response = await hub.request('GET', `/v1/jobs/${started.body.job.id}`, { key: tenant.key });
+        return response.body.job.status === 'completed' ? response.body.job : undefined;
+      },
+      90_000,
+      'the filtered PDF export',
+    );
+    const filteredText = (
+      await pdfParse(Buffer.from(await (await fetch(`${hub.url}/v1/jobs/${filtered.id}/download`, { headers: { 'X-API-Key': tenant.key } })).arrayBuffer()))
+    ).text;
     // (A one-page PDF would do, but pdf-parse's pdf.js misreads the cross-reference table of some tiny files.)
     expect(filteredText).toContain('filters: role = member · 1,199 rows ·');
     expect(filteredText).toContain(`page 1 of ${Math.ceil(1_199 / pdfRowsPerPage())}`);
 
     // Rows written before the export starts are all in it (its own download comes later).
-    const audit = (await owner('audit_log').where({ tenant_id: tenant.id }).orderBy('seq').select('hash', 'request_id', 'occurred_at')) as Array<{ hash: string; request_id: string | null; occurred_at: Date }>;
+    const audit = (await owner('audit_log').where({ tenant_id: tenant.id }).orderBy('seq').select('hash', 'request_id', 'occurred_at')) as Array<{
+      hash: string;
+      request_id: string | null;
+      occurred_at: Date;
+    }>;
     expect(audit.length).toBeGreaterThan(0);
     const { bytes } = await exportOf('audit_logs', 'pdf');
     const text = (await pdfParse(bytes)).text.replace(/\n/g, '');
@@ -179,7 +210,10 @@ describe('jobs: export formats and datasets', () => {
   });
 
   it('refuses a PDF beyond its row limit with a clear error; larger exports span several slices', async () => {
-    await owner.raw(`insert into records (tenant_id, connector_id, stream, external_id, data, data_hash, change_seq) select tenant_id, connector_id, 'bulk', 'bulk-' || n, '{}', 'x', n from (select tenant_id, connector_id from records where tenant_id = ? limit 1) r, generate_series(1, 20000) n`, [tenant.id]);
+    await owner.raw(
+      `insert into records (tenant_id, connector_id, stream, external_id, data, data_hash, change_seq) select tenant_id, connector_id, 'bulk', 'bulk-' || n, '{}', 'x', n from (select tenant_id, connector_id from records where tenant_id = ? limit 1) r, generate_series(1, 20000) n`,
+      [tenant.id],
+    );
     const started = await hub.request('POST', '/v1/jobs', { key: tenant.key, body: { kind: 'export', params: { dataset: 'records', format: 'pdf' } } });
     const job = await eventually(
       async () => {
@@ -212,7 +246,11 @@ describe('jobs: export formats and datasets', () => {
       });
       request.on('error', (error: NodeJS.ErrnoException) => (error.code === 'ECONNRESET' ? undefined : reject(error)));
     });
-    await eventually(() => (logLines.some((line) => line.msg === 'client closed the connection during a download') ? true : undefined), 10_000, 'the hang-up to be logged');
+    await eventually(
+      () => (logLines.some((line) => line.msg === 'client closed the connection during a download') ? true : undefined),
+      10_000,
+      'the hang-up to be logged',
+    );
     const hangUp = logLines.find((line) => line.msg === 'client closed the connection during a download')!;
     expect(hangUp.level).toBe(30);
     expect(logLines.filter((line) => line.level >= 50).slice(errorsBefore)).toEqual([]);

@@ -10,7 +10,11 @@ import { pauseSignal, WORKFLOW_TYPES } from '../../workflows/contracts';
 
 /** Jobs API end to end with the `export` kind: start → live progress → file → download; cancel. */
 describe('jobs: export', () => {
-  const { hub, tenants: [tenant, other], owner } = useHub({ tenants: [{ plan: 'enterprise' }, {}] });
+  const {
+    hub,
+    tenants: [tenant, other],
+    owner,
+  } = useHub({ tenants: [{ plan: 'enterprise' }, {}] });
 
   beforeAll(async () => {
     // 1,200 users besides the admin, one of them with a name a spreadsheet would execute.
@@ -19,7 +23,14 @@ describe('jobs: export', () => {
        select gen_random_uuid(), ?, 'user' || n || '@example.test', 'User ' || n, 'member', 'active' from generate_series(1, 1199) n`,
       [tenant.id],
     );
-    await owner('users').insert({ id: '00000000-0000-4000-8000-000000000001', tenant_id: tenant.id, email: 'evil@example.test', name: "=HYPERLINK(\"http://x\",\"y\")", role: 'viewer', status: 'active' });
+    await owner('users').insert({
+      id: '00000000-0000-4000-8000-000000000001',
+      tenant_id: tenant.id,
+      email: 'evil@example.test',
+      name: '=HYPERLINK("http://x","y")',
+      role: 'viewer',
+      status: 'active',
+    });
   });
 
   async function finished(jobId: string, key = tenant.key) {
@@ -68,7 +79,13 @@ describe('jobs: export', () => {
     const job = await finished(started.body.job.id);
     expect(job.status).toBe('completed');
     const text = await (await fetch(`${hub.url}/v1/jobs/${job.id}/download`, { headers: { 'X-API-Key': tenant.key } })).text();
-    const entries = format === 'json' ? (JSON.parse(text) as unknown[]) : text.trim().split('\n').map((line) => JSON.parse(line) as unknown);
+    const entries =
+      format === 'json'
+        ? (JSON.parse(text) as unknown[])
+        : text
+            .trim()
+            .split('\n')
+            .map((line) => JSON.parse(line) as unknown);
     expect(entries.length).toBe(job.result.rows);
     expect(entries.length).toBeGreaterThanOrEqual(2);
     expect(entries[0]).toMatchObject({ seq: '1', action: 'tenant.created' });
@@ -110,7 +127,11 @@ describe('jobs: export', () => {
     expect(list.body.data.length).toBeGreaterThanOrEqual(3);
     expect(list.body.data.every((job: { kind: string; status: string }) => job.kind === 'export' && job.status === 'completed')).toBe(true);
     const someone = list.body.data[0].id as string;
-    for (const [method, suffix] of [['GET', ''], ['POST', '/cancel'], ['GET', '/download']] as const) {
+    for (const [method, suffix] of [
+      ['GET', ''],
+      ['POST', '/cancel'],
+      ['GET', '/download'],
+    ] as const) {
       const response = await hub.request(method, `/v1/jobs/${someone}${suffix}`, { key: other.key });
       expect([method, suffix, response.status]).toEqual([method, suffix, 404]);
     }
@@ -121,7 +142,10 @@ describe('jobs: export', () => {
     const unknown = await hub.request('POST', '/v1/jobs', { key: tenant.key, body: { kind: 'teleport', params: {} } });
     expect(unknown.status).toBe(400);
     expect(unknown.body.error.code).toBe('UNKNOWN_JOB_KIND');
-    const bad = await hub.request('POST', '/v1/jobs', { key: tenant.key, body: { kind: 'export', params: { dataset: 'users', format: 'docx', tenant_id: 'x' } } });
+    const bad = await hub.request('POST', '/v1/jobs', {
+      key: tenant.key,
+      body: { kind: 'export', params: { dataset: 'users', format: 'docx', tenant_id: 'x' } },
+    });
     expect(bad.status).toBe(400);
     expect(bad.body.error.details.map((detail: { path: string }) => detail.path).sort()).toEqual(['body.params', 'body.params.format']);
   });

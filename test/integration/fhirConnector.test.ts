@@ -8,7 +8,10 @@ import { type FhirPeer, startFhirPeer } from '../peers/fhir/fhirPeer';
 
 function keyPair(type: 'rsa' | 'ec') {
   const pair = type === 'rsa' ? generateKeyPairSync('rsa', { modulusLength: 2048 }) : generateKeyPairSync('ec', { namedCurve: 'P-384' });
-  return { privateKeyPem: pair.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(), publicKeyPem: pair.publicKey.export({ type: 'spki', format: 'pem' }).toString() };
+  return {
+    privateKeyPem: pair.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+    publicKeyPem: pair.publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+  };
 }
 
 describe('fhir connector against the FHIR peer (@medplum/fhir-router)', () => {
@@ -71,7 +74,11 @@ describe('fhir connector against the FHIR peer (@medplum/fhir-router)', () => {
     await peer.remove('Encounter', [ids[4]!]);
     const increment = await readAll(instance, 'Encounter', full.cursor, 7);
     // Besides the changes, the read re-delivers the lookback window before the cursor, unchanged.
-    expect(changedSince(increment.records, full.records).map((record) => record.externalId).sort()).toEqual([...changed].sort());
+    expect(
+      changedSince(increment.records, full.records)
+        .map((record) => record.externalId)
+        .sort(),
+    ).toEqual([...changed].sort());
     expect(increment.pages).toBeGreaterThanOrEqual(Math.ceil(changed.length / 7));
     const window = Date.parse(JSON.parse(full.cursor!).since) - 300_000;
     for (const record of increment.records) expect(Date.parse(record.sourceUpdatedAt!)).toBeGreaterThanOrEqual(window);
@@ -101,7 +108,14 @@ describe('fhir connector against the FHIR peer (@medplum/fhir-router)', () => {
     const increment = await readAll(instance, 'Observation', full.cursor, 700);
     const deleted = increment.records.filter((record) => record.deleted);
     expect(deleted.map((record) => record.externalId).sort()).toEqual([ids[7], ids[8], ids[4000]].sort());
-    expect(changedSince(increment.records.filter((record) => !record.deleted), full.records).map((record) => record.externalId).sort()).toEqual(ids.slice(100, 105).sort());
+    expect(
+      changedSince(
+        increment.records.filter((record) => !record.deleted),
+        full.records,
+      )
+        .map((record) => record.externalId)
+        .sort(),
+    ).toEqual(ids.slice(100, 105).sort());
   });
 
   it('spaces export status polls by the Retry-After the server sends', async () => {

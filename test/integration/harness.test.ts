@@ -12,7 +12,12 @@ describe('test harness: useHub and useStarted', () => {
       },
     };
   });
-  const { hub, tenants: [starter, enterprise], tenant, owner } = useHub({ tenants: [{ plan: 'starter' }, {}] });
+  const {
+    hub,
+    tenants: [starter, enterprise],
+    tenant,
+    owner,
+  } = useHub({ tenants: [{ plan: 'starter' }, {}] });
   // Read at collection time, before any beforeAll: the stand-in must refuse, not answer undefined.
   const tooEarly = (() => {
     try {
@@ -36,7 +41,9 @@ describe('test harness: useHub and useStarted', () => {
     expect(starter.id).not.toBe(enterprise.id);
     expect(tenant.id).toBe(starter.id);
     expect({ ...starter }).toEqual({ id: starter.id, slug: starter.slug, key: starter.key, keyId: starter.keyId, workflowId: starter.workflowId });
-    const plans = await Promise.all([starter, enterprise].map(async (created) => (await hub.request('GET', '/v1/tenant', { key: created.key })).body.tenant.plan));
+    const plans = await Promise.all(
+      [starter, enterprise].map(async (created) => (await hub.request('GET', '/v1/tenant', { key: created.key })).body.tenant.plan),
+    );
     expect(plans).toEqual(['starter', 'enterprise']);
   });
 

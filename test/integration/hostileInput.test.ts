@@ -2,7 +2,11 @@ import http from 'node:http';
 import { useHub } from '../support/harness';
 
 /** A raw request (fetch refuses methods such as TRACE): status, headers and the parsed JSON body. */
-function rawRequest(url: string, method: string, key: string): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: { error?: { code: string; message: string } } }> {
+function rawRequest(
+  url: string,
+  method: string,
+  key: string,
+): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: { error?: { code: string; message: string } } }> {
   return new Promise((resolve, reject) => {
     const request = http.request(url, { method, headers: { 'X-API-Key': key } }, (response) => {
       let text = '';
@@ -36,7 +40,10 @@ describe('hostile input gets a clear 4xx', () => {
 
   it('a NUL character in an object key is refused too, and nothing was written', async () => {
     const users = await hub.request('GET', '/v1/users?limit=100', { key: tenant.key });
-    const response = await hub.request('POST', '/v1/users', { key: tenant.key, body: { email: 'nulkey@example.test', name: 'N', role: 'member', ['x\u0000']: 1 } });
+    const response = await hub.request('POST', '/v1/users', {
+      key: tenant.key,
+      body: { email: 'nulkey@example.test', name: 'N', role: 'member', ['x\u0000']: 1 },
+    });
     expect(response.status).toBe(400);
     const after = await hub.request('GET', '/v1/users?limit=100', { key: tenant.key });
     expect(after.body.data).toHaveLength(users.body.data.length);

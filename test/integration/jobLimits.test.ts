@@ -36,16 +36,31 @@ describe('jobs: tenant job limits', () => {
 
   it('refuses a job beyond maxJobsPerDay with 429 JOB_DAILY_LIMIT until the next UTC day', async () => {
     const tenant = await tenantWith({ maxJobsPerDay: 3 });
-    const finished = (createdAt: string) => ({ id: randomUUID(), tenant_id: tenant.id, kind: 'export', status: 'completed', workflow_id: `job/${tenant.slug}/export/${randomUUID()}`, created_at: createdAt });
+    const finished = (createdAt: string) => ({
+      id: randomUUID(),
+      tenant_id: tenant.id,
+      kind: 'export',
+      status: 'completed',
+      workflow_id: `job/${tenant.slug}/export/${randomUUID()}`,
+      created_at: createdAt,
+    });
     // Yesterday's jobs do not count; two of today's do.
-    await owner('jobs').insert([finished(new Date(Date.now() - 86_400_000 * 1.5).toISOString()), finished(new Date().toISOString()), finished(new Date().toISOString())]);
+    await owner('jobs').insert([
+      finished(new Date(Date.now() - 86_400_000 * 1.5).toISOString()),
+      finished(new Date().toISOString()),
+      finished(new Date().toISOString()),
+    ]);
     expect((await hub.request('POST', '/v1/jobs', { key: tenant.key, body: exportBody })).status).toBe(202);
     const refused = await hub.request('POST', '/v1/jobs', { key: tenant.key, body: exportBody });
     expect(refused.status).toBe(429);
     expect(refused.body.error).toMatchObject({ code: 'JOB_DAILY_LIMIT', message: expect.stringContaining('3 per day') });
     expect(Number(refused.headers.get('retry-after'))).toBeLessThanOrEqual(86_400);
     // Every kind is limited: an import is refused the same way.
-    const upload = await hub.request('POST', '/v1/uploads?name=u.csv', { key: tenant.key, rawBody: 'email,name,role\n', headers: { 'Content-Type': 'text/csv' } });
+    const upload = await hub.request('POST', '/v1/uploads?name=u.csv', {
+      key: tenant.key,
+      rawBody: 'email,name,role\n',
+      headers: { 'Content-Type': 'text/csv' },
+    });
     const importJob = await hub.request('POST', '/v1/jobs', { key: tenant.key, body: { kind: 'user_import', params: { uploadId: upload.body.upload.id } } });
     expect(importJob.body.error.code).toBe('JOB_DAILY_LIMIT');
   });

@@ -12,7 +12,9 @@ import { pauseSignal, progressQuery, WORKFLOW_TYPES } from '../../workflows/cont
 
 /** Users of a tenant as the owner sees them, every column, in a stable order. */
 async function usersOf(owner: Knex, tenantId: string) {
-  return (await owner.raw(`select to_jsonb(u)::text as row from users u where tenant_id = ? order by id`, [tenantId])).rows.map((row: { row: string }) => row.row) as string[];
+  return (await owner.raw(`select to_jsonb(u)::text as row from users u where tenant_id = ? order by id`, [tenantId])).rows.map(
+    (row: { row: string }) => row.row,
+  ) as string[];
 }
 
 /** `migration` jobs end to end: validate → stage → apply → verify, dry runs, saga compensation. */
@@ -88,7 +90,11 @@ describe('jobs: migration', () => {
     expect(job.result).toMatchObject({ dryRun: false, target: 'users', rows: 2_500, inserted: 2_300, updated: 200 });
     expect(job.result.checksum).toMatch(/^[0-9a-f]{64}$/);
     expect(await owner('users').where({ tenant_id: tenant.id }).count('* as count').first()).toEqual({ count: String(1 + 2_500) });
-    expect(await owner('users').where({ tenant_id: tenant.id, email: 'person9@legacy.test' }).first()).toMatchObject({ name: 'Person 9', role: 'member', status: 'active' });
+    expect(await owner('users').where({ tenant_id: tenant.id, email: 'person9@legacy.test' }).first()).toMatchObject({
+      name: 'Person 9',
+      role: 'member',
+      status: 'active',
+    });
     await recordHistory(hub.temporal, job.workflowId, WORKFLOW_TYPES.migrationJob);
 
     // Running it again changes nothing new (every row is an update to the same values).
@@ -101,7 +107,12 @@ describe('jobs: migration', () => {
     const uploadId = await uploadFile(hub, tenant, {
       name: 'legacy.csv',
       contentType: 'text/csv',
-      body: legacyCsv(50, ['not-an-email,Someone,member,X', 'dup@legacy.test,Dup,member,Y', 'DUP@legacy.test,Dup again,member,Z', 'ok@legacy.test,Ok,overlord,W']),
+      body: legacyCsv(50, [
+        'not-an-email,Someone,member,X',
+        'dup@legacy.test,Dup,member,Y',
+        'DUP@legacy.test,Dup again,member,Z',
+        'ok@legacy.test,Ok,overlord,W',
+      ]),
     });
     const job = await finishedJob(hub, tenant, (await startJobVia(hub, tenant, 'migration', { uploadId, mapping, dryRun: true })).id);
     expect(job.status).toBe('completed');
@@ -124,9 +135,14 @@ describe('jobs: migration', () => {
     const workbook = new ExcelJS.Workbook();
     const sheet = workbook.addWorksheet('People');
     sheet.addRow(['E-mail', 'Full Name', 'Access']);
-    for (let n = 1; n <= 300; n += 1) sheet.addRow([`xlsx${n}@legacy.test`, { richText: [{ text: 'Xl ' }, { text: `Person ${n}` }] }, n % 2 === 0 ? 'viewer' : 'member']);
+    for (let n = 1; n <= 300; n += 1)
+      sheet.addRow([`xlsx${n}@legacy.test`, { richText: [{ text: 'Xl ' }, { text: `Person ${n}` }] }, n % 2 === 0 ? 'viewer' : 'member']);
     const body = Buffer.from(await workbook.xlsx.writeBuffer());
-    const uploadId = await uploadFile(hub, tenant, { name: 'legacy.xlsx', contentType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', body });
+    const uploadId = await uploadFile(hub, tenant, {
+      name: 'legacy.xlsx',
+      contentType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+      body,
+    });
     const job = await finishedJob(hub, tenant, (await startJobVia(hub, tenant, 'migration', { uploadId, mapping })).id);
     expect(job.status).toBe('completed');
     expect(job.result).toMatchObject({ rows: 300, inserted: 300, updated: 0 });
@@ -164,7 +180,12 @@ describe('jobs: migration', () => {
 
   it('migrates a connector stream into records with a field mapping', async () => {
     const scanConnector = await registerScanConnector(hub, tenant, peer, { batchSize: 100 });
-    await runtimeOf(hub)(tenant.id, scanConnector, ({ instance }) => instance.write!('scans', Array.from({ length: 1_500 }, (_, index) => ({ id: `legacy-${index}`, medication: `Drug ${index % 40}` }))));
+    await runtimeOf(hub)(tenant.id, scanConnector, ({ instance }) =>
+      instance.write!(
+        'scans',
+        Array.from({ length: 1_500 }, (_, index) => ({ id: `legacy-${index}`, medication: `Drug ${index % 40}` })),
+      ),
+    );
     const job = await finishedJob(
       hub,
       tenant,

@@ -41,7 +41,9 @@ describe('observability: metrics and structured logs', () => {
     // The receiver answers before the delivery activity counts its outcome, and the export's workflow
     // closes after its job row: wait for those series rather than sleep.
     const sampleIn = (families: ReturnType<typeof parsePrometheusTextFormat>, name: string, labels: Record<string, string>) =>
-      families.find((candidate) => candidate.name === name)?.metrics.find((metric) => Object.entries(labels).every(([key, value]) => metric.labels?.[key] === value));
+      families
+        .find((candidate) => candidate.name === name)
+        ?.metrics.find((metric) => Object.entries(labels).every(([key, value]) => metric.labels?.[key] === value));
     const response = await eventually(
       async () => {
         const candidate = await fetch(`${hub.url}/metrics`);
@@ -64,7 +66,8 @@ describe('observability: metrics and structured logs', () => {
 
     expect(family('hub_http_request_duration_seconds')?.type).toBe('HISTOGRAM');
     // (The parser folds labelled histogram samples together; read those series from the text.)
-    const histogramCount = (name: string, labels: string) => Number(new RegExp(`^${name}_count\\{${labels.replace(/[/]/g, '\\/')}\\} (\\d+)$`, 'm').exec(text)?.[1]);
+    const histogramCount = (name: string, labels: string) =>
+      Number(new RegExp(`^${name}_count\\{${labels.replace(/[/]/g, '\\/')}\\} (\\d+)$`, 'm').exec(text)?.[1]);
     expect(histogramCount('hub_http_request_duration_seconds', 'method="GET",route="/v1/tenant",status="200"')).toBeGreaterThanOrEqual(1);
     expect(histogramCount('hub_http_request_duration_seconds', 'method="GET",route="/v1/users/:id",status="400"')).toBe(1);
     expect(Number(sample('hub_jobs_finished_total', { kind: 'export', outcome: 'completed' })?.value)).toBe(1);
@@ -75,7 +78,9 @@ describe('observability: metrics and structured logs', () => {
     expect(histogramCount('hub_webhook_delivery_duration_seconds', 'outcome="succeeded"')).toBe(2);
     // The Temporal SDK's worker metrics, bridged into the same registry.
     const temporalFamilies = families.filter((candidate) => candidate.name.startsWith('temporal_')).map((candidate) => candidate.name);
-    expect(temporalFamilies).toEqual(expect.arrayContaining(['temporal_workflow_completed', 'temporal_activity_execution_latency', 'temporal_worker_task_slots_available']));
+    expect(temporalFamilies).toEqual(
+      expect.arrayContaining(['temporal_workflow_completed', 'temporal_activity_execution_latency', 'temporal_worker_task_slots_available']),
+    );
     expect(sample('temporal_workflow_completed', { task_queue: hub.config.TEMPORAL_TASK_QUEUE, workflow_type: WORKFLOW_TYPES.exportJob })).toBeDefined();
 
     // The worker's own endpoint (WORKER_METRICS_PORT) serves the same registry.
@@ -92,6 +97,12 @@ describe('observability: metrics and structured logs', () => {
     const request = lines.find((line) => line.msg === 'request completed' && (line.req as { url?: string })?.url === '/v1/tenant');
     expect(request).toMatchObject({ requestId: expect.any(String), tenantId: tenant.id });
     const attempt = lines.find((line) => line.msg === 'webhook attempt failed');
-    expect(attempt).toMatchObject({ tenantId: tenant.id, activityType: 'attemptWebhookDelivery', workflowId: expect.stringMatching(new RegExp(`^webhook/${tenant.slug}/`)), runId: expect.any(String), statusCode: 500 });
+    expect(attempt).toMatchObject({
+      tenantId: tenant.id,
+      activityType: 'attemptWebhookDelivery',
+      workflowId: expect.stringMatching(new RegExp(`^webhook/${tenant.slug}/`)),
+      runId: expect.any(String),
+      statusCode: 500,
+    });
   });
 });

@@ -93,7 +93,12 @@ describe('odata connector against the SAP CAP peer', () => {
     const ids = all.map((record) => Number(record.externalId)).filter((id) => changed.includes(id));
     expect(ids).toHaveLength(changed.length);
     expect(new Set(ids)).toEqual(new Set(changed));
-    expect(changedSince(all.filter((record) => !changed.includes(Number(record.externalId))), startRead.records)).toHaveLength(0);
+    expect(
+      changedSince(
+        all.filter((record) => !changed.includes(Number(record.externalId))),
+        startRead.records,
+      ),
+    ).toHaveLength(0);
   });
 
   it('refuses entity sets and fields that $metadata does not have', async () => {

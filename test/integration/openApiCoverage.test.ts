@@ -37,7 +37,9 @@ function expressRoutes(app: Express): string[] {
 describe('OpenAPI document ↔ Express routes', () => {
   let app: Express;
   let server: Server;
-  let document: { paths: Record<string, Record<string, { requestBody?: unknown; parameters: Array<{ name: string; in: string }>; responses: Record<string, unknown> }>> };
+  let document: {
+    paths: Record<string, Record<string, { requestBody?: unknown; parameters: Array<{ name: string; in: string }>; responses: Record<string, unknown> }>>;
+  };
 
   beforeAll(async () => {
     // No I/O happens while building the app or serving /openapi.json: the other dependencies are never touched.

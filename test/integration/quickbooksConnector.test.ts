@@ -28,7 +28,9 @@ describe('quickbooks connector against the QuickBooks peer', () => {
   const config = () => ({ realmId: peer.realmId, baseUrl: peer.url, tokenUrl: `${peer.url}/oauth2/v1/tokens/bearer` });
 
   /** A connector with fresh credentials; pass `connectorId`/`store` to build a second instance of the same connector. */
-  function connector(options: { store?: TestCredentialStore; connectorId?: string; db?: Database; credentials?: QuickBooksCredentials; allowPrivateNetwork?: boolean } = {}) {
+  function connector(
+    options: { store?: TestCredentialStore; connectorId?: string; db?: Database; credentials?: QuickBooksCredentials; allowPrivateNetwork?: boolean } = {},
+  ) {
     const store = options.store ?? new TestCredentialStore();
     const connectorId = options.connectorId ?? `qbo-${(connectorCount += 1)}`;
     const credentials = options.credentials ?? peer.issueCredentials();
@@ -52,7 +54,11 @@ describe('quickbooks connector against the QuickBooks peer', () => {
     expect(new Set(records.map((record) => record.externalId)).size).toBe(RECORDS);
     expect(pages).toBe(Math.ceil(RECORDS / 400) + (RECORDS % 400 === 0 ? 1 : 0));
     expect(peer.faults.count(/GET \/v3\/company\/\d+\/query/) - before).toBe(pages);
-    expect(records[0]).toMatchObject({ externalId: expect.any(String), sourceUpdatedAt: expect.stringMatching(/Z$/), data: { DisplayName: expect.any(String) } });
+    expect(records[0]).toMatchObject({
+      externalId: expect.any(String),
+      sourceUpdatedAt: expect.stringMatching(/Z$/),
+      data: { DisplayName: expect.any(String) },
+    });
     expect(JSON.parse(cursor!)).toMatchObject({ mode: 'cdc', seen: [] });
   });
 
@@ -95,7 +101,10 @@ describe('quickbooks connector against the QuickBooks peer', () => {
     // Spend the refresh token, as another installation of the app would have.
     await fetch(`${peer.url}/oauth2/v1/tokens/bearer`, {
       method: 'POST',
-      headers: { Authorization: `Basic ${Buffer.from(`${peer.clientId}:${peer.clientSecret}`).toString('base64')}`, 'Content-Type': 'application/x-www-form-urlencoded' },
+      headers: {
+        Authorization: `Basic ${Buffer.from(`${peer.clientId}:${peer.clientSecret}`).toString('base64')}`,
+        'Content-Type': 'application/x-www-form-urlencoded',
+      },
       body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: spent.refreshToken }),
     });
     const { instance } = connector({ credentials: { ...spent, accessToken: 'revoked-access-token' } });
@@ -117,7 +126,9 @@ describe('quickbooks connector against the QuickBooks peer', () => {
     expect((limited as Error).message).toContain('3001');
 
     peer.faults.add({ fault: { kind: 'status', status: 503 }, match: /\/cdc$/ });
-    await expect(instance.readPage('Customer', JSON.stringify({ mode: 'cdc', since: new Date().toISOString(), seen: [] }), 10)).rejects.toBeInstanceOf(TransientError);
+    await expect(instance.readPage('Customer', JSON.stringify({ mode: 'cdc', since: new Date().toISOString(), seen: [] }), 10)).rejects.toBeInstanceOf(
+      TransientError,
+    );
     peer.faults.add({ fault: { kind: 'reset' } });
     await expect(instance.readPage('Customer', null, 10)).rejects.toBeInstanceOf(TransientError);
     // After the faults the same call succeeds (what Temporal's retry would do).
@@ -182,7 +193,11 @@ describe('quickbooks connector against the QuickBooks peer', () => {
     expect([...peer.requestIds.values()].filter((seen) => seen === 2).length).toBeGreaterThanOrEqual(3);
 
     const invoice = await instance.write!('Invoice', [
-      { requestId: 'inv-job-1-step-1', CustomerRef: { value: first.results[0]!.externalId }, Line: [{ Amount: 120, DetailType: 'SalesItemLineDetail', SalesItemLineDetail: { ItemRef: { value: '1' } } }] },
+      {
+        requestId: 'inv-job-1-step-1',
+        CustomerRef: { value: first.results[0]!.externalId },
+        Line: [{ Amount: 120, DetailType: 'SalesItemLineDetail', SalesItemLineDetail: { ItemRef: { value: '1' } } }],
+      },
     ]);
     expect(invoice.results[0]).toMatchObject({ ok: true, created: true });
     expect(peer.requestIds.get('inv-job-1-step-1')).toBe(1);

@@ -62,7 +62,13 @@ describe('rate limits per plan (shared across replicas) and monthly quotas', () 
   });
 
   it('falls back to an in-memory limiter when Postgres does not answer', async () => {
-    const unreachable = knex({ client: 'pg', connection: 'postgres://nobody:nothing@127.0.0.1:1/none', pool: { min: 0, max: 1 }, acquireConnectionTimeout: 500, log: { warn: () => undefined, error: () => undefined, debug: () => undefined, deprecate: () => undefined } });
+    const unreachable = knex({
+      client: 'pg',
+      connection: 'postgres://nobody:nothing@127.0.0.1:1/none',
+      pool: { min: 0, max: 1 },
+      acquireConnectionTimeout: 500,
+      log: { warn: () => undefined, error: () => undefined, debug: () => undefined, deprecate: () => undefined },
+    });
     try {
       const limiter = new TenantRateLimiter({ knex: unreachable, logger: pino({ level: 'silent' }), leasesPerWindow: 5 });
       const decisions = [];
@@ -94,14 +100,24 @@ describe('rate limits per plan (shared across replicas) and monthly quotas', () 
   });
 
   it('professional and enterprise: past the quota calls go on and are billed as overage', async () => {
-    for (const [plan, included, centsPer1000] of [['professional', 50_000, 400], ['enterprise', 200_000, 300]] as const) {
+    for (const [plan, included, centsPer1000] of [
+      ['professional', 50_000, 400],
+      ['enterprise', 200_000, 300],
+    ] as const) {
       const tenant = await hub.createTenant({ plan });
       await recordUsage(hub.db, { tenantId: tenant.id, kind: 'api_call', quantity: included - 2, dedupeKey: 'test/seed' });
       const answers: number[] = [];
       for (let index = 0; index < 5; index += 1) answers.push((await hub.request('GET', '/v1/users', { key: tenant.key })).status);
       expect(answers).toEqual([200, 200, 200, 200, 200]);
       const usage = await hub.request('GET', '/v1/usage', { key: tenant.key });
-      expect(usage.body.quota).toMatchObject({ limit: included, used: included + 3, remaining: 0, policy: 'bill_overage', overageCalls: 3, overageCents: centsPer1000 });
+      expect(usage.body.quota).toMatchObject({
+        limit: included,
+        used: included + 3,
+        remaining: 0,
+        policy: 'bill_overage',
+        overageCalls: 3,
+        overageCents: centsPer1000,
+      });
     }
   });
 });

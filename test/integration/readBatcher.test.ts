@@ -25,7 +25,11 @@ describe('batched single-round-trip reads', () => {
   it('answers 60 concurrent reads of two tenants, each within its own tenant, and isolates a failing one', async () => {
     const reads = Array.from({ length: 60 }, (_, index) => {
       const tenantId = tenants[index % 2]!;
-      if (index === 17) return db.readAsTenant(tenantId, db.knex.raw('select 1/0 as boom')).then(() => 'no error', (error: Error) => error.message);
+      if (index === 17)
+        return db.readAsTenant(tenantId, db.knex.raw('select 1/0 as boom')).then(
+          () => 'no error',
+          (error: Error) => error.message,
+        );
       return db.readAsTenant<{ name: string }>(tenantId, db.knex('users').select('name')).then((rows) => rows.map((row) => row.name).join(','));
     });
     const answers = await Promise.all(reads);
@@ -39,7 +43,10 @@ describe('batched single-round-trip reads', () => {
   it('writes as several tenants in one transaction: each statement in its own scope, all or nothing', async () => {
     const insertUser = (tenantId: string, email: string) => ({
       tenantId,
-      statement: { sql: `insert into users (id, tenant_id, email, name, role) values ($1, $2, $3, 'Pipelined', 'member') returning (select count(*) from users) as visible`, values: [randomUUID(), tenantId, email] },
+      statement: {
+        sql: `insert into users (id, tenant_id, email, name, role) values ($1, $2, $3, 'Pipelined', 'member') returning (select count(*) from users) as visible`,
+        values: [randomUUID(), tenantId, email],
+      },
     });
     const [first, second] = await db.writeAsTenants<{ visible: string }>([insertUser(tenants[0]!, 'a@pipe.test'), insertUser(tenants[1]!, 'b@pipe.test')]);
     // Each statement saw only its own tenant's users (one seeded, none yet inserted by this statement).

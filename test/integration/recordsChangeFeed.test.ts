@@ -16,7 +16,11 @@ describe('records change feed: GET /v1/records', () => {
   let connectorId: string;
 
   beforeAll(async () => {
-    connectorId = await registerConnector(hub, tenant, { type: 'salesforce', config: { instanceUrl: 'http://127.0.0.1:9' }, credentials: { accessToken: 'unused' } });
+    connectorId = await registerConnector(hub, tenant, {
+      type: 'salesforce',
+      config: { instanceUrl: 'http://127.0.0.1:9' },
+      credentials: { accessToken: 'unused' },
+    });
   });
 
   const record = (id: string, version: number): ConnectorRecord => ({ externalId: id, sourceUpdatedAt: new Date().toISOString(), data: { Id: id, version } });
@@ -47,7 +51,10 @@ describe('records change feed: GET /v1/records', () => {
 
   it('a naive consumer ordering by the sequence alone skips the change that commits late (the hazard)', async () => {
     const naive = async (after: string | undefined) => {
-      const rows = await owner('records').where({ connector_id: connectorId, stream: 'Naive' }).where('change_seq', '>', after ?? '0').orderBy('change_seq');
+      const rows = await owner('records')
+        .where({ connector_id: connectorId, stream: 'Naive' })
+        .where('change_seq', '>', after ?? '0')
+        .orderBy('change_seq');
       return { ids: rows.map((row) => row.external_id as string), cursor: rows.at(-1)?.change_seq ?? after };
     };
     expect(await lateCommit('Naive', naive)).toEqual(['b']);
@@ -68,7 +75,11 @@ describe('records change feed: GET /v1/records', () => {
       for (let round = 1; round <= 12; round += 1) {
         // Each lane owns its records (a stream has one writer at a time), in pages of uneven length.
         const mine = ids.filter((_, index) => index % 4 === lane && (index + round) % 3 !== 0);
-        await write('Busy', mine.map((id) => record(id, round)), Math.floor(Math.random() * 25));
+        await write(
+          'Busy',
+          mine.map((id) => record(id, round)),
+          Math.floor(Math.random() * 25),
+        );
       }
     };
     const consumer = async () => {
@@ -96,7 +107,10 @@ describe('records change feed: GET /v1/records', () => {
     const all = await readChanges(hub, tenant, { connectorId, stream: 'Busy', atLeast: 1 });
     expect(all.changes.length).toBeGreaterThan(0);
     expect(all.changes.every((change) => change.stream === 'Busy' && change.connectorId === connectorId)).toBe(true);
-    const latest = all.changes.map((change) => change.syncedAt).sort().at(-1)!;
+    const latest = all.changes
+      .map((change) => change.syncedAt)
+      .sort()
+      .at(-1)!;
     const since = await hub.request('GET', `/v1/records?stream=Busy&since=${encodeURIComponent(latest)}`, { key: tenant.key });
     expect(since.body.data.length).toBeGreaterThan(0);
     expect(since.body.data.every((change: { syncedAt: string }) => change.syncedAt >= latest)).toBe(true);

@@ -113,9 +113,7 @@ describe('row-level security', () => {
     expect(rows.map((row) => Number(row.seq))).toEqual([1, 2]);
     expect(rows[0].prev_hash).toBe('0'.repeat(64));
     expect(rows[1].prev_hash).toBe(rows[0].hash);
-    await expect(db.withTenant(tenantA, (trx) => trx('audit_log').where({ tenant_id: tenantA }).update({ action: 'x' }))).rejects.toThrow(
-      /permission denied/,
-    );
+    await expect(db.withTenant(tenantA, (trx) => trx('audit_log').where({ tenant_id: tenantA }).update({ action: 'x' }))).rejects.toThrow(/permission denied/);
     await expect(db.withTenant(tenantA, (trx) => trx('audit_log').where({ tenant_id: tenantA }).del())).rejects.toThrow(/permission denied/);
     // Even the owner cannot rewrite history without dropping the trigger first.
     await expect(owner('audit_log').where({ tenant_id: tenantA }).update({ action: 'x' })).rejects.toThrow(/append-only/);

@@ -97,7 +97,9 @@ describe('salesforce connector', () => {
     const pages = await Promise.all([1, 2, 3].map(() => run(tenant.id, id, ({ instance }) => instance.readPage('Opportunity', null, 200))));
     expect(pages.map((page) => page.records.length)).toEqual([50, 50, 50]);
     expect((peer.tokenRequests.refresh_token ?? 0) - before).toBe(1);
-    const stored = await hub.db.withTenant(tenant.id, async (trx) => openConnectorCredentials<{ accessToken: string; refreshToken: string }>(trx, hub.vault, (await findConnectorRow(trx, tenant.id, id))!));
+    const stored = await hub.db.withTenant(tenant.id, async (trx) =>
+      openConnectorCredentials<{ accessToken: string; refreshToken: string }>(trx, hub.vault, (await findConnectorRow(trx, tenant.id, id))!),
+    );
     expect(stored.accessToken).not.toBe(staleToken);
     expect(stored.refreshToken).toBe('5Aep-refresh-token');
     const audit = await owner('audit_log').where({ tenant_id: tenant.id, target_id: id, action: 'connector.credentials_rotated' }).count({ count: '*' });
@@ -108,21 +110,32 @@ describe('salesforce connector', () => {
     const jwt = await registerConnector(hub, tenant, {
       type: 'salesforce',
       config: config(),
-      credentials: { clientId: 'hub-connected-app', username: 'integration@acme.test', privateKeyPem: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString() },
+      credentials: {
+        clientId: 'hub-connected-app',
+        username: 'integration@acme.test',
+        privateKeyPem: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+      },
     });
     const before = peer.tokenRequests['urn:ietf:params:oauth:grant-type:jwt-bearer'] ?? 0;
     const tested = await runtimeOf(hub)(tenant.id, jwt, ({ instance }) => instance.testConnection());
     expect(tested.details).toMatchObject({ apiVersion: '62.0', dailyApiRequests: { Max: 100000 } });
     expect((peer.tokenRequests['urn:ietf:params:oauth:grant-type:jwt-bearer'] ?? 0) - before).toBe(1);
 
-    const revoked = await registerConnector(hub, tenant, { type: 'salesforce', config: config(), credentials: { clientId: 'hub-connected-app', clientSecret: 'hub-connected-app-secret', refreshToken: 'revoked' } });
+    const revoked = await registerConnector(hub, tenant, {
+      type: 'salesforce',
+      config: config(),
+      credentials: { clientId: 'hub-connected-app', clientSecret: 'hub-connected-app-secret', refreshToken: 'revoked' },
+    });
     const failure = await failureOf(runtimeOf(hub)(tenant.id, revoked, ({ instance }) => instance.testConnection()));
     expect(failure.type).toBe(CONNECTOR_FAILURE_TYPES.auth);
     expect(failure.message).toMatch(/invalid_grant/);
   });
 
   it('honours 429 Retry-After: the connectorTest workflow retries after the server-given delay', async () => {
-    peer.faults.add({ fault: { kind: 'status', status: 429, retryAfterSeconds: 2, body: [{ message: 'Too many requests', errorCode: 'REQUEST_LIMIT_EXCEEDED' }] }, match: /\/limits$/ });
+    peer.faults.add({
+      fault: { kind: 'status', status: 429, retryAfterSeconds: 2, body: [{ message: 'Too many requests', errorCode: 'REQUEST_LIMIT_EXCEEDED' }] },
+      match: /\/limits$/,
+    });
     const startedAt = Date.now();
     const response = await hub.request('POST', `/v1/connectors/${accessConnector}/test`, { key: tenant.key });
     expect(response.status).toBe(200);
@@ -131,7 +144,9 @@ describe('salesforce connector', () => {
     expect(peer.faults.applied.status).toBe(1);
     const history = await hub.temporal.workflow.getHandle(response.body.workflowId).fetchHistory();
     // The test activity ran twice: the 429, then (after the server's Retry-After) the success.
-    const started = history.events!.filter((event) => event.activityTaskStartedEventAttributes).map((event) => event.activityTaskStartedEventAttributes!.attempt);
+    const started = history
+      .events!.filter((event) => event.activityTaskStartedEventAttributes)
+      .map((event) => event.activityTaskStartedEventAttributes!.attempt);
     expect(started).toEqual([2, 1]);
     await recordHistory(hub.temporal, response.body.workflowId, WORKFLOW_TYPES.connectorTest);
   });
@@ -152,9 +167,22 @@ describe('salesforce connector', () => {
     const run = runtimeOf(hub);
     const records = [1, 2, 3].map((n) => ({ External_Id__c: `hub-${n}`, Name: `Hub account ${n}` }));
     const first = await run(tenant.id, accessConnector, ({ instance }) => instance.write!('Account', records));
-    expect(first.results.map((result) => [result.ok, result.created])).toEqual([[true, true], [true, true], [true, true]]);
-    const second = await run(tenant.id, accessConnector, ({ instance }) => instance.write!('Account', records.map((record) => ({ ...record, Name: `${record.Name} v2` }))));
-    expect(second.results.map((result) => [result.ok, result.created])).toEqual([[true, false], [true, false], [true, false]]);
+    expect(first.results.map((result) => [result.ok, result.created])).toEqual([
+      [true, true],
+      [true, true],
+      [true, true],
+    ]);
+    const second = await run(tenant.id, accessConnector, ({ instance }) =>
+      instance.write!(
+        'Account',
+        records.map((record) => ({ ...record, Name: `${record.Name} v2` })),
+      ),
+    );
+    expect(second.results.map((result) => [result.ok, result.created])).toEqual([
+      [true, false],
+      [true, false],
+      [true, false],
+    ]);
     expect(peer.org.findByField('Account', 'External_Id__c', 'hub-2')!.Name).toBe('Hub account 2 v2');
   });
 });

@@ -10,7 +10,9 @@ describe('scan connector', () => {
   const { hub, tenant } = useHub({ tenants: [{}] });
   let connectorId: string;
   const items = Array.from({ length: 5_000 }, (_, index) =>
-    index % 2 === 0 ? { id: `item-${index + 1}`, medication: `Metformin ${500 + (index % 7) * 250} mg`, patientRef: `Patient/${index % 300}` } : { id: `item-${index + 1}`, ndc: `0002-${String(1000 + (index % 9000)).padStart(4, '0')}-01` },
+    index % 2 === 0
+      ? { id: `item-${index + 1}`, medication: `Metformin ${500 + (index % 7) * 250} mg`, patientRef: `Patient/${index % 300}` }
+      : { id: `item-${index + 1}`, ndc: `0002-${String(1000 + (index % 9000)).padStart(4, '0')}-01` },
   );
 
   beforeAll(async () => {
@@ -52,7 +54,12 @@ describe('scan connector', () => {
     for (const id of purged) peer.purge(id);
     const incremental = await readStream(hub, tenant.id, connectorId, 'scans', { cursor, pageSize: 1_000 });
     expect(incremental.records.map((record) => record.externalId).sort()).toEqual([...changed, ...purged].sort());
-    expect(incremental.records.filter((record) => record.deleted).map((record) => record.externalId).sort()).toEqual([...purged].sort());
+    expect(
+      incremental.records
+        .filter((record) => record.deleted)
+        .map((record) => record.externalId)
+        .sort(),
+    ).toEqual([...purged].sort());
   });
 
   it('classifies a wrong key as AuthError and 429 as a rate limit with the server’s Retry-After', async () => {

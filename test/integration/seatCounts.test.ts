@@ -17,7 +17,10 @@ describe('seat counts', () => {
 
     const ids: string[] = [];
     for (let index = 0; index < 4; index += 1) {
-      const created = await hub.request('POST', '/v1/users', { key: tenant.key, body: { email: `seat-${index}@example.com`, name: `Seat ${index}`, role: 'member' } });
+      const created = await hub.request('POST', '/v1/users', {
+        key: tenant.key,
+        body: { email: `seat-${index}@example.com`, name: `Seat ${index}`, role: 'member' },
+      });
       expect(created.status).toBe(201);
       ids.push(created.body.user.id as string);
     }
@@ -33,7 +36,16 @@ describe('seat counts', () => {
     await hub.db.withTenant(tenant.id, (trx) => trx('users').where({ tenant_id: tenant.id }).whereIn('id', ids).update({ status: 'active' }));
     expect(await seats()).toMatchObject({ counter: 4, billable: 4, closing: 4 });
     await hub.db.withTenant(tenant.id, (trx) =>
-      trx('users').insert(Array.from({ length: 300 }, (_, index) => ({ id: randomUUID(), tenant_id: tenant.id, email: `bulk-${index}@example.com`, name: `Bulk ${index}`, role: 'viewer', status: index % 3 === 0 ? 'suspended' : 'invited' }))),
+      trx('users').insert(
+        Array.from({ length: 300 }, (_, index) => ({
+          id: randomUUID(),
+          tenant_id: tenant.id,
+          email: `bulk-${index}@example.com`,
+          name: `Bulk ${index}`,
+          role: 'viewer',
+          status: index % 3 === 0 ? 'suspended' : 'invited',
+        })),
+      ),
     );
     expect(await seats()).toMatchObject({ counter: 204, billable: 204, closing: 204, peak: 204 });
     await hub.db.withTenant(tenant.id, (trx) => trx('users').where({ tenant_id: tenant.id }).where('email', 'like', 'bulk-%').del());

@@ -25,11 +25,17 @@ describe('no key secret or key hash leaks into responses, logs or other columns'
       responses.push(response);
       return response;
     };
-    const created = await call('POST', '/v1/admin/tenants', { admin: true, body: { name: 'Leak', slug: `leak-${Date.now().toString(36)}`, plan: 'enterprise', adminEmail: 'a@leak.test' } });
+    const created = await call('POST', '/v1/admin/tenants', {
+      admin: true,
+      body: { name: 'Leak', slug: `leak-${Date.now().toString(36)}`, plan: 'enterprise', adminEmail: 'a@leak.test' },
+    });
     const adminKey = created.body.apiKey.key as string;
     const secrets = [adminKey];
     for (const role of ['admin', 'manager', 'member', 'viewer']) {
-      const key = await call('POST', '/v1/api-keys', { key: adminKey, body: { name: `${role} key`, role, scopes: role === 'member' ? ['users:read'] : undefined } });
+      const key = await call('POST', '/v1/api-keys', {
+        key: adminKey,
+        body: { name: `${role} key`, role, scopes: role === 'member' ? ['users:read'] : undefined },
+      });
       secrets.push(key.body.apiKey.key);
     }
     for (const secret of secrets) {
@@ -44,7 +50,8 @@ describe('no key secret or key hash leaks into responses, logs or other columns'
     }
     await call('PATCH', '/v1/tenant', { key: adminKey, body: { settings: { security: { keyMaxLifetimeDays: 90 } } } });
     const keys = await call('GET', '/v1/api-keys', { key: adminKey });
-    for (const key of keys.body.data.filter((entry: { role: string }) => entry.role === 'viewer')) await call('DELETE', `/v1/api-keys/${key.id}`, { key: adminKey });
+    for (const key of keys.body.data.filter((entry: { role: string }) => entry.role === 'viewer'))
+      await call('DELETE', `/v1/api-keys/${key.id}`, { key: adminKey });
     await call('GET', '/v1/audit-logs?limit=100', { key: adminKey });
     await call('GET', '/v1/usage?groupBy=endpoint', { key: adminKey });
     await call('GET', '/metrics');
@@ -61,7 +68,10 @@ describe('no key secret or key hash leaks into responses, logs or other columns'
     // The create answers are the one place a secret appears (once each).
     const createAnswers = responses.filter((response) => response.status === 201 && response.body?.apiKey?.key);
     expect(createAnswers).toHaveLength(secrets.length);
-    const otherBodies = responses.filter((response) => !createAnswers.includes(response)).map((response) => response.text).join('\n');
+    const otherBodies = responses
+      .filter((response) => !createAnswers.includes(response))
+      .map((response) => response.text)
+      .join('\n');
     expect(needles.filter((needle) => otherBodies.includes(needle))).toEqual([]);
     expect(hashes.filter((hash) => bodies.includes(hash))).toEqual([]);
 

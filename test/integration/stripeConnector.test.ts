@@ -26,7 +26,11 @@ describe('stripe connector', () => {
     expect(result.records).toHaveLength(5_000);
     expect(new Set(result.records.map((record) => record.externalId)).size).toBe(5_000);
     expect(result.pages).toBe(50);
-    expect(result.records[0]).toMatchObject({ externalId: expect.stringMatching(/^cus_/), deleted: false, data: { object: 'customer', email: expect.stringMatching(/@example\.test$/) } });
+    expect(result.records[0]).toMatchObject({
+      externalId: expect.stringMatching(/^cus_/),
+      deleted: false,
+      data: { object: 'customer', email: expect.stringMatching(/@example\.test$/) },
+    });
     cursor = result.cursor;
   });
 
@@ -50,7 +54,10 @@ describe('stripe connector', () => {
 
   it('reads invoices and charges', async () => {
     const customer = await stripe.customers.create({ name: 'Billing', email: 'billing@example.test' });
-    const paymentMethod = await stripe.paymentMethods.create({ type: 'card', card: { number: '4242424242424242', exp_month: 12, exp_year: 2030, cvc: '123' } } as never);
+    const paymentMethod = await stripe.paymentMethods.create({
+      type: 'card',
+      card: { number: '4242424242424242', exp_month: 12, exp_year: 2030, cvc: '123' },
+    } as never);
     await stripe.paymentMethods.attach(paymentMethod.id, { customer: customer.id });
     await stripe.customers.update(customer.id, { invoice_settings: { default_payment_method: paymentMethod.id } });
     const plan = await stripe.plans.create({ amount: 29_900, currency: 'usd', interval: 'month', product: { name: 'Starter' } });

@@ -17,14 +17,27 @@ import { dunningStateQuery, WORKFLOW_TYPES } from '../../workflows/contracts';
 describe('Stripe webhooks and dunning', () => {
   const period = periodOf(new Date());
   const peer = useStarted(() => startStripePeer({ port: 0 }));
-  const { hub, tenants: [late, duplicate] } = useHub({ env: () => billingEnv(peer, { DUNNING_RETRY_DELAYS: '1s,1s', DUNNING_GRACE_PERIOD: '4s' }), tenants: [{ plan: 'professional' }, { plan: 'starter' }] });
+  const {
+    hub,
+    tenants: [late, duplicate],
+  } = useHub({
+    env: () => billingEnv(peer, { DUNNING_RETRY_DELAYS: '1s,1s', DUNNING_GRACE_PERIOD: '4s' }),
+    tenants: [{ plan: 'professional' }, { plan: 'starter' }],
+  });
   let stripe: Stripe;
 
   const invoiceOf = async (tenant: CreatedTenant) => (await hub.request('GET', '/v1/invoices', { key: tenant.key })).body.data[0];
   const post = (payload: string, signature?: string) =>
-    hub.request('POST', '/v1/stripe/webhook', { rawBody: payload, headers: { 'Content-Type': 'application/json; charset=utf-8', ...(signature === undefined ? {} : { 'Stripe-Signature': signature }) } });
+    hub.request('POST', '/v1/stripe/webhook', {
+      rawBody: payload,
+      headers: { 'Content-Type': 'application/json; charset=utf-8', ...(signature === undefined ? {} : { 'Stripe-Signature': signature }) },
+    });
   const sign = (payload: string, options: { secret?: string; timestamp?: number } = {}) =>
-    Stripe.webhooks.generateTestHeaderString({ payload, secret: options.secret ?? WEBHOOK_SECRET, timestamp: options.timestamp ?? Math.floor(Date.now() / 1000) });
+    Stripe.webhooks.generateTestHeaderString({
+      payload,
+      secret: options.secret ?? WEBHOOK_SECRET,
+      timestamp: options.timestamp ?? Math.floor(Date.now() / 1000),
+    });
 
   beforeAll(async () => {
     await peer.registerWebhook(`${hub.url}/v1/stripe/webhook`, WEBHOOK_SECRET);
@@ -34,7 +47,15 @@ describe('Stripe webhooks and dunning', () => {
   });
 
   describe('signature', () => {
-    const event = () => JSON.stringify({ id: `evt_forged_${uniqueSuffix()}`, object: 'event', type: 'invoice.paid', created: Math.floor(Date.now() / 1000), livemode: false, data: { object: { object: 'invoice', id: 'in_x' } } });
+    const event = () =>
+      JSON.stringify({
+        id: `evt_forged_${uniqueSuffix()}`,
+        object: 'event',
+        type: 'invoice.paid',
+        created: Math.floor(Date.now() / 1000),
+        livemode: false,
+        data: { object: { object: 'invoice', id: 'in_x' } },
+      });
 
     it.each([
       ['a signature made with another secret', (payload: string) => sign(payload, { secret: 'whsec_not_the_endpoint_secret' })],
@@ -49,7 +70,11 @@ describe('Stripe webhooks and dunning', () => {
       expect(response.body.error.code).toBe('INVALID_SIGNATURE');
       const owner = ownerDb();
       try {
-        expect(await owner('stripe_events').where({ id: JSON.parse(payload).id }).first()).toBeUndefined();
+        expect(
+          await owner('stripe_events')
+            .where({ id: JSON.parse(payload).id })
+            .first(),
+        ).toBeUndefined();
       } finally {
         await owner.destroy();
       }
@@ -66,7 +91,14 @@ describe('Stripe webhooks and dunning', () => {
       api_version: '2017-08-15',
       created: Math.floor(Date.now() / 1000),
       livemode: false,
-      data: { object: { ...stripeInvoice, status: 'paid', amount_paid: stripeInvoice.total, status_transitions: { ...stripeInvoice.status_transitions, paid_at: Math.floor(Date.now() / 1000) } } },
+      data: {
+        object: {
+          ...stripeInvoice,
+          status: 'paid',
+          amount_paid: stripeInvoice.total,
+          status_transitions: { ...stripeInvoice.status_transitions, paid_at: Math.floor(Date.now() / 1000) },
+        },
+      },
     });
     const [first, second] = await Promise.all([post(payload, sign(payload)), post(payload, sign(payload))]);
     expect([first.status, second.status]).toEqual([200, 200]);
@@ -76,17 +108,28 @@ describe('Stripe webhooks and dunning', () => {
     expect(again.body).toEqual({ received: true, eventId: JSON.parse(payload).id, duplicate: true });
 
     // localstripe's own delivery of the invoice's finalization, delivered once more by hand.
-    const finalized = await eventually(async () => {
-      const events = await stripe.events.list({ type: 'invoice.finalized', limit: 100 });
-      return events.data.find((candidate) => (candidate.data.object as { id: string }).id === stripeInvoice.id);
-    }, 10_000, 'the invoice.finalized event');
+    const finalized = await eventually(
+      async () => {
+        const events = await stripe.events.list({ type: 'invoice.finalized', limit: 100 });
+        return events.data.find((candidate) => (candidate.data.object as { id: string }).id === stripeInvoice.id);
+      },
+      10_000,
+      'the invoice.finalized event',
+    );
     const owner = ownerDb();
     try {
-      await eventually(async () => ((await owner('stripe_events').where({ id: finalized.id }).first('processed_at'))?.processed_at ? true : undefined), 20_000, 'localstripe delivering invoice.finalized');
+      await eventually(
+        async () => ((await owner('stripe_events').where({ id: finalized.id }).first('processed_at'))?.processed_at ? true : undefined),
+        20_000,
+        'localstripe delivering invoice.finalized',
+      );
       const redelivered = JSON.stringify(finalized);
       expect((await post(redelivered, sign(redelivered))).body.duplicate).toBe(true);
 
-      const stored = await owner('stripe_events').whereIn('id', [JSON.parse(payload).id, finalized.id]).orderBy('id').select('id', 'deliveries', 'outcome');
+      const stored = await owner('stripe_events')
+        .whereIn('id', [JSON.parse(payload).id, finalized.id])
+        .orderBy('id')
+        .select('id', 'deliveries', 'outcome');
       expect(stored.map((row) => [row.deliveries, row.outcome]).sort()).toEqual([
         [2, 'finalized'],
         [3, 'paid'],
@@ -126,11 +169,15 @@ describe('Stripe webhooks and dunning', () => {
 
     const owner = ownerDb();
     try {
-      const notices = async () => (await owner('billing_notifications').where({ tenant_id: late.id }).orderBy('created_at').select('kind')).map((row) => row.kind);
+      const notices = async () =>
+        (await owner('billing_notifications').where({ tenant_id: late.id }).orderBy('created_at').select('kind')).map((row) => row.kind);
       expect(await notices()).toEqual(['dunning.payment_failed', 'dunning.retry_failed', 'dunning.retry_failed', 'dunning.suspended']);
       // Each declined attempt (the first and both retries) is an invoice.payment_failed event for the tenant's webhooks.
       await eventually(
-        async () => (Number((await owner('events').where({ tenant_id: late.id, type: 'invoice.payment_failed' }).count({ count: '*' }).first())!.count) === 3 ? true : undefined),
+        async () =>
+          Number((await owner('events').where({ tenant_id: late.id, type: 'invoice.payment_failed' }).count({ count: '*' }).first())!.count) === 3
+            ? true
+            : undefined,
         20_000,
         'three invoice.payment_failed events',
       );
@@ -143,12 +190,22 @@ describe('Stripe webhooks and dunning', () => {
       expect(await dunning.result()).toEqual({ outcome: 'paid_after_suspension', retries: 2, suspended: true });
       expect((await invoiceOf(late)).status).toBe('paid');
       expect(await notices()).toEqual(['dunning.payment_failed', 'dunning.retry_failed', 'dunning.retry_failed', 'dunning.suspended', 'dunning.reactivated']);
-      const actions = (await owner('audit_log').where({ tenant_id: late.id }).whereIn('action', ['tenant.suspended', 'invoice.paid', 'tenant.reactivated']).orderBy('seq').select('action')).map((row) => row.action);
+      const actions = (
+        await owner('audit_log')
+          .where({ tenant_id: late.id })
+          .whereIn('action', ['tenant.suspended', 'invoice.paid', 'tenant.reactivated'])
+          .orderBy('seq')
+          .select('action')
+      ).map((row) => row.action);
       expect(actions).toEqual(['tenant.suspended', 'invoice.paid', 'tenant.reactivated']);
       expect(await stripeInvoicesOf(stripe, late.id)).toHaveLength(1);
 
       // The first failure's handling started the dunning (a child that outlives it).
-      const failure = await owner('stripe_events').where({ type: 'invoice.payment_failed', outcome: 'payment_failed' }).whereRaw(`payload->'data'->'object'->'metadata'->>'hub_tenant_id' = ?`, [late.id]).orderBy('received_at').first('id');
+      const failure = await owner('stripe_events')
+        .where({ type: 'invoice.payment_failed', outcome: 'payment_failed' })
+        .whereRaw(`payload->'data'->'object'->'metadata'->>'hub_tenant_id' = ?`, [late.id])
+        .orderBy('received_at')
+        .first('id');
       await recordHistory(hub.temporal, `stripe-event/${failure.id}`, WORKFLOW_TYPES.stripeEvent);
       await recordHistory(hub.temporal, dunningId, WORKFLOW_TYPES.dunning);
     } finally {

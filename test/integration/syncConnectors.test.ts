@@ -90,7 +90,12 @@ describe('sync engine: FHIR, QuickBooks and OData through the API', () => {
       expect(second.result.streams.Customer).toMatchObject({ updated: 3 });
       const changes = await readChanges(hub, tenant, { connectorId, cursor: feed.cursor, atLeast: 38 });
       expect(changes.changes).toHaveLength(38);
-      expect(changes.changes.filter((change) => change.deletedAt !== null).map((change) => change.externalId).sort()).toEqual(invoices.slice(500, 505).sort());
+      expect(
+        changes.changes
+          .filter((change) => change.deletedAt !== null)
+          .map((change) => change.externalId)
+          .sort(),
+      ).toEqual(invoices.slice(500, 505).sort());
     });
   });
 
@@ -123,7 +128,12 @@ describe('sync engine: FHIR, QuickBooks and OData through the API', () => {
       expect(await liveRows(connectorId, 'SalesOrders')).toBe(ROWS - 3);
 
       // A full refresh that fails half-way sweeps nothing.
-      peer.faults.add({ fault: { kind: 'status', status: 400, body: { error: { code: '400', message: 'bad request' } } }, match: /GET \/odata\/v4\/erp\/SalesOrders/, after: 2, times: 3 });
+      peer.faults.add({
+        fault: { kind: 'status', status: 400, body: { error: { code: '400', message: 'bad request' } } },
+        match: /GET \/odata\/v4\/erp\/SalesOrders/,
+        after: 2,
+        times: 3,
+      });
       const failed = await finishedJob(hub, tenant, (await startSync(hub, tenant, connectorId, { streams: ['SalesOrders'], mode: 'full_refresh' })).id);
       expect(failed.status).toBe('failed');
       expect(failed.error.code).toBe('ConnectorConfigError');

@@ -25,7 +25,8 @@ describe('sync engine: control', () => {
   const connector = (forTenant = tenant, credentials: Record<string, unknown> = { accessToken: peer.issueAccessToken() }) =>
     registerSalesforceConnector(hub, forTenant, peer, { credentials });
   const slowPages = (delayMs = 300) => peer.faults.add({ fault: { kind: 'latency', delayMs }, match: QUERY, times: Infinity });
-  const committedPages = async (jobId: string) => Number((await owner('sync_run_streams').where({ run_id: jobId }).sum({ pages: 'pages' }).first())?.pages ?? 0);
+  const committedPages = async (jobId: string) =>
+    Number((await owner('sync_run_streams').where({ run_id: jobId }).sum({ pages: 'pages' }).first())?.pages ?? 0);
   const rowCount = async (connectorId: string) => Number((await owner('records').where({ connector_id: connectorId }).count({ n: '*' }).first())!.n);
 
   it('refuses a second run while one is active (409), unknown streams (400), paused connectors (409) and other tenants (404)', async () => {
@@ -76,7 +77,10 @@ describe('sync engine: control', () => {
     expect(job.status).toBe('completed');
     expect(job.result.totals).toMatchObject({ read: ACCOUNTS, inserted: ACCOUNTS });
     expect(await rowCount(connectorId)).toBe(ACCOUNTS);
-    const audit = await owner('audit_log').where({ tenant_id: tenant.id, target_id: connectorId }).whereIn('action', ['connector.paused', 'connector.resumed']).orderBy('seq');
+    const audit = await owner('audit_log')
+      .where({ tenant_id: tenant.id, target_id: connectorId })
+      .whereIn('action', ['connector.paused', 'connector.resumed'])
+      .orderBy('seq');
     expect(audit.map((row) => row.action)).toEqual(['connector.paused', 'connector.resumed']);
     await recordHistory(hub.temporal, started.workflowId, 'connectorSyncPausedAndResumed');
   });
@@ -111,7 +115,13 @@ describe('sync engine: control', () => {
     const connectorId = await connector();
     const put = await hub.request('PUT', `/v1/connectors/${connectorId}/schedule`, { key: tenant.key, body: { every: '1m' } });
     expect(put.status).toBe(200);
-    expect(put.body.schedule).toMatchObject({ connectorId, every: '1m', scheduleId: `sync-schedule/${tenant.slug}/${connectorId}`, paused: false, nextRunAt: expect.any(String) });
+    expect(put.body.schedule).toMatchObject({
+      connectorId,
+      every: '1m',
+      scheduleId: `sync-schedule/${tenant.slug}/${connectorId}`,
+      paused: false,
+      nextRunAt: expect.any(String),
+    });
     expect(Date.parse(put.body.schedule.nextRunAt) - Date.now()).toBeLessThanOrEqual(60_000);
     const bad = await hub.request('PUT', `/v1/connectors/${connectorId}/schedule`, { key: tenant.key, body: { every: '30s' } });
     expect(bad.status).toBe(400);
@@ -120,15 +130,23 @@ describe('sync engine: control', () => {
     const described = await handle.describe();
     expect(described.spec.intervals).toMatchObject([{ every: 60_000 }]);
     expect(described.policies).toMatchObject({ overlap: 'SKIP', catchupWindow: 60_000 });
-    expect(described.action).toMatchObject({ type: 'startWorkflow', workflowType: WORKFLOW_TYPES.connectorSync, workflowId: `sync/${tenant.slug}/${connectorId}/scheduled` });
+    expect(described.action).toMatchObject({
+      type: 'startWorkflow',
+      workflowType: WORKFLOW_TYPES.connectorSync,
+      workflowId: `sync/${tenant.slug}/${connectorId}/scheduled`,
+    });
 
     // Three minutes' worth of actions at once, while the first run is still going: two are skipped.
     slowPages(400);
     await handle.backfill({ start: new Date(Date.now() - 3 * 60_000), end: new Date() });
-    const info = await eventually(async () => {
-      const current = (await handle.describe()).info;
-      return current.recentActions.length >= 1 && current.numActionsSkippedOverlap >= 2 ? current : undefined;
-    }, 30_000, 'the schedule to start one run and skip the overlapping ones');
+    const info = await eventually(
+      async () => {
+        const current = (await handle.describe()).info;
+        return current.recentActions.length >= 1 && current.numActionsSkippedOverlap >= 2 ? current : undefined;
+      },
+      30_000,
+      'the schedule to start one run and skip the overlapping ones',
+    );
     expect(info.recentActions).toHaveLength(1);
     const workflowId = info.recentActions[0]!.action.workflow.workflowId;
     expect(workflowId).toMatch(new RegExp(`^sync/${tenant.slug}/${connectorId}/scheduled-`));
@@ -140,7 +158,11 @@ describe('sync engine: control', () => {
     const runs = await hub.request('GET', `/v1/connectors/${connectorId}/syncs`, { key: tenant.key });
     expect(runs.body.data.map((entry: { trigger: string }) => entry.trigger)).toEqual(['schedule']);
     const description = await hub.temporal.workflow.getHandle(workflowId).describe();
-    expect(Object.fromEntries(description.typedSearchAttributes.getAll().map((pair) => [pair.key.name, pair.value]))).toMatchObject({ TenantSlug: tenant.slug, JobKind: 'sync', ConnectorId: connectorId });
+    expect(Object.fromEntries(description.typedSearchAttributes.getAll().map((pair) => [pair.key.name, pair.value]))).toMatchObject({
+      TenantSlug: tenant.slug,
+      JobKind: 'sync',
+      ConnectorId: connectorId,
+    });
     await recordHistory(hub.temporal, workflowId, 'connectorSyncScheduled');
 
     // Pausing the connector pauses the schedule.
@@ -152,7 +174,10 @@ describe('sync engine: control', () => {
     expect((await hub.request('DELETE', `/v1/connectors/${connectorId}/schedule`, { key: tenant.key })).status).toBe(204);
     await expect(handle.describe()).rejects.toBeInstanceOf(ScheduleNotFoundError);
     expect((await hub.request('DELETE', `/v1/connectors/${connectorId}/schedule`, { key: tenant.key })).status).toBe(404);
-    const audit = await owner('audit_log').where({ tenant_id: tenant.id, target_id: connectorId }).whereIn('action', ['connector.schedule_set', 'connector.schedule_deleted']).orderBy('seq');
+    const audit = await owner('audit_log')
+      .where({ tenant_id: tenant.id, target_id: connectorId })
+      .whereIn('action', ['connector.schedule_set', 'connector.schedule_deleted'])
+      .orderBy('seq');
     expect(audit.map((row) => row.action)).toEqual(['connector.schedule_set', 'connector.schedule_deleted']);
   });
 
@@ -186,11 +211,16 @@ describe('sync engine: control', () => {
     const runs = await hub.request('GET', `/v1/connectors/${connectorId}/syncs`, { key: tenant.key });
     expect(runs.body.data[0]).toMatchObject({ status: 'failed', error: { code: 'ConnectorAuthError' }, totals: { retries: 0, pages: 0 } });
     expect(runs.body.data[0].streams[0]).toMatchObject({ stream: 'Account', status: 'failed', error: { code: 'ConnectorAuthError' } });
-    const events = await owner('events').where({ tenant_id: tenant.id }).whereIn('type', ['connector.auth_failed', 'sync.failed']).whereRaw(`data->>'connectorId' = ?`, [connectorId]);
+    const events = await owner('events')
+      .where({ tenant_id: tenant.id })
+      .whereIn('type', ['connector.auth_failed', 'sync.failed'])
+      .whereRaw(`data->>'connectorId' = ?`, [connectorId]);
     expect(events.map((event) => event.type).sort()).toEqual(['connector.auth_failed', 'sync.failed']);
     // One attempt only: Temporal did not retry the page.
     const history = await hub.temporal.workflow.getHandle(started.workflowId).fetchHistory();
-    const pageFailures = history.events!.filter((event) => event.activityTaskStartedEventAttributes).map((event) => event.activityTaskStartedEventAttributes!.attempt ?? 0);
+    const pageFailures = history
+      .events!.filter((event) => event.activityTaskStartedEventAttributes)
+      .map((event) => event.activityTaskStartedEventAttributes!.attempt ?? 0);
     expect(Math.max(...pageFailures)).toBe(1);
   });
 

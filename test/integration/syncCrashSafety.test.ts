@@ -28,12 +28,23 @@ describe('sync engine: crash safety', () => {
   afterAll(() => owner.destroy());
 
   async function pagesCommitted(connectorId: string): Promise<number> {
-    const row = await owner('sync_run_streams as s').join('sync_runs as r', 'r.id', 's.run_id').where('r.connector_id', connectorId).sum({ pages: 's.pages' }).first();
+    const row = await owner('sync_run_streams as s')
+      .join('sync_runs as r', 'r.id', 's.run_id')
+      .where('r.connector_id', connectorId)
+      .sum({ pages: 's.pages' })
+      .first();
     return Number(row?.pages ?? 0);
   }
 
   /** The rows, the usage, the ledger and the cursor all say: every Account exactly once. */
-  async function expectExactlyOnce(db: Knex, hub: TestHub, tenant: CreatedTenant, connectorId: string, job: { result: { totals: Record<string, number> } }, peer: RunningSalesforcePeer) {
+  async function expectExactlyOnce(
+    db: Knex,
+    hub: TestHub,
+    tenant: CreatedTenant,
+    connectorId: string,
+    job: { result: { totals: Record<string, number> } },
+    peer: RunningSalesforcePeer,
+  ) {
     const rows = await db('records').where({ connector_id: connectorId }).select('external_id');
     expect(rows).toHaveLength(ACCOUNTS);
     expect(new Set(rows.map((row) => row.external_id)).size).toBe(ACCOUNTS);
@@ -41,7 +52,9 @@ describe('sync engine: crash safety', () => {
     expect(await monthlyUsage(hub.db, tenant.id, 'sync_records')).toBe(ACCOUNTS);
     const state = await db('sync_stream_state').where({ connector_id: connectorId, stream: 'Account' }).first();
     expect(state).toMatchObject({ done: true, page_no: job.result.totals.pages });
-    const newest = [...peer.org.table('Account').values()].sort((a, b) => sfTime(a.SystemModstamp) - sfTime(b.SystemModstamp) || a.Id.localeCompare(b.Id)).at(-1)!;
+    const newest = [...peer.org.table('Account').values()]
+      .sort((a, b) => sfTime(a.SystemModstamp) - sfTime(b.SystemModstamp) || a.Id.localeCompare(b.Id))
+      .at(-1)!;
     expect(JSON.parse(state.cursor)).toMatchObject({ since: newest.SystemModstamp, lastId: newest.Id });
   }
 
@@ -84,7 +97,15 @@ describe('sync engine: crash safety', () => {
     const peer = await startSalesforcePeer({ port: 0, records: { Account: ACCOUNTS, Contact: 0, Opportunity: 0 } });
     const cli = await ensureTemporalCli(() => undefined);
     const directory = fs.mkdtempSync(path.join(os.tmpdir(), 'hub-temporal-restart-'));
-    const serverOptions = { cliPath: cli.path, port: await freePort(), uiPort: 0, dbFile: path.join(directory, 'temporal.db'), headless: true, logFile: path.join(directory, 'temporal.log'), log: () => undefined };
+    const serverOptions = {
+      cliPath: cli.path,
+      port: await freePort(),
+      uiPort: 0,
+      dbFile: path.join(directory, 'temporal.db'),
+      headless: true,
+      logFile: path.join(directory, 'temporal.log'),
+      log: () => undefined,
+    };
     let server: TemporalDevServerHandle = await startTemporalDevServer(serverOptions);
     const hub = await startTestHub({ TEMPORAL_ADDRESS: server.address, SYNC_PAGE_SIZE: '500' });
     try {
@@ -116,6 +137,7 @@ describe('sync engine: crash safety', () => {
 async function pageActivityRunning(hub: TestHub, workflowId: string): Promise<boolean> {
   const description = await hub.temporal.workflow.getHandle(workflowId).describe();
   return (description.raw.pendingActivities ?? []).some(
-    (activity) => activity.activityType?.name === 'readAndStorePage' && activity.state === temporal.api.enums.v1.PendingActivityState.PENDING_ACTIVITY_STATE_STARTED,
+    (activity) =>
+      activity.activityType?.name === 'readAndStorePage' && activity.state === temporal.api.enums.v1.PendingActivityState.PENDING_ACTIVITY_STATE_STARTED,
   );
 }

@@ -23,10 +23,16 @@ describe('sync engine: Salesforce', () => {
 
   const rowsOf = async (connectorId: string) => owner('records').where({ connector_id: connectorId });
   /** Records the peer has that are not in its recycle bin (earlier tests delete some). */
-  const liveRecords = (streams: string[]) => streams.reduce((sum, stream) => sum + [...peer.org.table(stream).values()].filter((record) => !record.IsDeleted).length, 0);
+  const liveRecords = (streams: string[]) =>
+    streams.reduce((sum, stream) => sum + [...peer.org.table(stream).values()].filter((record) => !record.IsDeleted).length, 0);
 
   it('lands 20,000 records exactly once; an incremental run reports 500 updated and 50 deleted, and the feed returns exactly those 550 changes', async () => {
-    const connectorId = await registerConnector(hub, tenant, { type: 'salesforce', name: 'Acme org', config: config(), credentials: { accessToken: peer.issueAccessToken() } });
+    const connectorId = await registerConnector(hub, tenant, {
+      type: 'salesforce',
+      name: 'Acme org',
+      config: config(),
+      credentials: { accessToken: peer.issueAccessToken() },
+    });
     const started = await startSync(hub, tenant, connectorId);
     expect(started).toMatchObject({ kind: 'sync', status: 'queued', workflowId: `sync/${tenant.slug}/${connectorId}/runs/${started.id}` });
     expect(started.temporalUiUrl).toContain(encodeURIComponent(started.workflowId));
@@ -55,7 +61,13 @@ describe('sync engine: Salesforce', () => {
     // The ledger, the usage meter and the outbox agree.
     const runs = await hub.request('GET', `/v1/connectors/${connectorId}/syncs`, { key: tenant.key });
     expect(runs.status).toBe(200);
-    expect(runs.body.data[0]).toMatchObject({ id: started.id, status: 'completed', mode: 'incremental', trigger: 'api', totals: { read: TOTAL, inserted: TOTAL } });
+    expect(runs.body.data[0]).toMatchObject({
+      id: started.id,
+      status: 'completed',
+      mode: 'incremental',
+      trigger: 'api',
+      totals: { read: TOTAL, inserted: TOTAL },
+    });
     expect(runs.body.data[0].streams.map((stream: { stream: string }) => stream.stream)).toEqual(['Account', 'Contact', 'Opportunity']);
     expect(runs.body.data[0].streams[0].durationMs).toBeGreaterThanOrEqual(0);
     expect(await monthlyUsage(hub.db, tenant.id, 'sync_records')).toBe(TOTAL);
@@ -106,15 +118,28 @@ describe('sync engine: Salesforce', () => {
     const refresh = await finishedJob(hub, tenant, (await startSync(hub, tenant, connectorId, { mode: 'full_refresh' })).id);
     expect(refresh.status).toBe('completed');
     expect(refresh.result.totals).toMatchObject({ read: TOTAL - 50, unchanged: TOTAL - 50, inserted: 0, updated: 0, deleted: 0 });
-    expect(await owner('records').where({ connector_id: connectorId, external_id: accounts[7_000] }).first()).toMatchObject({ synced_at: sample.synced_at, change_seq: sample.change_seq });
+    expect(await owner('records').where({ connector_id: connectorId, external_id: accounts[7_000] }).first()).toMatchObject({
+      synced_at: sample.synced_at,
+      change_seq: sample.change_seq,
+    });
     expect((await readChanges(hub, tenant, { cursor: increment.cursor })).changes).toEqual([]);
   });
 
   it('rides out 500s and 429s from the source: the same rows, with the retries in the run stats', async () => {
     const other = await hub.createTenant();
     const connectorId = await registerConnector(hub, other, { type: 'salesforce', config: config(), credentials: { accessToken: peer.issueAccessToken() } });
-    peer.faults.add({ fault: { kind: 'status', status: 500, body: [{ errorCode: 'SERVER_UNAVAILABLE', message: 'try later' }] }, match: /GET \/services\/data\/v62\.0\/query/, after: 2, times: 2 });
-    peer.faults.add({ fault: { kind: 'status', status: 429, retryAfterSeconds: 1, body: [{ errorCode: 'REQUEST_LIMIT_EXCEEDED', message: 'slow down' }] }, match: /GET \/services\/data\/v62\.0\/query/, after: 8, times: 2 });
+    peer.faults.add({
+      fault: { kind: 'status', status: 500, body: [{ errorCode: 'SERVER_UNAVAILABLE', message: 'try later' }] },
+      match: /GET \/services\/data\/v62\.0\/query/,
+      after: 2,
+      times: 2,
+    });
+    peer.faults.add({
+      fault: { kind: 'status', status: 429, retryAfterSeconds: 1, body: [{ errorCode: 'REQUEST_LIMIT_EXCEEDED', message: 'slow down' }] },
+      match: /GET \/services\/data\/v62\.0\/query/,
+      after: 8,
+      times: 2,
+    });
     const started = await startSync(hub, other, connectorId);
     const job = await finishedJob(hub, other, started.id);
     expect(job.status).toBe('completed');
@@ -136,7 +161,11 @@ describe('sync engine: Salesforce', () => {
     const longHub = await startTestHub({ SYNC_PAGE_SIZE: '500', SYNC_CONTINUE_AS_NEW_AFTER_PAGES: '4', SYNC_MAX_PARALLEL_STREAMS: '2' });
     try {
       const longTenant = await longHub.createTenant();
-      const connectorId = await registerConnector(longHub, longTenant, { type: 'salesforce', config: config(), credentials: { accessToken: peer.issueAccessToken() } });
+      const connectorId = await registerConnector(longHub, longTenant, {
+        type: 'salesforce',
+        config: config(),
+        credentials: { accessToken: peer.issueAccessToken() },
+      });
       const started = await startSync(longHub, longTenant, connectorId, { streams: ['Contact', 'Opportunity'] });
       const job = await finishedJob(longHub, longTenant, started.id);
       expect(job.status).toBe('completed');
@@ -150,7 +179,10 @@ describe('sync engine: Salesforce', () => {
       expect(firstRun.status.name).toBe('CONTINUED_AS_NEW');
       expect(await closedExecutionStatus(longHub.temporal, started.workflowId)).toBe('COMPLETED');
       const latest = await longHub.temporal.workflow.getHandle(started.workflowId).describe();
-      expect(Object.fromEntries(latest.typedSearchAttributes.getAll().map((pair) => [pair.key.name, pair.value]))).toMatchObject({ JobKind: 'sync', ConnectorId: connectorId });
+      expect(Object.fromEntries(latest.typedSearchAttributes.getAll().map((pair) => [pair.key.name, pair.value]))).toMatchObject({
+        JobKind: 'sync',
+        ConnectorId: connectorId,
+      });
       await recordHistory(longHub.temporal, started.workflowId, 'connectorSyncContinuedAsNew', firstRun.runId);
     } finally {
       await longHub.stop();

@@ -28,7 +28,12 @@ describe('tenant profile: settings, branding, theme.css, suspension, IP allowlis
     expect(patched.status).toBe(200);
     expect(patched.body.tenant.name).toBe('Acme Health');
     expect(patched.body.tenant.settings.limits).toEqual({ maxConcurrentJobs: 3, maxJobsPerDay: 10_000, maxConcurrentSyncs: 10 });
-    expect(patched.body.tenant.branding).toEqual({ companyName: 'Acme "Health"', primaryColor: '#112233', logoUrl: 'https://cdn.acme.test/logo.png', customDomain: 'portal.acme.test' });
+    expect(patched.body.tenant.branding).toEqual({
+      companyName: 'Acme "Health"',
+      primaryColor: '#112233',
+      logoUrl: 'https://cdn.acme.test/logo.png',
+      customDomain: 'portal.acme.test',
+    });
 
     // null removes a field; other sections stay.
     const removed = await hub.request('PATCH', '/v1/tenant', { key: tenant.key, body: { settings: { limits: { maxConcurrentJobs: null } } } });
@@ -39,7 +44,10 @@ describe('tenant profile: settings, branding, theme.css, suspension, IP allowlis
     expect(audit).toHaveLength(2);
     expect(audit[0].details.before).toMatchObject({ name: `Tenant ${tenant.slug}`, settings: {}, branding: {} });
     expect(audit[0].details.after.settings.limits).toEqual({ maxConcurrentJobs: 3 });
-    expect(audit[1].details).toEqual({ before: { settings: expect.objectContaining({ limits: { maxConcurrentJobs: 3 } }) }, after: { settings: expect.objectContaining({ limits: {} }) } });
+    expect(audit[1].details).toEqual({
+      before: { settings: expect.objectContaining({ limits: { maxConcurrentJobs: 3 } }) },
+      after: { settings: expect.objectContaining({ limits: {} }) },
+    });
     expect(audit[0]).toMatchObject({ actor_type: 'api_key', actor_id: tenant.keyId, actor_role: 'admin' });
     expect(audit[0].request_id).toBeTruthy();
     expect(audit[0].ip).toMatch(/127\.0\.0\.1/);
@@ -96,7 +104,13 @@ describe('tenant profile: settings, branding, theme.css, suspension, IP allowlis
     const victim = await hub.createTenant();
     const viewer = await createKey(hub, victim, 'viewer');
     expect((await hub.request('PATCH', `/v1/admin/tenants/${victim.id}`, { admin: true, body: { status: 'suspended' } })).status).toBe(200);
-    for (const [method, path] of [['GET', '/v1/users'], ['POST', '/v1/api-keys'], ['PATCH', '/v1/tenant'], ['GET', '/v1/tenant/theme.css'], ['GET', '/v1/usage']] as const) {
+    for (const [method, path] of [
+      ['GET', '/v1/users'],
+      ['POST', '/v1/api-keys'],
+      ['PATCH', '/v1/tenant'],
+      ['GET', '/v1/tenant/theme.css'],
+      ['GET', '/v1/usage'],
+    ] as const) {
       const response = await hub.request(method, path, { key: victim.key, body: method === 'GET' ? undefined : { name: 'x', role: 'viewer' } });
       expect({ path, status: response.status, code: response.body?.error?.code }).toEqual({ path, status: 403, code: 'TENANT_SUSPENDED' });
     }
@@ -118,10 +132,15 @@ describe('tenant profile: settings, branding, theme.css, suspension, IP allowlis
     const viewer = await createKey(hub, locked, 'viewer');
     expect((await hub.request('GET', '/v1/tenant', { key: viewer.key })).status).toBe(200);
 
-    expect((await hub.request('PATCH', '/v1/tenant', { key: locked.key, body: { settings: { security: { ipAllowlist: ['127.0.0.0/8', '203.0.113.0/24'] } } } })).status).toBe(200);
+    expect(
+      (await hub.request('PATCH', '/v1/tenant', { key: locked.key, body: { settings: { security: { ipAllowlist: ['127.0.0.0/8', '203.0.113.0/24'] } } } }))
+        .status,
+    ).toBe(200);
     expect((await hub.request('GET', '/v1/tenant', { key: viewer.key })).status).toBe(200);
     // Simulate the tenant narrowing its list from elsewhere (e.g. another admin behind a VPN).
-    await owner('tenants').where({ id: locked.id }).update({ settings: JSON.stringify({ security: { ipAllowlist: ['203.0.113.0/24'] } }) });
+    await owner('tenants')
+      .where({ id: locked.id })
+      .update({ settings: JSON.stringify({ security: { ipAllowlist: ['203.0.113.0/24'] } }) });
     const refused = await eventually(
       async () => {
         const response = await hub.request('GET', '/v1/tenant', { key: viewer.key });

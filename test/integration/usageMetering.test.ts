@@ -19,7 +19,12 @@ describe('usage metering: every authenticated request, buffered, aggregated by G
 
     const byEndpoint = await hub.request('GET', '/v1/usage?groupBy=endpoint', { key: tenant.key });
     expect(byEndpoint.status).toBe(200);
-    const rows = Object.fromEntries(byEndpoint.body.data.map((row: { key: string; events: number; quantity: number; errors: number }) => [row.key, { events: row.events, quantity: row.quantity, errors: row.errors }]));
+    const rows = Object.fromEntries(
+      byEndpoint.body.data.map((row: { key: string; events: number; quantity: number; errors: number }) => [
+        row.key,
+        { events: row.events, quantity: row.quantity, errors: row.errors },
+      ]),
+    );
     expect(rows).toEqual({
       'POST /v1/api-keys': { events: 1, quantity: 1, errors: 0 },
       'GET /v1/users': { events: 5, quantity: 5, errors: 0 },
@@ -63,12 +68,22 @@ describe('usage metering: every authenticated request, buffered, aggregated by G
     try {
       const [first, second] = [await quiet.createTenant(), await quiet.createTenant()];
       const unknownTenant = randomUUID();
-      const event = (tenantId: string) => ({ tenantId, kind: 'api_call', quantity: 1, method: 'GET', route: '/v1/tenant', status: 200, latencyMs: 1.5, costUnits: 1 });
+      const event = (tenantId: string) => ({
+        tenantId,
+        kind: 'api_call',
+        quantity: 1,
+        method: 'GET',
+        route: '/v1/tenant',
+        status: 200,
+        latencyMs: 1.5,
+        costUnits: 1,
+      });
       for (let index = 0; index < 3; index += 1) quiet.controlPlane.usage.record(event(first.id));
       for (let index = 0; index < 2; index += 1) quiet.controlPlane.usage.record(event(second.id));
       await quiet.controlPlane.usage.flush();
       expect(quiet.controlPlane.usage.pending).toBe(0);
-      const written = async (tenantId: string) => (await owner('usage_events').where({ tenant_id: tenantId, route: '/v1/tenant', status: 200 }).count({ n: '*' }))[0];
+      const written = async (tenantId: string) =>
+        (await owner('usage_events').where({ tenant_id: tenantId, route: '/v1/tenant', status: 200 }).count({ n: '*' }))[0];
       expect(await written(first.id)).toEqual({ n: '3' });
       expect(await written(second.id)).toEqual({ n: '2' });
 
@@ -105,7 +120,17 @@ describe('usage metering: every authenticated request, buffered, aggregated by G
       details,
     });
     const [row] = await owner('usage_events').where({ tenant_id: tenant.id });
-    expect(row).toMatchObject({ kind: 'api_call', quantity: '2', api_key_id: tenant.keyId, method: 'POST', route: '/v1/users/:id', status: 201, cost_units: 3, dedupe_key: null, details });
+    expect(row).toMatchObject({
+      kind: 'api_call',
+      quantity: '2',
+      api_key_id: tenant.keyId,
+      method: 'POST',
+      route: '/v1/users/:id',
+      status: 201,
+      cost_units: 3,
+      dedupe_key: null,
+      details,
+    });
     expect(row.occurred_at.toISOString()).toBe(occurredAt.toISOString());
     expect(row.latency_ms).toBeCloseTo(12.35, 5);
   });

@@ -14,7 +14,11 @@ describe('jobs: user_import', () => {
   const { hub, tenant, owner } = useHub({ tenants: [{ plan: 'enterprise' }] });
 
   async function upload(body: string | Buffer, name: string, contentType = 'application/octet-stream') {
-    const response = await hub.request('POST', `/v1/uploads?name=${encodeURIComponent(name)}`, { key: tenant.key, rawBody: body, headers: { 'Content-Type': contentType } });
+    const response = await hub.request('POST', `/v1/uploads?name=${encodeURIComponent(name)}`, {
+      key: tenant.key,
+      rawBody: body,
+      headers: { 'Content-Type': contentType },
+    });
     expect(response.status).toBe(201);
     return response.body.upload as { id: string; size: number; sha256: string; contentType: string; name: string };
   }
@@ -47,7 +51,9 @@ describe('jobs: user_import', () => {
     expect(job.result).toMatchObject({ rows: 50_000, imported: 49_975, updated: 0, failed: 25 });
     expect(job.progress).toMatchObject({ done: 49_975, total: 49_975 });
     // Line numbers count the header line: data row n is on line n + 1.
-    expect(job.result.errors.map((error: { line: number }) => error.line).sort((a: number, b: number) => a - b)).toEqual([...bad].map((n) => n + 1).sort((a, b) => a - b));
+    expect(job.result.errors.map((error: { line: number }) => error.line).sort((a: number, b: number) => a - b)).toEqual(
+      [...bad].map((n) => n + 1).sort((a, b) => a - b),
+    );
     expect(job.result.errors.find((error: { line: number }) => error.line === 8)).toMatchObject({ column: 'role' });
     expect(await userCount()).toBe(before + 49_975);
     const imported = await owner('users').where({ tenant_id: tenant.id, email: 'import10@example.test' }).first();
@@ -71,7 +77,14 @@ describe('jobs: user_import', () => {
   });
 
   it('imports an XLSX workbook, updating existing users and refusing duplicates within the file', async () => {
-    await owner('users').insert({ id: '00000000-0000-4000-8000-00000000aaaa', tenant_id: tenant.id, email: 'Sheet1@Example.test', name: 'Old name', role: 'viewer', status: 'active' });
+    await owner('users').insert({
+      id: '00000000-0000-4000-8000-00000000aaaa',
+      tenant_id: tenant.id,
+      email: 'Sheet1@Example.test',
+      name: 'Old name',
+      role: 'viewer',
+      status: 'active',
+    });
     const workbook = await usersXlsx([
       ['sheet1@example.test', 'New name', 'member'],
       ['sheet2@example.test', 'Sheet Two', 'admin'],
@@ -87,7 +100,11 @@ describe('jobs: user_import', () => {
       { line: 4, column: 'email', message: expect.stringContaining('duplicate') },
       { line: 5, column: 'name', message: 'name is required' },
     ]);
-    expect(await owner('users').where({ id: '00000000-0000-4000-8000-00000000aaaa' }).first()).toMatchObject({ name: 'New name', role: 'member', status: 'active' });
+    expect(await owner('users').where({ id: '00000000-0000-4000-8000-00000000aaaa' }).first()).toMatchObject({
+      name: 'New name',
+      role: 'member',
+      status: 'active',
+    });
     expect(await owner('users').where({ tenant_id: tenant.id, email: 'sheet2@example.test' }).first()).toMatchObject({ role: 'admin', status: 'invited' });
   });
 
@@ -95,7 +112,12 @@ describe('jobs: user_import', () => {
     ['binary garbage as CSV', () => Buffer.from(Array.from({ length: 5_000 }, (_, index) => (index * 7919) % 256)), 'garbage.csv', /not text|not valid UTF-8/],
     ['wrong headers', () => Buffer.from('mail,fullname,level\na@example.test,A,member\n'), 'wrong.csv', /Wrong headers.*missing email, name, role/],
     ['a 0-byte file', () => Buffer.alloc(0), 'empty.csv', /empty/],
-    ['UTF-16 text', () => Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('email,name,role\nu16@example.test,U,member\n', 'utf16le')]), 'utf16.csv', /UTF-16/],
+    [
+      'UTF-16 text',
+      () => Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('email,name,role\nu16@example.test,U,member\n', 'utf16le')]),
+      'utf16.csv',
+      /UTF-16/,
+    ],
     ['Latin-1 text', () => Buffer.from('email,name,role\nlatin@example.test,Jos\xe9 M\xfcller,member\n', 'latin1'), 'latin1.csv', /not valid UTF-8/],
     ['an XLSX bomb', () => xlsxBomb(), 'bomb.xlsx', /zip bomb/],
   ];
@@ -117,13 +139,21 @@ describe('jobs: user_import', () => {
     form.append('file', new Blob([content], { type: 'text/csv' }), 'multi.csv');
     const response = await fetch(`${hub.url}/v1/uploads`, { method: 'POST', headers: { 'X-API-Key': tenant.key }, body: form });
     expect(response.status).toBe(201);
-    expect(((await response.json()) as { upload: unknown }).upload).toMatchObject({ name: 'multi.csv', contentType: 'text/csv', size: Buffer.byteLength(content) });
+    expect(((await response.json()) as { upload: unknown }).upload).toMatchObject({
+      name: 'multi.csv',
+      contentType: 'text/csv',
+      size: Buffer.byteLength(content),
+    });
 
     // A second API on the same database with a small limit (no worker needed: uploads are API-only).
     const small = await startTestHub({ HUB_UPLOAD_MAX_BYTES: '1000' }, { worker: false });
     try {
       const filesBefore = await owner('files').where({ tenant_id: tenant.id }).count({ n: '*' });
-      const tooLarge = await small.request('POST', '/v1/uploads?name=big.csv', { key: tenant.key, rawBody: Buffer.alloc(5_000, 0x41), headers: { 'Content-Type': 'text/csv' } });
+      const tooLarge = await small.request('POST', '/v1/uploads?name=big.csv', {
+        key: tenant.key,
+        rawBody: Buffer.alloc(5_000, 0x41),
+        headers: { 'Content-Type': 'text/csv' },
+      });
       expect(tooLarge.status).toBe(413);
       expect(tooLarge.body.error.code).toBe('UPLOAD_TOO_LARGE');
       expect(await owner('files').where({ tenant_id: tenant.id }).count({ n: '*' })).toEqual(filesBefore);
@@ -134,7 +164,11 @@ describe('jobs: user_import', () => {
 
   it('pauses after validation, then cancels: staging and report are removed, no user is written', async () => {
     const bulk = await hub.createTenant({ plan: 'enterprise' });
-    const uploaded = await hub.request('POST', '/v1/uploads?name=bulk.csv', { key: bulk.key, rawBody: usersCsv(120_000, { prefix: 'cancel', bad: new Set([3]) }), headers: { 'Content-Type': 'text/csv' } });
+    const uploaded = await hub.request('POST', '/v1/uploads?name=bulk.csv', {
+      key: bulk.key,
+      rawBody: usersCsv(120_000, { prefix: 'cancel', bad: new Set([3]) }),
+      headers: { 'Content-Type': 'text/csv' },
+    });
     const started = await hub.request('POST', '/v1/jobs', { key: bulk.key, body: { kind: 'user_import', params: { uploadId: uploaded.body.upload.id } } });
     // Held at the first batch boundary (before the first chunk is applied).
     await hub.temporal.workflow.getHandle(started.body.job.workflowId).signal(pauseSignal);
@@ -162,7 +196,11 @@ describe('jobs: user_import', () => {
 
   it("cannot import another tenant's upload", async () => {
     const other = await hub.createTenant();
-    const theirs = await hub.request('POST', '/v1/uploads?name=x.csv', { key: other.key, rawBody: 'email,name,role\nx@example.test,X,member\n', headers: { 'Content-Type': 'text/csv' } });
+    const theirs = await hub.request('POST', '/v1/uploads?name=x.csv', {
+      key: other.key,
+      rawBody: 'email,name,role\nx@example.test,X,member\n',
+      headers: { 'Content-Type': 'text/csv' },
+    });
     const job = await runImport(theirs.body.upload.id);
     expect(job.status).toBe('failed');
     expect(job.error.message).toContain('does not exist');

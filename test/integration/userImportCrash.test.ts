@@ -50,7 +50,11 @@ describe('user_import when the worker crashes', () => {
     expect(job).toMatchObject({ status: 'completed', result: { rows: ROWS, imported: ROWS, updated: 0, failed: 0 } });
     const imported = await owner('users').where({ tenant_id: tenant.id }).where('email', 'like', 'crash%').select('email', 'name', 'role');
     expect(imported).toHaveLength(ROWS);
-    expect(imported.find((user) => user.email === 'crash30000@example.test')).toEqual({ email: 'crash30000@example.test', name: 'User 30000', role: 'manager' });
+    expect(imported.find((user) => user.email === 'crash30000@example.test')).toEqual({
+      email: 'crash30000@example.test',
+      name: 'User 30000',
+      role: 'manager',
+    });
     expect(await batches()).toBe(ROWS / 1_000);
   });
 });

@@ -74,10 +74,16 @@ describe('users: CRUD, unique e-mail per tenant, role ceilings, last admin', () 
 
   it('lists each user exactly as GET /v1/users/:id shows it, after every kind of write', async () => {
     const listed = await hub.createTenant();
-    const created = await hub.request('POST', '/v1/users', { key: listed.key, body: { email: 'Zoe.ONeil@acme.test', name: 'Zoë "Z"\tO\'Neil \\ ✓', role: 'viewer' } });
+    const created = await hub.request('POST', '/v1/users', {
+      key: listed.key,
+      body: { email: 'Zoe.ONeil@acme.test', name: 'Zoë "Z"\tO\'Neil \\ ✓', role: 'viewer' },
+    });
     expect(created.status).toBe(201);
     const id = created.body.user.id as string;
-    const listedAs = async () => ((await hub.request('GET', '/v1/users?limit=100', { key: listed.key })).body.data as Array<{ id: string; lastActiveAt?: string | null }>).find((user) => user.id === id);
+    const listedAs = async () =>
+      ((await hub.request('GET', '/v1/users?limit=100', { key: listed.key })).body.data as Array<{ id: string; lastActiveAt?: string | null }>).find(
+        (user) => user.id === id,
+      );
     const shownAs = async () => (await hub.request('GET', `/v1/users/${id}`, { key: listed.key })).body.user;
 
     expect(await listedAs()).toEqual(await shownAs());
@@ -87,7 +93,9 @@ describe('users: CRUD, unique e-mail per tenant, role ceilings, last admin', () 
     await hub.request('PATCH', `/v1/users/${id}`, { key: listed.key, body: { name: 'Renamed', role: 'member', status: 'active' } });
     expect(await listedAs()).toEqual(await shownAs());
     expect(await listedAs()).toMatchObject({ name: 'Renamed', role: 'member', status: 'active' });
-    await owner('users').where({ id }).update({ last_active_at: new Date('2026-03-04T05:06:07.089Z') });
+    await owner('users')
+      .where({ id })
+      .update({ last_active_at: new Date('2026-03-04T05:06:07.089Z') });
     expect(await listedAs()).toEqual(await shownAs());
     expect((await listedAs())?.lastActiveAt).toBe('2026-03-04T05:06:07.089Z');
   });
@@ -95,7 +103,13 @@ describe('users: CRUD, unique e-mail per tenant, role ceilings, last admin', () 
   it('pages users, caps the page size at 100, and filters by role', async () => {
     const paged = await hub.createTenant();
     await owner('users').insert(
-      Array.from({ length: 120 }, (_, index) => ({ id: crypto.randomUUID(), tenant_id: paged.id, email: `bulk${index}@paged.test`, name: `Bulk ${index}`, role: index % 2 ? 'viewer' : 'member' })),
+      Array.from({ length: 120 }, (_, index) => ({
+        id: crypto.randomUUID(),
+        tenant_id: paged.id,
+        email: `bulk${index}@paged.test`,
+        name: `Bulk ${index}`,
+        role: index % 2 ? 'viewer' : 'member',
+      })),
     );
     const capped = await hub.request('GET', '/v1/users?limit=1000', { key: paged.key });
     expect(capped.status).toBe(200);

@@ -14,11 +14,17 @@ import { exitOf, spawnEntry } from '../support/processes';
 /** The credential vault: AES-256-GCM under per-tenant data keys wrapped by the master key. */
 describe('credential vault', () => {
   const peer = useStarted(() => startScanPeer({ port: 0 }));
-  const { hub, tenants: [tenant, other], owner } = useHub({ tenants: [{}, {}] });
+  const {
+    hub,
+    tenants: [tenant, other],
+    owner,
+  } = useHub({ tenants: [{}, {}] });
   const secret = `scan-key-${randomBytes(12).toString('hex')}`;
   const register = (who: CreatedTenant, apiKey = secret) => registerScanConnector(hub, who, peer, { apiKey });
   const openAs = (tenantId: string, connectorId: string) =>
-    hub.db.withTenant(tenantId, async (trx) => openConnectorCredentials<{ apiKey: string }>(trx, hub.vault, (await findConnectorRow(trx, tenantId, connectorId))!));
+    hub.db.withTenant(tenantId, async (trx) =>
+      openConnectorCredentials<{ apiKey: string }>(trx, hub.vault, (await findConnectorRow(trx, tenantId, connectorId))!),
+    );
 
   it('stores credentials only as ciphertext under an active data key wrapped by the master key', async () => {
     const id = await register(tenant);
@@ -35,7 +41,9 @@ describe('credential vault', () => {
     const [version, iv, tag, body] = row.credentials_ciphertext.split('.');
     const bytes = Buffer.from(body, 'base64url');
     bytes[Math.floor(bytes.length / 2)]! ^= 0x01;
-    await owner('connectors').where({ id }).update({ credentials_ciphertext: [version, iv, tag, bytes.toString('base64url')].join('.') });
+    await owner('connectors')
+      .where({ id })
+      .update({ credentials_ciphertext: [version, iv, tag, bytes.toString('base64url')].join('.') });
     await expect(openAs(tenant.id, id)).rejects.toBeInstanceOf(DecryptionError);
     const failure = await failureOf(runtimeOf(hub)(tenant.id, id, ({ instance }) => instance.testConnection()));
     expect([failure.type, failure.nonRetryable]).toEqual([CREDENTIALS_UNREADABLE, true]);
@@ -55,7 +63,9 @@ describe('credential vault', () => {
       const keyring = createMasterKeyring(hub.config.HUB_MASTER_KEY!);
       return open(keyring.current.key, wrapped.wrapped_key, `hub-vault:v1:data-key:${tenant.id}:${row.credentials_key_id}`);
     });
-    expect(JSON.parse(open(dataKey, row.credentials_ciphertext, secretAad(tenant.id, connectorCredentialsContext(first))).toString())).toEqual({ apiKey: 'first-secret' });
+    expect(JSON.parse(open(dataKey, row.credentials_ciphertext, secretAad(tenant.id, connectorCredentialsContext(first))).toString())).toEqual({
+      apiKey: 'first-secret',
+    });
     expect(() => open(dataKey, row.credentials_ciphertext, secretAad(other.id, connectorCredentialsContext(first)))).toThrow(DecryptionError);
     // And the other tenant cannot even see the data key (RLS): its own data key is a different one.
     const otherId = await register(other, 'other-secret');
@@ -98,7 +108,9 @@ describe('credential vault', () => {
     expect(opened.map((credentials) => credentials.apiKey).sort()).toEqual(['alpha', 'beta']);
     // A process that only knows the old key can no longer unwrap them.
     const stale = createVault(createMasterKeyring(oldKey));
-    await expect(hub.db.withTenant(rotating.id, async (trx) => openConnectorCredentials(trx, stale, (await findConnectorRow(trx, rotating.id, ids[0]!))!))).rejects.toThrow(/HUB_MASTER_KEY_PREVIOUS/);
+    await expect(
+      hub.db.withTenant(rotating.id, async (trx) => openConnectorCredentials(trx, stale, (await findConnectorRow(trx, rotating.id, ids[0]!))!)),
+    ).rejects.toThrow(/HUB_MASTER_KEY_PREVIOUS/);
     const audit = await owner('audit_log').where({ tenant_id: rotating.id, action: 'vault.data_keys_rewrapped' });
     expect(audit).toHaveLength(1);
   });

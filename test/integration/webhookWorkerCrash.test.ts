@@ -20,7 +20,11 @@ describe('webhooks: a worker killed mid-delivery', () => {
   });
 
   async function startWorker(): Promise<WorkerProcess> {
-    const worker = await startWorkerProcess(hub, { WEBHOOK_RETRY_SCHEDULE: '300ms,300ms,300ms,300ms', HUB_FILES_DIR: hub.config.HUB_FILES_DIR ?? '' }, { startTimeoutMs: 120_000 });
+    const worker = await startWorkerProcess(
+      hub,
+      { WEBHOOK_RETRY_SCHEDULE: '300ms,300ms,300ms,300ms', HUB_FILES_DIR: hub.config.HUB_FILES_DIR ?? '' },
+      { startTimeoutMs: 120_000 },
+    );
     workers.push(worker);
     return worker;
   }
@@ -36,7 +40,9 @@ describe('webhooks: a worker killed mid-delivery', () => {
 
     const eventIds: string[] = [];
     for (let index = 0; index < 5; index += 1) {
-      eventIds.push(await hub.db.withTenant(tenant.id, (trx) => emitEvent(trx, { tenantId: tenant.id, type: 'job.completed', data: { jobId: `job-${index}` } })));
+      eventIds.push(
+        await hub.db.withTenant(tenant.id, (trx) => emitEvent(trx, { tenantId: tenant.id, type: 'job.completed', data: { jobId: `job-${index}` } })),
+      );
     }
     await eventually(() => (eventIds.every((id) => receiver.byId(id).length === 1) ? true : undefined), 60_000, 'every event to reach the receiver');
     await first.kill();
@@ -58,7 +64,11 @@ describe('webhooks: a worker killed mid-delivery', () => {
       expect({ eventId, outcomes: attempts.map((attempt) => attempt.outcome) }).toEqual({ eventId, outcomes: ['interrupted', 'succeeded'] });
       // The receiver answered one request per event: the first never got its answer back to the dead worker.
       const requests = receiver.byId(eventId);
-      expect({ eventId, requests: requests.length, answered: requests.filter((request) => request.answered).length }).toEqual({ eventId, requests: 2, answered: 1 });
+      expect({ eventId, requests: requests.length, answered: requests.filter((request) => request.answered).length }).toEqual({
+        eventId,
+        requests: 2,
+        answered: 1,
+      });
       expect(requests[0]!.answered).toBe(false);
     }
     const listed = await hub.request('GET', `/v1/webhooks/${webhookId}/deliveries`, { key: tenant.key });

@@ -30,7 +30,20 @@ describe('outbound webhooks', () => {
   async function deliveries(tenant: CreatedTenant, webhookId: string, query = '') {
     const response = await hub.request('GET', `/v1/webhooks/${webhookId}/deliveries${query}`, { key: tenant.key });
     expect(response.status).toBe(200);
-    return response.body.data as Array<{ id: string; eventId: string; status: string; workflowId: string; attempts: Array<{ outcome: string; statusCode: number | null; latencyMs: number | null; error: string | null; trigger: string; retryAfterMs: number | null }> }>;
+    return response.body.data as Array<{
+      id: string;
+      eventId: string;
+      status: string;
+      workflowId: string;
+      attempts: Array<{
+        outcome: string;
+        statusCode: number | null;
+        latencyMs: number | null;
+        error: string | null;
+        trigger: string;
+        retryAfterMs: number | null;
+      }>;
+    }>;
   }
 
   it('delivers a completed sync as a signed sync.completed webhook that verifies with the standardwebhooks library', async () => {
@@ -47,10 +60,14 @@ describe('outbound webhooks', () => {
     // A tampered body or another endpoint's secret does not verify.
     expect(() => new Webhook(webhook.secret).verify(message!.body.replace('1200', '1201'), message!.headers)).toThrow();
 
-    const [delivery] = await eventually(async () => {
-      const list = await deliveries(tenant, webhook.id);
-      return list[0]?.status === 'succeeded' ? list : undefined;
-    }, 15_000, 'the delivery to be recorded');
+    const [delivery] = await eventually(
+      async () => {
+        const list = await deliveries(tenant, webhook.id);
+        return list[0]?.status === 'succeeded' ? list : undefined;
+      },
+      15_000,
+      'the delivery to be recorded',
+    );
     expect(delivery).toMatchObject({ eventId, status: 'succeeded', workflowId: `webhook/${tenant.slug}/${delivery!.id}` });
     expect(delivery!.attempts).toEqual([expect.objectContaining({ outcome: 'succeeded', statusCode: 200, error: null, trigger: 'automatic' })]);
     expect(delivery!.attempts[0]!.latencyMs).toBeGreaterThan(0);
@@ -58,7 +75,10 @@ describe('outbound webhooks', () => {
     // A real job's completion flows the same way (job.completed from the export job's lifecycle).
     const job = await hub.request('POST', '/v1/jobs', { key: tenant.key, body: { kind: 'export', params: { dataset: 'users', format: 'csv' } } });
     const jobMessage = await eventually(() => receiver.received.find((entry) => entry.body.includes(job.body.job.id)), 60_000, 'the job.completed webhook');
-    expect(new Webhook(webhook.secret).verify(jobMessage.body, jobMessage.headers)).toMatchObject({ type: 'job.completed', data: { jobId: job.body.job.id, kind: 'export', status: 'completed' } });
+    expect(new Webhook(webhook.secret).verify(jobMessage.body, jobMessage.headers)).toMatchObject({
+      type: 'job.completed',
+      data: { jobId: job.body.job.id, kind: 'export', status: 'completed' },
+    });
 
     // The secret is stored encrypted only and never shown again.
     const row = await owner('webhook_endpoints').where({ id: webhook.id }).first();
@@ -86,10 +106,14 @@ describe('outbound webhooks', () => {
     });
     try {
       const attempts = await eventually(() => (receiver.byId(eventId).length >= 4 ? receiver.byId(eventId) : undefined), 30_000, 'four attempts');
-      const [delivery] = await eventually(async () => {
-        const list = await deliveries(tenant, webhook.id);
-        return list[0]?.status === 'succeeded' ? list : undefined;
-      }, 15_000, 'the delivery to succeed');
+      const [delivery] = await eventually(
+        async () => {
+          const list = await deliveries(tenant, webhook.id);
+          return list[0]?.status === 'succeeded' ? list : undefined;
+        },
+        15_000,
+        'the delivery to succeed',
+      );
       await new Promise((resolve) => setTimeout(resolve, 1_000));
       expect(receiver.byId(eventId)).toHaveLength(4);
       expect(new Set(attempts.map((entry) => entry.headers['webhook-id']))).toEqual(new Set([eventId]));
@@ -113,18 +137,26 @@ describe('outbound webhooks', () => {
     const tenant = await hub.createTenant();
     const webhook = await endpoint(tenant, ['sync.completed']);
     const eventId = await emit(tenant, 'sync.completed', { connectorId: 'c-3' });
-    const [delivery] = await eventually(async () => {
-      const list = await deliveries(tenant, webhook.id);
-      return list[0]?.status === 'succeeded' ? list : undefined;
-    }, 30_000, 'the first delivery');
+    const [delivery] = await eventually(
+      async () => {
+        const list = await deliveries(tenant, webhook.id);
+        return list[0]?.status === 'succeeded' ? list : undefined;
+      },
+      30_000,
+      'the first delivery',
+    );
     const retried = await hub.request('POST', `/v1/webhooks/${webhook.id}/deliveries/${delivery!.id}/retry`, { key: tenant.key });
     expect(retried.status).toBe(202);
     expect(retried.body).toMatchObject({ deliveryId: delivery!.id, workflowId: delivery!.workflowId });
     await eventually(() => (receiver.byId(eventId).length === 2 ? true : undefined), 30_000, 'the re-sent message');
-    const [after] = await eventually(async () => {
-      const list = await deliveries(tenant, webhook.id);
-      return list[0]?.attempts.length === 2 && list[0].attempts[1]!.outcome === 'succeeded' ? list : undefined;
-    }, 15_000, 'the manual attempt to be recorded');
+    const [after] = await eventually(
+      async () => {
+        const list = await deliveries(tenant, webhook.id);
+        return list[0]?.attempts.length === 2 && list[0].attempts[1]!.outcome === 'succeeded' ? list : undefined;
+      },
+      15_000,
+      'the manual attempt to be recorded',
+    );
     expect(after!.attempts.map((attempt) => attempt.trigger)).toEqual(['automatic', 'manual']);
     // Another tenant cannot see or re-send it.
     const other = await hub.createTenant();
@@ -138,10 +170,14 @@ describe('outbound webhooks', () => {
     const eventId = await emit(tenant, 'sync.completed', { connectorId: 'c-4' });
     receiver.respond(({ id }) => (id === eventId ? { status: 410, body: 'endpoint retired' } : { status: 200 }));
     try {
-      const disabled = await eventually(async () => {
-        const shown = await hub.request('GET', `/v1/webhooks/${webhook.id}`, { key: tenant.key });
-        return shown.body.webhook.enabled === false ? shown.body.webhook : undefined;
-      }, 30_000, 'the endpoint to be disabled');
+      const disabled = await eventually(
+        async () => {
+          const shown = await hub.request('GET', `/v1/webhooks/${webhook.id}`, { key: tenant.key });
+          return shown.body.webhook.enabled === false ? shown.body.webhook : undefined;
+        },
+        30_000,
+        'the endpoint to be disabled',
+      );
       expect(disabled).toMatchObject({ status: 'disabled', disabledReason: 'gone' });
       expect(receiver.byId(eventId)).toHaveLength(1);
       const [delivery] = await deliveries(tenant, webhook.id);
@@ -174,12 +210,18 @@ describe('outbound webhooks', () => {
       await impatient.request('PATCH', '/v1/tenant', { key: tenant.key, body: { settings: { notifications: { emailRecipients: ['ops@example.test'] } } } });
       const created = await impatient.request('POST', '/v1/webhooks', { key: tenant.key, body: { url: receiver.url, events: ['sync.failed'] } });
       const webhookId = created.body.webhook.id as string;
-      const eventId = await impatient.db.withTenant(tenant.id, (trx) => emitEvent(trx, { tenantId: tenant.id, type: 'sync.failed', data: { connectorId: 'c-5' } }));
+      const eventId = await impatient.db.withTenant(tenant.id, (trx) =>
+        emitEvent(trx, { tenantId: tenant.id, type: 'sync.failed', data: { connectorId: 'c-5' } }),
+      );
       receiver.respond(({ id }) => (id === eventId ? { status: 500 } : { status: 200 }));
-      const disabled = await eventually(async () => {
-        const shown = await impatient.request('GET', `/v1/webhooks/${webhookId}`, { key: tenant.key });
-        return shown.body.webhook.enabled === false ? shown.body.webhook : undefined;
-      }, 30_000, 'the endpoint to be disabled');
+      const disabled = await eventually(
+        async () => {
+          const shown = await impatient.request('GET', `/v1/webhooks/${webhookId}`, { key: tenant.key });
+          return shown.body.webhook.enabled === false ? shown.body.webhook : undefined;
+        },
+        30_000,
+        'the endpoint to be disabled',
+      );
       expect(disabled).toMatchObject({ status: 'disabled', disabledReason: 'failing', failingSince: expect.any(String) });
       expect(receiver.byId(eventId).length).toBeGreaterThanOrEqual(3);
       const [notification] = await owner('notifications').where({ tenant_id: tenant.id });
@@ -198,9 +240,23 @@ describe('outbound webhooks', () => {
     const strict = await startTestHub({ HUB_ALLOW_PRIVATE_NETWORK: 'false' });
     try {
       const tenant = await strict.createTenant();
-      for (const url of [receiver.url, 'https://127.0.0.1/hooks', 'https://10.1.2.3/hooks', 'https://169.254.169.254/latest', 'https://localhost/hooks', 'https://2130706433/hooks', 'https://[::1]/hooks', 'ftp://example.com/x']) {
+      for (const url of [
+        receiver.url,
+        'https://127.0.0.1/hooks',
+        'https://10.1.2.3/hooks',
+        'https://169.254.169.254/latest',
+        'https://localhost/hooks',
+        'https://2130706433/hooks',
+        'https://[::1]/hooks',
+        'ftp://example.com/x',
+      ]) {
         const refused = await strict.request('POST', '/v1/webhooks', { key: tenant.key, body: { url, events: ['job.completed'] } });
-        expect({ url, status: refused.status, code: refused.body.error.code, path: refused.body.error.details?.[0]?.path }).toEqual({ url, status: 400, code: 'URL_NOT_ALLOWED', path: 'body.url' });
+        expect({ url, status: refused.status, code: refused.body.error.code, path: refused.body.error.details?.[0]?.path }).toEqual({
+          url,
+          status: 400,
+          code: 'URL_NOT_ALLOWED',
+          path: 'body.url',
+        });
       }
       const patched = await hub.createTenant();
       const webhook = await endpoint(patched, ['job.completed']);
@@ -211,7 +267,12 @@ describe('outbound webhooks', () => {
     }
     // At delivery, the connection is checked again after DNS (a name that later resolves inward).
     const send = createWebhookSender({ HUB_ALLOW_PRIVATE_NETWORK: false, HUB_NETWORK_ALLOWLIST: [], WEBHOOK_TIMEOUT: '5s' });
-    const result = await send({ url: receiver.url.replace('http:', 'https:'), secret: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw', messageId: 'msg_1', body: '{}' });
+    const result = await send({
+      url: receiver.url.replace('http:', 'https:'),
+      secret: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw',
+      messageId: 'msg_1',
+      body: '{}',
+    });
     expect(result).toMatchObject({ outcome: 'refused', statusCode: null });
     expect(result.error).toContain('not a public address');
   });

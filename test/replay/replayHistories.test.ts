@@ -23,7 +23,12 @@ function workflowTypeOf(history: ReturnType<typeof historyFromJSON>): string {
 
 function exportedWorkflows(): string[] {
   const index = fs.readFileSync(path.join(__dirname, '..', '..', 'workflows', 'index.ts'), 'utf8');
-  return [...index.matchAll(/export \{([^}]+)\} from/g)].flatMap((match) => match[1]!.split(',').map((name) => name.trim()).filter(Boolean));
+  return [...index.matchAll(/export \{([^}]+)\} from/g)].flatMap((match) =>
+    match[1]!
+      .split(',')
+      .map((name) => name.trim())
+      .filter(Boolean),
+  );
 }
 
 describe('workflow replay', () => {

@@ -23,7 +23,14 @@ export function stripeOf(peer: RunningStripePeer): Stripe {
 export async function addUsers(tenantId: string, count: number, status: 'active' | 'invited' | 'suspended' = 'active'): Promise<string[]> {
   const owner = ownerDb();
   try {
-    const rows = Array.from({ length: count }, (_, index) => ({ id: randomUUID(), tenant_id: tenantId, email: `seat-${index}-${randomUUID().slice(0, 8)}@example.test`, name: `Seat ${index}`, role: 'member', status }));
+    const rows = Array.from({ length: count }, (_, index) => ({
+      id: randomUUID(),
+      tenant_id: tenantId,
+      email: `seat-${index}-${randomUUID().slice(0, 8)}@example.test`,
+      name: `Seat ${index}`,
+      role: 'member',
+      status,
+    }));
     for (let start = 0; start < rows.length; start += 1_000) await owner('users').insert(rows.slice(start, start + 1_000));
     return rows.map((row) => row.id);
   } finally {
@@ -42,7 +49,13 @@ export async function removeUsers(ids: string[]): Promise<void> {
 
 /** Records usage the way the hub does (`insertUsageEvents` in the tenant's transaction, as the app role). */
 export async function recordUsageEvents(hub: TestHub, tenantId: string, events: Array<{ kind: string; quantity: number; occurredAt?: Date }>): Promise<void> {
-  await hub.db.withTenant(tenantId, (trx) => insertUsageEvents(trx, tenantId, events.map((event) => stampUsageEvent({ tenantId, ...event }))));
+  await hub.db.withTenant(tenantId, (trx) =>
+    insertUsageEvents(
+      trx,
+      tenantId,
+      events.map((event) => stampUsageEvent({ tenantId, ...event })),
+    ),
+  );
 }
 
 /** Starts a billing run through the admin API (202) and returns its job. */
@@ -53,7 +66,11 @@ export async function startBillingRun(hub: TestHub, period: string, tenants?: st
 }
 
 /** Polls GET /v1/admin/billing/runs/:id until the run has finished; returns the final job. */
-export async function billingRunFinished(hub: TestHub, runId: string, timeoutMs = 90_000): Promise<{ status: string; result: Record<string, unknown> | null; progress: Record<string, unknown>; error: unknown }> {
+export async function billingRunFinished(
+  hub: TestHub,
+  runId: string,
+  timeoutMs = 90_000,
+): Promise<{ status: string; result: Record<string, unknown> | null; progress: Record<string, unknown>; error: unknown }> {
   return eventually(
     async () => {
       const response = await hub.request('GET', `/v1/admin/billing/runs/${runId}`, { admin: true });

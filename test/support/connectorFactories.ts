@@ -11,7 +11,12 @@ import { type CreatedTenant, type TestHub } from './hub';
  */
 
 /** A scan connector at `peer`; `apiKey` when the peer checks one, `batchSize` for the provider's batches. */
-export function registerScanConnector(hub: TestHub, tenant: CreatedTenant, peer: { url: string }, options: { apiKey?: string; batchSize?: number } = {}): Promise<string> {
+export function registerScanConnector(
+  hub: TestHub,
+  tenant: CreatedTenant,
+  peer: { url: string },
+  options: { apiKey?: string; batchSize?: number } = {},
+): Promise<string> {
   const config = { endpoint: peer.url, ...(options.batchSize === undefined ? {} : { batchSize: options.batchSize }) };
   return registerConnector(hub, tenant, { type: 'scan', config, credentials: options.apiKey === undefined ? {} : { apiKey: options.apiKey } });
 }
@@ -38,5 +43,9 @@ export function registerStripeConnector(hub: TestHub, tenant: CreatedTenant, pee
 
 /** A FHIR connector at `peer` with a static bearer token the peer issued; `config` adds e.g. `readMode`. */
 export function registerFhirConnector(hub: TestHub, tenant: CreatedTenant, peer: FhirPeer, config: Record<string, unknown> = {}): Promise<string> {
-  return registerConnector(hub, tenant, { type: 'fhir', config: { baseUrl: peer.baseUrl, ...config }, credentials: { bearerToken: peer.auth.issueStaticToken() } });
+  return registerConnector(hub, tenant, {
+    type: 'fhir',
+    config: { baseUrl: peer.baseUrl, ...config },
+    credentials: { bearerToken: peer.auth.issueStaticToken() },
+  });
 }

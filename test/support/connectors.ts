@@ -5,8 +5,15 @@ import { createLogger } from '../../platform/logger';
 import { type CreatedTenant, type TestHub } from './hub';
 
 /** Registers a connector through the API and returns its id (throws with the answer otherwise). */
-export async function registerConnector(hub: TestHub, tenant: CreatedTenant, body: { type: string; name?: string; config: unknown; credentials: unknown }): Promise<string> {
-  const response = await hub.request('POST', '/v1/connectors', { key: tenant.key, body: { name: `${body.type}-${Math.random().toString(36).slice(2, 8)}`, ...body } });
+export async function registerConnector(
+  hub: TestHub,
+  tenant: CreatedTenant,
+  body: { type: string; name?: string; config: unknown; credentials: unknown },
+): Promise<string> {
+  const response = await hub.request('POST', '/v1/connectors', {
+    key: tenant.key,
+    body: { name: `${body.type}-${Math.random().toString(36).slice(2, 8)}`, ...body },
+  });
   if (response.status !== 201) throw new Error(`register connector: ${response.status} ${response.text}`);
   return response.body.connector.id as string;
 }
@@ -20,7 +27,13 @@ export function runtimeOf(hub: TestHub) {
 }
 
 /** Reads a stream page by page through the runtime until done. */
-export async function readStream(hub: TestHub, tenantId: string, connectorId: string, stream: string, options: { cursor?: string | null; pageSize?: number } = {}) {
+export async function readStream(
+  hub: TestHub,
+  tenantId: string,
+  connectorId: string,
+  stream: string,
+  options: { cursor?: string | null; pageSize?: number } = {},
+) {
   const run = runtimeOf(hub);
   const records: ConnectorRecord[] = [];
   let cursor = options.cursor ?? null;

@@ -30,7 +30,14 @@ export async function finishedJob(hub: TestHub, tenant: CreatedTenant, jobId: st
  */
 export async function uploadFile(hub: TestHub, tenant: CreatedTenant, file: { name: string; contentType: string; body: string | Buffer }): Promise<string> {
   const id = randomUUID();
-  await storeTenantFile(hub, { tenantId: tenant.id, id, purpose: 'upload', name: file.name, contentType: file.contentType, source: Readable.from([Buffer.from(file.body)]) });
+  await storeTenantFile(hub, {
+    tenantId: tenant.id,
+    id,
+    purpose: 'upload',
+    name: file.name,
+    contentType: file.contentType,
+    source: Readable.from([Buffer.from(file.body)]),
+  });
   return id;
 }
 

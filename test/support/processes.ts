@@ -4,7 +4,15 @@ import path from 'node:path';
 export const projectRoot = path.resolve(__dirname, '..', '..');
 
 /** Variables the test stack sets that would stop a child from choosing its own (embedded) stack. */
-const STACK_VARIABLES = ['DATABASE_URL', 'DATABASE_APP_URL', 'DATABASE_APP_PASSWORD', 'TEMPORAL_ADDRESS', 'HUB_ADMIN_TOKEN', 'TEMPORAL_UI_URL', 'HUB_MASTER_KEY'];
+const STACK_VARIABLES = [
+  'DATABASE_URL',
+  'DATABASE_APP_URL',
+  'DATABASE_APP_PASSWORD',
+  'TEMPORAL_ADDRESS',
+  'HUB_ADMIN_TOKEN',
+  'TEMPORAL_UI_URL',
+  'HUB_MASTER_KEY',
+];
 
 /** The environment of a fresh shell: this process's, minus what the test stack injected. */
 export function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
@@ -15,7 +23,11 @@ export function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv 
 
 /** Runs one of the project's TypeScript entry points the way npm scripts do (node --import tsx). */
 export function spawnEntry(entry: string, env: NodeJS.ProcessEnv, args: string[] = []): ChildProcess & { output: () => string } {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(projectRoot, entry), ...args], { cwd: projectRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(projectRoot, entry), ...args], {
+    cwd: projectRoot,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));

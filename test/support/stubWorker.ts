@@ -17,7 +17,10 @@ export interface StubCall {
  * given stub activities polls a task queue of its own on the test Temporal server. Every stub
  * call is recorded in `calls`, so a test asserts what the workflow asked for and in which order.
  */
-export async function withStubWorker<T>(stubs: StubActivities, test: (context: { client: Client; taskQueue: string; calls: StubCall[] }) => Promise<T>): Promise<T> {
+export async function withStubWorker<T>(
+  stubs: StubActivities,
+  test: (context: { client: Client; taskQueue: string; calls: StubCall[] }) => Promise<T>,
+): Promise<T> {
   const address = process.env.TEMPORAL_ADDRESS;
   const codePath = process.env.HUB_TEST_WORKFLOW_BUNDLE;
   if (!address || !codePath) throw new Error('TEMPORAL_ADDRESS / HUB_TEST_WORKFLOW_BUNDLE are not set: run through jest (globalSetup)');

@@ -15,7 +15,12 @@ export interface RecordChange {
 }
 
 /** Starts a sync through the API; fails the test unless it answers 202. Returns the job. */
-export async function startSync(hub: TestHub, tenant: CreatedTenant, connectorId: string, body: { streams?: string[]; mode?: 'incremental' | 'full_refresh' } = {}) {
+export async function startSync(
+  hub: TestHub,
+  tenant: CreatedTenant,
+  connectorId: string,
+  body: { streams?: string[]; mode?: 'incremental' | 'full_refresh' } = {},
+) {
   const response = await hub.request('POST', `/v1/connectors/${connectorId}/syncs`, { key: tenant.key, body });
   if (response.status !== 202) throw new Error(`start sync: ${response.status} ${response.text}`);
   return response.body.job as { id: string; workflowId: string; temporalUiUrl: string; status: string; kind: string };
@@ -27,7 +32,11 @@ export async function startSync(hub: TestHub, tenant: CreatedTenant, connectorId
  * come: the feed holds back commits while any older transaction is still running — in a parallel
  * test run, often another test's — so a change can appear a moment after the sync that made it.
  */
-export async function readChanges(hub: TestHub, tenant: CreatedTenant, options: { cursor?: string; connectorId?: string; stream?: string; limit?: number; atLeast?: number; timeoutMs?: number } = {}) {
+export async function readChanges(
+  hub: TestHub,
+  tenant: CreatedTenant,
+  options: { cursor?: string; connectorId?: string; stream?: string; limit?: number; atLeast?: number; timeoutMs?: number } = {},
+) {
   const changes: RecordChange[] = [];
   let cursor = options.cursor;
   const deadline = Date.now() + (options.timeoutMs ?? 30_000);

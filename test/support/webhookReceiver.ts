@@ -12,7 +12,12 @@ export interface ReceivedWebhook {
 }
 
 /** What to answer the n-th request (0-based, counted per `webhook-id`). */
-export type WebhookResponder = (request: { id: string; index: number; body: string }) => { status: number; headers?: Record<string, string>; body?: string; delayMs?: number };
+export type WebhookResponder = (request: { id: string; index: number; body: string }) => {
+  status: number;
+  headers?: Record<string, string>;
+  body?: string;
+  delayMs?: number;
+};
 
 export interface WebhookReceiver {
   url: string;
@@ -40,7 +45,13 @@ export async function startWebhookReceiver(responder: WebhookResponder = () => (
       const index = counts.get(id) ?? 0;
       counts.set(id, index + 1);
       const answer = respond({ id, index, body });
-      const entry: ReceivedWebhook = { headers: Object.fromEntries(Object.entries(req.headers).map(([name, value]) => [name, String(value)])), body, receivedAt: Date.now(), status: answer.status, answered: false };
+      const entry: ReceivedWebhook = {
+        headers: Object.fromEntries(Object.entries(req.headers).map(([name, value]) => [name, String(value)])),
+        body,
+        receivedAt: Date.now(),
+        status: answer.status,
+        answered: false,
+      };
       received.push(entry);
       let closed = false;
       res.once('close', () => {

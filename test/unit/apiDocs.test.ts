@@ -16,7 +16,9 @@ describe('API reference (docs/api.md)', () => {
   it('has a section for every operation of the document, with its auth and responses', () => {
     const document = buildOpenApiDocument(routes, { version: '1.0.0' });
     const rendered = renderApiReference(document);
-    const operations = Object.entries(document.paths as Record<string, Record<string, unknown>>).flatMap(([route, byMethod]) => Object.keys(byMethod).map((method) => `### ${method.toUpperCase()} ${route}\n`));
+    const operations = Object.entries(document.paths as Record<string, Record<string, unknown>>).flatMap(([route, byMethod]) =>
+      Object.keys(byMethod).map((method) => `### ${method.toUpperCase()} ${route}\n`),
+    );
     expect(operations.length).toBe(routes.length);
     for (const heading of operations) expect(rendered).toContain(heading);
     expect(rendered.match(/^Auth: /gm)).toHaveLength(routes.length);
@@ -34,7 +36,7 @@ describe('API reference (docs/api.md)', () => {
     expect(section('GET /v1/users/{id}')).toMatch(/\| `id` \| path \| string \(uuid\) \| yes \|/);
     expect(section('POST /v1/api-keys')).toContain('| `scopes` | array of string | no |');
     expect(section('POST /v1/api-keys')).toContain('1–50 items');
-    expect(section('POST /v1/api-keys')).toContain("role `member` or above, key scope `api-keys:write`");
+    expect(section('POST /v1/api-keys')).toContain('role `member` or above, key scope `api-keys:write`');
     expect(section('GET /v1/records')).toMatch(/\| `limit` \| query \|.*default `100`/);
     expect(section('POST /v1/admin/tenants')).toContain('platform admin token');
     expect(section('GET /healthz')).toContain('Auth: none (public).');

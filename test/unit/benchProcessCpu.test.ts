@@ -8,7 +8,7 @@ function burn(milliseconds: number): void {
   if (sink < 0) throw new Error('unreachable');
 }
 
-describe('processCpuMicros (the benchmarks\' server CPU per request)', () => {
+describe("processCpuMicros (the benchmarks' server CPU per request)", () => {
   it("reads a process's CPU time from /proc in microseconds: it agrees with the process's own count", () => {
     const ownBefore = process.cpuUsage();
     const before = processCpuMicros(process.pid)!;

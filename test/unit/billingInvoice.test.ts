@@ -31,14 +31,21 @@ describe('invoice lines from the plan catalogue', () => {
   });
 
   it('counts blocks of 1,000 API calls by started block', () => {
-    const blocks = (apiCalls: number) => computeInvoice(PLANS.enterprise, '2026-11', { ...none, apiCalls }).lines.find((line) => line.code === 'api_calls')?.quantity ?? 0;
+    const blocks = (apiCalls: number) =>
+      computeInvoice(PLANS.enterprise, '2026-11', { ...none, apiCalls }).lines.find((line) => line.code === 'api_calls')?.quantity ?? 0;
     expect([blocks(200_000), blocks(200_001), blocks(201_000), blocks(201_001)]).toEqual([0, 1, 1, 2]);
   });
 });
 
 describe('billing periods', () => {
   it('are UTC calendar months', () => {
-    expect(billingPeriod('2026-12')).toEqual({ period: '2026-12', start: new Date('2026-12-01T00:00:00Z'), end: new Date('2027-01-01T00:00:00Z'), firstDay: '2026-12-01', endDay: '2027-01-01' });
+    expect(billingPeriod('2026-12')).toEqual({
+      period: '2026-12',
+      start: new Date('2026-12-01T00:00:00Z'),
+      end: new Date('2027-01-01T00:00:00Z'),
+      firstDay: '2026-12-01',
+      endDay: '2027-01-01',
+    });
     expect(periodOf(new Date('2026-11-30T23:59:59.999Z'))).toBe('2026-11');
     expect(previousPeriod(new Date('2027-01-01T00:15:00Z'))).toBe('2026-12');
     expect(periodLabel('2026-02')).toBe('February 2026');
@@ -50,7 +57,13 @@ describe('Stripe idempotency keys', () => {
   it('are derived from tenant, period, line and step, the same on every run', () => {
     const tenant = '0b0e3c8a-7c1a-4c55-9f55-8a9b1f2d3e4f';
     expect(stripeIdempotencyKeys.line(tenant, '2026-11', 'seats')).toBe(`hub:invoice:${tenant}:2026-11:line:seats`);
-    expect(new Set([stripeIdempotencyKeys.invoice(tenant, '2026-11'), stripeIdempotencyKeys.finalize(tenant, '2026-11'), stripeIdempotencyKeys.payment(tenant, '2026-11', 1)]).size).toBe(3);
+    expect(
+      new Set([
+        stripeIdempotencyKeys.invoice(tenant, '2026-11'),
+        stripeIdempotencyKeys.finalize(tenant, '2026-11'),
+        stripeIdempotencyKeys.payment(tenant, '2026-11', 1),
+      ]).size,
+    ).toBe(3);
     expect(invoiceIdOf(tenant, '2026-11')).toBe(invoiceIdOf(tenant, '2026-11'));
     expect(invoiceIdOf(tenant, '2026-11')).not.toBe(invoiceIdOf(tenant, '2026-12'));
   });

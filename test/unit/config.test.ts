@@ -47,7 +47,9 @@ describe('platform/config', () => {
   });
 
   it('lists every variable it knows', () => {
-    expect(knownVariables).toEqual(expect.arrayContaining(['DATABASE_URL', 'DATABASE_APP_URL', 'TEMPORAL_ADDRESS', 'TEMPORAL_NAMESPACE', 'HUB_ADMIN_TOKEN', 'PORT']));
+    expect(knownVariables).toEqual(
+      expect.arrayContaining(['DATABASE_URL', 'DATABASE_APP_URL', 'TEMPORAL_ADDRESS', 'TEMPORAL_NAMESPACE', 'HUB_ADMIN_TOKEN', 'PORT']),
+    );
   });
 
   it('parses durations', () => {

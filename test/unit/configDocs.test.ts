@@ -6,7 +6,16 @@ const root = path.resolve(__dirname, '..', '..');
 const read = (file: string) => fs.readFileSync(path.join(root, file), 'utf8');
 
 /** The documentation people follow: the READMEs, the contributing guide and every page of docs/. */
-const guides = ['README.md', 'CONTRIBUTING.md', 'bench/README.md', 'test/peers/README.md', ...fs.readdirSync(path.join(root, 'docs')).filter((file) => file.endsWith('.md')).map((file) => `docs/${file}`)];
+const guides = [
+  'README.md',
+  'CONTRIBUTING.md',
+  'bench/README.md',
+  'test/peers/README.md',
+  ...fs
+    .readdirSync(path.join(root, 'docs'))
+    .filter((file) => file.endsWith('.md'))
+    .map((file) => `docs/${file}`),
+];
 
 describe('configuration docs', () => {
   it(`${CONFIG_DOC} carries the table generated from platform/config (run npm run docs:config)`, () => {

@@ -45,7 +45,10 @@ describe('quickbooks, fhir and odata connector definitions', () => {
   });
 
   it('declares the streams of API.md', () => {
-    const names = (type: string, config: unknown) => findConnector(type)!.streams(config as never).map((stream) => stream.name);
+    const names = (type: string, config: unknown) =>
+      findConnector(type)!
+        .streams(config as never)
+        .map((stream) => stream.name);
     expect(names('quickbooks', examples.quickbooks!.config)).toEqual(expect.arrayContaining(['Customer', 'Invoice', 'Payment']));
     expect(names('fhir', examples.fhir!.config)).toEqual(expect.arrayContaining(['Patient', 'Encounter', 'Observation', 'MedicationRequest']));
     expect(names('odata', { serviceUrl: 'https://x.test', entitySets: ['A_BusinessPartner', 'A_SalesOrder'] })).toEqual(['A_BusinessPartner', 'A_SalesOrder']);

@@ -6,7 +6,12 @@ import { NON_RETRYABLE_CONNECTOR_FAILURE_TYPES } from '../../workflows/contracts
 
 describe('connector failures as Temporal failures', () => {
   it('keeps the failure type strings recorded histories carry, one list for workflows and activities', () => {
-    expect(CONNECTOR_FAILURE_TYPES).toEqual({ auth: 'ConnectorAuthError', config: 'ConnectorConfigError', rate_limit: 'ConnectorRateLimited', transient: 'ConnectorTransientError' });
+    expect(CONNECTOR_FAILURE_TYPES).toEqual({
+      auth: 'ConnectorAuthError',
+      config: 'ConnectorConfigError',
+      rate_limit: 'ConnectorRateLimited',
+      transient: 'ConnectorTransientError',
+    });
     expect([CREDENTIALS_UNREADABLE, CONNECTOR_NOT_FOUND]).toEqual(['ConnectorCredentialsUnreadable', 'ConnectorNotFound']);
     expect(NON_RETRYABLE_CONNECTOR_FAILURES).toEqual(['ConnectorAuthError', 'ConnectorConfigError', 'ConnectorCredentialsUnreadable', 'ConnectorNotFound']);
     expect(NON_RETRYABLE_CONNECTOR_FAILURE_TYPES).toBe(NON_RETRYABLE_CONNECTOR_FAILURES);

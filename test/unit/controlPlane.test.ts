@@ -51,7 +51,11 @@ describe('settings', () => {
     expect(mergePatch({ a: { b: 1, c: [1, 2] }, d: 1 }, { a: { b: null, c: [3] }, e: 2 })).toEqual({ a: { c: [3] }, d: 1, e: 2 });
   });
   it('fills in the plan defaults and never exceeds the plan', () => {
-    expect(effectiveSettings('starter', { limits: { maxConcurrentJobs: 50, maxConcurrentSyncs: 50 } }).limits).toEqual({ maxConcurrentJobs: 2, maxJobsPerDay: 100, maxConcurrentSyncs: 2 });
+    expect(effectiveSettings('starter', { limits: { maxConcurrentJobs: 50, maxConcurrentSyncs: 50 } }).limits).toEqual({
+      maxConcurrentJobs: 2,
+      maxJobsPerDay: 100,
+      maxConcurrentSyncs: 2,
+    });
   });
 });
 
@@ -61,7 +65,10 @@ describe('audit redaction', () => {
       a: { clientSecret: '[redacted]', list: [{ password: '[redacted]', ok: 1 }] },
       token: '[redacted]',
     });
-    expect(auditChanges({ name: 'a', settings: { x: 1 }, same: 1 }, { name: 'b', settings: { x: 1 }, same: 1 })).toEqual({ before: { name: 'a' }, after: { name: 'b' } });
+    expect(auditChanges({ name: 'a', settings: { x: 1 }, same: 1 }, { name: 'b', settings: { x: 1 }, same: 1 })).toEqual({
+      before: { name: 'a' },
+      after: { name: 'b' },
+    });
   });
   it('blanks API keys in free text', () => {
     expect(redactApiKeys('/v1/x?api_key=hub_sk_abcDEF123&y=1')).toBe('/v1/x?api_key=hub_sk_[redacted]&y=1');

@@ -19,7 +19,11 @@ describe('ensureInstalled (prestart/pretest)', () => {
     const bin = path.join(project, 'bin');
     fs.mkdirSync(bin);
     calls = path.join(project, 'npm-calls.txt');
-    fs.writeFileSync(path.join(bin, 'npm'), `#!/bin/sh\necho "$@" >> "${calls}"\nmkdir -p node_modules && echo '{}' > node_modules/.package-lock.json\nexit \${STUB_NPM_EXIT:-0}\n`, { mode: 0o755 });
+    fs.writeFileSync(
+      path.join(bin, 'npm'),
+      `#!/bin/sh\necho "$@" >> "${calls}"\nmkdir -p node_modules && echo '{}' > node_modules/.package-lock.json\nexit \${STUB_NPM_EXIT:-0}\n`,
+      { mode: 0o755 },
+    );
   });
   afterEach(() => fs.rmSync(project, { recursive: true, force: true }));
 

@@ -12,7 +12,8 @@ describe('loading the ESM-only fhir-kit-client from CommonJS', () => {
   });
 
   it('works under tsx, as the worker runs it', async () => {
-    const script = "require('./connectors/fhir/fhirKit.ts').loadFhirKit().then((m) => console.log(typeof m.Client, new m.Client({ baseUrl: 'https://x.test' }).baseUrl))";
+    const script =
+      "require('./connectors/fhir/fhirKit.ts').loadFhirKit().then((m) => console.log(typeof m.Client, new m.Client({ baseUrl: 'https://x.test' }).baseUrl))";
     const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', '-e', script], { cwd: root, timeout: 60_000 });
     expect(stdout.trim()).toBe('function https://x.test');
   });

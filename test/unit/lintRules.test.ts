@@ -15,7 +15,10 @@ async function lintWorkflow(code: string): Promise<string[]> {
   const eslint = new ESLint({
     cwd: root,
     overrideConfigFile: true,
-    overrideConfig: [{ files: ['**/*.ts'], languageOptions: { parser: tseslint.parser as Linter.Parser }, plugins: { '@typescript-eslint': tseslint.plugin as never } }, workflowBlock],
+    overrideConfig: [
+      { files: ['**/*.ts'], languageOptions: { parser: tseslint.parser as Linter.Parser }, plugins: { '@typescript-eslint': tseslint.plugin as never } },
+      workflowBlock,
+    ],
   });
   const [result] = await eslint.lintText(code, { filePath: path.join(root, 'workflows', 'probe.ts') });
   return result!.messages.map((message) => message.message);
@@ -60,29 +63,57 @@ async function lintAt(file: string, code: string): Promise<string[]> {
 
 describe('import direction lint rules', () => {
   it('keeps platform/ free of every other layer, the Temporal contracts excepted', async () => {
-    expect(await lintAt('platform/probe.ts', `import { roleAtLeast } from '../api/auth/roles';\nexport const a = roleAtLeast;`)).toEqual([expect.stringContaining('platform/ is the bottom layer')]);
-    expect(await lintAt('platform/users/probe.ts', `import { type HubActivities } from '../../activities';\nexport type A = HubActivities;`)).toEqual([expect.stringContaining('platform/ is the bottom layer')]);
-    expect(await lintAt('platform/probe.ts', `import { createHubWorker } from '../worker/worker';\nexport const a = createHubWorker;`)).toEqual([expect.stringContaining('platform/ is the bottom layer')]);
-    expect(await lintAt('platform/probe.ts', `import { connectorSync } from '../workflows/connectorSync';\nexport const a = connectorSync;`)).toEqual([expect.stringContaining('only the Temporal contracts')]);
+    expect(await lintAt('platform/probe.ts', `import { roleAtLeast } from '../api/auth/roles';\nexport const a = roleAtLeast;`)).toEqual([
+      expect.stringContaining('platform/ is the bottom layer'),
+    ]);
+    expect(await lintAt('platform/users/probe.ts', `import { type HubActivities } from '../../activities';\nexport type A = HubActivities;`)).toEqual([
+      expect.stringContaining('platform/ is the bottom layer'),
+    ]);
+    expect(await lintAt('platform/probe.ts', `import { createHubWorker } from '../worker/worker';\nexport const a = createHubWorker;`)).toEqual([
+      expect.stringContaining('platform/ is the bottom layer'),
+    ]);
+    expect(await lintAt('platform/probe.ts', `import { connectorSync } from '../workflows/connectorSync';\nexport const a = connectorSync;`)).toEqual([
+      expect.stringContaining('only the Temporal contracts'),
+    ]);
     // platform/migrations is platform's own folder, not the migrations/ layer.
-    expect(await lintAt('platform/local/probe.ts', `import { migrateToLatest } from '../migrations/migrator';\nimport { WORKFLOW_TYPES } from '../../workflows/contracts';\nexport const a = [migrateToLatest, WORKFLOW_TYPES];`)).toEqual([]);
+    expect(
+      await lintAt(
+        'platform/local/probe.ts',
+        `import { migrateToLatest } from '../migrations/migrator';\nimport { WORKFLOW_TYPES } from '../../workflows/contracts';\nexport const a = [migrateToLatest, WORKFLOW_TYPES];`,
+      ),
+    ).toEqual([]);
   });
 
   it('lets connectors/ import only platform/, and activities/ anything but api/', async () => {
-    expect(await lintAt('connectors/probe.ts', `import { withConnector } from '../activities/connectors/connectorRuntime';\nexport const a = withConnector;`)).toEqual([expect.stringContaining('connectors/ imports only platform/')]);
+    expect(
+      await lintAt('connectors/probe.ts', `import { withConnector } from '../activities/connectors/connectorRuntime';\nexport const a = withConnector;`),
+    ).toEqual([expect.stringContaining('connectors/ imports only platform/')]);
     expect(await lintAt('connectors/probe.ts', `import { createLogger } from '../platform/logger';\nexport const a = createLogger;`)).toEqual([]);
-    expect(await lintAt('activities/probe.ts', `import { createUser } from '../api/users/createUser';\nexport const a = createUser;`)).toEqual([expect.stringContaining('activities/ never imports api/')]);
+    expect(await lintAt('activities/probe.ts', `import { createUser } from '../api/users/createUser';\nexport const a = createUser;`)).toEqual([
+      expect.stringContaining('activities/ never imports api/'),
+    ]);
     expect(await lintAt('activities/probe.ts', `import { AuthError } from '../connectors/errors';\nexport const a = AuthError;`)).toEqual([]);
   });
 
   it('keeps the contracts module free of repository imports, and bench/ off route files', async () => {
-    expect(await lintAt('workflows/contracts/probe.ts', `import { type Logger } from '../../platform/logger';\nexport type A = Logger;`)).toEqual([expect.stringContaining('The Temporal contracts import nothing')]);
-    expect(await lintAt('bench/probe.ts', `import { listUsers } from '../api/users/listUsers';\nexport const a = listUsers;`)).toEqual([expect.stringContaining('bench/ drives the API')]);
+    expect(await lintAt('workflows/contracts/probe.ts', `import { type Logger } from '../../platform/logger';\nexport type A = Logger;`)).toEqual([
+      expect.stringContaining('The Temporal contracts import nothing'),
+    ]);
+    expect(await lintAt('bench/probe.ts', `import { listUsers } from '../api/users/listUsers';\nexport const a = listUsers;`)).toEqual([
+      expect.stringContaining('bench/ drives the API'),
+    ]);
   });
 
   it('lets workflows/ import values from workflows/ and the contracts, other layers as types only', async () => {
-    expect(await lintAt('workflows/probe.ts', `import { startJob } from '../api/jobs/startJob';\nexport const a = startJob;`)).toEqual([expect.stringContaining('Workflows import values only from workflows/')]);
-    expect(await lintAt('workflows/probe.ts', `import { pauseSignal } from './contracts';\nimport type { StartJobRequest } from '../api/jobs/startJob';\nexport const a = pauseSignal;\nexport type B = StartJobRequest;`)).toEqual([]);
+    expect(await lintAt('workflows/probe.ts', `import { startJob } from '../api/jobs/startJob';\nexport const a = startJob;`)).toEqual([
+      expect.stringContaining('Workflows import values only from workflows/'),
+    ]);
+    expect(
+      await lintAt(
+        'workflows/probe.ts',
+        `import { pauseSignal } from './contracts';\nimport type { StartJobRequest } from '../api/jobs/startJob';\nexport const a = pauseSignal;\nexport type B = StartJobRequest;`,
+      ),
+    ).toEqual([]);
   });
 
   describe('import cycles', () => {
@@ -98,7 +129,9 @@ describe('import direction lint rules', () => {
 
     it('reports a cycle through type-only imports, with its route', async () => {
       const [result] = await layerLinter().lintFiles([path.join(probeDir, 'first.ts')]);
-      expect(result!.messages.map((message) => message.message)).toEqual(['Import cycle: platform/cycleProbe/first.ts → platform/cycleProbe/second.ts → platform/cycleProbe/third.ts → platform/cycleProbe/first.ts']);
+      expect(result!.messages.map((message) => message.message)).toEqual([
+        'Import cycle: platform/cycleProbe/first.ts → platform/cycleProbe/second.ts → platform/cycleProbe/third.ts → platform/cycleProbe/first.ts',
+      ]);
     });
 
     it('reports nothing once the edge back is gone', async () => {
@@ -107,9 +140,20 @@ describe('import direction lint rules', () => {
   });
 
   it('finds no back-edge and no cycle in the repository', async () => {
-    const files = execFileSync('git', ['ls-files', '--cached', '--others', '--exclude-standard', '*.ts'], { cwd: root, encoding: 'utf8' }).split('\n').filter((file) => file && fs.existsSync(path.join(root, file)));
+    const files = execFileSync('git', ['ls-files', '--cached', '--others', '--exclude-standard', '*.ts'], { cwd: root, encoding: 'utf8' })
+      .split('\n')
+      .filter((file) => file && fs.existsSync(path.join(root, file)));
     const results = await layerLinter().lintFiles(files.map((file) => path.join(root, file)));
-    const problems = results.flatMap((result) => result.messages.filter((message) => message.ruleId === 'hub/no-import-cycle' || message.ruleId === 'import-x/no-restricted-paths' || message.ruleId === '@typescript-eslint/no-restricted-imports').map((message) => `${path.relative(root, result.filePath)}: ${message.message}`));
+    const problems = results.flatMap((result) =>
+      result.messages
+        .filter(
+          (message) =>
+            message.ruleId === 'hub/no-import-cycle' ||
+            message.ruleId === 'import-x/no-restricted-paths' ||
+            message.ruleId === '@typescript-eslint/no-restricted-imports',
+        )
+        .map((message) => `${path.relative(root, result.filePath)}: ${message.message}`),
+    );
     expect(problems).toEqual([]);
     expect(results.length).toBeGreaterThan(400);
   }, 120_000);

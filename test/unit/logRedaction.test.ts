@@ -19,7 +19,8 @@ describe('log redaction', () => {
       row: { credentials_ciphertext: 'v1.a.b.c', wrapped_key: 'v1.d.e.f' },
     });
     const text = lines.join('');
-    for (const secret of ['tok-1', 'ref-1', 'sk_test_2', 'BEGIN PRIVATE KEY', 'scan-3', 'tok-4', 'ref-5', 'cs-6', 'v1.a.b.c', 'v1.d.e.f']) expect(text).not.toContain(secret);
+    for (const secret of ['tok-1', 'ref-1', 'sk_test_2', 'BEGIN PRIVATE KEY', 'scan-3', 'tok-4', 'ref-5', 'cs-6', 'v1.a.b.c', 'v1.d.e.f'])
+      expect(text).not.toContain(secret);
     expect(text).toContain('salesforce');
   });
 });

@@ -124,7 +124,12 @@ describe('Markdown links', () => {
       'docs/b.md': '# The B page\n',
       test: '',
     };
-    const problems = deadLinks('docs/a.md', pages['docs/a.md']!, (file) => file in pages, (file) => pages[file]!);
+    const problems = deadLinks(
+      'docs/a.md',
+      pages['docs/a.md']!,
+      (file) => file in pages,
+      (file) => pages[file]!,
+    );
     expect(problems).toEqual([
       'docs/a.md:4: missing.md (no docs/missing.md)',
       'docs/a.md:4: b.md#nowhere (no heading #nowhere in docs/b.md)',

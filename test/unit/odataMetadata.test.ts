@@ -62,14 +62,27 @@ describe('OData $metadata and query building', () => {
     expect(incrementalFilter('modifiedon', 'Edm.DateTimeOffset', [{ name: 'ID', type: 'Edm.Int32' }], { since, lastKey: 7, next: null })).toBe(
       `modifiedon gt ${since} or (modifiedon eq ${since} and ID gt 7)`,
     );
-    expect(incrementalFilter('modifiedon', 'Edm.DateTimeOffset', [{ name: 'A', type: 'Edm.String' }, { name: 'B', type: 'Edm.Int32' }], { since, lastKey: null, next: null })).toBe(
-      `modifiedon ge ${since}`,
-    );
+    expect(
+      incrementalFilter(
+        'modifiedon',
+        'Edm.DateTimeOffset',
+        [
+          { name: 'A', type: 'Edm.String' },
+          { name: 'B', type: 'Edm.Int32' },
+        ],
+        { since, lastKey: null, next: null },
+      ),
+    ).toBe(`modifiedon ge ${since}`);
     expect(incrementalFilter('modifiedon', 'Edm.DateTimeOffset', [], { since: null, lastKey: null, next: null })).toBeNull();
     // A traversal starts inclusive, at the lookback window's start.
     expect(traversalFilter('modifiedon', 'Edm.DateTimeOffset', lookBack(since, 120_000))).toBe('modifiedon ge 2024-05-01T09:58:00.000Z');
     expect(traversalFilter('modifiedon', 'Edm.DateTimeOffset', null)).toBeNull();
     expect(lookBack('2024-05-01', 120_000)).toBe('2024-04-30');
-    expect(keyPredicate({ SalesOrder: '1', Item: 10 }, [{ name: 'SalesOrder', type: 'Edm.String' }, { name: 'Item', type: 'Edm.Int32' }])).toBe("SalesOrder='1',Item=10");
+    expect(
+      keyPredicate({ SalesOrder: '1', Item: 10 }, [
+        { name: 'SalesOrder', type: 'Edm.String' },
+        { name: 'Item', type: 'Edm.Int32' },
+      ]),
+    ).toBe("SalesOrder='1',Item=10");
   });
 });

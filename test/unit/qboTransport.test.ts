@@ -5,7 +5,10 @@ import { createConnectorNetwork } from '../../connectors/network';
 describe('node-quickbooks transport', () => {
   const network = createConnectorNetwork({ allowPrivateNetwork: false });
   const transport = { network, tokenUrl: 'https://oauth.example.test/token', timeoutMs: 5_000 };
-  const qboRequest = () => ({ url: 'https://quickbooks.api.intuit.com/v3/company/1/query', headers: { 'User-Agent': 'node-quickbooks: version 2.0.50' } as Record<string, unknown> });
+  const qboRequest = () => ({
+    url: 'https://quickbooks.api.intuit.com/v3/company/1/query',
+    headers: { 'User-Agent': 'node-quickbooks: version 2.0.50' } as Record<string, unknown>,
+  });
 
   it('applies the guarded agents, no redirects, no proxy, a timeout and a size bound', () => {
     const config = applyTransport(qboRequest(), transport);

@@ -48,7 +48,14 @@ describe('request logging', () => {
       ['request completed', 404],
       ['request errored', 500],
     ]);
-    expect(lines[0]).toMatchObject({ level: 30, requestId: 'req-123', tenantId: 't-1', apiKeyId: 'k-1', req: { id: 'req-123', method: 'GET' }, responseTime: expect.any(Number) });
+    expect(lines[0]).toMatchObject({
+      level: 30,
+      requestId: 'req-123',
+      tenantId: 't-1',
+      apiKeyId: 'k-1',
+      req: { id: 'req-123', method: 'GET' },
+      responseTime: expect.any(Number),
+    });
     expect(JSON.stringify(lines)).not.toContain('a'.repeat(38));
     expect(lines[1]).toMatchObject({ level: 40 });
     expect(lines[2]).toMatchObject({ level: 50 });

@@ -80,7 +80,9 @@ describe('SSRF guard', () => {
       await expect(guardedFetch(`http://127.0.0.2:${redirectorPort}/`)).rejects.toThrow(/127\.0\.0\.1 is not a public address/);
       await expect(guardedFetch(`http://127.0.0.2:${redirectorPort}/dns`)).rejects.toThrow(/localhost is a reserved host name/);
       // Without the redirect, the allowlisted host itself is reachable.
-      const direct = await createGuardedFetch({ allowPrivateNetwork: false, allowInsecureHttp: true, allowedCidrs: ['127.0.0.1/32'] })(`http://127.0.0.1:${targetPort}/`);
+      const direct = await createGuardedFetch({ allowPrivateNetwork: false, allowInsecureHttp: true, allowedCidrs: ['127.0.0.1/32'] })(
+        `http://127.0.0.1:${targetPort}/`,
+      );
       expect(await direct.text()).toBe('secret internal data');
     });
 

@@ -7,7 +7,13 @@ describe('sync helpers', () => {
     const cursor = encodeChangeCursor({ xid: '7513', seq: '20001' });
     expect(cursor).toMatch(/^[A-Za-z0-9_-]+$/);
     expect(decodeChangeCursor(cursor)).toEqual({ xid: '7513', seq: '20001' });
-    for (const bad of ['', 'r1:1.2', Buffer.from('r1:01.2').toString('base64url'), Buffer.from('r2:1.2').toString('base64url'), Buffer.from('r1:1.-2').toString('base64url')]) {
+    for (const bad of [
+      '',
+      'r1:1.2',
+      Buffer.from('r1:01.2').toString('base64url'),
+      Buffer.from('r2:1.2').toString('base64url'),
+      Buffer.from('r1:1.-2').toString('base64url'),
+    ]) {
       expect(decodeChangeCursor(bad)).toBeUndefined();
     }
   });

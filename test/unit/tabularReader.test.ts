@@ -4,7 +4,15 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
-import { readTabularFile, TABULAR_LIMITS, TabularFileError, tabularFormatOf, type TabularFile, type TabularReadOptions, type TabularRow } from '../../platform/files/readTabularFile';
+import {
+  readTabularFile,
+  TABULAR_LIMITS,
+  TabularFileError,
+  tabularFormatOf,
+  type TabularFile,
+  type TabularReadOptions,
+  type TabularRow,
+} from '../../platform/files/readTabularFile';
 import { xlsxBomb } from '../support/importFiles';
 
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
@@ -16,7 +24,11 @@ beforeAll(() => {
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 /** A file served as a stream of `chunkBytes`-sized pieces (to cross chunk boundaries), optionally also on disk. */
-function fileOf(content: string | Buffer, name: string, options: { contentType?: string; onDisk?: boolean; chunkBytes?: number } = {}): TabularFile & { opened: number } {
+function fileOf(
+  content: string | Buffer,
+  name: string,
+  options: { contentType?: string; onDisk?: boolean; chunkBytes?: number } = {},
+): TabularFile & { opened: number } {
   const bytes = Buffer.from(content);
   const chunkBytes = options.chunkBytes ?? 64 * 1024;
   let localPath: string | undefined;
@@ -78,7 +90,9 @@ describe('readTabularFile: format', () => {
 
 describe('readTabularFile: CSV', () => {
   it('reads records by header with their line, trimming headers and cells, dropping a BOM and CRLF', async () => {
-    const rows = await readAll(csv('\ufeff Email ,Full Name,role\r\n a@example.test ,"Ann, the first", Member \r\nb@example.test,Bob,viewer\r\n'), { requiredColumns: ['email', 'role'] });
+    const rows = await readAll(csv('\ufeff Email ,Full Name,role\r\n a@example.test ,"Ann, the first", Member \r\nb@example.test,Bob,viewer\r\n'), {
+      requiredColumns: ['email', 'role'],
+    });
     // Required columns are keyed by their required spelling, the others as written.
     expect(rows).toEqual([
       { line: 2, record: { email: 'a@example.test', 'Full Name': 'Ann, the first', role: 'Member' } },
@@ -106,7 +120,11 @@ describe('readTabularFile: CSV', () => {
   });
 
   it('refuses a row with fewer or more cells than the header, naming its line', async () => {
-    expect(await failureOf(csv('a,b,c\n1,2,3\n4,5\n'))).toMatchObject({ code: 'RAGGED_ROW', message: 'Line 3 has 2 cells; the header row has 3', at: { line: 3 } });
+    expect(await failureOf(csv('a,b,c\n1,2,3\n4,5\n'))).toMatchObject({
+      code: 'RAGGED_ROW',
+      message: 'Line 3 has 2 cells; the header row has 3',
+      at: { line: 3 },
+    });
     expect(await failureOf(csv('a,b\n1,2,3\n'))).toMatchObject({ code: 'RAGGED_ROW', at: { line: 2 } });
   });
 
@@ -117,8 +135,15 @@ describe('readTabularFile: CSV', () => {
 
   it('refuses missing required columns, a column named twice and too many columns', async () => {
     const missing = await failureOf(csv('mail,Name\nx,y\n'), { requiredColumns: ['email', 'name', 'role'] });
-    expect(missing).toMatchObject({ code: 'MISSING_COLUMNS', message: 'Wrong headers: the first row must name the columns email, name, role; missing email, role (found: mail, Name)' });
-    expect(await failureOf(csv('Email,name,EMAIL\n1,2,3\n'))).toMatchObject({ code: 'DUPLICATE_COLUMN', message: 'Wrong headers: column "EMAIL" appears twice', at: { column: 3 } });
+    expect(missing).toMatchObject({
+      code: 'MISSING_COLUMNS',
+      message: 'Wrong headers: the first row must name the columns email, name, role; missing email, role (found: mail, Name)',
+    });
+    expect(await failureOf(csv('Email,name,EMAIL\n1,2,3\n'))).toMatchObject({
+      code: 'DUPLICATE_COLUMN',
+      message: 'Wrong headers: column "EMAIL" appears twice',
+      at: { column: 3 },
+    });
     const wide = Array.from({ length: TABULAR_LIMITS.maxColumns + 1 }, (_, index) => `c${index}`).join(',');
     expect(await failureOf(csv(`${wide}\n`))).toMatchObject({ code: 'TOO_MANY_COLUMNS', message: `The file has 101 columns; at most 100 are allowed` });
   });
@@ -130,31 +155,56 @@ describe('readTabularFile: CSV', () => {
     expect(await failureOf(csv('a,b\n1,12345678901\n'), { limits })).toMatchObject({ code: 'CELL_TOO_LONG', at: { line: 2, column: 2 } });
     // An opening quote never closed stops at the line bound instead of buffering the rest of the file.
     expect(await failureOf(csv(`a,b\n1,"${'x'.repeat(5_000)}`), { limits })).toMatchObject({ code: 'LINE_TOO_LONG' });
-    expect(await failureOf(csv('a\n' + 'y'.repeat(TABULAR_LIMITS.maxCellChars + 1) + '\n'))).toMatchObject({ code: 'CELL_TOO_LONG', message: 'Line 2, column 1: a cell is longer than 32767 characters' });
+    expect(await failureOf(csv('a\n' + 'y'.repeat(TABULAR_LIMITS.maxCellChars + 1) + '\n'))).toMatchObject({
+      code: 'CELL_TOO_LONG',
+      message: 'Line 2, column 1: a cell is longer than 32767 characters',
+    });
   });
 
   it('refuses text that is not CSV', async () => {
-    expect(await failureOf(csv('a,b\n1,"2"x\n'))).toMatchObject({ code: 'INVALID_CSV', message: expect.stringMatching(/^The file is not valid CSV: /), at: { line: 2 } });
+    expect(await failureOf(csv('a,b\n1,"2"x\n'))).toMatchObject({
+      code: 'INVALID_CSV',
+      message: expect.stringMatching(/^The file is not valid CSV: /),
+      at: { line: 2 },
+    });
   });
 });
 
 describe('readTabularFile: encodings', () => {
   const text = 'email,name,role\nu@example.test,Jürgen,member\n';
   it.each([
-    ['UTF-16 LE with a BOM', Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]), 'UTF16', /^The file is UTF-16 encoded; save it as UTF-8 CSV$/],
+    [
+      'UTF-16 LE with a BOM',
+      Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]),
+      'UTF16',
+      /^The file is UTF-16 encoded; save it as UTF-8 CSV$/,
+    ],
     ['UTF-16 BE with a BOM', Buffer.concat([Buffer.from([0xfe, 0xff]), Buffer.from(text, 'utf16le').swap16()]), 'UTF16', /UTF-16/],
     ['UTF-16 LE without a BOM', Buffer.from(text, 'utf16le'), 'UTF16', /UTF-16/],
     ['Latin-1', Buffer.from(text, 'latin1'), 'INVALID_UTF8', /^The file is not valid UTF-8 \(near byte \d+\); save it as UTF-8 CSV$/],
-    ['invalid UTF-8 (a lone continuation byte)', Buffer.concat([Buffer.from('a\n'), Buffer.from([0x80]), Buffer.from('\n')]), 'INVALID_UTF8', /not valid UTF-8/],
+    [
+      'invalid UTF-8 (a lone continuation byte)',
+      Buffer.concat([Buffer.from('a\n'), Buffer.from([0x80]), Buffer.from('\n')]),
+      'INVALID_UTF8',
+      /not valid UTF-8/,
+    ],
     ['a file ending inside a UTF-8 sequence', Buffer.concat([Buffer.from('a\nx'), Buffer.from([0xc3])]), 'INVALID_UTF8', /ends inside a UTF-8 sequence/],
-    ['binary content', Buffer.from(Array.from({ length: 5_000 }, (_, index) => (index * 7919) % 256)), 'BINARY', /^The file is not text \(binary content at byte 0\)/],
+    [
+      'binary content',
+      Buffer.from(Array.from({ length: 5_000 }, (_, index) => (index * 7919) % 256)),
+      'BINARY',
+      /^The file is not text \(binary content at byte 0\)/,
+    ],
     ['NUL bytes after text', Buffer.concat([Buffer.from('email\nabc'), Buffer.alloc(3)]), 'BINARY', /binary content at byte 9/],
   ])('refuses %s', async (_what, bytes, code, message) => {
     expect(await failureOf(csv(bytes))).toMatchObject({ code, message: expect.stringMatching(message) });
   });
 
   it('applies the same checks to NDJSON', async () => {
-    expect(await failureOf(ndjson(Buffer.from('{"name":"Jürgen"}\n', 'latin1')))).toMatchObject({ code: 'INVALID_UTF8', message: expect.stringContaining('save it as UTF-8 text') });
+    expect(await failureOf(ndjson(Buffer.from('{"name":"Jürgen"}\n', 'latin1')))).toMatchObject({
+      code: 'INVALID_UTF8',
+      message: expect.stringContaining('save it as UTF-8 text'),
+    });
     expect(await failureOf(ndjson(Buffer.from('{"a":1}\n\u0000\n')))).toMatchObject({ code: 'BINARY' });
   });
 });
@@ -187,7 +237,10 @@ describe('readTabularFile: NDJSON', () => {
     const limits = { ...TABULAR_LIMITS, maxRows: 1, maxLineChars: 100 };
     expect(await failureOf(ndjson(`{"a":"${'x'.repeat(200)}"}\n`), { limits })).toMatchObject({ code: 'LINE_TOO_LONG', at: { line: 1 } });
     // Without a newline the bound still holds (nothing is buffered past it).
-    expect(await failureOf(ndjson(`{"a":1}\n${'x'.repeat(1_000)}`), { limits: { ...limits, maxRows: 10 } })).toMatchObject({ code: 'LINE_TOO_LONG', at: { line: 2 } });
+    expect(await failureOf(ndjson(`{"a":1}\n${'x'.repeat(1_000)}`), { limits: { ...limits, maxRows: 10 } })).toMatchObject({
+      code: 'LINE_TOO_LONG',
+      at: { line: 2 },
+    });
     expect(await failureOf(ndjson('{"a":1}\n{"a":2}\n'), { limits })).toMatchObject({ code: 'TOO_MANY_ROWS', at: { line: 2 } });
     expect(await failureOf(ndjson(''))).toMatchObject({ code: 'EMPTY' });
   });
@@ -198,7 +251,14 @@ describe('readTabularFile: XLSX', () => {
     const bytes = await workbookOf((workbook) => {
       const sheet = workbook.addWorksheet('People');
       sheet.addRow([' E-mail ', 'Full Name', 'Count', 'When', 'Flag', 'Total']);
-      sheet.addRow(['a@example.test', { richText: [{ text: 'Ann ' }, { text: 'Rich' }] }, 3, new Date('2026-01-02T03:04:05.000Z'), true, { formula: 'C2*2', result: 6 }]);
+      sheet.addRow([
+        'a@example.test',
+        { richText: [{ text: 'Ann ' }, { text: 'Rich' }] },
+        3,
+        new Date('2026-01-02T03:04:05.000Z'),
+        true,
+        { formula: 'C2*2', result: 6 },
+      ]);
       sheet.addRow([]);
       sheet.addRow([{ text: 'b@example.test', hyperlink: 'mailto:b@example.test' }, '  Bob  ', { error: '#N/A' }]);
       workbook.addWorksheet('Ignored').addRow(['other']);
@@ -220,8 +280,13 @@ describe('readTabularFile: XLSX', () => {
       sheet.addRow(['EMAIL', 'Name', 'Role']);
       sheet.addRow(['x@example.test', 'X', 'member']);
     });
-    await expect(readAll(xlsx(bytes), { requiredColumns: ['email', 'name', 'role'] })).resolves.toEqual([{ line: 2, record: { email: 'x@example.test', name: 'X', role: 'member' } }]);
-    expect(await failureOf(xlsx(bytes), { requiredColumns: ['email', 'phone'] })).toMatchObject({ code: 'MISSING_COLUMNS', message: expect.stringContaining('missing phone (found: EMAIL, Name, Role)') });
+    await expect(readAll(xlsx(bytes), { requiredColumns: ['email', 'name', 'role'] })).resolves.toEqual([
+      { line: 2, record: { email: 'x@example.test', name: 'X', role: 'member' } },
+    ]);
+    expect(await failureOf(xlsx(bytes), { requiredColumns: ['email', 'phone'] })).toMatchObject({
+      code: 'MISSING_COLUMNS',
+      message: expect.stringContaining('missing phone (found: EMAIL, Name, Role)'),
+    });
     expect(await failureOf(xlsx(await sheetWith(['a', 'b', 'A'])))).toMatchObject({ code: 'DUPLICATE_COLUMN' });
     const wide = await sheetWith(Array.from({ length: 101 }, (_, index) => `c${index}`));
     expect(await failureOf(xlsx(wide))).toMatchObject({ code: 'TOO_MANY_COLUMNS' });
@@ -234,7 +299,11 @@ describe('readTabularFile: XLSX', () => {
       sheet.addRow(['1']);
       sheet.addRow(['2', '', '', '', 'stray']);
     });
-    expect(await failureOf(xlsx(bytes))).toMatchObject({ code: 'RAGGED_ROW', message: 'Row 3 has a value in column 5, beyond the 3 columns of the header row', at: { line: 3, column: 5 } });
+    expect(await failureOf(xlsx(bytes))).toMatchObject({
+      code: 'RAGGED_ROW',
+      message: 'Row 3 has a value in column 5, beyond the 3 columns of the header row',
+      at: { line: 3, column: 5 },
+    });
     const short = await workbookOf((workbook) => {
       const sheet = workbook.addWorksheet('S');
       sheet.addRow(['a', 'b', 'c']);
@@ -249,8 +318,15 @@ describe('readTabularFile: XLSX', () => {
       sheet.addRow(['a']);
       for (let n = 1; n <= 3; n += 1) sheet.addRow([`v${n}`]);
     });
-    expect(await failureOf(xlsx(bytes), { limits: { ...TABULAR_LIMITS, maxRows: 2 } })).toMatchObject({ code: 'TOO_MANY_ROWS', message: 'The workbook has more than 2 rows', at: { line: 4 } });
-    expect(await failureOf(xlsx(bytes), { limits: { ...TABULAR_LIMITS, maxCellChars: 1 } })).toMatchObject({ code: 'CELL_TOO_LONG', at: { line: 2, column: 1 } });
+    expect(await failureOf(xlsx(bytes), { limits: { ...TABULAR_LIMITS, maxRows: 2 } })).toMatchObject({
+      code: 'TOO_MANY_ROWS',
+      message: 'The workbook has more than 2 rows',
+      at: { line: 4 },
+    });
+    expect(await failureOf(xlsx(bytes), { limits: { ...TABULAR_LIMITS, maxCellChars: 1 } })).toMatchObject({
+      code: 'CELL_TOO_LONG',
+      at: { line: 2, column: 1 },
+    });
   });
 
   it('refuses a workbook without a header row', async () => {
@@ -275,11 +351,17 @@ describe('readTabularFile: XLSX', () => {
   });
 
   it('refuses files that are no XLSX package', async () => {
-    expect(await failureOf(xlsx(Buffer.concat([Buffer.from('PK\u0003\u0004'), Buffer.alloc(200, 7)])))).toMatchObject({ code: 'NOT_XLSX', message: 'The file is not an XLSX workbook (not a zip package)' });
+    expect(await failureOf(xlsx(Buffer.concat([Buffer.from('PK\u0003\u0004'), Buffer.alloc(200, 7)])))).toMatchObject({
+      code: 'NOT_XLSX',
+      message: 'The file is not an XLSX workbook (not a zip package)',
+    });
     expect(await failureOf(xlsx(Buffer.from('email,name,role\n')))).toMatchObject({ code: 'NOT_XLSX' });
     const zip = new JSZip();
     zip.file('readme.txt', 'not a workbook');
-    expect(await failureOf(xlsx(await zip.generateAsync({ type: 'nodebuffer' })))).toMatchObject({ code: 'NOT_XLSX', message: 'The file is a zip package but not an XLSX workbook (no worksheets)' });
+    expect(await failureOf(xlsx(await zip.generateAsync({ type: 'nodebuffer' })))).toMatchObject({
+      code: 'NOT_XLSX',
+      message: 'The file is a zip package but not an XLSX workbook (no worksheets)',
+    });
   });
 });
 
@@ -292,7 +374,10 @@ describe('readTabularFile: zip bombs', () => {
   it('refuses a zip bomb from its central directory, before inflating anything', async () => {
     const file = xlsx(bomb);
     const failure = await failureOf(file);
-    expect(failure).toMatchObject({ code: 'ZIP_BOMB', message: expect.stringMatching(/^The workbook looks like a zip bomb: xl\/worksheets\/sheet1\.xml expands \d+:1$/) });
+    expect(failure).toMatchObject({
+      code: 'ZIP_BOMB',
+      message: expect.stringMatching(/^The workbook looks like a zip bomb: xl\/worksheets\/sheet1\.xml expands \d+:1$/),
+    });
     expect(file.opened).toBe(0);
   });
 
@@ -304,6 +389,9 @@ describe('readTabularFile: zip bombs', () => {
     const bytes = await workbookOf((workbook) => {
       workbook.addWorksheet('S').addRow(['a']);
     });
-    expect(await failureOf(xlsx(bytes), { limits: { ...TABULAR_LIMITS, maxXlsxUncompressedBytes: 1_000 } })).toMatchObject({ code: 'XLSX_TOO_LARGE', message: expect.stringMatching(/^The workbook expands to \d+ bytes; at most 1000 are allowed$/) });
+    expect(await failureOf(xlsx(bytes), { limits: { ...TABULAR_LIMITS, maxXlsxUncompressedBytes: 1_000 } })).toMatchObject({
+      code: 'XLSX_TOO_LARGE',
+      message: expect.stringMatching(/^The workbook expands to \d+ bytes; at most 1000 are allowed$/),
+    });
   });
 });

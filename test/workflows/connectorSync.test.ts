@@ -15,12 +15,35 @@ import { callNames, withStubWorker, type StubActivities, type StubCall } from '.
 const stats = { read: 0, inserted: 0, updated: 0, unchanged: 0, deleted: 0, pages: 0, retries: 0, rateLimited: 0, throttled: 0 };
 
 function inputFor(streams: string[] | null = null): ConnectorSyncInput {
-  return { jobId: randomUUID(), tenantId: randomUUID(), tenantSlug: 'stub', kind: 'sync', params: { connectorId: randomUUID(), mode: 'incremental', streams }, requestedBy: 'test', trigger: 'api' };
+  return {
+    jobId: randomUUID(),
+    tenantId: randomUUID(),
+    tenantSlug: 'stub',
+    kind: 'sync',
+    params: { connectorId: randomUUID(), mode: 'incremental', streams },
+    requestedBy: 'test',
+    trigger: 'api',
+  };
 }
 
 /** Stubs for a run over `pagesPerStream` (stream → how many pages it has); `page` may override an answer. */
-function syncStubs(pagesPerStream: Record<string, number>, page?: (request: { stream: string; page: number }) => Promise<PageOutcome | undefined>): StubActivities {
-  const stored = (stream: string, pageNo: number): PageOutcome => ({ kind: 'stored', stream, page: pageNo, read: 10, inserted: 10, updated: 0, unchanged: 0, deleted: 0, done: pageNo >= pagesPerStream[stream]!, attempt: 1, cursor: `${stream}-${pageNo}` });
+function syncStubs(
+  pagesPerStream: Record<string, number>,
+  page?: (request: { stream: string; page: number }) => Promise<PageOutcome | undefined>,
+): StubActivities {
+  const stored = (stream: string, pageNo: number): PageOutcome => ({
+    kind: 'stored',
+    stream,
+    page: pageNo,
+    read: 10,
+    inserted: 10,
+    updated: 0,
+    unchanged: 0,
+    deleted: 0,
+    done: pageNo >= pagesPerStream[stream]!,
+    attempt: 1,
+    cursor: `${stream}-${pageNo}`,
+  });
   return {
     markJobStatus: async () => undefined,
     markJobFinished: async () => undefined,
@@ -28,18 +51,28 @@ function syncStubs(pagesPerStream: Record<string, number>, page?: (request: { st
     acquireSyncSlot: async () => ({ acquired: true, running: 1, limit: 3 }),
     beginStreamSync: async () => ({ page: 0, done: false }),
     readAndStorePage: async (request) => (await page?.(request)) ?? stored(request.stream, request.page),
-    finishSyncRun: async () => ({ streams: Object.fromEntries(Object.keys(pagesPerStream).map((name) => [name, { ...stats, status: 'completed' }])), totals: stats }),
+    finishSyncRun: async () => ({
+      streams: Object.fromEntries(Object.keys(pagesPerStream).map((name) => [name, { ...stats, status: 'completed' }])),
+      totals: stats,
+    }),
     failSyncRun: async () => undefined,
     cancelSyncRun: async () => undefined,
   } as StubActivities;
 }
 
 const pagesRead = (calls: StubCall[]) => calls.filter((call) => call.name === 'readAndStorePage').map((call) => call.input as { stream: string; page: number });
-const finishedAs = (calls: StubCall[]) => (calls.find((call) => call.name === 'markJobFinished')?.input as { status: string; error?: { code: string } } | undefined);
+const finishedAs = (calls: StubCall[]) =>
+  calls.find((call) => call.name === 'markJobFinished')?.input as { status: string; error?: { code: string } } | undefined;
 
 async function timersOf(handle: WorkflowHandle): Promise<number[]> {
   const history = await handle.fetchHistory();
-  return (history.events ?? []).filter((event) => event.timerStartedEventAttributes).map((event) => Number(event.timerStartedEventAttributes!.startToFireTimeout!.seconds ?? 0) * 1000 + Math.round(Number(event.timerStartedEventAttributes!.startToFireTimeout!.nanos ?? 0) / 1e6));
+  return (history.events ?? [])
+    .filter((event) => event.timerStartedEventAttributes)
+    .map(
+      (event) =>
+        Number(event.timerStartedEventAttributes!.startToFireTimeout!.seconds ?? 0) * 1000 +
+        Math.round(Number(event.timerStartedEventAttributes!.startToFireTimeout!.nanos ?? 0) / 1e6),
+    );
 }
 
 describe('connectorSync workflow (stub activities)', () => {
@@ -84,7 +117,9 @@ describe('connectorSync workflow (stub activities)', () => {
     });
     await withStubWorker(stubs, async ({ client, taskQueue, calls }) => {
       const input = inputFor();
-      const failed = await client.workflow.execute(connectorSync, { taskQueue, workflowId: `stub-sync-${input.jobId}`, args: [input] }).catch((error: unknown) => error);
+      const failed = await client.workflow
+        .execute(connectorSync, { taskQueue, workflowId: `stub-sync-${input.jobId}`, args: [input] })
+        .catch((error: unknown) => error);
       expect(failed).toBeInstanceOf(WorkflowFailedError);
       expect(pagesRead(calls).map((page) => page.page)).toEqual([1, 2]);
       const failedRun = calls.find((call) => call.name === 'failSyncRun')?.input as { stream: string; error: { code: string; message: string } };

@@ -36,7 +36,11 @@ describe('monthlyBilling workflow (stub activities)', () => {
   it('starts one invoice child per tenant across pages and runs, and collects the failing tenants without stopping', async () => {
     const slugs = ['a', 'b', 'c', 'd', 'e'];
     await withStubWorker(billingStubs(slugs, new Set(['b', 'e']), new Set(['d'])), async ({ client, taskQueue, calls }) => {
-      const handle = await client.workflow.start(monthlyBilling, { taskQueue, workflowId: `stub-billing-${uniqueSuffix()}`, args: [{ period: '2026-11', billingRunId: 'run-1', concurrency: 2, tenantsPerRun: 2 }] });
+      const handle = await client.workflow.start(monthlyBilling, {
+        taskQueue,
+        workflowId: `stub-billing-${uniqueSuffix()}`,
+        args: [{ period: '2026-11', billingRunId: 'run-1', concurrency: 2, tenantsPerRun: 2 }],
+      });
       const progress = await handle.result();
       expect(progress).toMatchObject({ phase: 'completed', total: 5, done: 5, invoiced: 2, alreadyInvoiced: 1, failed: 2, invoicedCents: 5_000 });
       expect(progress.failures).toEqual([
@@ -57,7 +61,9 @@ describe('monthlyBilling workflow (stub activities)', () => {
 
   it('refuses a malformed period before opening a run', async () => {
     await withStubWorker(billingStubs(['a'], new Set(), new Set()), async ({ client, taskQueue, calls }) => {
-      await expect(client.workflow.execute(monthlyBilling, { taskQueue, workflowId: `stub-billing-${uniqueSuffix()}`, args: [{ period: '2026-13' }] })).rejects.toThrow();
+      await expect(
+        client.workflow.execute(monthlyBilling, { taskQueue, workflowId: `stub-billing-${uniqueSuffix()}`, args: [{ period: '2026-13' }] }),
+      ).rejects.toThrow();
       expect(calls).toEqual([]);
     });
   });

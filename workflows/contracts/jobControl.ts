@@ -23,7 +23,14 @@ export interface JobWorkflowInput<Params = Record<string, unknown>> {
 }
 
 /** Workflow types that run a job row of `POST /v1/jobs` or a connector sync; started with a {@link JobWorkflowInput}. */
-export type JobWorkflowType = typeof WORKFLOW_TYPES.exportJob | typeof WORKFLOW_TYPES.userImportJob | typeof WORKFLOW_TYPES.batchScanJob | typeof WORKFLOW_TYPES.migrationJob | typeof WORKFLOW_TYPES.backupJob | typeof WORKFLOW_TYPES.restoreJob | typeof WORKFLOW_TYPES.connectorSync;
+export type JobWorkflowType =
+  | typeof WORKFLOW_TYPES.exportJob
+  | typeof WORKFLOW_TYPES.userImportJob
+  | typeof WORKFLOW_TYPES.batchScanJob
+  | typeof WORKFLOW_TYPES.migrationJob
+  | typeof WORKFLOW_TYPES.backupJob
+  | typeof WORKFLOW_TYPES.restoreJob
+  | typeof WORKFLOW_TYPES.connectorSync;
 
 /** The signature every job workflow shares (some take more fields than {@link JobWorkflowInput}). */
 export type JobWorkflow = (input: JobWorkflowInput) => Promise<unknown>;

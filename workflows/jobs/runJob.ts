@@ -1,4 +1,13 @@
-import { ApplicationFailure, CancellationScope, CancelledFailure, condition, ContinueAsNew, isCancellation, proxyActivities, setHandler } from '@temporalio/workflow';
+import {
+  ApplicationFailure,
+  CancellationScope,
+  CancelledFailure,
+  condition,
+  ContinueAsNew,
+  isCancellation,
+  proxyActivities,
+  setHandler,
+} from '@temporalio/workflow';
 import type { HubActivities } from '../../activities';
 import { type JobProgress, type JobWorkflowInput, pauseSignal, progressQuery, resumeSignal } from '../contracts';
 

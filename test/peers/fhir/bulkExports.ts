@@ -26,7 +26,14 @@ export class BulkExports {
   ) {}
 
   create(request: string, snapshot: Map<string, Resource[]>, deletions: Array<{ resourceType: string; id: string }>): ExportJob {
-    const job: ExportJob = { id: randomUUID(), request, transactionTime: new Date().toISOString(), readyAt: Date.now() + this.delayMs, files: new Map(), polls: [] };
+    const job: ExportJob = {
+      id: randomUUID(),
+      request,
+      transactionTime: new Date().toISOString(),
+      readyAt: Date.now() + this.delayMs,
+      files: new Map(),
+      polls: [],
+    };
     for (const [type, resources] of snapshot) {
       for (let start = 0, part = 1; start < resources.length; start += this.fileSize, part += 1) {
         const lines = resources.slice(start, start + this.fileSize).map((resource) => JSON.stringify(resource));

@@ -119,7 +119,8 @@ export const startFhirPeer = async (options: FhirPeerOptions): Promise<FhirPeer>
     const fault = await faults.before(req);
     if (fault) {
       if (fault.kind === 'expiredToken') return unauthorized(res, 'Access token expired');
-      if (applyGenericFault(fault.kind === 'status' ? { ...fault, body: fault.body ?? outcome(fault.status, 'throttled', 'Forced by the peer') } : fault, res)) return;
+      if (applyGenericFault(fault.kind === 'status' ? { ...fault, body: fault.body ?? outcome(fault.status, 'throttled', 'Forced by the peer') } : fault, res))
+        return;
     }
     if (req.method === 'POST' && url.pathname === '/oauth2/token') {
       const result = await auth.exchange(await readForm(req));
@@ -178,15 +179,20 @@ export const startFhirPeer = async (options: FhirPeerOptions): Promise<FhirPeer>
   const kickOff = async (url: URL, req: IncomingMessage, res: ServerResponse, level: string | undefined): Promise<void> => {
     if (!/respond-async/i.test(String(req.headers.prefer ?? ''))) return sendFhir(res, 400, outcome(400, 'invalid', 'Prefer: respond-async is required'));
     const format = url.searchParams.get('_outputFormat');
-    if (format && !['application/fhir+ndjson', 'application/ndjson', 'ndjson'].includes(format)) return sendFhir(res, 400, outcome(400, 'invalid', `unsupported _outputFormat ${format}`));
+    if (format && !['application/fhir+ndjson', 'application/ndjson', 'ndjson'].includes(format))
+      return sendFhir(res, 400, outcome(400, 'invalid', `unsupported _outputFormat ${format}`));
     const since = url.searchParams.get('_since');
     if (since && Number.isNaN(Date.parse(since))) return sendFhir(res, 400, outcome(400, 'invalid', '_since must be an instant'));
     const requested = (url.searchParams.get('_type') ?? CLINICAL_TYPES.join(',')).split(',').filter(Boolean);
-    const types = level === 'Patient' || level?.startsWith('Group/') ? requested.filter((type) => (CLINICAL_TYPES as readonly string[]).includes(type)) : requested;
+    const types =
+      level === 'Patient' || level?.startsWith('Group/') ? requested.filter((type) => (CLINICAL_TYPES as readonly string[]).includes(type)) : requested;
     const snapshot = new Map<string, Resource[]>();
     for (const type of types) {
       const bundle = await repo.search(parseSearchRequest(type as ResourceType, { ...(since ? { _lastUpdated: `gt${since}` } : {}), _sort: '_lastUpdated' }));
-      snapshot.set(type, (bundle.entry ?? []).map((entry) => entry.resource!));
+      snapshot.set(
+        type,
+        (bundle.entry ?? []).map((entry) => entry.resource!),
+      );
     }
     const deletions = since ? repo.deletions.filter((deletion) => deletion.at > Date.parse(since) && types.includes(deletion.resourceType)) : [];
     const job = exports.create(url.toString(), snapshot, deletions);
@@ -202,10 +208,18 @@ export const startFhirPeer = async (options: FhirPeerOptions): Promise<FhirPeer>
     }
     job.polls.push(Date.now());
     if (Date.now() < job.readyAt) {
-      const progress = Math.min(99, Math.round((100 * (job.polls.length * retryAfterSeconds * 1000)) / Math.max(1, job.readyAt - Date.parse(job.transactionTime))));
+      const progress = Math.min(
+        99,
+        Math.round((100 * (job.polls.length * retryAfterSeconds * 1000)) / Math.max(1, job.readyAt - Date.parse(job.transactionTime))),
+      );
       return void res.writeHead(202, { 'Retry-After': String(retryAfterSeconds), 'X-Progress': `${progress}% exported` }).end();
     }
-    sendJson(res, 200, exports.manifest(job, (name) => `${base}/fhir/R4/$export-file/${job.id}/${name}`), { Expires: new Date(Date.now() + 3600_000).toUTCString() });
+    sendJson(
+      res,
+      200,
+      exports.manifest(job, (name) => `${base}/fhir/R4/$export-file/${job.id}/${name}`),
+      { Expires: new Date(Date.now() + 3600_000).toUTCString() },
+    );
   };
 
   const exportFile = (id: string, name: string, res: ServerResponse): void => {
@@ -250,7 +264,8 @@ export const startFhirPeer = async (options: FhirPeerOptions): Promise<FhirPeer>
   });
 
   const admin = async (url: URL, req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    const body = req.method === 'POST' ? await readJson<{ type?: ClinicalType; ids?: string[]; count?: number; clientId?: string; publicKeyPem?: string }>(req) : {};
+    const body =
+      req.method === 'POST' ? await readJson<{ type?: ClinicalType; ids?: string[]; count?: number; clientId?: string; publicKeyPem?: string }>(req) : {};
     const type = body.type ?? 'Patient';
     const chosen = async () => body.ids ?? (await ids(type)).slice(0, body.count ?? 1);
     switch (url.pathname) {

@@ -53,7 +53,10 @@ export class SmartTokenService {
 
   async exchange(form: URLSearchParams): Promise<TokenOutcome> {
     this.requests += 1;
-    const invalid = (description: string, error = 'invalid_client'): TokenOutcome => ({ status: error === 'invalid_client' ? 401 : 400, body: { error, error_description: description } });
+    const invalid = (description: string, error = 'invalid_client'): TokenOutcome => ({
+      status: error === 'invalid_client' ? 401 : 400,
+      body: { error, error_description: description },
+    });
     if (form.get('grant_type') !== 'client_credentials') return invalid('grant_type must be client_credentials', 'unsupported_grant_type');
     if (form.get('client_assertion_type') !== ASSERTION_TYPE) return invalid('client_assertion_type must be jwt-bearer', 'invalid_request');
     const assertion = form.get('client_assertion') ?? '';

@@ -107,7 +107,15 @@ export const startODataPeer = async (options: ODataPeerOptions): Promise<ODataPe
       const modifiedAt = new Date(Math.floor(fromMs + ((toMs - fromMs) * index) / Math.max(1, count))).toISOString();
       rows.push(
         entitySet === 'BusinessPartners'
-          ? { ID: id, name: `Partner ${id}`, city: ['Walldorf', 'Berlin', 'Paris', 'Austin'][id % 4], country: ['DE', 'DE', 'FR', 'US'][id % 4], email: `partner${id}@erp.test`, modifiedAt, deletedAt: null }
+          ? {
+              ID: id,
+              name: `Partner ${id}`,
+              city: ['Walldorf', 'Berlin', 'Paris', 'Austin'][id % 4],
+              country: ['DE', 'DE', 'FR', 'US'][id % 4],
+              email: `partner${id}@erp.test`,
+              modifiedAt,
+              deletedAt: null,
+            }
           : {
               ID: id,
               orderNumber: `SO-${String(id).padStart(7, '0')}`,
@@ -126,11 +134,15 @@ export const startODataPeer = async (options: ODataPeerOptions): Promise<ODataPe
   const modify = async (entitySet: ErpEntitySet, ids: number[], atMs?: number) => {
     const now = new Date(atMs ?? Date.now()).toISOString();
     const change = entitySet === 'BusinessPartners' ? { city: 'Changed City', modifiedAt: now } : { status: 'CHANGED', modifiedAt: now };
-    await UPDATE(table(entitySet)).set(change).where({ ID: { in: ids } });
+    await UPDATE(table(entitySet))
+      .set(change)
+      .where({ ID: { in: ids } });
   };
   const softDelete = async (entitySet: ErpEntitySet, ids: number[]) => {
     const now = new Date().toISOString();
-    await UPDATE(table(entitySet)).set({ deletedAt: now, modifiedAt: now }).where({ ID: { in: ids } });
+    await UPDATE(table(entitySet))
+      .set({ deletedAt: now, modifiedAt: now })
+      .where({ ID: { in: ids } });
   };
   const hardDelete = async (entitySet: ErpEntitySet, ids: number[]) => {
     await DELETE.from(table(entitySet)).where({ ID: { in: ids } });
@@ -147,7 +159,11 @@ export const startODataPeer = async (options: ODataPeerOptions): Promise<ODataPe
       if (req.path.startsWith('/__admin/')) return await admin(req, res);
       const fault = await faults.before(req);
       if (fault?.kind === 'expiredToken') return odataError(res, 401, 'Unauthorized', 'The access token expired');
-      if (fault && applyGenericFault(fault.kind === 'status' ? { ...fault, body: fault.body ?? odataErrorBody(fault.status, 'Forced by the peer') } : fault, res)) return;
+      if (
+        fault &&
+        applyGenericFault(fault.kind === 'status' ? { ...fault, body: fault.body ?? odataErrorBody(fault.status, 'Forced by the peer') } : fault, res)
+      )
+        return;
       if (!authorized(req.headers.authorization)) {
         res.setHeader('WWW-Authenticate', 'Basic realm="ERP", Bearer');
         return odataError(res, 401, 'Unauthorized', 'Authentication required');

@@ -135,13 +135,26 @@ export class CompanyStore {
     const updatedMs = this.now();
     if (entity === 'Customer') {
       const name = String(body.DisplayName ?? [body.GivenName, body.FamilyName].filter(Boolean).join(' '));
-      if (!name.trim()) throw new ValidationFailure('Required param missing, need to supply the required value for the API', 'Required parameter DisplayName is missing in the request', '2020', 'DisplayName');
+      if (!name.trim())
+        throw new ValidationFailure(
+          'Required param missing, need to supply the required value for the API',
+          'Required parameter DisplayName is missing in the request',
+          '2020',
+          'DisplayName',
+        );
       const duplicate = [...this.map('Customer').values()].some((stored) => !stored.deleted && stored.data.DisplayName === name);
       if (duplicate) throw new ValidationFailure('Duplicate Name Exists Error', `The name supplied already exists. : ${name}`, '6240');
     } else if (entity === 'Invoice') {
       const customerId = (body.CustomerRef as { value?: string } | undefined)?.value;
-      if (!customerId || !this.map('Customer').has(customerId)) throw new ValidationFailure('Invalid Reference Id', `Invalid Reference Id : Customer ${customerId ?? '(none)'}`, '2500', 'CustomerRef');
-      if (!Array.isArray(body.Line) || body.Line.length === 0) throw new ValidationFailure('Required param missing, need to supply the required value for the API', 'Required parameter Line is missing in the request', '2020', 'Line');
+      if (!customerId || !this.map('Customer').has(customerId))
+        throw new ValidationFailure('Invalid Reference Id', `Invalid Reference Id : Customer ${customerId ?? '(none)'}`, '2500', 'CustomerRef');
+      if (!Array.isArray(body.Line) || body.Line.length === 0)
+        throw new ValidationFailure(
+          'Required param missing, need to supply the required value for the API',
+          'Required parameter Line is missing in the request',
+          '2020',
+          'Line',
+        );
     } else {
       throw new ValidationFailure('Operation not supported', `The peer does not create ${entity}`, '2010');
     }
@@ -204,13 +217,25 @@ export class CompanyStore {
           DocNumber: String(1000 + Number(id)),
           TxnDate: txnDate,
           CustomerRef: customerRef,
-          Line: [{ Id: '1', LineNum: 1, Amount: amount, DetailType: 'SalesItemLineDetail', SalesItemLineDetail: { ItemRef: { value: '1', name: 'Services' } } }],
+          Line: [
+            { Id: '1', LineNum: 1, Amount: amount, DetailType: 'SalesItemLineDetail', SalesItemLineDetail: { ItemRef: { value: '1', name: 'Services' } } },
+          ],
           TotalAmt: amount,
           Balance: amount,
           MetaData: meta,
         };
       default:
-        return { Id: id, SyncToken: '0', domain: 'QBO', sparse: false, TxnDate: txnDate, CustomerRef: customerRef, TotalAmt: amount, UnappliedAmt: 0, MetaData: meta };
+        return {
+          Id: id,
+          SyncToken: '0',
+          domain: 'QBO',
+          sparse: false,
+          TxnDate: txnDate,
+          CustomerRef: customerRef,
+          TotalAmt: amount,
+          UnappliedAmt: 0,
+          MetaData: meta,
+        };
     }
   }
 }

@@ -28,11 +28,19 @@ export const faults = {
   authenticationFailed: (detail = 'Token expired') =>
     intuitFault('AUTHENTICATION', [{ Message: 'message=AuthenticationFailed; errorCode=003200; statusCode=401', Detail: detail, code: '3200' }]),
   authorizationFailed: () =>
-    intuitFault('AUTHORIZATION', [{ Message: 'message=ApplicationAuthorizationFailed; errorCode=003100; statusCode=403', Detail: 'The application is not authorized for this company', code: '3100' }]),
+    intuitFault('AUTHORIZATION', [
+      {
+        Message: 'message=ApplicationAuthorizationFailed; errorCode=003100; statusCode=403',
+        Detail: 'The application is not authorized for this company',
+        code: '3100',
+      },
+    ]),
   throttled: () =>
     intuitFault('SERVICE', [{ Message: 'message=ThrottleExceeded; errorCode=003001; statusCode=429', Detail: 'The request limit was reached.', code: '3001' }]),
   serviceUnavailable: (status: number) =>
-    intuitFault('SERVICE', [{ Message: `message=InternalServerError; statusCode=${status}`, Detail: 'An application error has occurred while processing your request', code: '3100' }]),
+    intuitFault('SERVICE', [
+      { Message: `message=InternalServerError; statusCode=${status}`, Detail: 'An application error has occurred while processing your request', code: '3100' },
+    ]),
   validation: (message: string, detail: string, code = '2020', element?: string) =>
     intuitFault('ValidationFault', [{ Message: message, Detail: detail, code, ...(element ? { element } : {}) }]),
   queryParser: (detail: string) => intuitFault('ValidationFault', [{ Message: 'Error parsing query', Detail: `QueryParserError: ${detail}`, code: '4000' }]),

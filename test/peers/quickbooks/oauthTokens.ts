@@ -31,14 +31,22 @@ export class OAuthTokens {
     const refreshToken = `qbo-rt-${randomBytes(18).toString('base64url')}`;
     this.access.set(accessToken, Date.now() + this.accessTtlSeconds * 1000);
     this.refresh.set(refreshToken, { spent: false });
-    return { token_type: 'bearer', access_token: accessToken, refresh_token: refreshToken, expires_in: this.accessTtlSeconds, x_refresh_token_expires_in: 8_726_400 };
+    return {
+      token_type: 'bearer',
+      access_token: accessToken,
+      refresh_token: refreshToken,
+      expires_in: this.accessTtlSeconds,
+      x_refresh_token_expires_in: 8_726_400,
+    };
   }
 
   /** Handles `grant_type=refresh_token`; the outcome is what the endpoint answers. */
   exchange(authorization: string | undefined, form: URLSearchParams): { status: number; body: Record<string, unknown> } {
     this.calls += 1;
     const [scheme, encoded] = (authorization ?? '').split(' ');
-    const [clientId, clientSecret] = Buffer.from(encoded ?? '', 'base64').toString('utf8').split(':');
+    const [clientId, clientSecret] = Buffer.from(encoded ?? '', 'base64')
+      .toString('utf8')
+      .split(':');
     if (scheme?.toLowerCase() !== 'basic' || clientId !== this.clientId || clientSecret !== this.clientSecret) {
       return { status: 401, body: { error: 'invalid_client' } };
     }

@@ -40,7 +40,10 @@ function parseCondition(text: string): ParsedQuery['conditions'][number] {
   const [, field, operator, raw] = match;
   const op = operator!.toLowerCase();
   if (op === 'in') {
-    const list = raw!.replace(/^\(|\)$/g, '').split(',').map(unquote);
+    const list = raw!
+      .replace(/^\(|\)$/g, '')
+      .split(',')
+      .map(unquote);
     return { field: field!, operator: op, value: list };
   }
   return { field: field!, operator: op, value: unquote(raw!) };
@@ -61,7 +64,13 @@ export function matches(record: Record<string, unknown>, conditions: ParsedQuery
   return conditions.every(({ field, operator, value }) => {
     const actual = fieldValue(record, field);
     if (operator === 'in') return (value as string[]).includes(String(actual));
-    if (operator === 'like') return new RegExp(`^${String(value).replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/%/g, '.*')}$`, 'i').test(String(actual));
+    if (operator === 'like')
+      return new RegExp(
+        `^${String(value)
+          .replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+          .replace(/%/g, '.*')}$`,
+        'i',
+      ).test(String(actual));
     const comparison = compareValues(actual, value as string);
     switch (operator) {
       case '=':

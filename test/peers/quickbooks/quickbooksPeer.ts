@@ -81,7 +81,10 @@ export const startQuickBooksPeer = async (options: QuickBooksPeerOptions): Promi
       if (req.method === 'GET' && resource === 'query') return query(url, res);
       if (req.method === 'GET' && resource === 'cdc') return cdc(url, res);
       if (req.method === 'GET' && resource === 'companyinfo') {
-        return sendJson(res, 200, { CompanyInfo: { Id: realmId, CompanyName: 'Peer Company', Country: 'US', SyncToken: '0' }, time: intuitTime(Date.now(), true) });
+        return sendJson(res, 200, {
+          CompanyInfo: { Id: realmId, CompanyName: 'Peer Company', Country: 'US', SyncToken: '0' },
+          time: intuitTime(Date.now(), true),
+        });
       }
       if (req.method === 'POST' && (resource === 'customer' || resource === 'invoice')) return create(resource, url, req, res);
     } catch (error) {
@@ -104,7 +107,10 @@ export const startQuickBooksPeer = async (options: QuickBooksPeerOptions): Promi
   };
 
   const cdc = (url: URL, res: ServerResponse): void => {
-    const entities = (url.searchParams.get('entities') ?? '').split(',').filter(Boolean).map((name) => company.entityNamed(name));
+    const entities = (url.searchParams.get('entities') ?? '')
+      .split(',')
+      .filter(Boolean)
+      .map((name) => company.entityNamed(name));
     const changedSince = Date.parse(url.searchParams.get('changedSince') ?? '');
     if (!entities.length || Number.isNaN(changedSince)) {
       throw new ValidationFailure('Request has invalid or unsupported property', 'entities and changedSince are required', '2010');

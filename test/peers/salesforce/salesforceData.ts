@@ -69,10 +69,29 @@ export class SalesforceOrg {
     const base: SalesforceRecord = { Id: salesforceId(type, n), IsDeleted: false, CreatedDate: stamp, LastModifiedDate: stamp, SystemModstamp: stamp };
     const generated: Record<string, unknown> =
       type === 'Account'
-        ? { Name: `Account ${n}`, Industry: INDUSTRIES[n % INDUSTRIES.length], AnnualRevenue: (n % 97) * 10_000, NumberOfEmployees: n % 5000, External_Id__c: null }
+        ? {
+            Name: `Account ${n}`,
+            Industry: INDUSTRIES[n % INDUSTRIES.length],
+            AnnualRevenue: (n % 97) * 10_000,
+            NumberOfEmployees: n % 5000,
+            External_Id__c: null,
+          }
         : type === 'Contact'
-          ? { FirstName: `First${n}`, LastName: `Last${n}`, Email: `contact${n}@example.test`, AccountId: salesforceId('Account', Math.max(1, n % 1000)), External_Id__c: null }
-          : { Name: `Opportunity ${n}`, Amount: (n % 50) * 1000, StageName: STAGES[n % STAGES.length], CloseDate: '2026-06-30', AccountId: salesforceId('Account', Math.max(1, n % 1000)), External_Id__c: null };
+          ? {
+              FirstName: `First${n}`,
+              LastName: `Last${n}`,
+              Email: `contact${n}@example.test`,
+              AccountId: salesforceId('Account', Math.max(1, n % 1000)),
+              External_Id__c: null,
+            }
+          : {
+              Name: `Opportunity ${n}`,
+              Amount: (n % 50) * 1000,
+              StageName: STAGES[n % STAGES.length],
+              CloseDate: '2026-06-30',
+              AccountId: salesforceId('Account', Math.max(1, n % 1000)),
+              External_Id__c: null,
+            };
     const record = { ...base, ...generated, ...values } as SalesforceRecord;
     this.table(type).set(record.Id, record);
     return record;

@@ -48,7 +48,10 @@ const PAGE_DEFAULT = 2000;
 const VERSION_PATH = /^\/services\/data\/v(\d+\.\d+)(\/.*)?$/;
 
 export async function startSalesforcePeer(options: SalesforcePeerOptions): Promise<RunningSalesforcePeer> {
-  const counts = typeof options.records === 'number' ? { Account: options.records, Contact: 0, Opportunity: 0 } : { Account: 1000, Contact: 200, Opportunity: 200, ...(options.records ?? {}) };
+  const counts =
+    typeof options.records === 'number'
+      ? { Account: options.records, Contact: 0, Opportunity: 0 }
+      : { Account: 1000, Contact: 200, Opportunity: 200, ...(options.records ?? {}) };
   const org = new SalesforceOrg(counts);
   const faults = new FaultInjector();
   const validTokens = new Set(options.accessTokens ?? []);
@@ -117,19 +120,30 @@ export async function startSalesforcePeer(options: SalesforcePeerOptions): Promi
       const body = JSON.parse((await readText(req)) || '{}') as { records?: Array<Record<string, unknown>> };
       const records = body.records ?? [];
       if (records.length > 200) return sfError(res, 400, 'EXCEEDED_ID_LIMIT', 'record limit reached. cannot submit more than 200 records into this call');
-      return sendJson(res, 200, records.map((record) => {
-        const { attributes: _attributes, ...values } = record;
-        const result = upsert(segments[2]!, segments[3]!, values[segments[3]!] as string, values);
-        return 'errorCode' in result ? { success: false, errors: [{ statusCode: result.errorCode, message: result.message, fields: [] }] } : result;
-      }));
+      return sendJson(
+        res,
+        200,
+        records.map((record) => {
+          const { attributes: _attributes, ...values } = record;
+          const result = upsert(segments[2]!, segments[3]!, values[segments[3]!] as string, values);
+          return 'errorCode' in result ? { success: false, errors: [{ statusCode: result.errorCode, message: result.message, fields: [] }] } : result;
+        }),
+      );
     }
     return sfError(res, 404, 'NOT_FOUND', 'The requested resource does not exist');
   }
 
-  function upsert(type: string, field: string, value: string, values: Record<string, unknown>): { id: string; success: true; errors: []; created: boolean } | { errorCode: string; message: string } {
+  function upsert(
+    type: string,
+    field: string,
+    value: string,
+    values: Record<string, unknown>,
+  ): { id: string; success: true; errors: []; created: boolean } | { errorCode: string; message: string } {
     const known = new Set(OBJECT_FIELDS[type]?.map((f) => f.name));
     if (!known.has(field)) return { errorCode: 'NOT_FOUND', message: `Provided external ID field does not exist or is not accessible: ${field}` };
-    const unknown = Object.keys(values).filter((key) => !known.has(key) || ['Id', 'IsDeleted', 'SystemModstamp', 'CreatedDate', 'LastModifiedDate'].includes(key));
+    const unknown = Object.keys(values).filter(
+      (key) => !known.has(key) || ['Id', 'IsDeleted', 'SystemModstamp', 'CreatedDate', 'LastModifiedDate'].includes(key),
+    );
     if (unknown.length > 0) return { errorCode: 'INVALID_FIELD', message: `No such column '${unknown[0]}' on sobject of type ${type}` };
     const existing = org.findByField(type, field, value);
     if (existing) {
@@ -190,13 +204,20 @@ export async function startSalesforcePeer(options: SalesforcePeerOptions): Promi
   function changedRecords(res: ServerResponse, type: string, kind: 'updated' | 'deleted', params: URLSearchParams): void {
     const start = Date.parse(params.get('start') ?? '');
     const end = Date.parse(params.get('end') ?? '');
-    if (Number.isNaN(start) || Number.isNaN(end) || end < start) return sfError(res, 400, 'INVALID_REPLICATION_DATE', 'start and end must be valid dates, end after start');
+    if (Number.isNaN(start) || Number.isNaN(end) || end < start)
+      return sfError(res, 400, 'INVALID_REPLICATION_DATE', 'start and end must be valid dates, end after start');
     const latest = new Date(Math.min(end, Date.now())).toISOString().replace('Z', '+0000');
     if (kind === 'deleted') {
       const deletedRecords = org.deletedLog.get(type)!.filter((entry) => sfTime(entry.deletedDate) >= start && sfTime(entry.deletedDate) <= end);
-      return sendJson(res, 200, { deletedRecords, earliestDateAvailable: new Date(Date.now() - 30 * 86_400_000).toISOString().replace('Z', '+0000'), latestDateCovered: latest });
+      return sendJson(res, 200, {
+        deletedRecords,
+        earliestDateAvailable: new Date(Date.now() - 30 * 86_400_000).toISOString().replace('Z', '+0000'),
+        latestDateCovered: latest,
+      });
     }
-    const ids = [...org.table(type).values()].filter((record) => !record.IsDeleted && sfTime(record.SystemModstamp) >= start && sfTime(record.SystemModstamp) <= end).map((record) => record.Id);
+    const ids = [...org.table(type).values()]
+      .filter((record) => !record.IsDeleted && sfTime(record.SystemModstamp) >= start && sfTime(record.SystemModstamp) <= end)
+      .map((record) => record.Id);
     return sendJson(res, 200, { ids, latestDateCovered: latest });
   }
 

@@ -2,7 +2,15 @@ import { createHash, randomUUID } from 'node:crypto';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import { once } from 'node:events';
 import { type AddressInfo } from 'node:net';
-import { MAX_BATCH_ITEMS, MAX_LIST_LIMIT, scanItemSchema, type ScanFinding, type ScanItem, type ScanRecord, type ScanResult } from '../../../connectors/scan/schemas';
+import {
+  MAX_BATCH_ITEMS,
+  MAX_LIST_LIMIT,
+  scanItemSchema,
+  type ScanFinding,
+  type ScanItem,
+  type ScanRecord,
+  type ScanResult,
+} from '../../../connectors/scan/schemas';
 import { applyGenericFault, FaultInjector, handleFaultControl } from '../faults';
 import { bearerToken, readText, sendJson } from '../http';
 import { type RunningPeer } from '../peer';
@@ -40,7 +48,7 @@ export function scanFinding(item: ScanItem, revision = 0): ScanFinding {
   return {
     normalizedName: (item.medication ?? `NDC ${item.ndc}`).trim().toUpperCase(),
     ndc: item.ndc ?? null,
-    rxcui: String(100000 + digest.readUInt32BE(0) % 900000),
+    rxcui: String(100000 + (digest.readUInt32BE(0) % 900000)),
     interactionRisk: RISKS[digest[4]! % RISKS.length]!,
     flags: digest[5]! % 7 === 0 ? ['duplicate-therapy'] : [],
   };
@@ -79,7 +87,8 @@ export async function startScanPeer(options: ScanPeerOptions): Promise<RunningSc
     const fault = await faults.before(req);
     if (fault?.kind === 'expiredToken') return sendJson(res, 401, { error: { code: 'token_expired', message: 'The API key has expired' } });
     if (fault && applyGenericFault(fault, res)) return;
-    if (options.apiKey && bearerToken(req) !== options.apiKey) return sendJson(res, 401, { error: { code: 'unauthorized', message: 'A valid API key is required' } });
+    if (options.apiKey && bearerToken(req) !== options.apiKey)
+      return sendJson(res, 401, { error: { code: 'unauthorized', message: 'A valid API key is required' } });
 
     if (req.method === 'GET' && url.pathname === '/v1/health') return sendJson(res, 200, { status: 'ok', provider: 'hub-scan-peer', version: '1.0' });
     if (req.method === 'POST' && url.pathname === '/v1/scans') return submit(req, res);
@@ -157,7 +166,17 @@ export async function startScanPeer(options: ScanPeerOptions): Promise<RunningSc
     purge(scanId) {
       const scan = scans.get(scanId);
       if (!scan) throw new Error(`no scan ${scanId}`);
-      scans.set(scanId, { scanId, itemId: scan.itemId, batchId: scan.batchId, status: scan.status, patientRef: null, result: null, error: null, updatedAt: stamp(), deleted: true });
+      scans.set(scanId, {
+        scanId,
+        itemId: scan.itemId,
+        batchId: scan.batchId,
+        status: scan.status,
+        patientRef: null,
+        result: null,
+        error: null,
+        updatedAt: stamp(),
+        deleted: true,
+      });
     },
     async stop() {
       server.closeAllConnections();

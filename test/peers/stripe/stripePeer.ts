@@ -63,26 +63,36 @@ export async function startStripePeer(options: StripePeerOptions): Promise<Runni
     }
     if (fault?.kind === 'status' && fault.body === undefined) {
       const type = fault.status === 429 ? 'rate_limit_error' : fault.status >= 500 ? 'api_error' : 'invalid_request_error';
-      const body = { error: { type, message: fault.status === 429 ? 'Too many requests hit the API too quickly.' : 'Something went wrong on our end.', ...(fault.status === 429 ? { code: 'rate_limit' } : {}) } };
+      const body = {
+        error: {
+          type,
+          message: fault.status === 429 ? 'Too many requests hit the API too quickly.' : 'Something went wrong on our end.',
+          ...(fault.status === 429 ? { code: 'rate_limit' } : {}),
+        },
+      };
       return void applyGenericFault({ ...fault, body }, res);
     }
     if (fault && applyGenericFault(fault, res)) return;
     await new Promise<void>((resolve, reject) => {
-      const upstream = http.request(`${directUrl}${req.url}`, { method: req.method, headers: { ...req.headers, host: `127.0.0.1:${localstripePort}` } }, (answer) => {
-        if (fault?.kind === 'lostResponse') {
-          // localstripe has done the work; the client never hears of it.
-          answer.resume();
-          answer.on('end', () => {
-            res.socket?.destroy();
-            resolve();
-          });
-          return;
-        }
-        res.writeHead(answer.statusCode ?? 502, answer.headers);
-        answer.pipe(res);
-        answer.on('end', resolve);
-        answer.on('error', reject);
-      });
+      const upstream = http.request(
+        `${directUrl}${req.url}`,
+        { method: req.method, headers: { ...req.headers, host: `127.0.0.1:${localstripePort}` } },
+        (answer) => {
+          if (fault?.kind === 'lostResponse') {
+            // localstripe has done the work; the client never hears of it.
+            answer.resume();
+            answer.on('end', () => {
+              res.socket?.destroy();
+              resolve();
+            });
+            return;
+          }
+          res.writeHead(answer.statusCode ?? 502, answer.headers);
+          answer.pipe(res);
+          answer.on('end', resolve);
+          answer.on('error', reject);
+        },
+      );
       upstream.on('error', reject);
       req.pipe(upstream);
     });
@@ -93,14 +103,22 @@ export async function startStripePeer(options: StripePeerOptions): Promise<Runni
   const port = (server.address() as AddressInfo).port;
 
   const seedCustomers = async (count: number) => {
-    const response = await fetch(`${directUrl}/_config/seed/customers`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ count }) });
+    const response = await fetch(`${directUrl}/_config/seed/customers`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ count }),
+    });
     if (!response.ok) throw new Error(`seeding localstripe: ${response.status} ${await response.text()}`);
     return ((await response.json()) as { ids: string[] }).ids;
   };
   if (options.customers) await seedCustomers(options.customers);
 
   const config = async (method: string, path: string, body?: unknown) => {
-    const response = await fetch(`${directUrl}${path}`, { method, headers: { 'Content-Type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+    const response = await fetch(`${directUrl}${path}`, {
+      method,
+      headers: { 'Content-Type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
     if (!response.ok) throw new Error(`localstripe ${method} ${path}: ${response.status} ${await response.text()}`);
   };
 
@@ -131,7 +149,10 @@ async function waitUntilUp(url: string, child: ChildProcess, output: () => strin
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`localstripe exited (${child.exitCode}): ${output()}`);
     try {
-      const response = await fetch(`${url}/v1/customers?limit=1`, { headers: { Authorization: `Bearer ${STRIPE_TEST_KEY}` }, signal: AbortSignal.timeout(1_000) });
+      const response = await fetch(`${url}/v1/customers?limit=1`, {
+        headers: { Authorization: `Bearer ${STRIPE_TEST_KEY}` },
+        signal: AbortSignal.timeout(1_000),
+      });
       if (response.ok) return;
     } catch {
       // not listening yet
