@@ -208,7 +208,20 @@ export function renderApiReference(document: JsonSchema, accessOf: (method: stri
       if (body?.content) {
         for (const [contentType, { schema }] of Object.entries(body.content)) {
           const fields = schema ? fieldsOf(schema) : [];
-          if (fields.length) {
+          // A body that is one of several objects told apart by a constant field (POST /v1/jobs by kind): one table each.
+          const variants = ((schema?.oneOf ?? schema?.anyOf) as JsonSchema[] | undefined)?.filter((variant) => variant.properties) ?? [];
+          if (!fields.length && variants.length) {
+            lines.push(`Request body (${code(contentType)}), one of:`, '');
+            for (const variant of variants) {
+              const constants = Object.entries((variant.properties ?? {}) as Record<string, JsonSchema>).filter(([, property]) => property.const !== undefined);
+              lines.push(
+                `${constants.map(([name, property]) => `${code(name)} = ${code(property.const)}`).join(', ') || 'variant'}:`,
+                '',
+                ...fieldTable(fieldsOf(variant)),
+                '',
+              );
+            }
+          } else if (fields.length) {
             lines.push(`Request body (${code(contentType)}):`, '', ...fieldTable(fields), '');
           } else {
             const { type, notes } = describe(schema ?? {});

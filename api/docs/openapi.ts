@@ -79,7 +79,7 @@ export function buildOpenApiDocument(routes: readonly AnyRoute[], info: { versio
       security: route.auth === 'tenant' ? [{ ApiKey: [] }, { BearerApiKey: [] }] : route.auth === 'admin' ? [{ AdminToken: [] }] : [],
     };
     if (route.body) {
-      operation.requestBody = { required: true, content: { 'application/json': { schema: toJsonSchema(route.body, 'input') } } };
+      operation.requestBody = { required: true, content: { 'application/json': { schema: toJsonSchema(route.documentedBody ?? route.body, 'input') } } };
     } else if (route.rawBody) {
       operation.requestBody = {
         required: true,

@@ -58,6 +58,11 @@ export interface RouteDefinition<
   params?: PS;
   query?: QS;
   body?: BS;
+  /**
+   * The body as the OpenAPI document describes it, when the handler validates part of the body
+   * itself (POST /v1/jobs checks `params` by `kind`): the exact shape the server accepts.
+   */
+  documentedBody?: z.ZodType;
   /** Request body types other than JSON this route accepts (e.g. uploads). */
   rawBody?: { contentTypes: string[] };
   responses: Record<number, ResponseSpec>;

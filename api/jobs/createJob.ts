@@ -13,6 +13,13 @@ export const createJob = defineRoute({
   summary: 'Start a bulk job (export, …); answers 202 with the job',
   tags: ['jobs'],
   body: z.strictObject({ kind: z.string().min(1).max(50), params: z.record(z.string(), z.unknown()).default({}) }),
+  // Each kind's parameters, with their bounds (e.g. batch_scan itemsPerChunk 10–500), as the handler checks them.
+  documentedBody: z.discriminatedUnion(
+    'kind',
+    Object.values(jobKinds).map((kind) =>
+      z.strictObject({ kind: z.literal(kind.kind), params: kind.params.safeParse({}).success ? kind.params.optional() : kind.params }),
+    ) as unknown as [z.ZodObject, ...z.ZodObject[]],
+  ),
   responses: {
     202: { description: 'The job was started', schema: z.object({ job: jobSchema }) },
     429: { description: 'A tenant job limit is reached (JOB_CONCURRENCY_LIMIT, JOB_DAILY_LIMIT); see Retry-After' },
