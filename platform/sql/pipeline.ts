@@ -46,7 +46,9 @@ const statementNames = new Map<string, string>();
  * true)` of its settings then the statement, both named prepared statements (parsed once per
  * connection, planned from cache afterwards), and one `Sync` at the end — one socket write and one
  * round trip. Everything before the `Sync` is one implicit transaction: each statement sees the
- * settings set just before it, and the whole message commits or fails together (a failing
+ * settings set just before it — every setting any statement of the message sets, the ones it does
+ * not set itself reset to '' (the policies read '' as unset), so no statement inherits another's
+ * tenant, key prefix or platform flag — and the whole message commits or fails together (a failing
  * statement makes Postgres skip to the `Sync`). Parse refuses a statement holding several commands.
  * Answers each statement's rows, in order.
  */
@@ -61,9 +63,12 @@ export async function sendPipelined(connection: PipelineConnection, statements: 
     return { name, parse: true };
   };
   const messages: Array<{ name: string; parse: boolean; sql: string; values: readonly unknown[] }> = [];
+  const settingNames = [...new Set(statements.flatMap((statement) => statement.settings.map(([name]) => name)))];
   for (const statement of statements) {
-    const settingsSql = settingsStatement(statement.settings.length);
-    messages.push({ ...prepare(settingsSql), sql: settingsSql, values: statement.settings.flat() });
+    const own = new Map(statement.settings);
+    const settings = settingNames.map((name) => [name, own.get(name) ?? ''] as const);
+    const settingsSql = settingsStatement(settings.length);
+    messages.push({ ...prepare(settingsSql), sql: settingsSql, values: settings.flat() });
     messages.push({ ...prepare(statement.sql), sql: statement.sql, values: statement.values });
   }
   let results: Array<{ rows: unknown[] }>;

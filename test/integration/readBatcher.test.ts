@@ -59,6 +59,24 @@ describe('batched single-round-trip reads', () => {
     expect(emails).toEqual(['a@pipe.test', 'b@pipe.test']);
   });
 
+  it('never lets a setting of one read leak into the next read of the same message', async () => {
+    // A key lookup sets app.api_key_prefix, a platform read app.platform; the tenant reads batched
+    // after them set only app.tenant_id and must see neither.
+    const settingsSeen = db.knex.raw(
+      `select coalesce(current_setting('app.api_key_prefix', true), '') as prefix, coalesce(current_setting('app.platform', true), '') as platform, (select count(*) from tenants)::int as tenants`,
+    );
+    const reads = Array.from({ length: 30 }, (_, index) =>
+      index % 3 === 0
+        ? db.readWithSettings<{ prefix: string; platform: string }>({ 'app.api_key_prefix': 'hub_leak', 'app.platform': 'on' }, settingsSeen)
+        : db.readAsTenant<{ prefix: string; platform: string; tenants: number }>(tenants[index % 2]!, settingsSeen),
+    );
+    const answers = await Promise.all(reads);
+    answers.forEach((rows, index) => {
+      if (index % 3 === 0) expect(rows[0]).toMatchObject({ prefix: 'hub_leak', platform: 'on' });
+      else expect(rows[0]).toEqual({ prefix: '', platform: '', tenants: 1 });
+    });
+  });
+
   it('prepares a read afresh when a schema change made its cached plan stale', async () => {
     await owner.raw('create table plan_probe (a int)');
     try {
