@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
 import { isCidr } from './network/addressPolicy';
 
@@ -11,6 +12,25 @@ import { isCidr } from './network/addressPolicy';
  */
 
 const booleanFlag = z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform((value) => value === 'true' || value === '1' || value === 'yes');
+
+/**
+ * `API_TRUST_PROXY`: false, a hop count, or proxy addresses/CIDRs, as Express's `trust proxy` takes
+ * them. `true` is one hop, never Express's trust-everything (which takes the left-most address,
+ * one the client can write).
+ */
+const trustProxy = z
+  .string()
+  .trim()
+  .transform((value, ctx): false | number | string[] => {
+    if (['false', '0', 'no', ''].includes(value)) return false;
+    if (['true', 'yes'].includes(value)) return 1;
+    if (/^\d{1,2}$/.test(value)) return Number(value);
+    const entries = value.split(',').map((entry) => entry.trim());
+    if (entries.every((entry) => /^[0-9a-fA-F:.]+(\/\d{1,3})?$/.test(entry) && isIP(entry.split('/')[0]!) !== 0)) return entries;
+    ctx.addIssue({ code: 'custom', message: 'false, a hop count (0–99), or comma-separated proxy addresses/CIDRs' });
+    return z.NEVER;
+  })
+  .or(z.literal(false));
 
 const port = z.coerce.number().int().min(0).max(65535);
 
@@ -47,7 +67,11 @@ export const configSchema = z.object({
     .regex(/^\d+(b|kb|mb)$/i, 'must be a size such as 512kb or 1mb')
     .default('1mb')
     .describe('Largest JSON request body; larger bodies get 413 PAYLOAD_TOO_LARGE.'),
-  API_TRUST_PROXY: booleanFlag.default(false).describe('Trust X-Forwarded-For from a reverse proxy.'),
+  API_TRUST_PROXY: trustProxy
+    .default(false)
+    .describe(
+      'Which X-Forwarded-For hops to believe: false (none: the socket address), a hop count (1 for one reverse proxy; true means 1), or a comma-separated list of proxy addresses/CIDRs. The client is the first address not a trusted proxy, counted from the right: a value the client wrote itself is never taken.',
+    ),
 
   DATABASE_URL: postgresUrl
     .optional()
