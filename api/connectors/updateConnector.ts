@@ -11,7 +11,10 @@ import { connectorIdParams, connectorSchema, toConnectorView } from './connector
 const body = z
   .strictObject({
     name: z.string().trim().min(1).max(200).optional(),
-    config: z.record(z.string(), z.unknown()).optional().describe('Replaces the whole config; validated like on create'),
+    config: z
+      .record(z.string(), z.unknown())
+      .optional()
+      .describe("Replaces the whole config; validated like on create. Changing a URL field (the type's urlFields) needs `credentials` in the same request"),
     credentials: z.record(z.string(), z.unknown()).optional().describe('Replaces the credentials (write-only); resumes a connector paused by an auth failure'),
   })
   .refine((value) => Object.keys(value).length > 0, 'give at least one of name, config, credentials');
@@ -26,7 +29,10 @@ export const updateConnector = defineRoute({
   body,
   responses: {
     200: { description: 'The connector', schema: z.object({ connector: connectorSchema }) },
-    400: { description: 'Invalid config or credentials (details name the field), or a refused URL (URL_NOT_ALLOWED)' },
+    400: {
+      description:
+        'Invalid config or credentials (details name the field), a refused URL (URL_NOT_ALLOWED), or a changed URL field without the credentials in the same request (CREDENTIALS_REQUIRED)',
+    },
     404: { description: 'No such connector in this tenant' },
     409: { description: 'A connector with this name exists (CONNECTOR_NAME_TAKEN)' },
   },
@@ -41,6 +47,16 @@ export const updateConnector = defineRoute({
         if (body.name !== undefined) changes.name = body.name;
         if (body.config !== undefined) {
           const config = parseWith(definition.configSchema, body.config, 'body.config') as Record<string, unknown>;
+          // The stored credentials go wherever the URLs point: whoever moves them must hold the credentials.
+          const before = definition.configSchema.safeParse(current.config);
+          const moved = definition.urlFields.filter(
+            (field) => String(config[field] ?? '') !== String((before.success ? (before.data as Record<string, unknown>) : current.config)[field] ?? ''),
+          );
+          if (moved.length > 0 && body.credentials === undefined) {
+            throw errors.badRequest('CREDENTIALS_REQUIRED', `Changing ${moved.join(', ')} needs the connector's credentials in the same request`, [
+              { path: 'body.credentials', message: `required when ${moved.join(', ')} change` },
+            ]);
+          }
           await assertConfigUrlsAllowed(definition, config, networkPolicy(deps.config));
           changes.config = JSON.stringify(config);
         }

@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import http from 'node:http';
+import { type AddressInfo } from 'node:net';
 import { CONNECTOR_FAILURE_TYPES } from '../../connectors/errors';
 import { connectorRegistry } from '../../connectors/registry';
 import { generateApiKey } from '../../platform/apiKeys';
@@ -6,6 +8,7 @@ import { startScanPeer } from '../peers/scan/scanPeer';
 import { failureOf } from '../support/connectors';
 import { registerScanConnector } from '../support/connectorFactories';
 import { useHub, useStarted } from '../support/harness';
+import { createKey } from '../support/tenantKeys';
 import { withConnector } from '../../activities/connectors/connectorRuntime';
 import { createLogger } from '../../platform/logger';
 
@@ -134,6 +137,43 @@ describe('connectors API', () => {
     expect((await hub.request('DELETE', `/v1/connectors/${connector.id}`, { key: tenant.key })).status).toBe(204);
     expect((await hub.request('GET', `/v1/connectors/${connector.id}`, { key: tenant.key })).status).toBe(404);
     expect((await hub.request('DELETE', `/v1/connectors/${connector.id}`, { key: tenant.key })).status).toBe(404);
+  });
+
+  it('a member cannot point a connector at another host while keeping its stored credentials', async () => {
+    // A hostile host that records whatever reaches it.
+    const received: Array<{ url: string; headers: http.IncomingHttpHeaders }> = [];
+    const hostile = http.createServer((req, res) => {
+      received.push({ url: req.url ?? '', headers: req.headers });
+      res.writeHead(401).end();
+    });
+    await new Promise<void>((resolve) => hostile.listen(0, '127.0.0.1', resolve));
+    const hostileUrl = `http://127.0.0.1:${(hostile.address() as AddressInfo).port}`;
+    try {
+      const id = await registerScanConnector(hub, tenant, peer, { apiKey: 'k-123' });
+      const member = await createKey(hub, tenant, 'member');
+      const redirect = await hub.request('PATCH', `/v1/connectors/${id}`, { key: member.key, body: { config: { endpoint: hostileUrl } } });
+      expect(redirect.status).toBe(400);
+      expect(redirect.body.error).toMatchObject({ code: 'CREDENTIALS_REQUIRED', details: [{ path: 'body.credentials' }] });
+      // The connector still talks to its own host, and nothing reached the hostile one.
+      const tested = await hub.request('POST', `/v1/connectors/${id}/test`, { key: member.key });
+      expect(tested.body.ok).toBe(true);
+      expect(received).toEqual([]);
+      // With credentials of their own in the same request, the move is allowed (they are the ones sent).
+      const moved = await hub.request('PATCH', `/v1/connectors/${id}`, {
+        key: member.key,
+        body: { config: { endpoint: hostileUrl }, credentials: { apiKey: 'members-own' } },
+      });
+      expect(moved.status).toBe(200);
+      await hub.request('POST', `/v1/connectors/${id}/test`, { key: member.key });
+      expect(received.length).toBeGreaterThan(0);
+      expect(JSON.stringify(received)).not.toContain('k-123');
+      // Other config changes need no credentials.
+      expect((await hub.request('PATCH', `/v1/connectors/${id}`, { key: member.key, body: { config: { endpoint: hostileUrl, batchSize: 50 } } })).status).toBe(
+        200,
+      );
+    } finally {
+      await new Promise((resolve) => hostile.close(resolve));
+    }
   });
 
   it("another tenant's connector answers 404 on every route, never 403", async () => {
