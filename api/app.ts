@@ -23,6 +23,14 @@ export function createApp(deps: ApiDeps, routes: readonly AnyRoute[] = allRoutes
 
   app.use(requestLogging(deps.logger));
 
+  // Every answer: no MIME sniffing, never framed (clickjacking), no referrer to other sites.
+  app.use((_req, res, next) => {
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    res.setHeader('Content-Security-Policy', "frame-ancestors 'none'");
+    res.setHeader('Referrer-Policy', 'no-referrer');
+    next();
+  });
+
   app.use((req, res, next) => {
     const stop = deps.metrics.httpRequestDuration.startTimer();
     res.once('finish', () => {

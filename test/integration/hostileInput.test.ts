@@ -12,7 +12,8 @@ function rawRequest(
       let text = '';
       response.setEncoding('utf8');
       response.on('data', (chunk: string) => (text += chunk));
-      response.on('end', () => resolve({ status: response.statusCode ?? 0, headers: response.headers, body: text ? JSON.parse(text) : {} }));
+      const json = /json/.test(String(response.headers['content-type'] ?? ''));
+      response.on('end', () => resolve({ status: response.statusCode ?? 0, headers: response.headers, body: json && text ? JSON.parse(text) : {} }));
     });
     request.on('error', reject);
     request.end();
@@ -69,6 +70,19 @@ describe('hostile input gets a clear 4xx', () => {
     expect(response.status).toBe(405);
     expect(response.headers.allow).toBe(allow);
     expect(response.body.error).toMatchObject({ code: 'METHOD_NOT_ALLOWED', message: expect.stringContaining(method) });
+  });
+
+  it.each([
+    ['GET', '/healthz'],
+    ['GET', '/v1/tenant'],
+    ['PUT', '/v1/users'],
+    ['GET', '/v1/nothing-here'],
+    ['GET', '/docs/'],
+  ])('%s %s carries the security headers', async (method, path) => {
+    const { headers } = await rawRequest(`${hub.url}${path}`, method, tenant.key);
+    expect(headers['x-content-type-options']).toBe('nosniff');
+    expect(headers['content-security-policy']).toContain("frame-ancestors 'none'");
+    expect(headers['referrer-policy']).toBe('no-referrer');
   });
 
   it('a path the API does not serve still answers 404', async () => {
