@@ -22,11 +22,14 @@ export const createApiKey = defineRoute({
     name: z.string().trim().min(1).max(200),
     role: z.enum(ROLES).describe('At most the role of the key that creates it'),
     scopes: z.array(scopeSchema).min(1).max(50).optional().describe('Narrow the key below its role; omitted: everything the role allows'),
-    expiresAt: z.iso.datetime({ offset: true }).optional().describe('Required within the tenant’s keyMaxLifetimeDays when that is set (default: the maximum)'),
+    expiresAt: z.iso
+      .datetime({ offset: true })
+      .optional()
+      .describe('Within the tenant’s keyMaxLifetimeDays when that is set, and never after the creating key expires (default: the earlier of the two, or none)'),
   }),
   responses: {
     201: { description: 'The key, with its secret (shown once)', schema: createdApiKeyResponse },
-    400: { description: 'Expiry in the past or beyond the tenant’s key lifetime (KEY_LIFETIME_EXCEEDED)' },
+    400: { description: 'Expiry in the past, beyond the tenant’s key lifetime, or after the creating key expires (KEY_LIFETIME_EXCEEDED)' },
     403: { description: 'Role or scopes above the creating key’s (FORBIDDEN)' },
   },
   async handler({ deps, principal, body, req }) {
@@ -49,6 +52,17 @@ export const createApiKey = defineRoute({
         else if (expiresAt.getTime() > latest + 60_000) {
           throw errors.badRequest('KEY_LIFETIME_EXCEEDED', `Keys of this tenant must expire within ${maxDays} days`, [
             { path: 'body.expiresAt', message: `at most ${new Date(latest).toISOString()}` },
+          ]);
+        }
+      }
+      // A key cannot outlive the key that creates it (else an expiring key could renew itself forever).
+      const creator = (await trx('api_keys').where({ id: principal.keyId }).first('expires_at')) as { expires_at: Date | null } | undefined;
+      const creatorExpiry = creator?.expires_at ?? null;
+      if (creatorExpiry) {
+        if (!expiresAt) expiresAt = creatorExpiry;
+        else if (expiresAt.getTime() > creatorExpiry.getTime()) {
+          throw errors.badRequest('KEY_LIFETIME_EXCEEDED', 'A key cannot outlive the key that creates it', [
+            { path: 'body.expiresAt', message: `at most ${creatorExpiry.toISOString()} (when the creating key expires)` },
           ]);
         }
       }

@@ -55,6 +55,25 @@ describe('API keys: create once, list without secrets, revoke, expire, role ceil
     expect(expired.body.apiKey.status).toBe('expired');
   });
 
+  it('a key cannot create a key that outlives it; without an expiry the new key expires with its creator', async () => {
+    const creatorExpiry = new Date(Date.now() + 3_600_000).toISOString();
+    const shortLived = await createKey(hub, tenant, 'manager', { expiresAt: creatorExpiry });
+    const longer = await hub.request('POST', '/v1/api-keys', {
+      key: shortLived.key,
+      body: { name: 'renewal', role: 'member', expiresAt: new Date(Date.now() + 86_400_000).toISOString() },
+    });
+    expect(longer.status).toBe(400);
+    expect(longer.body.error).toMatchObject({ code: 'KEY_LIFETIME_EXCEEDED', details: [{ path: 'body.expiresAt' }] });
+    const unbounded = await hub.request('POST', '/v1/api-keys', { key: shortLived.key, body: { name: 'no expiry given', role: 'member' } });
+    expect(unbounded.status).toBe(201);
+    expect(Date.parse(unbounded.body.apiKey.expiresAt)).toBe(Date.parse(creatorExpiry));
+    const within = await hub.request('POST', '/v1/api-keys', {
+      key: shortLived.key,
+      body: { name: 'shorter', role: 'member', expiresAt: new Date(Date.now() + 60_000).toISOString() },
+    });
+    expect(within.status).toBe(201);
+  });
+
   it('refuses a key with a role above its creator’s (403), and a manager cannot revoke an admin key', async () => {
     const manager = await createKey(hub, tenant, 'manager');
     const above = await hub.request('POST', '/v1/api-keys', { key: manager.key, body: { name: 'escalate', role: 'admin' } });
