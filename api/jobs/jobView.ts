@@ -43,7 +43,9 @@ export interface JobRow {
   finished_at: Date | null;
 }
 
-export function toJobView(row: JobRow, config: Pick<HubConfig, 'TEMPORAL_UI_URL' | 'TEMPORAL_NAMESPACE'>, progress = row.progress): JobView {
+export function toJobView(row: JobRow, config: Pick<HubConfig, 'TEMPORAL_UI_URL' | 'TEMPORAL_NAMESPACE'>, stored = row.progress): JobView {
+  // The last progress a workflow reported says `running`; once the job has ended, its state is the job's.
+  const progress = stored && !ACTIVE.has(row.status) && 'state' in stored ? { ...stored, state: row.status } : stored;
   return {
     id: row.id,
     kind: row.kind,

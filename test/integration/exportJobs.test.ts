@@ -53,7 +53,7 @@ describe('jobs: export', () => {
     const job = await finished(started.body.job.id);
     expect(job.status).toBe('completed');
     expect(job.result).toMatchObject({ dataset: 'users', format: 'csv', rows: 1201 });
-    expect(job.progress).toMatchObject({ phase: 'completed', done: 1201, total: 1201 });
+    expect(job.progress).toMatchObject({ phase: 'completed', done: 1201, total: 1201, state: 'completed' });
 
     const download = await fetch(`${hub.url}/v1/jobs/${job.id}/download`, { headers: { 'X-API-Key': tenant.key } });
     expect(download.status).toBe(200);

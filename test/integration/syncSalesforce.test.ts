@@ -42,7 +42,7 @@ describe('sync engine: Salesforce', () => {
     expect(first.result.totals).toMatchObject({ read: TOTAL, inserted: TOTAL, updated: 0, deleted: 0, unchanged: 0 });
     expect(first.result.streams.Account).toMatchObject({ read: 12_000, inserted: 12_000, status: 'completed' });
     expect(first.result.totals.pages).toBeGreaterThanOrEqual(20);
-    expect(first.progress).toMatchObject({ phase: 'completed', done: TOTAL, streamsDone: 3 });
+    expect(first.progress).toMatchObject({ phase: 'completed', done: TOTAL, streamsDone: 3, state: 'completed' });
 
     const rows = await rowsOf(connectorId);
     expect(rows).toHaveLength(TOTAL);
