@@ -15,7 +15,7 @@ import { routeKey, type AnyRoute } from './route';
  * allowlist included), refuse suspended tenants, the per-second rate limit (429 RATE_LIMITED), the
  * monthly quota of plans that refuse past it (429 QUOTA_EXCEEDED), the role from the access table
  * and the key's scopes (403). Every authenticated request is metered when the response ends:
- * quantity 1 when the limits admitted it, 0 when they refused it.
+ * quantity 1 when it was admitted, 0 when the limits, the role or the scopes refused it.
  */
 export async function admitTenantRequest(route: AnyRoute, req: Request, res: Response, deps: ApiDeps, startedAt: number): Promise<TenantPrincipal> {
   const { controlPlane } = deps;
@@ -70,9 +70,6 @@ export async function admitTenantRequest(route: AnyRoute, req: Request, res: Res
       );
     }
   }
-  admitted = true;
-  controlPlane.quota.admit(principal.tenantId);
-
   const requiredRole = accessTable[key]!;
   if (!roleAtLeast(principal.role, requiredRole)) {
     throw errors.forbidden(`${key} needs role ${requiredRole} or higher; this key has ${principal.role}`);
@@ -81,5 +78,8 @@ export async function admitTenantRequest(route: AnyRoute, req: Request, res: Res
   if (!scopesAllow(principal.scopes, scope)) {
     throw errors.forbidden(`${key} needs scope ${scope}, which this key does not have`);
   }
+  // Admitted only now: a request its role or scopes refuse (403) is neither billed nor counted against the quota.
+  admitted = true;
+  controlPlane.quota.admit(principal.tenantId);
   return principal;
 }

@@ -30,15 +30,15 @@ describe('usage metering: every authenticated request, buffered, aggregated by G
       'GET /v1/users': { events: 5, quantity: 5, errors: 0 },
       'GET /v1/tenant': { events: 3, quantity: 3, errors: 0 },
       'GET /v1/users/:id': { events: 2, quantity: 2, errors: 2 },
-      'POST /v1/users': { events: 1, quantity: 1, errors: 1 },
+      'POST /v1/users': { events: 1, quantity: 0, errors: 1 }, // refused by role: recorded, not billed
     });
     expect(byEndpoint.body.data.every((row: { avgLatencyMs: number }) => row.avgLatencyMs > 0)).toBe(true);
 
-    // The previous GET /v1/usage is metered too: 12 + 1.
+    // The previous GET /v1/usage is metered too: 12 + 1 events, of which the 403 is not billed.
     const byKind = await hub.request('GET', '/v1/usage?groupBy=kind', { key: tenant.key });
-    expect(byKind.body.data).toEqual([expect.objectContaining({ key: 'api_call', kind: 'api_call', events: 13, quantity: 13, costUnits: 13 })]);
-    expect(byKind.body.totals).toEqual({ api_call: 13 });
-    expect(byKind.body.quota.used).toBe(13);
+    expect(byKind.body.data).toEqual([expect.objectContaining({ key: 'api_call', kind: 'api_call', events: 13, quantity: 12, costUnits: 12 })]);
+    expect(byKind.body.totals).toEqual({ api_call: 12 });
+    expect(byKind.body.quota.used).toBe(12);
     const byDay = await hub.request('GET', '/v1/usage?groupBy=day', { key: tenant.key });
     expect(byDay.body.data).toEqual([expect.objectContaining({ key: new Date().toISOString().slice(0, 10), events: 14 })]);
     expect(byDay.body.seats).toMatchObject({ billable: 1, active: 1, invited: 0, included: 1_000, overageCents: 0 });
