@@ -54,7 +54,11 @@ export const putConnectorSchedule = defineRoute({
     );
     if (!row) throw errors.notFound('Connector');
     const schedule = await upsertSyncSchedule(deps, principal, row, body.every);
-    const reconcile = body.reconcileEvery ? await upsertSyncSchedule(deps, principal, row, body.reconcileEvery, 'reconcile') : null;
+    let reconcile: { every: string; scheduleId: string; nextRunAt: string | null } | null = null;
+    if (body.reconcileEvery) {
+      const { scheduleId, nextRunAt } = await upsertSyncSchedule(deps, principal, row, body.reconcileEvery, 'reconcile');
+      reconcile = { every: body.reconcileEvery, scheduleId, nextRunAt };
+    }
     if (!reconcile) await deleteSyncSchedule(deps, principal.tenantSlug, row.id, 'reconcile');
     await deps.db.withTenant(principal.tenantId, async (trx) => {
       const previous = (await trx('sync_schedules').where({ connector_id: row.id }).first('every', 'reconcile_every')) as
@@ -77,8 +81,6 @@ export const putConnectorSchedule = defineRoute({
         },
       });
     });
-    const reconcileView =
-      reconcile && body.reconcileEvery ? { every: body.reconcileEvery, scheduleId: reconcile.scheduleId, nextRunAt: reconcile.nextRunAt } : null;
-    return { status: 200, body: { schedule: { connectorId: row.id, every: body.every, ...schedule, reconcile: reconcileView } } };
+    return { status: 200, body: { schedule: { connectorId: row.id, every: body.every, ...schedule, reconcile } } };
   },
 });

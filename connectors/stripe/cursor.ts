@@ -60,12 +60,15 @@ export const seenKey = (created: number, id: string) => `${created}:${id}`;
 /** The event id of a `seen` key. */
 export const seenId = (key: string) => key.slice(key.indexOf(':') + 1);
 
+/** The `created` second of a `seen` key. */
+const seenCreated = (key: string) => Number(key.slice(0, key.indexOf(':')));
+
 /**
  * The keys to remember for a window starting at `since`: those at or after it, newest first kept
  * when there are more than {@link MAX_SEEN_EVENTS}.
  */
 export function seenWithin(keys: Iterable<string>, since: number): string[] {
-  const kept = [...new Set(keys)].filter((key) => Number(key.slice(0, key.indexOf(':'))) >= since);
-  kept.sort((a, b) => Number(b.slice(0, b.indexOf(':'))) - Number(a.slice(0, a.indexOf(':'))));
+  const kept = [...new Set(keys)].filter((key) => seenCreated(key) >= since);
+  kept.sort((a, b) => seenCreated(b) - seenCreated(a));
   return kept.slice(0, MAX_SEEN_EVENTS);
 }

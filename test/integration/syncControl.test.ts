@@ -181,6 +181,31 @@ describe('sync engine: control', () => {
     expect(audit.map((row) => row.action)).toEqual(['connector.schedule_set', 'connector.schedule_deleted']);
   });
 
+  it('reconcileEvery adds a schedule of reconcile runs; pause, a schedule without it and DELETE act on it', async () => {
+    const connectorId = await connector();
+    const put = await hub.request('PUT', `/v1/connectors/${connectorId}/schedule`, { key: tenant.key, body: { every: '1h', reconcileEvery: '1d' } });
+    expect(put.status).toBe(200);
+    expect(put.body.schedule.reconcile).toMatchObject({ every: '1d', scheduleId: `sync-schedule/${tenant.slug}/${connectorId}/reconcile` });
+    const reconcile = hub.temporal.schedule.getHandle(put.body.schedule.reconcile.scheduleId);
+    const described = await reconcile.describe();
+    const action = described.action as { workflowId: string; args?: Array<{ params: { mode: string } }> };
+    expect(action.workflowId).toBe(`sync/${tenant.slug}/${connectorId}/reconcile`);
+    expect(action.args?.[0]?.params.mode).toBe('reconcile');
+
+    await hub.request('POST', `/v1/connectors/${connectorId}/pause`, { key: tenant.key });
+    expect((await reconcile.describe()).state.paused).toBe(true);
+    await hub.request('POST', `/v1/connectors/${connectorId}/resume`, { key: tenant.key });
+    expect((await reconcile.describe()).state.paused).toBe(false);
+
+    const withoutReconcile = await hub.request('PUT', `/v1/connectors/${connectorId}/schedule`, { key: tenant.key, body: { every: '1h' } });
+    expect(withoutReconcile.body.schedule.reconcile).toBeNull();
+    await expect(reconcile.describe()).rejects.toBeInstanceOf(ScheduleNotFoundError);
+
+    await hub.request('PUT', `/v1/connectors/${connectorId}/schedule`, { key: tenant.key, body: { every: '1h', reconcileEvery: '12h' } });
+    expect((await hub.request('DELETE', `/v1/connectors/${connectorId}/schedule`, { key: tenant.key })).status).toBe(204);
+    await expect(reconcile.describe()).rejects.toBeInstanceOf(ScheduleNotFoundError);
+  });
+
   it("holds syncs beyond the tenant's concurrent-sync cap until a slot frees", async () => {
     const capped = await hub.createTenant();
     const patch = await hub.request('PATCH', '/v1/tenant', { key: capped.key, body: { settings: { limits: { maxConcurrentSyncs: 1 } } } });
