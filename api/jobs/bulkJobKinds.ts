@@ -134,7 +134,7 @@ export const restoreKind: JobKind = {
   workflowType: WORKFLOW_TYPES.restoreJob,
   // In place it rewrites every table; into a new slug it creates a platform tenant, which only the platform admin may.
   access: (params) => ((params as { targetTenantSlug?: string }).targetTenantSlug === undefined ? restoreAccess : restoreIntoNewTenant),
-  accessNote: `in place: ${describeAccess(restoreAccess)}; into a new tenant (targetTenantSlug): the platform admin only, through POST /v1/admin/tenants/{id}/restores`,
+  accessNote: `in place, ${describeAccess(restoreAccess)}; into a new tenant (targetTenantSlug), the platform admin only, through POST /v1/admin/tenants/{id}/restores`,
   summary: (params) => {
     const { backupId, targetTenantSlug } = params as { backupId: string; targetTenantSlug?: string };
     return targetTenantSlug ? `Restore backup ${backupId} into new tenant ${targetTenantSlug}` : `Restore backup ${backupId} in place`;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { errors, zodDetails } from '../errors';
+import { errorResponseSchema, errors, zodDetails } from '../errors';
 import { defineRoute } from '../http/route';
 import { assertJobAccess } from './jobAccess';
 import { jobKinds } from './jobKinds';
@@ -18,14 +18,17 @@ export const createJob = defineRoute({
     'kind',
     Object.values(jobKinds).map((kind) =>
       z.strictObject({
-        kind: z.literal(kind.kind).describe(`Needs ${kind.accessNote}`),
+        kind: z.literal(kind.kind).describe(`Who may start it (and download its output): ${kind.accessNote}`),
         params: kind.params.safeParse({}).success ? kind.params.optional() : kind.params,
       }),
     ) as unknown as [z.ZodObject, ...z.ZodObject[]],
   ),
   responses: {
     202: { description: 'The job was started', schema: z.object({ job: jobSchema }) },
-    403: { description: 'The role or key scopes fall short of what the job kind needs for its data (FORBIDDEN), or the tenant is suspended' },
+    403: {
+      description: 'The role or key scopes fall short of what the job kind needs for its data (FORBIDDEN), or the tenant is suspended',
+      schema: errorResponseSchema,
+    },
     429: { description: 'A tenant job limit is reached (JOB_CONCURRENCY_LIMIT, JOB_DAILY_LIMIT); see Retry-After' },
   },
   async handler({ deps, principal, body, req }) {

@@ -1,6 +1,6 @@
 import { pipeline } from 'node:stream/promises';
 import { appendAudit } from '../../platform/audit';
-import { errors } from '../errors';
+import { errorResponseSchema, errors } from '../errors';
 import { defineRoute, RESPONDED } from '../http/route';
 import { assertJobAccess } from './jobAccess';
 import { jobKinds } from './jobKinds';
@@ -25,7 +25,10 @@ export const downloadJobOutput = defineRoute({
   params: jobIdParams,
   responses: {
     200: { description: 'The file', contentType: 'application/octet-stream' },
-    403: { description: 'The role or key scopes fall short of what the job’s kind needs for its data, as when starting it (FORBIDDEN)' },
+    403: {
+      description: 'The role or key scopes fall short of what the job’s kind needs for its data, as when starting it (FORBIDDEN)',
+      schema: errorResponseSchema,
+    },
     404: { description: 'No such job, or it has no output (yet)' },
   },
   async handler({ deps, principal, params, req, res }) {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { errors } from '../errors';
+import { errorResponseSchema, errors } from '../errors';
 import { defineRoute } from '../http/route';
 import { jobKinds } from '../jobs/jobKinds';
 import { jobSchema } from '../jobs/jobView';
@@ -29,9 +29,9 @@ export const createTenantRestore = defineRoute({
   body,
   responses: {
     202: { description: 'The restore job was started; follow it in the source tenant’s jobs', schema: z.object({ job: jobSchema }) },
-    404: { description: 'No such tenant, or no such backup of it' },
-    409: { description: 'The target slug is taken (TENANT_SLUG_TAKEN)' },
-    429: { description: 'A tenant job limit is reached (JOB_CONCURRENCY_LIMIT, JOB_DAILY_LIMIT); see Retry-After' },
+    404: { description: 'No such tenant, or no such backup of it', schema: errorResponseSchema },
+    409: { description: 'The target slug is taken (TENANT_SLUG_TAKEN)', schema: errorResponseSchema },
+    429: { description: 'A tenant job limit is reached (JOB_CONCURRENCY_LIMIT, JOB_DAILY_LIMIT); see Retry-After', schema: errorResponseSchema },
   },
   async handler({ deps, params, body, req }) {
     const tenant = (await deps.db.withPlatform((trx) => trx('tenants').where({ id: params.id }).first('id', 'slug'))) as
