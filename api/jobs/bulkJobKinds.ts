@@ -124,7 +124,9 @@ export const restoreKind: JobKind = {
   params: z
     .strictObject({
       backupId: z.uuid(),
-      targetTenantSlug: slug.optional().describe('Restore into a new tenant with this slug'),
+      targetTenantSlug: slug
+        .optional()
+        .describe('Restore into a new tenant with this slug: the platform admin only (POST /v1/admin/tenants/{id}/restores); a tenant key gets 403'),
       confirm: z.boolean().optional().describe('Required (true) to overwrite this tenant’s data'),
     })
     .refine((params) => params.targetTenantSlug !== undefined || params.confirm === true, {

@@ -1,4 +1,5 @@
 import { type Knex } from 'knex';
+import { randomUUID } from 'node:crypto';
 import { RESTORE_RULES, tenantTables } from '../../activities/backups/tenantTables';
 import { workflowIds } from '../../platform/temporal/workflowIds';
 import { startScanPeer } from '../peers/scan/scanPeer';
@@ -133,6 +134,22 @@ describe('jobs: backup and restore', () => {
     // The admin route takes the platform admin token only.
     const withTenantKey = await hub.request('POST', `/v1/admin/tenants/${tenant.id}/restores`, { key: tenant.key, body: { backupId, targetTenantSlug: slug } });
     expect(withTenantKey.status).toBe(401);
+    expect(await owner('tenants').where({ slug })).toEqual([]);
+  });
+
+  it('the restore itself refuses a new slug asked for by anyone but the platform admin (a workflow started around the API)', async () => {
+    const slug = `around-${tenant.slug}`;
+    const jobId = randomUUID();
+    const workflowId = `job/${tenant.slug}/restore/${jobId}`;
+    const params = { backupId, targetTenantSlug: slug };
+    await owner('jobs').insert({ id: jobId, tenant_id: tenant.id, kind: 'restore', status: 'queued', params: JSON.stringify(params), workflow_id: workflowId });
+    await hub.temporal.workflow.start(WORKFLOW_TYPES.restoreJob, {
+      workflowId,
+      taskQueue: hub.config.TEMPORAL_TASK_QUEUE,
+      args: [{ jobId, tenantId: tenant.id, tenantSlug: tenant.slug, kind: 'restore', params, requestedBy: `api_key:${tenant.keyId}` }],
+    });
+    const job = await finishedJob(hub, tenant, jobId);
+    expect(job).toMatchObject({ status: 'failed', error: { code: 'RestoreRefused' } });
     expect(await owner('tenants').where({ slug })).toEqual([]);
   });
 
