@@ -7,6 +7,7 @@ import { type HubMetrics } from '../platform/metrics';
 import { CredentialCache } from './auth/credentialCache';
 import { listenForCredentialChanges, type InvalidationListener } from './auth/credentialInvalidation';
 import { LastUsedTracker } from './auth/lastUsed';
+import { AuthFailureThrottle } from './limits/authFailureThrottle';
 import { QuotaTracker } from './limits/quotaTracker';
 import { TenantRateLimiter } from './limits/tenantRateLimiter';
 
@@ -21,6 +22,8 @@ export interface ControlPlane {
   quota: QuotaTracker;
   usage: UsageRecorder;
   lastUsed: LastUsedTracker;
+  /** Per-address budget of failed authentications, checked before any key lookup. */
+  authFailures: AuthFailureThrottle;
   start(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -39,6 +42,7 @@ export function createControlPlane(deps: { config: HubConfig; db: Database; logg
   usage.onFlushed(quota.onFlushed);
   const rateLimiter = new TenantRateLimiter({ knex: db.knex, logger, leasesPerWindow: config.RATE_LIMIT_LEASES_PER_WINDOW });
   const lastUsed = new LastUsedTracker({ db, logger, intervalMs: durationMs(config.API_KEY_LAST_USED_INTERVAL) });
+  const authFailures = new AuthFailureThrottle({ failures: config.API_AUTH_FAILURES_PER_IP, windowMs: durationMs(config.API_AUTH_FAILURE_WINDOW) });
 
   new Gauge({
     name: 'hub_usage_events_buffered',
@@ -72,6 +76,7 @@ export function createControlPlane(deps: { config: HubConfig; db: Database; logg
     quota,
     usage,
     lastUsed,
+    authFailures,
     async start() {
       usage.start();
       if (durationMs(config.API_AUTH_CACHE_TTL) > 0) {

@@ -6,6 +6,7 @@ import { startBillingRun } from './billing/startBillingRun';
 import { listTenants } from './tenants/listTenants';
 import { updateTenantAsAdmin } from './tenants/updateTenantAsAdmin';
 import { createTenantApiKey } from './tenants/createTenantApiKey';
+import { createTenantRestore } from './tenants/createTenantRestore';
 import { createApiKey } from './apiKeys/createApiKey';
 import { getApiKey } from './apiKeys/getApiKey';
 import { listApiKeys } from './apiKeys/listApiKeys';
@@ -71,6 +72,7 @@ export const routes: readonly AnyRoute[] = [
   listTenants,
   updateTenantAsAdmin,
   createTenantApiKey,
+  createTenantRestore,
   // tenant
   getTenant,
   // jobs

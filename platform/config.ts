@@ -156,6 +156,26 @@ export const configSchema = z.object({
     .default('30s')
     .describe('How long the API may answer a known API key from memory; revocations and suspensions evict at once (LISTEN/NOTIFY). 0s disables the cache.'),
   API_KEY_LAST_USED_INTERVAL: duration.default('60s').describe('api_keys.last_used_at is written at most this often per key.'),
+  API_AUTH_FAILURES_PER_IP: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .default(30)
+    .describe(
+      'Failed authentications (missing or invalid API key or admin token) one client address may make per API_AUTH_FAILURE_WINDOW; past it, its requests needing a credential get 429 RATE_LIMITED with Retry-After before any key lookup. Counted per replica. 0 turns it off.',
+    ),
+  API_AUTH_FAILURE_WINDOW: duration.default('1m').describe('The window of API_AUTH_FAILURES_PER_IP.'),
+  API_OPERATOR_NETWORKS: z
+    .string()
+    .default('')
+    .refine(
+      (value) => value === '' || value.split(',').every((cidr) => isCidr(cidr.trim())),
+      'must be a comma-separated list of CIDRs, e.g. 10.0.0.0/8,127.0.0.1/32',
+    )
+    .transform((value) => (value === '' ? [] : value.split(',').map((cidr) => cidr.trim())))
+    .describe(
+      'Client networks (CIDRs) that may read /metrics and the detailed /readyz without the platform admin token (e.g. the Prometheus scraper). Others need HUB_ADMIN_TOKEN; plain /readyz answers them only ready or unavailable.',
+    ),
   RATE_LIMIT_LEASES_PER_WINDOW: z.coerce
     .number()
     .int()

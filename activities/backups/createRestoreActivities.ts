@@ -27,8 +27,9 @@ export interface RestoreInput {
   tenantId: string;
   jobId: string;
   backupId: string;
-  /** Restore into a new tenant with this slug instead of in place. */
+  /** Restore into a new tenant with this slug instead of in place (platform admin only). */
   targetTenantSlug?: string;
+  /** `platform_admin`, or `api_key:<id>` (in place only). */
   requestedBy: string;
 }
 
@@ -125,6 +126,8 @@ export function createRestoreActivities(deps: Pick<ActivityDeps, 'db' | 'files' 
         branding: Record<string, unknown>;
       };
       const inPlace = input.targetTenantSlug === undefined;
+      // A new slug creates a platform tenant: only the platform admin may ask for one (the API checks it too).
+      if (!inPlace && input.requestedBy !== 'platform_admin') throw refuse('only the platform admin may restore into a new tenant slug');
       const plan: RestorePlan = inPlace
         ? { sourceTenantId: input.tenantId, targetTenantId: input.tenantId, targetTenantSlug: source.slug, inPlace }
         : { sourceTenantId: input.tenantId, targetTenantId: uuidFromName(`restore-tenant:${input.jobId}`), targetTenantSlug: input.targetTenantSlug!, inPlace };

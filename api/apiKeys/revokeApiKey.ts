@@ -9,20 +9,28 @@ export const revokeApiKey = defineRoute({
   method: 'delete',
   path: '/v1/api-keys/:id',
   auth: 'tenant',
-  summary: 'Revoke an API key: every API replica refuses it from now on',
+  summary:
+    'Revoke an API key: every API replica refuses it from now on. A member key revokes only keys it created (and itself); managers and admins any key up to their role',
   tags: ['api-keys'],
   params: apiKeyIdParams,
   responses: {
     204: { description: 'Revoked (also when it already was)' },
-    403: { description: 'The key’s role is above the caller’s (FORBIDDEN)' },
+    403: { description: 'The key’s role is above the caller’s, or a member key revokes a key it did not create (FORBIDDEN)' },
     404: { description: 'No such key in this tenant' },
     409: { description: 'The last active admin key (LAST_ADMIN_KEY)' },
   },
   async handler({ deps, principal, params, req }) {
     await deps.db.withTenant(principal.tenantId, async (trx) => {
-      const current = await trx<ApiKeyRow>('api_keys').where({ id: params.id }).forUpdate().first('id', 'role', 'revoked_at', 'expires_at', 'key_prefix');
+      const current = await trx<ApiKeyRow>('api_keys')
+        .where({ id: params.id })
+        .forUpdate()
+        .first('id', 'role', 'revoked_at', 'expires_at', 'key_prefix', 'created_by');
       if (!current) throw errors.notFound('API key');
       assertRoleWithinCaller(principal, current.role, 'revoke a key');
+      // Members hold keys for their own integrations: another member's keys are not theirs to revoke.
+      if (principal.role === 'member' && current.created_by !== `api_key:${principal.keyId}` && current.id !== principal.keyId) {
+        throw errors.forbidden('A member key may revoke only keys it created (or itself)');
+      }
       if (current.revoked_at) return;
       if (current.role === 'admin') {
         const others = await trx('api_keys')

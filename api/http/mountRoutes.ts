@@ -54,7 +54,7 @@ export function mountRoutes(routes: readonly AnyRoute[], deps: ApiDeps): Router 
       res.locals.routePath = route.path;
       let principal: Principal | undefined;
       if (route.auth === 'admin') {
-        principal = authenticateAdmin(deps.config.HUB_ADMIN_TOKEN, req);
+        principal = await deps.controlPlane.authFailures.authenticate(req, () => authenticateAdmin(deps.config.HUB_ADMIN_TOKEN, req));
       } else if (route.auth === 'tenant') {
         principal = await admitTenantRequest(route, req, res, deps, startedAt);
       }

@@ -11,16 +11,17 @@ import { ApiError, errors } from '../errors';
 import { routeKey, type AnyRoute } from './route';
 
 /**
- * Everything a tenant request passes before its handler, in order: authenticate the key (IP
- * allowlist included), refuse suspended tenants, the per-second rate limit (429 RATE_LIMITED), the
- * monthly quota of plans that refuse past it (429 QUOTA_EXCEEDED), the role from the access table
- * and the key's scopes (403). Every authenticated request is metered when the response ends:
+ * Everything a tenant request passes before its handler, in order: the per-address budget of
+ * failed authentications (429 RATE_LIMITED), authenticate the key (IP allowlist included), refuse
+ * suspended tenants, the per-second rate limit (429 RATE_LIMITED), the monthly quota of plans that
+ * refuse past it (429 QUOTA_EXCEEDED), the role from the access table and the key's scopes (403). Every authenticated request is metered when the response ends:
  * quantity 1 when it was admitted, 0 when the limits, the role or the scopes refused it.
  */
 export async function admitTenantRequest(route: AnyRoute, req: Request, res: Response, deps: ApiDeps, startedAt: number): Promise<TenantPrincipal> {
   const { controlPlane } = deps;
   const key = routeKey(route);
-  const principal = await authenticateTenant(deps.db, req, controlPlane.credentials);
+  // Throttled per address before the lookup: bad keys from one address cannot keep the database busy.
+  const principal = await controlPlane.authFailures.authenticate(req, () => authenticateTenant(deps.db, req, controlPlane.credentials));
   res.locals.principal = principal;
   controlPlane.lastUsed.touch(principal.tenantId, principal.keyId);
 

@@ -1,9 +1,14 @@
 import { z } from 'zod';
+import { requiredScope } from '../auth/scopes';
+import { allOf, describeAccess, routeAccess, type JobAccess, type PlatformAdminOnly } from './jobAccess';
 import { type JobKind } from './jobKind';
 import { WORKFLOW_TYPES } from '../../workflows/contracts';
 
 const slug = z.string().regex(/^[a-z0-9](?:[a-z0-9-]{0,46}[a-z0-9])?$/, 'lowercase letters, digits and dashes, 1-48 characters');
 const inlineScanItem = z.record(z.string(), z.unknown());
+
+/** Running a connector (scans, a migration's legacy stream) needs what a sync of it needs. */
+const connectorRun = () => routeAccess('POST /v1/connectors/:id/syncs');
 
 /** `batch_scan`: medication items inline (≤ 1,000) or from an upload (CSV or NDJSON, any size). */
 export const batchScanKind: JobKind = {
@@ -20,7 +25,9 @@ export const batchScanKind: JobKind = {
     })
     .refine((params) => (params.items === undefined) !== (params.uploadId === undefined), 'pass either items or uploadId'),
   workflowType: WORKFLOW_TYPES.batchScanJob,
-  minRole: 'manager',
+  // It runs the scan connector (and writes back to a FHIR connector): what a sync of a connector needs.
+  access: () => allOf({ role: 'manager', scopes: [] }, connectorRun()),
+  accessNote: `${describeAccess(allOf({ role: 'manager', scopes: [] }, connectorRun()))} (it runs the scan connector, like a sync)`,
   summary: (params) => {
     const { items, uploadId } = params as { items?: unknown[]; uploadId?: string };
     return items ? `Batch scan of ${items.length} items` : `Batch scan of upload ${uploadId}`;
@@ -28,6 +35,13 @@ export const batchScanKind: JobKind = {
 };
 
 const userFields = ['email', 'name', 'role', 'status'] as const;
+
+const migrationBase: JobAccess = { role: 'admin', scopes: [] };
+/** What a migration writes: users as `POST /v1/users` does, records of the records area. */
+const migrationTargets: Record<'users' | 'records', JobAccess> = {
+  users: routeAccess('POST /v1/users'),
+  records: { role: 'member', scopes: [requiredScope('post', '/v1/records')] },
+};
 
 /** `migration`: a legacy dataset (upload or connector stream) into users or records, mapped field by field. */
 export const migrationKind: JobKind = {
@@ -73,11 +87,24 @@ export const migrationKind: JobKind = {
       }
     }),
   workflowType: WORKFLOW_TYPES.migrationJob,
-  minRole: 'admin',
+  access: (params) => {
+    const { connectorId, target } = params as { connectorId?: string; target: 'users' | 'records' };
+    return allOf(migrationBase, migrationTargets[target], ...(connectorId === undefined ? [] : [connectorRun()]));
+  },
+  accessNote:
+    `${describeAccess(migrationBase)}, and what it writes: target users ${migrationTargets.users.scopes.join(', ')}, ` +
+    `target records ${migrationTargets.records.scopes.join(', ')}; from a connector stream also ${connectorRun().scopes.join(', ')}`,
   summary: (params) => {
     const { target, dryRun } = params as { target: string; dryRun?: boolean };
     return `${dryRun ? 'Dry run of a migration' : 'Migration'} into ${target}`;
   },
+};
+
+const backupAccess: JobAccess = { role: 'admin', scopes: ['*:read'] };
+const restoreAccess: JobAccess = { role: 'admin', scopes: ['*:write'] };
+const restoreIntoNewTenant: PlatformAdminOnly = {
+  platformAdminOnly: true,
+  reason: 'restoring into a new slug creates a tenant; the platform admin does it with POST /v1/admin/tenants/{id}/restores',
 };
 
 /** `backup`: every tenant table as gzip NDJSON + manifest. */
@@ -85,7 +112,9 @@ export const backupKind: JobKind = {
   kind: 'backup',
   params: z.strictObject({}),
   workflowType: WORKFLOW_TYPES.backupJob,
-  minRole: 'admin',
+  // It reads every table of the tenant, and its output is downloadable.
+  access: () => backupAccess,
+  accessNote: `${describeAccess(backupAccess)} (it reads every table)`,
   summary: () => 'Logical backup of the tenant',
 };
 
@@ -95,7 +124,9 @@ export const restoreKind: JobKind = {
   params: z
     .strictObject({
       backupId: z.uuid(),
-      targetTenantSlug: slug.optional().describe('Restore into a new tenant with this slug'),
+      targetTenantSlug: slug
+        .optional()
+        .describe('Restore into a new tenant with this slug: the platform admin only (POST /v1/admin/tenants/{id}/restores); a tenant key gets 403'),
       confirm: z.boolean().optional().describe('Required (true) to overwrite this tenant’s data'),
     })
     .refine((params) => params.targetTenantSlug !== undefined || params.confirm === true, {
@@ -103,7 +134,9 @@ export const restoreKind: JobKind = {
       path: ['confirm'],
     }),
   workflowType: WORKFLOW_TYPES.restoreJob,
-  minRole: 'admin',
+  // In place it rewrites every table; into a new slug it creates a platform tenant, which only the platform admin may.
+  access: (params) => ((params as { targetTenantSlug?: string }).targetTenantSlug === undefined ? restoreAccess : restoreIntoNewTenant),
+  accessNote: `in place, ${describeAccess(restoreAccess)}; into a new tenant (targetTenantSlug), the platform admin only, through POST /v1/admin/tenants/{id}/restores`,
   summary: (params) => {
     const { backupId, targetTenantSlug } = params as { backupId: string; targetTenantSlug?: string };
     return targetTenantSlug ? `Restore backup ${backupId} into new tenant ${targetTenantSlug}` : `Restore backup ${backupId} in place`;

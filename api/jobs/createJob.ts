@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { roleAtLeast } from '../auth/roles';
-import { errors, zodDetails } from '../errors';
+import { errorResponseSchema, errors, zodDetails } from '../errors';
 import { defineRoute } from '../http/route';
+import { assertJobAccess } from './jobAccess';
 import { jobKinds } from './jobKinds';
 import { jobSchema } from './jobView';
 import { startJob } from './startJob';
@@ -10,18 +10,25 @@ export const createJob = defineRoute({
   method: 'post',
   path: '/v1/jobs',
   auth: 'tenant',
-  summary: 'Start a bulk job (export, …); answers 202 with the job',
+  summary: 'Start a bulk job (export, …); answers 202 with the job. Each kind needs the role and key scopes of the data it reads or writes (see `kind`)',
   tags: ['jobs'],
   body: z.strictObject({ kind: z.string().min(1).max(50), params: z.record(z.string(), z.unknown()).default({}) }),
   // Each kind's parameters, with their bounds (e.g. batch_scan itemsPerChunk 10–500), as the handler checks them.
   documentedBody: z.discriminatedUnion(
     'kind',
     Object.values(jobKinds).map((kind) =>
-      z.strictObject({ kind: z.literal(kind.kind), params: kind.params.safeParse({}).success ? kind.params.optional() : kind.params }),
+      z.strictObject({
+        kind: z.literal(kind.kind).describe(`Who may start it (and download its output): ${kind.accessNote}`),
+        params: kind.params.safeParse({}).success ? kind.params.optional() : kind.params,
+      }),
     ) as unknown as [z.ZodObject, ...z.ZodObject[]],
   ),
   responses: {
     202: { description: 'The job was started', schema: z.object({ job: jobSchema }) },
+    403: {
+      description: 'The role or key scopes fall short of what the job kind needs for its data (FORBIDDEN), or the tenant is suspended',
+      schema: errorResponseSchema,
+    },
     429: { description: 'A tenant job limit is reached (JOB_CONCURRENCY_LIMIT, JOB_DAILY_LIMIT); see Retry-After' },
   },
   async handler({ deps, principal, body, req }) {
@@ -31,9 +38,9 @@ export const createJob = defineRoute({
         { path: 'body.kind', message: 'unknown job kind' },
       ]);
     }
-    if (!roleAtLeast(principal.role, kind.minRole)) throw errors.forbidden(`Starting ${body.kind} jobs needs role ${kind.minRole} or higher`);
     const params = kind.params.safeParse(body.params);
     if (!params.success) throw errors.validation(zodDetails(params.error, 'body.params'));
+    assertJobAccess(principal, kind.access(params.data), `Starting this ${body.kind} job`);
     const job = await startJob(deps, principal, req, {
       kind: kind.kind,
       params: params.data as Record<string, unknown>,

@@ -1,7 +1,9 @@
 import { pipeline } from 'node:stream/promises';
 import { appendAudit } from '../../platform/audit';
-import { errors } from '../errors';
+import { errorResponseSchema, errors } from '../errors';
 import { defineRoute, RESPONDED } from '../http/route';
+import { assertJobAccess } from './jobAccess';
+import { jobKinds } from './jobKinds';
 import { type JobRow } from './jobView';
 import { jobIdParams, UUID } from './jobParams';
 
@@ -18,17 +20,31 @@ export const downloadJobOutput = defineRoute({
   method: 'get',
   path: '/v1/jobs/:id/download',
   auth: 'tenant',
-  summary: "The job's output file (exports, import error reports, backups)",
+  summary: "The job's output file (exports, import error reports, backups); it needs the role and key scopes starting the job needs",
   tags: ['jobs'],
   params: jobIdParams,
   responses: {
     200: { description: 'The file', contentType: 'application/octet-stream' },
+    403: {
+      description: 'The role or key scopes fall short of what the job’s kind needs for its data, as when starting it (FORBIDDEN)',
+      schema: errorResponseSchema,
+    },
     404: { description: 'No such job, or it has no output (yet)' },
   },
   async handler({ deps, principal, params, req, res }) {
     if (!UUID.test(params.id)) throw errors.notFound('Job');
     const [row] = await deps.db.readAsTenant<JobRow>(principal.tenantId, deps.db.knex('jobs').where({ id: params.id }));
     if (!row) throw errors.notFound('Job');
+    // The output holds the data the job read (an export of audit logs): it needs what starting the job needed.
+    const kind = jobKinds[row.kind];
+    if (kind) {
+      const params = kind.params.safeParse(row.params);
+      assertJobAccess(
+        principal,
+        params.success ? kind.access(params.data) : { role: 'admin', scopes: ['*:read'] },
+        `Downloading this ${row.kind} job's output`,
+      );
+    }
     const fileId = (row.result?.file as { id?: string } | undefined)?.id;
     if (!fileId) throw errors.notFound(row.status === 'completed' ? 'Job output' : `Job output (the job is ${row.status})`);
     const file = await deps.db.withTenant(principal.tenantId, async (trx) => {

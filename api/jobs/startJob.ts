@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { type Request } from 'express';
-import { appendAudit } from '../../platform/audit';
+import { appendAudit, type AuditActor } from '../../platform/audit';
 import { type TenantTransaction } from '../../platform/db';
 import { searchAttributePairs, type HubSearchAttributeName } from '../../platform/temporal/searchAttributes';
 import { workflowIds } from '../../platform/temporal/workflowIds';
@@ -31,9 +31,26 @@ export interface StartJobRequest {
   prepare?: (trx: TenantTransaction, job: { id: string; workflowId: string }) => Promise<void>;
 }
 
-/** Who started something, as jobs and audit rows record it. */
-export function actorOf(principal: TenantPrincipal): string {
-  return `api_key:${principal.keyId}`;
+/** The platform admin starting a job of a tenant (a restore into a new tenant slug). */
+export interface PlatformJobStarter {
+  kind: 'platform_admin';
+  tenantId: string;
+  tenantSlug: string;
+}
+
+/** Who starts a job: a tenant key, or the platform admin on a tenant's behalf. */
+export type JobStarter = TenantPrincipal | PlatformJobStarter;
+
+/** Who started something, as jobs and audit rows record it (`api_key:<id>`, or `platform_admin`). */
+export function actorOf(starter: JobStarter): string {
+  return starter.kind === 'platform_admin' ? 'platform_admin' : `api_key:${starter.keyId}`;
+}
+
+function auditActorOf(starter: JobStarter, req: Request): AuditActor {
+  const requestId = String(req.id ?? '') || undefined;
+  return starter.kind === 'platform_admin'
+    ? { type: 'platform_admin', ip: req.ip, requestId }
+    : { type: 'api_key', id: starter.keyId, role: starter.role, ip: req.ip, requestId: String(req.id) };
 }
 
 /**
@@ -42,7 +59,7 @@ export function actorOf(principal: TenantPrincipal): string {
  * refuses the start, the job is recorded as failed rather than left queued forever. The tenant's job
  * limits are enforced first (429 JOB_CONCURRENCY_LIMIT / JOB_DAILY_LIMIT, see jobLimits.ts).
  */
-export async function startJob(deps: ApiDeps, principal: TenantPrincipal, req: Request, request: StartJobRequest): Promise<JobView> {
+export async function startJob(deps: ApiDeps, principal: JobStarter, req: Request, request: StartJobRequest): Promise<JobView> {
   const jobId = randomUUID();
   const workflowId = request.workflowId ? request.workflowId(jobId) : workflowIds.job(principal.tenantSlug, request.kind, jobId);
   const createdBy = actorOf(principal);
@@ -61,7 +78,7 @@ export async function startJob(deps: ApiDeps, principal: TenantPrincipal, req: R
     await request.prepare?.(trx, { id: jobId, workflowId });
     await appendAudit(trx, {
       tenantId: principal.tenantId,
-      actor: { type: 'api_key', id: principal.keyId, role: principal.role, ip: req.ip, requestId: String(req.id) },
+      actor: auditActorOf(principal, req),
       action: 'job.started',
       target: { type: 'job', id: jobId },
       details: { kind: request.kind, workflowId, ...request.auditDetails },

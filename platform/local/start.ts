@@ -29,6 +29,8 @@ runMain('start', async () => {
     // Local development talks to local peers and test systems; configured deployments decide for themselves.
     HUB_ALLOW_PRIVATE_NETWORK: process.env.HUB_ALLOW_PRIVATE_NETWORK ?? 'true',
     HUB_EXIT_WITH_PARENT: 'true',
+    // This machine's own scrapes and readiness checks see everything; elsewhere they need the admin token.
+    API_OPERATOR_NETWORKS: process.env.API_OPERATOR_NETWORKS ?? '127.0.0.1/32,::1/128',
     // The worker serves its metrics locally; the API's /metrics includes them.
     WORKER_METRICS_PORT: String(config.WORKER_METRICS_PORT ?? (await freePort())),
   };

@@ -10,6 +10,8 @@ import { ownerDb, type CreatedTenant, type TestHub } from '../support/hub';
 import { useHub, useStarted } from '../support/harness';
 import { eventually } from '../support/eventually';
 import { createKey, createUser, keysByRole, type TestKey } from '../support/tenantKeys';
+import { finishedJob, startJobVia, uploadFile } from '../support/jobs';
+import { errorResponseSchema } from '../../api/errors';
 import { WORKFLOW_TYPES } from '../../workflows/contracts';
 
 /** What a call needs: a path with real ids of the caller's tenant, and a valid body. */
@@ -25,6 +27,8 @@ interface Fixtures {
   hub: TestHub;
   tenant: CreatedTenant;
   admin: string;
+  /** The key that makes the call (a member revokes only keys it created). */
+  caller: string;
   scanPeerUrl: string;
   webhookUrl: string;
 }
@@ -49,7 +53,7 @@ const recipes: Record<string, (f: Fixtures) => Promise<Call>> = {
   'GET /v1/api-keys': async () => ({ path: '/v1/api-keys' }),
   'GET /v1/api-keys/:id': async (f) => ({ path: `/v1/api-keys/${(await createKey(f.hub, f.tenant, 'viewer')).id}` }),
   'POST /v1/api-keys': async () => ({ path: '/v1/api-keys', body: { name: 'matrix', role: 'viewer' } }),
-  'DELETE /v1/api-keys/:id': async (f) => ({ path: `/v1/api-keys/${(await createKey(f.hub, f.tenant, 'viewer')).id}` }),
+  'DELETE /v1/api-keys/:id': async (f) => ({ path: `/v1/api-keys/${await keyCreatedBy(f)}` }),
   'GET /v1/audit-logs': async () => ({ path: '/v1/audit-logs' }),
   'GET /v1/usage': async () => ({ path: '/v1/usage' }),
   'POST /v1/jobs': async () => ({ path: '/v1/jobs', body: { kind: 'export', params: { dataset: 'users', format: 'csv' } } }),
@@ -87,6 +91,13 @@ const recipes: Record<string, (f: Fixtures) => Promise<Call>> = {
   'POST /v1/connectors/:id/resume': async (f) => ({ path: `/v1/connectors/${await scanConnector(f)}/resume` }),
   'GET /v1/records': async () => ({ path: '/v1/records' }),
 };
+
+/** A viewer key created by the caller where its role may create keys (else by the admin): every role may revoke what it created. */
+async function keyCreatedBy(f: Fixtures): Promise<string> {
+  const created = await f.hub.request('POST', '/v1/api-keys', { key: f.caller, body: { name: 'matrix', role: 'viewer' } });
+  if (created.status === 201) return created.body.apiKey.id as string;
+  return (await createKey(f.hub, f.tenant, 'viewer')).id;
+}
 
 /** A webhook endpoint of the caller's tenant (the local receiver answers 200). */
 async function webhookEndpoint(f: Fixtures): Promise<string> {
@@ -212,8 +223,9 @@ describe('authorization: the route × role table and cross-tenant access', () =>
   const receiver = useStarted(() => startWebhookReceiver());
   const {
     hub,
-    tenants: [tenant, other],
-  } = useHub({ tenants: [{}, {}] });
+    owner,
+    tenants: [tenant, other, jobsTenant],
+  } = useHub({ tenants: [{}, {}, {}] });
   let keys: Record<Role, TestKey>;
   let otherKeys: Record<Role, TestKey>;
 
@@ -230,7 +242,7 @@ describe('authorization: the route × role table and cross-tenant access', () =>
   const cases = Object.entries(accessTable).flatMap(([key, required]) => ROLES.map((role) => [key, role, required] as const));
   it.each(cases)('%s as %s (needs %s)', async (key, role, required) => {
     const method = key.split(' ')[0]!;
-    const call = await recipes[key]!({ hub, tenant, admin: tenant.key, scanPeerUrl: scanPeer.url, webhookUrl: receiver.url });
+    const call = await recipes[key]!({ hub, tenant, admin: tenant.key, caller: keys[role].key, scanPeerUrl: scanPeer.url, webhookUrl: receiver.url });
     const response = await hub.request(method, call.path, { key: keys[role].key, body: call.body, rawBody: call.rawBody, headers: call.headers });
     if (roleAtLeast(role, required)) {
       expect({ key, role, status: response.status, body: response.status >= 300 ? response.text : '' }).toEqual({
@@ -248,7 +260,7 @@ describe('authorization: the route × role table and cross-tenant access', () =>
   const idRoutes = Object.keys(accessTable).filter((key) => key.includes('/:'));
   it.each(idRoutes)("%s with another tenant's id answers 404 and changes nothing", async (key) => {
     const method = key.split(' ')[0]!;
-    const call = await recipes[key]!({ hub, tenant, admin: tenant.key, scanPeerUrl: scanPeer.url, webhookUrl: receiver.url });
+    const call = await recipes[key]!({ hub, tenant, admin: tenant.key, caller: tenant.key, scanPeerUrl: scanPeer.url, webhookUrl: receiver.url });
     const before = await hub.request('GET', call.path.replace(/^\/v1\/([^/]+)\/([^/]+).*$/, '/v1/$1/$2'), { key: tenant.key });
     const response = await hub.request(method, call.path, { key: otherKeys.admin.key, body: call.body });
     expect({ key, status: response.status, code: response.body?.error?.code }).toEqual({ key, status: 404, code: 'NOT_FOUND' });
@@ -283,5 +295,140 @@ describe('authorization: the route × role table and cross-tenant access', () =>
     expect(unscoped.status).toBe(403);
     const narrower = await hub.request('POST', '/v1/api-keys', { key: minter.key, body: { name: 'x', role: 'viewer', scopes: ['users:read'] } });
     expect(narrower.status).toBe(201);
+  });
+
+  /**
+   * Jobs: each kind × dataset needs the role and the key scopes of the data it reads or writes, on
+   * top of POST /v1/jobs's own manager and jobs:write. Written out here, not computed from the
+   * code, so the test states the policy. Runs in a tenant of its own (its jobs run to the end).
+   */
+  describe('jobs: each kind × dataset needs the role and scopes of its data', () => {
+    interface JobFixtures {
+      uploadId: string;
+      connectorId: string;
+      backupId: string;
+    }
+    type Access = { role: Role; scopes: string[] } | 'platform admin';
+    const jobCases: Array<{ name: string; access: Access; body: (f: JobFixtures) => { kind: string; params: Record<string, unknown> } }> = [
+      { name: 'export users', access: { role: 'manager', scopes: ['users:read'] }, body: () => exportOf('users') },
+      { name: 'export records', access: { role: 'manager', scopes: ['records:read'] }, body: () => exportOf('records') },
+      { name: 'export audit_logs', access: { role: 'admin', scopes: ['audit-logs:read'] }, body: () => exportOf('audit_logs') },
+      { name: 'export usage', access: { role: 'manager', scopes: ['usage:read'] }, body: () => exportOf('usage') },
+      { name: 'export invoices', access: { role: 'manager', scopes: ['invoices:read'] }, body: () => exportOf('invoices') },
+      { name: 'user_import', access: { role: 'admin', scopes: ['users:write'] }, body: (f) => ({ kind: 'user_import', params: { uploadId: f.uploadId } }) },
+      {
+        name: 'batch_scan',
+        access: { role: 'manager', scopes: ['connectors:write'] },
+        body: (f) => ({ kind: 'batch_scan', params: { items: [{ id: 'matrix-1', medication: 'Aspirin' }], connectorId: f.connectorId } }),
+      },
+      {
+        name: 'migration into users',
+        access: { role: 'admin', scopes: ['users:write'] },
+        body: (f) => ({ kind: 'migration', params: { uploadId: f.uploadId, mapping: { email: 'email', name: 'name' }, dryRun: true } }),
+      },
+      {
+        name: 'migration of a connector stream into records',
+        access: { role: 'admin', scopes: ['records:write', 'connectors:write'] },
+        body: (f) => ({
+          kind: 'migration',
+          params: {
+            connectorId: f.connectorId,
+            stream: 'scans',
+            target: 'records',
+            records: { connectorId: f.connectorId, stream: 'legacy_scans' },
+            mapping: { externalId: '$externalId' },
+            dryRun: true,
+          },
+        }),
+      },
+      { name: 'backup', access: { role: 'admin', scopes: ['*:read'] }, body: () => ({ kind: 'backup', params: {} }) },
+      {
+        name: 'restore in place',
+        access: { role: 'admin', scopes: ['*:write'] },
+        body: (f) => ({ kind: 'restore', params: { backupId: f.backupId, confirm: true } }),
+      },
+      {
+        name: 'restore into a new slug',
+        access: 'platform admin',
+        body: (f) => ({ kind: 'restore', params: { backupId: f.backupId, targetTenantSlug: `matrix-${randomUUID().slice(0, 8)}` } }),
+      },
+    ];
+    function exportOf(dataset: string) {
+      return { kind: 'export', params: { dataset, format: 'csv' } };
+    }
+
+    let jobKeys: Record<Role, TestKey>;
+    let fixtures: JobFixtures;
+    beforeAll(async () => {
+      jobKeys = await keysByRole(hub, jobsTenant);
+      const uploadId = await uploadFile(hub, jobsTenant, { name: 'users.csv', contentType: 'text/csv', body: 'email,name,role\n' });
+      const connector = await hub.request('POST', '/v1/connectors', {
+        key: jobsTenant.key,
+        body: { type: 'scan', name: 'matrix scans', config: { endpoint: scanPeer.url }, credentials: { apiKey: SCAN_KEY } },
+      });
+      expect(connector.status).toBe(201);
+      const backup = await finishedJob(hub, jobsTenant, (await startJobVia(hub, jobsTenant, 'backup', {})).id);
+      expect(backup.status).toBe('completed');
+      fixtures = { uploadId, connectorId: connector.body.connector.id, backupId: backup.result.backupId };
+    });
+
+    const jobCount = async () => Number((await owner('jobs').where({ tenant_id: jobsTenant.id }).count('* as count').first())!.count);
+
+    /** Starts the job with the key: a 202 job is run to its end (so the tenant's job limits never bind); a refusal must be 403 in the error shape, with no job recorded. */
+    async function expectStart(key: string, body: { kind: string; params: Record<string, unknown> }, allowed: boolean, label: Record<string, unknown>) {
+      const before = await jobCount();
+      const response = await hub.request('POST', '/v1/jobs', { key, body });
+      if (allowed) {
+        expect({ ...label, status: response.status, body: response.status === 202 ? '' : response.text }).toEqual({ ...label, status: 202, body: '' });
+        await finishedJob(hub, jobsTenant, response.body.job.id as string);
+        return;
+      }
+      expect({ ...label, status: response.status, code: response.body?.error?.code }).toEqual({ ...label, status: 403, code: 'FORBIDDEN' });
+      expect(errorResponseSchema.strict().safeParse(response.body).success).toBe(true);
+      expect(await jobCount()).toBe(before);
+    }
+
+    const byRole = jobCases.flatMap((jobCase) => ROLES.map((role) => [jobCase.name, role, jobCase] as const));
+    it.each(byRole)('%s as an unscoped %s key', async (name, role, jobCase) => {
+      const { access } = jobCase;
+      const allowed = access !== 'platform admin' && roleAtLeast(role, 'manager') && roleAtLeast(role, access.role);
+      await expectStart(jobKeys[role].key, jobCase.body(fixtures), allowed, { name, role });
+    });
+
+    it.each(jobCases.map((jobCase) => [jobCase.name, jobCase] as const))(
+      '%s: the route scope alone (jobs:*, uploads:*) is refused; its data scopes admit it',
+      async (name, jobCase) => {
+        const routeOnly = await createKey(hub, jobsTenant, 'admin', { scopes: ['jobs:*', 'uploads:*'] });
+        await expectStart(routeOnly.key, jobCase.body(fixtures), false, { name, scopes: 'jobs:*, uploads:*' });
+        if (jobCase.access === 'platform admin') {
+          const everything = await createKey(hub, jobsTenant, 'admin', { scopes: ['*'] });
+          await expectStart(everything.key, jobCase.body(fixtures), false, { name, scopes: '*' });
+          return;
+        }
+        const needed = jobCase.access.scopes;
+        for (const missing of needed) {
+          const short = await createKey(hub, jobsTenant, 'admin', { scopes: ['jobs:write', ...needed.filter((scope) => scope !== missing)] });
+          await expectStart(short.key, jobCase.body(fixtures), false, { name, missing });
+        }
+        const enough = await createKey(hub, jobsTenant, 'admin', { scopes: ['jobs:write', ...needed] });
+        await expectStart(enough.key, jobCase.body(fixtures), true, { name, scopes: needed.join(', ') });
+      },
+    );
+
+    it.each(jobCases.filter((jobCase) => jobCase.name.startsWith('export ')).map((jobCase) => [jobCase.name, jobCase] as const))(
+      "downloading the output of %s needs the dataset's role and scope too",
+      async (name, jobCase) => {
+        const access = jobCase.access as { role: Role; scopes: string[] };
+        const job = await finishedJob(hub, jobsTenant, (await startJobVia(hub, jobsTenant, 'export', jobCase.body(fixtures).params)).id);
+        expect(job.status).toBe('completed');
+        const download = (key: string) => hub.request('GET', `/v1/jobs/${job.id}/download`, { key });
+        const asManager = await download(jobKeys.manager.key);
+        expect({ name, status: asManager.status }).toEqual({ name, status: roleAtLeast('manager', access.role) ? 200 : 403 });
+        const routeOnly = await download((await createKey(hub, jobsTenant, 'admin', { scopes: ['jobs:*'] })).key);
+        expect({ name, status: routeOnly.status, code: routeOnly.body?.error?.code }).toEqual({ name, status: 403, code: 'FORBIDDEN' });
+        const scoped = await download((await createKey(hub, jobsTenant, 'admin', { scopes: ['jobs:read', ...access.scopes] })).key);
+        expect({ name, status: scoped.status }).toEqual({ name, status: 200 });
+      },
+    );
   });
 });

@@ -87,6 +87,30 @@ describe('API keys: create once, list without secrets, revoke, expire, role ceil
     expect((await owner('api_keys').where({ tenant_id: tenant.id, role: 'admin' }).whereNotNull('revoked_at')).length).toBe(0);
   });
 
+  it('a member revokes only keys it created (and itself); an admin revokes any key of the tenant', async () => {
+    const member = await createKey(hub, tenant, 'member');
+    const otherMember = await createKey(hub, tenant, 'member');
+    const mine = await hub.request('POST', '/v1/api-keys', { key: member.key, body: { name: 'my integration', role: 'viewer' } });
+    expect(mine.status).toBe(201);
+    const theirs = await hub.request('POST', '/v1/api-keys', { key: otherMember.key, body: { name: 'their integration', role: 'viewer' } });
+    expect(theirs.status).toBe(201);
+    const byAdmin = await createKey(hub, tenant, 'viewer');
+
+    for (const id of [theirs.body.apiKey.id as string, byAdmin.id, otherMember.id]) {
+      const refused = await hub.request('DELETE', `/v1/api-keys/${id}`, { key: member.key });
+      expect({ id, status: refused.status, code: refused.body.error.code }).toEqual({ id, status: 403, code: 'FORBIDDEN' });
+      expect((await owner('api_keys').where({ id }).first()).revoked_at).toBeNull();
+    }
+    expect((await hub.request('DELETE', `/v1/api-keys/${mine.body.apiKey.id}`, { key: member.key })).status).toBe(204);
+    expect((await owner('api_keys').where({ id: mine.body.apiKey.id }).first()).revoked_at).not.toBeNull();
+    // The admin revokes keys it did not create, a member's included.
+    expect((await hub.request('DELETE', `/v1/api-keys/${theirs.body.apiKey.id}`, { key: tenant.key })).status).toBe(204);
+    expect((await hub.request('DELETE', `/v1/api-keys/${otherMember.id}`, { key: tenant.key })).status).toBe(204);
+    // A member may retire its own key.
+    expect((await hub.request('DELETE', `/v1/api-keys/${member.id}`, { key: member.key })).status).toBe(204);
+    expect((await hub.request('GET', '/v1/tenant', { key: member.key })).status).toBe(401);
+  });
+
   it('refuses mass assignment of tenant_id, hashes and timestamps (400)', async () => {
     for (const extra of [{ tenant_id: tenant.id }, { keyHash: 'x' }, { key: 'hub_sk_x' }, { revokedAt: null }]) {
       const response = await hub.request('POST', '/v1/api-keys', { key: tenant.key, body: { name: 'x', role: 'viewer', ...extra } });

@@ -10,8 +10,8 @@ describe('API surface: health, readiness, metrics, docs and the error shape', ()
     expect(response.body).toEqual({ status: 'ok' });
   });
 
-  it('GET /readyz answers 200 with both checks when Postgres and Temporal answer', async () => {
-    const response = await hub.request('GET', '/readyz');
+  it('GET /readyz answers 200 with both checks (for the platform admin) when Postgres and Temporal answer', async () => {
+    const response = await hub.request('GET', '/readyz', { admin: true });
     expect(response.status).toBe(200);
     expect(response.body.checks.postgres.ok).toBe(true);
     expect(response.body.checks.temporal.ok).toBe(true);
@@ -23,7 +23,7 @@ describe('API surface: health, readiness, metrics, docs and the error shape', ()
     expect(broken).not.toBeInstanceOf(Error);
     if (broken instanceof Error) return;
     try {
-      const response = await broken.request('GET', '/readyz');
+      const response = await broken.request('GET', '/readyz', { admin: true });
       expect(response.status).toBe(503);
       expect(response.body.status).toBe('unavailable');
       expect(response.body.checks.postgres.ok).toBe(false);
@@ -43,7 +43,7 @@ describe('API surface: health, readiness, metrics, docs and the error shape', ()
   it('GET /metrics serves Prometheus text with request histograms by route template', async () => {
     const tenant = await hub.createTenant();
     await hub.request('GET', '/v1/tenant', { key: tenant.key });
-    const response = await hub.request('GET', '/metrics');
+    const response = await hub.request('GET', '/metrics', { admin: true });
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toContain('text/plain');
     expect(response.text).toContain('hub_http_request_duration_seconds_count{method="GET",route="/v1/tenant",status="200"}');

@@ -1,4 +1,5 @@
 import { type Knex } from 'knex';
+import { randomUUID } from 'node:crypto';
 import { RESTORE_RULES, tenantTables } from '../../activities/backups/tenantTables';
 import { workflowIds } from '../../platform/temporal/workflowIds';
 import { startScanPeer } from '../peers/scan/scanPeer';
@@ -123,9 +124,41 @@ describe('jobs: backup and restore', () => {
     await recordHistory(hub.temporal, job.workflowId, WORKFLOW_TYPES.restoreJob);
   });
 
-  it('restores into a new tenant slug: new ids, same content, secrets re-encrypted for the new tenant', async () => {
+  it('a tenant admin key may not restore into a new slug (403): that creates a tenant, which only the platform admin may', async () => {
+    const slug = `by-tenant-${tenant.slug}`;
+    const refused = await hub.request('POST', '/v1/jobs', { key: tenant.key, body: { kind: 'restore', params: { backupId, targetTenantSlug: slug } } });
+    expect({ status: refused.status, code: refused.body.error.code }).toEqual({ status: 403, code: 'FORBIDDEN' });
+    expect(refused.body.error.message).toContain('platform admin');
+    expect(await owner('tenants').where({ slug })).toEqual([]);
+    expect(await owner('jobs').where({ tenant_id: tenant.id, kind: 'restore' }).whereRaw(`params->>'targetTenantSlug' = ?`, [slug])).toEqual([]);
+    // The admin route takes the platform admin token only.
+    const withTenantKey = await hub.request('POST', `/v1/admin/tenants/${tenant.id}/restores`, { key: tenant.key, body: { backupId, targetTenantSlug: slug } });
+    expect(withTenantKey.status).toBe(401);
+    expect(await owner('tenants').where({ slug })).toEqual([]);
+  });
+
+  it('the restore itself refuses a new slug asked for by anyone but the platform admin (a workflow started around the API)', async () => {
+    const slug = `around-${tenant.slug}`;
+    const jobId = randomUUID();
+    const workflowId = `job/${tenant.slug}/restore/${jobId}`;
+    const params = { backupId, targetTenantSlug: slug };
+    await owner('jobs').insert({ id: jobId, tenant_id: tenant.id, kind: 'restore', status: 'queued', params: JSON.stringify(params), workflow_id: workflowId });
+    await hub.temporal.workflow.start(WORKFLOW_TYPES.restoreJob, {
+      workflowId,
+      taskQueue: hub.config.TEMPORAL_TASK_QUEUE,
+      args: [{ jobId, tenantId: tenant.id, tenantSlug: tenant.slug, kind: 'restore', params, requestedBy: `api_key:${tenant.keyId}` }],
+    });
+    const job = await finishedJob(hub, tenant, jobId);
+    expect(job).toMatchObject({ status: 'failed', error: { code: 'RestoreRefused' } });
+    expect(await owner('tenants').where({ slug })).toEqual([]);
+  });
+
+  it('restores into a new tenant slug (platform admin): new ids, same content, secrets re-encrypted for the new tenant', async () => {
     const slug = `restored-${tenant.slug}`;
-    const job = await finishedJob(hub, tenant, (await startJobVia(hub, tenant, 'restore', { backupId, targetTenantSlug: slug })).id);
+    const started = await hub.request('POST', `/v1/admin/tenants/${tenant.id}/restores`, { admin: true, body: { backupId, targetTenantSlug: slug } });
+    expect(started.status).toBe(202);
+    expect(started.body.job).toMatchObject({ kind: 'restore', createdBy: 'platform_admin', params: { backupId, targetTenantSlug: slug } });
+    const job = await finishedJob(hub, tenant, started.body.job.id);
     expect(job.status).toBe('completed');
     const target = await owner('tenants').where({ slug }).first();
     expect(target).toBeDefined();
@@ -152,9 +185,13 @@ describe('jobs: backup and restore', () => {
     // The source tenant is untouched.
     expect(await snapshot(owner, tenant.id)).toEqual(before);
 
-    const again = await finishedJob(hub, tenant, (await startJobVia(hub, tenant, 'restore', { backupId, targetTenantSlug: slug })).id);
-    expect(again.status).toBe('failed');
-    expect(again.error.code).toBe('TenantSlugTaken');
+    const again = await hub.request('POST', `/v1/admin/tenants/${tenant.id}/restores`, { admin: true, body: { backupId, targetTenantSlug: slug } });
+    expect({ status: again.status, code: again.body.error.code }).toEqual({ status: 409, code: 'TENANT_SLUG_TAKEN' });
+    const unknownBackup = await hub.request('POST', `/v1/admin/tenants/${tenant.id}/restores`, {
+      admin: true,
+      body: { backupId: '00000000-0000-4000-8000-000000000000', targetTenantSlug: `${slug}-2` },
+    });
+    expect(unknownBackup.status).toBe(404);
   });
 
   it('creates the daily backup schedule at onboarding; a scheduled run backs up and applies retention', async () => {

@@ -46,7 +46,7 @@ describe('observability: metrics and structured logs', () => {
         ?.metrics.find((metric) => Object.entries(labels).every(([key, value]) => metric.labels?.[key] === value));
     const response = await eventually(
       async () => {
-        const candidate = await fetch(`${hub.url}/metrics`);
+        const candidate = await fetch(`${hub.url}/metrics`, { headers: { Authorization: `Bearer ${hub.adminToken}` } });
         const text = await candidate.text();
         const families = parsePrometheusTextFormat(text);
         const settled =
