@@ -307,6 +307,7 @@ describe('authorization: the route × role table and cross-tenant access', () =>
       uploadId: string;
       connectorId: string;
       backupId: string;
+      backupJobId: string;
     }
     type Access = { role: Role; scopes: string[] } | 'platform admin';
     const jobCases: Array<{ name: string; access: Access; body: (f: JobFixtures) => { kind: string; params: Record<string, unknown> } }> = [
@@ -369,7 +370,7 @@ describe('authorization: the route × role table and cross-tenant access', () =>
       expect(connector.status).toBe(201);
       const backup = await finishedJob(hub, jobsTenant, (await startJobVia(hub, jobsTenant, 'backup', {})).id);
       expect(backup.status).toBe('completed');
-      fixtures = { uploadId, connectorId: connector.body.connector.id, backupId: backup.result.backupId };
+      fixtures = { uploadId, connectorId: connector.body.connector.id, backupId: backup.result.backupId, backupJobId: backup.id };
     });
 
     const jobCount = async () => Number((await owner('jobs').where({ tenant_id: jobsTenant.id }).count('* as count').first())!.count);
@@ -430,5 +431,15 @@ describe('authorization: the route × role table and cross-tenant access', () =>
         expect({ name, status: scoped.status }).toEqual({ name, status: 200 });
       },
     );
+
+    it("cancelling a job needs its kind's role and scopes, checked before whether it still runs", async () => {
+      const cancel = (key: string) => hub.request('POST', `/v1/jobs/${fixtures.backupJobId}/cancel`, { key });
+      const asManager = await cancel(jobKeys.manager.key);
+      expect({ status: asManager.status, code: asManager.body?.error?.code }).toEqual({ status: 403, code: 'FORBIDDEN' });
+      const routeOnly = await cancel((await createKey(hub, jobsTenant, 'admin', { scopes: ['jobs:*'] })).key);
+      expect({ status: routeOnly.status, code: routeOnly.body?.error?.code }).toEqual({ status: 403, code: 'FORBIDDEN' });
+      const asAdmin = await cancel(jobKeys.admin.key);
+      expect({ status: asAdmin.status, code: asAdmin.body?.error?.code }).toEqual({ status: 409, code: 'JOB_FINISHED' });
+    });
   });
 });
