@@ -7,7 +7,7 @@ import { searchAttributePairs } from '../../platform/temporal/searchAttributes';
 import { workflowIds } from '../../platform/temporal/workflowIds';
 import { type BillingRunRow, toBillingRunView } from './billingRunView';
 import { type ApiDeps } from '../deps';
-import { ApiError, errors } from '../errors';
+import { ApiError, errorResponseSchema, errors } from '../errors';
 import { defineRoute } from '../http/route';
 import { jobSchema } from '../jobs/jobView';
 import { WORKFLOW_TYPES } from '../../workflows/contracts';
@@ -39,6 +39,7 @@ export const startBillingRun = defineRoute({
     400: {
       description:
         '`PERIOD_IN_FUTURE`: a period that has not begun; `PERIOD_NOT_ENDED`: the current month, which has not ended (send `force: true` to bill it anyway); `VALIDATION_FAILED`: a malformed body',
+      schema: errorResponseSchema,
     },
     409: { description: 'A run of this period is still going' },
   },

@@ -1,5 +1,4 @@
-/** The error code of a job or run some (or all) of whose items failed; its status tells which. */
-export const ITEMS_FAILED = 'ITEMS_FAILED';
+import { ITEMS_FAILED } from '../contracts/failureTypes';
 
 /** Examples of failed items an error message names before it says how many more there were. */
 const EXAMPLES_NAMED = 3;

@@ -98,7 +98,10 @@ export async function runJob<Result extends Record<string, unknown>>(
   }
   const outcome = itemOutcome(items?.(result));
   progress.phase = 'completed';
-  await markJobFinished({ tenantId: input.tenantId, jobId: input.jobId, kind: input.kind, status: outcome.status, result, error: outcome.error, progress });
+  // The work is done: a cancellation arriving now cannot undo it, so the outcome is recorded whatever.
+  await CancellationScope.nonCancellable(() =>
+    markJobFinished({ tenantId: input.tenantId, jobId: input.jobId, kind: input.kind, status: outcome.status, result, error: outcome.error, progress }),
+  );
   if (outcome.status === 'failed') {
     log.warn('job failed: every item failed', { jobId: input.jobId, kind: input.kind, reason: outcome.error!.message });
     throw ApplicationFailure.create({ type: outcome.error!.code, message: outcome.error!.message, nonRetryable: true });
