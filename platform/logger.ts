@@ -1,5 +1,6 @@
 import pino, { type Logger, type LoggerOptions } from 'pino';
 import { currentLogContext, type LogContext } from './logContext';
+import { serializeErrors } from './logErrors';
 
 /**
  * Paths pino blanks before a line is written. Secrets (API keys, tokens, credentials, passwords,
@@ -46,6 +47,9 @@ export function createLogger(options: { name: string; level: string; pretty?: bo
     redact: { paths: redactedPaths, censor: '[redacted]' },
     base: { pid: process.pid },
     timestamp: pino.stdTimeFunctions.isoTime,
+    // An Error under any key besides `err` (pino's own serializer), e.g. the Temporal SDK's
+    // `{ error }` meta, keeps its message, type, stack and cause.
+    formatters: { log: (fields) => serializeErrors(fields) },
     // requestId / tenantId / workflowId / runId / activityType of the request or activity being served
     mixin: () => currentLogContext() as Record<string, unknown>,
   };

@@ -62,6 +62,7 @@ export async function batchScanJob(input: JobWorkflowInput<BatchScanParams> & { 
   const chunkSize = input.params.itemsPerChunk ?? 250;
   const concurrency = input.params.concurrency ?? 4;
   const maxAttempts = input.params.maxAttemptsPerItem ?? 3;
+  let scanFailures: string[] = [];
   return runJob(
     input,
     async (control) => {
@@ -128,6 +129,7 @@ export async function batchScanJob(input: JobWorkflowInput<BatchScanParams> & { 
       await control.checkpoint();
       progress.phase = 'report';
       const report = await control.batch(() => finishBatchScan({ ...target, requestedBy: input.requestedBy }));
+      scanFailures = report.failures ?? [];
       return {
         total: report.total,
         succeeded: report.succeeded,
@@ -137,5 +139,6 @@ export async function batchScanJob(input: JobWorkflowInput<BatchScanParams> & { 
       };
     },
     () => discardBatchScan(target),
+    (result) => ({ total: result.total, failed: result.failed, noun: 'items', examples: scanFailures }),
   );
 }

@@ -4,6 +4,7 @@ import {
   ContinueAsNew,
   continueAsNew,
   executeChild,
+  log,
   proxyActivities,
   setHandler,
   uuid4,
@@ -22,6 +23,7 @@ import {
   type BillingRunProgress,
   type MonthlyBillingInput,
 } from './contracts';
+import { itemOutcome } from './jobs/itemOutcome';
 import { tenantInvoice } from './tenantInvoice';
 
 export type { MonthlyBillingInput };
@@ -40,7 +42,9 @@ const { openBillingRun, countBillableTenants, listBillableTenants, recordBilling
  * Monthly billing (a Temporal Schedule on the 1st of each month, or `POST /v1/admin/billing/runs`):
  * one `tenantInvoice` child per active tenant, at most `concurrency` at once, paging through
  * tenants by id; after 500 tenants it continues as new so thousands of tenants never approach the
- * history limits. A failing tenant does not stop the run: it is counted and named in the result.
+ * history limits. A failing tenant does not stop the run: it is counted and named in the result,
+ * and the run ends `completed_with_errors` (every tenant failed: `failed`, and so does the
+ * workflow) with an error that says how many failed and why.
  */
 export async function monthlyBilling(input: MonthlyBillingInput): Promise<BillingRunProgress> {
   const info = workflowInfo();
@@ -97,8 +101,18 @@ export async function monthlyBilling(input: MonthlyBillingInput): Promise<Billin
     });
     throw error;
   }
-  progress.phase = 'completed';
-  await closeBillingRun({ billingRunId, status: 'completed', progress });
+  const outcome = itemOutcome({
+    total: progress.done,
+    failed: progress.failed,
+    noun: 'tenants',
+    examples: progress.failures.map((failure) => `${failure.tenantSlug}: ${failure.message}`),
+  });
+  progress.phase = outcome.status === 'failed' ? 'failed' : 'completed';
+  await closeBillingRun({ billingRunId, status: outcome.status, progress, result: progress, error: outcome.error });
+  if (outcome.error) {
+    log.warn('billing run finished with failed tenants', { billingRunId, period, status: outcome.status, reason: outcome.error.message });
+  }
+  if (outcome.status === 'failed') throw ApplicationFailure.create({ type: outcome.error!.code, message: outcome.error!.message, nonRetryable: true });
   return progress;
 }
 

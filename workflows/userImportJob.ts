@@ -60,5 +60,12 @@ export async function userImportJob(input: JobWorkflowInput<UserImportParams>): 
       return { rows: validated.rows, ...totals, failed: validated.failed, errors: validated.errors, file: validated.errorReport };
     },
     () => discardUserImport({ ...target, chunks, withReport: true }),
+    // Rows that failed validation were not imported: some make the job completed_with_errors, all of them failed.
+    (result) => ({
+      total: result.rows,
+      failed: result.failed,
+      noun: 'rows',
+      examples: result.errors.map((error) => `line ${error.line}${error.column ? ` ${error.column}` : ''}: ${error.message}`),
+    }),
   );
 }

@@ -70,10 +70,12 @@ export function createBillingRunActivities({ db }: Pick<ActivityDeps, 'db'>) {
       );
     },
 
+    /** Records how the run ended; `result` when it went through every tenant (failed ones included). */
     async closeBillingRun(input: {
       billingRunId: string;
-      status: 'completed' | 'failed' | 'cancelled';
+      status: 'completed' | 'completed_with_errors' | 'failed' | 'cancelled';
       progress: BillingRunProgress;
+      result?: BillingRunProgress;
       error?: { code: string; message: string };
     }): Promise<void> {
       await db.withPlatform((trx) =>
@@ -82,7 +84,7 @@ export function createBillingRunActivities({ db }: Pick<ActivityDeps, 'db'>) {
           .update({
             status: input.status,
             progress: JSON.stringify(input.progress),
-            result: input.status === 'completed' ? JSON.stringify(input.progress) : null,
+            result: input.result ? JSON.stringify(input.result) : input.status === 'completed' ? JSON.stringify(input.progress) : null,
             error: input.error ? JSON.stringify(input.error) : null,
             finished_at: trx.raw('coalesce(finished_at, now())'),
             updated_at: trx.fn.now(),

@@ -2,9 +2,9 @@ import { emitEvent } from '../../platform/events/emitEvent';
 import { uuidFromName } from '../../platform/ids';
 import { type ActivityDeps } from '../deps';
 
-export type JobStatus = 'queued' | 'running' | 'paused' | 'completed' | 'failed' | 'cancelled';
+export type JobStatus = 'queued' | 'running' | 'paused' | 'completed' | 'completed_with_errors' | 'failed' | 'cancelled';
 
-const TERMINAL = new Set(['completed', 'failed', 'cancelled']);
+const TERMINAL = new Set(['completed', 'completed_with_errors', 'failed', 'cancelled']);
 
 /** Job-row bookkeeping for the shared job lifecycle (workflows/jobs/runJob.ts). Idempotent updates. */
 export function createJobActivities({ db, metrics }: Pick<ActivityDeps, 'db'> & Partial<Pick<ActivityDeps, 'metrics'>>) {
@@ -24,7 +24,7 @@ export function createJobActivities({ db, metrics }: Pick<ActivityDeps, 'db'> & 
       tenantId: string;
       jobId: string;
       kind: string;
-      status: 'completed' | 'failed' | 'cancelled';
+      status: 'completed' | 'completed_with_errors' | 'failed' | 'cancelled';
       result?: Record<string, unknown>;
       error?: { code: string; message: string };
       progress?: Record<string, unknown>;
@@ -42,12 +42,13 @@ export function createJobActivities({ db, metrics }: Pick<ActivityDeps, 'db'> & 
             finished_at: trx.raw('coalesce(finished_at, now())'),
             updated_at: trx.fn.now(),
           });
-        // Cancelled jobs were asked to stop by the tenant; completed and failed ones are news.
+        // Cancelled jobs were asked to stop by the tenant; completed and failed ones are news
+        // (`job.completed` says `completed_with_errors` in its status, with the error).
         if (input.status !== 'cancelled') {
           await emitEvent(trx, {
             id: uuidFromName(`job-event:${input.jobId}:${input.status}`),
             tenantId: input.tenantId,
-            type: input.status === 'completed' ? 'job.completed' : 'job.failed',
+            type: input.status === 'failed' ? 'job.failed' : 'job.completed',
             data: {
               jobId: input.jobId,
               kind: input.kind,

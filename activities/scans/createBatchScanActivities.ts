@@ -14,6 +14,8 @@ import { INVALID_SCAN_INPUT } from '../../workflows/contracts';
 /** Failure type of a batch whose items or file are invalid: not retried, nothing staged. */
 export { INVALID_SCAN_INPUT };
 
+/** Failed items a report names (the job error quotes a few); the output file lists all. */
+const FAILURES_REPORTED = 10;
 const STAGE_BATCH = 1_000;
 
 export interface BatchScanTarget {
@@ -215,11 +217,17 @@ export function createBatchScanActivities(deps: Pick<ActivityDeps, 'config' | 'd
     },
 
     /** Writes the per-item results (NDJSON, in item order) as the job's downloadable output. */
-    async finishBatchScan(
-      input: BatchScanTarget & { requestedBy: string },
-    ): Promise<{ succeeded: number; failed: number; total: number; file: { id: string; name: string; size: number; sha256: string; contentType: string } }> {
+    async finishBatchScan(input: BatchScanTarget & { requestedBy: string }): Promise<{
+      succeeded: number;
+      failed: number;
+      total: number;
+      file: { id: string; name: string; size: number; sha256: string; contentType: string };
+      /** The first failed items, `<item id>: <error>` (the file has every one). */
+      failures: string[];
+    }> {
       let succeeded = 0;
       let failed = 0;
+      const failures: string[] = [];
       async function* lines(): AsyncGenerator<Buffer> {
         let after = -1;
         for (;;) {
@@ -246,7 +254,10 @@ export function createBatchScanActivities(deps: Pick<ActivityDeps, 'config' | 'd
           const text = rows
             .map((row) => {
               if (row.status === 'ok') succeeded += 1;
-              else failed += 1;
+              else {
+                failed += 1;
+                if (failures.length < FAILURES_REPORTED) failures.push(`${row.item_id}: ${row.error?.message ?? 'failed'}`);
+              }
               return JSON.stringify({
                 id: row.item_id,
                 status: row.status === 'ok' ? 'ok' : 'error',
@@ -277,6 +288,7 @@ export function createBatchScanActivities(deps: Pick<ActivityDeps, 'config' | 'd
         failed,
         total: succeeded + failed,
         file: { id: stored.id, name, size: stored.size, sha256: stored.sha256, contentType: 'application/x-ndjson' },
+        failures,
       };
     },
 

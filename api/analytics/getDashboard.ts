@@ -9,11 +9,15 @@ import { BILLABLE_USER_STATUSES } from '../users/userView';
 const TOP_ENDPOINTS = 5;
 
 const outcomeSchema = z.object({
-  total: z.number().int().describe('ended in the period: completed + failed + cancelled'),
+  total: z.number().int().describe('ended in the period: completed + completedWithErrors + failed + cancelled'),
   completed: z.number().int(),
+  completedWithErrors: z.number().int().describe('ended, but some of their items failed'),
   failed: z.number().int(),
   cancelled: z.number().int(),
-  successRate: z.number().nullable().describe('completed / (completed + failed), 0–1; null when none ended (cancellations are not failures)'),
+  successRate: z
+    .number()
+    .nullable()
+    .describe('completed / (completed + completedWithErrors + failed), 0–1; null when none ended (cancellations are not failures)'),
 });
 const trendSchema = z.object({
   current: z.number(),
@@ -187,14 +191,17 @@ export const getDashboard = defineRoute({
 function summarize(rows: Array<{ outcome: string; count: number }>): Outcomes {
   const count = (outcome: string) => rows.filter((row) => row.outcome === outcome).reduce((sum, row) => sum + row.count, 0);
   const completed = count('completed');
+  const completedWithErrors = count('completed_with_errors');
   const failed = count('failed');
   const cancelled = count('cancelled');
+  const ended = completed + completedWithErrors + failed;
   return {
-    total: completed + failed + cancelled,
+    total: ended + cancelled,
     completed,
+    completedWithErrors,
     failed,
     cancelled,
-    successRate: completed + failed > 0 ? round(completed / (completed + failed), 4) : null,
+    successRate: ended > 0 ? round(completed / ended, 4) : null,
   };
 }
 

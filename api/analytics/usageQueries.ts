@@ -100,7 +100,7 @@ export async function jobOutcomes(
   }
   for (const piece of split.raw) {
     parts.push(
-      `select kind, status as outcome, 1 as count from jobs where tenant_id = ? and finished_at >= ? and finished_at < ? and status in ('completed', 'failed', 'cancelled')`,
+      `select kind, status as outcome, 1 as count from jobs where tenant_id = ? and finished_at >= ? and finished_at < ? and status in ('completed', 'completed_with_errors', 'failed', 'cancelled')`,
     );
     bindings.push(tenantId, piece.from.toISOString(), piece.to.toISOString());
   }

@@ -17,6 +17,8 @@ export interface BillingRunRow {
   workflow_id: string;
   run_id: string | null;
   requested_by: string;
+  /** The platform admin billed a month that had not ended (`force`). */
+  forced?: boolean;
   progress: Record<string, unknown> | null;
   result: Record<string, unknown> | null;
   error: { code: string; message: string } | null;
@@ -32,7 +34,7 @@ export function toBillingRunView(row: BillingRunRow, config: Pick<HubConfig, 'TE
     status: row.status,
     workflowId: row.workflow_id,
     temporalUiUrl: temporalUiUrl(config, row.workflow_id, row.run_id ?? undefined),
-    params: { period: row.period, ...(row.tenants ? { tenants: row.tenants } : {}) },
+    params: { period: row.period, ...(row.tenants ? { tenants: row.tenants } : {}), ...(row.forced ? { force: true } : {}) },
     progress: progress as JobView['progress'],
     result: row.result,
     error: row.error,

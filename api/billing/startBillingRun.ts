@@ -1,11 +1,13 @@
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { PERIOD_PATTERN, periodOf } from '../../platform/billing/periods';
+import { appendAudit } from '../../platform/audit';
+import { billingPeriod, PERIOD_PATTERN, periodOf } from '../../platform/billing/periods';
 import { searchAttributePairs } from '../../platform/temporal/searchAttributes';
 import { workflowIds } from '../../platform/temporal/workflowIds';
 import { type BillingRunRow, toBillingRunView } from './billingRunView';
-import { ApiError, errors } from '../errors';
+import { type ApiDeps } from '../deps';
+import { ApiError, errorResponseSchema, errors } from '../errors';
 import { defineRoute } from '../http/route';
 import { jobSchema } from '../jobs/jobView';
 import { WORKFLOW_TYPES } from '../../workflows/contracts';
@@ -25,16 +27,33 @@ export const startBillingRun = defineRoute({
       .max(1_000)
       .optional()
       .describe('Only these tenants (slugs), e.g. to bill again the ones a run reported failed; default: every active tenant'),
+    force: z
+      .boolean()
+      .optional()
+      .describe(
+        "Bill the current month before it has ended (the platform admin's override, audited on every tenant billed): usage after the run is never billed for that month",
+      ),
   }),
   responses: {
     202: { description: 'The run started; follow it with GET /v1/admin/billing/runs/:id', schema: z.object({ job: jobSchema }) },
-    400: { description: 'A period in the future' },
+    400: {
+      description:
+        '`PERIOD_IN_FUTURE`: a period that has not begun; `PERIOD_NOT_ENDED`: the current month, which has not ended (send `force: true` to bill it anyway); `VALIDATION_FAILED`: a malformed body',
+      schema: errorResponseSchema,
+    },
     409: { description: 'A run of this period is still going' },
   },
-  async handler({ deps, body }) {
-    if (body.period > periodOf(new Date()))
+  async handler({ deps, body, req }) {
+    const now = new Date();
+    if (body.period > periodOf(now))
       throw errors.badRequest('PERIOD_IN_FUTURE', `${body.period} has not begun yet`, [
         { path: 'body.period', message: 'must not be after the current month' },
+      ]);
+    const { end } = billingPeriod(body.period);
+    const forced = end > now;
+    if (forced && body.force !== true)
+      throw errors.badRequest('PERIOD_NOT_ENDED', `${body.period} ends at ${end.toISOString()}: billing it now would leave the rest of its usage unbilled`, [
+        { path: 'body.period', message: 'must have ended; send force: true to bill it anyway' },
       ]);
     const id = randomUUID();
     const workflowId = workflowIds.billingRun(body.period, body.tenants);
@@ -46,8 +65,10 @@ export const startBillingRun = defineRoute({
         status: 'queued',
         workflow_id: workflowId,
         requested_by: 'platform_admin',
+        forced,
       }),
     );
+    if (forced) await auditForcedRun(deps, { billingRunId: id, period: body.period, periodEnd: end, tenants: body.tenants, req });
     try {
       const handle = await deps.temporal.workflow.start<typeof monthlyBilling>(WORKFLOW_TYPES.monthlyBilling, {
         workflowId,
@@ -80,3 +101,32 @@ export const startBillingRun = defineRoute({
     }
   },
 });
+
+/**
+ * A run of a month that has not ended is recorded in the audit log of every tenant it may bill
+ * (its `tenants`, else every active tenant), before the run starts: who forced it, from where.
+ */
+async function auditForcedRun(
+  deps: Pick<ApiDeps, 'db'>,
+  run: { billingRunId: string; period: string; periodEnd: Date; tenants: string[] | undefined; req: { ip?: string; id?: unknown } },
+): Promise<void> {
+  const targets = (await deps.db.withPlatform((trx) =>
+    trx('tenants')
+      .where({ status: 'active' })
+      .modify((query) => (run.tenants ? query.whereIn('slug', run.tenants) : query))
+      .select('id'),
+  )) as Array<{ id: string }>;
+  const actor = { type: 'platform_admin' as const, ip: run.req.ip, requestId: String(run.req.id ?? '') || undefined };
+  for (const tenant of targets) {
+    await deps.db.withTenant(tenant.id, (trx) =>
+      appendAudit(trx, {
+        tenantId: tenant.id,
+        actor,
+        action: 'billing_run.forced',
+        target: { type: 'billing_run', id: run.billingRunId },
+        details: { period: run.period, periodEnd: run.periodEnd.toISOString(), reason: 'period_not_ended' },
+        eventKey: `billing_run:${run.billingRunId}:forced`,
+      }),
+    );
+  }
+}

@@ -4,7 +4,8 @@ import { temporalUiUrl } from '../../platform/temporal/connection';
 import { type HubConfig } from '../../platform/config';
 import { progressQuery } from '../../workflows/contracts';
 
-export const JOB_STATUSES = ['queued', 'running', 'paused', 'completed', 'failed', 'cancelled'] as const;
+/** `completed_with_errors`: finished, but some of its items (rows, tenants, scanned items) failed; `error` says how many. */
+export const JOB_STATUSES = ['queued', 'running', 'paused', 'completed', 'completed_with_errors', 'failed', 'cancelled'] as const;
 export type JobStatusValue = (typeof JOB_STATUSES)[number];
 const ACTIVE: ReadonlySet<string> = new Set(['queued', 'running', 'paused']);
 

@@ -18,7 +18,7 @@ interface Job {
   createdAt: string;
 }
 
-const FINISHED = new Set(['completed', 'failed', 'cancelled']);
+const FINISHED = new Set(['completed', 'completed_with_errors', 'failed', 'cancelled']);
 
 /** `--param a=1 --param filter.from=2026-01-01` → `{ a: 1, filter: { from: '2026-01-01' } }` (values parsed as JSON when they are). */
 export function parseParams(pairs: string[]): Record<string, unknown> {
@@ -69,6 +69,11 @@ export async function watchJob(client: HubClient, id: string, options: { json?: 
   }
 }
 
+/** Exit code of a finished job: 0 completed, 2 completed with some items failed, 1 otherwise. */
+export function exitCodeOf(status: string): number {
+  return status === 'completed' ? 0 : status === 'completed_with_errors' ? 2 : 1;
+}
+
 function summarize(job: Job, json?: boolean): void {
   printObject(
     json
@@ -105,17 +110,17 @@ export function registerJobCommands(program: Command, client: () => HubClient): 
       if (!options.watch) return summarize(job, options.json);
       const done = await watchJob(client(), job.id, options);
       summarize(done, options.json);
-      if (done.status !== 'completed') process.exitCode = 1;
+      process.exitCode = exitCodeOf(done.status);
     });
 
   jobs
     .command('watch <id>')
-    .description('follow a job with a progress bar until it finishes (exit code 1 unless it completed)')
+    .description('follow a job with a progress bar until it finishes (exit code 0 completed, 2 completed with errors, 1 otherwise)')
     .option('--json', 'print JSON')
     .action(async (id: string, options: { json?: boolean }) => {
       const done = await watchJob(client(), id, options);
       summarize(done, options.json);
-      if (done.status !== 'completed') process.exitCode = 1;
+      process.exitCode = exitCodeOf(done.status);
     });
 
   jobs

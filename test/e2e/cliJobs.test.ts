@@ -73,12 +73,18 @@ describe('hub CLI: jobs', () => {
     const source = path.join(dir, 'people.csv');
     fs.writeFileSync(source, 'email,name,role\ncli1@example.test,CLI One,member\ncli2@example.test,CLI Two,viewer\nbroken,Nope,member\n');
     const started = await hubCli('jobs', 'start', 'user_import', '--file', source, '--watch', '--json');
-    expect(started.code).toBe(0);
+    // One row failed: the job completed with errors, and the exit code says so (2, not 0 or 1).
+    expect(started.code).toBe(2);
     const job = JSON.parse(started.output.slice(started.output.indexOf('{'))) as {
       status: string;
+      error: { code: string; message: string };
       result: { imported: number; failed: number; errors: Array<{ line: number }> };
     };
-    expect(job).toMatchObject({ status: 'completed', result: { imported: 2, failed: 1, errors: [{ line: 4 }] } });
+    expect(job).toMatchObject({
+      status: 'completed_with_errors',
+      error: { code: 'ITEMS_FAILED', message: expect.stringMatching(/^1 of 3 rows failed: line 4 email: /) },
+      result: { imported: 2, failed: 1, errors: [{ line: 4 }] },
+    });
     const users = await hub.request('GET', '/v1/users?limit=100', { key: tenant.key });
     expect(users.body.data.map((user: { email: string }) => user.email)).toEqual(expect.arrayContaining(['cli1@example.test', 'cli2@example.test']));
 

@@ -15,7 +15,7 @@ describe('analytics: dashboard and usage', () => {
   // Inside the previous period (the same stretch of last month) whatever the date today.
   const inPreviousPeriod = new Date(previousStart.getTime() + Math.min(60_000, Math.floor((now.getTime() - monthStart.getTime()) / 2)));
 
-  async function job(kind: string, outcome: 'completed' | 'failed' | 'cancelled', finishedAt?: Date) {
+  async function job(kind: string, outcome: 'completed' | 'completed_with_errors' | 'failed' | 'cancelled', finishedAt?: Date) {
     const id = randomUUID();
     if (finishedAt) {
       await owner('jobs').insert({
@@ -77,6 +77,8 @@ describe('analytics: dashboard and usage', () => {
       'the exports',
     );
     await job('export', 'failed');
+    // Finished with some rows failed: ended, but not a success.
+    await job('user_import', 'completed_with_errors');
     await job('sync', 'completed');
     await job('sync', 'failed');
     await job('sync', 'cancelled');
@@ -95,16 +97,16 @@ describe('analytics: dashboard and usage', () => {
       apiCalls: { total: 11, billable: 11, errors: 1, errorRate: 0.0909, avgLatencyMs: expect.any(Number) },
       quota: { limit: 50_000, used: 11, remaining: 49_989, percentUsed: 0, policy: 'bill_overage' },
       monthToDateCost: { currency: 'usd', planCents: 79_900, seatOverageCents: 0, apiCallOverageCents: 0, scanOverageCents: 96, totalCents: 79_996 },
-      jobs: { total: 6, completed: 3, failed: 2, cancelled: 1, successRate: 0.6 },
-      syncs: { total: 3, completed: 1, failed: 1, cancelled: 1, successRate: 0.5 },
-      jobSuccessRate: 0.6,
+      jobs: { total: 7, completed: 3, completedWithErrors: 1, failed: 2, cancelled: 1, successRate: 0.5 },
+      syncs: { total: 3, completed: 1, completedWithErrors: 0, failed: 1, cancelled: 1, successRate: 0.5 },
+      jobSuccessRate: 0.5,
       syncSuccessRate: 0.5,
       recordsSynced: 250,
       scans: 10_012,
       trend: {
         apiCalls: { current: 11, previous: 3, changePercent: 266.7 },
         jobsCompleted: { current: 3, previous: 1, changePercent: 200 },
-        jobSuccessRate: { current: 0.6, previous: 1, changePercent: -40 },
+        jobSuccessRate: { current: 0.5, previous: 1, changePercent: -50 },
         recordsSynced: { current: 250, previous: 100, changePercent: 150 },
       },
     });

@@ -53,7 +53,7 @@ describe('jobs: batch_scan, worker killed mid-run', () => {
     worker = await startWorkerProcess(hub);
 
     const job = await finishedJob(hub, tenant, started.id, 180_000);
-    expect(job.status).toBe('completed');
+    expect(job.status).toBe('completed_with_errors');
     expect(job.result).toMatchObject({ total: 3_000, succeeded: 2_970, failed: 30 });
     const statuses = await owner('scan_items')
       .where({ tenant_id: tenant.id, job_id: job.id })

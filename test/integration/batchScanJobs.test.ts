@@ -42,7 +42,11 @@ describe('jobs: batch_scan', () => {
     const started = await startJobVia(hub, tenant, 'batch_scan', { uploadId, itemsPerChunk: 40, concurrency: 4 });
     expect(started.workflowId).toBe(`job/${tenant.slug}/batch_scan/${started.id}`);
     const job = await finishedJob(hub, tenant, started.id, 180_000);
-    expect(job.status).toBe('completed');
+    expect(job.status).toBe('completed_with_errors');
+    expect(job.error).toEqual({
+      code: 'ITEMS_FAILED',
+      message: expect.stringMatching(/^50 of 5000 items failed: item-100: .*PROVIDER_ERROR.*; item-200: .+; item-300: .+; and 47 more$/),
+    });
     expect(job.result).toMatchObject({ total: 5_000, succeeded: 4_950, failed: 50 });
     expect(job.progress).toMatchObject({ done: 5_000, total: 5_000 });
 
@@ -83,7 +87,23 @@ describe('jobs: batch_scan', () => {
       { id: 'b', ndc: '0002-8215-01' },
     ];
     const job = await finishedJob(hub, tenant, (await startJobVia(hub, tenant, 'batch_scan', { items, connectorId })).id);
-    expect(job.result).toMatchObject({ total: 2, succeeded: 2, failed: 0 });
+    expect(job).toMatchObject({ status: 'completed', error: null, result: { total: 2, succeeded: 2, failed: 0 } });
+  });
+
+  it('fails a scan whose every item failed, with the report of them', async () => {
+    peer.failItem = () => true;
+    const items = [
+      { id: 'x1', medication: 'Warfarin 5 mg' },
+      { id: 'x2', medication: 'Aspirin 81 mg' },
+    ];
+    const job = await finishedJob(hub, tenant, (await startJobVia(hub, tenant, 'batch_scan', { items, connectorId, maxAttemptsPerItem: 1 })).id);
+    expect(job).toMatchObject({
+      status: 'failed',
+      error: { code: 'ITEMS_FAILED', message: expect.stringMatching(/^2 of 2 items failed: x1: .+; x2: .+$/) },
+      result: { total: 2, succeeded: 0, failed: 2 },
+    });
+    const download = await fetch(`${hub.url}/v1/jobs/${job.id}/download`, { headers: { 'X-API-Key': tenant.key } });
+    expect(download.status).toBe(200);
   });
 
   it.each([
@@ -111,7 +131,8 @@ describe('jobs: batch_scan', () => {
         patientRef: `Patient/p${index % 4}`,
       }));
       const job = await finishedJob(hub, tenant, (await startJobVia(hub, tenant, 'batch_scan', { items, connectorId, fhirConnectorId, itemsPerChunk: 10 })).id);
-      expect(job.status).toBe('completed');
+      expect(job.status).toBe('completed_with_errors');
+      expect(job.error.message).toMatch(/^1 of 30 items failed: i-3: /);
       expect(job.result).toMatchObject({ total: 30, succeeded: 29, failed: 1, writtenBack: 29 });
       const bundle = await fhir.repo.search({ resourceType: 'Observation', count: 100 });
       const observations = (bundle.entry ?? []).map((entry) => entry.resource!) as Array<{

@@ -88,4 +88,41 @@ describe('billing when the worker crashes', () => {
       expect(lines.data.map((line) => line.metadata.hub_line).sort()).toEqual(['plan', 'scans']);
     }
   });
+
+  it("a run whose every tenant fails ends failed, and the worker's log says why (no error written as {})", async () => {
+    peer.faults.clear();
+    const failing = await Promise.all([hub.createTenant({ plan: 'starter' }), hub.createTenant({ plan: 'starter' })]);
+    const reason = 'Invalid email address: billing-contact';
+    peer.faults.add({
+      fault: { kind: 'status', status: 400, body: { error: { type: 'invalid_request_error', code: 'email_invalid', message: reason } } },
+      match: /^POST \/v1\/customers$/,
+      times: 2,
+    });
+    const job = await startBillingRun(
+      hub,
+      period,
+      failing.map((tenant) => tenant.slug),
+    );
+    const finished = await billingRunFinished(hub, job.id);
+    expect(finished).toMatchObject({ status: 'failed', error: { code: 'ITEMS_FAILED', message: expect.stringMatching(/^2 of 2 tenants failed: /) } });
+
+    const lines = await eventually(
+      async () => {
+        const parsed = worker.child
+          .output()
+          .split('\n')
+          .filter((line) => line.startsWith('{'))
+          .map((line) => JSON.parse(line) as { msg?: string; temporal?: Record<string, unknown> });
+        return parsed.some((line) => line.msg === 'billing run finished with failed tenants') ? parsed : undefined;
+      },
+      10_000,
+      "the run's outcome in the worker log",
+    );
+    const outcome = lines.find((line) => line.msg === 'billing run finished with failed tenants')!;
+    expect(outcome.temporal).toMatchObject({ billingRunId: job.id, status: 'failed', reason: expect.stringContaining(reason) });
+    // The SDK's own report of the failed activity carries the Stripe error's message, not {}.
+    const activityFailed = lines.find((line) => line.msg === 'Activity failed' && JSON.stringify(line).includes(reason));
+    expect(activityFailed).toBeDefined();
+    expect(worker.child.output()).not.toContain('"error":{}');
+  });
 });

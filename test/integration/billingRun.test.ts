@@ -195,8 +195,8 @@ describe('monthly billing', () => {
 
   it('refuses a second run of a period while one is going (409) and periods in the future (400)', async () => {
     const [first, second] = await Promise.all([
-      hub.request('POST', '/v1/admin/billing/runs', { admin: true, body: { period, tenants: [a.slug] } }),
-      hub.request('POST', '/v1/admin/billing/runs', { admin: true, body: { period, tenants: [a.slug] } }),
+      hub.request('POST', '/v1/admin/billing/runs', { admin: true, body: { period, tenants: [a.slug], force: true } }),
+      hub.request('POST', '/v1/admin/billing/runs', { admin: true, body: { period, tenants: [a.slug], force: true } }),
     ]);
     expect([first.status, second.status].sort()).toEqual([202, 409]);
     const refused = first.status === 409 ? first : second;
@@ -213,6 +213,76 @@ describe('monthly billing', () => {
     expect(tenantKey.status).toBe(401);
     const listed = await hub.request('GET', `/v1/admin/billing/runs?period=${period}`, { admin: true });
     expect(listed.body.data.length).toBeGreaterThanOrEqual(3);
+  });
+
+  it('refuses a month that has not ended (400 PERIOD_NOT_ENDED) unless the platform admin forces it, and audits the override on every tenant', async () => {
+    const unended = await hub.request('POST', '/v1/admin/billing/runs', { admin: true, body: { period, tenants: [a.slug] } });
+    expect(unended.status).toBe(400);
+    expect(unended.body.error).toMatchObject({ code: 'PERIOD_NOT_ENDED', details: [{ path: 'body.period' }] });
+    const notForced = await hub.request('POST', '/v1/admin/billing/runs', { admin: true, body: { period, tenants: [a.slug], force: false } });
+    expect(notForced.body.error.code).toBe('PERIOD_NOT_ENDED');
+    const tenantKey = await hub.request('POST', '/v1/admin/billing/runs', { key: a.key, body: { period, force: true } });
+    expect(tenantKey.status).toBe(401);
+
+    // A month that has ended needs no override (these tenants did not exist then: nobody to bill).
+    const ended = await hub.request('POST', '/v1/admin/billing/runs', { admin: true, body: { period: previousPeriod(new Date()), tenants: [a.slug] } });
+    expect(ended.status).toBe(202);
+    expect(ended.body.job.params).toEqual({ period: previousPeriod(new Date()), tenants: [a.slug] });
+    expect(await billingRunFinished(hub, ended.body.job.id)).toMatchObject({ status: 'completed', error: null, result: { total: 0, failed: 0 } });
+
+    // The first run of this file forced the current month: recorded on the run and in each tenant's audit log.
+    const forced = await hub.request('GET', `/v1/admin/billing/runs/${firstRunId}`, { admin: true });
+    expect(forced.body.job.params).toEqual({ period, tenants: [a.slug, b.slug, c.slug], force: true });
+    const owner = ownerDb();
+    try {
+      const audited = await owner('audit_log')
+        .where({ action: 'billing_run.forced', target_type: 'billing_run', target_id: firstRunId })
+        .select('tenant_id', 'actor_type', 'details');
+      expect(audited.map((row) => row.tenant_id).sort()).toEqual([a.id, b.id, c.id].sort());
+      for (const row of audited) {
+        expect(row).toMatchObject({ actor_type: 'platform_admin', details: { period, reason: 'period_not_ended' } });
+        expect(new Date(row.details.periodEnd).getTime()).toBeGreaterThan(Date.now());
+      }
+      expect(await owner('billing_runs').where({ id: ended.body.job.id }).first('forced')).toEqual({ forced: false });
+    } finally {
+      await owner.destroy();
+    }
+  });
+
+  it('a run some of whose tenants fail ends completed_with_errors, one whose every tenant fails ends failed; the error says how many and why', async () => {
+    const refused = { error: { type: 'invalid_request_error', code: 'parameter_invalid', message: 'Invalid email address: tenant-admin' } };
+    const [d, e] = await Promise.all([hub.createTenant({ plan: 'starter' }), hub.createTenant({ plan: 'starter' })]);
+    peer.faults.add({ fault: { kind: 'status', status: 400, body: refused }, match: /^POST \/v1\/customers$/, times: 1 });
+    const partly = await billingRunFinished(hub, (await startBillingRun(hub, period, [d.slug, e.slug])).id);
+    expect(partly).toMatchObject({
+      status: 'completed_with_errors',
+      error: { code: 'ITEMS_FAILED', message: expect.stringMatching(/^1 of 2 tenants failed: .+Invalid email address: tenant-admin$/) },
+      result: { total: 2, done: 2, invoiced: 1, failed: 1, failures: [{ tenantSlug: expect.any(String), message: expect.stringContaining('Invalid email') }] },
+    });
+
+    const [f, g] = await Promise.all([hub.createTenant({ plan: 'starter' }), hub.createTenant({ plan: 'starter' })]);
+    peer.faults.add({ fault: { kind: 'status', status: 400, body: refused }, match: /^POST \/v1\/customers$/, times: 2 });
+    const run = await startBillingRun(hub, period, [f.slug, g.slug]);
+    const failed = await billingRunFinished(hub, run.id);
+    expect(failed).toMatchObject({
+      status: 'failed',
+      error: { code: 'ITEMS_FAILED', message: expect.stringMatching(/^2 of 2 tenants failed: /) },
+      result: { total: 2, done: 2, invoiced: 0, failed: 2 },
+      progress: { phase: 'failed', failed: 2 },
+    });
+    expect((failed.error as { message: string }).message).toContain(f.slug);
+    expect((failed.error as { message: string }).message).toContain(g.slug);
+    // The workflow says so too: Failed in Temporal, not Completed.
+    const owner = ownerDb();
+    try {
+      const row = await owner('billing_runs').where({ id: run.id }).first('run_id');
+      const description = await hub.temporal.workflow.getHandle(run.workflowId, row.run_id).describe();
+      expect(description.status.name).toBe('FAILED');
+      const listed = await hub.request('GET', `/v1/admin/billing/runs?period=${period}`, { admin: true });
+      expect(listed.body.data.find((job: { id: string }) => job.id === run.id).status).toBe('failed');
+    } finally {
+      await owner.destroy();
+    }
   });
 
   it('continues as new after a number of tenants, carrying its progress across runs', async () => {

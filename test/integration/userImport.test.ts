@@ -29,7 +29,7 @@ describe('jobs: user_import', () => {
     return eventually(
       async () => {
         const response = await hub.request('GET', `/v1/jobs/${started.body.job.id}`, { key: tenant.key });
-        return ['completed', 'failed', 'cancelled'].includes(response.body.job.status) ? response.body.job : undefined;
+        return ['completed', 'completed_with_errors', 'failed', 'cancelled'].includes(response.body.job.status) ? response.body.job : undefined;
       },
       120_000,
       'the import to finish',
@@ -47,7 +47,10 @@ describe('jobs: user_import', () => {
     const before = await userCount();
 
     const job = await runImport(file.id);
-    expect(job.status).toBe('completed');
+    // Some rows failed: the job says so in its status, and its error counts them and names the first.
+    expect(job.status).toBe('completed_with_errors');
+    expect(job.error).toEqual({ code: 'ITEMS_FAILED', message: expect.stringMatching(/^25 of 50000 rows failed: line 8 role: .+; and 22 more$/) });
+    expect(job.progress.state).toBe('completed_with_errors');
     expect(job.result).toMatchObject({ rows: 50_000, imported: 49_975, updated: 0, failed: 25 });
     expect(job.progress).toMatchObject({ done: 49_975, total: 49_975 });
     // Line numbers count the header line: data row n is on line n + 1.
@@ -94,7 +97,11 @@ describe('jobs: user_import', () => {
     const file = await upload(workbook, 'users.xlsx');
     expect(file.contentType).toBe('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
     const job = await runImport(file.id);
-    expect(job.status).toBe('completed');
+    expect(job.status).toBe('completed_with_errors');
+    expect(job.error).toEqual({
+      code: 'ITEMS_FAILED',
+      message: expect.stringMatching(/^2 of 4 rows failed: line 4 email: .*duplicate.*; line 5 name: name is required$/),
+    });
     expect(job.result).toMatchObject({ rows: 4, imported: 1, updated: 1, failed: 2 });
     expect(job.result.errors).toEqual([
       { line: 4, column: 'email', message: expect.stringContaining('duplicate') },
@@ -106,6 +113,24 @@ describe('jobs: user_import', () => {
       status: 'active',
     });
     expect(await owner('users').where({ tenant_id: tenant.id, email: 'sheet2@example.test' }).first()).toMatchObject({ role: 'admin', status: 'invited' });
+  });
+
+  it('fails an import whose every row is invalid, keeping the result and its error report, and writes nothing', async () => {
+    const before = await userCount();
+    const file = await upload('email,name,role\nnot-an-email,Nobody,member\nnobody@example.test,,member\n', 'invalid.csv', 'text/csv');
+    const job = await runImport(file.id);
+    expect(job).toMatchObject({
+      status: 'failed',
+      error: { code: 'ITEMS_FAILED', message: expect.stringMatching(/^2 of 2 rows failed: line 2 email: .+; line 3 name: name is required$/) },
+      result: { rows: 2, imported: 0, failed: 2 },
+      progress: { state: 'failed' },
+    });
+    expect(await userCount()).toBe(before);
+    const report = await fetch(`${hub.url}/v1/jobs/${job.id}/download`, { headers: { 'X-API-Key': tenant.key } });
+    expect(report.status).toBe(200);
+    expect(parse(await report.text(), { columns: true })).toHaveLength(2);
+    const [event] = await owner('events').where({ tenant_id: tenant.id, type: 'job.failed' }).whereRaw(`data->>'jobId' = ?`, [job.id]);
+    expect(event.data).toMatchObject({ status: 'failed', error: { code: 'ITEMS_FAILED' } });
   });
 
   const malformed: Array<[string, () => Promise<Buffer> | Buffer, string, RegExp]> = [

@@ -42,7 +42,7 @@ describe('user_import when the worker crashes', () => {
     const job = await eventually(
       async () => {
         const response = await hub.request('GET', `/v1/jobs/${jobId}`, { key: tenant.key });
-        return ['completed', 'failed', 'cancelled'].includes(response.body.job.status) ? response.body.job : undefined;
+        return ['completed', 'completed_with_errors', 'failed', 'cancelled'].includes(response.body.job.status) ? response.body.job : undefined;
       },
       120_000,
       'the import to finish after the crash',

@@ -3,6 +3,7 @@ import { odataPeer } from './odata/odataPeer';
 import { type PeerStarter } from './peer';
 import { startSalesforcePeer, type SalesforcePeerOptions } from './salesforce/salesforcePeer';
 import { startScanPeer, type ScanPeerOptions } from './scan/scanPeer';
+import { startStripeMockPeer } from './stripe/stripeMockPeer';
 import { startStripePeer, type StripePeerOptions } from './stripe/stripePeer';
 import { quickbooksPeer } from './quickbooks/quickbooksPeer';
 
@@ -12,6 +13,7 @@ import { quickbooksPeer } from './quickbooks/quickbooksPeer';
 export const peers: Readonly<Record<string, PeerStarter>> = {
   salesforce: (options) => startSalesforcePeer(options as SalesforcePeerOptions),
   stripe: (options) => startStripePeer(options as StripePeerOptions),
+  'stripe-mock': startStripeMockPeer,
   scan: (options) => startScanPeer(options as ScanPeerOptions),
   quickbooks: quickbooksPeer,
   odata: odataPeer,

@@ -12,12 +12,12 @@ export async function startJobVia(hub: TestHub, tenant: CreatedTenant, kind: str
   return response.body.job as any;
 }
 
-/** Polls `GET /v1/jobs/:id` until the job is completed, failed or cancelled. */
+/** Polls `GET /v1/jobs/:id` until the job has finished (completed, with errors too, failed or cancelled). */
 export async function finishedJob(hub: TestHub, tenant: CreatedTenant, jobId: string, timeoutMs = 120_000) {
   return eventually(
     async () => {
       const response = await hub.request('GET', `/v1/jobs/${jobId}`, { key: tenant.key });
-      return ['completed', 'failed', 'cancelled'].includes(response.body?.job?.status) ? response.body.job : undefined;
+      return ['completed', 'completed_with_errors', 'failed', 'cancelled'].includes(response.body?.job?.status) ? response.body.job : undefined;
     },
     timeoutMs,
     `job ${jobId} to finish`,

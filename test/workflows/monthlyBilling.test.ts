@@ -30,7 +30,8 @@ function billingStubs(slugs: string[], failing: Set<string>, existing: Set<strin
   } as StubActivities;
 }
 
-const closedAs = (calls: StubCall[]) => calls.filter((call) => call.name === 'closeBillingRun').map((call) => call.input as { status: string });
+const closedAs = (calls: StubCall[]) =>
+  calls.filter((call) => call.name === 'closeBillingRun').map((call) => call.input as { status: string; error?: { code: string; message: string } });
 
 describe('monthlyBilling workflow (stub activities)', () => {
   it('starts one invoice child per tenant across pages and runs, and collects the failing tenants without stopping', async () => {
@@ -53,9 +54,49 @@ describe('monthlyBilling workflow (stub activities)', () => {
       expect(calls.filter((call) => call.name === 'finalizeStripeInvoice')).toHaveLength(2);
       // Two tenants per run: the run continued as new twice (opened once, closed once).
       expect(calls.filter((call) => call.name === 'openBillingRun')).toHaveLength(1);
-      expect(closedAs(calls)).toEqual([expect.objectContaining({ status: 'completed' })]);
+      expect(closedAs(calls)).toEqual([
+        expect.objectContaining({
+          status: 'completed_with_errors',
+          error: { code: 'ITEMS_FAILED', message: '2 of 5 tenants failed: b: no plan for b; e: no plan for e' },
+        }),
+      ]);
       const description = await handle.describe();
       expect(description.runId).not.toBe(handle.firstExecutionRunId);
+    });
+  });
+
+  it('closes a run whose every tenant failed as failed, naming a few of them, and fails the workflow', async () => {
+    const slugs = ['a', 'b', 'c', 'd', 'e'];
+    await withStubWorker(billingStubs(slugs, new Set(slugs), new Set()), async ({ client, taskQueue, calls }) => {
+      const handle = await client.workflow.start(monthlyBilling, {
+        taskQueue,
+        workflowId: `stub-billing-${uniqueSuffix()}`,
+        args: [{ period: '2026-11', billingRunId: 'run-2', concurrency: 1 }],
+      });
+      await expect(handle.result()).rejects.toThrow();
+      const description = await handle.describe();
+      expect(description.status.name).toBe('FAILED');
+      const message = '5 of 5 tenants failed: a: no plan for a; b: no plan for b; c: no plan for c; and 2 more';
+      expect(closedAs(calls)).toEqual([
+        expect.objectContaining({
+          status: 'failed',
+          error: { code: 'ITEMS_FAILED', message },
+          result: expect.objectContaining({ phase: 'failed', total: 5, done: 5, failed: 5 }),
+        }),
+      ]);
+    });
+  });
+
+  it('a run with nothing to bill completes', async () => {
+    await withStubWorker(billingStubs([], new Set(), new Set()), async ({ client, taskQueue, calls }) => {
+      const progress = await client.workflow.execute(monthlyBilling, {
+        taskQueue,
+        workflowId: `stub-billing-${uniqueSuffix()}`,
+        args: [{ period: '2026-11' }],
+      });
+      expect(progress).toMatchObject({ phase: 'completed', total: 0, done: 0 });
+      expect(closedAs(calls)).toEqual([expect.objectContaining({ status: 'completed' })]);
+      expect(closedAs(calls)[0]!.error).toBeUndefined();
     });
   });
 

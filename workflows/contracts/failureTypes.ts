@@ -79,3 +79,10 @@ export const BILLING_FAILURES = {
 
 /** A billing run's period is not YYYY-MM. */
 export const BILLING_PERIOD_INVALID = 'InvalidPeriod';
+
+/**
+ * Some or every item of a job or billing run failed (rows, items, tenants): the `code` of its
+ * error (its status says `completed_with_errors` or `failed`), and the failure type of a workflow
+ * whose every item failed.
+ */
+export const ITEMS_FAILED = 'ITEMS_FAILED';
