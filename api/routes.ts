@@ -57,6 +57,8 @@ import { putConnectorSchedule } from './syncs/putConnectorSchedule';
 import { resumeConnector } from './syncs/resumeConnector';
 import { startConnectorSync } from './syncs/startConnectorSync';
 import { listRecords } from './records/listRecords';
+import { decodePayloads } from './codec/decodePayloads';
+import { encodePayloads } from './codec/encodePayloads';
 
 /** Every route of the API, by area. The OpenAPI document and the router are both built from this list. */
 export const routes: readonly AnyRoute[] = [
@@ -71,6 +73,9 @@ export const routes: readonly AnyRoute[] = [
   listTenants,
   updateTenantAsAdmin,
   createTenantApiKey,
+  // Temporal codec server (platform admin)
+  encodePayloads,
+  decodePayloads,
   // tenant
   getTenant,
   // jobs
