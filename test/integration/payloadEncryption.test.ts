@@ -193,7 +193,7 @@ describe('Temporal payload encryption', () => {
       events: Array<{ workflowExecutionStartedEventAttributes?: { input: { payloads: WirePayload[] } } }>;
     };
     const input = shownHistory.events[0]!.workflowExecutionStartedEventAttributes!.input.payloads[0]!;
-    expect(Buffer.from(input.metadata.encoding, 'base64').toString()).toBe('json/plain');
+    expect(Buffer.from(input.metadata.encoding!, 'base64').toString()).toBe('json/plain');
     expect(JSON.stringify(asJson(input))).toContain(marker);
     expect(output).not.toContain(Buffer.from(ENCRYPTED_ENCODING).toString('base64'));
   });
