@@ -9,7 +9,10 @@ import { errors, zodDetails } from '../errors';
  * The wire form of Temporal's remote codec protocol (what the Temporal UI and CLI send to
  * `<endpoint>/encode` and `<endpoint>/decode`): the protobuf JSON of `Payloads`, bytes in base64.
  */
-const base64 = z.string().max(4 * 1024 * 1024).regex(/^[A-Za-z0-9+/_-]*={0,2}$/, 'must be base64');
+const base64 = z
+  .string()
+  .max(4 * 1024 * 1024)
+  .regex(/^[A-Za-z0-9+/_-]*={0,2}$/, 'must be base64');
 export const codecPayloadsSchema = z.object({
   payloads: z
     .array(

@@ -23,7 +23,10 @@ export const encodePayloads = defineRoute({
   async handler({ deps, req, res }) {
     const payloads = await readCodecPayloads(req, res);
     const encoded = await codecFor(deps.vault.keyring).encode(payloads);
-    deps.logger.info({ audit: true, action: 'temporal_payload.encoded', actor: 'platform_admin', ip: req.ip, payloads: payloads.length }, 'platform admin encoded Temporal payloads');
+    deps.logger.info(
+      { audit: true, action: 'temporal_payload.encoded', actor: 'platform_admin', ip: req.ip, payloads: payloads.length },
+      'platform admin encoded Temporal payloads',
+    );
     return { status: 200, body: codecPayloadsJson(encoded) };
   },
 });
