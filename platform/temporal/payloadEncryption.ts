@@ -46,7 +46,7 @@ export function createPayloadEncryptionCodec(keyring: MasterKeyring): PayloadCod
   const encodeOne = (payload: Payload): Payload => {
     if (isEncrypted(payload)) return payload;
     const plaintext = temporal.api.common.v1.Payload.encode(payload).finish();
-    return { metadata, data: sealBytes(current.key, plaintext, AAD) };
+    return { metadata: { ...metadata }, data: sealBytes(current.key, plaintext, AAD) };
   };
 
   const decodeOne = (payload: Payload): Payload => {
