@@ -1,5 +1,6 @@
 import express, { type Express } from 'express';
 import swaggerUi from 'swagger-ui-express';
+import { codecCors } from './codec/codecCors';
 import { type ApiDeps } from './deps';
 import { errorHandler, notFoundHandler } from './errors';
 import { mountRoutes } from './http/mountRoutes';
@@ -38,6 +39,9 @@ export function createApp(deps: ApiDeps, routes: readonly AnyRoute[] = allRoutes
     });
     next();
   });
+
+  // The Temporal UI calls the codec server from its own origin.
+  app.use(codecCors(deps.config));
 
   // Routes that read their body raw (signature checks over the exact bytes, uploads) must get it
   // unparsed: express.json skips their (static) paths.

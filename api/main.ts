@@ -6,6 +6,7 @@ import { createFileStore } from '../platform/files/createFileStore';
 import { createLogger } from '../platform/logger';
 import { createMetrics, metricsPeerAt } from '../platform/metrics';
 import { onParentExit } from '../platform/local/parentWatch';
+import { assertProductionSecrets } from '../platform/productionSecrets';
 import { runMain } from '../platform/runMain';
 import { connectTemporalClient } from '../platform/temporal/connection';
 import { masterKeyringFromConfig } from '../platform/vault/masterKeys';
@@ -16,6 +17,7 @@ import { createControlPlane } from './controlPlane';
 /** `npm run api`: serves the HTTP API until SIGINT/SIGTERM, then drains requests and closes connections. */
 runMain('api', async () => {
   const config = loadConfig();
+  assertProductionSecrets(config, 'api');
   if (!config.HUB_ADMIN_TOKEN) throw new Error('HUB_ADMIN_TOKEN is not set (npm start generates one; configured deployments must set it)');
   const vault = createVault(masterKeyringFromConfig(config));
   const logger = createLogger({ name: 'api', level: config.LOG_LEVEL });

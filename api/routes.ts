@@ -58,6 +58,8 @@ import { putConnectorSchedule } from './syncs/putConnectorSchedule';
 import { resumeConnector } from './syncs/resumeConnector';
 import { startConnectorSync } from './syncs/startConnectorSync';
 import { listRecords } from './records/listRecords';
+import { decodePayloads } from './codec/decodePayloads';
+import { encodePayloads } from './codec/encodePayloads';
 
 /** Every route of the API, by area. The OpenAPI document and the router are both built from this list. */
 export const routes: readonly AnyRoute[] = [
@@ -73,6 +75,9 @@ export const routes: readonly AnyRoute[] = [
   updateTenantAsAdmin,
   createTenantApiKey,
   createTenantRestore,
+  // Temporal codec server (platform admin)
+  encodePayloads,
+  decodePayloads,
   // tenant
   getTenant,
   // jobs

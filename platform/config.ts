@@ -56,7 +56,12 @@ const duration = z.string().regex(/^\d+(ms|s|m|h|d)$/, 'must be a duration such 
 
 /** The zod schema of the hub's environment. Keys are the environment variable names. */
 export const configSchema = z.object({
-  NODE_ENV: z.enum(['development', 'test', 'production']).default('development').describe('Runtime mode.'),
+  NODE_ENV: z
+    .enum(['development', 'test', 'production'])
+    .default('development')
+    .describe(
+      'Runtime mode. In production the API and worker refuse development defaults (the placeholder secrets of docker-compose.yml, made-up keys, an owner DATABASE_URL).',
+    ),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').describe('pino log level.'),
 
   HOST: z.string().min(1).default('0.0.0.0').describe('Interface the API listens on.'),
@@ -75,7 +80,9 @@ export const configSchema = z.object({
 
   DATABASE_URL: postgresUrl
     .optional()
-    .describe('Owner connection (runs migrations). Unset: an embedded Postgres under $HUB_DATA_DIR/pg is started by npm start / npm test.'),
+    .describe(
+      'Owner connection (runs migrations; in production give it to `npm run migrate` only). Unset: an embedded Postgres under $HUB_DATA_DIR/pg is started by npm start / npm test.',
+    ),
   DATABASE_APP_URL: postgresUrl
     .optional()
     .describe(
@@ -98,7 +105,10 @@ export const configSchema = z.object({
   TEMPORAL_TLS_CERT_PATH: z.string().min(1).optional().describe('mTLS client certificate (PEM) for Temporal Cloud / a secured cluster.'),
   TEMPORAL_TLS_KEY_PATH: z.string().min(1).optional().describe('mTLS client key (PEM).'),
   TEMPORAL_TLS_SERVER_NAME: z.string().min(1).optional().describe('TLS server name override.'),
-  TEMPORAL_UI_URL: z.url().default('http://localhost:8233').describe('Temporal Web UI base URL used in temporalUiUrl links.'),
+  TEMPORAL_UI_URL: z
+    .url()
+    .default('http://localhost:8233')
+    .describe('Temporal Web UI base URL used in temporalUiUrl links; its origin is the one the codec endpoints (/codec/*) answer with CORS.'),
   TEMPORAL_CLI: z.string().min(1).optional().describe('Path of an existing Temporal CLI binary (skips provisioning).'),
   TEMPORAL_PORT: port.default(7233).describe('Local mode: dev server gRPC port.'),
   TEMPORAL_UI_PORT: port.default(8233).describe('Local mode: dev server Web UI port.'),
@@ -137,7 +147,7 @@ export const configSchema = z.object({
   HUB_MASTER_KEY: masterKey
     .optional()
     .describe(
-      'Vault master key (base64 of 32 random bytes) wrapping the per-tenant data keys that encrypt connector credentials. Local mode generates one into $HUB_DATA_DIR; configured deployments must set it.',
+      'Vault master key (base64 of 32 random bytes) wrapping the per-tenant data keys that encrypt connector credentials; the key that encrypts Temporal payloads is derived from it. Local mode generates one into $HUB_DATA_DIR; configured deployments must set it.',
     ),
   HUB_MASTER_KEY_PREVIOUS: z
     .string()
@@ -148,7 +158,7 @@ export const configSchema = z.object({
     )
     .transform((value) => (value === '' ? [] : value.split(',').map((key) => key.trim())))
     .describe(
-      'Former master keys (comma-separated), still accepted for unwrapping data keys until `npm run vault:rotate` has re-wrapped them under HUB_MASTER_KEY.',
+      'Former master keys (comma-separated), still accepted for unwrapping data keys until `npm run vault:rotate` has re-wrapped them under HUB_MASTER_KEY, and for decrypting Temporal payloads sealed under them (keep one until the histories it sealed are past retention).',
     ),
   HUB_EXIT_WITH_PARENT: booleanFlag.default(false).describe('Internal: set by npm start on its children so they stop when it dies.'),
   ONBOARDING_TIMEOUT: duration.default('30s').describe('How long POST /v1/admin/tenants waits for the onboarding workflow.'),

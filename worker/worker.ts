@@ -12,6 +12,7 @@ import { masterKeyringFromConfig } from '../platform/vault/masterKeys';
 import { createVault } from '../platform/vault/vault';
 import { permanentDatabaseErrors } from '../platform/temporal/activityErrors';
 import { activityLogContext } from '../platform/temporal/activityLogContext';
+import { hubDataConverter } from '../platform/temporal/payloadEncryption';
 import { setTemporalMetricsSource } from '../platform/temporal/temporalMetrics';
 
 export interface HubWorkerOptions {
@@ -70,15 +71,20 @@ function temporalLogFields(meta: Record<string, unknown> | undefined): Record<st
 /** Creates the worker that runs every hub workflow and activity on $TEMPORAL_TASK_QUEUE. */
 export async function createHubWorker(options: HubWorkerOptions): Promise<Worker> {
   const { config, connection, db, logger } = options;
-  const vault = createVault(masterKeyringFromConfig(config));
+  const keyring = masterKeyringFromConfig(config);
+  const vault = createVault(keyring);
+  // Payloads are encrypted on their way to Temporal and decrypted on their way back (outside the
+  // workflow sandbox): the worker and the client its activities use share one converter.
+  const dataConverter = hubDataConverter(keyring);
   // Activities that start workflows (the webhook dispatcher) use the worker's own connection.
-  const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+  const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, dataConverter });
   const workflowBundle =
     options.workflowBundle ?? (config.TEMPORAL_WORKFLOW_BUNDLE ? { code: fs.readFileSync(config.TEMPORAL_WORKFLOW_BUNDLE, 'utf8') } : undefined);
   return Worker.create({
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
+    dataConverter,
     ...(workflowBundle ? { workflowBundle } : { workflowsPath: require.resolve('../workflows') }),
     activities: createActivities({
       config,

@@ -3,6 +3,7 @@ import { appDatabaseUrl, createDatabase } from '../platform/db';
 import { loadConfig } from '../platform/config';
 import { createLogger } from '../platform/logger';
 import { onParentExit } from '../platform/local/parentWatch';
+import { assertProductionSecrets } from '../platform/productionSecrets';
 import { runMain } from '../platform/runMain';
 import { connectTemporalClient, connectWorkerConnection } from '../platform/temporal/connection';
 import { registerSearchAttributes } from '../platform/temporal/registerSearchAttributes';
@@ -15,6 +16,7 @@ import { createHubWorker, installTemporalRuntime } from './worker';
 /** `npm run worker`: polls $TEMPORAL_TASK_QUEUE until SIGINT/SIGTERM, then drains and exits. */
 runMain('worker', async () => {
   const config = loadConfig();
+  assertProductionSecrets(config, 'worker');
   const logger = createLogger({ name: 'worker', level: config.LOG_LEVEL });
   if (config.HUB_EXIT_WITH_PARENT) onParentExit(() => process.kill(process.pid, 'SIGTERM'));
   installTemporalRuntime(logger);

@@ -1,4 +1,6 @@
 import { type ChildProcess } from 'node:child_process';
+import { loadConfig } from '../../platform/config';
+import { appDatabaseUrl } from '../../platform/db';
 import { freePort } from '../../platform/local/ports';
 import { type BenchContext, spawnEntry, stopChild } from '../harness';
 
@@ -16,7 +18,7 @@ export interface HubProcesses {
  * the worker at `info`.
  */
 export async function startHubProcesses(context: BenchContext, extraEnv: Record<string, string> = {}): Promise<HubProcesses> {
-  const env = { ...context.env, HOST: '127.0.0.1', NODE_ENV: 'production', ...extraEnv };
+  const env = { ...productionDatabaseEnv(context), HOST: '127.0.0.1', NODE_ENV: 'production', ...extraEnv };
   const worker = await spawnEntry('worker/workerMain.ts', { ...env, LOG_LEVEL: 'info' }, /worker started/);
   drainOutput(worker);
   const api = await startApiProcess(context, extraEnv);
@@ -37,10 +39,16 @@ export async function startApiProcess(
 ): Promise<{ apiUrl: string; pid: number; stop(): Promise<void> }> {
   const port = await freePort();
   const apiUrl = `http://127.0.0.1:${port}`;
-  const env = { ...context.env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', NODE_ENV: 'production', ...extraEnv };
+  const env = { ...productionDatabaseEnv(context), PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', NODE_ENV: 'production', ...extraEnv };
   const api = await spawnEntry('api/main.ts', env, { url: `${apiUrl}/healthz` });
   drainOutput(api);
   return { apiUrl, pid: api.pid!, stop: () => stopChild(api) };
+}
+
+/** The stack's variables as production processes take them: the app role's URL, not the owner's (which they refuse). */
+function productionDatabaseEnv(context: BenchContext): NodeJS.ProcessEnv {
+  const { DATABASE_URL: _owner, ...env } = context.env;
+  return { ...env, DATABASE_APP_URL: appDatabaseUrl(loadConfig(context.env)) };
 }
 
 /** From here on the child's pipes are drained, not buffered. */

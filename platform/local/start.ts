@@ -127,7 +127,8 @@ function stopChild(child: ChildProcess): Promise<void> {
 
 /** The worker bundles workflows before it polls; "up" means it is polling the task queue. */
 async function waitForWorker(config: HubConfig, cancelled: () => boolean): Promise<void> {
-  const { client, connection } = await connectTemporalClient(config);
+  // Only asks for the task queue's pollers: no payloads cross this client.
+  const { client, connection } = await connectTemporalClient(config, { encryptPayloads: false });
   try {
     const deadline = Date.now() + 180_000;
     while (!cancelled() && Date.now() < deadline) {

@@ -2,6 +2,7 @@ import { Client, Connection, type ConnectionOptions } from '@temporalio/client';
 import { NativeConnection, type NativeConnectionOptions } from '@temporalio/worker';
 import fs from 'node:fs';
 import { type HubConfig } from '../config';
+import { hubDataConverterFromConfig } from './payloadEncryption';
 
 type TemporalSettings = Pick<
   HubConfig,
@@ -31,10 +32,18 @@ export function temporalConnectionOptions(config: TemporalSettings): ConnectionO
   };
 }
 
-/** The API's single Temporal client for the process. */
-export async function connectTemporalClient(config: TemporalSettings): Promise<{ client: Client; connection: Connection }> {
+/**
+ * The process's Temporal client (API, worker start-up). Its payloads are encrypted with the vault
+ * master key ({@link hubDataConverterFromConfig}), so HUB_MASTER_KEY must be set; a caller that
+ * reads no payloads at all (task-queue pollers) may pass `encryptPayloads: false`.
+ */
+export async function connectTemporalClient(
+  config: TemporalSettings & Pick<HubConfig, 'HUB_MASTER_KEY' | 'HUB_MASTER_KEY_PREVIOUS'>,
+  options: { encryptPayloads?: boolean } = {},
+): Promise<{ client: Client; connection: Connection }> {
+  const dataConverter = options.encryptPayloads === false ? undefined : hubDataConverterFromConfig(config);
   const connection = await Connection.connect({ ...temporalConnectionOptions(config), connectTimeout: 10_000 });
-  const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+  const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, dataConverter });
   return { client, connection };
 }
 

@@ -36,3 +36,32 @@ export class DecryptionError extends Error {
     this.name = 'DecryptionError';
   }
 }
+
+const IV_BYTES = 12;
+const TAG_BYTES = 16;
+
+/**
+ * {@link seal} in binary form, `iv ‖ tag ‖ ciphertext` (28 bytes over the plaintext), for values
+ * stored as bytes (Temporal payloads), where base64 text would add a third to their size.
+ */
+export function sealBytes(key: Buffer, plaintext: Uint8Array, aad: string): Buffer {
+  const iv = randomBytes(IV_BYTES);
+  const cipher = createCipheriv('aes-256-gcm', key, iv);
+  cipher.setAAD(Buffer.from(aad, 'utf8'));
+  const ciphertext = Buffer.concat([cipher.update(plaintext), cipher.final()]);
+  return Buffer.concat([iv, cipher.getAuthTag(), ciphertext]);
+}
+
+/** Opens a {@link sealBytes} value; throws {@link DecryptionError} when anything was altered or the AAD differs. */
+export function openBytes(key: Buffer, sealed: Uint8Array, aad: string): Buffer {
+  if (sealed.length < IV_BYTES + TAG_BYTES) throw new DecryptionError('not a vault ciphertext (too short)');
+  const bytes = Buffer.from(sealed.buffer, sealed.byteOffset, sealed.byteLength);
+  try {
+    const decipher = createDecipheriv('aes-256-gcm', key, bytes.subarray(0, IV_BYTES));
+    decipher.setAAD(Buffer.from(aad, 'utf8'));
+    decipher.setAuthTag(bytes.subarray(IV_BYTES, IV_BYTES + TAG_BYTES));
+    return Buffer.concat([decipher.update(bytes.subarray(IV_BYTES + TAG_BYTES)), decipher.final()]);
+  } catch {
+    throw new DecryptionError('ciphertext failed authentication (altered, or sealed under another key)');
+  }
+}

@@ -3,6 +3,7 @@ import { type NativeConnection } from '@temporalio/worker';
 import { type HubConfig } from '../config';
 import { type Logger } from '../logger';
 import { listenOnChannel } from '../sql/listenOnChannel';
+import { hubDataConverterFromConfig } from '../temporal/payloadEncryption';
 import { nudgeWebhookDispatcher, type TenantRef } from './dispatcherControl';
 
 /** The channel the outbox trigger notifies when an event has subscribers (migration 20261121080000). */
@@ -19,7 +20,7 @@ export function startWebhookDispatchNudger(options: { config: HubConfig; url: st
   stop(): Promise<void>;
 } {
   const { config, logger } = options;
-  const client = new Client({ connection: options.connection, namespace: config.TEMPORAL_NAMESPACE });
+  const client = new Client({ connection: options.connection, namespace: config.TEMPORAL_NAMESPACE, dataConverter: hubDataConverterFromConfig(config) });
   const pending = new Map<string, TenantRef>();
   let flushTimer: NodeJS.Timeout | undefined;
   let stopped = false;

@@ -1,8 +1,11 @@
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
 import { Worker } from '@temporalio/worker';
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { createLogger } from '../../platform/logger';
+import { hubDataConverter } from '../../platform/temporal/payloadEncryption';
+import { createMasterKeyring } from '../../platform/vault/masterKeys';
 import { installTemporalRuntime } from '../../worker/worker';
 
 installTemporalRuntime(createLogger({ name: 'replay', level: 'silent' }), 'ERROR');
@@ -11,8 +14,9 @@ installTemporalRuntime(createLogger({ name: 'replay', level: 'silent' }), 'ERROR
  * Determinism guard: replays every recorded history in test/replay/histories against today's
  * workflow code. A change that would break running workflows fails here.
  *
- * Record a fixture from a run (npm start, or any server) with the Temporal CLI:
- *   temporal workflow show -w <workflowId> --output json > test/replay/histories/<name>.json
+ * Record a fixture from a run (npm start, or any server) with the Temporal CLI, which decrypts the
+ * payloads through the API's codec server (npm run temporal sets the endpoint and admin token):
+ *   npm run --silent temporal -- workflow show -w <workflowId> --output json > test/replay/histories/<name>.json
  */
 const historiesDir = path.join(__dirname, 'histories');
 const fixtures = fs.readdirSync(historiesDir).filter((file) => file.endsWith('.json'));
@@ -46,7 +50,11 @@ describe('workflow replay', () => {
     const { history } = histories.find((entry) => entry.file === file)!;
     const bundlePath = process.env.HUB_TEST_WORKFLOW_BUNDLE;
     await Worker.runReplayHistory(
-      bundlePath ? { workflowBundle: { code: fs.readFileSync(bundlePath, 'utf8') } } : { workflowsPath: require.resolve('../../workflows') },
+      {
+        ...(bundlePath ? { workflowBundle: { code: fs.readFileSync(bundlePath, 'utf8') } } : { workflowsPath: require.resolve('../../workflows') }),
+        // The worker's converter: these histories predate payload encryption, and must still replay.
+        dataConverter: hubDataConverter(createMasterKeyring(randomBytes(32).toString('base64'))),
+      },
       history,
       `replay-${file}`,
     );
