@@ -6,6 +6,9 @@ import { startBillingRun } from './billing/startBillingRun';
 import { listTenants } from './tenants/listTenants';
 import { updateTenantAsAdmin } from './tenants/updateTenantAsAdmin';
 import { createTenantApiKey } from './tenants/createTenantApiKey';
+import { deleteNetworkAllowances } from './tenants/deleteNetworkAllowances';
+import { listNetworkAllowances } from './tenants/listNetworkAllowances';
+import { putNetworkAllowances } from './tenants/putNetworkAllowances';
 import { createApiKey } from './apiKeys/createApiKey';
 import { getApiKey } from './apiKeys/getApiKey';
 import { listApiKeys } from './apiKeys/listApiKeys';
@@ -71,6 +74,9 @@ export const routes: readonly AnyRoute[] = [
   listTenants,
   updateTenantAsAdmin,
   createTenantApiKey,
+  listNetworkAllowances,
+  putNetworkAllowances,
+  deleteNetworkAllowances,
   // tenant
   getTenant,
   // jobs
