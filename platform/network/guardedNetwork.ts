@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import dns, { type LookupAddress, type LookupOptions } from 'node:dns';
 import http from 'node:http';
 import https from 'node:https';
@@ -206,18 +207,42 @@ export function guardedDispatcher(policy: NetworkPolicy, timeouts: { connectMs: 
  */
 export function boundedDispatcher(agent: Agent, limit: ResponseLimit): Dispatcher {
   return agent.compose(
-    interceptors.decompress({ maxSize: limit.maxBytes, skipErrorResponses: false }),
+    interceptors.decompress({ skipErrorResponses: false }),
     (dispatch) => (options, handler) => dispatch(options, new ResponseLimitHandler(handler, limit)),
   );
+}
+
+/** Where a bounded dispatcher reports the responses it cut short, for the call that made them. */
+const limitReports = new AsyncLocalStorage<{ exceeded?: ResponseTooLargeError }>();
+
+/**
+ * Runs `fn` (which makes requests through a {@link boundedDispatcher}); when it fails after one of
+ * its responses was cut at the limit, it fails with that ResponseTooLargeError. The fetch calling
+ * the dispatcher may not pass the abort reason on (Node's fetch answers `TypeError: terminated`).
+ */
+export async function reportingResponseLimits<T>(fn: () => Promise<T>): Promise<T> {
+  const report: { exceeded?: ResponseTooLargeError } = {};
+  try {
+    return await limitReports.run(report, fn);
+  } catch (error) {
+    throw report.exceeded ?? error;
+  }
 }
 
 /** Passes a response through, aborting it once its (decompressed) body exceeds the limit. */
 class ResponseLimitHandler implements Dispatcher.DispatchHandler {
   private seen = 0;
+  private readonly report = limitReports.getStore();
   constructor(
     private readonly handler: Dispatcher.DispatchHandler,
     private readonly limit: ResponseLimit,
   ) {}
+
+  private exceeded(controller: Dispatcher.DispatchController, declared?: number): void {
+    const error = new ResponseTooLargeError(this.limit.maxBytes, this.limit.name, declared === undefined ? undefined : `response of ${declared} bytes`);
+    if (this.report) this.report.exceeded = error;
+    controller.abort(error);
+  }
 
   onRequestStart(controller: Dispatcher.DispatchController, context: unknown): void {
     this.handler.onRequestStart?.(controller, context);
@@ -230,7 +255,7 @@ class ResponseLimitHandler implements Dispatcher.DispatchHandler {
   onResponseStart(controller: Dispatcher.DispatchController, statusCode: number, headers: IncomingHttpHeaders, statusMessage?: string): void {
     const declared = Number(headers['content-length']);
     if (Number.isFinite(declared) && declared > this.limit.maxBytes) {
-      controller.abort(new ResponseTooLargeError(this.limit.maxBytes, this.limit.name));
+      this.exceeded(controller, declared);
       return;
     }
     this.handler.onResponseStart?.(controller, statusCode, headers, statusMessage);
@@ -239,7 +264,7 @@ class ResponseLimitHandler implements Dispatcher.DispatchHandler {
   onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
     this.seen += chunk.length;
     if (this.seen > this.limit.maxBytes) {
-      controller.abort(new ResponseTooLargeError(this.limit.maxBytes, this.limit.name));
+      this.exceeded(controller);
       return;
     }
     this.handler.onResponseData?.(controller, chunk);
