@@ -1,6 +1,7 @@
 import { ConfigError } from '../../connectors/errors';
 import { fhirConnector } from '../../connectors/fhir';
 import { quickbooksConnector } from '../../connectors/quickbooks';
+import { salesforceConnector } from '../../connectors/salesforce';
 import { scanConnector } from '../../connectors/scan';
 import { stripeConnector } from '../../connectors/stripe';
 import { type ConnectorInstance, type ResponseLimits } from '../../connectors/types';
@@ -9,6 +10,7 @@ import { createWebhookSender } from '../../platform/webhooks/webhookSender';
 import { type FloodProgress } from '../peers/faults';
 import { type FhirPeer, startFhirPeer } from '../peers/fhir/fhirPeer';
 import { type QuickBooksPeer, startQuickBooksPeer } from '../peers/quickbooks/quickbooksPeer';
+import { type RunningSalesforcePeer, startSalesforcePeer } from '../peers/salesforce/salesforcePeer';
 import { startScanPeer } from '../peers/scan/scanPeer';
 import { type RunningPeer } from '../peers/peer';
 import { caught, createTestConnector, createTestDatabase, TestCredentialStore } from '../support/connectorContext';
@@ -24,24 +26,26 @@ const MIB = 1024 ** 2;
 describe('response size limits against a peer that streams 1 GB', () => {
   let fhir: FhirPeer;
   let quickbooks: QuickBooksPeer;
+  let salesforce: RunningSalesforcePeer;
   // The flood fault answers before any routing: the scan peer stands in for any system here (Stripe too).
   let generic: RunningPeer;
   let db: Database;
 
   beforeAll(async () => {
-    [fhir, quickbooks, generic] = await Promise.all([
+    [fhir, quickbooks, salesforce, generic] = await Promise.all([
       startFhirPeer({ port: 0, records: 20, seed: 3, exportFileSize: 10, exportDelayMs: 0, exportRetryAfterSeconds: 1 }),
       startQuickBooksPeer({ port: 0, records: 10 }),
+      startSalesforcePeer({ port: 0, records: 10 }),
       startScanPeer({ port: 0, apiKey: 'k' }),
     ]);
     db = createTestDatabase('response-limits');
   });
   afterAll(async () => {
-    await Promise.all([fhir.stop(), quickbooks.stop(), generic.stop()]);
+    await Promise.all([fhir.stop(), quickbooks.stop(), salesforce.stop(), generic.stop()]);
     await db.close();
   });
   afterEach(() => {
-    for (const peer of [fhir, quickbooks, generic]) peer.faults.clear();
+    for (const peer of [fhir, quickbooks, salesforce, generic]) peer.faults.clear();
   });
 
   function connector(definition: Parameters<typeof createTestConnector>[0]['definition'], config: unknown, credentials: unknown, limits?: ResponseLimits) {
@@ -134,6 +138,21 @@ describe('response size limits against a peer that streams 1 GB', () => {
       unit: '{"Id":"1","DisplayName":"x"},',
     });
     expectTooLarge(error, 'CONNECTOR_MAX_RESPONSE_BYTES');
+    expect(sent).toBeLessThan(GIB / 8);
+    expect(peakGrowth).toBeLessThan(400 * MIB);
+  });
+
+  it('Salesforce (jsforce over the guarded fetch) stops at CONNECTOR_MAX_RESPONSE_BYTES', async () => {
+    const instance = connector(
+      salesforceConnector,
+      { instanceUrl: salesforce.url, loginUrl: salesforce.url, apiVersion: '62.0' },
+      { accessToken: salesforce.issueAccessToken() },
+    );
+    const { error, peakGrowth, sent } = await flooded(salesforce, /\/query/, () => instance.readPage('Account', null, 200), {
+      head: '{"totalSize":1,"done":false,"records":[',
+      unit: '{"attributes":{"type":"Account"},"Id":"001"},',
+    });
+    expectTooLarge(error, `the limit of ${64 * MIB} bytes (CONNECTOR_MAX_RESPONSE_BYTES)`);
     expect(sent).toBeLessThan(GIB / 8);
     expect(peakGrowth).toBeLessThan(400 * MIB);
   });
