@@ -7,6 +7,9 @@ import { listTenants } from './tenants/listTenants';
 import { updateTenantAsAdmin } from './tenants/updateTenantAsAdmin';
 import { createTenantApiKey } from './tenants/createTenantApiKey';
 import { createTenantRestore } from './tenants/createTenantRestore';
+import { deleteNetworkAllowances } from './tenants/deleteNetworkAllowances';
+import { listNetworkAllowances } from './tenants/listNetworkAllowances';
+import { putNetworkAllowances } from './tenants/putNetworkAllowances';
 import { createApiKey } from './apiKeys/createApiKey';
 import { getApiKey } from './apiKeys/getApiKey';
 import { listApiKeys } from './apiKeys/listApiKeys';
@@ -78,6 +81,9 @@ export const routes: readonly AnyRoute[] = [
   // Temporal codec server (platform admin)
   encodePayloads,
   decodePayloads,
+  listNetworkAllowances,
+  putNetworkAllowances,
+  deleteNetworkAllowances,
   // tenant
   getTenant,
   // jobs

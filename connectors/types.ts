@@ -57,19 +57,34 @@ export interface WriteResult {
   results: Array<{ externalId?: string; ok: boolean; created?: boolean; error?: string; data?: Record<string, unknown> }>;
 }
 
+/** How much of a tenant's system's answers a connector reads (CONNECTOR_MAX_RESPONSE_BYTES, CONNECTOR_MAX_LINE_BYTES). */
+export interface ResponseLimits {
+  /** Largest response body, on every transport. */
+  maxResponseBytes: number;
+  /** Longest line of a streamed line-delimited file (FHIR Bulk NDJSON). */
+  maxLineBytes: number;
+}
+
 /** Outbound network access for connectors: guarded against SSRF, bounded in time and size. */
 export interface GuardedNetwork {
-  /** fetch() whose connections refuse private/loopback/link-local/metadata addresses (unless allowed), re-checked on every redirect. */
+  /**
+   * fetch() whose connections refuse private/loopback/link-local/metadata addresses (unless allowed),
+   * re-checked on every redirect; bodies past `maxResponseBytes` (default `limits.maxResponseBytes`)
+   * fail with a ConfigError `RESPONSE_TOO_LARGE` when read.
+   */
   fetch(url: string | URL, init?: RequestInit & { maxResponseBytes?: number; timeoutMs?: number }): Promise<Response>;
-  /** Agents with the same connect-time address check, for client libraries built on node:http(s). */
+  /** Agents with the same connect-time address check and response bound, for client libraries built on node:http(s). */
   httpAgent: HttpAgent;
   httpsAgent: HttpsAgent;
   /**
-   * undici dispatcher with the same connect-time check, for client libraries that call the global
-   * fetch() and accept request options (`dispatcher`), e.g. fhir-kit-client. Unlike `fetch` above it
-   * does not re-check redirect targets' URLs or bound body sizes: pass `redirect: 'manual'`.
+   * undici dispatcher with the same connect-time check and response bound (counted decompressed),
+   * for client libraries that call the global fetch() and accept request options (`dispatcher`),
+   * e.g. fhir-kit-client. Unlike `fetch` above it does not re-check redirect targets' URLs: pass
+   * `redirect: 'manual'`.
    */
   dispatcher?: Dispatcher;
+  /** The bounds this network applies; connectors that stream (Bulk NDJSON) or size their own clients read them here. */
+  limits: ResponseLimits;
   /** Throws a ConfigError when a tenant-supplied URL may not be used (scheme, host). */
   assertAllowedUrl(url: string): void;
   /** True when HUB_ALLOW_PRIVATE_NETWORK is on (development and tests). */

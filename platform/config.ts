@@ -143,7 +143,28 @@ export const configSchema = z.object({
       'must be a comma-separated list of CIDRs, e.g. 10.20.0.0/16,fd00::/8',
     )
     .transform((value) => (value === '' ? [] : value.split(',').map((cidr) => cidr.trim())))
-    .describe('Private ranges tenant connections may reach anyway (e.g. an on-premises ERP over a VPN).'),
+    .describe(
+      "Development only (refused with NODE_ENV=production): private ranges every tenant's connections may reach. In production the platform admin grants ranges per tenant (PUT /v1/admin/tenants/:id/network-allowances).",
+    ),
+  HUB_ALLOW_INSECURE_HTTP: booleanFlag
+    .default(false)
+    .describe(
+      'Development only (refused with NODE_ENV=production): let tenant-supplied URLs use plain http while private networking stays off (HUB_ALLOW_PRIVATE_NETWORK implies it).',
+    ),
+  CONNECTOR_MAX_RESPONSE_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(64 * 1024 * 1024)
+    .describe(
+      "Largest response a connector reads from a tenant's system, in bytes (every transport; Bulk NDJSON files are streamed and bounded per line instead). Past it the request fails, not retried (RESPONSE_TOO_LARGE).",
+    ),
+  CONNECTOR_MAX_LINE_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(16 * 1024 * 1024)
+    .describe('Longest line of a FHIR Bulk NDJSON file a connector reads, in bytes. Past it the read fails, not retried (RESPONSE_TOO_LARGE).'),
   HUB_MASTER_KEY: masterKey
     .optional()
     .describe(
@@ -311,7 +332,29 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
     const reason = issue?.code === 'invalid_value' || issue?.code === 'invalid_type' ? describeExpected(variable, issue) : issue?.message;
     throw new ConfigError(`Invalid configuration: ${variable} ${reason ?? 'is invalid'}`, variable);
   }
+  assertNoProcessWideAllowances(parsed.data);
   return parsed.data;
+}
+
+/**
+ * HUB_NETWORK_ALLOWLIST and HUB_ALLOW_INSECURE_HTTP open private ranges (or plain http) to every
+ * tenant at once: fine for a laptop, a cross-tenant hole in production, where ranges are granted
+ * per tenant by the platform admin.
+ */
+function assertNoProcessWideAllowances(config: HubConfig): void {
+  if (config.NODE_ENV !== 'production') return;
+  if (config.HUB_NETWORK_ALLOWLIST.length > 0) {
+    throw new ConfigError(
+      'Invalid configuration: HUB_NETWORK_ALLOWLIST is for development only (it opens the ranges to every tenant); with NODE_ENV=production grant them per tenant: PUT /v1/admin/tenants/:id/network-allowances',
+      'HUB_NETWORK_ALLOWLIST',
+    );
+  }
+  if (config.HUB_ALLOW_INSECURE_HTTP) {
+    throw new ConfigError(
+      'Invalid configuration: HUB_ALLOW_INSECURE_HTTP is for development only; it is refused with NODE_ENV=production',
+      'HUB_ALLOW_INSECURE_HTTP',
+    );
+  }
 }
 
 function describeExpected(variable: string, issue: z.core.$ZodIssue): string {

@@ -44,6 +44,7 @@ export const RESTORE_RULES: Readonly<
   migration_rows: { restore: false, why: 'migration job stage' },
   migration_changes: { restore: false, why: 'migration job bookkeeping' },
   user_import_batches: { restore: false, why: 'user-import job bookkeeping (applied-batch markers)' },
+  tenant_network_allowances: { restore: false, why: 'granted by the platform admin, not tenant data (a restore must not widen network access)' },
 };
 
 /** A tenant table as the catalogue describes it. */

@@ -5,6 +5,7 @@ import { findConnector } from '../../connectors/registry';
 import { type ConnectorContext, type ConnectorDefinition, type ConnectorInstance, type GuardedNetwork } from '../../connectors/types';
 import { findConnectorRow, openConnectorCredentials, storeRotatedCredentials, type ConnectorRow } from '../../platform/connectorStore';
 import { withAdvisoryLock } from '../../platform/locks';
+import { allowedCidrsOf, tenantNetworkPolicy } from '../../platform/network/tenantAllowances';
 import { DecryptionError } from '../../platform/vault/aesGcm';
 import { type ActivityDeps } from '../deps';
 import { type ConnectorRef } from './connectorRef';
@@ -46,7 +47,7 @@ export interface WithConnectorOptions {
  *
  * Given `(tenantId, connectorId)` it loads the row inside withTenant (RLS), decrypts the
  * credentials with the vault, builds the {@link ConnectorContext} (SSRF-guarded network from the
- * process policy; `updateCredentials` re-encrypting and storing in withTenant; `loadCredentials`;
+ * process policy and the tenant's private-network allowances; `updateCredentials` re-encrypting and storing in withTenant; `loadCredentials`;
  * `withConnectorLock` as a Postgres advisory lock `connector:<id>:<key>`), checks the config's URL
  * fields against the SSRF policy, creates the instance, runs `work`, and closes the instance.
  *
@@ -78,17 +79,22 @@ export async function withConnector<T>(
 }
 
 const networks = new Map<string, GuardedNetwork>();
+/** Distinct policies kept with their connection pools (the oldest is dropped past it). */
+const MAX_NETWORKS = 256;
 
 /**
- * The guarded network of a policy, one per process and policy: its agents keep connections alive
- * across activities (a sync reads many pages from the same host).
+ * The guarded network of a tenant's policy, one per process and policy (tenants without private
+ * allowances share one): its agents keep connections alive across activities (a sync reads many
+ * pages from the same host).
  */
-function networkFor(config: ActivityDeps['config']): GuardedNetwork {
-  const policy = { allowPrivateNetwork: config.HUB_ALLOW_PRIVATE_NETWORK, allowedCidrs: config.HUB_NETWORK_ALLOWLIST };
-  const key = JSON.stringify(policy);
+function networkFor(config: ActivityDeps['config'], tenantCidrs: readonly string[]): GuardedNetwork {
+  const policy = tenantNetworkPolicy(config, tenantCidrs);
+  const limits = { maxResponseBytes: config.CONNECTOR_MAX_RESPONSE_BYTES, maxLineBytes: config.CONNECTOR_MAX_LINE_BYTES };
+  const key = JSON.stringify({ policy, limits });
   let network = networks.get(key);
   if (!network) {
-    network = createConnectorNetwork(policy);
+    network = createConnectorNetwork(policy, limits);
+    if (networks.size >= MAX_NETWORKS) networks.delete(networks.keys().next().value!);
     networks.set(key, network);
   }
   return network;
@@ -104,7 +110,7 @@ export async function openConnector(
   const loaded = await db.withTenant(ref.tenantId, async (trx) => {
     const row = await findConnectorRow(trx, ref.tenantId, ref.connectorId);
     if (!row) return undefined;
-    return { row, credentials: await openConnectorCredentials(trx, vault, row) };
+    return { row, credentials: await openConnectorCredentials(trx, vault, row), allowedCidrs: await allowedCidrsOf(trx, ref.tenantId) };
   });
   if (!loaded) throw ApplicationFailure.create({ type: CONNECTOR_NOT_FOUND, message: `connector ${ref.connectorId} not found`, nonRetryable: true });
   const { row } = loaded;
@@ -114,7 +120,7 @@ export async function openConnector(
   const config = definition.configSchema.safeParse(row.config);
   if (!config.success)
     throw new ConfigError(`stored configuration is invalid: ${config.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ')}`);
-  const network = networkFor(deps.config);
+  const network = networkFor(deps.config, loaded.allowedCidrs);
   for (const field of definition.urlFields) {
     const value = (config.data as Record<string, unknown>)[field];
     if (typeof value === 'string') network.assertAllowedUrl(value);

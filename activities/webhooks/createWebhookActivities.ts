@@ -2,6 +2,7 @@ import { Context } from '@temporalio/activity';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { durationMs } from '../../platform/config';
 import { uuidFromName } from '../../platform/ids';
+import { allowedCidrsOf } from '../../platform/network/tenantAllowances';
 import { searchAttributePairs } from '../../platform/temporal/searchAttributes';
 import { workflowIds } from '../../platform/temporal/workflowIds';
 import { type WebhookAttemptRow, type WebhookDeliveryRow, type WebhookEndpointRow } from '../../platform/webhooks/endpointRow';
@@ -180,7 +181,13 @@ export function createWebhookActivities(deps: Pick<ActivityDeps, 'config' | 'db'
       const attemptId = uuidFromName(`webhook-attempt:${input.deliveryId}:${input.intent}:${input.attempt}:${context.info.attempt}`);
       type Prepared =
         | { stop: 'endpoint_disabled' | 'already_delivered' }
-        | { delivery: WebhookDeliveryRow; endpoint: WebhookEndpointRow; event: { id: string; type: string; data: unknown; occurred_at: Date }; secret: string };
+        | {
+            delivery: WebhookDeliveryRow;
+            endpoint: WebhookEndpointRow;
+            event: { id: string; type: string; data: unknown; occurred_at: Date };
+            secret: string;
+            allowedCidrs: string[];
+          };
       const prepared = await db.withTenant(input.tenantId, async (trx): Promise<Prepared> => {
         const delivery = (await trx('webhook_deliveries').where({ id: input.deliveryId }).forUpdate().first()) as WebhookDeliveryRow | undefined;
         if (!delivery) return { stop: 'endpoint_disabled' };
@@ -216,19 +223,19 @@ export function createWebhookActivities(deps: Pick<ActivityDeps, 'config' | 'db'
           occurred_at: Date;
         };
         const secret = await openWebhookSecret(trx, vault, endpoint);
-        return { delivery, endpoint, event, secret };
+        return { delivery, endpoint, event, secret, allowedCidrs: await allowedCidrsOf(trx, input.tenantId) };
       });
       if (!('delivery' in prepared)) {
         return { done: true, outcome: prepared.stop, statusCode: null, nextDelayMs: 0 };
       }
 
-      const { delivery, endpoint, event, secret } = prepared;
+      const { delivery, endpoint, event, secret, allowedCidrs } = prepared;
       // The same bytes on every attempt: the payload derives from the stored event only.
       const body = JSON.stringify({ type: event.type, timestamp: event.occurred_at.toISOString(), data: event.data });
       const heartbeat = setInterval(() => context.heartbeat(), 1_000);
       let result: SendResult;
       try {
-        result = await send({ url: endpoint.url, secret, messageId: event.id, body });
+        result = await send({ url: endpoint.url, secret, messageId: event.id, body, allowedCidrs });
       } finally {
         clearInterval(heartbeat);
       }

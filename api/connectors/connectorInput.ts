@@ -2,9 +2,12 @@ import dns from 'node:dns/promises';
 import { type z } from 'zod';
 import { findConnector } from '../../connectors/registry';
 import { type ConnectorDefinition } from '../../connectors/types';
+import { type Knex } from 'knex';
 import { type HubConfig } from '../../platform/config';
+import { type Database } from '../../platform/db';
 import { addressAllowed, assertAllowedUrl, ForbiddenDestinationError, type NetworkPolicy } from '../../platform/network/guardedNetwork';
 import { isReservedHostName, stripBrackets, isIpLiteral } from '../../platform/network/addressPolicy';
+import { allowedCidrsOf, tenantNetworkPolicy } from '../../platform/network/tenantAllowances';
 import { ApiError, errors, zodDetails } from '../errors';
 
 /** The registered definition of `type`, or 400 naming `body.type`. */
@@ -21,14 +24,23 @@ export function parseWith<T extends z.ZodType>(schema: T, value: unknown, locati
   return parsed.data;
 }
 
-export function networkPolicy(config: HubConfig): NetworkPolicy {
-  return { allowPrivateNetwork: config.HUB_ALLOW_PRIVATE_NETWORK, allowedCidrs: config.HUB_NETWORK_ALLOWLIST };
+/**
+ * The SSRF policy for one tenant's URLs: the process switches plus the private ranges the platform
+ * admin granted this tenant (never another tenant's). Pass the caller's transaction when in one.
+ */
+export async function networkPolicyFor(deps: { config: HubConfig; db: Database }, tenantId: string, trx?: Knex.Transaction): Promise<NetworkPolicy> {
+  const cidrs = trx
+    ? await allowedCidrsOf(trx, tenantId)
+    : (await deps.db.readAsTenant<{ cidr: string }>(tenantId, deps.db.knex('tenant_network_allowances').where({ tenant_id: tenantId }).select('cidr'))).map(
+        (row) => row.cidr,
+      );
+  return tenantNetworkPolicy(deps.config, cidrs);
 }
 
 /**
  * The SSRF guard at registration: every URL field of the config must be https (http only with
  * HUB_ALLOW_PRIVATE_NETWORK), and its host must not be, or resolve to, a loopback, private,
- * link-local or metadata address. (Connections are checked again at connect time, after DNS.)
+ * link-local or metadata address outside the tenant's allowances. (Connections are checked again at connect time, after DNS.)
  * A refused URL answers 400 `URL_NOT_ALLOWED` naming the field.
  */
 export async function assertConfigUrlsAllowed(definition: ConnectorDefinition, config: Record<string, unknown>, policy: NetworkPolicy): Promise<void> {

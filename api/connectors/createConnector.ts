@@ -6,7 +6,7 @@ import { isUniqueViolation } from '../../platform/db';
 import { errors } from '../errors';
 import { defineRoute } from '../http/route';
 import { apiKeyActor } from './apiKeyActor';
-import { assertConfigUrlsAllowed, connectorDefinition, networkPolicy, parseWith } from './connectorInput';
+import { assertConfigUrlsAllowed, connectorDefinition, networkPolicyFor, parseWith } from './connectorInput';
 import { connectorSchema, toConnectorView } from './connectorView';
 
 const body = z.strictObject({
@@ -32,7 +32,7 @@ export const createConnector = defineRoute({
     const definition = connectorDefinition(body.type);
     const config = parseWith(definition.configSchema, body.config, 'body.config') as Record<string, unknown>;
     const credentials = parseWith(definition.credentialsSchema, body.credentials, 'body.credentials');
-    await assertConfigUrlsAllowed(definition, config, networkPolicy(deps.config));
+    await assertConfigUrlsAllowed(definition, config, await networkPolicyFor(deps, principal.tenantId));
 
     const id = randomUUID();
     const { tenantId } = principal;

@@ -5,7 +5,7 @@ import { isUniqueViolation } from '../../platform/db';
 import { errors } from '../errors';
 import { defineRoute } from '../http/route';
 import { apiKeyActor } from './apiKeyActor';
-import { assertConfigUrlsAllowed, connectorDefinition, networkPolicy, parseWith } from './connectorInput';
+import { assertConfigUrlsAllowed, connectorDefinition, networkPolicyFor, parseWith } from './connectorInput';
 import { connectorIdParams, connectorSchema, toConnectorView } from './connectorView';
 
 const body = z
@@ -57,7 +57,7 @@ export const updateConnector = defineRoute({
               { path: 'body.credentials', message: `required when ${moved.join(', ')} change` },
             ]);
           }
-          await assertConfigUrlsAllowed(definition, config, networkPolicy(deps.config));
+          await assertConfigUrlsAllowed(definition, config, await networkPolicyFor(deps, tenantId, trx));
           changes.config = JSON.stringify(config);
         }
         if (body.credentials !== undefined) {

@@ -5,6 +5,7 @@ import { ensureWebhookDispatcher } from '../../platform/webhooks/dispatcherContr
 import { type WebhookEndpointRow } from '../../platform/webhooks/endpointRow';
 import { generateWebhookSecret, sealWebhookSecret } from '../../platform/webhooks/webhookSecret';
 import { auditActor } from '../auth/auditActor';
+import { networkPolicyFor } from '../connectors/connectorInput';
 import { defineRoute } from '../http/route';
 import { assertWebhookUrlAllowed, toWebhookView, webhookEventsSchema, webhookSchema } from './webhookView';
 
@@ -28,7 +29,7 @@ export const createWebhook = defineRoute({
     400: { description: 'Invalid body, or a URL the SSRF guard refuses (URL_NOT_ALLOWED)' },
   },
   async handler({ deps, body, principal, req }) {
-    await assertWebhookUrlAllowed(body.url, deps.config);
+    await assertWebhookUrlAllowed(body.url, await networkPolicyFor(deps, principal.tenantId));
     const id = randomUUID();
     const secret = generateWebhookSecret();
     const { tenantId } = principal;

@@ -3,6 +3,7 @@ import { appendAudit } from '../../platform/audit';
 import { ensureWebhookDispatcher } from '../../platform/webhooks/dispatcherControl';
 import { type WebhookEndpointRow } from '../../platform/webhooks/endpointRow';
 import { auditActor } from '../auth/auditActor';
+import { networkPolicyFor } from '../connectors/connectorInput';
 import { errors } from '../errors';
 import { defineRoute } from '../http/route';
 import { assertWebhookUrlAllowed, toWebhookView, webhookEventsSchema, webhookIdParams, webhookSchema, webhookViewColumns } from './webhookView';
@@ -26,7 +27,7 @@ export const updateWebhook = defineRoute({
     404: { description: 'No such endpoint in this tenant' },
   },
   async handler({ deps, params, body, principal, req }) {
-    if (body.url !== undefined) await assertWebhookUrlAllowed(body.url, deps.config);
+    if (body.url !== undefined) await assertWebhookUrlAllowed(body.url, await networkPolicyFor(deps, principal.tenantId));
     const { tenantId } = principal;
     const row = await deps.db.withTenant(tenantId, async (trx) => {
       const before = (await trx('webhook_endpoints').select(webhookViewColumns).where({ id: params.id }).forUpdate().first()) as WebhookEndpointRow | undefined;

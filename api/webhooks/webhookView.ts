@@ -1,10 +1,9 @@
 import { z } from 'zod';
-import { type HubConfig } from '../../platform/config';
 import { EVENT_TYPES } from '../../platform/events/emitEvent';
-import { assertAllowedUrl, ForbiddenDestinationError } from '../../platform/network/guardedNetwork';
+import { assertAllowedUrl, ForbiddenDestinationError, type NetworkPolicy } from '../../platform/network/guardedNetwork';
 import { type WebhookAttemptRow, type WebhookDeliveryRow, type WebhookEndpointRow } from '../../platform/webhooks/endpointRow';
 import { ApiError } from '../errors';
-import { assertResolvesToAllowed, networkPolicy } from '../connectors/connectorInput';
+import { assertResolvesToAllowed } from '../connectors/connectorInput';
 
 export const webhookIdParams = z.strictObject({ id: z.uuid() });
 
@@ -143,11 +142,10 @@ export function toDeliveryView(row: WebhookDeliveryRow, attempts: WebhookAttempt
 /**
  * The SSRF guard for endpoint URLs, at registration and update: https only (http with
  * HUB_ALLOW_PRIVATE_NETWORK), no credentials in the URL, no loopback/private/link-local/metadata
- * host or address it resolves to. 400 URL_NOT_ALLOWED naming `body.url`. (Every delivery checks
+ * host or address it resolves to, outside the tenant's allowances (see networkPolicyFor). 400 URL_NOT_ALLOWED naming `body.url`. (Every delivery checks
  * the connection again after DNS.)
  */
-export async function assertWebhookUrlAllowed(url: string, config: HubConfig): Promise<void> {
-  const policy = networkPolicy(config);
+export async function assertWebhookUrlAllowed(url: string, policy: NetworkPolicy): Promise<void> {
   try {
     const parsed = assertAllowedUrl(url, policy);
     await assertResolvesToAllowed(parsed.hostname, policy);

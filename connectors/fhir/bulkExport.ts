@@ -1,7 +1,8 @@
-import { createInterface } from 'node:readline';
 import { Readable } from 'node:stream';
 import { ConfigError, errorForHttpStatus, RateLimitError, retryAfterMs, TransientError } from '../errors';
 import { DEFAULT_LOOKBACK_SECONDS, lookBack, lookbackMs } from '../lookback';
+import { ResponseTooLargeError } from '../../platform/network/guardedNetwork';
+import { asConfigError } from '../network';
 import { classifyTransportError } from '../transportErrors';
 import { type ConnectorContext, type ConnectorRecord, type ReadPageResult } from '../types';
 import { type FhirClient, type FhirKitModule } from './fhirKit';
@@ -27,7 +28,8 @@ interface Manifest {
 /**
  * Bulk Data Access `$export` (FHIR Bulk Data IG 2.0) for one stream: kick-off with
  * `Prefer: respond-async` and `_type`/`_since`, poll the `Content-Location` status URL honouring
- * Retry-After (heartbeating), then read the NDJSON output a page at a time; `deleted` files (Bundles
+ * Retry-After (heartbeating), then read the NDJSON output a page at a time, streamed (no line longer
+ * than CONNECTOR_MAX_LINE_BYTES is buffered; a longer one fails the read); `deleted` files (Bundles
  * of DELETE requests) become deletions. The manifest's `transactionTime` is the next `_since`.
  */
 export class BulkExportReader {
@@ -159,12 +161,12 @@ export class BulkExportReader {
       await response.body?.cancel();
       throw errorForHttpStatus(response.status, `fhir $export download: HTTP ${response.status}`, response.headers.get('retry-after'));
     }
-    const reader = createInterface({ input: Readable.fromWeb(response.body as never), crlfDelay: Infinity });
+    const input = Readable.fromWeb(response.body as never);
     const lines: string[] = [];
     let seen = 0;
     let exhausted = true;
     try {
-      for await (const text of reader) {
+      for await (const text of boundedLines(input, this.context.network.limits.maxLineBytes)) {
         if (!text.trim()) continue;
         seen += 1;
         if (seen <= skip) continue;
@@ -175,10 +177,12 @@ export class BulkExportReader {
         lines.push(text);
       }
     } catch (error) {
+      // Past the line (or file) limit: the same file fails the same way again, so no retry.
+      const oversized = asConfigError(error);
+      if (oversized !== error) throw oversized;
       throw new TransientError(`fhir $export download interrupted: ${(error as Error).message}`, 'DOWNLOAD_INTERRUPTED', { cause: error });
     } finally {
-      reader.close();
-      await response.body.cancel().catch(() => undefined);
+      input.destroy();
     }
     return { lines, exhausted };
   }
@@ -191,6 +195,35 @@ export class BulkExportReader {
       this.context.logger.info({ connectorId: this.context.connectorId, error: (error as Error).message }, 'fhir: export clean-up failed (ignored)');
     }
   }
+}
+
+/**
+ * The lines of a byte stream (LF or CRLF), decoded as UTF-8. A line longer than `maxBytes` fails
+ * with ResponseTooLargeError as soon as that many bytes of it arrived: it is never buffered whole.
+ */
+export async function* boundedLines(input: AsyncIterable<Buffer>, maxBytes: number): AsyncGenerator<string> {
+  const tooLong = () => new ResponseTooLargeError(maxBytes, 'CONNECTOR_MAX_LINE_BYTES', 'a line of the NDJSON file');
+  let pending: Buffer[] = [];
+  let pendingBytes = 0;
+  for await (const chunk of input) {
+    let start = 0;
+    for (let end = chunk.indexOf(10, start); end !== -1; end = chunk.indexOf(10, start)) {
+      const piece = chunk.subarray(start, end);
+      if (pendingBytes + piece.length > maxBytes) throw tooLong();
+      const line = pendingBytes > 0 ? Buffer.concat([...pending, piece]) : piece;
+      pending = [];
+      pendingBytes = 0;
+      yield line.toString('utf8').replace(/\r$/, '');
+      start = end + 1;
+    }
+    const rest = chunk.subarray(start);
+    if (pendingBytes + rest.length > maxBytes) throw tooLong();
+    if (rest.length > 0) {
+      pending.push(rest);
+      pendingBytes += rest.length;
+    }
+  }
+  if (pendingBytes > 0) yield Buffer.concat(pending).toString('utf8').replace(/\r$/, '');
 }
 
 function toRecords(text: string, kind: 'output' | 'deleted', stream: string, transactionTime: string): ConnectorRecord[] {

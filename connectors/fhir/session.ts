@@ -1,3 +1,4 @@
+import { reportingResponseLimits } from '../../platform/network/guardedNetwork';
 import { ConfigError } from '../errors';
 import { type ConnectorContext } from '../types';
 import { classifyFhirError, failureStatus } from './errors';
@@ -15,8 +16,8 @@ export interface FhirRequestOptions {
 
 /**
  * One connector's authenticated fhir-kit-client. Requests go through the guarded network: the
- * client's fetch uses the guarded undici dispatcher (connect-time address checks) with redirects
- * not followed, and a timeout. Server-supplied URLs (next links, export status) must stay on the
+ * client's fetch uses the guarded undici dispatcher (connect-time address checks, answers bounded
+ * by CONNECTOR_MAX_RESPONSE_BYTES) with redirects not followed, and a timeout. Server-supplied URLs (next links, export status) must stay on the
  * FHIR server's origin, so the bearer token is never sent elsewhere. A refused SMART token is
  * renewed once per call.
  */
@@ -36,7 +37,8 @@ export class FhirSession {
     for (let attempt = 0; ; attempt += 1) {
       client.bearerToken = await this.tokens.token();
       try {
-        return await fn(client, { signal: this.signal() });
+        // Node's fetch reports a response cut at the size limit as `terminated`: recover the reason.
+        return await reportingResponseLimits(() => fn(client, { signal: this.signal() }));
       } catch (error) {
         if (attempt === 0 && failureStatus(error) === 401 && this.tokens.invalidate()) continue;
         throw classifyFhirError(error, what);

@@ -1,6 +1,7 @@
 import { createPrivateKey, type KeyObject, randomUUID } from 'node:crypto';
 import { SignJWT } from 'jose';
 import { AuthError, ConfigError, TransientError } from '../errors';
+import { asConfigError } from '../network';
 import { classifyTransportError } from '../transportErrors';
 import { type ConnectorContext } from '../types';
 import { tokenEndpointError } from './errors';
@@ -98,7 +99,7 @@ class SmartBackendAuth implements FhirTokenSource {
       if (response.status >= 500 || response.status === 429) throw new TransientError(`fhir smart-configuration: HTTP ${response.status}`, response.status);
       throw new ConfigError(`fhir smart-configuration: HTTP ${response.status} (set credentials.tokenUrl)`, response.status);
     }
-    const document = (await response.json().catch(() => ({}))) as { token_endpoint?: unknown };
+    const document = (await response.json().catch(unlessTooLarge)) as { token_endpoint?: unknown };
     if (typeof document.token_endpoint !== 'string')
       throw new ConfigError('fhir smart-configuration has no token_endpoint (set credentials.tokenUrl)', 'NO_TOKEN_ENDPOINT');
     this.context.network.assertAllowedUrl(document.token_endpoint);
@@ -135,7 +136,7 @@ class SmartBackendAuth implements FhirTokenSource {
     } catch (error) {
       throw classifyTransportError(error, 'fhir token endpoint');
     }
-    const body = (await response.json().catch(() => ({}))) as { access_token?: string; expires_in?: number; error?: string; error_description?: string };
+    const body = (await response.json().catch(unlessTooLarge)) as { access_token?: string; expires_in?: number; error?: string; error_description?: string };
     if (!response.ok) throw tokenEndpointError(response.status, body, response.headers.get('retry-after'));
     if (!body.access_token) throw new AuthError('fhir token endpoint answered without an access_token', 'NO_ACCESS_TOKEN');
     const lifetimeMs = (body.expires_in ?? 300) * 1000;
@@ -143,4 +144,11 @@ class SmartBackendAuth implements FhirTokenSource {
     this.context.logger.debug({ connectorId: this.context.connectorId, expiresIn: body.expires_in }, 'fhir: SMART backend token obtained');
     return body.access_token;
   }
+}
+
+/** An unreadable JSON body reads as `{}`, but one past its size limit fails as such. */
+function unlessTooLarge(error: unknown): Record<string, never> {
+  const oversized = asConfigError(error);
+  if (oversized !== error) throw oversized;
+  return {};
 }

@@ -1,13 +1,14 @@
 import { ConfigError, errorForHttpStatus, TransientError } from '../errors';
+import { asConfigError } from '../network';
 import { classifyTransportError } from '../transportErrors';
 import { type ConnectorContext } from '../types';
 import { type ODataConfig, type ODataCredentials } from './schemas';
 
 const TIMEOUT_MS = 60_000;
-const MAX_PAGE_BYTES = 64 * 1024 * 1024;
 
 /**
- * OData requests over the guarded fetch: Basic or Bearer authentication, OData-Version 4.0, errors
+ * OData requests over the guarded fetch (pages bounded by CONNECTOR_MAX_RESPONSE_BYTES): Basic or
+ * Bearer authentication, OData-Version 4.0, errors
  * classified from the status (401/403 auth, 429 rate limit with Retry-After, 5xx transient) with
  * the service's `error.message` in the text.
  */
@@ -23,13 +24,19 @@ export class ODataHttp {
     try {
       return (await response.json()) as T;
     } catch (error) {
+      const oversized = asConfigError(error);
+      if (oversized !== error) throw oversized;
       throw new TransientError(`odata: unreadable JSON from ${redact(url)} (${(error as Error).message})`, 'BAD_RESPONSE', { cause: error });
     }
   }
 
   async getText(url: string, headers: Record<string, string> = {}): Promise<string> {
     const response = await this.get(url, headers);
-    return response.text();
+    try {
+      return await response.text();
+    } catch (error) {
+      throw classifyTransportError(error, `odata GET ${redact(url)}`);
+    }
   }
 
   private async get(url: string, headers: Record<string, string>): Promise<Response> {
@@ -41,7 +48,6 @@ export class ODataHttp {
         headers: { 'OData-Version': '4.0', 'OData-MaxVersion': '4.0', Authorization: this.authorization(), ...headers },
         signal: this.context.signal,
         timeoutMs: TIMEOUT_MS,
-        maxResponseBytes: MAX_PAGE_BYTES,
       });
     } catch (error) {
       throw classifyTransportError(error, `odata GET ${redact(url)}`);

@@ -29,6 +29,16 @@ const THROTTLE_FALLBACK_MS = 60_000;
  */
 export function classifyQuickBooksError(error: unknown, what: string): unknown {
   const failure = (error ?? {}) as QboFailure;
+  // axios' own size check (maxContentLength, set to CONNECTOR_MAX_RESPONSE_BYTES by the transport).
+  const axiosLimit = /^maxContentLength size of (\d+) exceeded$/.exec(failure.message ?? '');
+  if (axiosLimit)
+    return new ConfigError(
+      `${what}: response too large: response exceeds the limit of ${axiosLimit[1]} bytes (CONNECTOR_MAX_RESPONSE_BYTES)`,
+      'RESPONSE_TOO_LARGE',
+      {
+        cause: error,
+      },
+    );
   const status = failure.response?.status;
   const body = (failure.response?.data ?? (failure.Fault || failure.fault ? failure : undefined)) as QboFailure | { error?: string } | undefined;
   const intuit = intuitErrors(body);

@@ -44,7 +44,6 @@ interface AxiosLike {
   interceptors: { request: { use(onFulfilled: (config: AxiosRequestConfigLike) => AxiosRequestConfigLike): number } };
 }
 
-const MAX_RESPONSE_BYTES = 50 * 1024 * 1024;
 const scope = new AsyncLocalStorage<QboTransport>();
 let installed = false;
 
@@ -78,8 +77,9 @@ export function applyTransport(config: AxiosRequestConfigLike, transport: QboTra
   config.httpsAgent = transport.network.httpsAgent;
   config.proxy = false;
   config.maxRedirects = 0;
-  config.maxContentLength = MAX_RESPONSE_BYTES;
-  config.maxBodyLength = MAX_RESPONSE_BYTES;
+  // axios counts the decompressed body; the agents bound the bytes on the wire to the same limit.
+  config.maxContentLength = transport.network.limits.maxResponseBytes;
+  config.maxBodyLength = transport.network.limits.maxResponseBytes;
   config.timeout = transport.timeoutMs;
   if (transport.signal) config.signal = transport.signal;
   return config;

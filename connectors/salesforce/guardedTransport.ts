@@ -12,7 +12,8 @@ import { type GuardedNetwork } from '../types';
  * `Transport` class whose `httpRequest(req)` resolves `{statusCode, headers, body}`; its own
  * implementation (lib/request.js: node-fetch with built-in retries and redirects) is what this
  * replaces. So every connection is SSRF-checked after DNS resolution, redirects are re-checked,
- * responses are bounded, and retries are Temporal's alone.
+ * responses are bounded (CONNECTOR_MAX_RESPONSE_BYTES: past it a ConfigError RESPONSE_TOO_LARGE), and
+ * retries are Temporal's alone.
  *
  * Classification here: 429 / 503 with Retry-After → RateLimitError, other 5xx and network failures
  * → TransientError. 4xx answers go back to jsforce, which refreshes expired sessions (401
@@ -40,7 +41,6 @@ export class GuardedTransport extends Transport {
         body: req.body as string | undefined,
         timeoutMs: this.timeoutMs,
         signal: this.signal,
-        maxResponseBytes: 256 * 1024 * 1024,
       });
     } catch (error) {
       if (error instanceof ConnectorError) throw error;

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { ConfigError, ConnectorError, errorForHttpStatus, TransientError } from '../errors';
+import { asConfigError } from '../network';
 import { defineConnector, type ConnectorContext, type ReadPageResult, type WriteResult } from '../types';
 import { MAX_BATCH_ITEMS, MAX_LIST_LIMIT, scanItemSchema, type ScanRecord, type ScanResult } from './schemas';
 
@@ -143,6 +144,8 @@ class ScanInstance {
     try {
       text = await response.text();
     } catch (error) {
+      const oversized = asConfigError(error);
+      if (oversized !== error) throw oversized;
       throw new TransientError(`scan provider response interrupted: ${(error as Error).message}`, 'NETWORK', { cause: error });
     }
     if (!response.ok) {

@@ -1,5 +1,6 @@
 import Stripe from 'stripe';
 import { AuthError, ConfigError, ConnectorError, RateLimitError, retryAfterMs, TransientError } from '../errors';
+import { asConfigError } from '../network';
 import { defineConnector, type ConnectorContext, type ConnectorRecord, type ReadPageResult } from '../types';
 import { DEFAULT_LOOKBACK_SECONDS } from '../lookback';
 import { type StripeConfig, stripeConfigSchema, type StripeCredentials, stripeCredentialsSchema } from './schemas';
@@ -191,6 +192,9 @@ function toRecord(object: Listed, deleted: boolean): ConnectorRecord {
 /** Maps the stripe package's error classes onto the connector error classes. */
 export function classifyStripeError(error: unknown): unknown {
   if (error instanceof ConnectorError) return error;
+  // Past CONNECTOR_MAX_RESPONSE_BYTES the agent destroys the response; stripe wraps that as a connection error.
+  const oversized = asConfigError(error);
+  if (oversized !== error) return oversized;
   if (!(error instanceof Stripe.errors.StripeError)) return error;
   const message = `Stripe: ${error.type}${error.code ? ` ${error.code}` : ''}: ${error.message}`;
   const headers = (error.headers ?? {}) as Record<string, string | undefined>;

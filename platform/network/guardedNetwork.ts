@@ -1,8 +1,10 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import dns, { type LookupAddress, type LookupOptions } from 'node:dns';
 import http from 'node:http';
 import https from 'node:https';
+import { type IncomingHttpHeaders } from 'node:http';
 import { type Duplex } from 'node:stream';
-import { Agent, buildConnector, fetch as undiciFetch } from 'undici';
+import { Agent, buildConnector, type Dispatcher, fetch as undiciFetch, interceptors } from 'undici';
 import { inCidrs, isIpLiteral, isPublicAddress, isReservedHostName, stripBrackets } from './addressPolicy';
 
 /** A tenant-supplied URL or address the hub refuses to use. */
@@ -12,6 +14,33 @@ export class ForbiddenDestinationError extends Error {
     super(message);
     this.name = 'ForbiddenDestinationError';
   }
+}
+
+/**
+ * A response (or one line of a streamed file) larger than the hub reads: the read stops at the
+ * limit and fails, never buffering the rest. `limitName` is the setting that raises it.
+ */
+export class ResponseTooLargeError extends Error {
+  readonly code = 'ERESPONSETOOLARGE';
+  constructor(
+    readonly limitBytes: number,
+    readonly limitName?: string,
+    what = 'response',
+  ) {
+    super(`${what} exceeds the limit of ${limitBytes} bytes${limitName ? ` (${limitName})` : ''}`);
+    this.name = 'ResponseTooLargeError';
+  }
+}
+
+/** The ResponseTooLargeError behind `error`, when libraries wrapped it (`cause`, stripe's `detail`/`exception`). */
+export function responseTooLargeIn(error: unknown): ResponseTooLargeError | undefined {
+  let current: unknown = error;
+  for (let depth = 0; current && typeof current === 'object' && depth < 6; depth += 1) {
+    if (current instanceof ResponseTooLargeError) return current;
+    const wrapper = current as { cause?: unknown; detail?: unknown; exception?: unknown };
+    current = wrapper.cause ?? wrapper.detail ?? wrapper.exception;
+  }
+  return undefined;
 }
 
 export interface NetworkPolicy {
@@ -85,9 +114,43 @@ function assertConnectHost(host: string | undefined | null, policy: NetworkPolic
   if (isIpLiteral(bare) && !addressAllowed(bare, policy)) throw new ForbiddenDestinationError(`${bare} is not a public address`);
 }
 
+/**
+ * Bounds every response an agent's requests receive: past `maxBytes` (counted on the socket, as
+ * it arrives) the response is destroyed with a ResponseTooLargeError, which the client library
+ * reports as its body error. For libraries without a size option of their own (stripe).
+ */
+function limitAgentResponses<A extends http.Agent>(agent: A, limit: ResponseLimit | undefined): A {
+  if (!limit) return agent;
+  const withRequests = agent as unknown as { addRequest(req: http.ClientRequest, options: unknown): void };
+  const addRequest = withRequests.addRequest.bind(agent);
+  withRequests.addRequest = (req, options) => {
+    req.once('response', (res: http.IncomingMessage) => {
+      const socket = res.socket;
+      if (!socket) return;
+      let seen = 0;
+      const count = (chunk: Buffer) => {
+        seen += chunk.length;
+        if (seen <= limit.maxBytes) return;
+        socket.off('data', count);
+        res.destroy(new ResponseTooLargeError(limit.maxBytes, limit.name));
+      };
+      socket.on('data', count);
+      res.once('close', () => socket.off('data', count));
+    });
+    addRequest(req, options);
+  };
+  return agent;
+}
+
+/** A size bound on responses, with the setting that sets it (for the error message). */
+export interface ResponseLimit {
+  maxBytes: number;
+  name?: string;
+}
+
 /** node:http agent whose connections pass the address policy (for client libraries built on node:http). */
-export function guardedHttpAgent(policy: NetworkPolicy): http.Agent {
-  const agent = new http.Agent({ keepAlive: true, lookup: guardedLookup(policy) as never });
+export function guardedHttpAgent(policy: NetworkPolicy, limit?: ResponseLimit): http.Agent {
+  const agent = limitAgentResponses(new http.Agent({ keepAlive: true, lookup: guardedLookup(policy) as never }), limit);
   const create = agent.createConnection.bind(agent);
   agent.createConnection = ((options: http.ClientRequestArgs, callback?: (error: Error | null, stream: Duplex) => void) => {
     try {
@@ -103,8 +166,8 @@ export function guardedHttpAgent(policy: NetworkPolicy): http.Agent {
 }
 
 /** node:https agent with the same policy. */
-export function guardedHttpsAgent(policy: NetworkPolicy): https.Agent {
-  const agent = new https.Agent({ keepAlive: true, lookup: guardedLookup(policy) as never });
+export function guardedHttpsAgent(policy: NetworkPolicy, limit?: ResponseLimit): https.Agent {
+  const agent = limitAgentResponses(new https.Agent({ keepAlive: true, lookup: guardedLookup(policy) as never }), limit);
   const create = agent.createConnection.bind(agent);
   agent.createConnection = ((options: http.ClientRequestArgs, callback?: (error: Error | null, stream: Duplex) => void) => {
     try {
@@ -137,9 +200,90 @@ export function guardedDispatcher(policy: NetworkPolicy, timeouts: { connectMs: 
   });
 }
 
+/**
+ * The dispatcher for client libraries that buffer whole responses themselves (fhir-kit-client):
+ * bodies are decompressed here (so a compressed bomb is counted by what it expands to) and
+ * aborted with a ResponseTooLargeError past `limit`. Shares the agent's connections.
+ */
+export function boundedDispatcher(agent: Agent, limit: ResponseLimit): Dispatcher {
+  return agent.compose(
+    interceptors.decompress({ skipErrorResponses: false }),
+    (dispatch) => (options, handler) => dispatch(options, new ResponseLimitHandler(handler, limit)),
+  );
+}
+
+/** Where a bounded dispatcher reports the responses it cut short, for the call that made them. */
+const limitReports = new AsyncLocalStorage<{ exceeded?: ResponseTooLargeError }>();
+
+/**
+ * Runs `fn` (which makes requests through a {@link boundedDispatcher}); when it fails after one of
+ * its responses was cut at the limit, it fails with that ResponseTooLargeError. The fetch calling
+ * the dispatcher may not pass the abort reason on (Node's fetch answers `TypeError: terminated`).
+ */
+export async function reportingResponseLimits<T>(fn: () => Promise<T>): Promise<T> {
+  const report: { exceeded?: ResponseTooLargeError } = {};
+  try {
+    return await limitReports.run(report, fn);
+  } catch (error) {
+    throw report.exceeded ?? error;
+  }
+}
+
+/** Passes a response through, aborting it once its (decompressed) body exceeds the limit. */
+class ResponseLimitHandler implements Dispatcher.DispatchHandler {
+  private seen = 0;
+  private readonly report = limitReports.getStore();
+  constructor(
+    private readonly handler: Dispatcher.DispatchHandler,
+    private readonly limit: ResponseLimit,
+  ) {}
+
+  private exceeded(controller: Dispatcher.DispatchController, declared?: number): void {
+    const error = new ResponseTooLargeError(this.limit.maxBytes, this.limit.name, declared === undefined ? undefined : `response of ${declared} bytes`);
+    if (this.report) this.report.exceeded = error;
+    controller.abort(error);
+  }
+
+  onRequestStart(controller: Dispatcher.DispatchController, context: unknown): void {
+    this.handler.onRequestStart?.(controller, context);
+  }
+
+  onRequestUpgrade(controller: Dispatcher.DispatchController, statusCode: number, headers: IncomingHttpHeaders, socket: Duplex): void {
+    this.handler.onRequestUpgrade?.(controller, statusCode, headers, socket);
+  }
+
+  onResponseStart(controller: Dispatcher.DispatchController, statusCode: number, headers: IncomingHttpHeaders, statusMessage?: string): void {
+    const declared = Number(headers['content-length']);
+    if (Number.isFinite(declared) && declared > this.limit.maxBytes) {
+      this.exceeded(controller, declared);
+      return;
+    }
+    this.handler.onResponseStart?.(controller, statusCode, headers, statusMessage);
+  }
+
+  onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    this.seen += chunk.length;
+    if (this.seen > this.limit.maxBytes) {
+      this.exceeded(controller);
+      return;
+    }
+    this.handler.onResponseData?.(controller, chunk);
+  }
+
+  onResponseEnd(controller: Dispatcher.DispatchController, trailers: IncomingHttpHeaders): void {
+    this.handler.onResponseEnd?.(controller, trailers);
+  }
+
+  onResponseError(controller: Dispatcher.DispatchController, error: Error): void {
+    this.handler.onResponseError?.(controller, error);
+  }
+}
+
 export interface GuardedFetchOptions extends RequestInit {
-  /** Abort the response when its body exceeds this many bytes (default 50 MiB). */
+  /** Abort the response when its body exceeds this many bytes (default: the fetch's own, 50 MiB unless set). */
   maxResponseBytes?: number;
+  /** Past maxResponseBytes: fail the read (default) or end the body there, discarding the rest (webhook answers). */
+  oversize?: 'fail' | 'truncate';
   /** Abort the whole exchange after this long (default 30 s). */
   timeoutMs?: number;
   /** How many redirects to follow, each re-checked (default 5; 0 returns the 3xx). */
@@ -156,10 +300,13 @@ const DEFAULT_TIMEOUT_MS = 30_000;
  */
 export function createGuardedFetch(
   policy: NetworkPolicy,
-  dispatcher: Agent = guardedDispatcher(policy, { connectMs: 10_000, headersMs: 30_000, bodyMs: 60_000 }),
+  dispatcher: Dispatcher = guardedDispatcher(policy, { connectMs: 10_000, headersMs: 30_000, bodyMs: 60_000 }),
+  defaultLimit: ResponseLimit = { maxBytes: DEFAULT_MAX_BYTES },
 ) {
   return async function guardedFetch(input: string | URL, init: GuardedFetchOptions = {}): Promise<Response> {
-    const { maxResponseBytes = DEFAULT_MAX_BYTES, timeoutMs = DEFAULT_TIMEOUT_MS, maxRedirects = 5, ...requestInit } = init;
+    const { maxResponseBytes, oversize = 'fail', timeoutMs = DEFAULT_TIMEOUT_MS, maxRedirects = 5, ...requestInit } = init;
+    // A per-call bound is the caller's own (named by the caller's error); the default names its setting.
+    const limit: ResponseLimit = maxResponseBytes === undefined ? defaultLimit : { maxBytes: maxResponseBytes };
     const signals = [AbortSignal.timeout(timeoutMs), ...(requestInit.signal ? [requestInit.signal] : [])];
     const signal = AbortSignal.any(signals);
     let url = assertAllowedUrl(String(input), policy);
@@ -178,7 +325,7 @@ export function createGuardedFetch(
       })) as unknown as Response;
       const location = response.headers.get('location');
       if (response.status < 300 || response.status >= 400 || !location || maxRedirects === 0) {
-        return limitBody(response, maxResponseBytes);
+        return limitBody(response, limit, oversize);
       }
       if (redirects >= maxRedirects) throw new ForbiddenDestinationError(`more than ${maxRedirects} redirects`);
       await response.body?.cancel();
@@ -197,12 +344,16 @@ export function createGuardedFetch(
   };
 }
 
-/** Wraps the body so reading past `maxBytes` fails instead of filling memory. */
-function limitBody(response: Response, maxBytes: number): Response {
+/**
+ * Wraps the body so reading past the limit fails (or, truncating, ends) instead of filling memory;
+ * either way the rest is never read (the source is cancelled).
+ */
+function limitBody(response: Response, limit: ResponseLimit, oversize: 'fail' | 'truncate'): Response {
+  const { maxBytes } = limit;
   const declared = Number(response.headers.get('content-length'));
-  if (Number.isFinite(declared) && declared > maxBytes) {
+  if (oversize === 'fail' && Number.isFinite(declared) && declared > maxBytes) {
     void response.body?.cancel();
-    throw new ForbiddenDestinationError(`response of ${declared} bytes exceeds the limit of ${maxBytes}`);
+    throw new ResponseTooLargeError(maxBytes, limit.name, `response of ${declared} bytes`);
   }
   if (!response.body) return response;
   let seen = 0;
@@ -210,8 +361,11 @@ function limitBody(response: Response, maxBytes: number): Response {
     new TransformStream<Uint8Array, Uint8Array>({
       transform(chunk, controller) {
         seen += chunk.byteLength;
-        if (seen > maxBytes) controller.error(new ForbiddenDestinationError(`response exceeds the limit of ${maxBytes} bytes`));
-        else controller.enqueue(chunk);
+        if (seen <= maxBytes) controller.enqueue(chunk);
+        else if (oversize === 'truncate') {
+          controller.enqueue(chunk.subarray(0, chunk.byteLength - (seen - maxBytes)));
+          controller.terminate();
+        } else controller.error(new ResponseTooLargeError(maxBytes, limit.name));
       },
     }),
   );

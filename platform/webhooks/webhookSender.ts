@@ -1,6 +1,7 @@
 import { Webhook } from 'standardwebhooks';
 import { type HubConfig, durationMs } from '../config';
 import { createGuardedFetch, ForbiddenDestinationError, guardedDispatcher, type NetworkPolicy } from '../network/guardedNetwork';
+import { tenantNetworkPolicy } from '../network/tenantAllowances';
 
 /** How one attempt went. `gone`: the receiver answered 410 (the endpoint is to be disabled). */
 export interface SendResult {
@@ -20,28 +21,44 @@ export interface WebhookMessage {
   messageId: string;
   /** The exact bytes that are signed and sent. */
   body: string;
+  /** Private ranges the platform admin granted the endpoint's tenant (default none). */
+  allowedCidrs?: readonly string[];
 }
 
 /** Largest response body read from a receiver (the rest is discarded). */
 const MAX_RESPONSE_BYTES = 64 * 1024;
 const MAX_RETRY_AFTER_MS = 24 * 3_600_000;
+/** Distinct allowance sets kept with their connection pools (the oldest is dropped past it). */
+const MAX_POLICIES = 256;
 
 /**
  * Sends Standard Webhooks messages: `webhook-id`, `webhook-timestamp` (this attempt's time),
  * `webhook-signature: v1,<base64 HMAC-SHA256 of "id.timestamp.body">` signed with the npm
- * `standardwebhooks` library. Destinations pass the SSRF guard at connect time (after DNS);
+ * `standardwebhooks` library. Destinations pass the SSRF guard at connect time (after DNS), with
+ * the private ranges granted to the message's tenant only;
  * redirects are not followed (a 3xx is a failure); the whole exchange is bounded by
  * WEBHOOK_TIMEOUT and the response body by 64 KiB. One sender per process keeps connections alive.
  */
-export function createWebhookSender(config: Pick<HubConfig, 'HUB_ALLOW_PRIVATE_NETWORK' | 'HUB_NETWORK_ALLOWLIST' | 'WEBHOOK_TIMEOUT'>) {
-  const policy: NetworkPolicy = { allowPrivateNetwork: config.HUB_ALLOW_PRIVATE_NETWORK, allowedCidrs: config.HUB_NETWORK_ALLOWLIST };
+export function createWebhookSender(
+  config: Pick<HubConfig, 'HUB_ALLOW_PRIVATE_NETWORK' | 'HUB_NETWORK_ALLOWLIST' | 'WEBHOOK_TIMEOUT'> & Partial<Pick<HubConfig, 'HUB_ALLOW_INSECURE_HTTP'>>,
+) {
   const timeoutMs = durationMs(config.WEBHOOK_TIMEOUT);
-  const guardedFetch = createGuardedFetch(
-    policy,
-    guardedDispatcher(policy, { connectMs: Math.min(10_000, timeoutMs), headersMs: timeoutMs, bodyMs: timeoutMs }),
-  );
+  // One fetch (and connection pool) per set of allowed ranges: tenants without allowances share one.
+  const fetches = new Map<string, ReturnType<typeof createGuardedFetch>>();
+  const fetchFor = (allowedCidrs: readonly string[]) => {
+    const key = [...allowedCidrs].sort().join(',');
+    let guardedFetch = fetches.get(key);
+    if (!guardedFetch) {
+      const policy: NetworkPolicy = tenantNetworkPolicy(config, allowedCidrs);
+      guardedFetch = createGuardedFetch(policy, guardedDispatcher(policy, { connectMs: Math.min(10_000, timeoutMs), headersMs: timeoutMs, bodyMs: timeoutMs }));
+      if (fetches.size >= MAX_POLICIES) fetches.delete(fetches.keys().next().value!);
+      fetches.set(key, guardedFetch);
+    }
+    return guardedFetch;
+  };
 
   return async function send(message: WebhookMessage, now: Date = new Date()): Promise<SendResult> {
+    const guardedFetch = fetchFor(message.allowedCidrs ?? []);
     const signature = new Webhook(message.secret).sign(message.messageId, now, message.body);
     const started = performance.now();
     const latency = () => Math.round((performance.now() - started) * 100) / 100;
@@ -59,6 +76,7 @@ export function createWebhookSender(config: Pick<HubConfig, 'HUB_ALLOW_PRIVATE_N
         maxRedirects: 0,
         timeoutMs,
         maxResponseBytes: MAX_RESPONSE_BYTES,
+        oversize: 'truncate',
       });
       const text = await response.text().catch(() => '');
       const status = response.status;

@@ -1,4 +1,7 @@
 import { type IncomingMessage, type ServerResponse } from 'node:http';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { createGzip } from 'node:zlib';
 
 /**
  * Fault injection shared by every peer. A test (or `POST /__faults` on a running peer) queues
@@ -8,14 +11,36 @@ import { type IncomingMessage, type ServerResponse } from 'node:http';
  * - `reset`: destroy the connection without answering;
  * - `expiredToken`: answer 401 as the system does for an expired access token (the peer supplies the body);
  * - `lostResponse`: serve the request (its side effects happen), then drop the connection without
- *   answering, as when a network fails after the server committed (peers that support it: stripe).
+ *   answering, as when a network fails after the server committed (peers that support it: stripe);
+ * - `flood`: answer 200 with a body of `bytes` bytes (1 GB in the response-limit tests), generated as
+ *   the client reads it (never held in memory): `head`, then `unit` repeated; gzip-encoded on the
+ *   fly with `gzip`. `progress` (when the test passes one) records how much went out.
  */
 export type Fault =
   | { kind: 'status'; status: number; body?: unknown; retryAfterSeconds?: number; headers?: Record<string, string> }
   | { kind: 'latency'; delayMs: number }
   | { kind: 'reset' }
   | { kind: 'expiredToken' }
-  | { kind: 'lostResponse' };
+  | { kind: 'lostResponse' }
+  | {
+      kind: 'flood';
+      bytes: number;
+      contentType?: string;
+      head?: string;
+      /** Repeated after `head` until `bytes` (default "x": one endless line). */
+      unit?: string;
+      /** Send Content-Length up front (default: chunked, so only reading tells the size). */
+      declareLength?: boolean;
+      gzip?: boolean;
+      /** Updated as the body goes out: bytes generated so far, and whether all of them were. */
+      progress?: FloodProgress;
+    };
+
+/** How far a `flood` fault got before the client stopped reading. */
+export interface FloodProgress {
+  sent: number;
+  complete: boolean;
+}
 
 export interface FaultRule {
   fault: Fault;
@@ -83,6 +108,10 @@ export class FaultInjector {
  * must stop); `expiredToken` is left to the peer, which knows its system's 401 body.
  */
 export function applyGenericFault(fault: Fault, res: ServerResponse): boolean {
+  if (fault.kind === 'flood') {
+    void flood(fault, res);
+    return true;
+  }
   if (fault.kind === 'reset') {
     res.socket?.destroy();
     return true;
@@ -117,4 +146,32 @@ export async function handleFaultControl(injector: FaultInjector, req: IncomingM
   injector.add({ ...body, match: body.match ? new RegExp(body.match) : undefined });
   res.writeHead(201).end();
   return true;
+}
+
+/** Streams a `flood` body with backpressure: each 64 KiB block is made only when the socket takes it. */
+async function flood(fault: Extract<Fault, { kind: 'flood' }>, res: ServerResponse): Promise<void> {
+  const progress = fault.progress ?? { sent: 0, complete: false };
+  const unit = fault.unit ?? 'x';
+  const block = Buffer.from(unit.repeat(Math.max(1, Math.floor(65_536 / Buffer.byteLength(unit)))));
+  const head = Buffer.from(fault.head ?? '');
+  async function* body() {
+    if (head.length > 0) {
+      progress.sent += head.length;
+      yield head.subarray(0, fault.bytes);
+    }
+    while (progress.sent < fault.bytes) {
+      const size = Math.min(block.length, fault.bytes - progress.sent);
+      progress.sent += size;
+      yield block.subarray(0, size);
+    }
+    progress.complete = true;
+  }
+  res.writeHead(200, {
+    'Content-Type': fault.contentType ?? 'application/json',
+    ...(fault.gzip ? { 'Content-Encoding': 'gzip' } : {}),
+    ...(fault.declareLength && !fault.gzip ? { 'Content-Length': String(fault.bytes) } : {}),
+  });
+  // The client going away ends the pipeline with an error: that is the point of the fault.
+  const source = Readable.from(body());
+  await (fault.gzip ? pipeline(source, createGzip(), res) : pipeline(source, res)).catch(() => undefined);
 }

@@ -3,7 +3,7 @@ import { appDatabaseUrl, createDatabase, type Database } from '../../platform/db
 import { withAdvisoryLock } from '../../platform/locks';
 import { createLogger } from '../../platform/logger';
 import { createConnectorNetwork } from '../../connectors/network';
-import { type ConnectorContext, type ConnectorDefinition, type ConnectorInstance } from '../../connectors/types';
+import { type ConnectorContext, type ConnectorDefinition, type ConnectorInstance, type ResponseLimits } from '../../connectors/types';
 
 /**
  * Credentials of test connectors, as the vault would hold them: `loadCredentials` reads the latest,
@@ -41,6 +41,8 @@ export interface TestConnectorOptions<C, K> {
   tenantId?: string;
   /** Policy of the guarded network; tests reach peers on 127.0.0.1, so private networking is on by default. */
   allowPrivateNetwork?: boolean;
+  /** Response bounds of the guarded network (default: CONNECTOR_MAX_RESPONSE_BYTES and CONNECTOR_MAX_LINE_BYTES defaults). */
+  limits?: ResponseLimits;
   heartbeat?: (details?: unknown) => void;
   signal?: AbortSignal;
 }
@@ -56,7 +58,7 @@ export function createTestConnector<C, K>(options: TestConnectorOptions<C, K>): 
   const config = options.definition.configSchema.parse(options.config);
   const credentials = options.definition.credentialsSchema.parse(options.credentials);
   if (!hasStored(options.store, connectorId)) options.store.set(connectorId, credentials);
-  const network = createConnectorNetwork({ allowPrivateNetwork: options.allowPrivateNetwork ?? true });
+  const network = createConnectorNetwork({ allowPrivateNetwork: options.allowPrivateNetwork ?? true }, options.limits);
   for (const field of options.definition.urlFields) {
     const value = (config as Record<string, unknown>)[field];
     if (typeof value === 'string') network.assertAllowedUrl(value);

@@ -37,6 +37,29 @@ describe('platform/config', () => {
     expect(error.message).not.toContain(value.length > 6 ? value : '\u0000');
   });
 
+  it('refuses the process-wide network allowances in production, where ranges are granted per tenant', () => {
+    expect(loadConfig({ HUB_NETWORK_ALLOWLIST: '10.20.0.0/16', HUB_ALLOW_INSECURE_HTTP: 'true' })).toMatchObject({
+      HUB_NETWORK_ALLOWLIST: ['10.20.0.0/16'],
+      HUB_ALLOW_INSECURE_HTTP: true,
+    });
+    for (const [variable, value] of [
+      ['HUB_NETWORK_ALLOWLIST', '10.20.0.0/16'],
+      ['HUB_ALLOW_INSECURE_HTTP', 'true'],
+    ] as const) {
+      let caught: unknown;
+      try {
+        loadConfig({ NODE_ENV: 'production', [variable]: value });
+      } catch (error) {
+        caught = error;
+      }
+      expect(caught).toBeInstanceOf(ConfigError);
+      expect(caught).toMatchObject({ variable, message: expect.stringMatching(new RegExp(`^Invalid configuration: ${variable} is for development only`)) });
+    }
+    expect((caught(() => loadConfig({ NODE_ENV: 'production', HUB_NETWORK_ALLOWLIST: '10.0.0.0/8' })) as Error).message).toContain(
+      'PUT /v1/admin/tenants/:id/network-allowances',
+    );
+  });
+
   it('never echoes a value that may carry a password', () => {
     expect(() => loadConfig({ DATABASE_URL: 'postgres//user:s3cr3t@host/db' })).toThrow(ConfigError);
     try {
@@ -60,3 +83,12 @@ describe('platform/config', () => {
     expect(durationMs('7d')).toBe(604_800_000);
   });
 });
+
+function caught(fn: () => unknown): unknown {
+  try {
+    fn();
+  } catch (error) {
+    return error;
+  }
+  return undefined;
+}

@@ -14,7 +14,12 @@ describe('node-quickbooks transport', () => {
     const config = applyTransport(qboRequest(), transport);
     expect(config.httpAgent).toBe(network.httpAgent);
     expect(config.httpsAgent).toBe(network.httpsAgent);
-    expect(config).toMatchObject({ proxy: false, maxRedirects: 0, timeout: 5_000, maxContentLength: 50 * 1024 * 1024 });
+    expect(config).toMatchObject({ proxy: false, maxRedirects: 0, timeout: 5_000, maxContentLength: 64 * 1024 * 1024 });
+  });
+
+  it("bounds answers by the network's CONNECTOR_MAX_RESPONSE_BYTES", () => {
+    const small = createConnectorNetwork({ allowPrivateNetwork: false }, { maxResponseBytes: 1024 * 1024, maxLineBytes: 1024 * 1024 });
+    expect(applyTransport(qboRequest(), { ...transport, network: small })).toMatchObject({ maxContentLength: 1024 * 1024, maxBodyLength: 1024 * 1024 });
   });
 
   it('sends the token refresh to the configured token URL', () => {

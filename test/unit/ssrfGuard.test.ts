@@ -4,7 +4,9 @@ import { type AddressInfo } from 'node:net';
 import { asConfigError, createConnectorNetwork } from '../../connectors/network';
 import { ConfigError } from '../../connectors/errors';
 import { isPublicAddress } from '../../platform/network/addressPolicy';
-import { assertAllowedUrl, createGuardedFetch, ForbiddenDestinationError } from '../../platform/network/guardedNetwork';
+import { addressAllowed, assertAllowedUrl, createGuardedFetch, ForbiddenDestinationError, ResponseTooLargeError } from '../../platform/network/guardedNetwork';
+import { allowanceProblem, normaliseCidr, tenantNetworkPolicy } from '../../platform/network/tenantAllowances';
+import { boundedLines } from '../../connectors/fhir/bulkExport';
 
 const strict = { allowPrivateNetwork: false };
 
@@ -114,11 +116,73 @@ describe('SSRF guard', () => {
       await once(streamed, 'listening');
       try {
         const big = await guardedFetch(`http://127.0.0.1:${(streamed.address() as AddressInfo).port}/`, { maxResponseBytes: 1500 });
-        await expect(big.text()).rejects.toThrow(/exceeds the limit/);
+        await expect(big.text()).rejects.toThrow(ResponseTooLargeError);
+        // Truncating (webhook answers): the first bytes, the rest discarded.
+        const cut = await guardedFetch(`http://127.0.0.1:${(streamed.address() as AddressInfo).port}/`, { maxResponseBytes: 1500, oversize: 'truncate' });
+        expect(await cut.text()).toBe(`${'x'.repeat(1000)}${'y'.repeat(500)}`);
       } finally {
         streamed.close();
       }
     });
+  });
+
+  it("a tenant's private-network allowance opens its ranges to that tenant's policy only; the process allowlist to everyone", () => {
+    const process = { HUB_ALLOW_PRIVATE_NETWORK: false, HUB_NETWORK_ALLOWLIST: [] };
+    const vpnTenant = tenantNetworkPolicy(process, ['10.20.0.0/16']);
+    const otherTenant = tenantNetworkPolicy(process, []);
+    expect(addressAllowed('10.20.3.4', vpnTenant)).toBe(true);
+    expect(addressAllowed('::ffff:10.20.3.4', vpnTenant)).toBe(true);
+    expect(addressAllowed('10.21.0.1', vpnTenant)).toBe(false);
+    expect(addressAllowed('10.20.3.4', otherTenant)).toBe(false);
+    expect(() => assertAllowedUrl('https://10.20.3.4/', vpnTenant)).not.toThrow();
+    expect(() => assertAllowedUrl('https://10.20.3.4/', otherTenant)).toThrow(ForbiddenDestinationError);
+    // Plain http stays refused unless private networking or HUB_ALLOW_INSECURE_HTTP (development) allows it.
+    expect(() => assertAllowedUrl('http://10.20.3.4/', vpnTenant)).toThrow(/use https/);
+    expect(() => assertAllowedUrl('http://10.20.3.4/', tenantNetworkPolicy({ ...process, HUB_ALLOW_INSECURE_HTTP: true }, ['10.20.0.0/16']))).not.toThrow();
+    expect(addressAllowed('10.20.3.4', tenantNetworkPolicy({ ...process, HUB_NETWORK_ALLOWLIST: ['10.20.0.0/16'] }, []))).toBe(true);
+  });
+
+  it('normalises allowances and refuses ranges no tenant may be granted', () => {
+    expect(normaliseCidr(' 10.20.30.40/16 ')).toBe('10.20.0.0/16');
+    expect(normaliseCidr('fd00:1234::9/32')).toBe('fd00:1234::/32');
+    expect(allowanceProblem('10.20.0.0/16', true)).toBeUndefined();
+    expect(allowanceProblem('fd00::/8', true)).toBeUndefined();
+    expect(allowanceProblem('127.0.0.1/32', false)).toBeUndefined();
+    expect(allowanceProblem('127.0.0.1/32', true)).toMatch(/127\.0\.0\.0\/8.*production/);
+    expect(allowanceProblem('169.254.169.254/32', false)).toMatch(/169\.254\.0\.0\/16/);
+    expect(allowanceProblem('169.0.0.0/8', false)).toMatch(/169\.254\.0\.0\/16/);
+    expect(allowanceProblem('fe80::/64', false)).toMatch(/fe80::\/10/);
+    expect(allowanceProblem('0.0.0.0/0', false)).toMatch(/too broad/);
+    expect(allowanceProblem('8.0.0.0/7', false)).toMatch(/too broad/);
+  });
+
+  it('maps oversized responses to a non-retried ConfigError naming the limit, however a library wrapped them', () => {
+    const tooLarge = new ResponseTooLargeError(1024, 'CONNECTOR_MAX_RESPONSE_BYTES');
+    expect(tooLarge.message).toBe('response exceeds the limit of 1024 bytes (CONNECTOR_MAX_RESPONSE_BYTES)');
+    // fetch: TypeError with a cause; stripe: StripeConnectionError.detail → HttpClientResponseBodyError.exception; axios: cause.
+    for (const wrapped of [
+      tooLarge,
+      Object.assign(new TypeError('terminated'), { cause: tooLarge }),
+      Object.assign(new Error('An error occurred with our connection to Stripe.'), {
+        detail: Object.assign(new Error('Failed to read'), { exception: tooLarge }),
+      }),
+    ]) {
+      const mapped = asConfigError(wrapped) as ConfigError;
+      expect(mapped).toBeInstanceOf(ConfigError);
+      expect(mapped).toMatchObject({ kind: 'config', code: 'RESPONSE_TOO_LARGE', message: expect.stringContaining('CONNECTOR_MAX_RESPONSE_BYTES') });
+    }
+  });
+
+  it('splits NDJSON into lines across chunks and fails on a line over the limit before buffering it', async () => {
+    async function* chunks(...parts: string[]) {
+      for (const part of parts) yield Buffer.from(part);
+    }
+    const lines: string[] = [];
+    for await (const line of boundedLines(chunks('{"a":1}\r\n{"b"', ':2}\n\n{"c":', '"é"}'), 16)) lines.push(line);
+    expect(lines).toEqual(['{"a":1}', '{"b":2}', '', '{"c":"é"}']);
+    const long = boundedLines(chunks('short\n', 'x'.repeat(10), 'x'.repeat(10), '\n'), 16);
+    await expect(long.next()).resolves.toEqual({ value: 'short', done: false });
+    await expect(long.next()).rejects.toThrow('a line of the NDJSON file exceeds the limit of 16 bytes (CONNECTOR_MAX_LINE_BYTES)');
   });
 
   it('maps refusals to ConfigError and leaves other errors alone', () => {
