@@ -142,5 +142,5 @@ describe('a Postgres restart mid-run', () => {
     expect(imported).toHaveLength(IMPORT_ROWS);
     expect(new Set(imported).size).toBe(IMPORT_ROWS);
     expect(await importBatches(importId)).toBe(IMPORT_ROWS / IMPORT_BATCH);
-  });
+  }, 360_000);
 });
