@@ -18,8 +18,9 @@ const quiet = (line: string) => {
  */
 export interface DedicatedTemporal {
   readonly address: string;
-  /** Stops the server (SIGTERM, then SIGKILL); a no-op once stopped. */
+  /** Stops the server (SIGTERM, then SIGKILL) and removes its log; a no-op once stopped. */
   stop(): Promise<void>;
+  /** Starts a fresh (empty) server on the same address. */
   restart(): Promise<void>;
 }
 
@@ -34,6 +35,8 @@ export async function startDedicatedTemporal(): Promise<DedicatedTemporal> {
     const running = server;
     server = undefined;
     await running?.stop();
+    // Only its log lives there (in-memory server); a restart writes a new one.
+    fs.rmSync(directory, { recursive: true, force: true });
   };
   return {
     address,
