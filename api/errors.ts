@@ -2,6 +2,11 @@ import { type ErrorRequestHandler, type RequestHandler } from 'express';
 import { z } from 'zod';
 import { redactApiKeys } from '../platform/apiKeys';
 import { type Logger } from '../platform/logger';
+import { isDatabaseUnavailable } from '../platform/sql/databaseUnavailable';
+import { isTemporalUnavailable } from '../platform/temporal/temporalUnavailable';
+
+/** Seconds a client is asked to wait (Retry-After) when the database or Temporal is unreachable. */
+export const UNAVAILABLE_RETRY_AFTER_SECONDS = 5;
 
 /** One entry of `error.details`: where the problem is and what it is. */
 export interface ErrorDetail {
@@ -50,6 +55,16 @@ export const errors = {
   notFound: (what = 'Resource') => new ApiError(404, 'NOT_FOUND', `${what} not found`),
   conflict: (code: string, message: string) => new ApiError(409, code, message),
   unavailable: (code: string, message: string, details?: ErrorDetail[]) => new ApiError(503, code, message, details),
+  /** 503 while Postgres is unreachable or restarting: nothing was done, the same request may be retried. */
+  databaseUnavailable: () =>
+    new ApiError(503, 'DATABASE_UNAVAILABLE', 'The database is unavailable; retry after a few seconds', undefined, {
+      'Retry-After': String(UNAVAILABLE_RETRY_AFTER_SECONDS),
+    }),
+  /** 503 while Temporal is unreachable: no workflow was started (a job recorded for it is marked failed). */
+  workflowEngineUnavailable: () =>
+    new ApiError(503, 'WORKFLOW_ENGINE_UNAVAILABLE', 'The workflow engine is unavailable; retry after a few seconds', undefined, {
+      'Retry-After': String(UNAVAILABLE_RETRY_AFTER_SECONDS),
+    }),
 };
 
 /** Converts zod issues into error details whose `path` names the offending field. */
@@ -69,14 +84,18 @@ export function notFoundHandler(): RequestHandler {
 }
 
 /**
- * Renders every error in the API's shape. Body-parser failures become 400/413/415; anything
- * unexpected is logged with the request id and answered 500 without internals.
+ * Renders every error in the API's shape. Body-parser failures become 400/413/415; an unreachable
+ * or restarting database 503 DATABASE_UNAVAILABLE and an unreachable Temporal 503
+ * WORKFLOW_ENGINE_UNAVAILABLE (both with Retry-After); anything else unexpected is logged with the
+ * request id and answered 500 without internals.
  */
 export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (error: unknown, req, res, _next) => {
     const requestId = String(req.id ?? '');
     const apiError = toApiError(error);
-    if (apiError.status >= 500) {
+    if (apiError.status === 503 && !(error instanceof ApiError)) {
+      logger.warn({ err: error, requestId, code: apiError.code }, 'request refused: a dependency is unavailable');
+    } else if (apiError.status >= 500) {
       logger.error({ err: error, requestId }, 'request failed');
     }
     if (res.headersSent) {
@@ -112,5 +131,8 @@ function toApiError(error: unknown): ApiError {
   if (typeof bodyError?.status === 'number' && bodyError.status >= 400 && bodyError.status < 500) {
     return new ApiError(bodyError.status, 'BAD_REQUEST', 'The request could not be processed');
   }
+  // Outages of a dependency are the caller's to retry, not an internal error.
+  if (isDatabaseUnavailable(error)) return errors.databaseUnavailable();
+  if (isTemporalUnavailable(error)) return errors.workflowEngineUnavailable();
   return new ApiError(500, 'INTERNAL', 'An unexpected error occurred');
 }

@@ -32,6 +32,11 @@ export interface Database {
   readonly knex: Knex;
   /** Runs `fn` in a transaction bound to one tenant (`set_config('app.tenant_id', …, true)`). */
   withTenant<T>(tenantId: string, fn: (trx: TenantTransaction) => Promise<T>): Promise<T>;
+  /**
+   * Like withTenant, read-only and REPEATABLE READ: every statement of `fn` sees the same snapshot
+   * of the database (what a backup reads, so its tables agree with one another).
+   */
+  withTenantSnapshot<T>(tenantId: string, fn: (trx: TenantTransaction) => Promise<T>): Promise<T>;
   /** Runs `fn` in a transaction that may see every tenant's row of the `tenants` directory only. */
   withPlatform<T>(fn: (trx: PlatformTransaction) => Promise<T>): Promise<T>;
   /**
@@ -63,7 +68,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /* eslint-disable @typescript-eslint/no-require-imports */
 // knex's Postgres client and transaction classes (knex ships no types for these internals).
-type KnexInternalTransaction = { query(connection: unknown, sql: string): Promise<unknown> };
+type KnexInternalTransaction = { query(connection: unknown, sql: string): Promise<unknown>; isolationLevel?: string; readOnly?: boolean };
 const PostgresClient = require('knex/lib/dialects/postgres') as new (config: Knex.Config) => { transaction(...args: unknown[]): unknown };
 const PostgresTransaction = require('knex/lib/dialects/postgres/execution/pg-transaction') as new (...args: unknown[]) => KnexInternalTransaction & {
   begin(connection: unknown): Promise<unknown>;
@@ -86,7 +91,9 @@ class ScopedTransaction extends PostgresTransaction {
   override begin(connection: unknown): Promise<unknown> {
     if (!this.settings) return super.begin(connection);
     const assignments = Object.entries(this.settings).map(([name, value]) => `set_config(${escapeLiteral(name)}, ${escapeLiteral(value)}, true)`);
-    return this.query(connection, `BEGIN; SELECT ${assignments.join(', ')};`);
+    // The mode belongs to BEGIN: the SELECT below is the transaction's first query (it takes the snapshot).
+    const mode = [this.isolationLevel ? `ISOLATION LEVEL ${this.isolationLevel}` : '', this.readOnly ? 'READ ONLY' : ''].join(' ').trim();
+    return this.query(connection, `BEGIN${mode ? ` TRANSACTION ${mode}` : ''}; SELECT ${assignments.join(', ')};`);
   }
 }
 
@@ -97,8 +104,8 @@ class HubPostgresClient extends PostgresClient {
 }
 
 /** Transaction config carrying settings for {@link ScopedTransaction}. */
-function scoped(settings: Record<string, string>): Knex.TransactionConfig {
-  return { settings } as Knex.TransactionConfig;
+function scoped(settings: Record<string, string>, mode: Pick<Knex.TransactionConfig, 'isolationLevel' | 'readOnly'> = {}): Knex.TransactionConfig {
+  return { settings, ...mode } as Knex.TransactionConfig;
 }
 
 /** Builds the app-role connection URL: DATABASE_APP_URL, else DATABASE_URL with the hub_app login. */
@@ -133,6 +140,13 @@ export function createDatabase(options: { url: string; poolMax: number; applicat
       // A malformed id must not become "no tenant" (which RLS would answer with zero rows, silently).
       if (!UUID.test(tenantId)) throw new Error(`withTenant: not a tenant id: ${tenantId}`);
       return connection.transaction(async (trx) => fn(trx as TenantTransaction), scoped({ 'app.tenant_id': tenantId }));
+    },
+    async withTenantSnapshot(tenantId, fn) {
+      if (!UUID.test(tenantId)) throw new Error(`withTenantSnapshot: not a tenant id: ${tenantId}`);
+      return connection.transaction(
+        async (trx) => fn(trx as TenantTransaction),
+        scoped({ 'app.tenant_id': tenantId }, { isolationLevel: 'repeatable read', readOnly: true }),
+      );
     },
     async withPlatform(fn) {
       return connection.transaction(async (trx) => fn(trx as PlatformTransaction), scoped({ 'app.platform': 'on' }));

@@ -1,4 +1,4 @@
-import { proxyActivities } from '@temporalio/workflow';
+import { patched, proxyActivities } from '@temporalio/workflow';
 import type { HubActivities } from '../activities';
 import type { BackupTableEntry } from '../activities/backups/backupManifest';
 import { BACKUP_FAILED, type JobWorkflowInput } from './contracts';
@@ -18,10 +18,18 @@ const { listBackupTables, backupTable, writeBackupManifest, pruneBackups, discar
   retry: { maximumAttempts: 10, nonRetryableErrorTypes: [BACKUP_FAILED] },
 });
 
+// Every table in one activity (one snapshot): a large tenant's whole backup has to fit its timeout.
+const { backupTables } = proxyActivities<HubActivities>({
+  startToCloseTimeout: '6 hours',
+  heartbeatTimeout: '2 minutes',
+  retry: { maximumAttempts: 10, nonRetryableErrorTypes: [BACKUP_FAILED] },
+});
+
 /**
  * `backup` job (workflow id `job/<slug>/backup/<jobId>`; the daily schedule runs it through
- * `scheduledBackup`): every tenant table, one activity each (a cancellation stops between
- * tables and removes the files written), then the manifest, then retention.
+ * `scheduledBackup`): every tenant table read in one snapshot by one activity, then the manifest,
+ * then retention. A cancellation lets the tables finish, then removes the files written.
+ * Histories from before `backup-one-snapshot` replay the old way (one activity per table).
  */
 export async function backupJob(input: JobWorkflowInput<Record<string, never>> & { trigger?: 'api' | 'schedule' }): Promise<BackupResult> {
   const backupId = input.jobId;
@@ -34,11 +42,22 @@ export async function backupJob(input: JobWorkflowInput<Record<string, never>> &
       control.progress.total = tables.length;
       control.progress.phase = 'backup';
       const entries: BackupTableEntry[] = [];
-      for (const table of tables) {
+      if (patched('backup-one-snapshot')) {
         await control.checkpoint();
-        written.push(table);
-        entries.push(await control.batch(() => backupTable({ tenantId: input.tenantId, backupId, table })));
+        written.push(...tables);
+        const snapshot = await control.batch(() => backupTables({ tenantId: input.tenantId, backupId }));
+        // The catalogue read in the snapshot is authoritative (a migration may have run since listBackupTables).
+        for (const entry of snapshot) if (!written.includes(entry.name)) written.push(entry.name);
+        entries.push(...snapshot);
+        control.progress.total = entries.length;
         control.progress.done = entries.length;
+      } else {
+        for (const table of tables) {
+          await control.checkpoint();
+          written.push(table);
+          entries.push(await control.batch(() => backupTable({ tenantId: input.tenantId, backupId, table })));
+          control.progress.done = entries.length;
+        }
       }
       await control.checkpoint();
       control.progress.phase = 'manifest';

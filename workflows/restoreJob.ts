@@ -1,4 +1,4 @@
-import { proxyActivities } from '@temporalio/workflow';
+import { patched, proxyActivities } from '@temporalio/workflow';
 import type { HubActivities } from '../activities';
 import { RESTORE_FAILURES, type JobWorkflowInput } from './contracts';
 import { runJob } from './jobs/runJob';
@@ -26,8 +26,9 @@ const { restoreBackup, verifyRestore } = proxyActivities<HubActivities>({
 
 /**
  * `restore` job (workflow id `job/<slug>/restore/<jobId>`): the backup's restorable tables in one
- * transaction (in place, or into a new tenant slug), then verification of row counts and
- * checksums against the manifest. A restore that fails verification fails the job and says why.
+ * transaction (in place, or into a new tenant slug), verified (row counts and checksums against
+ * the manifest) before it commits. A restore that fails verification is rolled back and fails the
+ * job, saying why. Histories from before `restore-verified-in-transaction` verify afterwards.
  */
 export async function restoreJob(input: JobWorkflowInput<RestoreParams>): Promise<RestoreResult> {
   return runJob(input, async (control) => {
@@ -42,13 +43,16 @@ export async function restoreJob(input: JobWorkflowInput<RestoreParams>): Promis
       }),
     );
     control.progress.total = plan.tables.length;
-    control.progress.phase = 'verify';
     const { sourceTenantId, targetTenantId, targetTenantSlug, inPlace } = plan;
-    const verification = await verifyRestore({
-      tenantId: input.tenantId,
-      backupId: input.params.backupId,
-      plan: { sourceTenantId, targetTenantId, targetTenantSlug, inPlace },
-    });
+    let verification = { tables: plan.verified };
+    if (!patched('restore-verified-in-transaction')) {
+      control.progress.phase = 'verify';
+      verification = await verifyRestore({
+        tenantId: input.tenantId,
+        backupId: input.params.backupId,
+        plan: { sourceTenantId, targetTenantId, targetTenantSlug, inPlace },
+      });
+    }
     control.progress.done = verification.tables.length;
     return { backupId: input.params.backupId, targetTenantId, targetTenantSlug, inPlace, verified: true, tables: verification.tables };
   });

@@ -9,8 +9,8 @@ import { storeTenantFile } from '../../platform/files/tenantFiles';
 import { effectiveBackupSettings } from '../../platform/tenants/backupSettings';
 import { type ActivityDeps } from '../deps';
 import { backupTableName, type BackupManifest, type BackupTableEntry } from './backupManifest';
-import { TableChecksum, tableRows } from './tableRows';
-import { RESTORE_RULES, tenantTables } from './tenantTables';
+import { type PageReader, pagesIn, pagesInOwnTransactions, TableChecksum, tableRows } from './tableRows';
+import { RESTORE_RULES, type TenantTable, tenantTables } from './tenantTables';
 import { BACKUP_FAILED } from '../../workflows/contracts';
 
 /** The canonical text of a row for checksums: sealed secret columns left out. */
@@ -28,42 +28,65 @@ export function canonicalRow(row: Record<string, unknown>, table: string): strin
 /**
  * Logical backups of one tenant: every table with a `tenant_id` (read from the catalogue) as a
  * gzip NDJSON file of its rows (`to_jsonb`, primary-key order) with row count, content checksum
- * and file SHA-256 in a manifest. Secrets stay vault ciphertext. Each table is one activity
- * (retries rewrite the same file).
+ * and file SHA-256 in a manifest. Secrets stay vault ciphertext. Every table is read in one
+ * snapshot (backupTables; retries rewrite the same files).
  */
 export function createBackupActivities(deps: Pick<ActivityDeps, 'db' | 'files' | 'logger'>) {
   const { db, files } = deps;
+
+  /** Writes one table's gzip NDJSON file from the pages `pages` reads; answers its manifest entry. */
+  async function writeTableFile(pages: PageReader, input: { tenantId: string; backupId: string }, table: TenantTable): Promise<BackupTableEntry> {
+    const checksum = new TableChecksum();
+    const key = fileKey(input.tenantId, backupTableName(input.backupId, table.name));
+    async function* ndjson(): AsyncGenerator<Buffer> {
+      for await (const page of tableRows(pages, input.tenantId, table)) {
+        for (const line of page) checksum.add(canonicalRow(JSON.parse(line) as Record<string, unknown>, table.name));
+        Context.current().heartbeat({ table: table.name, rows: checksum.rows });
+        yield Buffer.from(`${page.join('\n')}\n`, 'utf8');
+      }
+    }
+    const gzip = createGzip();
+    // pipeline destroys the gzip stream when reading fails, which fails the put.
+    pipeline(Readable.from(ndjson()), gzip).catch(() => undefined);
+    const stored = await files.put(key, gzip);
+    return {
+      name: table.name,
+      columns: table.columns,
+      primaryKey: table.primaryKey,
+      rows: checksum.rows,
+      contentChecksum: checksum.digest(),
+      file: { key, size: stored.size, sha256: stored.sha256 },
+    };
+  }
+
   return {
     /** The tenant tables in foreign-key order. */
     async listBackupTables(input: { tenantId: string }): Promise<string[]> {
       return (await db.withTenant(input.tenantId, (trx) => tenantTables(trx))).map((table) => table.name);
     },
 
+    /**
+     * Before backups read one snapshot: one table in its own transactions (kept for workflows
+     * started by the release before, which replay it).
+     */
     async backupTable(input: { tenantId: string; backupId: string; table: string }): Promise<BackupTableEntry> {
       const table = (await db.withTenant(input.tenantId, (trx) => tenantTables(trx))).find((candidate) => candidate.name === input.table);
       if (!table) throw ApplicationFailure.nonRetryable(`no tenant table ${input.table}`, BACKUP_FAILED);
-      const checksum = new TableChecksum();
-      const key = fileKey(input.tenantId, backupTableName(input.backupId, table.name));
-      async function* ndjson(): AsyncGenerator<Buffer> {
-        for await (const page of tableRows(db, input.tenantId, table!)) {
-          for (const line of page) checksum.add(canonicalRow(JSON.parse(line) as Record<string, unknown>, table!.name));
-          Context.current().heartbeat({ table: table!.name, rows: checksum.rows });
-          yield Buffer.from(`${page.join('\n')}\n`, 'utf8');
-        }
-      }
-      const gzip = createGzip();
-      // pipeline destroys the gzip stream when reading fails, which fails the put.
-      pipeline(Readable.from(ndjson()), gzip).catch(() => undefined);
-      const storing = files.put(key, gzip);
-      const stored = await storing;
-      return {
-        name: table.name,
-        columns: table.columns,
-        primaryKey: table.primaryKey,
-        rows: checksum.rows,
-        contentChecksum: checksum.digest(),
-        file: { key, size: stored.size, sha256: stored.sha256 },
-      };
+      return writeTableFile(pagesInOwnTransactions(db, input.tenantId), input, table);
+    },
+
+    /**
+     * Every tenant table in one read-only REPEATABLE READ transaction, streamed to the file store
+     * table after table: the tables of a backup agree with one another (a row and the rows it
+     * references are both in it or both not), whatever the tenant writes meanwhile. A retry reads
+     * a new snapshot and rewrites every file.
+     */
+    async backupTables(input: { tenantId: string; backupId: string }): Promise<BackupTableEntry[]> {
+      return db.withTenantSnapshot(input.tenantId, async (trx) => {
+        const entries: BackupTableEntry[] = [];
+        for (const table of await tenantTables(trx)) entries.push(await writeTableFile(pagesIn(trx), input, table));
+        return entries;
+      });
     },
 
     /** Writes the manifest (the job's downloadable output) and catalogues the backup with its expiry. */

@@ -12,7 +12,7 @@ import { webhookSecretContext } from '../../platform/webhooks/webhookSecret';
 import { type ActivityDeps } from '../deps';
 import { type BackupManifest, type BackupTableEntry } from './backupManifest';
 import { canonicalRow } from './createBackupActivities';
-import { quote, TableChecksum, tableRows } from './tableRows';
+import { pagesIn, quote, TableChecksum, tableRows } from './tableRows';
 import { RESTORE_RULES, tenantTables } from './tenantTables';
 import { RESTORE_FAILURES } from '../../workflows/contracts';
 
@@ -33,6 +33,13 @@ export interface RestoreInput {
   requestedBy: string;
 }
 
+/** A restored table as verification read it. */
+export interface VerifiedTable {
+  name: string;
+  rows: number;
+  checksum: string;
+}
+
 export interface RestorePlan {
   sourceTenantId: string;
   targetTenantId: string;
@@ -48,8 +55,8 @@ const refuse = (message: string) => ApplicationFailure.create({ type: RESTORE_FA
  * deleted (children first) and the backup's rows upserted (parents first). Into a new tenant,
  * the tenant row is created in the same transaction, every row id is replaced by one derived from
  * the new tenant (`uuidFromName`), references follow, and secrets are re-encrypted under the new
- * tenant (vault AAD binds ciphertexts to their tenant). `verifyRestore` then compares row counts
- * and content checksums with the manifest.
+ * tenant (vault AAD binds ciphertexts to their tenant). Before the transaction commits, row counts
+ * and content checksums are compared with the manifest: a mismatch rolls the whole restore back.
  */
 export function createRestoreActivities(deps: Pick<ActivityDeps, 'db' | 'files' | 'vault' | 'logger'>) {
   const { db, files, vault } = deps;
@@ -112,8 +119,47 @@ export function createRestoreActivities(deps: Pick<ActivityDeps, 'db' | 'files' 
     return out;
   }
 
+  /**
+   * Row counts and content checksums of the restored tables as `trx` sees them, against the
+   * manifest's; throws RestoreVerificationFailed when any differs. Secrets must open under the
+   * tenant they now belong to. `ids` maps backup ids to restored ones (empty in place).
+   */
+  async function verifyRestored(trx: TenantTransaction, tables: BackupTableEntry[], plan: RestorePlan, ids: Map<string, string>): Promise<VerifiedTable[]> {
+    const catalogue = new Map((await tenantTables(trx)).map((table) => [table.name, table]));
+    const back = new Map<string, string>();
+    for (const [from, to] of ids) back.set(to, from);
+    const results: VerifiedTable[] = [];
+    const mismatches: string[] = [];
+    for (const entry of tables) {
+      const checksum = new TableChecksum();
+      const sealed = (RESTORE_RULES[entry.name] as { sealed?: Array<{ ciphertext: string; keyId: string; context: 'connector' | 'webhook' }> }).sealed ?? [];
+      for await (const page of tableRows(pagesIn(trx), plan.targetTenantId, catalogue.get(entry.name)!)) {
+        const rows = page.map((line) => JSON.parse(line) as Record<string, unknown>);
+        for (const row of rows)
+          for (const spec of sealed)
+            await vault.openJson(trx, plan.targetTenantId, sealedContext[spec.context](String(row.id)), {
+              ciphertext: String(row[spec.ciphertext]),
+              dataKeyId: String(row[spec.keyId]),
+            });
+        for (const row of rows) checksum.add(canonicalRow(plan.inPlace ? row : remap(row, plan.sourceTenantId, back), entry.name));
+        Context.current().heartbeat({ table: entry.name, rows: checksum.rows });
+      }
+      const digest = checksum.digest();
+      results.push({ name: entry.name, rows: checksum.rows, checksum: digest });
+      if (checksum.rows !== entry.rows || digest !== entry.contentChecksum)
+        mismatches.push(`${entry.name}: ${checksum.rows} rows (backup ${entry.rows}), checksum ${digest === entry.contentChecksum ? 'equal' : 'differs'}`);
+    }
+    if (mismatches.length > 0)
+      throw ApplicationFailure.create({
+        type: RESTORE_FAILURES.verification,
+        message: `the restored data differs from the backup (nothing was restored): ${mismatches.join('; ')}`,
+        nonRetryable: true,
+      });
+    return results;
+  }
+
   return {
-    async restoreBackup(input: RestoreInput): Promise<RestorePlan & { tables: Array<{ name: string; rows: number }> }> {
+    async restoreBackup(input: RestoreInput): Promise<RestorePlan & { tables: Array<{ name: string; rows: number }>; verified: VerifiedTable[] }> {
       const manifest = await loadManifest(input.tenantId, input.backupId);
       const source = (await db.withTenant(input.tenantId, (trx) =>
         trx('tenants').where({ id: input.tenantId }).first('id', 'slug', 'name', 'plan', 'settings', 'branding'),
@@ -225,56 +271,26 @@ export function createRestoreActivities(deps: Pick<ActivityDeps, 'db' | 'files' 
           details: { backupId: input.backupId, sourceTenantId: input.tenantId, requestedBy: input.requestedBy, tables: counts },
           eventKey: `restore:${input.jobId}`,
         });
-        return counts;
+        // Verified before the commit: a restore that does not match its backup leaves nothing behind.
+        const verified = await verifyRestored(trx, tables, plan, ids);
+        return { counts, verified };
       });
-      return { ...plan, tables: restored };
+      return { ...plan, tables: restored.counts, verified: restored.verified };
     },
 
-    /** Compares the restored tenant's tables with the manifest (row counts and content checksums); throws when they differ. */
-    async verifyRestore(input: {
-      tenantId: string;
-      backupId: string;
-      plan: RestorePlan;
-    }): Promise<{ tables: Array<{ name: string; rows: number; checksum: string }> }> {
+    /**
+     * Compares the restored tenant's tables with the manifest after the restore committed; throws
+     * when they differ. Workflows from before `restore-verified-in-transaction` call it (restores
+     * now verify before they commit).
+     */
+    async verifyRestore(input: { tenantId: string; backupId: string; plan: RestorePlan }): Promise<{ tables: VerifiedTable[] }> {
       const manifest = await loadManifest(input.tenantId, input.backupId);
       const { plan } = input;
-      const tables = await db.withTenant(plan.targetTenantId, (trx) => restorableTables(manifest, trx));
-      const catalogue = new Map((await db.withTenant(plan.targetTenantId, (trx) => tenantTables(trx))).map((table) => [table.name, table]));
-      const back = new Map<string, string>();
-      if (!plan.inPlace) for (const [from, to] of await idMapOf(tables, plan.targetTenantId)) back.set(to, from);
-      const results: Array<{ name: string; rows: number; checksum: string }> = [];
-      const mismatches: string[] = [];
-      for (const entry of tables) {
-        const checksum = new TableChecksum();
-        const sealed = (RESTORE_RULES[entry.name] as { sealed?: Array<{ ciphertext: string; keyId: string; context: 'connector' | 'webhook' }> }).sealed ?? [];
-        for await (const page of tableRows(db, plan.targetTenantId, catalogue.get(entry.name)!)) {
-          const rows = page.map((line) => JSON.parse(line) as Record<string, unknown>);
-          // Secrets must open under the tenant they now belong to.
-          if (sealed.length > 0) {
-            await db.withTenant(plan.targetTenantId, async (trx) => {
-              for (const row of rows)
-                for (const spec of sealed)
-                  await vault.openJson(trx, plan.targetTenantId, sealedContext[spec.context](String(row.id)), {
-                    ciphertext: String(row[spec.ciphertext]),
-                    dataKeyId: String(row[spec.keyId]),
-                  });
-            });
-          }
-          for (const row of rows) checksum.add(canonicalRow(plan.inPlace ? row : remap(row, plan.sourceTenantId, back), entry.name));
-          Context.current().heartbeat({ table: entry.name, rows: checksum.rows });
-        }
-        const digest = checksum.digest();
-        results.push({ name: entry.name, rows: checksum.rows, checksum: digest });
-        if (checksum.rows !== entry.rows || digest !== entry.contentChecksum)
-          mismatches.push(`${entry.name}: ${checksum.rows} rows (backup ${entry.rows}), checksum ${digest === entry.contentChecksum ? 'equal' : 'differs'}`);
-      }
-      if (mismatches.length > 0)
-        throw ApplicationFailure.create({
-          type: RESTORE_FAILURES.verification,
-          message: `the restored data differs from the backup: ${mismatches.join('; ')}`,
-          nonRetryable: true,
-        });
-      return { tables: results };
+      return db.withTenant(plan.targetTenantId, async (trx) => {
+        const tables = await restorableTables(manifest, trx);
+        const ids = plan.inPlace ? new Map<string, string>() : await idMapOf(tables, plan.targetTenantId);
+        return { tables: await verifyRestored(trx, tables, plan, ids) };
+      });
     },
   };
 }

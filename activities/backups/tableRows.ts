@@ -1,6 +1,22 @@
 import { createHash } from 'node:crypto';
+import { type Knex } from 'knex';
 import { type Database } from '../../platform/db';
 import { type TenantTable } from './tenantTables';
+
+/** Runs one page's read in a tenant-scoped transaction: a fresh one per page, or always the same one. */
+export type PageReader = <T>(read: (trx: Knex.Transaction) => Promise<T>) => Promise<T>;
+
+/** Each page in a withTenant transaction of its own (consistent per page only). */
+export const pagesInOwnTransactions =
+  (db: Database, tenantId: string): PageReader =>
+  (read) =>
+    db.withTenant(tenantId, read);
+
+/** Every page in `trx`: in a REPEATABLE READ transaction, all pages (and tables) share its snapshot. */
+export const pagesIn =
+  (trx: Knex.Transaction): PageReader =>
+  (read) =>
+    read(trx);
 
 const PAGE_ROWS = 5_000;
 
@@ -8,13 +24,14 @@ const PAGE_ROWS = 5_000;
  * Reads a tenant's rows of one table (its stored columns) as Postgres renders them
  * (`to_jsonb(row)::text`: every type round-trips exactly through `jsonb_populate_recordset`), in
  * primary-key order, page by page
- * (keyset pagination on the key's text values), inside withTenant (RLS).
+ * (keyset pagination on the key's text values), each page read through `pages` (a tenant-scoped
+ * transaction: RLS).
  */
-export async function* tableRows(db: Database, tenantId: string, table: TenantTable): AsyncGenerator<string[]> {
+export async function* tableRows(pages: PageReader, tenantId: string, table: TenantTable): AsyncGenerator<string[]> {
   const key = table.primaryKey.length > 0 ? table.primaryKey : null;
   let after: string[] | null = null;
   for (;;) {
-    const page = (await db.withTenant(tenantId, async (trx) => {
+    const page = (await pages(async (trx) => {
       const keyColumns = key ? key.map((column, index) => `t.${quote(column)}::text as k${index}`).join(', ') : 't.ctid::text as k0';
       const bindings: string[] = [tenantId];
       let where = 't.tenant_id = ?';

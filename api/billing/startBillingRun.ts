@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { appendAudit } from '../../platform/audit';
 import { billingPeriod, PERIOD_PATTERN, periodOf } from '../../platform/billing/periods';
 import { searchAttributePairs } from '../../platform/temporal/searchAttributes';
+import { isTemporalUnavailable, withStartDeadline } from '../../platform/temporal/temporalUnavailable';
 import { workflowIds } from '../../platform/temporal/workflowIds';
 import { type BillingRunRow, toBillingRunView } from './billingRunView';
 import { type ApiDeps } from '../deps';
@@ -42,6 +43,7 @@ export const startBillingRun = defineRoute({
       schema: errorResponseSchema,
     },
     409: { description: 'A run of this period is still going' },
+    503: { description: 'Temporal did not accept the start (WORKFLOW_ENGINE_UNAVAILABLE): the run is recorded failed, no workflow runs' },
   },
   async handler({ deps, body, req }) {
     const now = new Date();
@@ -70,16 +72,18 @@ export const startBillingRun = defineRoute({
     );
     if (forced) await auditForcedRun(deps, { billingRunId: id, period: body.period, periodEnd: end, tenants: body.tenants, req });
     try {
-      const handle = await deps.temporal.workflow.start<typeof monthlyBilling>(WORKFLOW_TYPES.monthlyBilling, {
-        workflowId,
-        taskQueue: deps.config.TEMPORAL_TASK_QUEUE,
-        args: [{ period: body.period, billingRunId: id, requestedBy: 'platform_admin', concurrency: deps.config.BILLING_CONCURRENCY, tenants: body.tenants }],
-        typedSearchAttributes: searchAttributePairs({ JobKind: 'billing' }),
-        // The same period may be billed again (it invoices nobody twice), but not while a run of it goes on.
-        workflowIdReusePolicy: 'ALLOW_DUPLICATE',
-        workflowIdConflictPolicy: 'FAIL',
-        staticSummary: `Monthly billing of ${body.period}`,
-      });
+      const handle = await withStartDeadline(deps.temporal, () =>
+        deps.temporal.workflow.start<typeof monthlyBilling>(WORKFLOW_TYPES.monthlyBilling, {
+          workflowId,
+          taskQueue: deps.config.TEMPORAL_TASK_QUEUE,
+          args: [{ period: body.period, billingRunId: id, requestedBy: 'platform_admin', concurrency: deps.config.BILLING_CONCURRENCY, tenants: body.tenants }],
+          typedSearchAttributes: searchAttributePairs({ JobKind: 'billing' }),
+          // The same period may be billed again (it invoices nobody twice), but not while a run of it goes on.
+          workflowIdReusePolicy: 'ALLOW_DUPLICATE',
+          workflowIdConflictPolicy: 'FAIL',
+          staticSummary: `Monthly billing of ${body.period}`,
+        }),
+      );
       const row = await deps.db.withPlatform(async (trx) => {
         await trx('billing_runs').where({ id }).update({ run_id: handle.firstExecutionRunId });
         return (await trx('billing_runs').where({ id }).first()) as BillingRunRow;
@@ -87,16 +91,16 @@ export const startBillingRun = defineRoute({
       return { status: 202, body: { job: toBillingRunView(row, deps.config) } };
     } catch (error) {
       const running = error instanceof WorkflowExecutionAlreadyStartedError;
+      const unavailable = isTemporalUnavailable(error);
+      const code = running ? 'BILLING_RUN_IN_PROGRESS' : unavailable ? 'WORKFLOW_ENGINE_UNAVAILABLE' : 'START_FAILED';
+      // Only a run still queued: a start that reached Temporal after all may already have begun it.
       await deps.db.withPlatform((trx) =>
         trx('billing_runs')
-          .where({ id })
-          .update({
-            status: 'failed',
-            error: JSON.stringify({ code: running ? 'BILLING_RUN_IN_PROGRESS' : 'START_FAILED', message: (error as Error).message }),
-            finished_at: trx.fn.now(),
-          }),
+          .where({ id, status: 'queued' })
+          .update({ status: 'failed', error: JSON.stringify({ code, message: (error as Error).message }), finished_at: trx.fn.now() }),
       );
       if (running) throw new ApiError(409, 'BILLING_RUN_IN_PROGRESS', `A billing run of ${body.period} is still going (workflow ${workflowId})`);
+      if (unavailable) throw errors.workflowEngineUnavailable();
       throw error;
     }
   },

@@ -36,7 +36,12 @@ const standardErrors: Record<string, string> = {
   '413': 'Request body too large (PAYLOAD_TOO_LARGE)',
   '429': 'Rate limit or quota exceeded (RATE_LIMITED, QUOTA_EXCEEDED)',
   '500': 'Unexpected error (INTERNAL)',
+  '503':
+    'The database or the workflow engine is unreachable or restarting (DATABASE_UNAVAILABLE, WORKFLOW_ENGINE_UNAVAILABLE); retry after Retry-After seconds',
 };
+
+/** The Retry-After header of 503 answers (and of the routes' own 503s). */
+const retryAfterHeader = { 'Retry-After': { description: 'Seconds to wait before retrying', schema: { type: 'integer', minimum: 1 } } };
 
 /**
  * Builds the OpenAPI 3.1 document from the route definitions: the same zod schemas that validate
@@ -60,10 +65,21 @@ export function buildOpenApiDocument(routes: readonly AnyRoute[], info: { versio
     const applicable = Object.keys(standardErrors).filter((status) => {
       if (status === '401' || status === '403' || status === '429') return route.auth !== 'public';
       if (status === '400' || status === '413') return route.auth !== 'public' || route.body !== undefined;
+      // Public routes that need the database (readiness, the Stripe webhook) declare their own 503.
+      if (status === '503') return route.auth !== 'public';
       return true;
     });
     for (const status of applicable) {
       responses[status] ??= { description: standardErrors[status], content: { 'application/json': { schema: errorSchema } } };
+    }
+    // Any route may meet an outage: a route's own 503 (e.g. ONBOARDING_PENDING) names it besides the standard codes.
+    const unavailable = responses['503'];
+    if (unavailable) {
+      const standard = standardErrors['503']!;
+      if (unavailable.description !== standard)
+        unavailable.description = `${String(unavailable.description)}; or ${standard[0]!.toLowerCase()}${standard.slice(1)}`;
+      unavailable.content ??= { 'application/json': { schema: errorSchema } };
+      unavailable.headers ??= retryAfterHeader;
     }
     const operation: JsonSchema = {
       operationId: `${route.method}${path

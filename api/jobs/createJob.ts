@@ -30,6 +30,7 @@ export const createJob = defineRoute({
       schema: errorResponseSchema,
     },
     429: { description: 'A tenant job limit is reached (JOB_CONCURRENCY_LIMIT, JOB_DAILY_LIMIT); see Retry-After' },
+    503: { description: 'Temporal did not accept the start (WORKFLOW_ENGINE_UNAVAILABLE): the job is recorded failed, no workflow runs' },
   },
   async handler({ deps, principal, body, req }) {
     const kind = jobKinds[body.kind];

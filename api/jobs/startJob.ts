@@ -4,7 +4,9 @@ import { appendAudit, type AuditActor } from '../../platform/audit';
 import { type TenantTransaction } from '../../platform/db';
 import { searchAttributePairs, type HubSearchAttributeName } from '../../platform/temporal/searchAttributes';
 import { workflowIds } from '../../platform/temporal/workflowIds';
+import { isTemporalUnavailable, withStartDeadline } from '../../platform/temporal/temporalUnavailable';
 import { type TenantPrincipal } from '../auth/principal';
+import { errors } from '../errors';
 import { type ApiDeps } from '../deps';
 import { enforceJobLimits } from './jobLimits';
 import { type JobRow, type JobView, toJobView } from './jobView';
@@ -29,6 +31,11 @@ export interface StartJobRequest {
    * its connector here); throwing refuses the start and records nothing.
    */
   prepare?: (trx: TenantTransaction, job: { id: string; workflowId: string }) => Promise<void>;
+  /**
+   * Undoes what `prepare` claimed when the workflow could not be started (in the transaction that
+   * marks the job failed), so nothing is left waiting for a workflow that does not exist.
+   */
+  abandon?: (trx: TenantTransaction, job: { id: string; error: { code: string; message: string } }) => Promise<void>;
 }
 
 /** The platform admin starting a job of a tenant (a restore into a new tenant slug). */
@@ -56,8 +63,10 @@ function auditActorOf(starter: JobStarter, req: Request): AuditActor {
 /**
  * Starts a job: records it (queued) with an audit row, starts its workflow on the hub task queue
  * with the tenant's search attributes, and answers the job view (202 material). If Temporal
- * refuses the start, the job is recorded as failed rather than left queued forever. The tenant's job
- * limits are enforced first (429 JOB_CONCURRENCY_LIMIT / JOB_DAILY_LIMIT, see jobLimits.ts).
+ * refuses the start, or cannot be reached within WORKFLOW_START_DEADLINE_MS (then the answer is 503
+ * WORKFLOW_ENGINE_UNAVAILABLE), the job is marked failed in the same request (and `abandon` releases
+ * what `prepare` claimed) rather than left queued without a workflow. The tenant's job limits are
+ * enforced first (429 JOB_CONCURRENCY_LIMIT / JOB_DAILY_LIMIT, see jobLimits.ts).
  */
 export async function startJob(deps: ApiDeps, principal: JobStarter, req: Request, request: StartJobRequest): Promise<JobView> {
   const jobId = randomUUID();
@@ -87,37 +96,45 @@ export async function startJob(deps: ApiDeps, principal: JobStarter, req: Reques
 
   let runId: string | undefined;
   try {
-    const handle = await deps.temporal.workflow.start<JobWorkflow>(request.workflowType, {
-      workflowId,
-      taskQueue: deps.config.TEMPORAL_TASK_QUEUE,
-      args: [
-        {
-          jobId,
-          tenantId: principal.tenantId,
-          tenantSlug: principal.tenantSlug,
-          kind: request.kind,
-          params: request.params,
-          requestedBy: createdBy,
-          ...request.input,
-        },
-      ],
-      typedSearchAttributes: searchAttributePairs({
-        TenantId: principal.tenantId,
-        TenantSlug: principal.tenantSlug,
-        JobKind: request.kind,
-        ...request.searchAttributes,
+    const handle = await withStartDeadline(deps.temporal, () =>
+      deps.temporal.workflow.start<JobWorkflow>(request.workflowType, {
+        workflowId,
+        taskQueue: deps.config.TEMPORAL_TASK_QUEUE,
+        args: [
+          {
+            jobId,
+            tenantId: principal.tenantId,
+            tenantSlug: principal.tenantSlug,
+            kind: request.kind,
+            params: request.params,
+            requestedBy: createdBy,
+            ...request.input,
+          },
+        ],
+        typedSearchAttributes: searchAttributePairs({
+          TenantId: principal.tenantId,
+          TenantSlug: principal.tenantSlug,
+          JobKind: request.kind,
+          ...request.searchAttributes,
+        }),
+        memo: request.memo,
+        staticSummary: request.summary,
       }),
-      memo: request.memo,
-      staticSummary: request.summary,
-    });
+    );
     runId = handle.firstExecutionRunId;
   } catch (error) {
-    await deps.db.withTenant(principal.tenantId, (trx) =>
-      trx('jobs')
-        .where({ id: jobId })
-        .update({ status: 'failed', error: JSON.stringify({ code: 'START_FAILED', message: (error as Error).message }), finished_at: trx.fn.now() }),
-    );
-    throw error;
+    const unavailable = isTemporalUnavailable(error);
+    const failure = unavailable
+      ? { code: 'WORKFLOW_ENGINE_UNAVAILABLE', message: `Temporal could not be reached to start the workflow: ${(error as Error).message}` }
+      : { code: 'START_FAILED', message: (error as Error).message };
+    await deps.db.withTenant(principal.tenantId, async (trx) => {
+      // Only a job still queued: a start that reached Temporal after all may already have run it.
+      const marked = await trx('jobs')
+        .where({ id: jobId, status: 'queued' })
+        .update({ status: 'failed', error: JSON.stringify(failure), finished_at: trx.fn.now(), updated_at: trx.fn.now() });
+      if (marked > 0) await request.abandon?.(trx, { id: jobId, error: failure });
+    });
+    throw unavailable ? errors.workflowEngineUnavailable() : error;
   }
   const row = await deps.db.withTenant(principal.tenantId, async (trx) => {
     await trx('jobs').where({ id: jobId }).update({ run_id: runId });

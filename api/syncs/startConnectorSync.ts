@@ -39,6 +39,7 @@ export const startConnectorSync = defineRoute({
     400: { description: 'A stream the connector does not have (UNKNOWN_STREAM)' },
     404: { description: 'No such connector in this tenant' },
     409: { description: 'A sync of this connector is running (SYNC_ALREADY_RUNNING), or the connector is paused (CONNECTOR_PAUSED)' },
+    503: { description: 'Temporal did not accept the start (WORKFLOW_ENGINE_UNAVAILABLE): the sync is recorded failed and does not hold the connector' },
   },
   async handler({ deps, params, body, principal, req }) {
     const [row] = await deps.db.readAsTenant<Pick<ConnectorRow, 'id' | 'type' | 'name' | 'config' | 'status'>>(
@@ -93,6 +94,12 @@ export const startConnectorSync = defineRoute({
           if (isUniqueViolation(error, 'sync_runs_one_active')) throw alreadyRunning();
           throw error;
         }
+      },
+      // No workflow: the run must not hold the connector ("already running") until it is found stale.
+      async abandon(trx, job) {
+        await trx('sync_runs')
+          .where({ id: job.id, status: 'queued' })
+          .update({ status: 'failed', error: JSON.stringify(job.error), finished_at: trx.fn.now(), updated_at: trx.fn.now() });
       },
     });
     return { status: 202, body: { job } };
