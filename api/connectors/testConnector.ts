@@ -1,3 +1,4 @@
+import { withStartDeadline } from '../../platform/temporal/temporalUnavailable';
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { durationMs } from '../../platform/config';
@@ -40,19 +41,21 @@ export const testConnector = defineRoute({
 
     const workflowId = workflowIds.connectorTest(principal.tenantSlug, row.id, randomUUID());
     const input: ConnectorTestInput = { tenantId: principal.tenantId, connectorId: row.id, requestedBy: principal.keyId };
-    const handle = await deps.temporal.workflow.start<typeof connectorTest>(WORKFLOW_TYPES.connectorTest, {
-      workflowId,
-      taskQueue: deps.config.TEMPORAL_TASK_QUEUE,
-      args: [input],
-      typedSearchAttributes: searchAttributePairs({
-        TenantId: principal.tenantId,
-        TenantSlug: principal.tenantSlug,
-        JobKind: 'connector_test',
-        ConnectorType: row.type,
-        ConnectorId: row.id,
+    const handle = await withStartDeadline(deps.temporal, () =>
+      deps.temporal.workflow.start<typeof connectorTest>(WORKFLOW_TYPES.connectorTest, {
+        workflowId,
+        taskQueue: deps.config.TEMPORAL_TASK_QUEUE,
+        args: [input],
+        typedSearchAttributes: searchAttributePairs({
+          TenantId: principal.tenantId,
+          TenantSlug: principal.tenantSlug,
+          JobKind: 'connector_test',
+          ConnectorType: row.type,
+          ConnectorId: row.id,
+        }),
+        staticSummary: `Test ${row.type} connector ${row.id}`,
       }),
-      staticSummary: `Test ${row.type} connector ${row.id}`,
-    });
+    );
     const link = temporalUiUrl(deps.config, workflowId, handle.firstExecutionRunId);
 
     let timer: NodeJS.Timeout | undefined;

@@ -1,3 +1,4 @@
+import { withStartDeadline } from '../../platform/temporal/temporalUnavailable';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import express, { type Request, type Response } from 'express';
 import { z } from 'zod';
@@ -52,15 +53,17 @@ export const receiveStripeWebhook = defineRoute({
     });
     if (!stored.processed_at) {
       try {
-        await deps.temporal.workflow.start<typeof stripeEvent>(WORKFLOW_TYPES.stripeEvent, {
-          workflowId: workflowIds.stripeEvent(event.id),
-          taskQueue: deps.config.TEMPORAL_TASK_QUEUE,
-          args: [{ eventId: event.id, type: event.type }],
-          typedSearchAttributes: searchAttributePairs({ JobKind: 'stripe_event' }),
-          // A redelivery must not handle the event twice; only a failed handling may run again.
-          workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY',
-          staticSummary: `Stripe ${event.type}`,
-        });
+        await withStartDeadline(deps.temporal, () =>
+          deps.temporal.workflow.start<typeof stripeEvent>(WORKFLOW_TYPES.stripeEvent, {
+            workflowId: workflowIds.stripeEvent(event.id),
+            taskQueue: deps.config.TEMPORAL_TASK_QUEUE,
+            args: [{ eventId: event.id, type: event.type }],
+            typedSearchAttributes: searchAttributePairs({ JobKind: 'stripe_event' }),
+            // A redelivery must not handle the event twice; only a failed handling may run again.
+            workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY',
+            staticSummary: `Stripe ${event.type}`,
+          }),
+        );
       } catch (error) {
         if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
       }

@@ -1,3 +1,4 @@
+import { withStartDeadline } from '../../platform/temporal/temporalUnavailable';
 import { ScheduleAlreadyRunning, ScheduleNotFoundError, ScheduleOverlapPolicy, type ScheduleOptions } from '@temporalio/client';
 import { durationMs } from '../../platform/config';
 import { workflowIds } from '../../platform/temporal/workflowIds';
@@ -72,7 +73,7 @@ export async function upsertSyncSchedule(
   };
   let handle;
   try {
-    handle = await deps.temporal.schedule.create(options);
+    handle = await withStartDeadline(deps.temporal, () => deps.temporal.schedule.create(options));
   } catch (error) {
     if (!(error instanceof ScheduleAlreadyRunning)) throw error;
     handle = deps.temporal.schedule.getHandle(scheduleId);

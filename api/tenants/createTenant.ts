@@ -1,3 +1,4 @@
+import { withStartDeadline } from '../../platform/temporal/temporalUnavailable';
 import { WorkflowExecutionAlreadyStartedError, WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { randomUUID } from 'node:crypto';
@@ -57,14 +58,16 @@ export const createTenant = defineRoute({
 
     let handle;
     try {
-      handle = await deps.temporal.workflow.start<typeof tenantOnboarding>(WORKFLOW_TYPES.tenantOnboarding, {
-        workflowId,
-        taskQueue: deps.config.TEMPORAL_TASK_QUEUE,
-        args: [input],
-        workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY',
-        typedSearchAttributes: searchAttributePairs({ TenantId: tenantId, TenantSlug: body.slug, JobKind: 'onboarding' }),
-        staticSummary: `Onboard tenant ${body.slug} (${body.plan})`,
-      });
+      handle = await withStartDeadline(deps.temporal, () =>
+        deps.temporal.workflow.start<typeof tenantOnboarding>(WORKFLOW_TYPES.tenantOnboarding, {
+          workflowId,
+          taskQueue: deps.config.TEMPORAL_TASK_QUEUE,
+          args: [input],
+          workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY',
+          typedSearchAttributes: searchAttributePairs({ TenantId: tenantId, TenantSlug: body.slug, JobKind: 'onboarding' }),
+          staticSummary: `Onboard tenant ${body.slug} (${body.plan})`,
+        }),
+      );
     } catch (error) {
       if (error instanceof WorkflowExecutionAlreadyStartedError) {
         throw errors.conflict('TENANT_SLUG_TAKEN', `Tenant "${body.slug}" is already being onboarded`);

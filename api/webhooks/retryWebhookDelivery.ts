@@ -1,3 +1,4 @@
+import { withStartDeadline } from '../../platform/temporal/temporalUnavailable';
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { appendAudit } from '../../platform/audit';
@@ -48,24 +49,26 @@ export const retryWebhookDelivery = defineRoute({
 
     // Running (still retrying): the signal makes it attempt now. Finished: a new run makes one
     // manual attempt with its own success slot, so a re-send after a success is really sent.
-    const handle = await deps.temporal.workflow.signalWithStart<WebhookDeliveryWorkflow, [retryId: string]>(WORKFLOW_TYPES.webhookDelivery, {
-      workflowId: found.workflow_id,
-      taskQueue: deps.config.TEMPORAL_TASK_QUEUE,
-      args: [
-        {
-          tenantId,
-          tenantSlug: principal.tenantSlug,
-          deliveryId: found.id,
-          retryDelaysMs: deps.config.WEBHOOK_RETRY_SCHEDULE.map(durationMs),
-          manualRetryId: retryId,
-        },
-      ],
-      signal: retryNowSignal,
-      signalArgs: [retryId],
-      workflowIdReusePolicy: 'ALLOW_DUPLICATE',
-      typedSearchAttributes: searchAttributePairs({ TenantId: tenantId, TenantSlug: principal.tenantSlug, JobKind: 'webhook_delivery' }),
-      staticSummary: `${found.event_type} to endpoint ${found.endpoint_id} (manual re-send)`,
-    });
+    const handle = await withStartDeadline(deps.temporal, () =>
+      deps.temporal.workflow.signalWithStart<WebhookDeliveryWorkflow, [retryId: string]>(WORKFLOW_TYPES.webhookDelivery, {
+        workflowId: found.workflow_id,
+        taskQueue: deps.config.TEMPORAL_TASK_QUEUE,
+        args: [
+          {
+            tenantId,
+            tenantSlug: principal.tenantSlug,
+            deliveryId: found.id,
+            retryDelaysMs: deps.config.WEBHOOK_RETRY_SCHEDULE.map(durationMs),
+            manualRetryId: retryId,
+          },
+        ],
+        signal: retryNowSignal,
+        signalArgs: [retryId],
+        workflowIdReusePolicy: 'ALLOW_DUPLICATE',
+        typedSearchAttributes: searchAttributePairs({ TenantId: tenantId, TenantSlug: principal.tenantSlug, JobKind: 'webhook_delivery' }),
+        staticSummary: `${found.event_type} to endpoint ${found.endpoint_id} (manual re-send)`,
+      }),
+    );
     return {
       status: 202,
       body: {
