@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { roleAtLeast } from '../auth/roles';
-import { errors, zodDetails } from '../errors';
+import { errorResponseSchema, errors, zodDetails } from '../errors';
 import { defineRoute } from '../http/route';
+import { refuseJobWhenStorageFull } from '../limits/storageLimit';
 import { jobKinds } from './jobKinds';
 import { jobSchema } from './jobView';
 import { startJob } from './startJob';
@@ -22,6 +23,7 @@ export const createJob = defineRoute({
   ),
   responses: {
     202: { description: 'The job was started', schema: z.object({ job: jobSchema }) },
+    413: { description: "An export while the tenant's files already take its plan's storage quota (STORAGE_QUOTA_EXCEEDED)", schema: errorResponseSchema },
     429: { description: 'A tenant job limit is reached (JOB_CONCURRENCY_LIMIT, JOB_DAILY_LIMIT); see Retry-After' },
   },
   async handler({ deps, principal, body, req }) {
@@ -34,6 +36,7 @@ export const createJob = defineRoute({
     if (!roleAtLeast(principal.role, kind.minRole)) throw errors.forbidden(`Starting ${body.kind} jobs needs role ${kind.minRole} or higher`);
     const params = kind.params.safeParse(body.params);
     if (!params.success) throw errors.validation(zodDetails(params.error, 'body.params'));
+    if (kind.storesOutput) await refuseJobWhenStorageFull(deps.db, principal, kind.kind);
     const job = await startJob(deps, principal, req, {
       kind: kind.kind,
       params: params.data as Record<string, unknown>,

@@ -1,6 +1,6 @@
 import { pipeline } from 'node:stream/promises';
 import { appendAudit } from '../../platform/audit';
-import { errors } from '../errors';
+import { ApiError, errorResponseSchema, errors } from '../errors';
 import { defineRoute, RESPONDED } from '../http/route';
 import { type JobRow } from './jobView';
 import { jobIdParams, UUID } from './jobParams';
@@ -12,6 +12,7 @@ interface FileRow {
   size: string;
   sha256: string;
   storage_key: string;
+  expired_at: Date | null;
 }
 
 export const downloadJobOutput = defineRoute({
@@ -24,6 +25,7 @@ export const downloadJobOutput = defineRoute({
   responses: {
     200: { description: 'The file', contentType: 'application/octet-stream' },
     404: { description: 'No such job, or it has no output (yet)' },
+    410: { description: 'The output expired (JOB_OUTPUT_EXPIRED): outputs are kept HUB_FILE_RETENTION; run the job again', schema: errorResponseSchema },
   },
   async handler({ deps, principal, params, req, res }) {
     if (!UUID.test(params.id)) throw errors.notFound('Job');
@@ -33,7 +35,7 @@ export const downloadJobOutput = defineRoute({
     if (!fileId) throw errors.notFound(row.status === 'completed' ? 'Job output' : `Job output (the job is ${row.status})`);
     const file = await deps.db.withTenant(principal.tenantId, async (trx) => {
       const found = (await trx('files').where({ id: fileId }).first()) as FileRow | undefined;
-      if (found) {
+      if (found && !found.expired_at) {
         // Outputs may carry PHI: every download is an audited access.
         await appendAudit(trx, {
           tenantId: principal.tenantId,
@@ -46,6 +48,9 @@ export const downloadJobOutput = defineRoute({
       return found;
     });
     if (!file) throw errors.notFound('Job output');
+    if (file.expired_at) {
+      throw new ApiError(410, 'JOB_OUTPUT_EXPIRED', `The job's output expired on ${file.expired_at.toISOString()} and was deleted; run the job again`);
+    }
     res.status(200);
     res.setHeader('Content-Type', file.content_type);
     res.setHeader('Content-Length', String(file.size));

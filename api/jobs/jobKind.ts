@@ -11,6 +11,8 @@ export interface JobKind<Params extends z.ZodType = z.ZodType> {
   params: Params;
   workflowType: JobWorkflowType;
   minRole: Role;
+  /** The job's output is a new tenant file: refused (413 STORAGE_QUOTA_EXCEEDED) when the tenant's storage is already full. */
+  storesOutput?: boolean;
   /** One line for the Temporal UI (static summary of the run). */
   summary(params: z.infer<Params>): string;
 }

@@ -22,6 +22,7 @@ const exportKind: JobKind = {
   }),
   workflowType: WORKFLOW_TYPES.exportJob,
   minRole: 'manager',
+  storesOutput: true,
   summary: (params) => `Export ${(params as { dataset: string }).dataset} as ${(params as { format: string }).format}`,
 };
 
