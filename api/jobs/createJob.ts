@@ -23,7 +23,11 @@ export const createJob = defineRoute({
   ),
   responses: {
     202: { description: 'The job was started', schema: z.object({ job: jobSchema }) },
-    413: { description: "An export while the tenant's files already take its plan's storage quota (STORAGE_QUOTA_EXCEEDED)", schema: errorResponseSchema },
+    413: {
+      description:
+        "Request body too large (PAYLOAD_TOO_LARGE), or an export while the tenant's files already take its plan's storage quota (STORAGE_QUOTA_EXCEEDED)",
+      schema: errorResponseSchema,
+    },
     429: { description: 'A tenant job limit is reached (JOB_CONCURRENCY_LIMIT, JOB_DAILY_LIMIT); see Retry-After' },
   },
   async handler({ deps, principal, body, req }) {
