@@ -121,6 +121,7 @@ export const configSchema = z.object({
     .describe('How long uploads and job outputs are kept; the file-expiry schedule then deletes them (an expired output answers 410 JOB_OUTPUT_EXPIRED).'),
   HUB_FILE_EXPIRY_INTERVAL: duration
     .default('1h')
+    .refine((value) => durationMs(value) >= 60_000, 'must be at least 1m')
     .describe('How often the file-expiry schedule (created by the worker at start) deletes expired uploads and job outputs.'),
   HUB_PG_PORT: port.default(5433).describe('Local mode: embedded Postgres port.'),
   HUB_ADMIN_TOKEN: z
