@@ -13,6 +13,7 @@ import { createBackupActivities } from './backups/createBackupActivities';
 import { createRestoreActivities } from './backups/createRestoreActivities';
 import { createBackupScheduleActivities } from './backups/createBackupScheduleActivities';
 import { createMigrationActivities } from './migrations/createMigrationActivities';
+import { createFileExpiryActivities } from './files/createFileExpiryActivities';
 
 /**
  * Every activity the worker registers, built from the process's dependencies. Workflows import
@@ -34,6 +35,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createRestoreActivities(deps),
     ...createBackupScheduleActivities(deps),
     ...createMigrationActivities(deps),
+    ...createFileExpiryActivities(deps),
   };
 }
 

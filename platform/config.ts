@@ -126,6 +126,13 @@ export const configSchema = z.object({
     .min(1)
     .default(256 * 1024 * 1024)
     .describe('Largest file POST /v1/uploads accepts, in bytes (413 UPLOAD_TOO_LARGE beyond).'),
+  HUB_FILE_RETENTION: duration
+    .default('7d')
+    .describe('How long uploads and job outputs are kept; the file-expiry schedule then deletes them (an expired output answers 410 JOB_OUTPUT_EXPIRED).'),
+  HUB_FILE_EXPIRY_INTERVAL: duration
+    .default('1h')
+    .refine((value) => durationMs(value) >= 60_000, 'must be at least 1m')
+    .describe('How often the file-expiry schedule (created by the worker at start) deletes expired uploads and job outputs.'),
   HUB_PG_PORT: port.default(5433).describe('Local mode: embedded Postgres port.'),
   HUB_ADMIN_TOKEN: z
     .string()

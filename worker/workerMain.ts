@@ -1,6 +1,7 @@
 import { ensureBillingSchedule } from '../platform/billing/billingSchedule';
 import { appDatabaseUrl, createDatabase } from '../platform/db';
 import { loadConfig } from '../platform/config';
+import { ensureFileExpirySchedule } from '../platform/files/fileExpirySchedule';
 import { createLogger } from '../platform/logger';
 import { onParentExit } from '../platform/local/parentWatch';
 import { assertProductionSecrets } from '../platform/productionSecrets';
@@ -25,7 +26,7 @@ runMain('worker', async () => {
   await db.ping(5_000);
 
   // Self-hosted clusters get the search attributes registered here; Temporal Cloud configures them
-  // itself. Monthly billing runs from a Temporal Schedule, created (or brought up to date) here too.
+  // itself. Monthly billing and file expiry run from Temporal Schedules, created (or brought up to date) here too.
   const { client, connection: clientConnection } = await connectTemporalClient(config);
   try {
     try {
@@ -41,6 +42,9 @@ runMain('worker', async () => {
     } else if (config.BILLING_SCHEDULE_ENABLED) {
       logger.info('monthly billing schedule not created: STRIPE_SECRET_KEY is not set');
     }
+    await ensureFileExpirySchedule(client, config, logger).catch((error: unknown) =>
+      logger.warn({ err: error }, 'could not create or update the file expiry schedule'),
+    );
   } finally {
     await clientConnection.close();
   }

@@ -18,3 +18,4 @@ export { backupJob } from './backupJob';
 export { restoreJob } from './restoreJob';
 export { scheduledBackup } from './scheduledBackup';
 export { migrationJob } from './migrationJob';
+export { fileExpiry } from './fileExpiry';

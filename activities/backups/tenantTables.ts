@@ -31,6 +31,7 @@ export const RESTORE_RULES: Readonly<
   job_daily: { restore: false, why: 'job rollup' },
   seats_daily: { restore: false, why: 'seat rollup kept by triggers on users' },
   seat_counts: { restore: false, why: 'seat counter kept by triggers on users (restored users move it)' },
+  storage_usage: { restore: false, why: 'byte counter kept by triggers on files (which are not restored)' },
   billing_customers: { restore: false, why: 'billing (money is never rewound)' },
   invoices: { restore: false, why: 'billing (money is never rewound)' },
   billing_suspensions: { restore: false, why: 'billing' },

@@ -2,7 +2,10 @@ import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { createInterface } from 'node:readline';
 import { PassThrough, Readable } from 'node:stream';
+import { durationMs } from '../../platform/config';
 import { fileKey } from '../../platform/files/createFileStore';
+import { ObjectTooLargeError } from '../../platform/files/fileStore';
+import { STORAGE_QUOTA_EXCEEDED, StorageQuotaExceededError, storageQuotaOf, storageUsage } from '../../platform/files/storageQuota';
 import { storeTenantFile } from '../../platform/files/tenantFiles';
 import { type ActivityDeps } from '../deps';
 import { type ExportFilter, exportDatasets } from './datasets';
@@ -22,6 +25,14 @@ export interface ExportTarget {
 const SLICE_ROWS = 5_000;
 
 const partName = (jobId: string, part: number) => `${jobId}.part-${String(part).padStart(5, '0')}`;
+
+/** The job fails with this (not retried) when its output would take the tenant past its storage quota. */
+function quotaFailure(error: StorageQuotaExceededError): ApplicationFailure {
+  return ApplicationFailure.nonRetryable(
+    `the export would exceed the storage quota of the tenant's plan (${error.quotaBytes} bytes, ${error.usedBytes} in use); nothing was kept: narrow the filter, or export again once older files expired`,
+    STORAGE_QUOTA_EXCEEDED,
+  );
+}
 
 /**
  * The dataset and how its parts are encoded. Document formats (XLSX, PDF) stage their parts as
@@ -45,8 +56,25 @@ const DEFAULT_SECONDARY = '#3c4043';
  * pagination inside withTenant (RLS) and written as a part; the final step concatenates the
  * parts into the output file and catalogues it. Every step is idempotent (parts and the output
  * are addressed by job id and overwritten on retry).
+ *
+ * Storage quota: staged parts occupy the tenant's storage while the export runs, so each chunk may
+ * write only what the quota leaves after the tenant's files and the earlier parts; the output is
+ * stored against the quota too. Past it the job fails with STORAGE_QUOTA_EXCEEDED and every part
+ * (and any partial output) is deleted first: nothing half-written stays, nothing stays counted.
  */
-export function createExportActivities({ db, files }: Pick<ActivityDeps, 'db' | 'files'>) {
+export function createExportActivities({ config, db, files }: Pick<ActivityDeps, 'config' | 'db' | 'files'>) {
+  const deleteParts = async (input: { tenantId: string; jobId: string }, parts: number) => {
+    for (let part = 0; part < parts; part += 1) await files.delete(fileKey(input.tenantId, partName(input.jobId, part)));
+  };
+
+  /** Bytes the next part may take: the quota less the tenant's files and the parts staged before it. */
+  async function roomForPart(input: { tenantId: string; jobId: string; part: number }): Promise<{ room: number; quota: number; used: number }> {
+    const [quota, { usedBytes }] = await Promise.all([storageQuotaOf(db, input.tenantId), storageUsage(db, input.tenantId)]);
+    let staged = 0;
+    for (let part = 0; part < input.part; part += 1) staged += (await files.stat(fileKey(input.tenantId, partName(input.jobId, part))))?.size ?? 0;
+    return { room: quota - usedBytes - staged, quota, used: usedBytes + staged };
+  }
+
   /** The tenant's name and white-label colours for report headers. */
   async function reportBranding(target: ExportTarget): Promise<ReportBranding> {
     const tenant = (await db.withTenant(target.tenantId, (trx) => trx('tenants').where({ id: target.tenantId }).first('name', 'branding'))) as {
@@ -114,7 +142,16 @@ export function createExportActivities({ db, files }: Pick<ActivityDeps, 'db' | 
           Context.current().heartbeat({ part: input.part, rows });
         }
       }
-      const stored = await files.put(fileKey(input.tenantId, partName(input.jobId, input.part)), Readable.from(slices()));
+      const { room, quota, used } = await roomForPart(input);
+      let stored;
+      try {
+        if (room <= 0) throw new ObjectTooLargeError(0);
+        stored = await files.put(fileKey(input.tenantId, partName(input.jobId, input.part)), Readable.from(slices()), { maxBytes: room });
+      } catch (error) {
+        if (!(error instanceof ObjectTooLargeError)) throw error;
+        await deleteParts(input, input.part + 1);
+        throw quotaFailure(new StorageQuotaExceededError(quota, used));
+      }
       return { rows, nextKey: rows === input.limit ? lastKey : null, bytes: stored.size };
     },
 
@@ -162,20 +199,40 @@ export function createExportActivities({ db, files }: Pick<ActivityDeps, 'db' | 
       } else {
         source = Readable.from(content());
       }
-      const [stored] = await Promise.all([
-        storeTenantFile(
-          { db, files },
-          { tenantId: input.tenantId, id: fileId, purpose: 'job_output', name, contentType, source, jobId: input.jobId, createdBy: input.requestedBy },
-        ),
-        rendering,
-      ]);
-      for (let part = 0; part < input.parts; part += 1) await files.delete(fileKey(input.tenantId, partName(input.jobId, part)));
+      const quotaBytes = await storageQuotaOf(db, input.tenantId);
+      let stored;
+      try {
+        [stored] = await Promise.all([
+          storeTenantFile(
+            { db, files },
+            {
+              tenantId: input.tenantId,
+              id: fileId,
+              purpose: 'job_output',
+              name,
+              contentType,
+              source,
+              jobId: input.jobId,
+              createdBy: input.requestedBy,
+              quotaBytes,
+              expiresInMs: durationMs(config.HUB_FILE_RETENTION),
+            },
+          ),
+          rendering,
+        ]);
+      } catch (error) {
+        if (!(error instanceof StorageQuotaExceededError)) throw error;
+        source.destroy(); // a document still rendering into it stops
+        await deleteParts(input, input.parts);
+        throw quotaFailure(error);
+      }
+      await deleteParts(input, input.parts);
       return { fileId, name, size: stored.size, sha256: stored.sha256, contentType };
     },
 
     /** Removes every part and the output of a cancelled export. */
     async discardExport(input: { tenantId: string; jobId: string; parts: number }): Promise<void> {
-      for (let part = 0; part < input.parts; part += 1) await files.delete(fileKey(input.tenantId, partName(input.jobId, part)));
+      await deleteParts(input, input.parts);
       await files.delete(fileKey(input.tenantId, input.jobId));
       await db.withTenant(input.tenantId, (trx) => trx('files').where({ id: input.jobId }).del());
     },

@@ -3,6 +3,7 @@ import { stringify } from 'csv-stringify/sync';
 import { Readable } from 'node:stream';
 import { appendAudit } from '../../platform/audit';
 import { fileKey } from '../../platform/files/createFileStore';
+import { durationMs } from '../../platform/config';
 import { findTenantFile, openTenantFile, storeTenantFile, type TenantFile } from '../../platform/files/tenantFiles';
 import { readTabularFile, TABULAR_LIMITS, TabularFileError, tabularFormatOf, type TabularLimits, type TabularRow } from '../../platform/files/readTabularFile';
 import { uuidFromName } from '../../platform/ids';
@@ -75,7 +76,7 @@ function validateRow(row: TabularRow<string>): { user?: NewUser; errors: ImportE
  * `user_import_batches` marker written in the same transaction ({@link BATCHES_PER_STATEMENT} batches
  * per transaction), so retries, crashes and re-runs never double-apply.
  */
-export function createUserImportActivities({ db, files }: Pick<ActivityDeps, 'db' | 'files'>, limits: TabularLimits = TABULAR_LIMITS) {
+export function createUserImportActivities({ config, db, files }: Pick<ActivityDeps, 'config' | 'db' | 'files'>, limits: TabularLimits = TABULAR_LIMITS) {
   async function deleteChunks(target: UserImportTarget, chunks: number): Promise<void> {
     for (let chunk = 0; chunk < chunks; chunk += 1) await files.delete(fileKey(target.tenantId, chunkName(target.jobId, chunk)));
   }
@@ -145,6 +146,7 @@ export function createUserImportActivities({ db, files }: Pick<ActivityDeps, 'db
           source: Readable.from([Buffer.from(report, 'utf8')]),
           jobId: input.jobId,
           createdBy: input.requestedBy,
+          expiresInMs: durationMs(config.HUB_FILE_RETENTION),
         },
       );
       return {

@@ -7,6 +7,7 @@ import { type TenantTransaction } from '../../platform/db';
 import { fileKey } from '../../platform/files/createFileStore';
 import { quote } from '../backups/tableRows';
 import { tenantTables } from '../backups/tenantTables';
+import { durationMs } from '../../platform/config';
 import { storeTenantFile } from '../../platform/files/tenantFiles';
 import { newUserSchema } from '../../platform/users/newUserSchema';
 import { type ActivityDeps } from '../deps';
@@ -169,6 +170,7 @@ export function createMigrationActivities(deps: Pick<ActivityDeps, 'config' | 'd
             source: Readable.from([Buffer.from(`${all.join('\n')}\n`)]),
             jobId: target.jobId,
             createdBy: target.requestedBy,
+            expiresInMs: durationMs(deps.config.HUB_FILE_RETENTION),
           },
         );
         reportFileId = stored.id;

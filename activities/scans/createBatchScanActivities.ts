@@ -4,6 +4,7 @@ import { Readable } from 'node:stream';
 import { scanItemSchema, type ScanFinding, type ScanItem } from '../../connectors/scan/schemas';
 import { fileKey } from '../../platform/files/createFileStore';
 import { readTabularFile, TabularFileError } from '../../platform/files/readTabularFile';
+import { durationMs } from '../../platform/config';
 import { findTenantFile, openTenantFile, storeTenantFile } from '../../platform/files/tenantFiles';
 import { insertUsageEvents, stampUsageEvent } from '../../platform/metering/recordUsage';
 import { USAGE_KINDS } from '../../platform/metering/usageEvent';
@@ -282,6 +283,7 @@ export function createBatchScanActivities(deps: Pick<ActivityDeps, 'config' | 'd
         source: Readable.from(lines()),
         jobId: input.jobId,
         createdBy: input.requestedBy,
+        expiresInMs: durationMs(deps.config.HUB_FILE_RETENTION),
       });
       return {
         succeeded,

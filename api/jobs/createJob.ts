@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { errorResponseSchema, errors, zodDetails } from '../errors';
 import { defineRoute } from '../http/route';
+import { refuseJobWhenStorageFull } from '../limits/storageLimit';
 import { assertJobAccess } from './jobAccess';
 import { jobKinds } from './jobKinds';
 import { jobSchema } from './jobView';
@@ -29,6 +30,11 @@ export const createJob = defineRoute({
       description: 'The role or key scopes fall short of what the job kind needs for its data (FORBIDDEN), or the tenant is suspended',
       schema: errorResponseSchema,
     },
+    413: {
+      description:
+        "Request body too large (PAYLOAD_TOO_LARGE), or an export while the tenant's files already take its plan's storage quota (STORAGE_QUOTA_EXCEEDED)",
+      schema: errorResponseSchema,
+    },
     429: { description: 'A tenant job limit is reached (JOB_CONCURRENCY_LIMIT, JOB_DAILY_LIMIT); see Retry-After' },
     503: { description: 'Temporal did not accept the start (WORKFLOW_ENGINE_UNAVAILABLE): the job is recorded failed, no workflow runs' },
   },
@@ -42,6 +48,7 @@ export const createJob = defineRoute({
     const params = kind.params.safeParse(body.params);
     if (!params.success) throw errors.validation(zodDetails(params.error, 'body.params'));
     assertJobAccess(principal, kind.access(params.data), `Starting this ${body.kind} job`);
+    if (kind.storesOutput) await refuseJobWhenStorageFull(deps.db, principal, kind.kind);
     const job = await startJob(deps, principal, req, {
       kind: kind.kind,
       params: params.data as Record<string, unknown>,

@@ -1,6 +1,6 @@
 import { pipeline } from 'node:stream/promises';
 import { appendAudit } from '../../platform/audit';
-import { errorResponseSchema, errors } from '../errors';
+import { ApiError, errorResponseSchema, errors } from '../errors';
 import { defineRoute, RESPONDED } from '../http/route';
 import { assertJobAccess } from './jobAccess';
 import { jobKinds } from './jobKinds';
@@ -14,6 +14,7 @@ interface FileRow {
   size: string;
   sha256: string;
   storage_key: string;
+  expired_at: Date | null;
 }
 
 export const downloadJobOutput = defineRoute({
@@ -30,6 +31,7 @@ export const downloadJobOutput = defineRoute({
       schema: errorResponseSchema,
     },
     404: { description: 'No such job, or it has no output (yet)' },
+    410: { description: 'The output expired (JOB_OUTPUT_EXPIRED): outputs are kept HUB_FILE_RETENTION; run the job again', schema: errorResponseSchema },
   },
   async handler({ deps, principal, params, req, res }) {
     if (!UUID.test(params.id)) throw errors.notFound('Job');
@@ -49,7 +51,7 @@ export const downloadJobOutput = defineRoute({
     if (!fileId) throw errors.notFound(row.status === 'completed' ? 'Job output' : `Job output (the job is ${row.status})`);
     const file = await deps.db.withTenant(principal.tenantId, async (trx) => {
       const found = (await trx('files').where({ id: fileId }).first()) as FileRow | undefined;
-      if (found) {
+      if (found && !found.expired_at) {
         // Outputs may carry PHI: every download is an audited access.
         await appendAudit(trx, {
           tenantId: principal.tenantId,
@@ -62,6 +64,9 @@ export const downloadJobOutput = defineRoute({
       return found;
     });
     if (!file) throw errors.notFound('Job output');
+    if (file.expired_at) {
+      throw new ApiError(410, 'JOB_OUTPUT_EXPIRED', `The job's output expired on ${file.expired_at.toISOString()} and was deleted; run the job again`);
+    }
     res.status(200);
     res.setHeader('Content-Type', file.content_type);
     res.setHeader('Content-Length', String(file.size));

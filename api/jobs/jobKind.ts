@@ -17,6 +17,8 @@ export interface JobKind<Params extends z.ZodType = z.ZodType> {
   access(params: z.infer<Params>): JobAccess | PlatformAdminOnly;
   /** The same rule in words, for the OpenAPI document. */
   accessNote: string;
+  /** The job's output is a new tenant file: refused (413 STORAGE_QUOTA_EXCEEDED) when the tenant's storage is already full. */
+  storesOutput?: boolean;
   /** One line for the Temporal UI (static summary of the run). */
   summary(params: z.infer<Params>): string;
 }

@@ -38,6 +38,7 @@ const exportKind: JobKind = {
   workflowType: WORKFLOW_TYPES.exportJob,
   access: (params) => exportAccess((params as { dataset: ExportDataset }).dataset),
   accessNote: `what reading the dataset needs: ${EXPORT_DATASETS.map((dataset) => `${dataset}: ${describeAccess(exportAccess(dataset))}`).join('. ')}`,
+  storesOutput: true,
   summary: (params) => `Export ${(params as { dataset: string }).dataset} as ${(params as { format: string }).format}`,
 };
 

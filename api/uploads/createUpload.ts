@@ -4,12 +4,16 @@ import { type Readable } from 'node:stream';
 import { type Request } from 'express';
 import { z } from 'zod';
 import { appendAudit } from '../../platform/audit';
+import { planOf } from '../../platform/billing/catalogue';
+import { durationMs } from '../../platform/config';
 import { ObjectTooLargeError } from '../../platform/files/fileStore';
 import { SniffingStream } from '../../platform/files/sniffContentType';
+import { StorageQuotaExceededError } from '../../platform/files/storageQuota';
 import { storeTenantFile } from '../../platform/files/tenantFiles';
 import { auditActor } from '../auth/auditActor';
-import { ApiError, errors } from '../errors';
+import { ApiError, errorResponseSchema, errors } from '../errors';
 import { defineRoute } from '../http/route';
+import { storageQuotaApiError } from '../limits/storageLimit';
 
 export const uploadSchema = z.object({
   id: z.uuid(),
@@ -17,6 +21,7 @@ export const uploadSchema = z.object({
   size: z.number().int(),
   sha256: z.string().regex(/^[0-9a-f]{64}$/),
   contentType: z.string().describe('Sniffed from the bytes (magic numbers), not taken from the request'),
+  expiresAt: z.iso.datetime().describe('When the upload is deleted (HUB_FILE_RETENTION after it was stored)'),
 });
 
 const SAFE_NAME = /[^A-Za-z0-9._ -]/g;
@@ -68,7 +73,11 @@ export const createUpload = defineRoute({
   responses: {
     201: { description: 'The stored upload', schema: z.object({ upload: uploadSchema }) },
     400: { description: 'A multipart body without a file part (NO_FILE) or unreadable (INVALID_MULTIPART)' },
-    413: { description: 'The file exceeds HUB_UPLOAD_MAX_BYTES (UPLOAD_TOO_LARGE)' },
+    413: {
+      description:
+        "The file exceeds HUB_UPLOAD_MAX_BYTES (UPLOAD_TOO_LARGE), or the tenant's files would exceed its plan's storage quota (STORAGE_QUOTA_EXCEEDED)",
+      schema: errorResponseSchema,
+    },
   },
   async handler({ deps, principal, query, req }) {
     const maxBytes = deps.config.HUB_UPLOAD_MAX_BYTES;
@@ -89,12 +98,20 @@ export const createUpload = defineRoute({
         contentType: 'application/octet-stream',
         source: stream.pipe(sniffer),
         maxBytes,
+        quotaBytes: planOf(principal.plan).storageBytes,
+        expiresInMs: durationMs(deps.config.HUB_FILE_RETENTION),
         createdBy: `api_key:${principal.keyId}`,
       });
     } catch (error) {
       if (error instanceof ObjectTooLargeError) {
         stream.resume(); // drain what the client still sends so it can read the answer
         throw new ApiError(413, 'UPLOAD_TOO_LARGE', `The file exceeds the limit of ${maxBytes} bytes`);
+      }
+      if (error instanceof StorageQuotaExceededError) {
+        // Refused before a byte was read when the tenant was already full: nothing consumes the pipe.
+        stream.unpipe(sniffer);
+        stream.resume();
+        throw storageQuotaApiError(error, 'The upload');
       }
       throw error;
     }
@@ -109,6 +126,7 @@ export const createUpload = defineRoute({
         details: { name: cleanName, size: stored.size, sha256: stored.sha256, contentType },
       });
     });
-    return { status: 201, body: { upload: { id, name: cleanName, size: stored.size, sha256: stored.sha256, contentType } } };
+    const upload = { id, name: cleanName, size: stored.size, sha256: stored.sha256, contentType, expiresAt: stored.expiresAt!.toISOString() };
+    return { status: 201, body: { upload } };
   },
 });

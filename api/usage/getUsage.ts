@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { apiCallOverageCents, PLANS, seatOverageCents } from '../../platform/billing/catalogue';
+import { durationMs } from '../../platform/config';
+import { storageUsage } from '../../platform/files/storageQuota';
 import { USAGE_KINDS, usagePeriodOf } from '../../platform/metering/usageEvent';
 import { usageGroups } from '../analytics/usageQueries';
 import { errors } from '../errors';
@@ -39,13 +41,20 @@ const usageSchema = z.object({
     overageCalls: z.number().int(),
     overageCents: z.number().int(),
   }),
+  storage: z.object({
+    usedBytes: z.number().int().describe('bytes of uploads and job outputs that have not expired'),
+    files: z.number().int(),
+    quotaBytes: z.number().int().describe("the plan's storage quota; uploads and exports past it are refused (413 STORAGE_QUOTA_EXCEEDED)"),
+    remainingBytes: z.number().int(),
+    retentionSeconds: z.number().int().describe('how long uploads and job outputs are kept before they are deleted (HUB_FILE_RETENTION)'),
+  }),
 });
 
 export const getUsage = defineRoute({
   method: 'get',
   path: '/v1/usage',
   auth: 'tenant',
-  summary: 'Metered usage (API calls, scans, synced records …) grouped by day, endpoint or kind; seats; the month’s quota',
+  summary: 'Metered usage (API calls, scans, synced records …) grouped by day, endpoint or kind; seats; the month’s quota; storage',
   tags: ['usage'],
   quotaExempt: true,
   query: z.strictObject({
@@ -68,7 +77,7 @@ export const getUsage = defineRoute({
 
     const period = usagePeriodOf(now);
     // Whole days from the daily rollup, partial days from the events: exact and fast at any volume.
-    const [data, seatRows, monthRows] = await Promise.all([
+    const [data, seatRows, monthRows, storage] = await Promise.all([
       usageGroups(db, principal.tenantId, { from, to, now }, query.groupBy, query.kind),
       db.readAsTenant<{ status: string; count: string }>(
         principal.tenantId,
@@ -78,6 +87,7 @@ export const getUsage = defineRoute({
         principal.tenantId,
         db.knex('usage_counters').where({ tenant_id: principal.tenantId, period, kind: USAGE_KINDS.apiCall }).select('quantity'),
       ),
+      storageUsage(db, principal.tenantId),
     ]);
     const totals: Record<string, number> = {};
     for (const row of data) totals[row.kind] = (totals[row.kind] ?? 0) + row.quantity;
@@ -110,6 +120,13 @@ export const getUsage = defineRoute({
           policy: plan.quotaPolicy,
           overageCalls: plan.quotaPolicy === 'bill_overage' ? Math.max(0, used - plan.apiCallsPerMonth) : 0,
           overageCents: apiCallOverageCents(plan, used),
+        },
+        storage: {
+          usedBytes: storage.usedBytes,
+          files: storage.files,
+          quotaBytes: plan.storageBytes,
+          remainingBytes: Math.max(0, plan.storageBytes - storage.usedBytes),
+          retentionSeconds: Math.round(durationMs(deps.config.HUB_FILE_RETENTION) / 1000),
         },
       },
     };

@@ -26,6 +26,8 @@ export interface PlanLimits {
   maxJobsPerDay: number;
   /** Connector syncs running at once; further runs wait for a slot (tenants may lower it). */
   maxConcurrentSyncs: number;
+  /** Bytes of uploads and job outputs a tenant may keep at once (413 STORAGE_QUOTA_EXCEEDED beyond; expired files do not count). */
+  storageBytes: number;
 }
 
 export interface PlanPricing {
@@ -46,6 +48,8 @@ export interface Plan extends PlanLimits, PlanPricing {
   features: { sso: boolean; whiteLabel: boolean };
 }
 
+const GIB = 1024 ** 3;
+
 /**
  * Seed pricing (API.md). Overage prices are chosen so overage never undercuts the next plan up:
  * an extra seat costs what a seat costs on the plan itself; 1,000 extra API calls cost $5 / $4 / $3.
@@ -63,6 +67,7 @@ export const PLANS: Readonly<Record<PlanId, Plan>> = {
     maxConcurrentJobs: 2,
     maxJobsPerDay: 100,
     maxConcurrentSyncs: 2,
+    storageBytes: 10 * GIB,
     extraSeatCents: 600,
     per1000ExtraApiCallsCents: 500,
     extraScanCents: 10,
@@ -80,6 +85,7 @@ export const PLANS: Readonly<Record<PlanId, Plan>> = {
     maxConcurrentJobs: 5,
     maxJobsPerDay: 1_000,
     maxConcurrentSyncs: 5,
+    storageBytes: 100 * GIB,
     extraSeatCents: 400,
     per1000ExtraApiCallsCents: 400,
     extraScanCents: 8,
@@ -97,6 +103,7 @@ export const PLANS: Readonly<Record<PlanId, Plan>> = {
     maxConcurrentJobs: 20,
     maxJobsPerDay: 10_000,
     maxConcurrentSyncs: 10,
+    storageBytes: 1_000 * GIB,
     extraSeatCents: 200,
     per1000ExtraApiCallsCents: 300,
     extraScanCents: 5,

@@ -65,10 +65,15 @@ export class LocalFileStore implements FileStore {
         callback(null, chunk);
       },
     });
+    const output = fs.createWriteStream(temporary);
     try {
-      await pipeline(source, meter, fs.createWriteStream(temporary));
+      await pipeline(source, meter, output);
       fs.renameSync(temporary, target);
     } catch (error) {
+      // A pipeline that fails early can settle before the file is even opened: remove it only once
+      // the stream has let go of it, or the open would recreate it after the removal.
+      output.destroy();
+      if (!output.closed) await new Promise<void>((resolve) => output.once('close', () => resolve()));
       fs.rmSync(temporary, { force: true });
       throw error;
     }

@@ -1,7 +1,8 @@
 import { type Readable } from 'node:stream';
 import { type Database } from '../db';
 import { fileKey } from './createFileStore';
-import { type FileStore } from './fileStore';
+import { type FileStore, ObjectTooLargeError } from './fileStore';
+import { lockStorageUsage, StorageQuotaExceededError, storageUsage } from './storageQuota';
 
 /** What a file is for: a job input the tenant uploaded, or something a job produced. */
 export type FilePurpose = 'upload' | 'job_output';
@@ -19,6 +20,8 @@ export interface TenantFile {
   jobId: string | null;
   createdBy: string | null;
   createdAt: Date;
+  /** When the expiry schedule deletes it (null: its owner does, e.g. a backup's retention). */
+  expiresAt: Date | null;
 }
 
 interface FileRow {
@@ -33,6 +36,7 @@ interface FileRow {
   job_id: string | null;
   created_by: string | null;
   created_at: Date;
+  expires_at: Date | null;
 }
 
 function toTenantFile(row: FileRow): TenantFile {
@@ -48,6 +52,7 @@ function toTenantFile(row: FileRow): TenantFile {
     jobId: row.job_id,
     createdBy: row.created_by,
     createdAt: row.created_at,
+    expiresAt: row.expires_at,
   };
 }
 
@@ -64,19 +69,54 @@ export interface NewTenantFile {
   maxBytes?: number;
   jobId?: string;
   createdBy?: string;
+  /**
+   * The tenant's storage quota: the file is refused (StorageQuotaExceededError, nothing stored)
+   * when the tenant's files with it would take more bytes. Unset: stored whatever the tenant uses
+   * (outputs that must not be lost, such as error reports, still count).
+   */
+  quotaBytes?: number;
+  /** Deleted by the expiry schedule this long after it is stored (HUB_FILE_RETENTION); unset: never by it. */
+  expiresInMs?: number;
 }
 
 /**
  * Streams a file into the store, then catalogues it in `files` (tenant-scoped by RLS). Storing the
  * same id again replaces bytes and row, so activities may retry. If the row cannot be written the
  * bytes are removed: no orphan objects.
+ *
+ * With `quotaBytes`, the tenant's usage is read first: a tenant already at its quota is refused
+ * before a byte is read, and the stream is cut where the quota would be passed. The row is then
+ * written under the lock of the tenant's usage row, checking again: concurrent writers cannot
+ * together pass the quota.
  */
 export async function storeTenantFile(deps: { db: Database; files: FileStore }, file: NewTenantFile): Promise<TenantFile> {
   const storageKey = fileKey(file.tenantId, file.id);
-  const stored = await deps.files.put(storageKey, file.source, file.maxBytes === undefined ? {} : { maxBytes: file.maxBytes });
+  let maxBytes = file.maxBytes;
+  let quotaCut = false;
+  if (file.quotaBytes !== undefined) {
+    const [{ usedBytes }, replaced] = await Promise.all([storageUsage(deps.db, file.tenantId), findTenantFile(deps.db, file.tenantId, file.id)]);
+    const room = file.quotaBytes - usedBytes + (replaced?.size ?? 0);
+    if (room <= 0) throw new StorageQuotaExceededError(file.quotaBytes, usedBytes);
+    if (maxBytes === undefined || room < maxBytes) {
+      maxBytes = room;
+      quotaCut = true;
+    }
+  }
+  let stored;
   try {
-    const [row] = (await deps.db.withTenant(file.tenantId, (trx) =>
-      trx('files')
+    stored = await deps.files.put(storageKey, file.source, maxBytes === undefined ? {} : { maxBytes });
+  } catch (error) {
+    if (quotaCut && error instanceof ObjectTooLargeError) throw new StorageQuotaExceededError(file.quotaBytes!, file.quotaBytes! - maxBytes!);
+    throw error;
+  }
+  try {
+    const [row] = (await deps.db.withTenant(file.tenantId, async (trx) => {
+      if (file.quotaBytes !== undefined) {
+        const usedBytes = await lockStorageUsage(trx, file.tenantId);
+        const replaced = (await trx('files').where({ id: file.id }).whereNull('expired_at').first('size')) as { size: string } | undefined;
+        if (usedBytes - Number(replaced?.size ?? 0) + stored.size > file.quotaBytes) throw new StorageQuotaExceededError(file.quotaBytes, usedBytes);
+      }
+      return trx('files')
         .insert({
           id: file.id,
           tenant_id: file.tenantId,
@@ -88,25 +128,29 @@ export async function storeTenantFile(deps: { db: Database; files: FileStore }, 
           storage_key: storageKey,
           job_id: file.jobId ?? null,
           created_by: file.createdBy ?? null,
+          expires_at: file.expiresInMs === undefined ? null : trx.raw(`now() + make_interval(secs => ?)`, [file.expiresInMs / 1000]),
         })
         .onConflict('id')
-        .merge(['name', 'content_type', 'size', 'sha256'])
-        .returning('*'),
-    )) as FileRow[];
+        .merge(['name', 'content_type', 'size', 'sha256', 'expires_at'])
+        .returning('*');
+    })) as FileRow[];
     return toTenantFile(row!);
   } catch (error) {
     await deps.files.delete(storageKey).catch(() => undefined);
+    // A refused replacement took the old bytes with it: its row must not stay counted either.
+    if (error instanceof StorageQuotaExceededError) await deps.db.withTenant(file.tenantId, (trx) => trx('files').where({ id: file.id }).del());
     throw error;
   }
 }
 
-/** The tenant's file `id` (optionally only of one purpose), or undefined: RLS hides other tenants' files. */
+/** The tenant's file `id` (optionally only of one purpose), or undefined: RLS hides other tenants' files; an expired one has no bytes left. */
 export async function findTenantFile(db: Database, tenantId: string, id: string, purpose?: FilePurpose): Promise<TenantFile | undefined> {
   const rows = await db.readAsTenant<FileRow>(
     tenantId,
     db
       .knex('files')
       .where({ tenant_id: tenantId, id, ...(purpose ? { purpose } : {}) })
+      .whereNull('expired_at')
       .select('*'),
   );
   return rows[0] ? toTenantFile(rows[0]) : undefined;

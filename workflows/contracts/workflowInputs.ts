@@ -53,3 +53,24 @@ export interface ScheduledBackupInput {
   tenantId: string;
   tenantSlug: string;
 }
+
+/** What one run of `fileExpiry` removed, over every tenant it went through. */
+export interface FileExpiryResult {
+  tenants: number;
+  /** Uploads deleted. */
+  uploads: number;
+  /** Job outputs expired (a download then answers 410 JOB_OUTPUT_EXPIRED). */
+  outputs: number;
+  /** Bytes freed from the tenants' storage quotas. */
+  bytes: number;
+}
+
+/** Input of the `fileExpiry` workflow (the file-expiry schedule passes `{}`). */
+export interface FileExpiryInput {
+  /** Tenants per page, one activity each (default 100). */
+  pageSize?: number;
+  /** Pages before continuing as new (default 50). */
+  pagesPerRun?: number;
+  /** State carried across continue-as-new. */
+  carry?: { afterTenantId: string; totals: FileExpiryResult };
+}

@@ -21,6 +21,7 @@ export const WORKFLOW_TYPES = {
   restoreJob: 'restoreJob',
   scheduledBackup: 'scheduledBackup',
   migrationJob: 'migrationJob',
+  fileExpiry: 'fileExpiry',
 } as const;
 
 export type WorkflowTypeName = (typeof WORKFLOW_TYPES)[keyof typeof WORKFLOW_TYPES];
