@@ -276,8 +276,10 @@ describe('monthly billing', () => {
     const owner = ownerDb();
     try {
       const row = await owner('billing_runs').where({ id: run.id }).first('run_id');
-      const description = await hub.temporal.workflow.getHandle(run.workflowId, row.run_id).describe();
-      expect(description.status.name).toBe('FAILED');
+      // The row is written by the run's last activity, just before the workflow itself fails.
+      const handle = hub.temporal.workflow.getHandle(run.workflowId, row.run_id);
+      await expect(handle.result()).rejects.toThrow();
+      expect((await handle.describe()).status.name).toBe('FAILED');
       const listed = await hub.request('GET', `/v1/admin/billing/runs?period=${period}`, { admin: true });
       expect(listed.body.data.find((job: { id: string }) => job.id === run.id).status).toBe('failed');
     } finally {
