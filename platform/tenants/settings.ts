@@ -14,7 +14,19 @@ export const NOTIFICATION_EVENTS = [
   'invoice.payment_failed',
 ] as const;
 
-const cidr = z.string().trim().refine(isCidr, 'must be a CIDR such as 203.0.113.0/24 or 2001:db8::/32');
+const IPV4_OCTET = '(?:25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)';
+const IPV6_GROUP = '[0-9a-fA-F]{1,4}';
+/**
+ * The CIDRs of the document: dotted IPv4 with a prefix of 0–32, or IPv6 (without an embedded IPv4
+ * part) with 0–128. The server (ipaddr.js) also reads a few rarer spellings; the document names
+ * the usual ones only, so what it allows always passes.
+ */
+const CIDR_PATTERN =
+  `^(?:(?:${IPV4_OCTET}\\.){3}${IPV4_OCTET}/(?:3[0-2]|[12]?\\d)|` +
+  `(?:(?:${IPV6_GROUP}:){7}${IPV6_GROUP}|(?:${IPV6_GROUP}:){1,7}:|(?:${IPV6_GROUP}:){1,6}:${IPV6_GROUP}|(?:${IPV6_GROUP}:){1,5}(?::${IPV6_GROUP}){1,2}|(?:${IPV6_GROUP}:){1,4}(?::${IPV6_GROUP}){1,3}|(?:${IPV6_GROUP}:){1,3}(?::${IPV6_GROUP}){1,4}|(?:${IPV6_GROUP}:){1,2}(?::${IPV6_GROUP}){1,5}|${IPV6_GROUP}:(?::${IPV6_GROUP}){1,6}|:(?:(?::${IPV6_GROUP}){1,7}|:))` +
+  `/(?:12[0-8]|1[01]\\d|[1-9]?\\d))$`;
+
+const cidr = z.string().trim().refine(isCidr, 'must be a CIDR such as 203.0.113.0/24 or 2001:db8::/32').meta({ pattern: CIDR_PATTERN });
 
 /**
  * A tenant's settings. Every section and field is optional in storage; {@link effectiveSettings}
