@@ -193,6 +193,11 @@ function scopedRead(settings: Record<string, string>, query: Knex.QueryBuilder |
   return { settings: Object.entries(settings), sql: native.sql, values: native.bindings };
 }
 
+/** True for Postgres foreign-key violations: the row referred to is gone (deleted by a concurrent request). */
+export function isForeignKeyViolation(error: unknown): boolean {
+  return (error as { code?: string })?.code === '23503';
+}
+
 /** True for Postgres unique-violation errors, optionally on a named constraint. */
 export function isUniqueViolation(error: unknown, constraint?: string): boolean {
   const pgError = error as { code?: string; constraint?: string };

@@ -25,7 +25,9 @@ export const createApiKey = defineRoute({
     expiresAt: z.iso
       .datetime({ offset: true })
       .optional()
-      .describe('Within the tenant’s keyMaxLifetimeDays when that is set, and never after the creating key expires (default: the earlier of the two, or none)'),
+      .describe(
+        'Must be in the future; within the tenant’s keyMaxLifetimeDays when that is set, and never after the creating key expires (default: the earlier of the two, or none)',
+      ),
   }),
   responses: {
     201: { description: 'The key, with its secret (shown once)', schema: createdApiKeyResponse },

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { defineRoute } from '../http/route';
 import { pageOf, pageQuery, pagination } from '../http/pagination';
+import { instant } from '../http/instant';
 
 const auditEntrySchema = z.object({
   id: z.string(),
@@ -51,8 +52,8 @@ export const listAuditLogs = defineRoute({
       .regex(/^[a-z_.]+\*?$/, 'an action such as user.created, or a prefix such as user.*')
       .optional(),
     actor: z.string().max(100).optional().describe('actor id (an API key id or a user id)'),
-    from: z.iso.datetime({ offset: true }).optional().describe('inclusive'),
-    to: z.iso.datetime({ offset: true }).optional().describe('exclusive'),
+    from: instant().optional().describe('inclusive'),
+    to: instant().optional().describe('exclusive'),
   }),
   responses: { 200: { description: 'A page of audit entries', schema: pageOf(auditEntrySchema) } },
   async handler({ deps, principal, query }) {

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
+import { connectorRegistry } from '../../connectors/registry';
 import { appendAudit } from '../../platform/audit';
 import { sealConnectorCredentials, type ConnectorRow } from '../../platform/connectorStore';
 import { isUniqueViolation } from '../../platform/db';
@@ -16,6 +17,21 @@ const body = z.strictObject({
   credentials: z.record(z.string(), z.unknown()).describe("Validated against the type's credentialsSchema; write-only, stored encrypted, never returned"),
 });
 
+/** The body as the handler checks it: one shape per registered type, its config and credentials by that type's schemas. */
+const documentedBody = z.discriminatedUnion(
+  'type',
+  Object.values(connectorRegistry).map((definition) =>
+    z.strictObject({
+      type: z.literal(definition.type).describe(definition.displayName),
+      name: body.shape.name,
+      config: (definition.configSchema.safeParse({}).success ? definition.configSchema.optional() : definition.configSchema).describe(
+        `${definition.displayName} configuration`,
+      ),
+      credentials: definition.credentialsSchema.describe('Write-only, stored encrypted, never returned'),
+    }),
+  ) as unknown as [z.ZodObject, ...z.ZodObject[]],
+);
+
 export const createConnector = defineRoute({
   method: 'post',
   path: '/v1/connectors',
@@ -23,6 +39,7 @@ export const createConnector = defineRoute({
   summary: 'Register a connector; credentials are encrypted (AES-256-GCM envelope) and never returned',
   tags: ['connectors'],
   body,
+  documentedBody,
   responses: {
     201: { description: 'The connector (without credentials)', schema: z.object({ connector: connectorSchema }) },
     400: { description: 'Unknown type, invalid config or credentials (details name the field), or a URL the SSRF guard refuses (URL_NOT_ALLOWED)' },

@@ -3,21 +3,23 @@ import { appendAudit } from '../../platform/audit';
 import { findConnectorRow, sealConnectorCredentials, type ConnectorRow } from '../../platform/connectorStore';
 import { isUniqueViolation } from '../../platform/db';
 import { errors } from '../errors';
+import { atLeastOneField } from '../http/patchSchema';
 import { defineRoute } from '../http/route';
 import { apiKeyActor } from './apiKeyActor';
 import { assertConfigUrlsAllowed, connectorDefinition, networkPolicyFor, parseWith } from './connectorInput';
 import { connectorIdParams, connectorSchema, toConnectorView } from './connectorView';
 
-const body = z
-  .strictObject({
+const body = atLeastOneField(
+  z.strictObject({
     name: z.string().trim().min(1).max(200).optional(),
     config: z
       .record(z.string(), z.unknown())
       .optional()
       .describe("Replaces the whole config; validated like on create. Changing a URL field (the type's urlFields) needs `credentials` in the same request"),
     credentials: z.record(z.string(), z.unknown()).optional().describe('Replaces the credentials (write-only); resumes a connector paused by an auth failure'),
-  })
-  .refine((value) => Object.keys(value).length > 0, 'give at least one of name, config, credentials');
+  }),
+  'give at least one of name, config, credentials',
+);
 
 export const updateConnector = defineRoute({
   method: 'patch',

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { accessTable } from '../auth/accessTable';
 import { requiredScope } from '../auth/scopes';
 import { routeKey } from '../http/route';
-import { buildOpenApiDocument, openApiPath } from './openapi';
+import { buildOpenApiDocument, NO_NUL_PATTERN, openApiPath } from './openapi';
 import { routes } from '../routes';
 
 type JsonSchema = Record<string, unknown>;
@@ -42,7 +42,8 @@ function bounds(schema: JsonSchema): string[] {
   if (typeof schema.exclusiveMinimum === 'number') notes.push(`greater than ${schema.exclusiveMinimum}`);
   if (typeof schema.exclusiveMaximum === 'number') notes.push(`less than ${schema.exclusiveMaximum}`);
   // A format (uuid, email, date-time) already says what its generated pattern spells out.
-  if (typeof schema.pattern === 'string' && schema.format === undefined) notes.push(`pattern ${code(schema.pattern)}`);
+  // The no-NUL pattern of every string is said once, in the introduction.
+  if (typeof schema.pattern === 'string' && schema.format === undefined && schema.pattern !== NO_NUL_PATTERN) notes.push(`pattern ${code(schema.pattern)}`);
   if (schema.default !== undefined) notes.push(`default ${code(schema.default)}`);
   return notes;
 }
@@ -53,9 +54,10 @@ function typeOf(schema: JsonSchema | undefined): string {
   if (typeof schema.$ref === 'string') return schema.$ref.split('/').pop()!;
   if (schema.const !== undefined) return code(schema.const);
   if (Array.isArray(schema.enum)) return (schema.enum as unknown[]).map(code).join(', ');
+  // With a type of its own, a schema's allOf/anyOf/oneOf only add constraints (patterns, required fields).
   const alternatives = (schema.anyOf ?? schema.oneOf) as JsonSchema[] | undefined;
-  if (alternatives) return [...new Set(alternatives.flatMap((alternative) => typeOf(alternative).split(' or ')))].join(' or ');
-  if (Array.isArray(schema.allOf)) return (schema.allOf as JsonSchema[]).map(typeOf).join(' and ');
+  if (alternatives && schema.type === undefined) return [...new Set(alternatives.flatMap((alternative) => typeOf(alternative).split(' or ')))].join(' or ');
+  if (Array.isArray(schema.allOf) && schema.type === undefined) return (schema.allOf as JsonSchema[]).map(typeOf).join(' and ');
   const types = Array.isArray(schema.type) ? (schema.type as string[]) : typeof schema.type === 'string' ? [schema.type] : [];
   return (types.length ? types : ['any'])
     .map((type) => {
@@ -222,7 +224,8 @@ export function renderApiReference(document: JsonSchema, accessOf: (method: stri
               );
             }
           } else if (fields.length) {
-            lines.push(`Request body (${code(contentType)}):`, '', ...fieldTable(fields), '');
+            const atLeast = typeof schema?.minProperties === 'number' ? `, at least ${schema.minProperties} field${schema.minProperties === 1 ? '' : 's'}` : '';
+            lines.push(`Request body (${code(contentType)})${atLeast}:`, '', ...fieldTable(fields), '');
           } else {
             const { type, notes } = describe(schema ?? {});
             lines.push(`Request body (${code(contentType)}): ${type}${notes ? ` — ${notes}` : ''}.`, '');

@@ -9,10 +9,33 @@ export function openApiPath(expressPath: string): string {
   return expressPath.replace(/:([A-Za-z0-9_]+)/g, '{$1}');
 }
 
+/**
+ * The pattern of every request string without a stricter one: no U+0000 (Postgres text cannot
+ * hold it, so the server refuses it in any string or object key).
+ */
+export const NO_NUL_PATTERN = '^[^\\u0000]*$';
+
 function toJsonSchema(schema: z.ZodType, io: 'input' | 'output'): JsonSchema {
   const converted = z.toJSONSchema(schema, { target: 'draft-2020-12', io, unrepresentable: 'any' }) as JsonSchema;
   delete converted.$schema;
+  if (io === 'input') refuseNul(converted);
   return converted;
+}
+
+/** Adds {@link NO_NUL_PATTERN} to each string schema (and object keys) of a request schema that has no pattern, format or fixed values. */
+function refuseNul(schema: unknown): void {
+  if (Array.isArray(schema)) {
+    for (const item of schema) refuseNul(item);
+    return;
+  }
+  if (typeof schema !== 'object' || schema === null) return;
+  const node = schema as JsonSchema;
+  const isString = node.type === 'string' || (Array.isArray(node.type) && node.type.includes('string'));
+  if (isString && node.pattern === undefined && node.format === undefined && node.enum === undefined && node.const === undefined && node.allOf === undefined) {
+    node.pattern = NO_NUL_PATTERN;
+  }
+  if (node.type === 'object' && node.propertyNames === undefined && node.properties === undefined) node.propertyNames = { pattern: NO_NUL_PATTERN };
+  for (const value of Object.values(node)) refuseNul(value);
 }
 
 function parameters(schema: z.ZodType | undefined, location: 'path' | 'query'): JsonSchema[] {
@@ -29,11 +52,20 @@ function parameters(schema: z.ZodType | undefined, location: 'path' | 'query'): 
   }));
 }
 
+/** A raw body: the file itself, or for multipart/form-data a form whose `file` part carries it. */
+function rawBodySchema(contentType: string): JsonSchema {
+  const file = { type: 'string', format: 'binary' };
+  if (contentType !== 'multipart/form-data') return file;
+  return { type: 'object', properties: { file: { ...file, description: 'The file (a part with a filename)' } }, required: ['file'] };
+}
+
 const standardErrors: Record<string, string> = {
   '400': 'Invalid request (VALIDATION_FAILED, INVALID_JSON)',
   '401': 'Missing, unknown, expired or revoked credential (UNAUTHENTICATED)',
   '403': 'Role or scope does not allow this (FORBIDDEN), or the tenant is suspended (TENANT_SUSPENDED)',
+  '404': 'No such resource in this tenant (NOT_FOUND)',
   '413': 'Request body too large (PAYLOAD_TOO_LARGE)',
+  '415': 'The request body encoding is not supported (UNSUPPORTED_MEDIA_TYPE)',
   '429': 'Rate limit or quota exceeded (RATE_LIMITED, QUOTA_EXCEEDED)',
   '500': 'Unexpected error (INTERNAL)',
   '503':
@@ -55,16 +87,21 @@ export function buildOpenApiDocument(routes: readonly AnyRoute[], info: { versio
     const responses: Record<string, JsonSchema> = {};
     for (const [status, spec] of Object.entries(route.responses)) {
       const contentType = spec.contentType ?? 'application/json';
-      responses[status] = {
-        description: spec.description,
-        ...(spec.schema || spec.contentType
-          ? { content: { [contentType]: { schema: spec.schema ? toJsonSchema(spec.schema, 'output') : { type: 'string' } } } }
-          : {}),
-      };
+      // An error a route declares without a schema has the error shape of every error.
+      const schema = spec.schema
+        ? toJsonSchema(spec.schema, 'output')
+        : spec.contentType
+          ? { type: 'string' }
+          : Number(status) >= 400
+            ? errorSchema
+            : undefined;
+      responses[status] = { description: spec.description, ...(schema ? { content: { [contentType]: { schema } } } : {}) };
     }
     const applicable = Object.keys(standardErrors).filter((status) => {
       if (status === '401' || status === '403' || status === '429') return route.auth !== 'public';
-      if (status === '400' || status === '413') return route.auth !== 'public' || route.body !== undefined;
+      // The JSON parser reads a body sent to any method, so these apply beyond the routes that take one.
+      if (status === '400' || status === '413' || status === '415') return route.auth !== 'public' || route.body !== undefined;
+      if (status === '404') return route.path.includes(':');
       // Public routes that need the database (readiness, the Stripe webhook) declare their own 503.
       if (status === '503') return route.auth !== 'public';
       return true;
@@ -98,8 +135,9 @@ export function buildOpenApiDocument(routes: readonly AnyRoute[], info: { versio
       operation.requestBody = { required: true, content: { 'application/json': { schema: toJsonSchema(route.documentedBody ?? route.body, 'input') } } };
     } else if (route.rawBody) {
       operation.requestBody = {
-        required: true,
-        content: Object.fromEntries(route.rawBody.contentTypes.map((type) => [type, { schema: { type: 'string', format: 'binary' } }])),
+        // An empty body is an empty file.
+        required: false,
+        content: Object.fromEntries(route.rawBody.contentTypes.map((type) => [type, { schema: rawBodySchema(type) }])),
       };
     }
     (paths[path] ??= {})[route.method] = operation;

@@ -12,3 +12,11 @@ export function mergePatchSchema(schema: z.ZodObject): z.ZodObject {
   }
   return z.strictObject(shape);
 }
+
+/**
+ * A PATCH body that must change something: refuses `{}` with `message`, and says so in the
+ * OpenAPI document (`minProperties: 1`).
+ */
+export function atLeastOneField<T extends z.ZodObject>(schema: T, message: string) {
+  return schema.refine((value) => Object.keys(value).length > 0, message).meta({ minProperties: 1 });
+}

@@ -23,7 +23,8 @@ export const batchScanKind: JobKind = {
       concurrency: z.number().int().min(1).max(16).optional(),
       maxAttemptsPerItem: z.number().int().min(1).max(5).optional(),
     })
-    .refine((params) => (params.items === undefined) !== (params.uploadId === undefined), 'pass either items or uploadId'),
+    .refine((params) => (params.items === undefined) !== (params.uploadId === undefined), 'pass either items or uploadId')
+    .meta({ oneOf: [{ required: ['items'] }, { required: ['uploadId'] }], description: 'Exactly one of items or uploadId' }),
   workflowType: WORKFLOW_TYPES.batchScanJob,
   // It runs the scan connector (and writes back to a FHIR connector): what a sync of a connector needs.
   access: () => allOf({ role: 'manager', scopes: [] }, connectorRun()),
@@ -85,6 +86,24 @@ export const migrationKind: JobKind = {
         if (!params.records) ctx.addIssue({ code: 'custom', message: 'records {connectorId, stream} is required for target records', path: ['records'] });
         if (!params.mapping.externalId) ctx.addIssue({ code: 'custom', message: 'mapping.externalId is required', path: ['mapping', 'externalId'] });
       }
+    })
+    // The rules across fields, as the document states them (the superRefine above checks them).
+    .meta({
+      description:
+        'Exactly one of uploadId or connectorId (with stream). Target users: mapping names email and name, and only the fields email, name, role, status; target records: records and mapping.externalId are required',
+      allOf: [
+        {
+          oneOf: [
+            { required: ['uploadId'], not: { required: ['connectorId'] } },
+            { required: ['connectorId', 'stream'], not: { required: ['uploadId'] } },
+          ],
+        },
+        {
+          if: { required: ['target'], properties: { target: { const: 'records' } } },
+          then: { required: ['records'], properties: { mapping: { required: ['externalId'] } } },
+          else: { properties: { mapping: { required: ['email', 'name'], propertyNames: { enum: [...userFields] } } } },
+        },
+      ],
     }),
   workflowType: WORKFLOW_TYPES.migrationJob,
   access: (params) => {
@@ -132,6 +151,10 @@ export const restoreKind: JobKind = {
     .refine((params) => params.targetTenantSlug !== undefined || params.confirm === true, {
       message: 'restoring into this tenant overwrites its data: pass confirm: true',
       path: ['confirm'],
+    })
+    .meta({
+      anyOf: [{ required: ['targetTenantSlug'] }, { required: ['confirm'], properties: { confirm: { const: true } } }],
+      description: 'targetTenantSlug, or confirm: true to restore into this tenant',
     }),
   workflowType: WORKFLOW_TYPES.restoreJob,
   // In place it rewrites every table; into a new slug it creates a platform tenant, which only the platform admin may.

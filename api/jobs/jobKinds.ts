@@ -3,10 +3,11 @@ import { backupKind, batchScanKind, migrationKind, restoreKind } from './bulkJob
 import { allOf, describeAccess, routeAccess, type JobAccess } from './jobAccess';
 import { type JobKind } from './jobKind';
 import { WORKFLOW_TYPES } from '../../workflows/contracts';
+import { instant } from '../http/instant';
 
 const exportFilter = z.strictObject({
-  from: z.iso.datetime({ offset: true }).optional(),
-  to: z.iso.datetime({ offset: true }).optional(),
+  from: instant().optional(),
+  to: instant().optional(),
   role: z.enum(['admin', 'manager', 'member', 'viewer']).optional(),
   status: z.enum(['invited', 'active', 'suspended']).optional(),
   action: z.string().max(100).optional(),

@@ -3,6 +3,7 @@ import { appendAudit } from '../../platform/audit';
 import { errors } from '../errors';
 import { defineRoute } from '../http/route';
 import { decodeChangeCursor, encodeChangeCursor, FEED_START } from './changeCursor';
+import { instant } from '../http/instant';
 
 const MAX_LIMIT = 1_000;
 
@@ -41,7 +42,13 @@ export const listRecords = defineRoute({
   query: z.strictObject({
     connectorId: z.uuid().optional(),
     stream: z.string().min(1).max(200).optional(),
-    cursor: z.string().max(100).optional().describe('nextCursor of the previous page; absent: from the first change'),
+    cursor: z
+      .string()
+      .max(100)
+      // The form every cursor this API writes has (base64url of `r1:<xid>.<seq>`); one it did not write answers 400 INVALID_CURSOR.
+      .meta({ pattern: '^cjE6[A-Za-z0-9_-]{2,76}$' })
+      .optional()
+      .describe('nextCursor of the previous page (opaque; one this API did not return answers 400 INVALID_CURSOR); absent: from the first change'),
     limit: z.coerce
       .number()
       .int()
@@ -49,7 +56,7 @@ export const listRecords = defineRoute({
       .default(100)
       .transform((value) => Math.min(value, MAX_LIMIT))
       .describe(`Changes per page (default 100, capped at ${MAX_LIMIT})`),
-    since: z.iso.datetime({ offset: true }).optional().describe('Only records synced at or after this instant'),
+    since: instant().optional().describe('Only records synced at or after this instant'),
   }),
   responses: {
     200: {

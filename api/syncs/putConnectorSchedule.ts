@@ -1,9 +1,10 @@
 import { z } from 'zod';
 import { appendAudit } from '../../platform/audit';
 import { type ConnectorRow } from '../../platform/connectorStore';
+import { isForeignKeyViolation } from '../../platform/db';
 import { errors } from '../errors';
 import { defineRoute } from '../http/route';
-import { deleteSyncSchedule, SCHEDULE_EVERY, scheduleIntervalMs, upsertSyncSchedule } from './syncSchedules';
+import { deleteSyncSchedule, SCHEDULE_EVERY, SCHEDULE_EVERY_IN_RANGE, SCHEDULE_KINDS, scheduleIntervalMs, upsertSyncSchedule } from './syncSchedules';
 import { apiKeyActor } from '../connectors/apiKeyActor';
 import { connectorIdParams } from '../connectors/connectorView';
 
@@ -28,6 +29,7 @@ const everyField = (what: string) =>
     .string()
     .regex(SCHEDULE_EVERY, 'must be minutes, hours or days, e.g. 15m, 6h, 1d')
     .refine((value) => scheduleIntervalMs(value) !== undefined, 'must be between 1m and 30d')
+    .meta({ pattern: SCHEDULE_EVERY_IN_RANGE })
     .describe(`Interval between ${what}, e.g. 15m, 6h, 1d (1m to 30d)`);
 
 export const putConnectorSchedule = defineRoute({
@@ -60,26 +62,34 @@ export const putConnectorSchedule = defineRoute({
       reconcile = { every: body.reconcileEvery, scheduleId, nextRunAt };
     }
     if (!reconcile) await deleteSyncSchedule(deps, principal.tenantSlug, row.id, 'reconcile');
-    await deps.db.withTenant(principal.tenantId, async (trx) => {
-      const previous = (await trx('sync_schedules').where({ connector_id: row.id }).first('every', 'reconcile_every')) as
-        { every: string; reconcile_every: string | null } | undefined;
-      await trx.raw(
-        `insert into sync_schedules (tenant_id, connector_id, every, reconcile_every, schedule_id, created_by) values (?, ?, ?, ?, ?, ?)
+    const recordSchedule = async (): Promise<void> => {
+      await deps.db.withTenant(principal.tenantId, async (trx) => {
+        const previous = (await trx('sync_schedules').where({ connector_id: row.id }).first('every', 'reconcile_every')) as
+          { every: string; reconcile_every: string | null } | undefined;
+        await trx.raw(
+          `insert into sync_schedules (tenant_id, connector_id, every, reconcile_every, schedule_id, created_by) values (?, ?, ?, ?, ?, ?)
          on conflict (connector_id) do update set every = excluded.every, reconcile_every = excluded.reconcile_every, schedule_id = excluded.schedule_id, updated_at = now()`,
-        [principal.tenantId, row.id, body.every, body.reconcileEvery ?? null, schedule.scheduleId, `api_key:${principal.keyId}`],
-      );
-      await appendAudit(trx, {
-        tenantId: principal.tenantId,
-        actor: apiKeyActor(principal, req),
-        action: 'connector.schedule_set',
-        target: { type: 'connector', id: row.id },
-        details: {
-          every: body.every,
-          scheduleId: schedule.scheduleId,
-          reconcileEvery: body.reconcileEvery ?? null,
-          ...(previous ? { previous: previous.every, previousReconcileEvery: previous.reconcile_every } : {}),
-        },
+          [principal.tenantId, row.id, body.every, body.reconcileEvery ?? null, schedule.scheduleId, `api_key:${principal.keyId}`],
+        );
+        await appendAudit(trx, {
+          tenantId: principal.tenantId,
+          actor: apiKeyActor(principal, req),
+          action: 'connector.schedule_set',
+          target: { type: 'connector', id: row.id },
+          details: {
+            every: body.every,
+            scheduleId: schedule.scheduleId,
+            reconcileEvery: body.reconcileEvery ?? null,
+            ...(previous ? { previous: previous.every, previousReconcileEvery: previous.reconcile_every } : {}),
+          },
+        });
       });
+    };
+    await recordSchedule().catch(async (error: unknown) => {
+      if (!isForeignKeyViolation(error)) throw error;
+      // The connector was deleted while its schedules were being set: they must not fire.
+      for (const kind of SCHEDULE_KINDS) await deleteSyncSchedule(deps, principal.tenantSlug, row.id, kind);
+      throw errors.notFound('Connector');
     });
     return { status: 200, body: { schedule: { connectorId: row.id, every: body.every, ...schedule, reconcile } } };
   },

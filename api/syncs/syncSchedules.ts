@@ -8,6 +8,9 @@ import { WORKFLOW_TYPES } from '../../workflows/contracts';
 
 /** `every` of PUT /v1/connectors/:id/schedule: minutes, hours or days, at least a minute, at most 30 days. */
 export const SCHEDULE_EVERY = /^([1-9]\d{0,5})(m|h|d)$/;
+/** The intervals {@link scheduleIntervalMs} accepts, as one pattern for the OpenAPI document: 1–43200m, 1–720h, 1–30d. */
+export const SCHEDULE_EVERY_IN_RANGE =
+  '^(?:(?:[1-9]\\d{0,3}|[1-3]\\d{4}|4[0-2]\\d{3}|43[01]\\d{2}|43200)m|(?:[1-9]\\d?|[1-6]\\d{2}|7[01]\\d|720)h|(?:[1-9]|[12]\\d|30)d)$';
 const MIN_EVERY_MS = 60_000;
 const MAX_EVERY_MS = 30 * 86_400_000;
 

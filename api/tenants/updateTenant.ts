@@ -6,17 +6,18 @@ import { inCidrs } from '../../platform/network/addressPolicy';
 import { mergePatch, tenantBrandingSchema, tenantSettingsSchema } from '../../platform/tenants/settings';
 import { auditActor } from '../auth/auditActor';
 import { ApiError, errors, zodDetails } from '../errors';
-import { mergePatchSchema } from '../http/patchSchema';
+import { atLeastOneField, mergePatchSchema } from '../http/patchSchema';
 import { defineRoute } from '../http/route';
 import { tenantSchema, toTenantView, type TenantRow } from './tenantView';
 
-const body = z
-  .strictObject({
+const body = atLeastOneField(
+  z.strictObject({
     name: z.string().trim().min(1).max(200).optional(),
     settings: mergePatchSchema(tenantSettingsSchema).optional().describe('JSON merge patch (RFC 7396) of the settings: null removes a field'),
     branding: mergePatchSchema(tenantBrandingSchema).optional().describe('JSON merge patch (RFC 7396) of the branding: null removes a field'),
-  })
-  .refine((value) => Object.keys(value).length > 0, 'send at least one of name, settings, branding');
+  }),
+  'send at least one of name, settings, branding',
+);
 
 export const updateTenant = defineRoute({
   method: 'patch',

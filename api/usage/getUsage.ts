@@ -7,6 +7,7 @@ import { usageGroups } from '../analytics/usageQueries';
 import { errors } from '../errors';
 import { defineRoute } from '../http/route';
 import { BILLABLE_USER_STATUSES } from '../users/userView';
+import { instant } from '../http/instant';
 
 const groupSchema = z.object({
   key: z.string().describe('the day (YYYY-MM-DD), the endpoint ("GET /v1/users") or the kind'),
@@ -58,8 +59,8 @@ export const getUsage = defineRoute({
   tags: ['usage'],
   quotaExempt: true,
   query: z.strictObject({
-    from: z.iso.datetime({ offset: true }).optional().describe('inclusive; default: the start of the current month (UTC)'),
-    to: z.iso.datetime({ offset: true }).optional().describe('exclusive; default: now'),
+    from: instant().optional().describe('inclusive; default: the start of the current month (UTC); must be before `to`, at most 400 days before it'),
+    to: instant().optional().describe('exclusive; default: now'),
     groupBy: z.enum(['day', 'endpoint', 'kind']).default('day'),
     kind: z.string().max(48).optional().describe('only this kind'),
   }),

@@ -5,6 +5,7 @@ import { auditActor } from '../auth/auditActor';
 import { assertRoleWithinCaller } from '../auth/escalation';
 import { ROLES } from '../auth/roles';
 import { errors } from '../errors';
+import { atLeastOneField } from '../http/patchSchema';
 import { defineRoute } from '../http/route';
 import { assertAnotherActiveAdmin } from './lastAdmin';
 import { toUserView, USER_STATUSES, userIdParams, userSchema, type UserRow } from './userView';
@@ -16,9 +17,10 @@ export const updateUser = defineRoute({
   summary: "Change a user's role, status or name",
   tags: ['users'],
   params: userIdParams,
-  body: z
-    .strictObject({ role: z.enum(ROLES).optional(), status: z.enum(USER_STATUSES).optional(), name: z.string().trim().min(1).max(200).optional() })
-    .refine((value) => Object.keys(value).length > 0, 'send at least one of role, status, name'),
+  body: atLeastOneField(
+    z.strictObject({ role: z.enum(ROLES).optional(), status: z.enum(USER_STATUSES).optional(), name: z.string().trim().min(1).max(200).optional() }),
+    'send at least one of role, status, name',
+  ),
   responses: {
     200: { description: 'The user', schema: z.object({ user: userSchema }) },
     403: { description: 'The user’s current or new role is above the caller’s (FORBIDDEN)' },

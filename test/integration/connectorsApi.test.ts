@@ -244,6 +244,12 @@ describe('connectors API', () => {
   it('documents the connector routes in the OpenAPI document', async () => {
     const document = (await hub.request('GET', '/openapi.json')).body;
     for (const path of ['/v1/connector-types', '/v1/connectors', '/v1/connectors/{id}', '/v1/connectors/{id}/test']) expect(document.paths[path]).toBeDefined();
-    expect(document.paths['/v1/connectors'].post.requestBody.content['application/json'].schema.required).toEqual(['type', 'name', 'credentials']);
+    // One body per connector type, its config and credentials by that type's schemas.
+    const variants = document.paths['/v1/connectors'].post.requestBody.content['application/json'].schema.oneOf as Array<{
+      properties: { type: { const: string } };
+      required: string[];
+    }>;
+    expect(variants.map((variant) => variant.properties.type.const).sort()).toEqual(['fhir', 'odata', 'quickbooks', 'salesforce', 'scan', 'stripe']);
+    for (const variant of variants) expect(variant.required).toEqual(expect.arrayContaining(['type', 'name', 'credentials']));
   });
 });
