@@ -10,7 +10,12 @@ export const effectiveSettingsSchema = z.object({
     events: z.array(z.enum(NOTIFICATION_EVENTS)),
     usageAlertPercent: z.number().int().nullable(),
   }),
-  security: z.object({ ipAllowlist: z.array(z.string()), keyMaxLifetimeDays: z.number().int().nullable() }),
+  security: z.object({
+    ipAllowlist: z.array(z.string()),
+    keyMaxLifetimeDays: z.number().int().nullable(),
+    sessionIdleTimeoutMinutes: z.number().int().nullable(),
+    sessionLifetimeHours: z.number().int().nullable(),
+  }),
 });
 
 /** A tenant as the API shows it. */
