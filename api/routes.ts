@@ -71,6 +71,8 @@ import { requestPasswordReset } from './sessions/requestPasswordReset';
 import { signIn } from './sessions/signIn';
 import { signOut } from './sessions/signOut';
 import { signOutEverywhere } from './sessions/signOutEverywhere';
+import { confirmMfaEnrolment } from './sessions/confirmMfaEnrolment';
+import { startMfaEnrolment } from './sessions/startMfaEnrolment';
 
 /** Every route of the API, by area. The OpenAPI document and the router are both built from this list. */
 export const routes: readonly AnyRoute[] = [
@@ -157,4 +159,6 @@ export const routes: readonly AnyRoute[] = [
   signOutEverywhere,
   requestPasswordReset,
   completePasswordReset,
+  startMfaEnrolment,
+  confirmMfaEnrolment,
 ];

@@ -3,8 +3,9 @@ import { enableTenantRls, tenantColumn } from './helpers';
 
 /**
  * Console sign-in: a user's password (kept apart from `users`, so no `select *` of users can
- * carry it), server-side sessions and the one-time links of invites and password resets. Session
- * ids and link tokens are stored only as SHA-256 hashes; every table is tenant-scoped under RLS.
+ * carry it), server-side sessions, the one-time links of invites and password resets, and TOTP MFA
+ * (the secret sealed by the vault; recovery codes hashed). Session ids, link tokens and recovery
+ * codes are stored only as SHA-256 hashes; every table is tenant-scoped under RLS.
  */
 export async function up(knex: Knex): Promise<void> {
   await knex.schema.createTable('user_credentials', (table) => {
@@ -26,6 +27,7 @@ export async function up(knex: Knex): Promise<void> {
     table.timestamp('last_seen_at', { useTz: true }).notNullable().defaultTo(knex.fn.now());
     table.timestamp('expires_at', { useTz: true }).notNullable().comment('absolute lifetime');
     table.timestamp('revoked_at', { useTz: true });
+    table.boolean('mfa_pending').notNullable().defaultTo(false).comment('the tenant requires MFA and the user has not enrolled yet');
     table.text('ip');
     table.index(['tenant_id', 'user_id']);
   });
@@ -44,9 +46,32 @@ export async function up(knex: Knex): Promise<void> {
   });
   await knex.raw(`alter table user_tokens add constraint user_tokens_purpose_check check (purpose in ('invite', 'password_reset'))`);
   await enableTenantRls(knex, 'user_tokens');
+
+  await knex.schema.createTable('user_mfa', (table) => {
+    tenantColumn(table);
+    table.uuid('user_id').primary().references('id').inTable('users').onDelete('CASCADE');
+    table.text('secret_ciphertext').notNullable().comment('TOTP secret sealed by the vault');
+    table.uuid('secret_data_key_id').notNullable();
+    table.timestamp('enabled_at', { useTz: true }).comment('null while the enrolment is not confirmed');
+    table.bigInteger('last_step').comment('the last TOTP time step accepted at sign-in (no replay)');
+    table.timestamp('created_at', { useTz: true }).notNullable().defaultTo(knex.fn.now());
+  });
+  await enableTenantRls(knex, 'user_mfa');
+
+  await knex.schema.createTable('user_recovery_codes', (table) => {
+    table.uuid('id').primary();
+    tenantColumn(table);
+    table.uuid('user_id').notNullable().references('id').inTable('users').onDelete('CASCADE');
+    table.text('code_hash').notNullable().comment('SHA-256 of the code');
+    table.timestamp('used_at', { useTz: true });
+    table.unique(['user_id', 'code_hash']);
+  });
+  await enableTenantRls(knex, 'user_recovery_codes');
 }
 
 export async function down(knex: Knex): Promise<void> {
+  await knex.schema.dropTableIfExists('user_recovery_codes');
+  await knex.schema.dropTableIfExists('user_mfa');
   await knex.schema.dropTableIfExists('user_tokens');
   await knex.schema.dropTableIfExists('user_sessions');
   await knex.schema.dropTableIfExists('user_credentials');

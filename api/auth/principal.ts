@@ -14,7 +14,7 @@ export interface TenantPrincipal {
   /** Null: every scope the role allows. */
   scopes: string[] | null;
   /** Set when the caller signed in to the console: the user behind the session. */
-  session?: { id: string; userId: string };
+  session?: { id: string; userId: string; mfaPending: boolean };
 }
 
 /** The platform operator (HUB_ADMIN_TOKEN). */

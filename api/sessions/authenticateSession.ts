@@ -15,6 +15,7 @@ interface LiveSessionRow {
   status: TenantPrincipal['tenantStatus'];
   plan: TenantPrincipal['plan'];
   ip_allowlist: string[] | null;
+  mfa_pending: boolean;
 }
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
@@ -27,9 +28,16 @@ export const sessionExpired = () => new ApiError(401, 'SESSION_EXPIRED', 'The se
  * statement: a session is live while it is not revoked, within its absolute lifetime, seen within
  * its idle timeout, and its user is active. The user's current role applies (a role change takes
  * effect on the next request). Mutations need the session's CSRF token (403 CSRF_TOKEN_INVALID),
- * and the tenant's IP allowlist applies as to API keys.
+ * and the tenant's IP allowlist applies as to API keys. A session of a user who must still enrol
+ * in MFA (the tenant requires it) is refused everything (403 MFA_ENROLMENT_REQUIRED) but the
+ * routes that pass `allowMfaPending`: enrolment, the session itself, sign-out.
  */
-export async function authenticateSession(db: Database, req: Request, sessionSecret: string): Promise<TenantPrincipal> {
+export async function authenticateSession(
+  db: Database,
+  req: Request,
+  sessionSecret: string,
+  options: { allowMfaPending?: boolean } = {},
+): Promise<TenantPrincipal> {
   const parsed = parseTenantToken(sessionSecret);
   if (!parsed) throw sessionExpired();
   const row = await db.withTenant(parsed.tenantId, async (trx) => {
@@ -40,7 +48,7 @@ export async function authenticateSession(db: Database, req: Request, sessionSec
           and s.revoked_at is null and s.expires_at > now()
           and s.last_seen_at > now() - make_interval(secs => s.idle_timeout_seconds)
           and u.status = 'active'
-       returning s.id, s.user_id, u.role, t.slug, t.status, t.plan,
+       returning s.id, s.user_id, s.mfa_pending, u.role, t.slug, t.status, t.plan,
          coalesce(array(select jsonb_array_elements_text(t.settings #> '{security,ipAllowlist}')), '{}') as ip_allowlist`,
       [parsed.hash],
     );
@@ -54,6 +62,9 @@ export async function authenticateSession(db: Database, req: Request, sessionSec
   if (!SAFE_METHODS.has(req.method) && !csrfTokenMatches(req, sessionSecret)) {
     throw new ApiError(403, 'CSRF_TOKEN_INVALID', 'A cookie-authenticated change needs the session’s CSRF token in the X-CSRF-Token header');
   }
+  if (row.mfa_pending && !options.allowMfaPending) {
+    throw new ApiError(403, 'MFA_ENROLMENT_REQUIRED', 'This tenant requires MFA: enrol (POST /v1/auth/mfa/enrolment) before using the console');
+  }
   return {
     kind: 'tenant',
     tenantId: parsed.tenantId,
@@ -63,7 +74,7 @@ export async function authenticateSession(db: Database, req: Request, sessionSec
     keyId: row.id,
     role: row.role,
     scopes: null,
-    session: { id: row.id, userId: row.user_id },
+    session: { id: row.id, userId: row.user_id, mfaPending: row.mfa_pending },
   };
 }
 

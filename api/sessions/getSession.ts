@@ -19,13 +19,18 @@ export const getSession = defineRoute({
   },
   async handler({ deps, req }) {
     const secret = requireSessionSecret(readCookie(req, SESSION_COOKIE));
-    const principal = await authenticateSession(deps.db, req, secret);
+    const principal = await authenticateSession(deps.db, req, secret, { allowMfaPending: true });
     const { id: sessionId, userId } = principal.session!;
     const found = await deps.db.withTenant(principal.tenantId, async (trx) => ({
       user: await trx<UserRow>('users').where({ id: userId }).first(),
       session: await trx('user_sessions')
         .where({ id: sessionId })
-        .first<{ auth_method: string; idle_timeout_seconds: number; expires_at: Date } | undefined>('auth_method', 'idle_timeout_seconds', 'expires_at'),
+        .first<{ auth_method: string; idle_timeout_seconds: number; expires_at: Date; mfa_pending: boolean } | undefined>(
+          'auth_method',
+          'idle_timeout_seconds',
+          'expires_at',
+          'mfa_pending',
+        ),
     }));
     if (!found.user || !found.session) throw errors.unauthenticated();
     return {
@@ -39,6 +44,7 @@ export const getSession = defineRoute({
           method: found.session.auth_method,
           idleTimeoutSeconds: found.session.idle_timeout_seconds,
           expiresAt: found.session.expires_at.toISOString(),
+          mfaPending: found.session.mfa_pending,
         },
         csrfToken: csrfTokenFor(secret),
       },

@@ -16,7 +16,7 @@ export const signOut = defineRoute({
     403: { description: 'The CSRF token is missing or wrong (CSRF_TOKEN_INVALID), or the IP allowlist refuses the caller (IP_NOT_ALLOWED)' },
   },
   async handler({ deps, req, res }) {
-    const principal = await authenticateSession(deps.db, req, requireSessionSecret(readCookie(req, SESSION_COOKIE)));
+    const principal = await authenticateSession(deps.db, req, requireSessionSecret(readCookie(req, SESSION_COOKIE)), { allowMfaPending: true });
     const session = principal.session!;
     await deps.db.withTenant(principal.tenantId, async (trx) => {
       await trx('user_sessions').where({ id: session.id }).update({ revoked_at: trx.fn.now() });

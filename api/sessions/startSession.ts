@@ -18,6 +18,7 @@ export const sessionSchema = z.object({
   method: z.string(),
   idleTimeoutSeconds: z.number().int(),
   expiresAt: z.iso.datetime(),
+  mfaPending: z.boolean().describe('The tenant requires MFA and the user must enrol before anything else'),
 });
 
 /**
@@ -29,7 +30,7 @@ export const sessionSchema = z.object({
 export async function startSession(
   trx: TenantTransaction,
   ctx: { config: HubConfig; req: Request; res: Response },
-  who: { tenantId: string; plan: PlanId; settings: TenantSettings | Record<string, unknown>; userId: string; method: SessionMethod },
+  who: { tenantId: string; plan: PlanId; settings: TenantSettings | Record<string, unknown>; userId: string; method: SessionMethod; mfaPending: boolean },
 ): Promise<{ session: z.infer<typeof sessionSchema>; csrfToken: string }> {
   const security = effectiveSettings(who.plan, who.settings).security;
   const idleTimeoutSeconds = Math.max(1, Math.round((security.sessionIdleTimeoutMinutes ?? 0) * 60 || durationMs(ctx.config.SESSION_IDLE_TIMEOUT) / 1000));
@@ -45,11 +46,12 @@ export async function startSession(
     auth_method: who.method,
     idle_timeout_seconds: idleTimeoutSeconds,
     expires_at: expiresAt,
+    mfa_pending: who.mfaPending,
     ip: ctx.req.ip ?? null,
   });
   setSessionCookies(ctx.res, ctx.config, token, lifetimeSeconds);
   return {
-    session: { id, userId: who.userId, method: who.method, idleTimeoutSeconds, expiresAt: expiresAt.toISOString() },
+    session: { id, userId: who.userId, method: who.method, idleTimeoutSeconds, expiresAt: expiresAt.toISOString(), mfaPending: who.mfaPending },
     csrfToken: csrfTokenFor(token),
   };
 }

@@ -15,6 +15,7 @@ export const effectiveSettingsSchema = z.object({
     keyMaxLifetimeDays: z.number().int().nullable(),
     sessionIdleTimeoutMinutes: z.number().int().nullable(),
     sessionLifetimeHours: z.number().int().nullable(),
+    mfaRequired: z.boolean(),
   }),
 });
 

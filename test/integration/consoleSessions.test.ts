@@ -1,3 +1,4 @@
+import { Secret, TOTP } from 'otpauth';
 import { useHub, useStarted } from '../support/harness';
 import { eventually } from '../support/eventually';
 import { asBrowser, inviteAndAccept, linkToken, signIn } from '../support/consoleUsers';
@@ -187,5 +188,62 @@ describe('console sign-in: invites, password sessions, CSRF, roles, throttling, 
     expect(refused.status).toBe(403);
     expect(refused.body.error.code).toBe('IP_NOT_ALLOWED');
     expect((await signIn(hub, other, user.email, user.password)).response.status).toBe(403);
+  });
+
+  const totpCode = (secret: string, at = Date.now()) => new TOTP({ secret: Secret.fromBase32(secret) }).generate({ timestamp: at });
+
+  it('TOTP MFA: enrol with a code, then sign-in needs a code or a single-use recovery code', async () => {
+    const user = await inviteAndAccept(hub, smtp, tenant, 'member');
+    const browser = asBrowser(hub, (await signIn(hub, tenant, user.email, user.password)).session);
+    expect((await browser('POST', '/v1/auth/mfa/enrolment')).status).toBe(403);
+    const enrolment = await browser('POST', '/v1/auth/mfa/enrolment', { csrf: true });
+    expect(enrolment.status).toBe(201);
+    const secret = enrolment.body.secret as string;
+    expect(enrolment.body.otpauthUri).toMatch(/^otpauth:\/\/totp\/.*secret=/);
+    expect(JSON.stringify(await owner('user_mfa').where({ user_id: user.id }))).not.toContain(secret);
+
+    const stale = totpCode(secret, Date.now() - 10 * 60_000);
+    const wrong = await browser('POST', '/v1/auth/mfa/enrolment/confirm', { csrf: true, body: { totpCode: stale } });
+    expect(wrong.body.error.code).toBe('MFA_CODE_INVALID');
+    const confirmed = await browser('POST', '/v1/auth/mfa/enrolment/confirm', { csrf: true, body: { totpCode: totpCode(secret) } });
+    expect(confirmed.status).toBe(200);
+    const recoveryCodes = confirmed.body.recoveryCodes as string[];
+    expect(new Set(recoveryCodes).size).toBe(10);
+    expect(JSON.stringify(await owner('user_recovery_codes').where({ user_id: user.id }))).not.toContain(recoveryCodes[0]!);
+    expect((await browser('POST', '/v1/auth/mfa/enrolment', { csrf: true })).body.error.code).toBe('MFA_ALREADY_ENABLED');
+
+    const attempt = (extra: Record<string, string>) =>
+      hub.request('POST', '/v1/auth/sign-in', { body: { tenant: tenant.slug, email: user.email, password: user.password, ...extra } });
+    expect((await attempt({})).body.error.code).toBe('MFA_REQUIRED');
+    expect((await attempt({ totpCode: stale })).body.error.code).toBe('INVALID_CREDENTIALS');
+    const code = totpCode(secret);
+    expect((await attempt({ totpCode: code })).status).toBe(201);
+    // The same code does not sign in twice.
+    expect((await attempt({ totpCode: code })).body.error.code).toBe('INVALID_CREDENTIALS');
+    expect((await attempt({ recoveryCode: recoveryCodes[3]!.toUpperCase() })).status).toBe(201);
+    expect((await attempt({ recoveryCode: recoveryCodes[3]! })).body.error.code).toBe('INVALID_CREDENTIALS');
+    const reasons = await owner('audit_log').where({ tenant_id: tenant.id, action: 'user.sign_in_failed', target_id: user.id }).pluck('details');
+    expect(reasons.map((details) => details.reason)).toEqual(['wrong_second_factor', 'wrong_second_factor', 'wrong_second_factor']);
+  });
+
+  it('a tenant that requires MFA lets a user without it do nothing but enrol', async () => {
+    const other = await hub.createTenant();
+    const required = await hub.request('PATCH', '/v1/tenant', { key: other.key, body: { settings: { security: { mfaRequired: true } } } });
+    expect(required.status).toBe(200);
+    expect(required.body.tenant.settings.security.mfaRequired).toBe(true);
+    const user = await inviteAndAccept(hub, smtp, other, 'viewer');
+    const { response, session } = await signIn(hub, other, user.email, user.password);
+    expect(response.status).toBe(201);
+    expect(response.body.session.mfaPending).toBe(true);
+    const browser = asBrowser(hub, session);
+    const refused = await browser('GET', '/v1/users');
+    expect(refused.status).toBe(403);
+    expect(refused.body.error.code).toBe('MFA_ENROLMENT_REQUIRED');
+    expect((await browser('GET', '/v1/auth/session')).body.session.mfaPending).toBe(true);
+
+    const secret = (await browser('POST', '/v1/auth/mfa/enrolment', { csrf: true })).body.secret as string;
+    expect((await browser('POST', '/v1/auth/mfa/enrolment/confirm', { csrf: true, body: { totpCode: totpCode(secret) } })).status).toBe(200);
+    expect((await browser('GET', '/v1/users')).status).toBe(200);
+    expect((await signIn(hub, other, user.email, user.password)).response.body.error.code).toBe('MFA_REQUIRED');
   });
 });
