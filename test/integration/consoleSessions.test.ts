@@ -96,6 +96,21 @@ describe('console sign-in: invites, password sessions, CSRF, roles, throttling, 
     expect(expired.body.error.code).toBe('SESSION_EXPIRED');
   });
 
+  it("the tenant's security settings set a session's idle timeout and lifetime", async () => {
+    const other = await hub.createTenant();
+    const patched = await hub.request('PATCH', '/v1/tenant', {
+      key: other.key,
+      body: { settings: { security: { sessionIdleTimeoutMinutes: 5, sessionLifetimeHours: 2 } } },
+    });
+    expect(patched.status).toBe(200);
+    const user = await inviteAndAccept(hub, smtp, other, 'viewer');
+    const before = Date.now();
+    const { response, session } = await signIn(hub, other, user.email, user.password);
+    expect(response.body.session.idleTimeoutSeconds).toBe(300);
+    expect(Math.abs(Date.parse(response.body.session.expiresAt) - before - 2 * 3_600_000)).toBeLessThan(60_000);
+    expect(session.setCookies.find((line) => line.startsWith('hub_session='))).toMatch(/Max-Age=7200/);
+  });
+
   it('sign out ends one session; sign out everywhere ends them all', async () => {
     const user = await inviteAndAccept(hub, smtp, tenant, 'member');
     const sessions = await Promise.all([1, 2, 3].map(async () => (await signIn(hub, tenant, user.email, user.password)).session));
