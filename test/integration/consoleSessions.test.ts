@@ -75,6 +75,17 @@ describe('console sign-in: invites, password sessions, CSRF, roles, throttling, 
     expect(bogus.body.error.code).toBe('SESSION_EXPIRED');
   });
 
+  it('a member session creates API keys as its user and may revoke only those', async () => {
+    const member = await inviteAndAccept(hub, smtp, tenant, 'member');
+    const browser = asBrowser(hub, (await signIn(hub, tenant, member.email, member.password)).session);
+    const created = await browser('POST', '/v1/api-keys', { csrf: true, body: { name: 'from the console', role: 'viewer' } });
+    expect(created.status).toBe(201);
+    expect((await owner('api_keys').where({ id: created.body.apiKey.id }).first()).created_by).toBe(`user:${member.id}`);
+    expect((await browser('DELETE', `/v1/api-keys/${created.body.apiKey.id}`, { csrf: true })).status).toBe(204);
+    const othersKey = await createKey(hub, tenant, 'viewer');
+    expect((await browser('DELETE', `/v1/api-keys/${othersKey.id}`, { csrf: true })).status).toBe(403);
+  });
+
   it('a session ends after its idle timeout', async () => {
     const user = await inviteAndAccept(hub, smtp, tenant, 'member');
     const { response, session } = await signIn(strict, tenant, user.email, user.password);
