@@ -45,6 +45,11 @@ export const signIn = defineRoute({
     await signIns.assertAllowed(account, address);
 
     const tenant = await tenantBySlug(deps.db, body.tenant);
+    // Outside the allowlist no password is even tried (so none can be guessed from there).
+    const allowlist = tenant ? effectiveSettings(tenant.plan, tenant.settings).security.ipAllowlist : [];
+    if (allowlist.length > 0 && !inCidrs(req.ip ?? '', allowlist)) {
+      throw new ApiError(403, 'IP_NOT_ALLOWED', "This tenant's IP allowlist does not include the caller's address");
+    }
     const found = tenant
       ? await deps.db.withTenant(tenant.id, async (trx) => {
           const user = await trx<UserRow>('users').whereRaw('lower(email) = lower(?)', [body.email]).first();
@@ -75,10 +80,6 @@ export const signIn = defineRoute({
       throw await fail(!user ? 'unknown_email' : !passwordOk ? 'wrong_password' : 'user_not_active');
     }
     const security = effectiveSettings(tenant.plan, tenant.settings).security;
-    const allowlist = security.ipAllowlist;
-    if (allowlist.length > 0 && !inCidrs(req.ip ?? '', allowlist)) {
-      throw new ApiError(403, 'IP_NOT_ALLOWED', "This tenant's IP allowlist does not include the caller's address");
-    }
     // The second factor, for a user who enrolled: checked (and a TOTP step or recovery code spent) before any session exists.
     const mfa = await deps.db.withTenant(tenant.id, async (trx) => {
       const row = await mfaRow(trx, user.id);

@@ -14,6 +14,8 @@ export interface SignInTenant {
  * anyone is authenticated: it answers only the tenant's own row, never its data.
  */
 export async function tenantBySlug(db: Database, slug: string): Promise<SignInTenant | undefined> {
-  const row = await db.withPlatform((trx) => trx('tenants').where({ slug }).first<SignInTenant | undefined>('id', 'slug', 'status', 'plan', 'settings'));
+  const row = await db.withPlatform((trx) =>
+    trx('tenants').where({ slug: slug.toLowerCase() }).first<SignInTenant | undefined>('id', 'slug', 'status', 'plan', 'settings'),
+  );
   return row ?? undefined;
 }

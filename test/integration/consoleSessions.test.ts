@@ -19,7 +19,7 @@ describe('console sign-in: invites, password sessions, CSRF, roles, throttling, 
     expect(again.status).toBe(400);
     expect(again.body.error.code).toBe('LINK_INVALID');
 
-    const { response, session } = await signIn(hub, tenant, user.email.toUpperCase(), user.password);
+    const { response, session } = await signIn(hub, { slug: tenant.slug.toUpperCase() }, user.email.toUpperCase(), user.password);
     expect(response.status).toBe(201);
     expect(response.body.user).toMatchObject({ id: user.id, role: 'manager', status: 'active' });
     const sessionCookie = session.setCookies.find((line) => line.startsWith('hub_session='))!;
@@ -213,7 +213,9 @@ describe('console sign-in: invites, password sessions, CSRF, roles, throttling, 
     const refused = await asBrowser(hub, session)('GET', '/v1/users');
     expect(refused.status).toBe(403);
     expect(refused.body.error.code).toBe('IP_NOT_ALLOWED');
+    // From outside the allowlist not even a wrong password is tried: the same 403.
     expect((await signIn(hub, other, user.email, user.password)).response.status).toBe(403);
+    expect((await signIn(hub, other, user.email, 'wrong password!')).response.body.error.code).toBe('IP_NOT_ALLOWED');
   });
 
   const totpCode = (secret: string, at = Date.now()) => new TOTP({ secret: Secret.fromBase32(secret) }).generate({ timestamp: at });
