@@ -10,6 +10,8 @@ import { LastUsedTracker } from './auth/lastUsed';
 import { AuthFailureThrottle } from './limits/authFailureThrottle';
 import { QuotaTracker } from './limits/quotaTracker';
 import { TenantRateLimiter } from './limits/tenantRateLimiter';
+import { SignInThrottle } from './sessions/signInThrottle';
+import { createMailer, type Mailer } from '../platform/mail/mailer';
 
 /**
  * The per-process machinery every tenant request passes through: credential cache (kept honest by
@@ -24,6 +26,10 @@ export interface ControlPlane {
   lastUsed: LastUsedTracker;
   /** Per-address budget of failed authentications, checked before any key lookup. */
   authFailures: AuthFailureThrottle;
+  /** Failed console sign-ins per account and per address. */
+  signIns: SignInThrottle;
+  /** Sends invite and password reset e-mails (SMTP_URL). */
+  mailer: Mailer;
   start(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -43,6 +49,12 @@ export function createControlPlane(deps: { config: HubConfig; db: Database; logg
   const rateLimiter = new TenantRateLimiter({ knex: db.knex, logger, leasesPerWindow: config.RATE_LIMIT_LEASES_PER_WINDOW });
   const lastUsed = new LastUsedTracker({ db, logger, intervalMs: durationMs(config.API_KEY_LAST_USED_INTERVAL) });
   const authFailures = new AuthFailureThrottle({ failures: config.API_AUTH_FAILURES_PER_IP, windowMs: durationMs(config.API_AUTH_FAILURE_WINDOW) });
+  const signIns = new SignInThrottle({
+    failuresPerAccount: config.SIGN_IN_FAILURES_PER_ACCOUNT,
+    failuresPerAddress: config.SIGN_IN_FAILURES_PER_IP,
+    windowMs: durationMs(config.SIGN_IN_LOCKOUT),
+  });
+  const mailer = createMailer(config, logger);
 
   new Gauge({
     name: 'hub_usage_events_buffered',
@@ -77,6 +89,8 @@ export function createControlPlane(deps: { config: HubConfig; db: Database; logg
     usage,
     lastUsed,
     authFailures,
+    signIns,
+    mailer,
     async start() {
       usage.start();
       if (durationMs(config.API_AUTH_CACHE_TTL) > 0) {

@@ -63,6 +63,16 @@ import { startConnectorSync } from './syncs/startConnectorSync';
 import { listRecords } from './records/listRecords';
 import { decodePayloads } from './codec/decodePayloads';
 import { encodePayloads } from './codec/encodePayloads';
+import { sendUserInvitation } from './users/sendUserInvitation';
+import { acceptInvitation } from './sessions/acceptInvitation';
+import { completePasswordReset } from './sessions/completePasswordReset';
+import { getSession } from './sessions/getSession';
+import { requestPasswordReset } from './sessions/requestPasswordReset';
+import { signIn } from './sessions/signIn';
+import { signOut } from './sessions/signOut';
+import { signOutEverywhere } from './sessions/signOutEverywhere';
+import { confirmMfaEnrolment } from './sessions/confirmMfaEnrolment';
+import { startMfaEnrolment } from './sessions/startMfaEnrolment';
 
 /** Every route of the API, by area. The OpenAPI document and the router are both built from this list. */
 export const routes: readonly AnyRoute[] = [
@@ -140,4 +150,15 @@ export const routes: readonly AnyRoute[] = [
   pauseConnector,
   resumeConnector,
   listRecords,
+  // console sign-in and sessions (docs/sessions.md)
+  sendUserInvitation,
+  acceptInvitation,
+  signIn,
+  getSession,
+  signOut,
+  signOutEverywhere,
+  requestPasswordReset,
+  completePasswordReset,
+  startMfaEnrolment,
+  confirmMfaEnrolment,
 ];

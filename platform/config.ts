@@ -203,6 +203,40 @@ export const configSchema = z.object({
       'Failed authentications (missing or invalid API key or admin token) one client address may make per API_AUTH_FAILURE_WINDOW; past it, its requests needing a credential get 429 RATE_LIMITED with Retry-After before any key lookup. Counted per replica. 0 turns it off.',
     ),
   API_AUTH_FAILURE_WINDOW: duration.default('1m').describe('The window of API_AUTH_FAILURES_PER_IP.'),
+  SESSION_IDLE_TIMEOUT: duration
+    .default('30m')
+    .describe('Console sessions end after this long without a request, unless the tenant setting security.sessionIdleTimeoutMinutes says otherwise.'),
+  SESSION_LIFETIME: duration
+    .default('12h')
+    .describe('Console sessions end this long after sign-in whatever their activity, unless the tenant setting security.sessionLifetimeHours says otherwise.'),
+  SESSION_COOKIE_SECURE: booleanFlag
+    .default(true)
+    .describe(
+      'Whether the session and CSRF cookies carry Secure. false only for a development hub served on plain-http localhost (refused with NODE_ENV=production).',
+    ),
+  SIGN_IN_FAILURES_PER_ACCOUNT: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(5)
+    .describe(
+      'Failed sign-ins one e-mail of one tenant may have per SIGN_IN_LOCKOUT before sign-in answers 429 SIGN_IN_LOCKED (known or not). Counted per replica.',
+    ),
+  SIGN_IN_FAILURES_PER_IP: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(20)
+    .describe('Failed sign-ins one client address may have per SIGN_IN_LOCKOUT before sign-in answers 429 SIGN_IN_LOCKED. Counted per replica.'),
+  SIGN_IN_LOCKOUT: duration.default('15m').describe('The window of SIGN_IN_FAILURES_PER_ACCOUNT and SIGN_IN_FAILURES_PER_IP.'),
+  INVITE_LINK_TTL: duration.default('7d').describe('How long an invite link stays valid.'),
+  PASSWORD_RESET_LINK_TTL: duration.default('1h').describe('How long a password reset link stays valid.'),
+  CONSOLE_URL: z.url().optional().describe('Base URL of the console that e-mailed links point to. Default PUBLIC_URL + /console.'),
+  SMTP_URL: z
+    .url({ protocol: /^smtps?$/ })
+    .optional()
+    .describe('SMTP server for invite and password reset e-mails, e.g. smtp://user:pass@mail.example.com:587. Unset: no e-mail is sent (a warning is logged).'),
+  MAIL_FROM: z.string().min(3).default('Integration Hub <no-reply@localhost>').describe('From address of the e-mails the hub sends.'),
   API_OPERATOR_NETWORKS: z
     .string()
     .default('')
@@ -360,6 +394,12 @@ function assertNoProcessWideAllowances(config: HubConfig): void {
     throw new ConfigError(
       'Invalid configuration: HUB_ALLOW_INSECURE_HTTP is for development only; it is refused with NODE_ENV=production',
       'HUB_ALLOW_INSECURE_HTTP',
+    );
+  }
+  if (!config.SESSION_COOKIE_SECURE) {
+    throw new ConfigError(
+      'Invalid configuration: SESSION_COOKIE_SECURE=false is for a development hub on plain-http localhost only; it is refused with NODE_ENV=production',
+      'SESSION_COOKIE_SECURE',
     );
   }
 }

@@ -9,6 +9,7 @@ import { errors } from '../errors';
 import { defineRoute } from '../http/route';
 import { type TenantRow } from '../tenants/tenantView';
 import { createdApiKeyResponse, toApiKeyView } from './apiKeyView';
+import { creatorRef } from '../auth/creatorRef';
 
 const DAY_MS = 86_400_000;
 
@@ -74,7 +75,7 @@ export const createApiKey = defineRoute({
         role: body.role,
         scopes: body.scopes ?? null,
         expiresAt,
-        createdBy: `api_key:${principal.keyId}`,
+        createdBy: creatorRef(principal),
         actor: auditActor(principal, req),
       });
     });

@@ -4,6 +4,7 @@ import { assertRoleWithinCaller } from '../auth/escalation';
 import { errors } from '../errors';
 import { defineRoute } from '../http/route';
 import { apiKeyIdParams, type ApiKeyRow } from './apiKeyView';
+import { creatorRef } from '../auth/creatorRef';
 
 export const revokeApiKey = defineRoute({
   method: 'delete',
@@ -28,7 +29,7 @@ export const revokeApiKey = defineRoute({
       if (!current) throw errors.notFound('API key');
       assertRoleWithinCaller(principal, current.role, 'revoke a key');
       // Members hold keys for their own integrations: another member's keys are not theirs to revoke.
-      if (principal.role === 'member' && current.created_by !== `api_key:${principal.keyId}` && current.id !== principal.keyId) {
+      if (principal.role === 'member' && current.created_by !== creatorRef(principal) && current.id !== principal.keyId) {
         throw errors.forbidden('A member key may revoke only keys it created (or itself)');
       }
       if (current.revoked_at) return;

@@ -61,4 +61,6 @@ export const accessTable: Readonly<Record<string, Role>> = {
   'POST /v1/connectors/:id/pause': 'member',
   'POST /v1/connectors/:id/resume': 'member',
   'GET /v1/records': 'viewer',
+  // console: managers invite users (like creating them)
+  'POST /v1/users/:id/invitation': 'manager',
 };

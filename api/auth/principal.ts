@@ -1,16 +1,20 @@
 import { type Role } from './roles';
 
-/** A caller authenticated with a tenant API key. */
+/** A caller authenticated with a tenant API key or a console session (same role table either way). */
 export interface TenantPrincipal {
   kind: 'tenant';
   tenantId: string;
   tenantSlug: string;
   tenantStatus: 'active' | 'suspended';
   plan: 'starter' | 'professional' | 'enterprise';
+  /** The API key's id; for a session, the session row's id (never its secret). */
   keyId: string;
+  /** The user's role for a session. */
   role: Role;
   /** Null: every scope the role allows. */
   scopes: string[] | null;
+  /** Set when the caller signed in to the console: the user behind the session. */
+  session?: { id: string; userId: string; mfaPending: boolean };
 }
 
 /** The platform operator (HUB_ADMIN_TOKEN). */

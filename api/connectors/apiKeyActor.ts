@@ -1,8 +1,9 @@
 import { type Request } from 'express';
 import { type TenantPrincipal } from '../auth/principal';
 import { type AuditActor } from '../../platform/audit';
+import { auditActor } from '../auth/auditActor';
 
-/** The audit actor of a tenant API call. */
+/** The audit actor of a tenant API call (the key, or the signed-in user). */
 export function apiKeyActor(principal: TenantPrincipal, req: Request): AuditActor {
-  return { type: 'api_key', id: principal.keyId, role: principal.role, ip: req.ip, requestId: String(req.id ?? '') || undefined };
+  return auditActor(principal, req);
 }

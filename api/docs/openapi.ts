@@ -61,8 +61,9 @@ function rawBodySchema(contentType: string): JsonSchema {
 
 const standardErrors: Record<string, string> = {
   '400': 'Invalid request (VALIDATION_FAILED, INVALID_JSON)',
-  '401': 'Missing, unknown, expired or revoked credential (UNAUTHENTICATED)',
-  '403': 'Role or scope does not allow this (FORBIDDEN), or the tenant is suspended (TENANT_SUSPENDED)',
+  '401': 'Missing, unknown, expired or revoked credential (UNAUTHENTICATED), or a signed-out or expired console session (SESSION_EXPIRED)',
+  '403':
+    'Role or scope does not allow this (FORBIDDEN), the tenant is suspended (TENANT_SUSPENDED), the IP allowlist refuses the caller (IP_NOT_ALLOWED), a session-cookie change lacks its X-CSRF-Token (CSRF_TOKEN_INVALID), or the session must enrol in MFA first (MFA_ENROLMENT_REQUIRED)',
   '404': 'No such resource in this tenant (NOT_FOUND)',
   '413': 'Request body too large (PAYLOAD_TOO_LARGE)',
   '415': 'The request body encoding is not supported (UNSUPPORTED_MEDIA_TYPE)',
@@ -129,7 +130,7 @@ export function buildOpenApiDocument(routes: readonly AnyRoute[], info: { versio
       tags: route.tags,
       parameters: [...parameters(route.params, 'path'), ...parameters(route.query, 'query')],
       responses,
-      security: route.auth === 'tenant' ? [{ ApiKey: [] }, { BearerApiKey: [] }] : route.auth === 'admin' ? [{ AdminToken: [] }] : [],
+      security: route.auth === 'tenant' ? [{ ApiKey: [] }, { BearerApiKey: [] }, { SessionCookie: [] }] : route.auth === 'admin' ? [{ AdminToken: [] }] : [],
     };
     if (route.body) {
       operation.requestBody = { required: true, content: { 'application/json': { schema: toJsonSchema(route.documentedBody ?? route.body, 'input') } } };
@@ -157,6 +158,12 @@ export function buildOpenApiDocument(routes: readonly AnyRoute[], info: { versio
       securitySchemes: {
         ApiKey: { type: 'apiKey', in: 'header', name: 'X-API-Key', description: 'Tenant API key hub_sk_…' },
         BearerApiKey: { type: 'http', scheme: 'bearer', description: 'Tenant API key as a bearer token' },
+        SessionCookie: {
+          type: 'apiKey',
+          in: 'cookie',
+          name: 'hub_session',
+          description: 'Console session (POST /v1/auth/sign-in); changes also need X-CSRF-Token',
+        },
         AdminToken: { type: 'http', scheme: 'bearer', description: 'HUB_ADMIN_TOKEN (platform admin routes)' },
       },
     },

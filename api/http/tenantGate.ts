@@ -2,7 +2,7 @@ import { type Request, type Response } from 'express';
 import { PLANS } from '../../platform/billing/catalogue';
 import { USAGE_KINDS } from '../../platform/metering/usageEvent';
 import { accessTable } from '../auth/accessTable';
-import { authenticateTenant } from '../auth/authenticate';
+import { authenticateRequest } from '../auth/authenticateRequest';
 import { type TenantPrincipal } from '../auth/principal';
 import { roleAtLeast } from '../auth/roles';
 import { requiredScope, scopesAllow } from '../auth/scopes';
@@ -12,7 +12,7 @@ import { routeKey, type AnyRoute } from './route';
 
 /**
  * Everything a tenant request passes before its handler, in order: the per-address budget of
- * failed authentications (429 RATE_LIMITED), authenticate the key (IP allowlist included), refuse
+ * failed authentications (429 RATE_LIMITED), authenticate the key or session cookie (IP allowlist and CSRF included), refuse
  * suspended tenants, the per-second rate limit (429 RATE_LIMITED), the monthly quota of plans that
  * refuse past it (429 QUOTA_EXCEEDED), the role from the access table and the key's scopes (403). Every authenticated request is metered when the response ends:
  * quantity 1 when it was admitted, 0 when the limits, the role or the scopes refused it.
@@ -21,9 +21,9 @@ export async function admitTenantRequest(route: AnyRoute, req: Request, res: Res
   const { controlPlane } = deps;
   const key = routeKey(route);
   // Throttled per address before the lookup: bad keys from one address cannot keep the database busy.
-  const principal = await controlPlane.authFailures.authenticate(req, () => authenticateTenant(deps.db, req, controlPlane.credentials));
+  const principal = await controlPlane.authFailures.authenticate(req, () => authenticateRequest(deps.db, req, controlPlane.credentials));
   res.locals.principal = principal;
-  controlPlane.lastUsed.touch(principal.tenantId, principal.keyId);
+  if (!principal.session) controlPlane.lastUsed.touch(principal.tenantId, principal.keyId);
 
   let admitted = false;
   const costUnits = route.costUnits ?? 1;
@@ -32,7 +32,7 @@ export async function admitTenantRequest(route: AnyRoute, req: Request, res: Res
       tenantId: principal.tenantId,
       kind: USAGE_KINDS.apiCall,
       quantity: admitted ? 1 : 0,
-      apiKeyId: principal.keyId,
+      apiKeyId: principal.session ? undefined : principal.keyId,
       method: route.method.toUpperCase(),
       route: route.path,
       status: res.statusCode,

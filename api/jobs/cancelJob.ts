@@ -6,6 +6,7 @@ import { assertJobAccess } from './jobAccess';
 import { jobKinds } from './jobKinds';
 import { jobSchema, type JobRow, liveJobView } from './jobView';
 import { jobIdParams, UUID } from './jobParams';
+import { auditActor } from '../auth/auditActor';
 
 export const cancelJob = defineRoute({
   method: 'post',
@@ -38,7 +39,7 @@ export const cancelJob = defineRoute({
     await deps.db.withTenant(principal.tenantId, (trx) =>
       appendAudit(trx, {
         tenantId: principal.tenantId,
-        actor: { type: 'api_key', id: principal.keyId, role: principal.role, ip: req.ip, requestId: String(req.id) },
+        actor: auditActor(principal, req),
         action: 'job.cancel_requested',
         target: { type: 'job', id: row.id },
         details: { kind: row.kind },

@@ -6,6 +6,7 @@ import { assertJobAccess } from './jobAccess';
 import { jobKinds } from './jobKinds';
 import { type JobRow } from './jobView';
 import { jobIdParams, UUID } from './jobParams';
+import { auditActor } from '../auth/auditActor';
 
 interface FileRow {
   id: string;
@@ -55,7 +56,7 @@ export const downloadJobOutput = defineRoute({
         // Outputs may carry PHI: every download is an audited access.
         await appendAudit(trx, {
           tenantId: principal.tenantId,
-          actor: { type: 'api_key', id: principal.keyId, role: principal.role, ip: req.ip, requestId: String(req.id) },
+          actor: auditActor(principal, req),
           action: 'job.output_downloaded',
           target: { type: 'file', id: found.id },
           details: { jobId: row.id, kind: row.kind, sha256: found.sha256 },

@@ -4,6 +4,7 @@ import { errors } from '../errors';
 import { defineRoute } from '../http/route';
 import { decodeChangeCursor, encodeChangeCursor, FEED_START } from './changeCursor';
 import { instant } from '../http/instant';
+import { auditActor } from '../auth/auditActor';
 
 const MAX_LIMIT = 1_000;
 
@@ -99,7 +100,7 @@ export const listRecords = defineRoute({
     await deps.db.withTenant(principal.tenantId, (trx) =>
       appendAudit(trx, {
         tenantId: principal.tenantId,
-        actor: { type: 'api_key', id: principal.keyId, role: principal.role, ip: req.ip, requestId: String(req.id ?? '') || undefined },
+        actor: auditActor(principal, req),
         action: 'records.read',
         details: { count: rows.length, connectorId: query.connectorId ?? null, stream: query.stream ?? null, after },
       }),

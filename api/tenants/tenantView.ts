@@ -10,7 +10,13 @@ export const effectiveSettingsSchema = z.object({
     events: z.array(z.enum(NOTIFICATION_EVENTS)),
     usageAlertPercent: z.number().int().nullable(),
   }),
-  security: z.object({ ipAllowlist: z.array(z.string()), keyMaxLifetimeDays: z.number().int().nullable() }),
+  security: z.object({
+    ipAllowlist: z.array(z.string()),
+    keyMaxLifetimeDays: z.number().int().nullable(),
+    sessionIdleTimeoutMinutes: z.number().int().nullable(),
+    sessionLifetimeHours: z.number().int().nullable(),
+    mfaRequired: z.boolean(),
+  }),
 });
 
 /** A tenant as the API shows it. */

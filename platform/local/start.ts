@@ -8,6 +8,7 @@ import { runMain } from '../runMain';
 import { projectRoot } from './paths';
 import { freePort } from './ports';
 import { startLocalStack } from './stack';
+import { startLocalMail } from './localMail';
 
 /**
  * `npm start`: brings up the whole hub in one terminal. Whatever is not configured is started
@@ -22,6 +23,8 @@ runMain('start', async () => {
   const config = loadConfig();
   const log = (line: string) => process.stdout.write(`[hub] ${line}\n`);
   const stack = await startLocalStack({ config, profile: 'persistent', log });
+  const mail = config.SMTP_URL ? undefined : await startLocalMail(stack.dataDirectory, log);
+  const development = (process.env.NODE_ENV ?? 'development') !== 'production';
   const env = {
     ...process.env,
     ...stack.env,
@@ -33,6 +36,10 @@ runMain('start', async () => {
     API_OPERATOR_NETWORKS: process.env.API_OPERATOR_NETWORKS ?? '127.0.0.1/32,::1/128',
     // The worker serves its metrics locally; the API's /metrics includes them.
     WORKER_METRICS_PORT: String(config.WORKER_METRICS_PORT ?? (await freePort())),
+    // Invites and password resets go to the local mail catcher; its messages are files under the data directory.
+    ...(mail ? { SMTP_URL: mail.url } : {}),
+    // The local console is served over plain http on localhost, where browsers drop Secure cookies.
+    ...(development && !process.env.SESSION_COOKIE_SECURE ? { SESSION_COOKIE_SECURE: 'false' } : {}),
   };
   const children: ChildProcess[] = [];
   let stopping = false;
@@ -42,6 +49,7 @@ runMain('start', async () => {
     stopping = true;
     log('stopping worker and API');
     await Promise.all(children.map((child) => stopChild(child)));
+    await mail?.stop();
     log('stopping Temporal and Postgres');
     await stack.stop();
     log('stopped');
@@ -85,6 +93,7 @@ runMain('start', async () => {
       `  Metrics      ${apiUrl}/metrics (API and worker, Temporal SDK series included)`,
       `  Temporal UI  ${stack.temporalUiUrl ?? config.TEMPORAL_UI_URL}`,
       `  Temporal     ${stack.temporalAddress} (namespace ${config.TEMPORAL_NAMESPACE}, task queue ${config.TEMPORAL_TASK_QUEUE})`,
+      `  Mail         ${mail ? `caught locally: invites and password resets are saved in ${path.relative(projectRoot, path.join(stack.dataDirectory, 'mail'))}/` : `sent through SMTP_URL`}`,
       `  Admin token  ${adminToken}${config.HUB_ADMIN_TOKEN ? ' (from HUB_ADMIN_TOKEN)' : ` (generated, kept in ${path.relative(projectRoot, stack.dataDirectory)}/local-secrets.json)`}`,
       '',
       'Create a tenant:',

@@ -51,6 +51,9 @@ export const tenantSettingsSchema = z.strictObject({
     .strictObject({
       ipAllowlist: z.array(cidr).max(100).optional().describe('When not empty, API calls from other addresses are refused (403 IP_NOT_ALLOWED)'),
       keyMaxLifetimeDays: z.number().int().min(1).max(3_650).nullable().optional().describe('New API keys must expire within this many days'),
+      sessionIdleTimeoutMinutes: z.number().int().min(1).max(1_440).optional().describe('Console sessions end after this many minutes without a request'),
+      sessionLifetimeHours: z.number().int().min(1).max(720).optional().describe('Console sessions end this many hours after sign-in'),
+      mfaRequired: z.boolean().optional().describe('Every console user must use TOTP MFA; one without it may only enrol after signing in'),
     })
     .optional(),
   backups: z
@@ -108,7 +111,14 @@ export type TenantBranding = z.infer<typeof tenantBrandingSchema>;
 export interface EffectiveSettings {
   limits: { maxConcurrentJobs: number; maxJobsPerDay: number; maxConcurrentSyncs: number };
   notifications: { emailRecipients: string[]; events: Array<(typeof NOTIFICATION_EVENTS)[number]>; usageAlertPercent: number | null };
-  security: { ipAllowlist: string[]; keyMaxLifetimeDays: number | null };
+  /** Session timeouts are null when the tenant keeps the hub's defaults (SESSION_IDLE_TIMEOUT, SESSION_LIFETIME). */
+  security: {
+    ipAllowlist: string[];
+    keyMaxLifetimeDays: number | null;
+    sessionIdleTimeoutMinutes: number | null;
+    sessionLifetimeHours: number | null;
+    mfaRequired: boolean;
+  };
 }
 
 /** The plan's defaults under the tenant's own choices; job limits never exceed the plan's. */
@@ -130,6 +140,9 @@ export function effectiveSettings(plan: PlanId, stored: TenantSettings | Record<
     security: {
       ipAllowlist: settings.security?.ipAllowlist ?? [],
       keyMaxLifetimeDays: settings.security?.keyMaxLifetimeDays ?? null,
+      sessionIdleTimeoutMinutes: settings.security?.sessionIdleTimeoutMinutes ?? null,
+      sessionLifetimeHours: settings.security?.sessionLifetimeHours ?? null,
+      mfaRequired: settings.security?.mfaRequired ?? false,
     },
   };
 }

@@ -8,6 +8,7 @@ import { startWebhookReceiver } from '../support/webhookReceiver';
 import { startScanPeer } from '../peers/scan/scanPeer';
 import { ownerDb, type CreatedTenant, type TestHub } from '../support/hub';
 import { useHub, useStarted } from '../support/harness';
+import { startSmtpCatcher } from '../support/smtpCatcher';
 import { eventually } from '../support/eventually';
 import { createKey, createUser, keysByRole, type TestKey } from '../support/tenantKeys';
 import { finishedJob, startJobVia, uploadFile } from '../support/jobs';
@@ -50,6 +51,7 @@ const recipes: Record<string, (f: Fixtures) => Promise<Call>> = {
   }),
   'PATCH /v1/users/:id': async (f) => ({ path: `/v1/users/${await createUser(f.hub, f.admin, { role: 'viewer' })}`, body: { status: 'active' } }),
   'DELETE /v1/users/:id': async (f) => ({ path: `/v1/users/${await createUser(f.hub, f.admin, { role: 'viewer' })}` }),
+  'POST /v1/users/:id/invitation': async (f) => ({ path: `/v1/users/${await createUser(f.hub, f.admin, { role: 'viewer' })}/invitation` }),
   'GET /v1/api-keys': async () => ({ path: '/v1/api-keys' }),
   'GET /v1/api-keys/:id': async (f) => ({ path: `/v1/api-keys/${(await createKey(f.hub, f.tenant, 'viewer')).id}` }),
   'POST /v1/api-keys': async () => ({ path: '/v1/api-keys', body: { name: 'matrix', role: 'viewer' } }),
@@ -221,11 +223,12 @@ function successStatus(key: string): number {
 describe('authorization: the route × role table and cross-tenant access', () => {
   const scanPeer = useStarted(() => startScanPeer({ port: 0, apiKey: SCAN_KEY }));
   const receiver = useStarted(() => startWebhookReceiver());
+  const smtp = useStarted(startSmtpCatcher, 'the SMTP catcher');
   const {
     hub,
     owner,
     tenants: [tenant, other, jobsTenant],
-  } = useHub({ tenants: [{}, {}, {}] });
+  } = useHub({ env: () => ({ SMTP_URL: smtp.url }), tenants: [{}, {}, {}] });
   let keys: Record<Role, TestKey>;
   let otherKeys: Record<Role, TestKey>;
 

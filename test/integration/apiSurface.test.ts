@@ -56,7 +56,7 @@ describe('API surface: health, readiness, metrics, docs and the error shape', ()
     const createTenant = response.body.paths['/v1/admin/tenants'].post;
     expect(createTenant.requestBody.content['application/json'].schema.required).toEqual(['name', 'slug', 'plan', 'adminEmail']);
     expect(Object.keys(createTenant.responses)).toEqual(expect.arrayContaining(['201', '400', '401', '409']));
-    expect(response.body.paths['/v1/tenant'].get.security).toEqual([{ ApiKey: [] }, { BearerApiKey: [] }]);
+    expect(response.body.paths['/v1/tenant'].get.security).toEqual([{ ApiKey: [] }, { BearerApiKey: [] }, { SessionCookie: [] }]);
   });
 
   it('GET /docs serves the browsable Swagger UI page over /openapi.json', async () => {

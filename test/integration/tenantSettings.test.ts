@@ -11,7 +11,7 @@ describe('tenant profile: settings, branding, theme.css, suspension, IP allowlis
     expect(response.body.tenant.settings).toEqual({
       limits: { maxConcurrentJobs: 20, maxJobsPerDay: 10_000, maxConcurrentSyncs: 10 },
       notifications: { emailRecipients: [], events: ['job.failed', 'sync.failed', 'connector.auth_failed', 'invoice.payment_failed'], usageAlertPercent: 80 },
-      security: { ipAllowlist: [], keyMaxLifetimeDays: null },
+      security: { ipAllowlist: [], keyMaxLifetimeDays: null, sessionIdleTimeoutMinutes: null, sessionLifetimeHours: null, mfaRequired: false },
     });
     expect(response.body.tenant.planLimits).toEqual({ requestsPerSecond: 250, apiCallsPerMonth: 200_000, quotaPolicy: 'bill_overage', includedSeats: 1_000 });
   });
