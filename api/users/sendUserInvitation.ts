@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { RecipientRejectedError } from '../../platform/mail/mailer';
 import { appendAudit } from '../../platform/audit';
 import { durationMs } from '../../platform/config';
 import { auditActor } from '../auth/auditActor';
@@ -17,7 +18,10 @@ export const sendUserInvitation = defineRoute({
   responses: {
     202: { description: 'The invite was e-mailed', schema: z.object({ expiresAt: z.iso.datetime() }) },
     404: { description: 'No such user (NOT_FOUND)' },
-    409: { description: 'The user has already accepted an invite (USER_NOT_INVITED)' },
+    409: {
+      description:
+        "The user has already accepted an invite (USER_NOT_INVITED), or the mail server refused the user's address (EMAIL_REJECTED): correct the address",
+    },
     503: { description: 'No SMTP server is configured or it refused the message (MAIL_UNAVAILABLE)' },
   },
   async handler({ deps, principal, params, req }) {
@@ -47,6 +51,7 @@ export const sendUserInvitation = defineRoute({
         text: `Hello ${user.name},\n\nSet your password to join ${principal.tenantSlug}:\n\n${consoleLink(deps.config, 'invite', link.token)}\n\nThe link works once and expires at ${link.expiresAt.toISOString()}.\n`,
       })
       .catch((error: unknown) => {
+        if (error instanceof RecipientRejectedError) throw errors.conflict('EMAIL_REJECTED', `The invite was not sent: ${error.message}`);
         deps.logger.warn({ err: error }, 'invite e-mail could not be sent');
         return false;
       });

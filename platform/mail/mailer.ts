@@ -9,6 +9,17 @@ export interface OutgoingMail {
   text: string;
 }
 
+/**
+ * The SMTP server refused every recipient for good (a 5xx answer to RCPT TO): the address, not the
+ * server, is at fault, so retrying will not help.
+ */
+export class RecipientRejectedError extends Error {
+  constructor(readonly smtpResponse: string) {
+    super(`The mail server refused the recipient address: ${smtpResponse}`);
+    this.name = 'RecipientRejectedError';
+  }
+}
+
 /** Sends the hub's e-mails (invites, password resets) through SMTP. */
 export interface Mailer {
   /** Resolves once the SMTP server accepted the message; false when no SMTP server is configured. */
@@ -23,7 +34,14 @@ export function createMailer(config: Pick<HubConfig, 'SMTP_URL' | 'MAIL_FROM'>, 
         logger.warn({ subject: mail.subject }, 'e-mail not sent: SMTP_URL is not set');
         return false;
       }
-      await transport.sendMail({ from: config.MAIL_FROM, to: mail.to, subject: mail.subject, text: mail.text });
+      try {
+        await transport.sendMail({ from: config.MAIL_FROM, to: mail.to, subject: mail.subject, text: mail.text });
+      } catch (error) {
+        const smtp = error as { code?: string; responseCode?: number; response?: string };
+        if (smtp.code === 'EENVELOPE' && typeof smtp.responseCode === 'number' && smtp.responseCode >= 500)
+          throw new RecipientRejectedError(smtp.response ?? String(smtp.responseCode));
+        throw error;
+      }
       return true;
     },
   };

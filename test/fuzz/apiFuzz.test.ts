@@ -3,7 +3,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { schemathesisPython } from '../../platform/local/schemathesis';
-import { useHub } from '../support/harness';
+import { useHub, useStarted } from '../support/harness';
+import { startSmtpCatcher } from '../support/smtpCatcher';
 
 /** The checks of the run (names as schemathesis 4 spells them). */
 const CHECKS = [
@@ -64,9 +65,11 @@ describe('API fuzz run (schemathesis against /openapi.json)', () => {
   // The hub's errors go to a file the failure message names: the cause of a 5xx the fuzzer finds.
   const hubLog = path.join(os.tmpdir(), `hub-fuzz-${process.pid}.log`);
   // A connector test reaches no provider at the endpoints the fuzzer registers; it answers 503 CONNECTOR_TEST_PENDING after 3 s, not a minute.
+  // Invitations are e-mailed: the fuzz hub gets an SMTP catcher, as a deployment has a mail server.
+  const smtp = useStarted(startSmtpCatcher, 'the SMTP catcher');
   const { hub, tenant } = useHub({
     tenants: [{}],
-    env: { CONNECTOR_TEST_TIMEOUT: '3s', LOG_LEVEL: 'error' },
+    env: () => ({ CONNECTOR_TEST_TIMEOUT: '3s', LOG_LEVEL: 'error', SMTP_URL: smtp.url }),
     logDestination: fs.createWriteStream(hubLog),
   });
 

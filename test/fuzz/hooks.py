@@ -41,6 +41,9 @@ SEMANTIC_REFUSALS = [
     ("POST /v1/jobs", "VALIDATION_FAILED", "body.params", "custom"),
     # An IP allowlist must include the caller's own address (it would lock the key out).
     ("PATCH /v1/tenant", "IP_ALLOWLIST_LOCKOUT", None, None),
+    # A one-time link token has the documented form but was never issued (or was used, or expired).
+    ("POST /v1/auth/invitations/accept", "LINK_INVALID", None, None),
+    ("POST /v1/auth/password-resets/complete", "LINK_INVALID", None, None),
 ]
 
 
