@@ -45,6 +45,11 @@ export const RESTORE_RULES: Readonly<
   migration_rows: { restore: false, why: 'migration job stage' },
   migration_changes: { restore: false, why: 'migration job bookkeeping' },
   user_import_batches: { restore: false, why: 'user-import job bookkeeping (applied-batch markers)' },
+  user_credentials: { restore: false, why: 'console passwords are credentials: never resurrected (restored users set theirs again by a reset link)' },
+  user_mfa: { restore: false, why: 'second factors are credentials: never resurrected' },
+  user_recovery_codes: { restore: false, why: 'second factors are credentials: never resurrected' },
+  user_sessions: { restore: false, why: 'console sessions: a restore signs everyone out' },
+  user_tokens: { restore: false, why: 'one-time links: never resurrected' },
   tenant_network_allowances: { restore: false, why: 'granted by the platform admin, not tenant data (a restore must not widen network access)' },
 };
 
