@@ -1,4 +1,13 @@
 # Integration Hub: one image for the API, the worker and migrations (choose with the command).
+
+# The console is a static build (Vite, a dev dependency): built here, copied into the image.
+FROM node:20.20-bookworm-slim AS console
+WORKDIR /build
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund --ignore-scripts
+COPY console ./console
+RUN node node_modules/vite/bin/vite.js build --config console/vite.config.mts
+
 FROM node:20.20-bookworm-slim
 
 ENV NODE_ENV=production \
@@ -17,6 +26,7 @@ COPY platform ./platform
 COPY workflows ./workflows
 COPY worker ./worker
 COPY tsconfig.json ./
+COPY --from=console /build/console/dist ./console/dist
 
 RUN mkdir -p /data && chown node:node /data
 USER node

@@ -8,10 +8,23 @@ const noImportCycle = require('./eslint-rules/noImportCycle');
 const nodeBuiltins = builtinModules.flatMap((name) => [name, `node:${name}`]);
 
 module.exports = tseslint.config(
-  { ignores: ['node_modules/**', '.data/**', '.tools/**', 'coverage/**', 'dist/**', 'eslint.config.js', 'jest.config.js', 'eslint-rules/**'] },
+  {
+    ignores: [
+      'node_modules/**',
+      '.data/**',
+      '.tools/**',
+      'coverage/**',
+      'dist/**',
+      'console/dist/**',
+      'console/src/api/schema.d.ts',
+      'eslint.config.js',
+      'jest.config.js',
+      'eslint-rules/**',
+    ],
+  },
   ...tseslint.configs.recommended,
   {
-    files: ['**/*.ts'],
+    files: ['**/*.ts', '**/*.tsx', '**/*.mts'],
     languageOptions: {
       parserOptions: { projectService: true, tsconfigRootDir: __dirname },
     },
@@ -57,7 +70,7 @@ module.exports = tseslint.config(
     // api/, worker/, cli/, bench/ on top. workflows/contracts sits below them all: it imports nothing of
     // the repository, so every layer may name Temporal things through it. Paths are resolved, so
     // platform/migrations is not mistaken for migrations/.
-    files: ['**/*.ts'],
+    files: ['**/*.ts', '**/*.tsx', '**/*.mts'],
     plugins: { 'import-x': importX.importX, hub: { rules: { 'no-import-cycle': noImportCycle } } },
     settings: { 'import-x/resolver-next': [importX.createNodeResolver({ extensions: ['.ts', '.js', '.json'] })] },
     rules: {
@@ -100,6 +113,13 @@ module.exports = tseslint.config(
               message: 'The Temporal contracts import nothing of the repository (every layer imports them).',
             },
             {
+              target: './console/src',
+              from: './',
+              except: ['./console/src', './node_modules'],
+              message:
+                'The console is a browser app on the public API only: it imports nothing of the server (its API types are generated into console/src/api).',
+            },
+            {
               target: './bench',
               from: './api',
               except: ['./http'],
@@ -117,7 +137,7 @@ module.exports = tseslint.config(
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
   {
-    files: ['cli/**/*.ts', 'bench/**/*.ts', 'platform/local/**/*.ts', 'migrations/run.ts', 'test/**/*.ts'],
+    files: ['cli/**/*.ts', 'bench/**/*.ts', 'platform/local/**/*.ts', 'platform/console/**/*.ts', 'migrations/run.ts', 'test/**/*.ts'],
     rules: { 'no-console': 'off' },
   },
 );

