@@ -1,3 +1,5 @@
+/// <reference lib="dom" />
+// page.evaluate bodies run in the browser: they name window and document.
 import fs from 'node:fs';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { chromiumPath } from '../../platform/local/chromium';
