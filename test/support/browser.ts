@@ -1,5 +1,3 @@
-/// <reference lib="dom" />
-// page.evaluate bodies run in the browser: they name window and document.
 import fs from 'node:fs';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { chromiumPath } from '../../platform/local/chromium';
@@ -66,6 +64,21 @@ export interface AxeViolation {
   targets: string[];
 }
 
+/** The browser globals page.evaluate bodies below use (this Node project has no DOM types). */
+interface WebStorageLike {
+  length: number;
+  key(index: number): string | null;
+  getItem(key: string): string | null;
+}
+interface AxeLike {
+  run(
+    context: unknown,
+    options: unknown,
+  ): Promise<{ violations: Array<{ id: string; impact: string | null; help: string; nodes: Array<{ target: string[] }> }> }>;
+}
+declare const window: { axe: AxeLike; localStorage: WebStorageLike; sessionStorage: WebStorageLike };
+declare const document: unknown;
+
 const axeSource = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 
 /**
@@ -76,17 +89,7 @@ const axeSource = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8'
 export async function seriousAxeViolations(page: Page): Promise<AxeViolation[]> {
   await page.evaluate(axeSource);
   return page.evaluate(async () => {
-    const axe = (
-      window as unknown as {
-        axe: {
-          run(
-            context: Document,
-            options: unknown,
-          ): Promise<{ violations: Array<{ id: string; impact: string | null; help: string; nodes: Array<{ target: string[] }> }> }>;
-        };
-      }
-    ).axe;
-    const result = await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
+    const result = await window.axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
     return result.violations
       .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
       .map((violation) => ({
