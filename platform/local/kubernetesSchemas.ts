@@ -46,7 +46,10 @@ type JsonObject = { [key: string]: Json };
  */
 export async function ensureKubernetesSchemas(log: (line: string) => void): Promise<{ dir: string }> {
   const stamp = path.join(kubernetesSchemasDir, '.complete');
-  if (fs.existsSync(stamp)) {
+  // The stamp names what was laid out: a changed version list lays it out again.
+  const contents = `${KUBERNETES_SCHEMAS_PACKAGE.name} ${KUBERNETES_SCHEMAS_PACKAGE.version}; kubernetes ${KUBERNETES_VERSIONS.join(',')}; keda ${KEDA_VERSION}\n`;
+  const complete = () => fs.existsSync(stamp) && fs.readFileSync(stamp, 'utf8') === contents;
+  if (complete()) {
     log(
       `kubernetes schemas: already at ${path.relative(projectRoot, kubernetesSchemasDir)} (Kubernetes ${KUBERNETES_VERSIONS.join(', ')}; KEDA ${KEDA_VERSION})`,
     );
@@ -106,8 +109,9 @@ export async function ensureKubernetesSchemas(log: (line: string) => void): Prom
     if (!module.Dir) throw new Error(`go mod download ${KEDA_MODULE}@v${KEDA_VERSION}: ${module.Error ?? 'no directory'}`);
     for (const file of KEDA_CRDS) writeCrdSchemas(path.join(module.Dir, 'config', 'crd', 'bases', file), path.join(staging, 'crds'));
 
-    fs.writeFileSync(path.join(staging, '.complete'), `${KUBERNETES_SCHEMAS_PACKAGE.name} ${KUBERNETES_SCHEMAS_PACKAGE.version}; keda ${KEDA_VERSION}\n`);
-    if (!fs.existsSync(stamp)) {
+    fs.writeFileSync(path.join(staging, '.complete'), contents);
+    // Another provisioner may have finished first; either copy is the same.
+    if (!complete()) {
       fs.rmSync(kubernetesSchemasDir, { recursive: true, force: true });
       fs.renameSync(staging, kubernetesSchemasDir);
     }
