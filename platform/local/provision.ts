@@ -1,5 +1,8 @@
 import { runMain } from '../runMain';
 import { ensureChromium } from './chromium';
+import { ensureHelm } from './helm';
+import { ensureKubeconform } from './kubeconform';
+import { ensureKubernetesSchemas } from './kubernetesSchemas';
 import { ensureLocalstripe } from './localstripe';
 import { ensureSchemathesis } from './schemathesis';
 import { ensureStripeMock } from './stripeMock';
@@ -12,7 +15,9 @@ import { ensureTemporalCli } from './temporalCli';
  * localstripe (the tests' Stripe peer) and schemathesis (the API fuzzer of test/fuzz/) from PyPI,
  * each into a project-local virtualenv; Stripe's stripe-mock (checks the hub's Stripe requests
  * against Stripe's API spec) built with `go install`; the headless Chromium of the console's browser
- * tests from Debian's chromium-headless-shell.
+ * tests from Debian's chromium-headless-shell; Helm and kubeconform (the Helm chart's checks) built
+ * with `go install`, with the Kubernetes schemas from the PyPI kubernetes-validate wheel and KEDA's
+ * CRDs from its Go module.
  */
 runMain('provision', async () => {
   const log = (line: string) => console.log(`[provision] ${line}`);
@@ -22,5 +27,8 @@ runMain('provision', async () => {
   await ensureStripeMock(log);
   await ensureSchemathesis(log);
   await ensureChromium(log);
+  await ensureHelm(log);
+  await ensureKubeconform(log);
+  await ensureKubernetesSchemas(log);
   log(`done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 });
