@@ -33,7 +33,7 @@ export const disableMfa = defineRoute({
       if (effectiveSettings(principal.plan, tenant?.settings ?? {}).security.mfaRequired) {
         throw errors.conflict('MFA_REQUIRED_BY_TENANT', 'This tenant requires MFA for every user: it cannot be turned off');
       }
-      const verifiedWith = await reauthenticate(trx, { vault: deps.vault, signIns: deps.controlPlane.signIns }, principal, req, body);
+      const verifiedWith = await reauthenticate(trx, { db: deps.db, vault: deps.vault, signIns: deps.controlPlane.signIns }, principal, req, body);
       await trx('user_recovery_codes').where({ user_id: userId }).delete();
       await trx('user_mfa').where({ user_id: userId }).delete();
       await appendAudit(trx, {

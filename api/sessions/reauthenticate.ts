@@ -1,8 +1,10 @@
 import { type Request } from 'express';
 import { z } from 'zod';
-import { type TenantTransaction } from '../../platform/db';
+import { appendAudit } from '../../platform/audit';
+import { type Database, type TenantTransaction } from '../../platform/db';
 import { verifyPassword } from '../../platform/sessions/passwords';
 import { type Vault } from '../../platform/vault/vault';
+import { auditActor } from '../auth/auditActor';
 import { type TenantPrincipal } from '../auth/principal';
 import { ApiError, errors } from '../errors';
 import { type UserRow } from '../users/userView';
@@ -21,11 +23,12 @@ export type Reauthentication = z.infer<typeof reauthenticationSchema>;
  * Proves that the person holding the session is its user before a change of their own security
  * (turning MFA off, new recovery codes): a stolen session alone is not enough. A wrong answer counts
  * as a failed sign-in of the account (the same budget and 429 SIGN_IN_LOCKED), so a session cannot be
- * used to guess the password. Answers how the user proved it, for the audit row.
+ * used to guess the password; it is audited as `user.reauthentication_failed` (in a transaction of its
+ * own: the caller's rolls back). Answers how the user proved it, for the caller's audit row.
  */
 export async function reauthenticate(
   trx: TenantTransaction,
-  deps: { vault: Vault; signIns: SignInThrottle },
+  deps: { db: Database; vault: Vault; signIns: SignInThrottle },
   principal: TenantPrincipal,
   req: Request,
   presented: Reauthentication,
@@ -48,6 +51,16 @@ export async function reauthenticate(
   }
   if (!accepted) {
     await deps.signIns.recordFailure(account, address);
+    const method = presented.password !== undefined ? 'password' : presented.totpCode !== undefined ? 'totp' : 'recovery_code';
+    await deps.db.withTenant(principal.tenantId, (audit) =>
+      appendAudit(audit, {
+        tenantId: principal.tenantId,
+        actor: auditActor(principal, req),
+        action: 'user.reauthentication_failed',
+        target: { type: 'user', id: userId },
+        details: { method, for: `${req.method} ${req.path}` },
+      }),
+    );
     throw new ApiError(400, 'REAUTHENTICATION_FAILED', 'The password or code is wrong');
   }
   return presented.password !== undefined ? 'password' : presented.totpCode !== undefined ? 'totp' : 'recovery_code';

@@ -29,7 +29,7 @@ export const regenerateRecoveryCodes = defineRoute({
     const recoveryCodes = await deps.db.withTenant(principal.tenantId, async (trx) => {
       const row = await mfaRow(trx, userId);
       if (!row?.enabled_at) throw errors.conflict('MFA_NOT_ENABLED', 'MFA is not on for this user');
-      const verifiedWith = await reauthenticate(trx, { vault: deps.vault, signIns: deps.controlPlane.signIns }, principal, req, body);
+      const verifiedWith = await reauthenticate(trx, { db: deps.db, vault: deps.vault, signIns: deps.controlPlane.signIns }, principal, req, body);
       const codes = await replaceRecoveryCodes(trx, principal.tenantId, userId);
       await appendAudit(trx, {
         tenantId: principal.tenantId,

@@ -197,6 +197,38 @@ describe('console sign-in flows: invite, TOTP enrolment, recovery codes, resets,
     expect(actions).toEqual(expect.arrayContaining(['user.mfa_enabled', 'user.mfa_recovery_codes_regenerated', 'user.mfa_disabled']));
   });
 
+  it('a tenant that requires MFA sends a user without it to the enrolment and nowhere else until it is done', async () => {
+    const other = await hub.createTenant();
+    expect((await hub.request('PATCH', '/v1/tenant', { key: other.key, body: { settings: { security: { mfaRequired: true } } } })).status).toBe(200);
+    const user = await inviteAndAccept(hub, smtp, other, 'viewer');
+    const page = await browser.newPage(hub);
+    await page.goto(`/console/sign-in?tenant=${other.slug}`);
+    await page.getByLabel('E-mail').fill(user.email);
+    await page.getByLabel(/^Password/).fill(user.password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'Set up two-factor authentication', level: 1 }).waitFor();
+    await page.getByText('Your organisation requires two-factor authentication').waitFor();
+    expect(await page.getByRole('link', { name: 'Not now' }).count()).toBe(0);
+    await page.goto('/console/users');
+    await page.getByRole('heading', { name: 'Set up two-factor authentication', level: 1 }).waitFor();
+    await expectNoSeriousAxe(page);
+
+    await page.getByRole('button', { name: 'Start setup' }).click();
+    const secret = (await page.getByTestId('totp-secret').textContent())!.replace(/\s/g, '');
+    await page.getByLabel(/^2\. Code from your authenticator app/).fill(totpCode(secret));
+    await page.getByRole('button', { name: 'Turn on two-factor authentication' }).click();
+    await page.getByTestId('recovery-codes').waitFor();
+    await page.getByLabel('I have saved these codes').check();
+    await page.getByRole('button', { name: 'Continue' }).click();
+    await page.getByRole('navigation', { name: 'Console' }).waitFor();
+
+    await page.goto('/console/account');
+    await eventually(async () => ((await page.getByTestId('mfa-status').textContent()) === 'On' ? true : undefined), 10_000, 'MFA shown as on');
+    await page.getByText('Your organisation requires two-factor authentication, so it cannot be turned off').waitFor();
+    expect(await page.getByRole('button', { name: 'Turn off' }).isDisabled()).toBe(true);
+    await expectNoSeriousAxe(page);
+  });
+
   it('forgot password → "check your e-mail" → reset link → new password → sign in; the used link explains what to do', async () => {
     const user = await inviteAndAccept(hub, smtp, tenant, 'viewer');
     const page = await browser.newPage(hub);

@@ -108,6 +108,10 @@ describe('console account: invite answer, MFA status, turning MFA off, new recov
     // Locked for sign-in as well, right password or not.
     expect((await signIn(hub, tenant, user.email, user.password)).response.body.error.code).toBe('SIGN_IN_LOCKED');
     expect((await browser('GET', '/v1/auth/mfa')).body.enabled).toBe(true);
+    const failures = await owner('audit_log').where({ tenant_id: tenant.id, action: 'user.reauthentication_failed', target_id: user.id });
+    expect(failures).toHaveLength(5);
+    expect(failures[0]).toMatchObject({ actor_type: 'user', actor_id: user.id, details: { method: 'password', for: 'DELETE /v1/auth/mfa' } });
+    expect(JSON.stringify(failures)).not.toContain('guess number');
   });
 
   it('lists the live sessions of the signed-in user only, marking the current one', async () => {
