@@ -73,6 +73,10 @@ import { signOut } from './sessions/signOut';
 import { signOutEverywhere } from './sessions/signOutEverywhere';
 import { confirmMfaEnrolment } from './sessions/confirmMfaEnrolment';
 import { startMfaEnrolment } from './sessions/startMfaEnrolment';
+import { getMfaStatus } from './sessions/getMfaStatus';
+import { disableMfa } from './sessions/disableMfa';
+import { regenerateRecoveryCodes } from './sessions/regenerateRecoveryCodes';
+import { listOwnSessions } from './sessions/listOwnSessions';
 
 /** Every route of the API, by area. The OpenAPI document and the router are both built from this list. */
 export const routes: readonly AnyRoute[] = [
@@ -161,4 +165,8 @@ export const routes: readonly AnyRoute[] = [
   completePasswordReset,
   startMfaEnrolment,
   confirmMfaEnrolment,
+  getMfaStatus,
+  disableMfa,
+  regenerateRecoveryCodes,
+  listOwnSessions,
 ];

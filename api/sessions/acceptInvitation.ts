@@ -13,12 +13,15 @@ export const acceptInvitation = defineRoute({
   tags: ['sessions'],
   body: z.strictObject({ token: z.string().min(1).max(200).describe('The token from the link'), password: newPasswordSchema }),
   responses: {
-    200: { description: 'The now active user; sign in next', schema: z.object({ user: userSchema }) },
+    200: {
+      description: 'The now active user and its tenant; sign in next with the tenant slug and the e-mail',
+      schema: z.object({ user: userSchema, tenant: z.object({ slug: z.string().describe('What sign-in asks for as tenant') }) }),
+    },
     400: { description: 'The link is invalid, expired or used (LINK_INVALID), or the password is too short (VALIDATION_FAILED)' },
   },
   async handler({ deps, body, req }) {
     const passwordHash = await hashPassword(body.password);
-    const user = await consumeLinkToken(deps.db, body.token, 'invite', async (trx, link) => {
+    const { user, tenantSlug } = await consumeLinkToken(deps.db, body.token, 'invite', async (trx, link) => {
       const [activated] = await trx<UserRow>('users')
         .where({ id: link.userId, status: 'invited' })
         .update({ status: 'active', updated_at: trx.fn.now() })
@@ -35,8 +38,9 @@ export const acceptInvitation = defineRoute({
         target: { type: 'user', id: link.userId },
         details: { after: { status: 'active' } },
       });
-      return activated;
+      const tenant = await trx('tenants').where({ id: link.tenantId }).first<{ slug: string }>('slug');
+      return { user: activated, tenantSlug: tenant!.slug };
     });
-    return { status: 200, body: { user: toUserView(user) } };
+    return { status: 200, body: { user: toUserView(user), tenant: { slug: tenantSlug } } };
   },
 });

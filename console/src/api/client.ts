@@ -21,6 +21,7 @@ export class ApiError extends Error {
 
 const CSRF_COOKIE = 'hub_csrf';
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+const PROBES = new Set(['/v1/auth/sign-in', '/v1/auth/session']);
 
 /** The session's CSRF token: the API sets it as a readable cookie next to the HttpOnly session cookie. */
 export function csrfToken(): string | undefined {
@@ -50,7 +51,7 @@ const sessionMiddleware: Middleware = {
   },
   async onResponse({ request, response }) {
     // The sign-in and session probes answer 401 as a normal outcome; anything else means the session ended.
-    const probing = new URL(request.url).pathname.startsWith('/v1/auth/');
+    const probing = PROBES.has(new URL(request.url).pathname);
     if (response.status === 401 && !probing) {
       const body = (await response
         .clone()

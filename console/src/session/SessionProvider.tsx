@@ -25,11 +25,16 @@ interface SessionState {
 const SessionContext = createContext<SessionState | undefined>(undefined);
 export const SESSION_QUERY_KEY = ['auth', 'session'] as const;
 
-async function probeSession(): Promise<SessionAnswer | null> {
+/** The session, or null when nobody is signed in; `onEnded` hears why a cookie the browser still held no longer works. */
+async function probeSession(onEnded: (code: string) => void): Promise<SessionAnswer | null> {
   try {
     return await unwrap(api.GET('/v1/auth/session'));
   } catch (error) {
-    if (error instanceof ApiError && error.status === 401) return null;
+    if (error instanceof ApiError && error.status === 401) {
+      // UNAUTHENTICATED means no cookie at all (never signed in, or signed out here): nothing to explain.
+      if (error.code === 'SESSION_EXPIRED') onEnded(error.code);
+      return null;
+    }
     throw error;
   }
 }
@@ -37,7 +42,12 @@ async function probeSession(): Promise<SessionAnswer | null> {
 /** Loads the session once (`GET /v1/auth/session`) and drops it when any call answers 401. */
 export function SessionProvider({ children }: { children: ReactNode }) {
   const queryClient = useQueryClient();
-  const query = useQuery({ queryKey: SESSION_QUERY_KEY, queryFn: probeSession, staleTime: Infinity, retry: false });
+  const query = useQuery({
+    queryKey: SESSION_QUERY_KEY,
+    queryFn: () => probeSession((code) => queryClient.setQueryData(['auth', 'ended'], code)),
+    staleTime: Infinity,
+    retry: false,
+  });
 
   useEffect(
     () =>

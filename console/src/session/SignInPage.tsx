@@ -1,4 +1,4 @@
-import { Alert, Anchor, Button, Center, Paper, PasswordInput, PinInput, Stack, Text, TextInput, Title } from '@mantine/core';
+import { Alert, Anchor, Button, Center, Paper, PasswordInput, Stack, TextInput, Title } from '@mantine/core';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { Link, Navigate, useNavigate, useSearchParams } from 'react-router';
@@ -21,6 +21,13 @@ export function SignInPage() {
   const [secondFactor, setSecondFactor] = useState<'none' | 'totp' | 'recovery'>('none');
   const [code, setCode] = useState('');
   const next = params.get('next') ?? '/';
+  // Where the visitor came from: an accepted invite or a finished password reset.
+  const arrival =
+    params.get('welcome') === '1'
+      ? 'Your password is set. Sign in with it to open the console.'
+      : params.get('reset') === '1'
+        ? 'Your password is changed and your other sessions are signed out. Sign in with the new password.'
+        : undefined;
 
   const signIn = useMutation({
     mutationFn: () =>
@@ -69,6 +76,11 @@ export function SignInPage() {
                 {ENDED_MESSAGES[endedBecause]}
               </Alert>
             )}
+            {!endedBecause && !refusal && arrival && (
+              <Alert color="green" role="status">
+                {arrival}
+              </Alert>
+            )}
             {refusal && (
               <Alert color="red" role="alert" title={refusal.code === 'SIGN_IN_LOCKED' ? 'Sign-in locked' : 'Sign-in refused'}>
                 {refusal.message}
@@ -102,11 +114,26 @@ export function SignInPage() {
               </>
             ) : secondFactor === 'totp' ? (
               <Stack gap={4}>
-                <Text size="sm" fw={500} id="totp-label">
-                  Code from your authenticator app
-                </Text>
-                <PinInput length={6} type="number" oneTimeCode autoFocus value={code} onChange={setCode} aria-labelledby="totp-label" />
-                <Anchor component="button" type="button" size="sm" onClick={() => setSecondFactor('recovery')}>
+                <TextInput
+                  label="Code from your authenticator app"
+                  description="The 6 digits it shows now"
+                  required
+                  autoFocus
+                  value={code}
+                  onChange={(event) => setCode(event.currentTarget.value.replace(/\s/g, ''))}
+                  inputMode="numeric"
+                  autoComplete="one-time-code"
+                  maxLength={6}
+                />
+                <Anchor
+                  component="button"
+                  type="button"
+                  size="sm"
+                  onClick={() => {
+                    setSecondFactor('recovery');
+                    setCode('');
+                  }}
+                >
                   Use a recovery code instead
                 </Anchor>
               </Stack>
@@ -122,7 +149,7 @@ export function SignInPage() {
             <Button type="submit" loading={signIn.isPending} fullWidth>
               {secondFactor === 'none' ? 'Sign in' : 'Verify'}
             </Button>
-            <Anchor component={Link} to={`/forgot-password${tenant ? `?tenant=${encodeURIComponent(tenant)}` : ''}`} size="sm">
+            <Anchor component={Link} to={`/forgot-password?${new URLSearchParams({ tenant, email }).toString()}`} size="sm">
               Forgot your password?
             </Anchor>
           </Stack>

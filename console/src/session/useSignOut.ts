@@ -1,7 +1,7 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { notifications } from '@mantine/notifications';
 import { useNavigate } from 'react-router';
-import { api, errorMessage, unwrap } from '../api/client';
+import { api, ApiError, errorMessage, unwrap } from '../api/client';
 import { SESSION_QUERY_KEY } from './SessionProvider';
 
 /** Sign out of this session, or of every session of the user; then the sign-in page. */
@@ -18,11 +18,20 @@ export function useSignOut() {
       return 1;
     },
     onSuccess: (count, scope) => {
-      queryClient.clear();
+      // Not queryClient.clear(): the mounted session observer would keep showing the removed query's user.
       queryClient.setQueryData(SESSION_QUERY_KEY, null);
+      queryClient.removeQueries({ predicate: (entry) => entry.queryKey[0] !== 'auth' || entry.queryKey[1] === 'ended' });
       if (scope === 'everywhere') notifications.show({ message: `Signed out of ${count} session${count === 1 ? '' : 's'}` });
       void navigate('/sign-in', { replace: true });
     },
-    onError: (error) => notifications.show({ color: 'red', title: 'Sign-out failed', message: errorMessage(error) }),
+    onError: (error) => {
+      // A session that already ended (401) is as signed out as it gets: the sign-in page says why.
+      if (error instanceof ApiError && error.status === 401) {
+        queryClient.setQueryData(SESSION_QUERY_KEY, null);
+        void navigate('/sign-in', { replace: true });
+        return;
+      }
+      notifications.show({ color: 'red', title: 'Sign-out failed', message: errorMessage(error) });
+    },
   });
 }
