@@ -38,7 +38,6 @@ export function ImportUsersModal({ opened, onClose }: { opened: boolean; onClose
   useEffect(() => {
     if (finished) void refresh();
     // Refresh once when the job ends, not on every poll.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [finished]);
 
   const choose = (chosen: File | null) => {
@@ -72,13 +71,13 @@ export function ImportUsersModal({ opened, onClose }: { opened: boolean; onClose
   const uploadPercent = sent.total ? Math.round((sent.sent / sent.total) * 100) : 0;
 
   return (
-    <Modal opened={opened} onClose={close} title="Import users" size="lg" centered>
+    <Modal opened={opened} onClose={close} title="Import users" size="lg" centered closeButtonProps={{ 'aria-label': 'Close dialog' }}>
       <Stack>
         {!file && (
           <>
             <Text size="sm">
-              A CSV or XLSX file with the columns <strong>email</strong>, <strong>name</strong> and <strong>role</strong> (viewer, member,
-              manager or admin). New users are invited; existing e-mail addresses are updated.
+              A CSV or XLSX file with the columns <strong>email</strong>, <strong>name</strong> and <strong>role</strong> (viewer, member, manager or admin).
+              New users are invited; existing e-mail addresses are updated.
             </Text>
             <Paper
               withBorder
@@ -119,7 +118,7 @@ export function ImportUsersModal({ opened, onClose }: { opened: boolean; onClose
             <Text size="sm" id="upload-progress-label">
               Uploading… {uploadPercent}%
             </Text>
-            <Progress value={uploadPercent} aria-labelledby="upload-progress-label" data-testid="upload-progress" transitionDuration={100} />
+            <Progress value={uploadPercent} aria-label="Upload progress" data-testid="upload-progress" transitionDuration={100} />
           </Stack>
         )}
 
@@ -175,7 +174,7 @@ function ImportJobProgress({ job }: { job: ImportJob }) {
             {phase}
             {percent !== undefined && job.progress ? ` — ${formatNumber(job.progress.done)} of ${formatNumber(job.progress.total)} rows (${percent}%)` : '…'}
           </Text>
-          <Progress value={percent ?? 100} animated={percent === undefined} striped={percent === undefined} aria-labelledby="import-progress-label" />
+          <Progress value={percent ?? 100} animated={percent === undefined} striped={percent === undefined} aria-label="Import progress" />
         </>
       )}
     </Stack>

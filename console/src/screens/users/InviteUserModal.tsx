@@ -74,7 +74,7 @@ export function InviteUserModal({ opened, onClose, callerRole }: { opened: boole
   const pending = createUser.isPending || sendInvitation.isPending;
 
   return (
-    <Modal opened={opened} onClose={close} title="Invite a user" centered>
+    <Modal opened={opened} onClose={close} title="Invite a user" centered closeButtonProps={{ 'aria-label': 'Close dialog' }}>
       <form onSubmit={submit} aria-label="Invite a user" noValidate>
         <Stack>
           <ErrorAlert error={generalError} title="The user was not created" />

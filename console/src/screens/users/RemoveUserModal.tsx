@@ -13,12 +13,12 @@ export function RemoveUserModal({ user, onClose }: { user: ListedUser | undefine
   };
   const lastAdmin = removeUser.error instanceof ApiError && removeUser.error.code === 'LAST_ADMIN';
   return (
-    <Modal opened={Boolean(user)} onClose={close} title="Remove user" centered>
+    <Modal opened={Boolean(user)} onClose={close} title="Remove user" centered closeButtonProps={{ 'aria-label': 'Close dialog' }}>
       {user && (
         <Stack>
           <Text size="sm">
-            Remove <strong>{user.name}</strong> ({user.email})? They lose access at once and their seat is freed. This cannot be undone; you can
-            invite them again later.
+            Remove <strong>{user.name}</strong> ({user.email})? They lose access at once and their seat is freed. This cannot be undone; you can invite them
+            again later.
           </Text>
           <ErrorAlert error={removeUser.error} title={lastAdmin ? 'This is the last active admin' : 'The user was not removed'} />
           <Group justify="flex-end">

@@ -58,7 +58,6 @@ export default function UsersPage() {
   useEffect(() => {
     if (debouncedSearch !== filterParams.q) filterParams.update({ q: debouncedSearch });
     // Only a settled search changes the address (and the query).
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [debouncedSearch]);
 
   const filter = useMemo(
@@ -84,7 +83,8 @@ export default function UsersPage() {
     resendInvite: (user) => {
       setRowError(undefined);
       sendInvitation.mutate(user.id, {
-        onSuccess: () => notifications.show({ color: 'green', title: 'Invite sent again', message: `A new link went to ${user.email}; the old one stops working.` }),
+        onSuccess: () =>
+          notifications.show({ color: 'green', title: 'Invite sent again', message: `A new link went to ${user.email}; the old one stops working.` }),
         onError: (error) => setRowError({ user, error }),
       });
     },
@@ -201,9 +201,12 @@ export default function UsersPage() {
                 aria-label="Pages of users"
                 withEdges
                 getControlProps={(control) =>
-                  ({ first: { 'aria-label': 'First page' }, previous: { 'aria-label': 'Previous page' }, next: { 'aria-label': 'Next page' }, last: { 'aria-label': 'Last page' } })[
-                    control
-                  ]
+                  ({
+                    first: { 'aria-label': 'First page' },
+                    previous: { 'aria-label': 'Previous page' },
+                    next: { 'aria-label': 'Next page' },
+                    last: { 'aria-label': 'Last page' },
+                  })[control]
                 }
                 getItemProps={(item) => ({ 'aria-label': `Page ${item}`, 'aria-current': item === filterParams.page ? 'page' : undefined })}
               />
