@@ -36,11 +36,15 @@ describe('console: Users screen — search, pages, invite, roles, remove, bulk i
     const csv = usersCsv(1_000, { bad: new Set([10, 500, 999]), prefix: 'bulk' });
     await page.locator('input[type=file]').setInputFiles({ name: 'people.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
     const uploadBar = page.getByRole('progressbar', { name: 'Upload progress' });
-    // A string: the test's TypeScript has no DOM types; this runs in the page.
-    await page.waitForFunction(`(() => {
-      const value = Number(document.querySelector('[role=progressbar][aria-label="Upload progress"]')?.getAttribute('aria-valuenow'));
-      return value > 0 && value < 100;
-    })()`);
+    await eventually(
+      async () => {
+        const value = Number(await uploadBar.getAttribute('aria-valuenow'));
+        return value > 0 && value < 100 ? value : undefined;
+      },
+      20_000,
+      'the upload progress between 0 and 100 %',
+      20,
+    );
     expect(await seriousAxeViolations(page)).toEqual([]);
     await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: -1 });
     await uploadBar.waitFor({ state: 'detached' });
@@ -73,7 +77,7 @@ describe('console: Users screen — search, pages, invite, roles, remove, bulk i
     expect(imported.map((user) => user.email)).toContain('bulk998@example.test');
 
     // The table behind the dialog has refreshed.
-    await dialog.getByRole('button', { name: 'Close' }).click();
+    await dialog.getByRole('button', { name: 'Close', exact: true }).click();
     await eventually(
       async () => (digits(await page.getByTestId('users-total').textContent()) === before + 997 ? true : undefined),
       10_000,

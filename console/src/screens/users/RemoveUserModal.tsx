@@ -1,5 +1,5 @@
 import { Button, Group, Modal, Stack, Text } from '@mantine/core';
-import { notifications } from '@mantine/notifications';
+import { notify } from '../../ui/notify';
 import { ApiError } from '../../api/client';
 import { ErrorAlert } from '../../ui/ErrorAlert';
 import { useRemoveUser, type ListedUser } from './usersQueries';
@@ -32,7 +32,7 @@ export function RemoveUserModal({ user, onClose }: { user: ListedUser | undefine
               onClick={() =>
                 removeUser.mutate(user, {
                   onSuccess: () => {
-                    notifications.show({ color: 'green', title: 'User removed', message: `${user.email} no longer has access.` });
+                    notify({ title: 'User removed', message: `${user.email} no longer has access.` });
                     close();
                   },
                 })

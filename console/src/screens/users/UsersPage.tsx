@@ -1,6 +1,6 @@
 import { Button, Center, Group, Loader, NativeSelect, Pagination, Paper, Skeleton, Stack, Text, TextInput } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
-import { notifications } from '@mantine/notifications';
+import { notify } from '../../ui/notify';
 import { useEffect, useMemo, useState } from 'react';
 import { useSearchParams } from 'react-router';
 import { ApiError, errorMessage } from '../../api/client';
@@ -74,8 +74,7 @@ export default function UsersPage() {
       changeUser.mutate(
         { user, change },
         {
-          onSuccess: ({ user: changed }) =>
-            notifications.show({ color: 'green', title: 'User updated', message: `${changed.email} is now ${changed.role}, ${changed.status}.` }),
+          onSuccess: ({ user: changed }) => notify({ title: 'User updated', message: `${changed.email} is now ${changed.role}, ${changed.status}.` }),
           onError: (error) => setRowError({ user, error }),
         },
       );
@@ -83,8 +82,7 @@ export default function UsersPage() {
     resendInvite: (user) => {
       setRowError(undefined);
       sendInvitation.mutate(user.id, {
-        onSuccess: () =>
-          notifications.show({ color: 'green', title: 'Invite sent again', message: `A new link went to ${user.email}; the old one stops working.` }),
+        onSuccess: () => notify({ title: 'Invite sent again', message: `A new link went to ${user.email}; the old one stops working.` }),
         onError: (error) => setRowError({ user, error }),
       });
     },

@@ -78,7 +78,7 @@ export function UsersTable({
                   )}
                 </Table.Td>
                 <Table.Td>
-                  <Badge variant="light" color={STATUS_COLOURS[user.status]} data-testid="user-status">
+                  <Badge variant="dot" color={STATUS_COLOURS[user.status]} data-testid="user-status">
                     {user.status}
                   </Badge>
                 </Table.Td>
