@@ -205,4 +205,31 @@ describe('console: Users screen — search, pages, invite, roles, remove, bulk i
     expect(await owner('users').where({ tenant_id: tenant.id, email: 'forged@console.test' })).toEqual([]);
     expect((await owner('users').where({ id: viewer.id }).first()).role).toBe('viewer');
   });
+
+  // Last in the file: it stops the SMTP catcher.
+  it('an invite whose e-mail cannot be sent (503 MAIL_UNAVAILABLE) says the user exists and offers to send it again', async () => {
+    const tenant = tenants[2];
+    const admin = await inviteAndAccept(hub, smtp, tenant, 'admin');
+    await smtp.stop();
+    const page = await browser.newPage(hub);
+    await signInThroughPage(page, tenant, admin, '/users');
+    await page.getByRole('button', { name: 'Invite user' }).click();
+    const invite = page.getByRole('dialog', { name: 'Invite a user' });
+    const email = `unsent.${Math.random().toString(36).slice(2, 8)}@console.test`;
+    await invite.getByLabel(/^E-mail/).fill(email);
+    await invite.getByLabel(/^Name/).fill('Not Mailed');
+    await invite.getByRole('button', { name: 'Send invite' }).click();
+    const refusal = invite.getByRole('alert').filter({ hasText: 'The invite e-mail could not be sent' });
+    await refusal.waitFor();
+    expect(await refusal.textContent()).toContain(`${email} was added as invited, but no e-mail went out`);
+    expect(await refusal.textContent()).toContain('MAIL_UNAVAILABLE');
+    expect(await invite.getByRole('button', { name: 'Send the invite again' }).isEnabled()).toBe(true);
+    expect(await invite.getByLabel(/^E-mail/).isDisabled()).toBe(true);
+    expect(await seriousAxeViolations(page)).toEqual([]);
+    expect(await owner('users').where({ tenant_id: tenant.id, email }).first()).toMatchObject({ status: 'invited', name: 'Not Mailed' });
+    // Sending again does not create a second user: it is the same refusal for the same user.
+    await invite.getByRole('button', { name: 'Send the invite again' }).click();
+    await refusal.waitFor();
+    expect(await owner('users').where({ tenant_id: tenant.id, email })).toHaveLength(1);
+  });
 });
