@@ -3,7 +3,7 @@ import { useDebouncedValue } from '@mantine/hooks';
 import { notify } from '../../ui/notify';
 import { useEffect, useMemo, useState } from 'react';
 import { useSearchParams } from 'react-router';
-import { ApiError, errorMessage } from '../../api/client';
+import { ApiError } from '../../api/client';
 import { useSession } from '../../session/SessionProvider';
 import type { Role } from '../../session/roles';
 import { ErrorAlert } from '../../ui/ErrorAlert';
@@ -216,7 +216,6 @@ export default function UsersPage() {
       {canManage && <InviteUserModal opened={inviting} onClose={() => setInviting(false)} callerRole={callerRole} />}
       {canImport && <ImportUsersModal opened={importing} onClose={() => setImporting(false)} />}
       {canManage && <RemoveUserModal user={removing} onClose={() => setRemoving(undefined)} />}
-      {users.isError && !page && <Text size="sm">{errorMessage(users.error)}</Text>}
     </>
   );
 }
