@@ -9,9 +9,19 @@ export const listUsers = defineRoute({
   method: 'get',
   path: '/v1/users',
   auth: 'tenant',
-  summary: "The tenant's users, oldest first; filter by role and status",
+  summary: "The tenant's users, oldest first; filter by role and status, search by e-mail or name (q)",
   tags: ['users'],
-  query: pageQuery.extend({ role: z.enum(ROLES).optional(), status: z.enum(USER_STATUSES).optional() }),
+  query: pageQuery.extend({
+    role: z.enum(ROLES).optional(),
+    status: z.enum(USER_STATUSES).optional(),
+    q: z
+      .string()
+      .trim()
+      .max(200)
+      .optional()
+      .transform((fragment) => fragment || undefined)
+      .describe('Users whose e-mail or name contains this, case-insensitively (wildcards are literal); empty means no search'),
+  }),
   responses: { 200: { description: 'A page of users', schema: pageOf(userSchema) } },
   async handler({ deps, principal, query }) {
     const [page] = await deps.db.readAsTenant<{ data: string; total: string }>(principal.tenantId, usersPageStatement(principal.tenantId, query));

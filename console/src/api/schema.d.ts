@@ -340,7 +340,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The tenant's users, oldest first; filter by role and status */
+        /** The tenant's users, oldest first; filter by role and status, search by e-mail or name (q) */
         get: operations["getV1Users"];
         put?: never;
         /** Invite a user (status invited); e-mail addresses are unique per tenant, case-insensitively */
@@ -6238,6 +6238,8 @@ export interface operations {
                 limit?: number;
                 role?: "admin" | "manager" | "member" | "viewer";
                 status?: "invited" | "active" | "suspended";
+                /** @description Users whose e-mail or name contains this, case-insensitively (wildcards are literal); empty means no search */
+                q?: string;
             };
             header?: never;
             path?: never;
