@@ -192,6 +192,9 @@ describe('console: dashboard, invoices, settings and audit log', () => {
       (minutes) => minutes === 45,
       'the saved idle timeout',
     );
+    // The notification fades out over its last frames; dismissed, axe reads the page, not an animation.
+    await page.getByRole('button', { name: 'Dismiss notification' }).click();
+    await page.getByText('Security settings saved.').waitFor({ state: 'detached' });
 
     const refused = await hub.request('PATCH', '/v1/tenant', { key: tenant.key, body: { settings: { security: { sessionIdleTimeoutMinutes: 5000 } } } });
     expect(refused.status).toBe(400);

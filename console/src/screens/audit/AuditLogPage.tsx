@@ -6,6 +6,7 @@ import { useSession } from '../../session/SessionProvider';
 import { ErrorAlert } from '../../ui/ErrorAlert';
 import { formatDateTime, formatNumber } from '../../ui/format';
 import { PageHeader } from '../../ui/PageHeader';
+import { fieldErrorsOf } from '../settings/fieldErrors';
 import { type AuditFilter, filterFromSearch, filterQuery } from './auditFilter';
 import { AuditFilterForm } from './AuditFilterForm';
 
@@ -61,7 +62,7 @@ export default function AuditLogPage() {
         <>
           {/* Keyed by the applied filter, so Back/Forward show their filter in the inputs. */}
           <AuditFilterForm key={search.toString()} applied={filter} error={entries.error} onApply={apply} />
-          <ErrorAlert error={entries.error} title="The audit log could not load" />
+          {Object.keys(fieldErrorsOf(entries.error, 'query')).length === 0 && <ErrorAlert error={entries.error} title="The audit log could not load" />}
           {entries.isPending ? (
             <Stack gap="xs">
               <Skeleton h={28} />

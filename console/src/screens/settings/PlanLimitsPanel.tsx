@@ -25,7 +25,7 @@ export function PlanLimitsPanel({ tenant }: { tenant: Tenant }) {
           <Badge color="indigo.9" variant="filled" data-testid="tenant-plan">
             {tenant.plan}
           </Badge>
-          <Badge color={tenant.status === 'active' ? 'green.9' : 'red.9'} variant="filled">
+          <Badge color={tenant.status === 'active' ? '#1e6b34' : 'red.9'} variant="filled">
             {tenant.status}
           </Badge>
         </Group>

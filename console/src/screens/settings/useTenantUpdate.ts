@@ -10,7 +10,7 @@ export function useTenantUpdate(what: string) {
     mutationFn: (body: RequestBody<'/v1/tenant', 'patch'>) => unwrap(api.PATCH('/v1/tenant', { body })),
     onSuccess: (answer) => {
       queryClient.setQueryData(['tenant'], answer);
-      notifications.show({ color: 'green', title: 'Saved', message: `${what} saved.` });
+      notifications.show({ color: 'green', title: 'Saved', message: `${what} saved.`, closeButtonProps: { 'aria-label': 'Dismiss notification' } });
     },
   });
 }
