@@ -8,7 +8,10 @@ import { SignInPage } from './session/SignInPage';
 /** Each screen is its own chunk: the first screen loads only what it shows (bench/consoleSpeed). */
 const screen = (load: () => Promise<{ default: ComponentType }>): LazyExoticComponent<ComponentType> => lazy(load);
 
-const DashboardPage = screen(() => import('./screens/dashboard/DashboardPage'));
+const loadDashboard = () => import('./screens/dashboard/DashboardPage');
+// The index screen is what most visits show first: its chunk loads alongside the session check, not after it.
+if (/^\/console\/?$/.test(window.location.pathname)) void loadDashboard();
+const DashboardPage = screen(loadDashboard);
 const UsersPage = screen(() => import('./screens/users/UsersPage'));
 const IntegrationsPage = screen(() => import('./screens/integrations/IntegrationsPage'));
 const IntegrationPage = screen(() => import('./screens/integrations/IntegrationPage'));

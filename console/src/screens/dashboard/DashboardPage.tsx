@@ -55,13 +55,14 @@ export default function DashboardPage() {
   const daily = useQuery({
     queryKey: ['usage', 'day', from],
     queryFn: () => unwrap(api.GET('/v1/usage', { params: { query: { groupBy: 'day', from } } })),
-    enabled: reports,
+    // The charts ask once the headline figures are in: the numbers are what the first screen is for.
+    enabled: reports && dashboard.isFetched,
     refetchInterval: REFRESH_MS,
   });
   const endpoints = useQuery({
     queryKey: ['usage', 'endpoint', from],
     queryFn: () => unwrap(api.GET('/v1/usage', { params: { query: { groupBy: 'endpoint', kind: 'api_call', from } } })),
-    enabled: reports,
+    enabled: reports && dashboard.isFetched,
     refetchInterval: REFRESH_MS,
   });
 
