@@ -15,6 +15,7 @@ import { getApiKey } from './apiKeys/getApiKey';
 import { listApiKeys } from './apiKeys/listApiKeys';
 import { revokeApiKey } from './apiKeys/revokeApiKey';
 import { listAuditLogs } from './audit/listAuditLogs';
+import { exportAuditLogs } from './audit/exportAuditLogs';
 import { getDocs } from './docs/getDocs';
 import { getOpenApiDocument } from './docs/getOpenApiDocument';
 import { getHealthz } from './health/getHealthz';
@@ -120,6 +121,7 @@ export const routes: readonly AnyRoute[] = [
   createApiKey,
   revokeApiKey,
   listAuditLogs,
+  exportAuditLogs,
   getUsage,
   // connectors
   listConnectorTypes,

@@ -8,6 +8,7 @@ import { authenticatedList } from './benchmarks/authenticatedList';
 import { backupRestore } from './benchmarks/backupRestore';
 import { billingRun } from './benchmarks/billingRun';
 import { connectorReads } from './benchmarks/connectorReads';
+import { consoleSpeed } from './benchmarks/consoleSpeed';
 import { exportCsv } from './benchmarks/exportCsv';
 import { salesforceRead } from './benchmarks/salesforceRead';
 import { syncThroughput } from './benchmarks/syncThroughput';
@@ -27,6 +28,7 @@ const benchmarks: Benchmark[] = [
   userImport,
   exportCsv,
   backupRestore,
+  consoleSpeed,
 ];
 
 const resultsFile = path.join(projectRoot, 'bench', 'results.json');

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { defineRoute } from '../http/route';
 import { pageOf, pageQuery, pagination } from '../http/pagination';
-import { instant } from '../http/instant';
+import { auditLogFilterQuery, whereAuditLogFilter } from './auditLogFilter';
 
 const auditEntrySchema = z.object({
   id: z.string(),
@@ -45,25 +45,11 @@ export const listAuditLogs = defineRoute({
   auth: 'tenant',
   summary: "The tenant's audit log, newest first; filter by action (exact, or a prefix ending in *), actor id and time",
   tags: ['audit'],
-  query: pageQuery.extend({
-    action: z
-      .string()
-      .max(100)
-      .regex(/^[a-z_.]+\*?$/, 'an action such as user.created, or a prefix such as user.*')
-      .optional(),
-    actor: z.string().max(100).optional().describe('actor id (an API key id or a user id)'),
-    from: instant().optional().describe('inclusive'),
-    to: instant().optional().describe('exclusive'),
-  }),
+  query: pageQuery.extend(auditLogFilterQuery.shape),
   responses: { 200: { description: 'A page of audit entries', schema: pageOf(auditEntrySchema) } },
   async handler({ deps, principal, query }) {
     const { db } = deps;
-    const q = db.knex('audit_log').where({ tenant_id: principal.tenantId });
-    if (query.action?.endsWith('*')) q.where('action', 'like', `${query.action.slice(0, -1).replace(/_/g, '\\_')}%`);
-    else if (query.action) q.where({ action: query.action });
-    if (query.actor) q.where({ actor_id: query.actor });
-    if (query.from) q.where('occurred_at', '>=', new Date(query.from));
-    if (query.to) q.where('occurred_at', '<', new Date(query.to));
+    const q = whereAuditLogFilter(db.knex('audit_log').where({ tenant_id: principal.tenantId }), query);
     const rows = await db.readAsTenant<AuditRow>(
       principal.tenantId,
       q

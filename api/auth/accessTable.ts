@@ -30,6 +30,7 @@ export const accessTable: Readonly<Record<string, Role>> = {
   'POST /v1/api-keys': 'member',
   'DELETE /v1/api-keys/:id': 'member',
   'GET /v1/audit-logs': 'admin',
+  'GET /v1/audit-logs/export': 'admin',
   'GET /v1/usage': 'manager',
   // connectors: members manage them, viewers read them (never their credentials)
   'GET /v1/connector-types': 'viewer',

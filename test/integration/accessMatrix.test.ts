@@ -57,6 +57,7 @@ const recipes: Record<string, (f: Fixtures) => Promise<Call>> = {
   'POST /v1/api-keys': async () => ({ path: '/v1/api-keys', body: { name: 'matrix', role: 'viewer' } }),
   'DELETE /v1/api-keys/:id': async (f) => ({ path: `/v1/api-keys/${await keyCreatedBy(f)}` }),
   'GET /v1/audit-logs': async () => ({ path: '/v1/audit-logs' }),
+  'GET /v1/audit-logs/export': async () => ({ path: '/v1/audit-logs/export' }),
   'GET /v1/usage': async () => ({ path: '/v1/usage' }),
   'POST /v1/jobs': async () => ({ path: '/v1/jobs', body: { kind: 'export', params: { dataset: 'users', format: 'csv' } } }),
   'GET /v1/jobs': async () => ({ path: '/v1/jobs' }),

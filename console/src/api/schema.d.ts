@@ -423,6 +423,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/audit-logs/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The audit log rows the same filters select (action, actor, from, to), newest first, as a CSV download; the export itself is audited (audit_log.exported) and is not among its own rows */
+        get: operations["getV1AuditLogsExport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/usage": {
         parameters: {
             query?: never;
@@ -8461,6 +8478,212 @@ export interface operations {
                             totalPages: number;
                         };
                     };
+                };
+            };
+            /** @description Invalid request (VALIDATION_FAILED, INVALID_JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Missing, unknown, expired or revoked credential (UNAUTHENTICATED), or a signed-out or expired console session (SESSION_EXPIRED) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Role or scope does not allow this (FORBIDDEN), the tenant is suspended (TENANT_SUSPENDED), the IP allowlist refuses the caller (IP_NOT_ALLOWED), a session-cookie change lacks its X-CSRF-Token (CSRF_TOKEN_INVALID), or the session must enrol in MFA first (MFA_ENROLMENT_REQUIRED) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Request body too large (PAYLOAD_TOO_LARGE) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description The request body encoding is not supported (UNSUPPORTED_MEDIA_TYPE) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Rate limit or quota exceeded (RATE_LIMITED, QUOTA_EXCEEDED) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Unexpected error (INTERNAL) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description The database or the workflow engine is unreachable or restarting (DATABASE_UNAVAILABLE, WORKFLOW_ENGINE_UNAVAILABLE); retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    getV1AuditLogsExport: {
+        parameters: {
+            query?: {
+                action?: string;
+                /** @description actor id (an API key id or a user id) */
+                actor?: string;
+                /** @description inclusive */
+                from?: string & (unknown & unknown);
+                /** @description exclusive */
+                to?: string & (unknown & unknown);
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description CSV with a header row: seq, occurred_at, actor_type, actor_id, actor_role, ip, request_id, action, target_type, target_id, details, hash */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
                 };
             };
             /** @description Invalid request (VALIDATION_FAILED, INVALID_JSON) */

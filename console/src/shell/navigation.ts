@@ -15,8 +15,8 @@ export const NAVIGATION: readonly NavigationEntry[] = [
   { path: '/jobs', label: 'Bulk jobs', minRole: 'viewer' },
   { path: '/webhooks', label: 'Webhooks', minRole: 'viewer' },
   { path: '/api-keys', label: 'API keys', minRole: 'viewer' },
-  { path: '/audit', label: 'Audit log', minRole: 'viewer' },
-  { path: '/invoices', label: 'Invoices', minRole: 'viewer' },
+  { path: '/audit', label: 'Audit log', minRole: 'admin' },
+  { path: '/invoices', label: 'Invoices', minRole: 'manager' },
   { path: '/settings', label: 'Settings', minRole: 'viewer' },
   { path: '/branding', label: 'White-label', minRole: 'viewer' },
 ];
