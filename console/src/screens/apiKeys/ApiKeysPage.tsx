@@ -89,7 +89,7 @@ export default function ApiKeysPage() {
                         <Text size="xs">{key.scopes ? key.scopes.join(', ') : 'everything the role allows'}</Text>
                       </Table.Td>
                       <Table.Td>
-                        <Badge color={API_KEY_STATUSES[key.status].color} variant="light">
+                        <Badge color={API_KEY_STATUSES[key.status].color} variant="dot">
                           {API_KEY_STATUSES[key.status].label}
                         </Badge>
                       </Table.Td>

@@ -44,7 +44,7 @@ export function CreateApiKeyModal({ opened, onClose }: { opened: boolean; onClos
   };
 
   return (
-    <Modal opened={opened} onClose={close} title="Create an API key" size="lg">
+    <Modal closeButtonProps={{ 'aria-label': 'Close' }} opened={opened} onClose={close} title="Create an API key" size="lg">
       {created ? (
         <Stack>
           <SecretOnce label={`API key “${created.name}”`} secret={created.key} onDone={close} />

@@ -1,5 +1,5 @@
 import { Button, Code, Group, Modal, Stack, Text } from '@mantine/core';
-import { notifications } from '@mantine/notifications';
+import { notify } from '../../ui/notify';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { api, unwrap } from '../../api/client';
 import { ErrorAlert } from '../../ui/ErrorAlert';
@@ -11,7 +11,7 @@ export function RevokeApiKeyModal({ apiKey, onClose }: { apiKey: ApiKey | null; 
   const revoke = useMutation({
     mutationFn: (id: string) => unwrap(api.DELETE('/v1/api-keys/{id}', { params: { path: { id } } })),
     onSuccess: async () => {
-      notifications.show({ color: 'green', title: 'Key revoked', message: 'Calls with it are refused from now on.' });
+      notify({ color: 'green', title: 'Key revoked', message: 'Calls with it are refused from now on.' });
       await queryClient.invalidateQueries({ queryKey: ['apiKeys'] });
       close();
     },
@@ -21,7 +21,7 @@ export function RevokeApiKeyModal({ apiKey, onClose }: { apiKey: ApiKey | null; 
     onClose();
   };
   return (
-    <Modal opened={apiKey !== null} onClose={close} title="Revoke this key?">
+    <Modal closeButtonProps={{ 'aria-label': 'Close' }} opened={apiKey !== null} onClose={close} title="Revoke this key?">
       {apiKey && (
         <Stack>
           <Text size="sm">

@@ -1,5 +1,5 @@
 import { Button, Group, Modal, Stack, Text } from '@mantine/core';
-import { notifications } from '@mantine/notifications';
+import { notify } from '../../ui/notify';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { api, unwrap } from '../../api/client';
 import { ErrorAlert } from '../../ui/ErrorAlert';
@@ -11,13 +11,14 @@ export function CancelJobModal({ job, onClose }: { job: Job | null; onClose: () 
   const cancel = useMutation({
     mutationFn: (id: string) => unwrap(api.POST('/v1/jobs/{id}/cancel', { params: { path: { id } } })),
     onSuccess: async () => {
-      notifications.show({ color: 'green', title: 'Cancellation requested', message: 'The job stops at its next batch boundary.' });
+      notify({ color: 'green', title: 'Cancellation requested', message: 'The job stops at its next batch boundary.' });
       await queryClient.invalidateQueries({ queryKey: ['jobs'] });
       onClose();
     },
   });
   return (
     <Modal
+      closeButtonProps={{ 'aria-label': 'Close' }}
       opened={job !== null}
       onClose={() => {
         cancel.reset();

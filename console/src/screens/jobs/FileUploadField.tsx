@@ -47,7 +47,9 @@ export function FileUploadField({
         label={label}
         description={description}
         accept={accept}
+        placeholder="Choose a file"
         clearable
+        clearButtonProps={{ 'aria-label': `Clear ${label}` }}
         withAsterisk
         onChange={(file) => void choose(file)}
         error={failure ?? error}

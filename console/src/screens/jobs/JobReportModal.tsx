@@ -12,12 +12,12 @@ export function JobReportModal({ job, onClose }: { job: Job | null; onClose: () 
   const errors = job ? rowErrorsOf(job) : [];
   const title = job ? `${JOB_KINDS[job.kind as JobKindName]?.label ?? job.kind}${job.result?.dryRun === true ? ' (dry run)' : ''} report` : '';
   return (
-    <Modal opened={job !== null} onClose={onClose} title={title} size="xl">
+    <Modal closeButtonProps={{ 'aria-label': 'Close' }} opened={job !== null} onClose={onClose} title={title} size="xl">
       {job && (
         <Stack>
           <Group gap="xs">
             {resultFigures(job).map(([name, value]) => (
-              <Badge key={name} variant="light" color="gray" tt="none">
+              <Badge key={name} variant="default" tt="none">
                 {name}: {formatNumber(value)}
               </Badge>
             ))}

@@ -121,7 +121,13 @@ export default function JobsPage() {
           />
         </Group>
       )}
-      <Modal opened={starting !== null} onClose={() => setStarting(null)} title={starting ? `Start: ${JOB_KINDS[starting].label}` : ''} size="lg">
+      <Modal
+        closeButtonProps={{ 'aria-label': 'Close' }}
+        opened={starting !== null}
+        onClose={() => setStarting(null)}
+        title={starting ? `Start: ${JOB_KINDS[starting].label}` : ''}
+        size="lg"
+      >
         {StartForm && <StartForm onStarted={() => setStarting(null)} />}
       </Modal>
       <CancelJobModal job={cancelling} onClose={() => setCancelling(null)} />

@@ -49,7 +49,7 @@ export function JobsTable({
                   </Stack>
                 </Table.Td>
                 <Table.Td>
-                  <Badge color={status.color} variant="light" data-testid={`job-status-${job.id}`}>
+                  <Badge color={status.color} variant="dot" data-testid={`job-status-${job.id}`}>
                     {status.label}
                   </Badge>
                   {job.error && (

@@ -48,10 +48,11 @@ export function RestoreJobForm({ onStarted }: { onStarted: () => void }) {
         />
         <TextInput
           label="Type the organisation's slug to confirm"
-          description={slug ? `Type ${slug}` : undefined}
+          // The mismatch is a hint, not an error: the field is simply not confirmed yet.
+          description={slug ? (typed.length > 0 && !confirmed ? `Does not match the slug: type ${slug}` : `Type ${slug}`) : undefined}
           value={typed}
           onChange={(event) => setTyped(event.currentTarget.value)}
-          error={typed.length > 0 && !confirmed ? 'Does not match the slug' : errors.confirm}
+          error={errors.confirm}
           autoComplete="off"
           withAsterisk
         />

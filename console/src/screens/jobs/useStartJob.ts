@@ -1,4 +1,4 @@
-import { notifications } from '@mantine/notifications';
+import { notify } from '../../ui/notify';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { api, unwrap } from '../../api/client';
 import { JOB_KINDS, type StartJobBody } from './jobTypes';
@@ -9,7 +9,7 @@ export function useStartJob(onStarted: () => void) {
   return useMutation({
     mutationFn: (body: StartJobBody) => unwrap(api.POST('/v1/jobs', { body })),
     onSuccess: async ({ job }) => {
-      notifications.show({ color: 'green', title: `${JOB_KINDS[job.kind as StartJobBody['kind']]?.label ?? job.kind} started`, message: `Job ${job.id}` });
+      notify({ color: 'green', title: `${JOB_KINDS[job.kind as StartJobBody['kind']]?.label ?? job.kind} started`, message: `Job ${job.id}` });
       await queryClient.invalidateQueries({ queryKey: ['jobs'] });
       onStarted();
     },

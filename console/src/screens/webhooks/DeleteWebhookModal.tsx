@@ -1,5 +1,5 @@
 import { Button, Code, Group, Modal, Stack, Text } from '@mantine/core';
-import { notifications } from '@mantine/notifications';
+import { notify } from '../../ui/notify';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { api, unwrap } from '../../api/client';
 import { ErrorAlert } from '../../ui/ErrorAlert';
@@ -11,7 +11,7 @@ export function DeleteWebhookModal({ webhook, onClose, onDeleted }: { webhook: W
   const remove = useMutation({
     mutationFn: (id: string) => unwrap(api.DELETE('/v1/webhooks/{id}', { params: { path: { id } } })),
     onSuccess: async (_, id) => {
-      notifications.show({ color: 'green', title: 'Endpoint deleted', message: 'No more events are sent to it.' });
+      notify({ color: 'green', title: 'Endpoint deleted', message: 'No more events are sent to it.' });
       await queryClient.invalidateQueries({ queryKey: ['webhooks'] });
       onDeleted(id);
       onClose();
@@ -19,6 +19,7 @@ export function DeleteWebhookModal({ webhook, onClose, onDeleted }: { webhook: W
   });
   return (
     <Modal
+      closeButtonProps={{ 'aria-label': 'Close' }}
       opened={webhook !== null}
       onClose={() => {
         remove.reset();

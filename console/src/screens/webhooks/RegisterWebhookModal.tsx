@@ -35,7 +35,7 @@ export function RegisterWebhookModal({ opened, onClose }: { opened: boolean; onC
   };
 
   return (
-    <Modal opened={opened} onClose={close} title="Register a webhook endpoint" size="lg">
+    <Modal closeButtonProps={{ 'aria-label': 'Close' }} opened={opened} onClose={close} title="Register a webhook endpoint" size="lg">
       {secret ? (
         <SecretOnce label="Signing secret" secret={secret} onDone={close} />
       ) : (

@@ -1,5 +1,5 @@
 import { Badge, Button, Code, Group, Pagination, Skeleton, Stack, Table, Text, Title } from '@mantine/core';
-import { notifications } from '@mantine/notifications';
+import { notify } from '../../ui/notify';
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Fragment, useState } from 'react';
 import { api, errorMessage, unwrap } from '../../api/client';
@@ -39,7 +39,7 @@ function Attempts({ delivery }: { delivery: Delivery }) {
             <Table.Td>{attempt.attempt}</Table.Td>
             <Table.Td>{attempt.trigger}</Table.Td>
             <Table.Td>
-              <Badge color={ATTEMPT_OUTCOME_COLORS[attempt.outcome]} variant="light">
+              <Badge color={ATTEMPT_OUTCOME_COLORS[attempt.outcome]} variant="dot">
                 {attempt.outcome.replace('_', ' ')}
               </Badge>
             </Table.Td>
@@ -77,12 +77,12 @@ export function WebhookDeliveries({ webhook }: { webhook: Webhook }) {
     mutationFn: (delivery: Delivery) =>
       unwrap(api.POST('/v1/webhooks/{id}/deliveries/{deliveryId}/retry', { params: { path: { id: webhook.id, deliveryId: delivery.id } } })),
     onSuccess: async () => {
-      notifications.show({ color: 'green', title: 'Re-sending', message: 'A new attempt is on its way.' });
+      notify({ color: 'green', title: 'Re-sending', message: 'A new attempt is on its way.' });
       await queryClient.invalidateQueries({ queryKey: ['webhooks', webhook.id, 'deliveries'] });
       // The attempt is made by a workflow: poll until it shows up.
       setTimeout(() => void queryClient.invalidateQueries({ queryKey: ['webhooks', webhook.id, 'deliveries'] }), LIVE_INTERVAL_MS);
     },
-    onError: (error) => notifications.show({ color: 'red', title: 'The delivery was not re-sent', message: errorMessage(error) }),
+    onError: (error) => notify({ color: 'red', title: 'The delivery was not re-sent', message: errorMessage(error) }),
   });
 
   return (
@@ -120,7 +120,7 @@ export function WebhookDeliveries({ webhook }: { webhook: Webhook }) {
                       <Text size="xs">{formatDateTime(delivery.createdAt)}</Text>
                     </Table.Td>
                     <Table.Td>
-                      <Badge color={DELIVERY_STATUS_COLORS[delivery.status]} variant="light">
+                      <Badge color={DELIVERY_STATUS_COLORS[delivery.status]} variant="dot">
                         {delivery.status}
                       </Badge>
                     </Table.Td>

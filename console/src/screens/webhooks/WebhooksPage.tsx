@@ -1,5 +1,5 @@
 import { Badge, Button, Code, Group, Skeleton, Switch, Table, Text } from '@mantine/core';
-import { notifications } from '@mantine/notifications';
+import { notify } from '../../ui/notify';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { api, errorMessage, unwrap } from '../../api/client';
@@ -24,10 +24,10 @@ export default function WebhooksPage() {
   const toggle = useMutation({
     mutationFn: ({ id, enabled }: { id: string; enabled: boolean }) => unwrap(api.PATCH('/v1/webhooks/{id}', { params: { path: { id } }, body: { enabled } })),
     onSuccess: ({ webhook }) => {
-      notifications.show({ color: 'green', title: webhook.enabled ? 'Endpoint enabled' : 'Endpoint disabled', message: webhook.url });
+      notify({ color: 'green', title: webhook.enabled ? 'Endpoint enabled' : 'Endpoint disabled', message: webhook.url });
       return queryClient.invalidateQueries({ queryKey: ['webhooks'] });
     },
-    onError: (error) => notifications.show({ color: 'red', title: 'The endpoint was not changed', message: errorMessage(error) }),
+    onError: (error) => notify({ color: 'red', title: 'The endpoint was not changed', message: errorMessage(error) }),
   });
   const list = webhooks.data?.data ?? [];
   const shown = list.find((webhook) => webhook.id === selected) ?? null;
@@ -79,7 +79,7 @@ export default function WebhooksPage() {
                         onChange={(event) => toggle.mutate({ id: webhook.id, enabled: event.currentTarget.checked })}
                       />
                     ) : (
-                      <Badge color={webhook.enabled ? 'green' : 'gray'} variant="light">
+                      <Badge color={webhook.enabled ? 'green' : 'gray'} variant="dot">
                         {webhook.status}
                       </Badge>
                     )}
