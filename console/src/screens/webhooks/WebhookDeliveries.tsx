@@ -136,7 +136,7 @@ export function WebhookDeliveries({ webhook }: { webhook: Webhook }) {
                       <Group gap="xs" wrap="nowrap">
                         <Button
                           size="compact-xs"
-                          variant="subtle"
+                          variant="default"
                           aria-expanded={open === delivery.id}
                           aria-label={`Attempts of ${delivery.eventType} delivery ${delivery.id}`}
                           onClick={() => setOpen(open === delivery.id ? null : delivery.id)}

@@ -99,7 +99,7 @@ export default function WebhooksPage() {
                         Deliveries
                       </Button>
                       {canManage && (
-                        <Button size="compact-xs" color="red" variant="subtle" aria-label={`Delete ${webhook.url}`} onClick={() => setDeleting(webhook)}>
+                        <Button size="compact-xs" color="red" variant="light" aria-label={`Delete ${webhook.url}`} onClick={() => setDeleting(webhook)}>
                           Delete
                         </Button>
                       )}
