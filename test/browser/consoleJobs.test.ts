@@ -11,10 +11,9 @@ import { startSmtpCatcher } from '../support/smtpCatcher';
  */
 async function axeWhenSettled(page: Page) {
   await page.mouse.move(1, 1);
-  await page.waitForFunction(() =>
-    Array.from(document.querySelectorAll('.mantine-Modal-content, .mantine-Modal-overlay, .mantine-Notification-root')).every(
-      (element) => getComputedStyle(element).opacity === '1',
-    ),
+  // A string: the test files are compiled without the DOM library.
+  await page.waitForFunction(
+    `Array.from(document.querySelectorAll('.mantine-Modal-content, .mantine-Modal-overlay, .mantine-Notification-root')).every((element) => getComputedStyle(element).opacity === '1')`,
   );
   return seriousAxeFindings(page);
 }
@@ -124,7 +123,9 @@ describe('console: bulk jobs', () => {
     const report = page.getByRole('dialog', { name: 'Migration (dry run) report' });
     await report.waitFor();
     const table = report.getByRole('table', { name: 'Row errors' });
-    const cells = await table.locator('tbody tr').evaluateAll((rows) => rows.map((row) => Array.from(row.querySelectorAll('td'), (cell) => cell.textContent)));
+    const rows = table.locator('tbody tr');
+    const cells: string[][] = [];
+    for (let index = 0; index < (await rows.count()); index += 1) cells.push(await rows.nth(index).locator('td').allTextContents());
     expect(cells).toEqual([
       ['3', 'E-mail', expect.stringContaining('email')],
       ['4', 'Access', expect.stringContaining('role')],

@@ -12,10 +12,9 @@ import { startWebhookReceiver } from '../support/webhookReceiver';
  */
 async function axeWhenSettled(page: Page) {
   await page.mouse.move(1, 1);
-  await page.waitForFunction(() =>
-    Array.from(document.querySelectorAll('.mantine-Modal-content, .mantine-Modal-overlay, .mantine-Notification-root')).every(
-      (element) => getComputedStyle(element).opacity === '1',
-    ),
+  // A string: the test files are compiled without the DOM library.
+  await page.waitForFunction(
+    `Array.from(document.querySelectorAll('.mantine-Modal-content, .mantine-Modal-overlay, .mantine-Notification-root')).every((element) => getComputedStyle(element).opacity === '1')`,
   );
   return seriousAxeFindings(page);
 }
