@@ -2,7 +2,8 @@ import { type Page } from 'playwright-core';
 import { useHub, useStarted } from '../support/harness';
 import { seriousAxeViolations as seriousAxeFindings, signInThroughPage, useBrowser } from '../support/browser';
 import { inviteAndAccept, type ConsoleUser } from '../support/consoleUsers';
-import { finishedJob, startJobVia } from '../support/jobs';
+import { finishedJob, jobWhen, startJobVia } from '../support/jobs';
+import { pauseSignal } from '../../workflows/contracts';
 import { startSmtpCatcher } from '../support/smtpCatcher';
 
 /**
@@ -11,17 +12,22 @@ import { startSmtpCatcher } from '../support/smtpCatcher';
  */
 async function axeWhenSettled(page: Page) {
   await page.mouse.move(1, 1);
-  // A string: the test files are compiled without the DOM library.
-  await page.waitForFunction(
-    `Array.from(document.querySelectorAll('.mantine-Modal-content, .mantine-Modal-overlay, .mantine-Notification-root')).every((element) => getComputedStyle(element).opacity === '1')`,
-  );
+  await page.waitForFunction(() => {
+    // Typed by hand: the test files are compiled without the DOM library.
+    const view = globalThis as unknown as {
+      document: { querySelectorAll(selector: string): ArrayLike<unknown> };
+      getComputedStyle(element: unknown): { opacity: string };
+    };
+    const fading = Array.from(view.document.querySelectorAll('.mantine-Modal-content, .mantine-Modal-overlay, .mantine-Notification-root'));
+    return fading.every((element) => view.getComputedStyle(element).opacity === '1');
+  });
   return seriousAxeFindings(page);
 }
 
 /** The Bulk jobs screen in a real browser: start jobs through its forms, follow them live, download, read reports. */
 describe('console: bulk jobs', () => {
   const smtp = useStarted(startSmtpCatcher, 'the SMTP catcher');
-  const { hub, tenant } = useHub({ env: () => ({ SMTP_URL: smtp.url }), tenants: [{}] });
+  const { hub, tenant, owner } = useHub({ env: () => ({ SMTP_URL: smtp.url }), tenants: [{}] });
   const browser = useBrowser();
   let admin: ConsoleUser;
 
@@ -157,6 +163,33 @@ describe('console: bulk jobs', () => {
     await form.getByLabel(/^Type the organisation's slug/).fill(tenant.slug);
     await form.getByText('Confirmed', { exact: true }).waitFor();
     expect(await restore.isEnabled()).toBe(true);
+  });
+
+  it('cancels a paused export after confirming', async () => {
+    // Enough rows for several export chunks, so the job is still going when it is paused (as exportJobs.test.ts does).
+    const bulk = await hub.createTenant({ plan: 'enterprise' });
+    await owner.raw(
+      `insert into users (id, tenant_id, email, name, role) select gen_random_uuid(), ?, 'bulk' || n || '@example.test', 'Bulk ' || n, 'viewer' from generate_series(1, 160000) n`,
+      [bulk.id],
+    );
+    const bulkAdmin = await inviteAndAccept(hub, smtp, bulk, 'admin');
+    const started = await startJobVia(hub, bulk, 'export', { dataset: 'users', format: 'ndjson' });
+    await hub.temporal.workflow.getHandle(started.workflowId).signal(pauseSignal);
+    await jobWhen(hub, bulk, started.id, (job) => job.status === 'paused', 'the export to pause');
+
+    const page = await browser.newPage(hub);
+    await signInThroughPage(page, bulk, bulkAdmin, '/jobs');
+    await page.locator(`[data-testid="job-row-${started.id}"][data-status="paused"]`).waitFor();
+    await page.getByRole('button', { name: `Cancel job ${started.id}` }).click();
+    const dialog = page.getByRole('dialog', { name: 'Cancel this job?' });
+    await dialog.getByRole('button', { name: 'Keep running' }).waitFor();
+    expect(await axeWhenSettled(page)).toEqual([]);
+    await dialog.getByRole('button', { name: 'Cancel job' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+    await page.locator(`[data-testid="job-row-${started.id}"][data-status="cancelled"]`).waitFor({ timeout: 60_000 });
+    expect(await page.getByRole('button', { name: `Cancel job ${started.id}` }).count()).toBe(0);
+    expect(await page.getByRole('link', { name: `Download the output of job ${started.id}` }).count()).toBe(0);
+    expect((await hub.request('GET', `/v1/jobs/${started.id}`, { key: bulk.key })).body.job.status).toBe('cancelled');
   });
 
   it('a viewer sees the jobs but none of the controls that change them', async () => {

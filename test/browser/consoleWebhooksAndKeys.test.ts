@@ -12,10 +12,15 @@ import { startWebhookReceiver } from '../support/webhookReceiver';
  */
 async function axeWhenSettled(page: Page) {
   await page.mouse.move(1, 1);
-  // A string: the test files are compiled without the DOM library.
-  await page.waitForFunction(
-    `Array.from(document.querySelectorAll('.mantine-Modal-content, .mantine-Modal-overlay, .mantine-Notification-root')).every((element) => getComputedStyle(element).opacity === '1')`,
-  );
+  await page.waitForFunction(() => {
+    // Typed by hand: the test files are compiled without the DOM library.
+    const view = globalThis as unknown as {
+      document: { querySelectorAll(selector: string): ArrayLike<unknown> };
+      getComputedStyle(element: unknown): { opacity: string };
+    };
+    const fading = Array.from(view.document.querySelectorAll('.mantine-Modal-content, .mantine-Modal-overlay, .mantine-Notification-root'));
+    return fading.every((element) => view.getComputedStyle(element).opacity === '1');
+  });
   return seriousAxeFindings(page);
 }
 
