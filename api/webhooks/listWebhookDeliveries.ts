@@ -55,7 +55,7 @@ export const listWebhookDeliveries = defineRoute({
     return {
       status: 200,
       body: {
-        data: result.deliveries.map((delivery) => toDeliveryView(delivery, byDelivery.get(delivery.id) ?? [])),
+        data: result.deliveries.map((delivery) => toDeliveryView(delivery, byDelivery.get(delivery.id) ?? [], deps.config)),
         pagination: pagination(query.page, query.limit, result.total),
       },
     };

@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { EVENT_TYPES } from '../../platform/events/emitEvent';
 import { assertAllowedUrl, ForbiddenDestinationError, type NetworkPolicy } from '../../platform/network/guardedNetwork';
+import { type HubConfig } from '../../platform/config';
+import { temporalUiUrl } from '../../platform/temporal/connection';
 import { type WebhookAttemptRow, type WebhookDeliveryRow, type WebhookEndpointRow } from '../../platform/webhooks/endpointRow';
 import { ApiError } from '../errors';
 import { assertResolvesToAllowed } from '../connectors/connectorInput';
@@ -102,6 +104,7 @@ export const deliverySchema = z.object({
   nextAttemptAt: z.iso.datetime().nullable(),
   succeededAt: z.iso.datetime().nullable(),
   workflowId: z.string(),
+  temporalUiUrl: z.url().describe('The delivery workflow in the Temporal UI (its latest run: a manual re-send starts a new one)'),
   createdAt: z.iso.datetime(),
   attempts: z.array(attemptSchema).describe('oldest first'),
 });
@@ -121,7 +124,11 @@ export function toAttemptView(row: WebhookAttemptRow): z.infer<typeof attemptSch
   };
 }
 
-export function toDeliveryView(row: WebhookDeliveryRow, attempts: WebhookAttemptRow[]): z.infer<typeof deliverySchema> {
+export function toDeliveryView(
+  row: WebhookDeliveryRow,
+  attempts: WebhookAttemptRow[],
+  config: Pick<HubConfig, 'TEMPORAL_UI_URL' | 'TEMPORAL_NAMESPACE'>,
+): z.infer<typeof deliverySchema> {
   return {
     id: row.id,
     webhookId: row.endpoint_id,
@@ -135,6 +142,7 @@ export function toDeliveryView(row: WebhookDeliveryRow, attempts: WebhookAttempt
     nextAttemptAt: iso(row.next_attempt_at),
     succeededAt: iso(row.succeeded_at),
     workflowId: row.workflow_id,
+    temporalUiUrl: temporalUiUrl(config, row.workflow_id),
     createdAt: row.created_at.toISOString(),
     attempts: attempts.map(toAttemptView),
   };

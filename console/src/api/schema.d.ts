@@ -12278,6 +12278,11 @@ export interface operations {
                             nextAttemptAt: string | null;
                             succeededAt: string | null;
                             workflowId: string;
+                            /**
+                             * Format: uri
+                             * @description The delivery workflow in the Temporal UI (its latest run: a manual re-send starts a new one)
+                             */
+                            temporalUiUrl: string;
                             /** Format: date-time */
                             createdAt: string;
                             /** @description oldest first */
