@@ -9,7 +9,8 @@ import { syncScheduleSchema } from './putConnectorSchedule';
 
 interface ScheduleRow {
   connector_id: string;
-  every: string;
+  every: string | null;
+  cron: string | null;
   reconcile_every: string | null;
   schedule_id: string;
 }
@@ -45,7 +46,7 @@ export const getConnectorSchedule = defineRoute({
       deps.db.readAsTenant<{ id: string; status: 'active' | 'paused' }>(principal.tenantId, knex('connectors').select('id', 'status').where({ id: params.id })),
       deps.db.readAsTenant<ScheduleRow>(
         principal.tenantId,
-        knex('sync_schedules').select('connector_id', 'every', 'reconcile_every', 'schedule_id').where({ connector_id: params.id }),
+        knex('sync_schedules').select('connector_id', 'every', 'cron', 'reconcile_every', 'schedule_id').where({ connector_id: params.id }),
       ),
     ]);
     const connector = connectors[0];
@@ -61,6 +62,7 @@ export const getConnectorSchedule = defineRoute({
         schedule: {
           connectorId: row.connector_id,
           every: row.every,
+          cron: row.cron,
           scheduleId: row.schedule_id,
           paused: sync?.paused ?? connector.status === 'paused',
           nextRunAt: sync?.nextRunAt ?? null,

@@ -100,19 +100,34 @@ describe('console: integrations', () => {
     );
     await noSeriousAxe(page, 'the connector page after a sync');
 
-    // Schedule, then pause and resume (the schedule follows the connector).
-    await page.getByLabel(/^Sync every/).fill('15');
-    await page.getByRole('button', { name: 'Set schedule' }).click();
-    await page.getByTestId('schedule-summary').filter({ hasText: 'Every 15m; next run' }).waitFor();
+    // Schedule by cron (a bad expression is refused inline), then at an interval, then pause and resume (the schedule follows the connector).
+    const scheduleForm = page.getByRole('form', { name: 'Set the schedule' });
+    await scheduleForm.getByRole('radiogroup', { name: 'Run' }).getByText('By cron expression').click();
+    await scheduleForm.getByLabel(/^Cron expression/).fill('99 * * * *');
+    await scheduleForm.getByRole('button', { name: 'Set schedule' }).click();
+    await scheduleForm.getByText(/Temporal cannot parse this cron expression/).waitFor();
+    expect(await scheduleForm.getByLabel(/^Cron expression/).getAttribute('aria-invalid')).toBe('true');
+    await noSeriousAxe(page, 'the schedule form with a refused cron expression');
+    await scheduleForm.getByLabel(/^Cron expression/).fill('0 4 * * *');
+    await scheduleForm.getByRole('button', { name: 'Set schedule' }).click();
+    await page.getByTestId('schedule-summary').filter({ hasText: 'Syncs cron 0 4 * * * (UTC); next run' }).waitFor();
+    expect((await hub.request('GET', `/v1/connectors/${connectorId}/schedule`, { key: tenant.key })).body.schedule).toMatchObject({
+      cron: '0 4 * * *',
+      every: null,
+    });
+    await scheduleForm.getByRole('radiogroup', { name: 'Run' }).getByText('At an interval').click();
+    await scheduleForm.getByLabel(/^Sync every/).fill('15');
+    await scheduleForm.getByRole('button', { name: 'Change schedule' }).click();
+    await page.getByTestId('schedule-summary').filter({ hasText: 'Syncs every 15m; next run' }).waitFor();
     await page.getByRole('button', { name: 'Pause', exact: true }).click();
     await page.getByTestId('connector-status').filter({ hasText: 'paused' }).waitFor();
-    await page.getByTestId('schedule-summary').filter({ hasText: 'Every 15m — paused' }).waitFor();
+    await page.getByTestId('schedule-summary').filter({ hasText: 'Syncs every 15m — paused' }).waitFor();
     expect(await page.getByRole('button', { name: 'Sync now' }).isDisabled()).toBe(true);
     const paused = await hub.request('GET', `/v1/connectors/${connectorId}/schedule`, { key: tenant.key });
     expect(paused.body.schedule).toMatchObject({ every: '15m', paused: true });
     await page.getByRole('button', { name: 'Resume' }).click();
     await page.getByTestId('connector-status').filter({ hasText: 'active' }).waitFor();
-    await page.getByTestId('schedule-summary').filter({ hasText: 'Every 15m; next run' }).waitFor();
+    await page.getByTestId('schedule-summary').filter({ hasText: 'Syncs every 15m; next run' }).waitFor();
 
     // Run history with per-stream counts.
     await page.getByRole('tab', { name: 'Sync history' }).click();

@@ -15030,7 +15030,10 @@ export interface operations {
                         schedule: {
                             /** Format: uuid */
                             connectorId: string;
-                            every: string;
+                            /** @description Interval between incremental runs; null when the schedule follows `cron` */
+                            every: string | null;
+                            /** @description Cron expression (UTC) of the incremental runs; null when the schedule runs at an interval */
+                            cron: string | null;
                             /** @description Temporal Schedule id */
                             scheduleId: string;
                             paused: boolean;
@@ -15260,8 +15263,10 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
-                    /** @description Interval between incremental runs, e.g. 15m, 6h, 1d (1m to 30d) */
-                    every: string;
+                    /** @description Interval between incremental runs (give this or cron), e.g. 15m, 6h, 1d (1m to 30d) */
+                    every?: string;
+                    /** @description When incremental runs start, as a cron expression in UTC (give this or every), e.g. 0 *\/6 * * * */
+                    cron?: string;
                     /** @description Interval between reconcile runs (e.g. 1d); without it the connector has no reconcile schedule, e.g. 15m, 6h, 1d (1m to 30d) */
                     reconcileEvery?: string;
                 };
@@ -15278,7 +15283,10 @@ export interface operations {
                         schedule: {
                             /** Format: uuid */
                             connectorId: string;
-                            every: string;
+                            /** @description Interval between incremental runs; null when the schedule follows `cron` */
+                            every: string | null;
+                            /** @description Cron expression (UTC) of the incremental runs; null when the schedule runs at an interval */
+                            cron: string | null;
                             /** @description Temporal Schedule id */
                             scheduleId: string;
                             paused: boolean;
@@ -15294,7 +15302,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description An interval that is not between 1m and 30d */
+            /** @description An interval that is not between 1m and 30d, both or neither of every and cron, or a cron expression Temporal cannot parse (details name the field) */
             400: {
                 headers: {
                     [name: string]: unknown;

@@ -3,6 +3,7 @@ import { Link } from 'react-router';
 import { formatDateTime, formatNumber } from '../../ui/format';
 import { useSchedule, useSyncRuns } from './integrationQueries';
 import type { Connector, ConnectorType } from './integrationTypes';
+import { scheduleTiming } from './scheduleText';
 import { StatusBadge } from './StatusBadge';
 
 function LastSync({ connectorId }: { connectorId: string }) {
@@ -24,7 +25,8 @@ function Schedule({ connectorId }: { connectorId: string }) {
   const schedule = useSchedule(connectorId);
   if (schedule.isPending) return <Skeleton h={16} w={80} />;
   if (!schedule.data) return <Text size="sm">Manual</Text>;
-  return <Text size="sm">{`Every ${schedule.data.every}${schedule.data.paused ? ' (paused)' : ''}`}</Text>;
+  const timing = scheduleTiming(schedule.data);
+  return <Text size="sm">{`${timing.charAt(0).toUpperCase()}${timing.slice(1)}${schedule.data.paused ? ' (paused)' : ''}`}</Text>;
 }
 
 /** The tenant's connectors: status, last sync and schedule, each linking to its page. */

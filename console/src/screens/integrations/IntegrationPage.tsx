@@ -17,6 +17,7 @@ import { StatusBadge } from './StatusBadge';
 import { SyncProgress } from './SyncProgress';
 import { SyncRunsTable } from './SyncRunsTable';
 import { TestConnection } from './TestConnection';
+import './integrations.css';
 
 const HISTORY_SIZE = 20;
 
@@ -103,7 +104,7 @@ function ConnectorScreen({ connector, typeName, canManage, canCancel }: { connec
   const paused = connector.status === 'paused';
 
   return (
-    <>
+    <div className="hub-integrations">
       <PageHeader
         title={connector.name}
         description={
@@ -179,7 +180,13 @@ function ConnectorScreen({ connector, typeName, canManage, canCancel }: { connec
           )}
         </Tabs.Panel>
       </Tabs>
-      <Modal opened={confirmingDelete} onClose={deleteModal.close} closeButtonProps={{ 'aria-label': 'Close' }} title={`Delete ${connector.name}?`}>
+      <Modal
+        opened={confirmingDelete}
+        onClose={deleteModal.close}
+        className="hub-integrations"
+        closeButtonProps={{ 'aria-label': 'Close' }}
+        title={`Delete ${connector.name}?`}
+      >
         <Stack>
           <Text size="sm">Its encrypted credentials, every record it synced, its run history and its schedule are deleted. This cannot be undone.</Text>
           <ErrorAlert error={remove.error} title="Could not delete" />
@@ -193,6 +200,6 @@ function ConnectorScreen({ connector, typeName, canManage, canCancel }: { connec
           </Group>
         </Stack>
       </Modal>
-    </>
+    </div>
   );
 }

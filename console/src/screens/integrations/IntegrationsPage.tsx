@@ -11,6 +11,7 @@ import { ConnectorsTable } from './ConnectorsTable';
 import { ConnectorTypeCatalogue } from './ConnectorTypeCatalogue';
 import { integrationKeys, useConnectorTypes } from './integrationQueries';
 import type { ConnectorType } from './integrationTypes';
+import './integrations.css';
 
 /** The tenant's integrations and the catalogue of connector types to add more from. */
 export default function IntegrationsPage() {
@@ -25,7 +26,7 @@ export default function IntegrationsPage() {
   const [adding, setAdding] = useState<ConnectorType | null>(null);
 
   return (
-    <>
+    <div className="hub-integrations">
       <PageHeader
         title="Integrations"
         description="Connect the systems the hub syncs records from, run and schedule their syncs, and browse what they brought in."
@@ -60,6 +61,7 @@ export default function IntegrationsPage() {
       <Modal
         opened={adding !== null}
         onClose={() => setAdding(null)}
+        className="hub-integrations"
         closeButtonProps={{ 'aria-label': 'Close' }}
         title={adding ? `Add ${adding.displayName} integration` : ''}
         size="lg"
@@ -76,6 +78,6 @@ export default function IntegrationsPage() {
           />
         )}
       </Modal>
-    </>
+    </div>
   );
 }

@@ -134,6 +134,7 @@ export function RecordsBrowser({ connector }: { connector: Connector }) {
         </Group>
       </Stack>
       <Drawer
+        className="hub-integrations"
         closeButtonProps={{ 'aria-label': 'Close' }}
         opened={shown !== null}
         onClose={() => setShown(null)}

@@ -104,7 +104,7 @@ export function SyncProgress({ run, canCancel, onChanged }: { run: SyncRun; canC
         )}
         <StreamCounts run={run} label="Latest sync by stream" />
       </Stack>
-      <Modal opened={confirming} onClose={close} closeButtonProps={{ 'aria-label': 'Close' }} title="Cancel this sync?">
+      <Modal opened={confirming} onClose={close} className="hub-integrations" closeButtonProps={{ 'aria-label': 'Close' }} title="Cancel this sync?">
         <Stack>
           <Text size="sm">The page in flight commits; the streams not finished keep their cursors, so the next sync continues from there.</Text>
           <Group justify="flex-end">
