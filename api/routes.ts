@@ -56,6 +56,7 @@ import { getUpcomingInvoice } from './billing/getUpcomingInvoice';
 import { listInvoices } from './billing/listInvoices';
 import { receiveStripeWebhook } from './stripe/receiveStripeWebhook';
 import { deleteConnectorSchedule } from './syncs/deleteConnectorSchedule';
+import { getConnectorSchedule } from './syncs/getConnectorSchedule';
 import { listConnectorSyncs } from './syncs/listConnectorSyncs';
 import { pauseConnector } from './syncs/pauseConnector';
 import { putConnectorSchedule } from './syncs/putConnectorSchedule';
@@ -151,6 +152,7 @@ export const routes: readonly AnyRoute[] = [
   // syncs and records
   startConnectorSync,
   listConnectorSyncs,
+  getConnectorSchedule,
   putConnectorSchedule,
   deleteConnectorSchedule,
   pauseConnector,

@@ -57,6 +57,7 @@ export const accessTable: Readonly<Record<string, Role>> = {
   // syncs and records: members run and schedule syncs, viewers read runs and records
   'POST /v1/connectors/:id/syncs': 'member',
   'GET /v1/connectors/:id/syncs': 'viewer',
+  'GET /v1/connectors/:id/schedule': 'viewer',
   'PUT /v1/connectors/:id/schedule': 'member',
   'DELETE /v1/connectors/:id/schedule': 'member',
   'POST /v1/connectors/:id/pause': 'member',

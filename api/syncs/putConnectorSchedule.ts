@@ -4,13 +4,23 @@ import { type ConnectorRow } from '../../platform/connectorStore';
 import { isForeignKeyViolation } from '../../platform/db';
 import { errors } from '../errors';
 import { defineRoute } from '../http/route';
-import { deleteSyncSchedule, SCHEDULE_EVERY, SCHEDULE_EVERY_IN_RANGE, SCHEDULE_KINDS, scheduleIntervalMs, upsertSyncSchedule } from './syncSchedules';
+import {
+  deleteSyncSchedule,
+  SCHEDULE_CRON,
+  SCHEDULE_EVERY,
+  SCHEDULE_EVERY_IN_RANGE,
+  SCHEDULE_KINDS,
+  scheduleIntervalMs,
+  upsertSyncSchedule,
+  type ScheduleTiming,
+} from './syncSchedules';
 import { apiKeyActor } from '../connectors/apiKeyActor';
 import { connectorIdParams } from '../connectors/connectorView';
 
 export const syncScheduleSchema = z.object({
   connectorId: z.uuid(),
-  every: z.string(),
+  every: z.string().nullable().describe('Interval between incremental runs; null when the schedule follows `cron`'),
+  cron: z.string().nullable().describe('Cron expression (UTC) of the incremental runs; null when the schedule runs at an interval'),
   scheduleId: z.string().describe('Temporal Schedule id'),
   paused: z.boolean(),
   nextRunAt: z.iso.datetime().nullable(),
@@ -32,6 +42,15 @@ const everyField = (what: string) =>
     .meta({ pattern: SCHEDULE_EVERY_IN_RANGE })
     .describe(`Interval between ${what}, e.g. 15m, 6h, 1d (1m to 30d)`);
 
+/** Temporal's refusal of a request it cannot parse: the client rethrows INVALID_ARGUMENT as a TypeError ("Minute is not in range"). */
+function isInvalidArgument(error: unknown): boolean {
+  if (error instanceof TypeError) return true;
+  for (let current: unknown = error; current; current = (current as { cause?: unknown }).cause) {
+    if ((current as { code?: unknown }).code === 3) return true;
+  }
+  return false;
+}
+
 export const putConnectorSchedule = defineRoute({
   method: 'put',
   path: '/v1/connectors/:id/schedule',
@@ -40,13 +59,27 @@ export const putConnectorSchedule = defineRoute({
     'Sync the connector periodically, and optionally reconcile it at an interval of its own (Temporal Schedules: overlapping runs are skipped); replaces an existing schedule',
   tags: ['connectors'],
   params: connectorIdParams,
-  body: z.strictObject({
-    every: everyField('incremental runs'),
-    reconcileEvery: everyField('reconcile runs (e.g. 1d); without it the connector has no reconcile schedule').optional(),
-  }),
+  body: z
+    .strictObject({
+      every: everyField('incremental runs (give this or cron)').optional(),
+      cron: z
+        .string()
+        .max(200)
+        .regex(SCHEDULE_CRON, 'must be a cron expression of five fields: minute hour day-of-month month day-of-week, e.g. 0 */6 * * *')
+        .optional()
+        .describe('When incremental runs start, as a cron expression in UTC (give this or every), e.g. 0 */6 * * *'),
+      reconcileEvery: everyField('reconcile runs (e.g. 1d); without it the connector has no reconcile schedule').optional(),
+    })
+    .superRefine((value, context) => {
+      if ((value.every === undefined) === (value.cron === undefined))
+        context.addIssue({ code: 'custom', path: [value.every === undefined ? 'every' : 'cron'], message: 'give exactly one of every and cron' });
+    }),
   responses: {
     200: { description: 'The schedule', schema: z.object({ schedule: syncScheduleSchema }) },
-    400: { description: 'An interval that is not between 1m and 30d' },
+    400: {
+      description:
+        'An interval that is not between 1m and 30d, both or neither of every and cron, or a cron expression Temporal cannot parse (details name the field)',
+    },
     404: { description: 'No such connector in this tenant' },
   },
   async handler({ deps, params, body, principal, req }) {
@@ -55,21 +88,36 @@ export const putConnectorSchedule = defineRoute({
       deps.db.knex('connectors').select('id', 'type', 'name', 'status').where({ id: params.id }),
     );
     if (!row) throw errors.notFound('Connector');
-    const schedule = await upsertSyncSchedule(deps, principal, row, body.every);
+    const timing: ScheduleTiming = body.cron !== undefined ? { cron: body.cron.trim() } : { every: body.every! };
+    const schedule = await upsertSyncSchedule(deps, principal, row, timing).catch((error: unknown) => {
+      if ('cron' in timing && isInvalidArgument(error))
+        throw errors.validation([
+          { path: 'body.cron', message: `Temporal cannot parse this cron expression: ${(error as Error).message}`, code: 'invalid_format' },
+        ]);
+      throw error;
+    });
     let reconcile: { every: string; scheduleId: string; nextRunAt: string | null } | null = null;
     if (body.reconcileEvery) {
-      const { scheduleId, nextRunAt } = await upsertSyncSchedule(deps, principal, row, body.reconcileEvery, 'reconcile');
+      const { scheduleId, nextRunAt } = await upsertSyncSchedule(deps, principal, row, { every: body.reconcileEvery }, 'reconcile');
       reconcile = { every: body.reconcileEvery, scheduleId, nextRunAt };
     }
     if (!reconcile) await deleteSyncSchedule(deps, principal.tenantSlug, row.id, 'reconcile');
     const recordSchedule = async (): Promise<void> => {
       await deps.db.withTenant(principal.tenantId, async (trx) => {
-        const previous = (await trx('sync_schedules').where({ connector_id: row.id }).first('every', 'reconcile_every')) as
-          { every: string; reconcile_every: string | null } | undefined;
+        const previous = (await trx('sync_schedules').where({ connector_id: row.id }).first('every', 'cron', 'reconcile_every')) as
+          { every: string | null; cron: string | null; reconcile_every: string | null } | undefined;
         await trx.raw(
-          `insert into sync_schedules (tenant_id, connector_id, every, reconcile_every, schedule_id, created_by) values (?, ?, ?, ?, ?, ?)
-         on conflict (connector_id) do update set every = excluded.every, reconcile_every = excluded.reconcile_every, schedule_id = excluded.schedule_id, updated_at = now()`,
-          [principal.tenantId, row.id, body.every, body.reconcileEvery ?? null, schedule.scheduleId, `api_key:${principal.keyId}`],
+          `insert into sync_schedules (tenant_id, connector_id, every, cron, reconcile_every, schedule_id, created_by) values (?, ?, ?, ?, ?, ?, ?)
+         on conflict (connector_id) do update set every = excluded.every, cron = excluded.cron, reconcile_every = excluded.reconcile_every, schedule_id = excluded.schedule_id, updated_at = now()`,
+          [
+            principal.tenantId,
+            row.id,
+            'every' in timing ? timing.every : null,
+            'cron' in timing ? timing.cron : null,
+            body.reconcileEvery ?? null,
+            schedule.scheduleId,
+            `api_key:${principal.keyId}`,
+          ],
         );
         await appendAudit(trx, {
           tenantId: principal.tenantId,
@@ -77,10 +125,12 @@ export const putConnectorSchedule = defineRoute({
           action: 'connector.schedule_set',
           target: { type: 'connector', id: row.id },
           details: {
-            every: body.every,
+            ...timing,
             scheduleId: schedule.scheduleId,
             reconcileEvery: body.reconcileEvery ?? null,
-            ...(previous ? { previous: previous.every, previousReconcileEvery: previous.reconcile_every } : {}),
+            ...(previous
+              ? { previous: previous.every ?? undefined, previousCron: previous.cron ?? undefined, previousReconcileEvery: previous.reconcile_every }
+              : {}),
           },
         });
       });
@@ -91,6 +141,11 @@ export const putConnectorSchedule = defineRoute({
       for (const kind of SCHEDULE_KINDS) await deleteSyncSchedule(deps, principal.tenantSlug, row.id, kind);
       throw errors.notFound('Connector');
     });
-    return { status: 200, body: { schedule: { connectorId: row.id, every: body.every, ...schedule, reconcile } } };
+    return {
+      status: 200,
+      body: {
+        schedule: { connectorId: row.id, every: 'every' in timing ? timing.every : null, cron: 'cron' in timing ? timing.cron : null, ...schedule, reconcile },
+      },
+    };
   },
 });

@@ -21,6 +21,18 @@ export function scheduleIntervalMs(every: string): number | undefined {
 }
 
 /**
+ * A cron expression of `PUT /v1/connectors/:id/schedule {cron}`: five fields (minute, hour, day of
+ * month, month, day of week), in UTC. Temporal parses it; this only refuses what cannot be one.
+ */
+export const SCHEDULE_CRON = /^\s*[0-9A-Za-z*?,/#-]+(\s+[0-9A-Za-z*?,/#-]+){4}\s*$/;
+
+/** When a schedule fires: at an interval, or by a cron expression. */
+export type ScheduleTiming = { every: string } | { cron: string };
+
+/** How late a missed cron run may still start after an outage (a cron may fire every minute: keep it short). */
+const CRON_CATCHUP_MS = 300_000;
+
+/**
  * How late a missed run may still start after an outage: one interval, between a minute and an
  * hour. Bounded, so a long outage does not replay a burst of old runs (overlap SKIP would drop
  * most of them anyway).
@@ -37,7 +49,7 @@ const scheduleIdOf = (kind: ScheduleKind, tenantSlug: string, connectorId: strin
   kind === 'sync' ? workflowIds.syncSchedule(tenantSlug, connectorId) : workflowIds.reconcileSchedule(tenantSlug, connectorId);
 
 /**
- * Creates or replaces a Temporal Schedule of a connector: every `every`, start a `connectorSync`
+ * Creates or replaces a Temporal Schedule of a connector: every `every` (or by its cron expression, UTC), start a `connectorSync`
  * — incremental for `sync` (workflow id `sync/<slug>/<connectorId>/scheduled-<time>`), a reconcile
  * run for `reconcile` (`…/reconcile-<time>`) — with the sync search attributes and memo; overlap
  * policy SKIP (a run still going when the next is due makes the schedule skip it; a run due while
@@ -48,16 +60,15 @@ export async function upsertSyncSchedule(
   deps: Pick<ApiDeps, 'temporal' | 'config'>,
   tenant: { tenantId: string; tenantSlug: string },
   connector: SyncConnector,
-  every: string,
+  timing: ScheduleTiming,
   kind: ScheduleKind = 'sync',
 ): Promise<{ scheduleId: string; nextRunAt: string | null; paused: boolean }> {
-  const everyMs = durationMs(every);
   const scheduleId = scheduleIdOf(kind, tenant.tenantSlug, connector.id);
   const mode = kind === 'sync' ? 'incremental' : 'reconcile';
   const start = syncWorkflowStart(deps.config, tenant, connector, { mode, streams: null, trigger: 'schedule', requestedBy: `schedule:${scheduleId}` });
   const options: ScheduleOptions = {
     scheduleId,
-    spec: { intervals: [{ every: everyMs }] },
+    spec: 'cron' in timing ? { cronExpressions: [timing.cron.trim()] } : { intervals: [{ every: durationMs(timing.every) }] },
     action: {
       type: 'startWorkflow',
       workflowType: WORKFLOW_TYPES.connectorSync,
@@ -69,10 +80,14 @@ export async function upsertSyncSchedule(
       memo: start.memo,
       staticSummary: `Scheduled ${start.summary.charAt(0).toLowerCase()}${start.summary.slice(1)}`,
     },
-    policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: catchupWindowMs(everyMs), pauseOnFailure: false },
+    policies: {
+      overlap: ScheduleOverlapPolicy.SKIP,
+      catchupWindow: 'cron' in timing ? CRON_CATCHUP_MS : catchupWindowMs(durationMs(timing.every)),
+      pauseOnFailure: false,
+    },
     state: { paused: connector.status === 'paused', note: connector.status === 'paused' ? 'connector paused' : undefined },
     typedSearchAttributes: start.typedSearchAttributes,
-    memo: { connectorName: connector.name, every },
+    memo: { connectorName: connector.name, ...timing },
   };
   let handle;
   try {

@@ -88,6 +88,7 @@ const recipes: Record<string, (f: Fixtures) => Promise<Call>> = {
   'GET /v1/invoices/:id': async (f) => ({ path: `/v1/invoices/${await draftInvoice(f)}` }),
   'POST /v1/connectors/:id/syncs': async (f) => ({ path: `/v1/connectors/${await scanConnector(f)}/syncs`, body: {} }),
   'GET /v1/connectors/:id/syncs': async (f) => ({ path: `/v1/connectors/${await scanConnector(f)}/syncs` }),
+  'GET /v1/connectors/:id/schedule': async (f) => ({ path: `/v1/connectors/${await scheduledScanConnector(f)}/schedule` }),
   'PUT /v1/connectors/:id/schedule': async (f) => ({ path: `/v1/connectors/${await scanConnector(f)}/schedule`, body: { every: '1h' } }),
   'DELETE /v1/connectors/:id/schedule': async (f) => ({ path: `/v1/connectors/${await scheduledScanConnector(f)}/schedule` }),
   'POST /v1/connectors/:id/pause': async (f) => ({ path: `/v1/connectors/${await scanConnector(f)}/pause` }),

@@ -744,7 +744,8 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /** The connector's sync schedule (interval, paused, next run from its Temporal Schedule), or null when it has none */
+        get: operations["getV1ConnectorsIdSchedule"];
         /** Sync the connector periodically, and optionally reconcile it at an interval of its own (Temporal Schedules: overlapping runs are skipped); replaces an existing schedule */
         put: operations["putV1ConnectorsIdSchedule"];
         post?: never;
@@ -15290,6 +15291,248 @@ export interface operations {
             };
         };
     };
+    getV1ConnectorsIdSchedule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The schedule, or `schedule: null` when the connector is not synced periodically */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        schedule: {
+                            /** Format: uuid */
+                            connectorId: string;
+                            /** @description Interval between incremental runs; null when the schedule follows `cron` */
+                            every: string | null;
+                            /** @description Cron expression (UTC) of the incremental runs; null when the schedule runs at an interval */
+                            cron: string | null;
+                            /** @description Temporal Schedule id */
+                            scheduleId: string;
+                            paused: boolean;
+                            nextRunAt: string | null;
+                            /** @description Periodic reconcile runs (full reads that repair what incremental cursors missed), when set */
+                            reconcile: {
+                                every: string;
+                                /** @description Temporal Schedule id of the reconcile runs */
+                                scheduleId: string;
+                                nextRunAt: string | null;
+                            } | null;
+                        } | null;
+                    };
+                };
+            };
+            /** @description Invalid request (VALIDATION_FAILED, INVALID_JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Missing, unknown, expired or revoked credential (UNAUTHENTICATED), or a signed-out or expired console session (SESSION_EXPIRED) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Role or scope does not allow this (FORBIDDEN), the tenant is suspended (TENANT_SUSPENDED), the IP allowlist refuses the caller (IP_NOT_ALLOWED), a session-cookie change lacks its X-CSRF-Token (CSRF_TOKEN_INVALID), or the session must enrol in MFA first (MFA_ENROLMENT_REQUIRED) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description No such connector in this tenant */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Request body too large (PAYLOAD_TOO_LARGE) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description The request body encoding is not supported (UNSUPPORTED_MEDIA_TYPE) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Rate limit or quota exceeded (RATE_LIMITED, QUOTA_EXCEEDED) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Unexpected error (INTERNAL) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description The database or the workflow engine is unreachable or restarting (DATABASE_UNAVAILABLE, WORKFLOW_ENGINE_UNAVAILABLE); retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
     putV1ConnectorsIdSchedule: {
         parameters: {
             query?: never;
@@ -15302,8 +15545,10 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
-                    /** @description Interval between incremental runs, e.g. 15m, 6h, 1d (1m to 30d) */
-                    every: string;
+                    /** @description Interval between incremental runs (give this or cron), e.g. 15m, 6h, 1d (1m to 30d) */
+                    every?: string;
+                    /** @description When incremental runs start, as a cron expression in UTC (give this or every), e.g. 0 *\/6 * * * */
+                    cron?: string;
                     /** @description Interval between reconcile runs (e.g. 1d); without it the connector has no reconcile schedule, e.g. 15m, 6h, 1d (1m to 30d) */
                     reconcileEvery?: string;
                 };
@@ -15320,7 +15565,10 @@ export interface operations {
                         schedule: {
                             /** Format: uuid */
                             connectorId: string;
-                            every: string;
+                            /** @description Interval between incremental runs; null when the schedule follows `cron` */
+                            every: string | null;
+                            /** @description Cron expression (UTC) of the incremental runs; null when the schedule runs at an interval */
+                            cron: string | null;
                             /** @description Temporal Schedule id */
                             scheduleId: string;
                             paused: boolean;
@@ -15336,7 +15584,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description An interval that is not between 1m and 30d */
+            /** @description An interval that is not between 1m and 30d, both or neither of every and cron, or a cron expression Temporal cannot parse (details name the field) */
             400: {
                 headers: {
                     [name: string]: unknown;
