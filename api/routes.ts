@@ -73,6 +73,10 @@ import { signOut } from './sessions/signOut';
 import { signOutEverywhere } from './sessions/signOutEverywhere';
 import { confirmMfaEnrolment } from './sessions/confirmMfaEnrolment';
 import { startMfaEnrolment } from './sessions/startMfaEnrolment';
+import { createOperatorSession } from './operatorSessions/createOperatorSession';
+import { deleteOperatorSession } from './operatorSessions/deleteOperatorSession';
+import { getOperatorSession } from './operatorSessions/getOperatorSession';
+import { getPublicBranding } from './tenants/getPublicBranding';
 
 /** Every route of the API, by area. The OpenAPI document and the router are both built from this list. */
 export const routes: readonly AnyRoute[] = [
@@ -82,7 +86,10 @@ export const routes: readonly AnyRoute[] = [
   getMetrics,
   getOpenApiDocument,
   getDocs,
-  // platform admin
+  // platform admin (the console's operator session: the admin token exchanged for a cookie)
+  createOperatorSession,
+  getOperatorSession,
+  deleteOperatorSession,
   createTenant,
   listTenants,
   updateTenantAsAdmin,
@@ -161,4 +168,5 @@ export const routes: readonly AnyRoute[] = [
   completePasswordReset,
   startMfaEnrolment,
   confirmMfaEnrolment,
+  getPublicBranding,
 ];

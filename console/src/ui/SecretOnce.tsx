@@ -6,7 +6,8 @@ import { Alert, Code, CopyButton, Button, Group, Stack, Text } from '@mantine/co
  */
 export function SecretOnce({ label, secret, onDone }: { label: string; secret: string; onDone: () => void }) {
   return (
-    <Alert color="green" title={label} role="status">
+    // The title in the text colour: Mantine's green title on the light green background is below AA contrast.
+    <Alert color="green" title={label} role="status" styles={{ title: { color: 'var(--mantine-color-text)' } }}>
       <Stack gap="xs">
         <Text size="sm">Copy it now: it will not be shown again.</Text>
         <Code block data-testid="secret-once">
