@@ -5,7 +5,7 @@ import { periodOf } from '../../platform/billing/periods';
 import { startStripePeer } from '../peers/stripe/stripePeer';
 import { billingEnv } from '../support/billing';
 import { seriousAxeViolations, signInThroughPage, useBrowser, webStorage } from '../support/browser';
-import { inviteAndAccept } from '../support/consoleUsers';
+import { inviteAndAccept, linkToken } from '../support/consoleUsers';
 import { useHub, useStarted } from '../support/harness';
 import { uniqueSuffix } from '../support/hub';
 import { startSmtpCatcher } from '../support/smtpCatcher';
@@ -128,7 +128,14 @@ describe('console: white-label with live preview and the tenant theme; the platf
       .fill(email);
     await page.getByRole('button', { name: 'Send invite' }).click();
     await page.getByText('Invite sent').waitFor();
-    await smtp.waitFor(email, 'invited');
+    const invite = await smtp.waitFor(email, 'invited');
+    // The rest of the first-run path: the link sets a password (the API call the invite page makes), then sign-in.
+    const password = `first run ${uniqueSuffix()} password`;
+    const accepted = await hub.request('POST', '/v1/auth/invitations/accept', { body: { token: linkToken(invite.text), password } });
+    expect(accepted.status).toBe(200);
+    const member = await browser.newPage(hub);
+    await signInThroughPage(member, { slug }, { email, password });
+    expect(await member.getByTestId('session-role').textContent()).toBe('admin');
     await page.getByRole('button', { name: 'Done' }).click();
     expect(await page.getByTestId('secret-once').count()).toBe(0);
 
