@@ -1,6 +1,6 @@
 import { Alert, Button, Center, Code, Paper, PasswordInput, Stack, Text, Title } from '@mantine/core';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { useEffect, useState, type FormEvent } from 'react';
+import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { api, ApiError, unwrap } from '../../api/client';
 import { OPERATOR_SESSION_KEY } from './operatorSession';
 
@@ -12,8 +12,14 @@ import { OPERATOR_SESSION_KEY } from './operatorSession';
 export function OperatorSignIn() {
   const queryClient = useQueryClient();
   const [token, setToken] = useState('');
+  // Handed to the call through a ref, not as the mutation's variables (which TanStack Query keeps).
+  const presented = useRef('');
   const exchange = useMutation({
-    mutationFn: (presented: string) => unwrap(api.POST('/v1/admin/sessions', { body: { token: presented } })),
+    mutationFn: () => {
+      const body = { token: presented.current };
+      presented.current = '';
+      return unwrap(api.POST('/v1/admin/sessions', { body }));
+    },
     onSuccess: (answer) => queryClient.setQueryData(OPERATOR_SESSION_KEY, { session: answer.session, csrfToken: answer.csrfToken }),
   });
   useEffect(() => {
@@ -22,9 +28,9 @@ export function OperatorSignIn() {
 
   const submit = (event: FormEvent) => {
     event.preventDefault();
-    const presented = token;
+    presented.current = token;
     setToken('');
-    exchange.mutate(presented);
+    exchange.mutate();
   };
   const refusal = exchange.error instanceof ApiError ? exchange.error : undefined;
 
