@@ -79,6 +79,10 @@ import { getMfaStatus } from './sessions/getMfaStatus';
 import { disableMfa } from './sessions/disableMfa';
 import { regenerateRecoveryCodes } from './sessions/regenerateRecoveryCodes';
 import { listOwnSessions } from './sessions/listOwnSessions';
+import { createOperatorSession } from './operatorSessions/createOperatorSession';
+import { deleteOperatorSession } from './operatorSessions/deleteOperatorSession';
+import { getOperatorSession } from './operatorSessions/getOperatorSession';
+import { getPublicBranding } from './tenants/getPublicBranding';
 
 /** Every route of the API, by area. The OpenAPI document and the router are both built from this list. */
 export const routes: readonly AnyRoute[] = [
@@ -88,7 +92,10 @@ export const routes: readonly AnyRoute[] = [
   getMetrics,
   getOpenApiDocument,
   getDocs,
-  // platform admin
+  // platform admin (the console's operator session: the admin token exchanged for a cookie)
+  createOperatorSession,
+  getOperatorSession,
+  deleteOperatorSession,
   createTenant,
   listTenants,
   updateTenantAsAdmin,
@@ -173,4 +180,5 @@ export const routes: readonly AnyRoute[] = [
   disableMfa,
   regenerateRecoveryCodes,
   listOwnSessions,
+  getPublicBranding,
 ];

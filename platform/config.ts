@@ -214,6 +214,9 @@ export const configSchema = z.object({
     .describe(
       'Whether the session and CSRF cookies carry Secure. false only for a development hub served on plain-http localhost (refused with NODE_ENV=production).',
     ),
+  OPERATOR_SESSION_LIFETIME: duration
+    .default('1h')
+    .describe("The platform operator's console session (the admin token exchanged at POST /v1/admin/sessions) ends this long after sign-in."),
   SIGN_IN_FAILURES_PER_ACCOUNT: z.coerce
     .number()
     .int()

@@ -104,10 +104,15 @@ async function lookupCredential(db: Database, lookupPrefix: string): Promise<Cac
 export function authenticateAdmin(adminToken: string | undefined, req: Request): AdminPrincipal {
   const authorization = req.headers.authorization;
   const presented = authorization?.startsWith('Bearer ') ? authorization.slice('Bearer '.length).trim() : '';
-  if (!adminToken || !presented || !constantTimeEquals(presented, adminToken)) {
+  if (!adminTokenMatches(adminToken, presented)) {
     throw errors.unauthenticated('The platform admin token is missing or wrong');
   }
   return { kind: 'admin' };
+}
+
+/** Whether `presented` is the configured admin token (constant time; false when either is empty). */
+export function adminTokenMatches(adminToken: string | undefined, presented: string | undefined): boolean {
+  return Boolean(adminToken && presented && constantTimeEquals(presented, adminToken));
 }
 
 function constantTimeEquals(a: string, b: string): boolean {

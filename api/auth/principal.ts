@@ -20,6 +20,8 @@ export interface TenantPrincipal {
 /** The platform operator (HUB_ADMIN_TOKEN). */
 export interface AdminPrincipal {
   kind: 'admin';
+  /** Set when the operator came with the console's operator session cookie instead of the bearer token. */
+  operatorSessionId?: string;
 }
 
 export type Principal = TenantPrincipal | AdminPrincipal;

@@ -2,7 +2,7 @@ import { Router, type NextFunction, type Request, type Response } from 'express'
 import { type z } from 'zod';
 import { withLogContext } from '../../platform/logContext';
 import { accessTable } from '../auth/accessTable';
-import { authenticateAdmin } from '../auth/authenticate';
+import { authenticateAdminRequest } from '../auth/authenticateAdminRequest';
 import { type Principal } from '../auth/principal';
 import { type ApiDeps } from '../deps';
 import { errors, zodDetails } from '../errors';
@@ -54,7 +54,7 @@ export function mountRoutes(routes: readonly AnyRoute[], deps: ApiDeps): Router 
       res.locals.routePath = route.path;
       let principal: Principal | undefined;
       if (route.auth === 'admin') {
-        principal = await deps.controlPlane.authFailures.authenticate(req, () => authenticateAdmin(deps.config.HUB_ADMIN_TOKEN, req));
+        principal = await deps.controlPlane.authFailures.authenticate(req, () => authenticateAdminRequest(deps, req));
       } else if (route.auth === 'tenant') {
         principal = await admitTenantRequest(route, req, res, deps, startedAt);
       }

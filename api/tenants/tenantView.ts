@@ -28,6 +28,9 @@ export const tenantSchema = z.object({
   status: z.enum(['active', 'suspended']),
   settings: effectiveSettingsSchema,
   branding: tenantBrandingSchema,
+  customDomainApproved: z
+    .boolean()
+    .describe("A platform admin approved the branding's custom domain: requests whose Host is that domain get the tenant's branded sign-in page"),
   /** What the plan allows (from the plan catalogue). */
   planLimits: z.object({
     requestsPerSecond: z.number().int(),
@@ -48,6 +51,8 @@ export interface TenantRow {
   status: TenantView['status'];
   settings: Record<string, unknown>;
   branding: Record<string, unknown>;
+  /** The custom domain a platform admin approved (it applies while the branding still names it). */
+  approved_custom_domain?: string | null;
   created_at: Date;
   updated_at: Date;
 }
@@ -62,6 +67,7 @@ export function toTenantView(row: TenantRow): TenantView {
     status: row.status,
     settings: effectiveSettings(row.plan, row.settings),
     branding: row.branding,
+    customDomainApproved: customDomainApproved(row),
     planLimits: {
       requestsPerSecond: plan.requestsPerSecond,
       apiCallsPerMonth: plan.apiCallsPerMonth,
@@ -71,4 +77,10 @@ export function toTenantView(row: TenantRow): TenantView {
     createdAt: row.created_at.toISOString(),
     updatedAt: row.updated_at.toISOString(),
   };
+}
+
+/** Whether the branding's custom domain is the one a platform admin approved. */
+export function customDomainApproved(row: Pick<TenantRow, 'branding' | 'approved_custom_domain'>): boolean {
+  const domain = (row.branding as { customDomain?: unknown }).customDomain;
+  return typeof domain === 'string' && !!row.approved_custom_domain && domain.toLowerCase() === row.approved_custom_domain;
 }

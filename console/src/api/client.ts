@@ -45,7 +45,8 @@ const sessionMiddleware: Middleware = {
   onRequest({ request }) {
     if (!SAFE_METHODS.has(request.method)) {
       const token = csrfToken();
-      if (token) request.headers.set('X-CSRF-Token', token);
+      // A call that brings its own token (the operator's session) keeps it.
+      if (token && !request.headers.has('X-CSRF-Token')) request.headers.set('X-CSRF-Token', token);
     }
     return request;
   },

@@ -90,6 +90,41 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/admin/sessions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Exchange the platform admin token (in the body, or as Authorization: Bearer) for an operator session: sets the HttpOnly, SameSite=Strict operator cookie the admin routes accept, and answers its CSRF token */
+        post: operations["postV1AdminSessions"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/sessions/current": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The console's operator session and its CSRF token, or null when the browser holds none (the operator screens call it on load) */
+        get: operations["getV1AdminSessionsCurrent"];
+        put?: never;
+        post?: never;
+        /** Sign the operator out: ends the operator session (needs X-CSRF-Token) and clears its cookie */
+        delete: operations["deleteV1AdminSessionsCurrent"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/admin/tenants": {
         parameters: {
             query?: never;
@@ -97,7 +132,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List all tenants (platform admin) */
+        /** List all tenants with this month's usage (platform admin) */
         get: operations["getV1AdminTenants"];
         put?: never;
         /** Create a tenant through the tenantOnboarding workflow; answers its first admin API key (shown once) */
@@ -121,7 +156,7 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        /** Suspend or reactivate a tenant, or change its plan (platform admin). Every API replica sees it at once */
+        /** Suspend or reactivate a tenant, change its plan, or approve its custom domain (platform admin). Every API replica sees it at once */
         patch: operations["patchV1AdminTenantsId"];
         trace?: never;
     };
@@ -1029,6 +1064,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/auth/branding": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The branding and slug of the tenant whose approved custom domain is the request's Host (the branded sign-in page reads it) */
+        get: operations["getV1AuthBranding"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1389,6 +1441,291 @@ export interface operations {
             };
         };
     };
+    postV1AdminSessions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description The admin token (HUB_ADMIN_TOKEN); or send it as Authorization: Bearer */
+                    token?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Signed in: Set-Cookie hub_operator (HttpOnly, SameSite=Strict, Path=/v1/admin); send csrfToken as X-CSRF-Token on every change */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        session: {
+                            /** Format: uuid */
+                            id: string;
+                            /**
+                             * Format: date-time
+                             * @description The session ends then (OPERATOR_SESSION_LIFETIME after sign-in)
+                             */
+                            expiresAt: string;
+                        };
+                        csrfToken: string;
+                    };
+                };
+            };
+            /** @description Invalid request (VALIDATION_FAILED, INVALID_JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description The admin token is missing or wrong (UNAUTHENTICATED); counts against the address’s failed-authentication budget */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Request body too large (PAYLOAD_TOO_LARGE) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description The request body encoding is not supported (UNSUPPORTED_MEDIA_TYPE) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Too many failed authentications from this address (RATE_LIMITED, Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Unexpected error (INTERNAL) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    getV1AdminSessionsCurrent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The session and its CSRF token; both null when there is no live operator session */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        session: {
+                            /** Format: uuid */
+                            id: string;
+                            /**
+                             * Format: date-time
+                             * @description The session ends then (OPERATOR_SESSION_LIFETIME after sign-in)
+                             */
+                            expiresAt: string;
+                        } | null;
+                        csrfToken: string | null;
+                    };
+                };
+            };
+            /** @description Unexpected error (INTERNAL) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    deleteV1AdminSessionsCurrent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Signed out (also when there was no live session: the cookie is cleared either way) */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The CSRF token is missing or wrong (CSRF_TOKEN_INVALID) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Unexpected error (INTERNAL) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
     getV1AdminTenants: {
         parameters: {
             query?: {
@@ -1450,6 +1787,8 @@ export interface operations {
                                 /** @description Domain the tenant serves its portal from (enterprise: white-label) */
                                 customDomain?: string;
                             };
+                            /** @description A platform admin approved the branding's custom domain: requests whose Host is that domain get the tenant's branded sign-in page */
+                            customDomainApproved: boolean;
                             planLimits: {
                                 requestsPerSecond: number;
                                 apiCallsPerMonth: number;
@@ -1461,6 +1800,14 @@ export interface operations {
                             createdAt: string;
                             /** Format: date-time */
                             updatedAt: string;
+                            usage: {
+                                /** @description the current month, YYYY-MM */
+                                period: string;
+                                /** @description API calls metered this month (the plan's quota is planLimits.apiCallsPerMonth) */
+                                apiCalls: number;
+                                /** @description billable users now (invited and active) */
+                                seats: number;
+                            };
                         }[];
                         pagination: {
                             page: number;
@@ -1718,6 +2065,8 @@ export interface operations {
                                 /** @description Domain the tenant serves its portal from (enterprise: white-label) */
                                 customDomain?: string;
                             };
+                            /** @description A platform admin approved the branding's custom domain: requests whose Host is that domain get the tenant's branded sign-in page */
+                            customDomainApproved: boolean;
                             planLimits: {
                                 requestsPerSecond: number;
                                 apiCallsPerMonth: number;
@@ -1966,6 +2315,8 @@ export interface operations {
                     status?: "active" | "suspended";
                     /** @enum {string} */
                     plan?: "starter" | "professional" | "enterprise";
+                    /** @description true: approve the domain the tenant's branding names now (its branded sign-in page is served there); false: withdraw the approval */
+                    customDomainApproved?: boolean;
                 };
             };
         };
@@ -2017,6 +2368,8 @@ export interface operations {
                                 /** @description Domain the tenant serves its portal from (enterprise: white-label) */
                                 customDomain?: string;
                             };
+                            /** @description A platform admin approved the branding's custom domain: requests whose Host is that domain get the tenant's branded sign-in page */
+                            customDomainApproved: boolean;
                             planLimits: {
                                 requestsPerSecond: number;
                                 apiCallsPerMonth: number;
@@ -2100,6 +2453,28 @@ export interface operations {
             };
             /** @description No such tenant */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Approving a custom domain when the branding names none (NO_CUSTOM_DOMAIN), or one another tenant was approved for (CUSTOM_DOMAIN_TAKEN) */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3940,6 +4315,8 @@ export interface operations {
                                 /** @description Domain the tenant serves its portal from (enterprise: white-label) */
                                 customDomain?: string;
                             };
+                            /** @description A platform admin approved the branding's custom domain: requests whose Host is that domain get the tenant's branded sign-in page */
+                            customDomainApproved: boolean;
                             planLimits: {
                                 requestsPerSecond: number;
                                 apiCallsPerMonth: number;
@@ -4229,6 +4606,8 @@ export interface operations {
                                 /** @description Domain the tenant serves its portal from (enterprise: white-label) */
                                 customDomain?: string;
                             };
+                            /** @description A platform admin approved the branding's custom domain: requests whose Host is that domain get the tenant's branded sign-in page */
+                            customDomainApproved: boolean;
                             planLimits: {
                                 requestsPerSecond: number;
                                 apiCallsPerMonth: number;
@@ -18702,6 +19081,87 @@ export interface operations {
             };
             /** @description No live session (UNAUTHENTICATED, SESSION_EXPIRED) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Unexpected error (INTERNAL) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    getV1AuthBranding: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The branding of the tenant this domain belongs to */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        tenant: {
+                            /** @description Prefills the sign-in form */
+                            slug: string;
+                            name: string;
+                        };
+                        branding: {
+                            companyName?: string;
+                            /**
+                             * Format: uri
+                             * @description https URL of the logo
+                             */
+                            logoUrl?: string;
+                            primaryColor?: string;
+                            secondaryColor?: string;
+                        };
+                        customDomain: string;
+                    };
+                };
+            };
+            /** @description The Host is not an approved custom domain (NOT_FOUND) */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -1,8 +1,9 @@
 import { Alert, Anchor, Button, Center, Paper, PasswordInput, Stack, TextInput, Title } from '@mantine/core';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { useState, type FormEvent } from 'react';
+import { useEffect, useState, type FormEvent } from 'react';
 import { Link, Navigate, useNavigate, useSearchParams } from 'react-router';
 import { api, ApiError, unwrap } from '../api/client';
+import { BrandMark, useCustomDomainBranding } from '../screens/branding/customDomainBranding';
 import { SESSION_QUERY_KEY, useSessionState } from './SessionProvider';
 
 const ENDED_MESSAGES: Record<string, string> = {
@@ -28,6 +29,11 @@ export function SignInPage() {
       : params.get('reset') === '1'
         ? 'Your password is changed and your other sessions are signed out. Sign in with the new password.'
         : undefined;
+  // On a tenant's approved custom domain: its logo, name and colours, and its slug filled in.
+  const brand = useCustomDomainBranding();
+  useEffect(() => {
+    if (brand) setTenant((typed) => typed || brand.tenant.slug);
+  }, [brand]);
 
   const signIn = useMutation({
     mutationFn: () =>
@@ -67,7 +73,7 @@ export function SignInPage() {
       <Paper component="main" withBorder shadow="sm" p="xl" radius="md" w={400}>
         <form onSubmit={submit} aria-label="Sign in">
           <Stack>
-            <div className="hub-brand-logo" aria-hidden="true" />
+            <BrandMark brand={brand} />
             <Title order={1} size="h2">
               Sign in
             </Title>
