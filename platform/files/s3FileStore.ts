@@ -53,6 +53,10 @@ export class S3FileStore implements FileStore {
     const config: S3ClientConfig = {
       region: options.region,
       forcePathStyle: options.forcePathStyle ?? false,
+      // S3-compatible servers differ in their support of the newer flexible checksums (CRC32 on
+      // every request): with an endpoint, checksums only where S3 requires them. The store hashes
+      // every object itself (sha256, kept in the catalogue).
+      ...(options.endpoint ? { requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED' } : {}),
       ...(options.endpoint ? { endpoint: options.endpoint } : {}),
       ...(options.credentials ? { credentials: options.credentials } : {}),
     };
