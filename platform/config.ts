@@ -119,7 +119,58 @@ export const configSchema = z.object({
     .string()
     .min(1)
     .optional()
-    .describe('Where tenant files (uploads, exports, backups) are stored. Default $HUB_DATA_DIR/files; all API and worker processes must share it.'),
+    .describe(
+      'HUB_FILE_STORE=local: where tenant files (uploads, exports, backups) are stored. Default $HUB_DATA_DIR/files; all API and worker processes must share it.',
+    ),
+  HUB_FILE_STORE: z
+    .enum(['local', 's3'])
+    .default('local')
+    .describe(
+      'Where tenant files live: `local` (a directory, HUB_FILES_DIR) or `s3` (an S3-compatible bucket, S3_BUCKET; every API and worker process reads the same objects).',
+    ),
+  S3_BUCKET: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be an S3 bucket name (3–63 lowercase letters, digits, dots, hyphens)')
+    .optional()
+    .describe('HUB_FILE_STORE=s3: the bucket of tenant files (it must exist).'),
+  S3_REGION: z.string().min(1).default('us-east-1').describe("HUB_FILE_STORE=s3: the bucket's region."),
+  S3_ENDPOINT: z.url().optional().describe('HUB_FILE_STORE=s3: endpoint of an S3-compatible server (MinIO, Ceph, SeaweedFS, …). Unset: AWS S3 of S3_REGION.'),
+  S3_FORCE_PATH_STYLE: booleanFlag
+    .default(false)
+    .describe('HUB_FILE_STORE=s3: address the bucket in the path (`host/bucket/key`) rather than the host name; most S3-compatible servers need it.'),
+  S3_KEY_PREFIX: z
+    .string()
+    .regex(/^([A-Za-z0-9._-]+\/)*$/, 'must be empty or path segments ending in a slash, e.g. hub/production/')
+    .default('')
+    .describe('HUB_FILE_STORE=s3: prefix of every object key (one bucket for several deployments); keys are then `<prefix><tenantId>/<fileId>`.'),
+  S3_SSE: z
+    .enum(['none', 'AES256', 'aws:kms'])
+    .default('none')
+    .describe(
+      "HUB_FILE_STORE=s3: server-side encryption asked for on every object written: none (the bucket's default), AES256 (SSE-S3) or aws:kms (SSE-KMS).",
+    ),
+  S3_SSE_KMS_KEY_ID: z
+    .string()
+    .min(1)
+    .optional()
+    .describe("HUB_FILE_STORE=s3 with S3_SSE=aws:kms: the KMS key (id or ARN). Unset: the account's AWS-managed S3 key."),
+  S3_ACCESS_KEY_ID: z
+    .string()
+    .min(1)
+    .optional()
+    .describe(
+      'HUB_FILE_STORE=s3: access key id, with S3_SECRET_ACCESS_KEY. Unset: the standard AWS credential chain (AWS_* variables, shared files, web identity, instance/container role).',
+    ),
+  S3_SECRET_ACCESS_KEY: z.string().min(1).optional().describe('HUB_FILE_STORE=s3: secret access key paired with S3_ACCESS_KEY_ID (never logged).'),
+  S3_PRESIGNED_DOWNLOADS: booleanFlag
+    .default(false)
+    .describe(
+      'HUB_FILE_STORE=s3: GET /v1/jobs/:id/download answers 302 to a presigned URL of the object (S3_PRESIGNED_EXPIRY) instead of streaming it through the API.',
+    ),
+  S3_PRESIGNED_EXPIRY: duration
+    .default('5m')
+    .refine((value) => durationMs(value) >= 1000 && durationMs(value) <= 3_600_000, 'must be between 1s and 1h')
+    .describe('How long a presigned download URL stays valid (1s–1h; short, since anyone holding it can download the file).'),
   HUB_UPLOAD_MAX_BYTES: z.coerce
     .number()
     .int()
@@ -377,6 +428,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
     throw new ConfigError(`Invalid configuration: ${variable} ${reason ?? 'is invalid'}`, variable);
   }
   assertNoProcessWideAllowances(parsed.data);
+  assertFileStoreSettings(parsed.data);
   return parsed.data;
 }
 
@@ -405,6 +457,22 @@ function assertNoProcessWideAllowances(config: HubConfig): void {
       'SESSION_COOKIE_SECURE',
     );
   }
+}
+
+/** The S3 settings go together: a bucket for the S3 store, both halves of a static key, a KMS key only with SSE-KMS. */
+function assertFileStoreSettings(config: HubConfig): void {
+  const fail = (variable: string, message: string) => {
+    throw new ConfigError(`Invalid configuration: ${variable} ${message}`, variable);
+  };
+  if (config.HUB_FILE_STORE === 's3' && config.S3_BUCKET === undefined) fail('S3_BUCKET', 'is required with HUB_FILE_STORE=s3');
+  if ((config.S3_ACCESS_KEY_ID === undefined) !== (config.S3_SECRET_ACCESS_KEY === undefined)) {
+    fail(
+      config.S3_ACCESS_KEY_ID === undefined ? 'S3_ACCESS_KEY_ID' : 'S3_SECRET_ACCESS_KEY',
+      'must be set together with its pair (or neither: the AWS credential chain)',
+    );
+  }
+  if (config.S3_SSE_KMS_KEY_ID !== undefined && config.S3_SSE !== 'aws:kms') fail('S3_SSE_KMS_KEY_ID', 'is only used with S3_SSE=aws:kms');
+  if (config.S3_PRESIGNED_DOWNLOADS && config.HUB_FILE_STORE !== 's3') fail('S3_PRESIGNED_DOWNLOADS', 'needs HUB_FILE_STORE=s3');
 }
 
 function describeExpected(variable: string, issue: z.core.$ZodIssue): string {

@@ -1,5 +1,6 @@
 import { pipeline } from 'node:stream/promises';
 import { appendAudit } from '../../platform/audit';
+import { durationMs } from '../../platform/config';
 import { ApiError, errorResponseSchema, errors } from '../errors';
 import { defineRoute, RESPONDED } from '../http/route';
 import { assertJobAccess } from './jobAccess';
@@ -27,6 +28,10 @@ export const downloadJobOutput = defineRoute({
   params: jobIdParams,
   responses: {
     200: { description: 'The file', contentType: 'application/octet-stream' },
+    302: {
+      description:
+        'With S3_PRESIGNED_DOWNLOADS (S3 file store): the file is at the URL in Location, presigned for S3_PRESIGNED_EXPIRY; fetch it without credentials',
+    },
     403: {
       description: 'The role or key scopes fall short of what the job’s kind needs for its data, as when starting it (FORBIDDEN)',
       schema: errorResponseSchema,
@@ -67,6 +72,18 @@ export const downloadJobOutput = defineRoute({
     if (!file) throw errors.notFound('Job output');
     if (file.expired_at) {
       throw new ApiError(410, 'JOB_OUTPUT_EXPIRED', `The job's output expired on ${file.expired_at.toISOString()} and was deleted; run the job again`);
+    }
+    if (deps.config.S3_PRESIGNED_DOWNLOADS && deps.files.presignedDownloadUrl) {
+      // The bucket serves the bytes: the API process does not carry them. The URL is a bearer
+      // credential for one file until it expires, so it must not be cached on the way.
+      const url = await deps.files.presignedDownloadUrl(file.storage_key, {
+        expiresInSeconds: Math.floor(durationMs(deps.config.S3_PRESIGNED_EXPIRY) / 1000),
+        fileName: file.name,
+        contentType: file.content_type,
+      });
+      res.setHeader('Cache-Control', 'no-store');
+      res.redirect(302, url);
+      return RESPONDED;
     }
     res.status(200);
     res.setHeader('Content-Type', file.content_type);

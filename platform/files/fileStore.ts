@@ -23,8 +23,17 @@ export interface FileStore {
   /** Size of the object, or undefined when absent. */
   stat(key: string): Promise<{ size: number } | undefined>;
   delete(key: string): Promise<void>;
-  /** A local path for tools that need one (streaming parsers over a file); the caller must not modify it. */
+  /**
+   * A local path for tools that need one (streaming parsers over a file); the caller must not
+   * modify it. Stores without local files (S3) lack it: such tools make a bounded temporary copy.
+   */
   localPath?(key: string): string;
+  /** A short-lived URL that downloads the object without credentials (stores that can sign one: S3). */
+  presignedDownloadUrl?(key: string, options: { expiresInSeconds: number; fileName: string; contentType: string }): Promise<string>;
+  /** Store keys under `tenantId/`, sorted (checks that nothing was left behind). */
+  keysOf(tenantId: string): Promise<string[]>;
+  /** Lets go of connections (S3's keep-alive sockets) when the process stops using the store. */
+  close?(): void;
 }
 
 /** Thrown when an object exceeds the size it may have. */
@@ -37,6 +46,11 @@ export class ObjectTooLargeError extends Error {
 
 const KEY = /^[0-9a-f-]{36}\/[A-Za-z0-9._-]{1,200}$/;
 
+/** Refuses a key that is not `<tenantId>/<name>` (no traversal, no other tenant's prefix). */
+export function assertFileKey(key: string): void {
+  if (!KEY.test(key)) throw new Error(`invalid file key: ${key}`);
+}
+
 /** A FileStore on the local file system (default under $HUB_DATA_DIR/files). */
 export class LocalFileStore implements FileStore {
   constructor(private readonly root: string) {
@@ -44,7 +58,7 @@ export class LocalFileStore implements FileStore {
   }
 
   localPath(key: string): string {
-    if (!KEY.test(key)) throw new Error(`invalid file key: ${key}`);
+    assertFileKey(key);
     return path.join(this.root, key);
   }
 
@@ -94,5 +108,10 @@ export class LocalFileStore implements FileStore {
 
   async delete(key: string): Promise<void> {
     await fs.promises.rm(this.localPath(key), { force: true });
+  }
+
+  async keysOf(tenantId: string): Promise<string[]> {
+    const names = await fs.promises.readdir(path.join(this.root, tenantId)).catch(() => [] as string[]);
+    return names.map((name) => `${tenantId}/${name}`).sort();
   }
 }

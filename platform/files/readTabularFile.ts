@@ -1,12 +1,8 @@
 import { parse } from 'csv-parse';
 import ExcelJS from 'exceljs';
-import { randomUUID } from 'node:crypto';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { Transform, type Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import unzipper from 'unzipper';
+import { TemporaryCopyTooLargeError, withTemporaryCopy } from './temporaryCopy';
 
 /** The formats the reader knows: CSV and XLSX are tables with a header row; NDJSON is one JSON object a line. */
 export type TabularFormat = 'csv' | 'xlsx' | 'ndjson';
@@ -38,6 +34,8 @@ export interface TabularLimits {
   maxLineChars: number;
   /** Largest total uncompressed size of an XLSX package. */
   maxXlsxUncompressedBytes: number;
+  /** Largest XLSX file copied to local disk to be read, when the store keeps no local files (S3). */
+  maxXlsxCopyBytes: number;
   /** Largest compression ratio of one XLSX entry bigger than 1 MiB (zip bombs compress ~1000:1). */
   maxXlsxEntryRatio: number;
 }
@@ -49,6 +47,7 @@ export const TABULAR_LIMITS: TabularLimits = {
   maxCellChars: 32_767,
   maxLineChars: 4 * 1024 * 1024,
   maxXlsxUncompressedBytes: 1024 * 1024 * 1024,
+  maxXlsxCopyBytes: 512 * 1024 * 1024,
   maxXlsxEntryRatio: 200,
 };
 
@@ -146,13 +145,14 @@ export async function* readTabularFile(file: TabularFile, options: TabularReadOp
     yield* readXlsx(file.localPath, required, limits);
     return;
   }
-  // The central-directory check needs random access: S3-style stores get a temporary copy.
-  const temporary = path.join(os.tmpdir(), `hub-tabular-${randomUUID()}.xlsx`);
+  // The central-directory check needs random access: stores without local files (S3) give a
+  // temporary copy, bounded so that no file can fill the disk, deleted once the rows are read.
   try {
-    await pipeline(file.open(), fs.createWriteStream(temporary));
-    yield* readXlsx(temporary, required, limits);
-  } finally {
-    fs.rmSync(temporary, { force: true });
+    yield* withTemporaryCopy(file.open(), { maxBytes: limits.maxXlsxCopyBytes, suffix: '.xlsx' }, (copy) => readXlsx(copy, required, limits));
+  } catch (error) {
+    if (error instanceof TemporaryCopyTooLargeError)
+      throw new TabularFileError('XLSX_TOO_LARGE', `The workbook is larger than ${limits.maxXlsxCopyBytes} bytes; at most that much is read`);
+    throw error;
   }
 }
 

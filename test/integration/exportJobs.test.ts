@@ -1,11 +1,10 @@
 import { parse } from 'csv-parse/sync';
-import fs from 'node:fs';
-import path from 'node:path';
 import { closedExecutionStatus } from '../support/closedExecution';
 import { recordHistory } from '../support/recordHistory';
 import { useHub } from '../support/harness';
 import { jobWhen } from '../support/jobs';
 import { eventually } from '../support/eventually';
+import { storedNames } from '../support/storedFiles';
 import { pauseSignal, WORKFLOW_TYPES } from '../../workflows/contracts';
 
 /** Jobs API end to end with the `export` kind: start → live progress → file → download; cancel. */
@@ -114,8 +113,7 @@ describe('jobs: export', () => {
 
     expect(await owner('files').where({ tenant_id: bulk.id })).toEqual([]);
     expect(await owner('events').where({ tenant_id: bulk.id }).whereIn('type', ['job.completed', 'job.failed'])).toEqual([]);
-    const tenantDir = path.join(String(process.env.HUB_DATA_DIR), 'files', bulk.id);
-    expect(fs.existsSync(tenantDir) ? fs.readdirSync(tenantDir) : []).toEqual([]);
+    expect(await storedNames(hub.files, bulk.id)).toEqual([]);
     expect((await hub.request('GET', `/v1/jobs/${job.id}/download`, { key: bulk.key })).status).toBe(404);
     const again = await hub.request('POST', `/v1/jobs/${job.id}/cancel`, { key: bulk.key });
     expect(again.status).toBe(409);

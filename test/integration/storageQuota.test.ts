@@ -1,5 +1,3 @@
-import fs from 'node:fs';
-import path from 'node:path';
 import { PLANS } from '../../platform/billing/catalogue';
 import { ensureFileExpirySchedule } from '../../platform/files/fileExpirySchedule';
 import { createLogger } from '../../platform/logger';
@@ -8,6 +6,7 @@ import { useHub } from '../support/harness';
 import { type CreatedTenant, uniqueSuffix } from '../support/hub';
 import { finishedJob } from '../support/jobs';
 import { recordHistory } from '../support/recordHistory';
+import { storedNames } from '../support/storedFiles';
 import { type FileExpiryResult, WORKFLOW_TYPES } from '../../workflows/contracts';
 
 /**
@@ -21,8 +20,7 @@ describe('storage quota and file expiry', () => {
   afterEach(() => jest.restoreAllMocks());
 
   const quota = (bytes: number) => jest.replaceProperty(PLANS.professional, 'storageBytes', bytes);
-  const tenantDir = (tenant: CreatedTenant) => path.join(String(process.env.HUB_DATA_DIR), 'files', tenant.id);
-  const storedObjects = (tenant: CreatedTenant) => (fs.existsSync(tenantDir(tenant)) ? fs.readdirSync(tenantDir(tenant)).sort() : []);
+  const storedObjects = (tenant: CreatedTenant) => storedNames(hub.files, tenant.id);
   const upload = (tenant: CreatedTenant, body: string, name = 'data.csv') =>
     hub.request('POST', `/v1/uploads?name=${name}`, { key: tenant.key, rawBody: body, headers: { 'Content-Type': 'text/csv' } });
   const storage = async (tenant: CreatedTenant) => (await hub.request('GET', '/v1/usage', { key: tenant.key })).body.storage;
@@ -42,7 +40,7 @@ describe('storage quota and file expiry', () => {
     expect(refused.status).toBe(413);
     expect(refused.body.error).toMatchObject({ code: 'STORAGE_QUOTA_EXCEEDED', message: expect.stringContaining('100 bytes') });
     expect((await fileRows(tenant)).map((row) => row.id)).toEqual([first.body.upload.id]);
-    expect(storedObjects(tenant)).toEqual([first.body.upload.id]);
+    expect(await storedObjects(tenant)).toEqual([first.body.upload.id]);
 
     // Exactly what is left fits; then the tenant is full and even one byte is refused before it is read.
     expect((await upload(tenant, 'z'.repeat(40))).status).toBe(201);
@@ -50,7 +48,7 @@ describe('storage quota and file expiry', () => {
     expect(full.status).toBe(413);
     expect(full.body.error.code).toBe('STORAGE_QUOTA_EXCEEDED');
     expect(await storage(tenant)).toMatchObject({ usedBytes: 100, files: 2, remainingBytes: 0 });
-    expect(storedObjects(tenant)).toHaveLength(2);
+    expect(await storedObjects(tenant)).toHaveLength(2);
   });
 
   it('admits concurrent uploads only as far as the quota goes (the counter row serialises them)', async () => {
@@ -61,7 +59,7 @@ describe('storage quota and file expiry', () => {
     expect(await storage(tenant)).toMatchObject({ usedBytes: 90, files: 3 });
     const admitted = answers.filter((answer) => answer.status === 201).map((answer) => answer.body.upload.id as string);
     expect((await fileRows(tenant)).map((row) => row.id).sort()).toEqual(admitted.sort());
-    expect(storedObjects(tenant)).toEqual(admitted.sort());
+    expect(await storedObjects(tenant)).toEqual(admitted.sort());
     const [counted] = await owner('files').where({ tenant_id: tenant.id }).sum({ bytes: 'size' });
     expect(Number(counted!.bytes)).toBe(90);
   });
@@ -96,7 +94,7 @@ describe('storage quota and file expiry', () => {
       expect(job.progress.phase).toBe(phase);
       expect(job.error).toMatchObject({ code: 'STORAGE_QUOTA_EXCEEDED', message: expect.stringContaining('storage quota') });
       expect((await fileRows(tenant)).map((row) => row.id)).toEqual([done.id]);
-      expect(storedObjects(tenant)).toEqual([done.id]);
+      expect(await storedObjects(tenant)).toEqual([done.id]);
       expect((await storage(tenant)).usedBytes).toBe(used);
       expect((await hub.request('GET', `/v1/jobs/${jobId}/download`, { key: tenant.key })).status).toBe(404);
     };
@@ -168,7 +166,7 @@ describe('storage quota and file expiry', () => {
     const rows = await fileRows(tenant);
     expect(rows.map((row) => row.id).sort()).toEqual([inUse.body.upload.id, fresh.body.upload.id, exported.id].sort());
     expect(rows.find((row) => row.id === exported.id)!.expired_at).toBeInstanceOf(Date);
-    expect(storedObjects(tenant)).toEqual([inUse.body.upload.id, fresh.body.upload.id].sort());
+    expect(await storedObjects(tenant)).toEqual([inUse.body.upload.id, fresh.body.upload.id].sort());
     const download = await hub.request('GET', `/v1/jobs/${exported.id}/download`, { key: tenant.key });
     expect(download.status).toBe(410);
     expect(download.body.error).toMatchObject({ code: 'JOB_OUTPUT_EXPIRED', message: expect.stringContaining('run the job again') });

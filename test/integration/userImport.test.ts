@@ -1,12 +1,11 @@
 import { parse } from 'csv-parse/sync';
-import fs from 'node:fs';
-import path from 'node:path';
 import { recordHistory } from '../support/recordHistory';
 import { startTestHub } from '../support/hub';
 import { useHub } from '../support/harness';
 import { usersCsv, usersXlsx, xlsxBomb } from '../support/importFiles';
 import { jobWhen } from '../support/jobs';
 import { eventually } from '../support/eventually';
+import { storedNames } from '../support/storedFiles';
 import { pauseSignal, WORKFLOW_TYPES } from '../../workflows/contracts';
 
 /** Uploads and the user_import job end to end: API → workflow → activities → users table. */
@@ -199,8 +198,7 @@ describe('jobs: user_import', () => {
     await hub.temporal.workflow.getHandle(started.body.job.workflowId).signal(pauseSignal);
     const paused = await jobWhen(hub, bulk, started.body.job.id as string, (job) => job.status === 'paused', 'the import to pause');
     expect(paused.progress).toMatchObject({ phase: 'apply', done: 0, total: 119_999, failed: 1, state: 'paused' });
-    const tenantDir = path.join(String(process.env.HUB_DATA_DIR), 'files', bulk.id);
-    expect(fs.readdirSync(tenantDir).filter((name) => name.includes('.import-'))).toHaveLength(3);
+    expect((await storedNames(hub.files, bulk.id)).filter((name) => name.includes('.import-'))).toHaveLength(3);
 
     expect((await hub.request('POST', `/v1/jobs/${started.body.job.id}/cancel`, { key: bulk.key })).status).toBe(202);
     const job = await eventually(
@@ -214,7 +212,7 @@ describe('jobs: user_import', () => {
     expect(job.error).toMatchObject({ code: 'CANCELLED' });
     await recordHistory(hub.temporal, job.workflowId, 'userImportJobPausedThenCancelled');
     // Only the upload is left: no staged chunk, no error report, no user beyond the admin.
-    expect(fs.readdirSync(tenantDir)).toEqual([uploaded.body.upload.id]);
+    expect(await storedNames(hub.files, bulk.id)).toEqual([uploaded.body.upload.id]);
     expect((await owner('files').where({ tenant_id: bulk.id })).map((file) => file.purpose)).toEqual(['upload']);
     expect(await owner('users').where({ tenant_id: bulk.id }).count({ n: '*' })).toEqual([{ n: '1' }]);
   });

@@ -105,6 +105,9 @@ export async function startTestHub(
   const db = createDatabase({ url: appDatabaseUrl(config), poolMax: config.DATABASE_POOL_MAX, applicationName: 'hub-test', logger });
   const { client, connection } = await connectTemporalClient(config);
   const bundlePath = process.env.HUB_TEST_WORKFLOW_BUNDLE;
+  if (process.env.HUB_TEST_FILE_STORE === 's3' && config.HUB_FILE_STORE !== 's3') {
+    throw new Error('HUB_TEST_FILE_STORE=s3 needs the S3 settings test/setup/fileStoreSetup.ts puts into process.env (run through jest)');
+  }
   const files = createFileStore(config);
   // One process: the API and the worker share a registry, as in a single-process deployment.
   const metrics = createMetrics({ defaultMetrics: false });
@@ -129,6 +132,10 @@ export async function startTestHub(
   await controlPlane.start();
   const app = createApp({ config, db, temporal: client, logger, metrics, controlPlane, files, vault });
   const server: Server = app.listen(0, '127.0.0.1');
+  // The test's fetch reuses idle connections for 4 s (Node's 5 s server timeout less undici's margin):
+  // an event loop stalled past both, on a loaded machine, has the server drop a socket the request
+  // was just written to (ECONNRESET). A server that waits longer always lets the client close first.
+  server.keepAliveTimeout = 30_000;
   await once(server, 'listening');
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const adminToken = config.HUB_ADMIN_TOKEN!;
@@ -193,6 +200,7 @@ export async function startTestHub(
       await inProcess.running;
       await inProcess.nativeConnection.close();
     }
+    files.close?.();
     await closeQuietly(connection);
     await db.close();
   }

@@ -69,6 +69,44 @@ describe('platform/config', () => {
     }
   });
 
+  it('takes the S3 file store settings only whole', () => {
+    const failure = (env: Record<string, string>) => {
+      try {
+        loadConfig(env);
+      } catch (error) {
+        return { variable: (error as ConfigError).variable, message: (error as Error).message };
+      }
+      return undefined;
+    };
+    expect(loadConfig({}).HUB_FILE_STORE).toBe('local');
+    expect(failure({ HUB_FILE_STORE: 's3' })).toEqual({
+      variable: 'S3_BUCKET',
+      message: 'Invalid configuration: S3_BUCKET is required with HUB_FILE_STORE=s3',
+    });
+    expect(failure({ HUB_FILE_STORE: 's3', S3_BUCKET: 'Not_A_Bucket' })?.variable).toBe('S3_BUCKET');
+    expect(failure({ HUB_FILE_STORE: 'gcs' })).toMatchObject({ variable: 'HUB_FILE_STORE', message: expect.stringContaining('must be one of local, s3') });
+    const secret = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
+    const halfPair = failure({ HUB_FILE_STORE: 's3', S3_BUCKET: 'hub-files', S3_SECRET_ACCESS_KEY: secret });
+    expect(halfPair?.variable).toBe('S3_ACCESS_KEY_ID');
+    expect(halfPair?.message).not.toContain(secret);
+    expect(failure({ HUB_FILE_STORE: 's3', S3_BUCKET: 'hub-files', S3_SSE: 'AES256', S3_SSE_KMS_KEY_ID: 'alias/hub' })?.variable).toBe('S3_SSE_KMS_KEY_ID');
+    expect(failure({ HUB_FILE_STORE: 's3', S3_BUCKET: 'hub-files', S3_KEY_PREFIX: 'no-trailing-slash' })?.variable).toBe('S3_KEY_PREFIX');
+    expect(failure({ S3_PRESIGNED_DOWNLOADS: 'true' })?.variable).toBe('S3_PRESIGNED_DOWNLOADS');
+    expect(failure({ HUB_FILE_STORE: 's3', S3_BUCKET: 'hub-files', S3_PRESIGNED_EXPIRY: '2h' })?.variable).toBe('S3_PRESIGNED_EXPIRY');
+    expect(
+      loadConfig({
+        HUB_FILE_STORE: 's3',
+        S3_BUCKET: 'hub-files',
+        S3_ENDPOINT: 'http://127.0.0.1:9000',
+        S3_FORCE_PATH_STYLE: 'true',
+        S3_KEY_PREFIX: 'hub/prod/',
+        S3_SSE: 'aws:kms',
+        S3_SSE_KMS_KEY_ID: 'alias/hub',
+        S3_PRESIGNED_DOWNLOADS: 'true',
+      }),
+    ).toMatchObject({ S3_FORCE_PATH_STYLE: true, S3_KEY_PREFIX: 'hub/prod/', S3_SSE: 'aws:kms', S3_PRESIGNED_EXPIRY: '5m', S3_REGION: 'us-east-1' });
+  });
+
   it('lists every variable it knows', () => {
     expect(knownVariables).toEqual(
       expect.arrayContaining(['DATABASE_URL', 'DATABASE_APP_URL', 'TEMPORAL_ADDRESS', 'TEMPORAL_NAMESPACE', 'HUB_ADMIN_TOKEN', 'PORT']),

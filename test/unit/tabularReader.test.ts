@@ -342,11 +342,33 @@ describe('readTabularFile: XLSX', () => {
       sheet.addRow(['a']);
       sheet.addRow(['1']);
     });
-    const copies = () => fs.readdirSync(os.tmpdir()).filter((name) => name.startsWith('hub-tabular-'));
+    const copies = () => fs.readdirSync(os.tmpdir()).filter((name) => name.startsWith('hub-copy-'));
     const before = copies();
     const file = xlsx(bytes, false);
     await expect(readAll(file)).resolves.toEqual([{ line: 2, record: { a: '1' } }]);
     expect(file.opened).toBe(1);
+    expect(copies()).toEqual(before);
+  });
+
+  it('bounds the temporary copy: a workbook past maxXlsxCopyBytes is refused and its partial copy removed', async () => {
+    const bytes = await workbookOf((workbook) => {
+      const sheet = workbook.addWorksheet('S');
+      sheet.addRow(['a']);
+      for (let row = 0; row < 2000; row += 1) sheet.addRow([`value ${row} ${'x'.repeat(40)}`]);
+    });
+    const copies = () => fs.readdirSync(os.tmpdir()).filter((name) => name.startsWith('hub-copy-'));
+    const before = copies();
+    const limits = { ...TABULAR_LIMITS, maxXlsxCopyBytes: Math.floor(bytes.length / 2) };
+    expect(await failureOf(fileOf(bytes, 'input.xlsx', { contentType: XLSX, chunkBytes: 1024 }), { limits })).toMatchObject({
+      code: 'XLSX_TOO_LARGE',
+      message: `The workbook is larger than ${limits.maxXlsxCopyBytes} bytes; at most that much is read`,
+    });
+    expect(copies()).toEqual(before);
+    // At the bound exactly it is read; a reader that stops early removes the copy as well.
+    const rows = readTabularFile(xlsx(bytes, false), { limits: { ...TABULAR_LIMITS, maxXlsxCopyBytes: bytes.length } });
+    await expect(rows.next()).resolves.toMatchObject({ value: { line: 2, record: { a: expect.stringMatching(/^value 0 /) } } });
+    expect(copies()).toHaveLength(before.length + 1);
+    await rows.return(undefined);
     expect(copies()).toEqual(before);
   });
 
