@@ -5974,6 +5974,13 @@ export interface operations {
                     "application/octet-stream": string;
                 };
             };
+            /** @description With S3_PRESIGNED_DOWNLOADS (S3 file store): the file is at the URL in Location, presigned for S3_PRESIGNED_EXPIRY; fetch it without credentials */
+            302: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description Invalid request (VALIDATION_FAILED, INVALID_JSON) */
             400: {
                 headers: {
