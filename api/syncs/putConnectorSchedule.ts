@@ -70,6 +70,8 @@ export const putConnectorSchedule = defineRoute({
         .describe('When incremental runs start, as a cron expression in UTC (give this or every), e.g. 0 */6 * * *'),
       reconcileEvery: everyField('reconcile runs (e.g. 1d); without it the connector has no reconcile schedule').optional(),
     })
+    // Stated in the document too: a client (and the fuzzer) must know that exactly one is required.
+    .meta({ oneOf: [{ required: ['every'] }, { required: ['cron'] }], description: 'Exactly one of every and cron' })
     .superRefine((value, context) => {
       if ((value.every === undefined) === (value.cron === undefined))
         context.addIssue({ code: 'custom', path: [value.every === undefined ? 'every' : 'cron'], message: 'give exactly one of every and cron' });

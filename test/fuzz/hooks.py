@@ -39,6 +39,9 @@ SEMANTIC_REFUSALS = [
     # A job kind's rules across its parameters (either uploadId or connectorId, the mapping's
     # fields for the target, confirm for a restore in place), described in each kind's parameters.
     ("POST /v1/jobs", "VALIDATION_FAILED", "body.params", "custom"),
+    # A cron expression of five well-formed fields whose values Temporal refuses (day-of-month 0):
+    # the schedule engine's own parser decides.
+    ("PUT /v1/connectors/{id}/schedule", "VALIDATION_FAILED", "body.cron", "invalid_format"),
     # An IP allowlist must include the caller's own address (it would lock the key out).
     ("PATCH /v1/tenant", "IP_ALLOWLIST_LOCKOUT", None, None),
     # A one-time link token has the documented form but was never issued (or was used, or expired).

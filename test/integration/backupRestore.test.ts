@@ -12,6 +12,9 @@ import { eventually } from '../support/eventually';
 import { recordHistory } from '../support/recordHistory';
 import { WORKFLOW_TYPES } from '../../workflows/contracts';
 
+/** A user id of this file's own (the file also runs in the s3 project, at the same time, on the same database). */
+const KNOWN_USER_ID = randomUUID();
+
 const RESTORED = Object.entries(RESTORE_RULES)
   .filter(([, rule]) => rule.restore)
   .map(([table]) => table);
@@ -106,7 +109,7 @@ describe('jobs: backup and restore', () => {
     await owner('connectors').where({ tenant_id: tenant.id }).del();
     await owner('users').where({ tenant_id: tenant.id }).del();
     await owner('webhook_endpoints').where({ tenant_id: tenant.id }).del();
-    await owner('users').insert({ id: '00000000-0000-4000-8000-00000000beef', tenant_id: tenant.id, email: 'late@example.test', name: 'Late', role: 'viewer' });
+    await owner('users').insert({ id: KNOWN_USER_ID, tenant_id: tenant.id, email: 'late@example.test', name: 'Late', role: 'viewer' });
     expect((await snapshot(owner, tenant.id)).records!.rows).toBe(0);
     const auditBefore = Number((await owner('audit_log').where({ tenant_id: tenant.id }).count('* as count').first())!.count);
 

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { parse } from 'csv-parse/sync';
 import http from 'node:http';
 import { Writable } from 'node:stream';
@@ -9,6 +10,9 @@ import { startScanPeer } from '../peers/scan/scanPeer';
 import { registerScanConnector } from '../support/connectorFactories';
 import { useHub, useStarted } from '../support/harness';
 import { eventually } from '../support/eventually';
+
+/** A user id of this file's own (the file also runs in the s3 project, at the same time, on the same database). */
+const KNOWN_USER_ID = randomUUID();
 
 const SCAN_KEY = 'export-formats-scan-key';
 
@@ -37,7 +41,7 @@ describe('jobs: export formats and datasets', () => {
       [tenant.id],
     );
     await owner('users').insert({
-      id: '00000000-0000-4000-8000-0000000000ff',
+      id: KNOWN_USER_ID,
       tenant_id: tenant.id,
       email: 'control@example.test',
       name: 'Bell\u0007 and tab\t',
@@ -142,8 +146,8 @@ describe('jobs: export formats and datasets', () => {
     expect(parsed.text).toContain(`page ${pages} of ${pages}`);
     // Columns are as wide as their content: ids, e-mails and timestamps appear whole, nothing is cut.
     expect(parsed.text).not.toContain('…');
-    expect(parsed.text).toContain('00000000-0000-4000-8000-0000000000ff');
-    const [createdAt] = (await owner('users').where({ id: '00000000-0000-4000-8000-0000000000ff' }).pluck('created_at')) as Date[];
+    expect(parsed.text).toContain(KNOWN_USER_ID);
+    const [createdAt] = (await owner('users').where({ id: KNOWN_USER_ID }).pluck('created_at')) as Date[];
     expect(parsed.text).toContain(createdAt!.toISOString());
     // By name, numbers in names in numeric order (not by id).
     const positions = ['User <1> & co', 'User <2> & co', 'User <10> & co', 'User <100> & co', 'User <1000> & co'].map((name) => parsed.text.indexOf(name));

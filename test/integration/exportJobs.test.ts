@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { parse } from 'csv-parse/sync';
 import { closedExecutionStatus } from '../support/closedExecution';
 import { recordHistory } from '../support/recordHistory';
@@ -6,6 +7,9 @@ import { jobWhen } from '../support/jobs';
 import { eventually } from '../support/eventually';
 import { storedNames } from '../support/storedFiles';
 import { pauseSignal, WORKFLOW_TYPES } from '../../workflows/contracts';
+
+/** A user id of this file's own (the file also runs in the s3 project, at the same time, on the same database). */
+const KNOWN_USER_ID = randomUUID();
 
 /** Jobs API end to end with the `export` kind: start → live progress → file → download; cancel. */
 describe('jobs: export', () => {
@@ -23,7 +27,7 @@ describe('jobs: export', () => {
       [tenant.id],
     );
     await owner('users').insert({
-      id: '00000000-0000-4000-8000-000000000001',
+      id: KNOWN_USER_ID,
       tenant_id: tenant.id,
       email: 'evil@example.test',
       name: '=HYPERLINK("http://x","y")',

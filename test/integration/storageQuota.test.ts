@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { PLANS } from '../../platform/billing/catalogue';
 import { ensureFileExpirySchedule } from '../../platform/files/fileExpirySchedule';
 import { createLogger } from '../../platform/logger';
@@ -8,6 +9,9 @@ import { finishedJob } from '../support/jobs';
 import { recordHistory } from '../support/recordHistory';
 import { storedNames } from '../support/storedFiles';
 import { type FileExpiryResult, WORKFLOW_TYPES } from '../../workflows/contracts';
+
+/** A user id of this file's own (the file also runs in the s3 project, at the same time, on the same database). */
+const KNOWN_USER_ID = randomUUID();
 
 /**
  * Per-plan storage quota (uploads and job outputs, counted in `storage_usage` by triggers on
@@ -123,7 +127,7 @@ describe('storage quota and file expiry', () => {
 
     // A job that still reads its upload keeps it past its expiry.
     await owner('jobs').insert({
-      id: '00000000-0000-4000-8000-0000000000aa',
+      id: KNOWN_USER_ID,
       tenant_id: tenant.id,
       kind: 'user_import',
       status: 'running',

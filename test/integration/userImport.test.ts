@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { parse } from 'csv-parse/sync';
 import { recordHistory } from '../support/recordHistory';
 import { startTestHub } from '../support/hub';
@@ -7,6 +8,9 @@ import { jobWhen } from '../support/jobs';
 import { eventually } from '../support/eventually';
 import { storedNames } from '../support/storedFiles';
 import { pauseSignal, WORKFLOW_TYPES } from '../../workflows/contracts';
+
+/** A user id of this file's own (the file also runs in the s3 project, at the same time, on the same database). */
+const KNOWN_USER_ID = randomUUID();
 
 /** Uploads and the user_import job end to end: API → workflow → activities → users table. */
 describe('jobs: user_import', () => {
@@ -80,7 +84,7 @@ describe('jobs: user_import', () => {
 
   it('imports an XLSX workbook, updating existing users and refusing duplicates within the file', async () => {
     await owner('users').insert({
-      id: '00000000-0000-4000-8000-00000000aaaa',
+      id: KNOWN_USER_ID,
       tenant_id: tenant.id,
       email: 'Sheet1@Example.test',
       name: 'Old name',
@@ -106,7 +110,7 @@ describe('jobs: user_import', () => {
       { line: 4, column: 'email', message: expect.stringContaining('duplicate') },
       { line: 5, column: 'name', message: 'name is required' },
     ]);
-    expect(await owner('users').where({ id: '00000000-0000-4000-8000-00000000aaaa' }).first()).toMatchObject({
+    expect(await owner('users').where({ id: KNOWN_USER_ID }).first()).toMatchObject({
       name: 'New name',
       role: 'member',
       status: 'active',

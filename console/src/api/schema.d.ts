@@ -15937,7 +15937,7 @@ export interface operations {
                     cron?: string;
                     /** @description Interval between reconcile runs (e.g. 1d); without it the connector has no reconcile schedule, e.g. 15m, 6h, 1d (1m to 30d) */
                     reconcileEvery?: string;
-                };
+                } & (unknown | unknown);
             };
         };
         responses: {

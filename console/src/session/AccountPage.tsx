@@ -1,5 +1,4 @@
 import { Alert, Badge, Button, Card, Group, Modal, SimpleGrid, Skeleton, Stack, Table, Text, Title } from '@mantine/core';
-import { notifications } from '@mantine/notifications';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Link } from 'react-router';
@@ -12,6 +11,7 @@ import { ReauthenticateModal, type Reauthentication } from './ReauthenticateModa
 import { RecoveryCodesOnce } from './RecoveryCodesOnce';
 import { useSession } from './SessionProvider';
 import { useSignOut } from './useSignOut';
+import { notify } from '../ui/notify';
 
 function Field({ label, children }: { label: string; children: React.ReactNode }) {
   return (
@@ -39,7 +39,7 @@ function MfaCard() {
     mutationFn: (proof: Reauthentication) => unwrap(api.DELETE('/v1/auth/mfa', { body: proof })),
     onSuccess: async () => {
       closeDialog();
-      notifications.show({ color: 'green', message: 'Two-factor authentication is off' });
+      notify({ color: 'green', message: 'Two-factor authentication is off' });
       await queryClient.invalidateQueries({ queryKey: MFA_QUERY_KEY });
     },
   });

@@ -1,8 +1,8 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { notifications } from '@mantine/notifications';
 import { useNavigate } from 'react-router';
 import { api, ApiError, errorMessage, unwrap } from '../api/client';
 import { SESSION_QUERY_KEY } from './SessionProvider';
+import { notify } from '../ui/notify';
 
 /** Sign out of this session, or of every session of the user; then the sign-in page. */
 export function useSignOut() {
@@ -21,7 +21,7 @@ export function useSignOut() {
       // Not queryClient.clear(): the mounted session observer would keep showing the removed query's user.
       queryClient.setQueryData(SESSION_QUERY_KEY, null);
       queryClient.removeQueries({ predicate: (entry) => entry.queryKey[0] !== 'auth' || entry.queryKey[1] === 'ended' });
-      if (scope === 'everywhere') notifications.show({ message: `Signed out of ${count} session${count === 1 ? '' : 's'}` });
+      if (scope === 'everywhere') notify({ message: `Signed out of ${count} session${count === 1 ? '' : 's'}` });
       void navigate('/sign-in', { replace: true });
     },
     onError: (error) => {
@@ -31,7 +31,7 @@ export function useSignOut() {
         void navigate('/sign-in', { replace: true });
         return;
       }
-      notifications.show({ color: 'red', title: 'Sign-out failed', message: errorMessage(error) });
+      notify({ color: 'red', title: 'Sign-out failed', message: errorMessage(error) });
     },
   });
 }

@@ -84,6 +84,22 @@ describe('console screenshots', () => {
       await page.screenshot({ path: path.join(OUTPUT, `${file}.png`), fullPage: false });
     }
 
+    // Two-factor enrolment, at the step that shows the QR code.
+    await page.goto('/console/mfa/enrol?next=/account');
+    await page.getByRole('button', { name: 'Start setup' }).click();
+    await page.getByRole('img').first().waitFor();
+    await page.screenshot({ path: path.join(OUTPUT, 'mfa-enrolment.png') });
+
+    // The operator's part, signed in with the admin token.
+    const operator = await browser.newPage(hub);
+    await operator.goto('/console/operator');
+    await operator.getByLabel(/^Admin token/).fill(hub.adminToken);
+    await operator.getByRole('button', { name: 'Sign in as operator' }).click();
+    await operator.getByRole('table').first().waitFor();
+    await operator.waitForLoadState('networkidle');
+    await operator.waitForTimeout(400);
+    await operator.screenshot({ path: path.join(OUTPUT, 'operator.png') });
+
     const signedOut = await browser.newPage(hub);
     await signedOut.goto(`/console/sign-in?tenant=${tenant.slug}`);
     await signedOut.getByRole('heading', { name: 'Sign in' }).waitFor();

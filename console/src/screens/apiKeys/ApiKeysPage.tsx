@@ -1,4 +1,5 @@
-import { Alert, Badge, Button, Code, Group, Pagination, Select, Skeleton, Table, Text } from '@mantine/core';
+import { Pager } from '../../ui/Pager';
+import { Alert, Badge, Button, Code, Group, Select, Skeleton, Table, Text } from '@mantine/core';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { api, unwrap } from '../../api/client';
@@ -114,12 +115,7 @@ export default function ApiKeysPage() {
           )}
           {(keys.data?.pagination.totalPages ?? 0) > 1 && (
             <Group justify="center" mt="md">
-              <Pagination
-                total={keys.data!.pagination.totalPages}
-                value={page}
-                onChange={setPage}
-                getControlProps={(control) => ({ 'aria-label': `${control} page` })}
-              />
+              <Pager label="Pages of API keys" total={keys.data!.pagination.totalPages} value={page} onChange={setPage} />
             </Group>
           )}
         </>

@@ -1,4 +1,5 @@
-import { Badge, Button, Group, Pagination, Skeleton, Stack, Table, Text } from '@mantine/core';
+import { Pager } from '../../ui/Pager';
+import { Badge, Button, Group, Skeleton, Stack, Table, Text } from '@mantine/core';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { useSearchParams } from 'react-router';
 import { api, unwrap } from '../../api/client';
@@ -116,7 +117,7 @@ export default function AuditLogPage() {
                 </Table>
                 {entries.data.pagination.totalPages > 1 && (
                   <Group justify="center" mt="md">
-                    <Pagination total={entries.data.pagination.totalPages} value={page} onChange={goTo} aria-label="Audit log pages" />
+                    <Pager total={entries.data.pagination.totalPages} value={page} onChange={goTo} label="Audit log pages" />
                   </Group>
                 )}
               </>

@@ -1,5 +1,4 @@
 import { Alert, Button, ColorInput, Grid, Group, Paper, Skeleton, Stack, Text, TextInput, Title } from '@mantine/core';
-import { notifications } from '@mantine/notifications';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState, type FormEvent } from 'react';
 import { api, ApiError, unwrap } from '../../api/client';
@@ -11,6 +10,7 @@ import { PageHeader } from '../../ui/PageHeader';
 import { StatusBadge } from '../../ui/StatusBadge';
 import { BrandingPreview } from './BrandingPreview';
 import { contrastOnWhite, isHexColour } from './brandingColours';
+import { notify } from '../../ui/notify';
 
 type Tenant = ResponseBody<'/v1/tenant', 'get'>['tenant'];
 type BrandingPatch = NonNullable<RequestBody<'/v1/tenant', 'patch'>['branding']>;
@@ -85,7 +85,7 @@ export default function BrandingPage() {
       setForm(formOf(answer.tenant));
       // A new ?v= makes the console load the tenant's stylesheet again (it is cached for 5 minutes).
       queryClient.setQueryData(THEME_VERSION_KEY, Date.now());
-      notifications.show({ closeButtonProps: { 'aria-label': 'Close notification' }, color: 'green', message: 'Branding saved: the console now uses it.' });
+      notify({ color: 'green', message: 'Branding saved: the console now uses it.' });
     },
   });
 

@@ -1,6 +1,6 @@
 import { Anchor, Button, Code, Group, Modal, Paper, Skeleton, Stack, Tabs, Text } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
-import { notify } from './notify';
+import { notify } from '../../ui/notify';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Link, useNavigate, useParams } from 'react-router';
 import { api, errorMessage, unwrap } from '../../api/client';

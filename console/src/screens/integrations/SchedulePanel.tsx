@@ -7,7 +7,7 @@ import { ErrorAlert } from '../../ui/ErrorAlert';
 import { formatDateTime } from '../../ui/format';
 import { integrationKeys, useSchedule } from './integrationQueries';
 import type { Connector } from './integrationTypes';
-import { notify } from './notify';
+import { notify } from '../../ui/notify';
 import { scheduleTiming } from './scheduleText';
 
 const UNITS = [

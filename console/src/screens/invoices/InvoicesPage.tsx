@@ -1,4 +1,5 @@
-import { Anchor, Group, Pagination, Paper, Skeleton, Stack, Table, Text, Title, VisuallyHidden } from '@mantine/core';
+import { Pager } from '../../ui/Pager';
+import { Anchor, Group, Paper, Skeleton, Stack, Table, Text, Title, VisuallyHidden } from '@mantine/core';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { api, unwrap } from '../../api/client';
@@ -106,7 +107,7 @@ export default function InvoicesPage() {
               </Table.Tbody>
             </Table>
             {invoices.data.pagination.totalPages > 1 && (
-              <Pagination mt="md" total={invoices.data.pagination.totalPages} value={page} onChange={setPage} aria-label="Invoice pages" />
+              <Pager mt="md" total={invoices.data.pagination.totalPages} value={page} onChange={setPage} label="Invoice pages" />
             )}
           </>
         )

@@ -1,4 +1,5 @@
-import { Button, Group, Menu, Modal, Pagination, Select, Text } from '@mantine/core';
+import { Pager } from '../../ui/Pager';
+import { Button, Group, Menu, Modal, Select, Text } from '@mantine/core';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { api, unwrap } from '../../api/client';
@@ -113,12 +114,7 @@ export default function JobsPage() {
       )}
       {(jobs.data?.pagination.totalPages ?? 0) > 1 && (
         <Group justify="center" mt="md">
-          <Pagination
-            total={jobs.data!.pagination.totalPages}
-            value={page}
-            onChange={setPage}
-            getControlProps={(control) => ({ 'aria-label': `${control} page` })}
-          />
+          <Pager label="Pages of jobs" total={jobs.data!.pagination.totalPages} value={page} onChange={setPage} />
         </Group>
       )}
       <Modal

@@ -1,5 +1,4 @@
 import { Button, Checkbox, Group, Paper, Progress, Skeleton, Stack, Table, Text, TextInput } from '@mantine/core';
-import { notifications } from '@mantine/notifications';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { api, ApiError, unwrap } from '../../api/client';
@@ -9,8 +8,9 @@ import { formatDateTime, formatMoney, formatNumber } from '../../ui/format';
 import { PageHeader } from '../../ui/PageHeader';
 import { StatusBadge } from '../../ui/StatusBadge';
 import { TemporalLink } from '../../ui/TemporalLink';
-import { apiFieldErrors } from './apiFieldErrors';
+import { fieldErrors } from '../../ui/fieldErrors';
 import { useOperatorHeaders } from './operatorSession';
+import { notify } from '../../ui/notify';
 
 type BillingRun = ResponseBody<'/v1/admin/billing/runs', 'get'>['data'][number];
 
@@ -48,15 +48,14 @@ export function BillingRunsScreen() {
       );
     },
     onSuccess: ({ job }) => {
-      notifications.show({
-        closeButtonProps: { 'aria-label': 'Close notification' },
+      notify({
         color: 'green',
         message: `Billing run of ${String(job.params.period)} started`,
       });
       void queryClient.invalidateQueries({ queryKey: ['operator', 'billing-runs'] });
     },
   });
-  const errors = apiFieldErrors(start.error);
+  const errors = fieldErrors(start.error);
   const periodError = errors.period ?? (start.error instanceof ApiError && start.error.code === 'BILLING_RUN_IN_PROGRESS' ? start.error.message : undefined);
   const submit = (event: FormEvent) => {
     event.preventDefault();

@@ -4,7 +4,7 @@ import { useState, type FormEvent } from 'react';
 import { api, ApiError, unwrap } from '../../api/client';
 import type { RequestBody, ResponseBody } from '../../api/types';
 import { ErrorAlert } from '../../ui/ErrorAlert';
-import { apiFieldErrors } from './apiFieldErrors';
+import { fieldErrors } from '../../ui/fieldErrors';
 import { useOperatorHeaders } from './operatorSession';
 
 type NewTenant = RequestBody<'/v1/admin/tenants', 'post'>;
@@ -30,7 +30,7 @@ export function CreateTenantModal({ opened, onClose, onCreated }: { opened: bool
       onCreated(created);
     },
   });
-  const errors = apiFieldErrors(create.error);
+  const errors = fieldErrors(create.error);
   if (create.error instanceof ApiError && create.error.code === 'TENANT_SLUG_TAKEN') errors.slug = create.error.message;
   const shownElsewhere = Object.keys(errors).length > 0;
   const submit = (event: FormEvent) => {

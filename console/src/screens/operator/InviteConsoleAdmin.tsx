@@ -4,7 +4,7 @@ import { useState, type FormEvent } from 'react';
 import { Link } from 'react-router';
 import { api, unwrap } from '../../api/client';
 import { ErrorAlert } from '../../ui/ErrorAlert';
-import { apiFieldErrors } from './apiFieldErrors';
+import { fieldErrors } from '../../ui/fieldErrors';
 
 /**
  * Right after a tenant is created: invites a console admin of it (you), acting with the tenant's
@@ -21,7 +21,7 @@ export function InviteConsoleAdmin({ tenantSlug, apiKey }: { tenantSlug: string;
       return created.user.email;
     },
   });
-  const errors = apiFieldErrors(invite.error);
+  const errors = fieldErrors(invite.error);
   const submit = (event: FormEvent) => {
     event.preventDefault();
     invite.mutate();

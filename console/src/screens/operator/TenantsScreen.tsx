@@ -1,5 +1,5 @@
-import { Button, Group, Modal, Pagination, Skeleton, Stack, Table, Text } from '@mantine/core';
-import { notifications } from '@mantine/notifications';
+import { Pager } from '../../ui/Pager';
+import { Button, Group, Modal, Skeleton, Stack, Table, Text } from '@mantine/core';
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { api, errorMessage, unwrap } from '../../api/client';
@@ -13,6 +13,7 @@ import { TemporalLink } from '../../ui/TemporalLink';
 import { CreateTenantModal, type CreatedTenant } from './CreateTenantModal';
 import { InviteConsoleAdmin } from './InviteConsoleAdmin';
 import { useOperatorHeaders } from './operatorSession';
+import { notify } from '../../ui/notify';
 
 type TenantRow = ResponseBody<'/v1/admin/tenants', 'get'>['data'][number];
 type TenantChange = RequestBody<'/v1/admin/tenants/{id}', 'patch'>;
@@ -44,11 +45,10 @@ export function TenantsScreen() {
             : body.customDomainApproved
               ? `approved for ${tenant.branding.customDomain}`
               : 'custom domain approval withdrawn';
-      notifications.show({ closeButtonProps: { 'aria-label': 'Close notification' }, color: 'green', message: `${tenant.name}: ${what}` });
+      notify({ color: 'green', message: `${tenant.name}: ${what}` });
       setSuspending(undefined);
     },
-    onError: (error) =>
-      notifications.show({ closeButtonProps: { 'aria-label': 'Close notification' }, color: 'red', message: `Not changed: ${errorMessage(error)}` }),
+    onError: (error) => notify({ color: 'red', message: `Not changed: ${errorMessage(error)}` }),
   });
 
   const pages = tenants.data ? Math.max(1, Math.ceil(tenants.data.pagination.total / PAGE_SIZE)) : 1;
@@ -173,7 +173,7 @@ export function TenantsScreen() {
               </Table.Tbody>
             </Table>
           </Table.ScrollContainer>
-          {pages > 1 && <Pagination mt="md" total={pages} value={page} onChange={setPage} aria-label="Tenant pages" />}
+          {pages > 1 && <Pager mt="md" total={pages} value={page} onChange={setPage} label="Tenant pages" />}
         </>
       ) : null}
       <Modal

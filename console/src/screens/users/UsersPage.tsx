@@ -1,4 +1,5 @@
-import { Button, Center, Group, Loader, NativeSelect, Pagination, Paper, Skeleton, Stack, Text, TextInput } from '@mantine/core';
+import { Pager } from '../../ui/Pager';
+import { Button, Center, Group, Loader, NativeSelect, Paper, Skeleton, Stack, Text, TextInput } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
 import { notify } from '../../ui/notify';
 import { useEffect, useMemo, useState } from 'react';
@@ -192,21 +193,12 @@ export default function UsersPage() {
               {formatNumber(page.pagination.total)} {page.pagination.total === 1 ? 'user' : 'users'}
             </Text>
             {page.pagination.totalPages > 1 && (
-              <Pagination
+              <Pager
                 total={page.pagination.totalPages}
                 value={filterParams.page}
                 onChange={(next) => filterParams.update({ page: next })}
-                aria-label="Pages of users"
+                label="Pages of users"
                 withEdges
-                getControlProps={(control) =>
-                  ({
-                    first: { 'aria-label': 'First page' },
-                    previous: { 'aria-label': 'Previous page' },
-                    next: { 'aria-label': 'Next page' },
-                    last: { 'aria-label': 'Last page' },
-                  })[control]
-                }
-                getItemProps={(item) => ({ 'aria-label': `Page ${item}`, 'aria-current': item === filterParams.page ? 'page' : undefined })}
               />
             )}
           </Group>

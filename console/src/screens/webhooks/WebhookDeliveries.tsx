@@ -1,4 +1,5 @@
-import { Badge, Button, Code, Group, Pagination, Skeleton, Stack, Table, Text, Title } from '@mantine/core';
+import { Pager } from '../../ui/Pager';
+import { Badge, Button, Code, Group, Skeleton, Stack, Table, Text, Title } from '@mantine/core';
 import { notify } from '../../ui/notify';
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Fragment, useState } from 'react';
@@ -174,12 +175,7 @@ export function WebhookDeliveries({ webhook }: { webhook: Webhook }) {
       )}
       {(deliveries.data?.pagination.totalPages ?? 0) > 1 && (
         <Group justify="center">
-          <Pagination
-            total={deliveries.data!.pagination.totalPages}
-            value={page}
-            onChange={setPage}
-            getControlProps={(control) => ({ 'aria-label': `${control} page` })}
-          />
+          <Pager label="Pages of deliveries" total={deliveries.data!.pagination.totalPages} value={page} onChange={setPage} />
         </Group>
       )}
     </Stack>
