@@ -9,6 +9,8 @@ export const consoleTheme = createTheme({
   // Shade 8 keeps white text on buttons and links on white above WCAG AA's 4.5:1.
   primaryShade: 8,
   defaultRadius: 'md',
+  // Users who ask their system for less motion get no fades or slides.
+  respectReducedMotion: true,
   fontFamily: 'system-ui, -apple-system, "Segoe UI", Roboto, sans-serif',
   headings: { fontFamily: 'system-ui, -apple-system, "Segoe UI", Roboto, sans-serif' },
 });

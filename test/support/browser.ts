@@ -33,7 +33,8 @@ export function useBrowser(): BrowserFixture {
   return {
     browser: () => browser!,
     async newPage(hub) {
-      const context = await browser!.newContext({ baseURL: hub.url, viewport: { width: 1280, height: 860 } });
+      // Reduced motion: the console then skips its fades, so a check never sees a half-faded colour.
+      const context = await browser!.newContext({ baseURL: hub.url, viewport: { width: 1280, height: 860 }, reducedMotion: 'reduce' });
       contexts.push(context);
       const page = await context.newPage();
       page.setDefaultTimeout(20_000);
@@ -77,7 +78,7 @@ interface AxeLike {
   ): Promise<{ violations: Array<{ id: string; impact: string | null; help: string; nodes: Array<{ target: string[] }> }> }>;
 }
 declare const window: { axe: AxeLike; localStorage: WebStorageLike; sessionStorage: WebStorageLike };
-declare const document: unknown;
+declare const document: { getAnimations(): Array<{ finished: Promise<unknown> }> };
 
 const axeSource = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 
@@ -87,6 +88,10 @@ const axeSource = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8'
  * the console's CSP (no inline scripts) stays on while it runs.
  */
 export async function seriousAxeViolations(page: Page): Promise<AxeViolation[]> {
+  // A transition still running (a drawer sliding in) would be measured mid-fade: wait for it to end.
+  await page.evaluate(() =>
+    Promise.race([Promise.all(document.getAnimations().map((animation) => animation.finished)), new Promise((done) => setTimeout(done, 2_000))]),
+  );
   await page.evaluate(axeSource);
   return page.evaluate(async () => {
     const result = await window.axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });

@@ -53,7 +53,7 @@ export function JobsTable({
                     {status.label}
                   </Badge>
                   {job.error && (
-                    <Text size="xs" c="red.8" mt={2}>
+                    <Text size="xs" c="red.9" mt={2}>
                       {job.error.message}
                     </Text>
                   )}

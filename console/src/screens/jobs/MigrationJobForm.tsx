@@ -123,7 +123,7 @@ export function MigrationJobForm({ onStarted }: { onStarted: () => void }) {
               </Group>
             ))}
             {errors.mapping && (
-              <Text size="sm" c="red.8" role="alert">
+              <Text size="sm" c="red.9" role="alert">
                 {errors.mapping}
               </Text>
             )}

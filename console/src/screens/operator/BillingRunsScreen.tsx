@@ -169,7 +169,7 @@ function BillingRunRow({ run }: { run: BillingRun }) {
           {typeof result.invoicedCents === 'number' ? ` · ${formatMoney(result.invoicedCents)}` : ''}
         </Text>
         {run.error && (
-          <Text size="xs" c="red.8">
+          <Text size="xs" c="red.9">
             {run.error.message}
           </Text>
         )}
