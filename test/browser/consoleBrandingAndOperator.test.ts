@@ -160,8 +160,13 @@ describe('console: white-label with live preview and the tenant theme; the platf
     await page.getByLabel(/^Month/).fill(period);
     await page.getByLabel(/^Only these tenants/).fill(tenant.slug);
     await page.getByLabel(/^Bill it even if the month has not ended/).check();
-    await page.getByRole('button', { name: 'Start billing run' }).click();
-    const run = page.getByTestId(`billing-run-${period}`).first();
+    // Other files bill the same month on this database at the same time: follow this run by its id.
+    const [started] = await Promise.all([
+      page.waitForResponse((response) => response.url().endsWith('/v1/admin/billing/runs') && response.request().method() === 'POST'),
+      page.getByRole('button', { name: 'Start billing run' }).click(),
+    ]);
+    const runId = ((await started.json()) as { job: { id: string } }).job.id;
+    const run = page.locator(`tr[data-run-id="${runId}"]`);
     await run.waitFor();
     await run
       .getByTestId('billing-run-status')

@@ -88,9 +88,13 @@ const axeSource = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8'
  * the console's CSP (no inline scripts) stays on while it runs.
  */
 export async function seriousAxeViolations(page: Page): Promise<AxeViolation[]> {
-  // A transition still running (a drawer sliding in) would be measured mid-fade: wait for it to end.
+  // A transition still running (a drawer sliding in) would be measured mid-fade: wait for it to end
+  // (a cancelled one, its element gone, rejects: that counts as ended).
   await page.evaluate(() =>
-    Promise.race([Promise.all(document.getAnimations().map((animation) => animation.finished)), new Promise((done) => setTimeout(done, 2_000))]),
+    Promise.race([
+      Promise.all(document.getAnimations().map((animation) => animation.finished.catch(() => undefined))),
+      new Promise((done) => setTimeout(done, 2_000)),
+    ]),
   );
   await page.evaluate(axeSource);
   return page.evaluate(async () => {

@@ -137,7 +137,7 @@ function BillingRunRow({ run }: { run: BillingRun }) {
   const total = run.progress?.total ?? null;
   const result = (run.result ?? run.progress ?? {}) as { invoiced?: number; alreadyInvoiced?: number; failed?: number; invoicedCents?: number };
   return (
-    <Table.Tr data-testid={`billing-run-${String(run.params.period)}`}>
+    <Table.Tr data-testid={`billing-run-${String(run.params.period)}`} data-run-id={run.id}>
       <Table.Td>
         {String(run.params.period)}
         {run.params.force === true && (
