@@ -1,28 +1,10 @@
 import { type Page } from 'playwright-core';
 import { useHub, useStarted } from '../support/harness';
-import { seriousAxeViolations as seriousAxeFindings, signInThroughPage, useBrowser } from '../support/browser';
+import { seriousAxeViolations, signInThroughPage, useBrowser } from '../support/browser';
 import { inviteAndAccept, type ConsoleUser } from '../support/consoleUsers';
 import { finishedJob, jobWhen, startJobVia } from '../support/jobs';
 import { pauseSignal } from '../../workflows/contracts';
 import { startSmtpCatcher } from '../support/smtpCatcher';
-
-/**
- * axe's serious findings once the page is still: no modal or notification mid-transition (their
- * fade-in would be judged at partial opacity) and the pointer off the controls (hover colours).
- */
-async function axeWhenSettled(page: Page) {
-  await page.mouse.move(1, 1);
-  await page.waitForFunction(() => {
-    // Typed by hand: the test files are compiled without the DOM library.
-    const view = globalThis as unknown as {
-      document: { querySelectorAll(selector: string): ArrayLike<unknown> };
-      getComputedStyle(element: unknown): { opacity: string };
-    };
-    const fading = Array.from(view.document.querySelectorAll('.mantine-Modal-content, .mantine-Modal-overlay, .mantine-Notification-root'));
-    return fading.every((element) => view.getComputedStyle(element).opacity === '1');
-  });
-  return seriousAxeFindings(page);
-}
 
 /** The Bulk jobs screen in a real browser: start jobs through its forms, follow them live, download, read reports. */
 describe('console: bulk jobs', () => {
@@ -60,7 +42,7 @@ describe('console: bulk jobs', () => {
   it('starts a users export through the page, shows its progress to the end and downloads the CSV', async () => {
     const page = await adminOnJobs();
     await page.getByText('No jobs yet').waitFor();
-    expect(await axeWhenSettled(page)).toEqual([]);
+    expect(await seriousAxeViolations(page)).toEqual([]);
 
     const form = await openStartForm(page, 'Export');
     // The options come from the schema's enums: every dataset and format the API offers.
@@ -70,7 +52,7 @@ describe('console: bulk jobs', () => {
       .click();
     for (const format of ['CSV', 'JSON', 'NDJSON', 'XML', 'Excel (XLSX)', 'PDF']) await page.getByRole('option', { name: format, exact: true }).waitFor();
     await page.getByRole('option', { name: 'CSV', exact: true }).click();
-    expect(await axeWhenSettled(page)).toEqual([]);
+    expect(await seriousAxeViolations(page)).toEqual([]);
     await form.getByRole('button', { name: 'Start export' }).click();
     await form.waitFor({ state: 'hidden' });
 
@@ -96,7 +78,7 @@ describe('console: bulk jobs', () => {
     expect(header).toContain('email');
     expect(lines).toHaveLength(total!);
     expect(csv).toContain(admin.email);
-    expect(await axeWhenSettled(page)).toEqual([]);
+    expect(await seriousAxeViolations(page)).toEqual([]);
   });
 
   it('uploads a legacy file, runs a migration dry run and shows its invalid rows by line and column', async () => {
@@ -119,7 +101,7 @@ describe('console: bulk jobs', () => {
     await form.getByLabel('Target field 3').fill('role');
     await form.getByLabel('Source column 3').fill('Access');
     expect(await form.getByRole('checkbox', { name: /Dry run/ }).isChecked()).toBe(true);
-    expect(await axeWhenSettled(page)).toEqual([]);
+    expect(await seriousAxeViolations(page)).toEqual([]);
     await form.getByRole('button', { name: 'Start dry run' }).click();
     await form.waitFor({ state: 'hidden' });
 
@@ -137,7 +119,7 @@ describe('console: bulk jobs', () => {
       ['4', 'Access', expect.stringContaining('role')],
     ]);
     await report.getByText('invalid: 2').waitFor();
-    expect(await axeWhenSettled(page)).toEqual([]);
+    expect(await seriousAxeViolations(page)).toEqual([]);
     // A dry run writes nothing.
     const users = await hub.request('GET', '/v1/users?limit=100', { key: tenant.key });
     expect(users.status).toBe(200);
@@ -159,7 +141,7 @@ describe('console: bulk jobs', () => {
     await form.getByLabel(/^Type the organisation's slug/).fill(`${tenant.slug}-not`);
     await form.getByText(`Does not match the slug: type ${tenant.slug}`).waitFor();
     expect(await restore.isDisabled()).toBe(true);
-    expect(await axeWhenSettled(page)).toEqual([]);
+    expect(await seriousAxeViolations(page)).toEqual([]);
     await form.getByLabel(/^Type the organisation's slug/).fill(tenant.slug);
     await form.getByText('Confirmed', { exact: true }).waitFor();
     expect(await restore.isEnabled()).toBe(true);
@@ -183,7 +165,7 @@ describe('console: bulk jobs', () => {
     await page.getByRole('button', { name: `Cancel job ${started.id}` }).click();
     const dialog = page.getByRole('dialog', { name: 'Cancel this job?' });
     await dialog.getByRole('button', { name: 'Keep running' }).waitFor();
-    expect(await axeWhenSettled(page)).toEqual([]);
+    expect(await seriousAxeViolations(page)).toEqual([]);
     await dialog.getByRole('button', { name: 'Cancel job' }).click();
     await dialog.waitFor({ state: 'hidden' });
     await page.locator(`[data-testid="job-row-${started.id}"][data-status="cancelled"]`).waitFor({ timeout: 60_000 });
@@ -202,6 +184,6 @@ describe('console: bulk jobs', () => {
     expect(await page.getByRole('button', { name: 'Start a job' }).count()).toBe(0);
     expect(await page.getByRole('link', { name: /^Download/ }).count()).toBe(0);
     expect(await page.getByRole('button', { name: /^Cancel job/ }).count()).toBe(0);
-    expect(await axeWhenSettled(page)).toEqual([]);
+    expect(await seriousAxeViolations(page)).toEqual([]);
   });
 });

@@ -77,8 +77,8 @@ interface AxeLike {
     options: unknown,
   ): Promise<{ violations: Array<{ id: string; impact: string | null; help: string; nodes: Array<{ target: string[] }> }> }>;
 }
-declare const window: { axe: AxeLike; localStorage: WebStorageLike; sessionStorage: WebStorageLike };
-declare const document: { getAnimations(): Array<{ finished: Promise<unknown> }> };
+declare const window: { axe: AxeLike; localStorage: WebStorageLike; sessionStorage: WebStorageLike; getComputedStyle(element: unknown): { opacity: string } };
+declare const document: { getAnimations(): Array<{ finished: Promise<unknown> }>; querySelectorAll(selector: string): ArrayLike<unknown> };
 
 const axeSource = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 
@@ -88,6 +88,14 @@ const axeSource = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8'
  * the console's CSP (no inline scripts) stays on while it runs.
  */
 export async function seriousAxeViolations(page: Page): Promise<AxeViolation[]> {
+  // The pointer off the controls (hover colours are not the page's own), and no modal or
+  // notification still fading in (judged at partial opacity).
+  await page.mouse.move(1, 1);
+  await page.waitForFunction(() =>
+    Array.from(document.querySelectorAll('.mantine-Modal-content, .mantine-Modal-overlay, .mantine-Notification-root')).every(
+      (element) => window.getComputedStyle(element).opacity === '1',
+    ),
+  );
   // A transition still running (a drawer sliding in) would be measured mid-fade: wait for it to end
   // (a cancelled one, its element gone, rejects: that counts as ended).
   await page.evaluate(() =>
