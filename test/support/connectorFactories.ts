@@ -23,7 +23,7 @@ export function registerScanConnector(
 
 /** A Salesforce connector at `peer`, by default with a fresh access token the peer issued. */
 export function registerSalesforceConnector(
-  hub: TestHub,
+  hub: Pick<TestHub, 'request'>,
   tenant: CreatedTenant,
   peer: RunningSalesforcePeer,
   options: { name?: string; config?: Record<string, unknown>; credentials?: Record<string, unknown> } = {},

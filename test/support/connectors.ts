@@ -6,7 +6,7 @@ import { type CreatedTenant, type TestHub } from './hub';
 
 /** Registers a connector through the API and returns its id (throws with the answer otherwise). */
 export async function registerConnector(
-  hub: TestHub,
+  hub: Pick<TestHub, 'request'>,
   tenant: CreatedTenant,
   body: { type: string; name?: string; config: unknown; credentials: unknown },
 ): Promise<string> {
