@@ -11,6 +11,7 @@ import { connectorReads } from './benchmarks/connectorReads';
 import { consoleSpeed } from './benchmarks/consoleSpeed';
 import { exportCsv } from './benchmarks/exportCsv';
 import { salesforceRead } from './benchmarks/salesforceRead';
+import { scaleOut } from './benchmarks/scaleOut';
 import { syncThroughput } from './benchmarks/syncThroughput';
 import { userImport } from './benchmarks/userImport';
 import { webhookFanout } from './benchmarks/webhookFanout';
@@ -29,6 +30,7 @@ const benchmarks: Benchmark[] = [
   exportCsv,
   backupRestore,
   consoleSpeed,
+  scaleOut,
 ];
 
 const resultsFile = path.join(projectRoot, 'bench', 'results.json');

@@ -46,7 +46,7 @@ export async function startApiProcess(
 }
 
 /** The stack's variables as production processes take them: the app role's URL, not the owner's (which they refuse). */
-function productionDatabaseEnv(context: BenchContext): NodeJS.ProcessEnv {
+export function productionDatabaseEnv(context: BenchContext): NodeJS.ProcessEnv {
   const { DATABASE_URL: _owner, ...env } = context.env;
   return { ...env, DATABASE_APP_URL: appDatabaseUrl(loadConfig(context.env)) };
 }
