@@ -21,6 +21,7 @@ export interface LoadBalancer {
 export const SERVED_BY_HEADER = 'x-served-by';
 /** Errors that mean the backend never got the request: trying another one cannot run it twice. */
 const NOT_DELIVERED = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH']);
+const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS']);
 /** A backend that refused a connection is skipped this long (passive health check). */
 const DOWN_FOR_MS = 2_000;
 
@@ -28,8 +29,9 @@ const DOWN_FOR_MS = 2_000;
  * Starts a round-robin reverse proxy on 127.0.0.1 — what a Kubernetes Service or an ingress does
  * in front of the API pods. Like nginx's `proxy_next_upstream error`, a request whose backend
  * refuses the connection goes to the next one (it never arrived, so nothing runs twice), and that
- * backend is skipped for a while; a backend that dies after the request was sent answers the client
- * 502, because the proxy cannot know whether the request ran (the client decides whether to retry).
+ * backend is skipped for a while; a read whose reused keep-alive connection was reset goes again;
+ * any other request whose backend fails after it was sent answers the client 502, because the
+ * proxy cannot know whether it ran (the client decides whether to retry).
  * Bodies are buffered (test traffic is small) so a refused request can be sent again.
  */
 export async function startLoadBalancer(initialBackends: readonly string[]): Promise<LoadBalancer> {
@@ -50,7 +52,7 @@ export async function startLoadBalancer(initialBackends: readonly string[]): Pro
     return pool[next];
   }
 
-  function forward(req: http.IncomingMessage, res: http.ServerResponse, body: Buffer, tried: Set<string>): void {
+  function forward(req: http.IncomingMessage, res: http.ServerResponse, body: Buffer, tried: Set<string>, resets = 0): void {
     const backend = pick(tried);
     if (!backend) {
       res.writeHead(503, { 'content-type': 'text/plain' }).end('no backend available');
@@ -73,7 +75,14 @@ export async function startLoadBalancer(initialBackends: readonly string[]): Pro
       }
       if (NOT_DELIVERED.has(error.code ?? '')) {
         downUntil.set(backend, Date.now() + DOWN_FOR_MS);
-        forward(req, res, body, tried);
+        forward(req, res, body, tried, resets);
+        return;
+      }
+      // A kept-alive socket the backend closed as idle just as we reused it: a read goes again
+      // (it may have reached a backend that died, and a read is safe to repeat; a write is not).
+      if (upstream.reusedSocket && error.code === 'ECONNRESET' && IDEMPOTENT.has(req.method ?? '') && resets < 3) {
+        tried.delete(backend);
+        forward(req, res, body, tried, resets + 1);
         return;
       }
       failed += 1;
