@@ -34,9 +34,10 @@ const progress = (step: string) => {
  * Many processes, one hub: 2 API processes behind a load balancer and 3 worker processes (the real
  * entry points) on one Postgres, one Temporal server and one S3 store (moto), with syncs, user
  * imports, webhooks and API traffic at once. One worker (the one running a sync page) and one API
- * process (under traffic) are SIGKILLed mid-run. Everything is checked through the public API, the
- * peers and the webhook receiver: no record lost or duplicated, every job finished, every event at
- * the receiver, rate limit and quota held across both APIs, usage exact.
+ * process (under traffic) are SIGKILLed mid-run. Jobs, events, limits and traffic are checked
+ * through the public API, the peer and the webhook receiver (never the webhook tables), stored rows
+ * and usage counters through the owner connection: no record lost or duplicated, every job finished,
+ * every event at the receiver, rate limit and quota held across both APIs, usage exact.
  */
 describe('many processes, one hub', () => {
   const s3 = useStarted(() => startS3Server({ bucket: `hub-cluster-${uniqueSuffix()}` }), 'the S3 server');
