@@ -14,6 +14,7 @@ import { salesforceRead } from './benchmarks/salesforceRead';
 import { syncThroughput } from './benchmarks/syncThroughput';
 import { userImport } from './benchmarks/userImport';
 import { webhookFanout } from './benchmarks/webhookFanout';
+import { webhookSteady } from './benchmarks/webhookSteady';
 import { type Benchmark, type BenchReport, machineDescription, projectRoot } from './harness';
 
 /** Every benchmark `npm run bench` knows, by name. */
@@ -24,6 +25,7 @@ const benchmarks: Benchmark[] = [
   connectorReads,
   syncThroughput,
   webhookFanout,
+  webhookSteady,
   billingRun,
   userImport,
   exportCsv,
