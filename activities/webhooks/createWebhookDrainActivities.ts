@@ -18,6 +18,13 @@ const INTERRUPTED = 'the worker stopped during this attempt; whether the receive
 const REFRESH_MS = 1_000;
 /** The longest a drain waits without looking at the database (deliveries committed elsewhere). */
 const MAX_WAIT_MS = 1_000;
+/** A round waits this long after a wake-up, so results and notifications arriving together share it. */
+const BATCH_WINDOW_MS = 5;
+/**
+ * An attempt still `in_flight` this long after WEBHOOK_TIMEOUT ended its request belongs to a drain
+ * that is gone (a live one records its results within a round): only then is it taken over.
+ */
+const TAKEOVER_MARGIN_MS = 10_000;
 
 /** One endpoint's lane in a drain: its settings, limits and what it has in flight. */
 interface Lane {
@@ -55,6 +62,7 @@ export function createWebhookDrainActivities(deps: Pick<ActivityDeps, 'config' |
   const send = createWebhookSender(config);
   const retryDelaysMs = config.WEBHOOK_RETRY_SCHEDULE.map(durationMs);
   const disableAfterMs = durationMs(config.WEBHOOK_DISABLE_AFTER);
+  const takeoverAfterMs = durationMs(config.WEBHOOK_TIMEOUT) + TAKEOVER_MARGIN_MS;
   const breakerSettings: BreakerSettings = {
     windowMs: durationMs(config.WEBHOOK_BREAKER_WINDOW),
     minRequests: config.WEBHOOK_BREAKER_MIN_REQUESTS,
@@ -82,6 +90,7 @@ export function createWebhookDrainActivities(deps: Pick<ActivityDeps, 'config' |
       const idleMs = durationMs(config.WEBHOOK_DRAIN_IDLE);
       const lanes = new Map<string, Lane>();
       const finished: Finished[] = [];
+      const ownAttempts = new Set<string>();
       const breakerChanges: BreakerChange[] = [];
       let allowedCidrs: string[] = [];
       let refreshedAt = 0;
@@ -158,6 +167,7 @@ export function createWebhookDrainActivities(deps: Pick<ActivityDeps, 'config' |
         const { lane } = claimed;
         inFlight += 1;
         lane.inFlight += 1;
+        ownAttempts.add(claimed.attemptId);
         lane.breaker.started();
         sent += 1;
         // The same bytes on every attempt: the payload derives from the stored event only.
@@ -187,10 +197,12 @@ export function createWebhookDrainActivities(deps: Pick<ActivityDeps, 'config' |
       };
 
       try {
-        await recoverLostAttempts(tenantId);
         let lastActive = Date.now();
         for (;;) {
-          if (Date.now() - refreshedAt >= REFRESH_MS) await refresh();
+          if (Date.now() - refreshedAt >= REFRESH_MS) {
+            await refresh();
+            if (await recoverLostAttempts(tenantId, ownAttempts)) lastActive = Date.now();
+          }
           const now = Date.now();
           const claiming = !stopping && now - startedAt < runMs;
           const wants: Array<{ lane: Lane; limit: number }> = [];
@@ -219,9 +231,10 @@ export function createWebhookDrainActivities(deps: Pick<ActivityDeps, 'config' |
             const round = await db.withTenant(tenantId, async (trx) => {
               if (batch.length > 0) await recordResults(trx, tenantId, batch);
               if (changes.length > 0) await recordBreakerChanges(trx, tenantId, changes);
-              return wants.length > 0 ? claim(trx, tenantId, wants) : { claimed: [], nextDueAt: null };
+              return wants.length > 0 ? claim(trx, tenantId, wants, inFlight === 0) : { claimed: [], nextDueAt: null };
             });
             claimed = round.claimed;
+            for (const entry of batch) ownAttempts.delete(entry.claimed.attemptId);
             if (round.nextDueAt !== null) timerMs = Math.min(timerMs, Math.max(0, round.nextDueAt - Date.now()));
             if (batch.some((entry) => entry.claimed.lane.disabled)) refreshedAt = 0;
           }
@@ -238,6 +251,7 @@ export function createWebhookDrainActivities(deps: Pick<ActivityDeps, 'config' |
           await Promise.race([local, remote.promise]);
           remote.cancel();
           wakeLocal = undefined;
+          if (!stopping) await new Promise((resolve) => setTimeout(resolve, BATCH_WINDOW_MS));
         }
       } finally {
         clearInterval(heartbeat);
@@ -246,10 +260,14 @@ export function createWebhookDrainActivities(deps: Pick<ActivityDeps, 'config' |
       return db.withTenant(tenantId, async (trx) => {
         const next = (await trx('webhook_deliveries').where({ tenant_id: tenantId }).whereNotNull('next_attempt_at').min({ at: 'next_attempt_at' }).first()) as
           { at: Date | null } | undefined;
+        // Attempts a lost drain left in flight: the next drain takes them over once they are old enough.
+        const orphan = (await trx('webhook_attempts').where({ tenant_id: tenantId, outcome: 'in_flight' }).min({ at: 'started_at' }).first()) as
+          { at: Date | null } | undefined;
         const enabled = [...lanes.values()].filter((lane) => !lane.disabled);
         const reopen = enabled.map((lane) => lane.breaker.reopensInMs(Date.now())).filter((ms): ms is number => ms !== null);
         const dueIn = next?.at ? Math.max(0, new Date(next.at).getTime() - Date.now()) : null;
-        const candidates = [...reopen, ...(dueIn === null ? [] : [dueIn])];
+        const takeoverIn = orphan?.at ? Math.max(0, new Date(orphan.at).getTime() + takeoverAfterMs - Date.now()) : null;
+        const candidates = [...reopen, ...(dueIn === null ? [] : [dueIn]), ...(takeoverIn === null ? [] : [takeoverIn])];
         return {
           sent,
           enabledEndpoints: enabled.length,
@@ -260,25 +278,31 @@ export function createWebhookDrainActivities(deps: Pick<ActivityDeps, 'config' |
     },
   };
 
-  /** Attempts a lost drain left in flight: `interrupted`, and their deliveries due again now. */
-  async function recoverLostAttempts(tenantId: string): Promise<void> {
-    await db.withTenant(tenantId, async (trx) => {
+  /**
+   * Attempts a lost drain left in flight (older than WEBHOOK_TIMEOUT and a margin, not this drain's
+   * own): `interrupted`, and their deliveries due again now. Answers whether there were any.
+   */
+  async function recoverLostAttempts(tenantId: string, own: ReadonlySet<string>): Promise<boolean> {
+    return db.withTenant(tenantId, async (trx) => {
       const lost = (await trx('webhook_attempts')
         .where({ tenant_id: tenantId, outcome: 'in_flight' })
+        .whereRaw(`started_at < clock_timestamp() - ?::interval`, [`${takeoverAfterMs} milliseconds`])
+        .whereNotIn('id', [...own])
         .update({ outcome: 'interrupted', error: INTERRUPTED, finished_at: trx.fn.now() })
         .returning('delivery_id')) as Array<{ delivery_id: string }>;
-      if (lost.length === 0) return;
+      if (lost.length === 0) return false;
       await trx('webhook_deliveries')
         .whereIn('id', [...new Set(lost.map((row) => row.delivery_id))])
         .whereNull('next_attempt_at')
         .whereNotNull('claimed_at')
         .update({ claimed_at: null, next_attempt_at: trx.fn.now(), updated_at: trx.fn.now() });
       logger.info({ tenantId, attempts: lost.length }, 'webhook attempts of a lost drain marked interrupted; sending them again');
+      return true;
     });
   }
 
   /** Claims due deliveries for each wanted lane and records their attempts `in_flight`. */
-  async function claim(trx: TenantTransaction, tenantId: string, wants: Array<{ lane: Lane; limit: number }>) {
+  async function claim(trx: TenantTransaction, tenantId: string, wants: Array<{ lane: Lane; limit: number }>, wantNextDue: boolean) {
     const unordered = wants.filter((want) => !want.lane.endpoint.ordered);
     const ordered = wants.filter((want) => want.lane.endpoint.ordered);
     const columns = 'd.id, d.endpoint_id, d.event_id, d.attempts, d.next_intent, d.next_trigger, d.next_attempt_at';
@@ -302,7 +326,7 @@ export function createWebhookDrainActivities(deps: Pick<ActivityDeps, 'config' |
       for (const row of result.rows as ClaimedRow[]) counts.set(row.endpoint_id, (counts.get(row.endpoint_id) ?? 0) + 1);
       // Lanes that got fewer than they asked for have nothing more due now: when is their next?
       const drained = unordered.filter((want) => (counts.get(want.lane.endpoint.id) ?? 0) < want.limit).map((want) => want.lane.endpoint.id);
-      if (drained.length > 0) {
+      if (drained.length > 0 && wantNextDue) {
         const next = await trx.raw(
           `select min(next_attempt_at) as at from webhook_deliveries where endpoint_id = any(?::uuid[]) and next_attempt_at is not null`,
           [drained],

@@ -5,9 +5,10 @@ import { eventsPendingSignal, type WebhookDrainerInput, type WebhookDrainerResul
 const { drainWebhookDeliveries } = proxyActivities<HubActivities>({
   // One drain runs for at most WEBHOOK_DRAIN_RUN (minutes) and heartbeats every second: a worker
   // killed mid-drain is noticed within seconds and the drain resumes on another worker, which
-  // marks the lost attempts interrupted and sends them again.
+  // marks the lost attempts interrupted (once WEBHOOK_TIMEOUT has surely ended them) and sends
+  // them again.
   startToCloseTimeout: '30 minutes',
-  heartbeatTimeout: '5 seconds',
+  heartbeatTimeout: '10 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '10 seconds' },
 });
 
