@@ -185,6 +185,11 @@ export function createWebhookDrainActivities(deps: Pick<ActivityDeps, 'config' |
             lane.inFlight -= 1;
             metrics.webhookDeliveries.inc({ outcome: result.outcome });
             metrics.webhookDeliveryDuration.observe({ outcome: result.outcome }, result.latencyMs / 1000);
+            if (result.outcome !== 'succeeded')
+              logger.info(
+                { deliveryId: claimed.id, endpointId: lane.endpoint.id, statusCode: result.statusCode, error: result.error },
+                'webhook attempt failed',
+              );
             if (result.outcome !== 'gone') {
               const now = Date.now();
               const ratio = lane.breaker.failureRatio();

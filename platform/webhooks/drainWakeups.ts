@@ -23,6 +23,7 @@ export function waitForWebhookDrainWake(tenantId: string, ms: number): { promise
       resolve();
     };
     timer = setTimeout(wake, ms);
+    timer.unref();
   });
   let set = waiters.get(tenantId);
   if (!set) waiters.set(tenantId, (set = new Set()));
