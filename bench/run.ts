@@ -15,6 +15,7 @@ import { scaleOut } from './benchmarks/scaleOut';
 import { syncThroughput } from './benchmarks/syncThroughput';
 import { userImport } from './benchmarks/userImport';
 import { webhookFanout } from './benchmarks/webhookFanout';
+import { webhookSteady } from './benchmarks/webhookSteady';
 import { type Benchmark, type BenchReport, machineDescription, projectRoot } from './harness';
 
 /** Every benchmark `npm run bench` knows, by name. */
@@ -25,6 +26,7 @@ const benchmarks: Benchmark[] = [
   connectorReads,
   syncThroughput,
   webhookFanout,
+  webhookSteady,
   billingRun,
   userImport,
   exportCsv,

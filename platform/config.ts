@@ -321,11 +321,11 @@ export const configSchema = z.object({
   CONNECTOR_TEST_TIMEOUT: duration.default('60s').describe('How long POST /v1/connectors/:id/test waits for the connectorTest workflow.'),
   WEBHOOK_RETRY_SCHEDULE: z
     .string()
-    .default('5s,5m,30m,2h,5h,8h,8h')
+    .default('5s,5m,30m,2h,5h,10h,10h')
     .refine((value) => value.split(',').every((item) => duration.safeParse(item.trim()).success), 'must be a comma-separated list of durations, e.g. 5s,5m,30m')
     .transform((value) => value.split(',').map((item) => item.trim()))
     .describe(
-      'Waits between webhook delivery attempts after a failure (±20% jitter; a Retry-After on 429/503 replaces the wait). The default spans about 24 h over 8 attempts.',
+      'Waits between webhook delivery attempts after a failure (±20% jitter; a Retry-After on 429/503 replaces the wait, capped at 24 h). The default (immediately, then 5s, 5m, 30m, 2h, 5h, 10h, 10h) spans about 28 h over 8 attempts.',
     ),
   WEBHOOK_TIMEOUT: duration.default('15s').describe('How long one webhook delivery attempt may take (connect, response headers and body).'),
   WEBHOOK_DISABLE_AFTER: duration
@@ -333,7 +333,42 @@ export const configSchema = z.object({
     .describe('An endpoint whose deliveries have all failed for this long is disabled and the tenant admins are notified.'),
   WEBHOOK_DISPATCH_SWEEP: duration
     .default('60s')
-    .describe("How often a tenant's webhook dispatcher looks for undispatched events without being nudged (new events nudge it at once)."),
+    .describe(
+      "The longest an idle tenant's webhook drainer waits before looking for due deliveries unprompted (new deliveries and due retries wake it sooner).",
+    ),
+  WEBHOOK_MAX_IN_FLIGHT: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(500)
+    .default(50)
+    .describe('Concurrent requests to one webhook endpoint, for endpoints that set no `maxInFlight` of their own.'),
+  WEBHOOK_DRAIN_CONCURRENCY: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(500)
+    .describe("Concurrent requests of one tenant's webhook drain, across its endpoints (each endpoint stays within its own cap)."),
+  WEBHOOK_DRAIN_IDLE: duration
+    .default('10s')
+    .describe('A webhook drain with nothing in flight and nothing due ends after this long (its drainer workflow waits for the next nudge or due time).'),
+  WEBHOOK_DRAIN_RUN: duration.default('5m').describe('Longest run of one webhook drain activity before its drainer workflow starts the next one.'),
+  WEBHOOK_BREAKER_WINDOW: duration.default('60s').describe("The window over which an endpoint's failure ratio is measured for its circuit breaker."),
+  WEBHOOK_BREAKER_MIN_REQUESTS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(20)
+    .describe('Attempts within WEBHOOK_BREAKER_WINDOW before the circuit breaker may open.'),
+  WEBHOOK_BREAKER_FAILURE_RATIO: z.coerce
+    .number()
+    .gt(0)
+    .max(1)
+    .default(0.5)
+    .describe(
+      "Failure ratio within WEBHOOK_BREAKER_WINDOW that opens an endpoint's circuit breaker (its deliveries wait; one probe after WEBHOOK_BREAKER_COOLDOWN).",
+    ),
+  WEBHOOK_BREAKER_COOLDOWN: duration.default('30s').describe('How long an open circuit breaker holds deliveries back before a half-open probe.'),
   WORKER_METRICS_PORT: port
     .optional()
     .describe(

@@ -8,6 +8,7 @@ export { userImportJob } from './userImportJob';
 export { connectorTest } from './connectorTest';
 export { webhookDispatcher } from './webhooks/webhookDispatcher';
 export { webhookDelivery } from './webhooks/webhookDelivery';
+export { webhookDrainer } from './webhooks/webhookDrainer';
 export { monthlyBilling } from './monthlyBilling';
 export { tenantInvoice } from './tenantInvoice';
 export { stripeEvent } from './stripeEvent';

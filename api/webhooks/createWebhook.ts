@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { appendAudit } from '../../platform/audit';
-import { ensureWebhookDispatcher } from '../../platform/webhooks/dispatcherControl';
+import { ensureWebhookDrainer } from '../../platform/webhooks/dispatcherControl';
 import { type WebhookEndpointRow } from '../../platform/webhooks/endpointRow';
 import { generateWebhookSecret, sealWebhookSecret } from '../../platform/webhooks/webhookSecret';
 import { auditActor } from '../auth/auditActor';
 import { networkPolicyFor } from '../connectors/connectorInput';
 import { defineRoute } from '../http/route';
-import { assertWebhookUrlAllowed, toWebhookView, webhookEventsSchema, webhookSchema } from './webhookView';
+import { assertWebhookUrlAllowed, toWebhookView, webhookDeliverySettingsSchema, webhookEventsSchema, webhookSchema } from './webhookView';
 
 export const createWebhook = defineRoute({
   method: 'post',
@@ -24,6 +24,7 @@ export const createWebhook = defineRoute({
     events: webhookEventsSchema,
     description: z.string().trim().max(500).optional(),
     enabled: z.boolean().default(true),
+    ...webhookDeliverySettingsSchema,
   }),
   responses: {
     201: {
@@ -46,6 +47,9 @@ export const createWebhook = defineRoute({
           url: body.url,
           description: body.description ?? null,
           events: body.events,
+          max_in_flight: body.maxInFlight ?? null,
+          rate_limit_per_second: body.rateLimitPerSecond ?? null,
+          ordered: body.ordered ?? false,
           status: body.enabled ? 'enabled' : 'disabled',
           disabled_reason: body.enabled ? null : 'manual',
           disabled_at: body.enabled ? null : trx.fn.now(),
@@ -58,11 +62,18 @@ export const createWebhook = defineRoute({
         actor: auditActor(principal, req),
         action: 'webhook.created',
         target: { type: 'webhook', id },
-        details: { url: body.url, events: body.events, enabled: body.enabled },
+        details: {
+          url: body.url,
+          events: body.events,
+          enabled: body.enabled,
+          maxInFlight: body.maxInFlight ?? null,
+          rateLimitPerSecond: body.rateLimitPerSecond ?? null,
+          ordered: body.ordered ?? false,
+        },
       });
       return inserted!;
     });
-    if (body.enabled) await ensureWebhookDispatcher(deps.temporal, deps.config.TEMPORAL_TASK_QUEUE, { tenantId, tenantSlug: principal.tenantSlug });
+    if (body.enabled) await ensureWebhookDrainer(deps.temporal, deps.config.TEMPORAL_TASK_QUEUE, { tenantId, tenantSlug: principal.tenantSlug });
     return { status: 201, body: { webhook: { ...toWebhookView(row), secret } } };
   },
 });

@@ -1,18 +1,26 @@
 import { z } from 'zod';
 import { appendAudit } from '../../platform/audit';
-import { ensureWebhookDispatcher } from '../../platform/webhooks/dispatcherControl';
+import { ensureWebhookDrainer } from '../../platform/webhooks/dispatcherControl';
 import { type WebhookEndpointRow } from '../../platform/webhooks/endpointRow';
 import { auditActor } from '../auth/auditActor';
 import { networkPolicyFor } from '../connectors/connectorInput';
 import { errors } from '../errors';
 import { defineRoute } from '../http/route';
-import { assertWebhookUrlAllowed, toWebhookView, webhookEventsSchema, webhookIdParams, webhookSchema, webhookViewColumns } from './webhookView';
+import {
+  assertWebhookUrlAllowed,
+  toWebhookView,
+  webhookDeliverySettingsSchema,
+  webhookEventsSchema,
+  webhookIdParams,
+  webhookSchema,
+  webhookViewColumns,
+} from './webhookView';
 
 export const updateWebhook = defineRoute({
   method: 'patch',
   path: '/v1/webhooks/:id',
   auth: 'tenant',
-  summary: 'Change an endpoint’s URL, events or description; enable or disable it (enabling clears a 410 or failure disablement)',
+  summary: 'Change an endpoint’s URL, events, description or delivery limits; enable or disable it (enabling clears a 410 or failure disablement)',
   tags: ['webhooks'],
   params: webhookIdParams,
   body: z.strictObject({
@@ -20,6 +28,7 @@ export const updateWebhook = defineRoute({
     events: webhookEventsSchema.optional(),
     description: z.string().trim().max(500).nullable().optional(),
     enabled: z.boolean().optional(),
+    ...webhookDeliverySettingsSchema,
   }),
   responses: {
     200: { description: 'The endpoint', schema: z.object({ webhook: webhookSchema }) },
@@ -35,9 +44,19 @@ export const updateWebhook = defineRoute({
       const changes: Record<string, unknown> = {};
       if (body.url !== undefined) changes.url = body.url;
       if (body.events !== undefined) changes.events = body.events;
+      if (body.maxInFlight !== undefined) changes.max_in_flight = body.maxInFlight;
+      if (body.rateLimitPerSecond !== undefined) changes.rate_limit_per_second = body.rateLimitPerSecond;
+      if (body.ordered !== undefined) changes.ordered = body.ordered;
       if (body.description !== undefined) changes.description = body.description;
       if (body.enabled === true && before.status !== 'enabled')
-        Object.assign(changes, { status: 'enabled', disabled_reason: null, disabled_at: null, failing_since: null });
+        Object.assign(changes, {
+          status: 'enabled',
+          disabled_reason: null,
+          disabled_at: null,
+          failing_since: null,
+          breaker_state: 'closed',
+          breaker_opened_at: null,
+        });
       if (body.enabled === false && before.status !== 'disabled')
         Object.assign(changes, { status: 'disabled', disabled_reason: 'manual', disabled_at: trx.fn.now() });
       if (Object.keys(changes).length === 0) return before;
@@ -47,7 +66,7 @@ export const updateWebhook = defineRoute({
         .returning(webhookViewColumns)) as WebhookEndpointRow[];
       const changed = Object.fromEntries(
         Object.keys(changes)
-          .filter((key) => ['url', 'events', 'description', 'status'].includes(key))
+          .filter((key) => ['url', 'events', 'description', 'status', 'max_in_flight', 'rate_limit_per_second', 'ordered'].includes(key))
           .map((key) => [key, { before: before[key as keyof WebhookEndpointRow], after: after![key as keyof WebhookEndpointRow] }]),
       );
       await appendAudit(trx, {
@@ -60,7 +79,7 @@ export const updateWebhook = defineRoute({
       return after!;
     });
     if (!row) throw errors.notFound('Webhook');
-    if (row.status === 'enabled') await ensureWebhookDispatcher(deps.temporal, deps.config.TEMPORAL_TASK_QUEUE, { tenantId, tenantSlug: principal.tenantSlug });
+    if (row.status === 'enabled') await ensureWebhookDrainer(deps.temporal, deps.config.TEMPORAL_TASK_QUEUE, { tenantId, tenantSlug: principal.tenantSlug });
     return { status: 200, body: { webhook: toWebhookView(row) } };
   },
 });

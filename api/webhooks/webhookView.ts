@@ -18,6 +18,20 @@ export const webhookEventsSchema = z
   .meta({ uniqueItems: true })
   .describe(`Event types to deliver: ${EVENT_TYPES.join(', ')}`);
 
+/** Per-endpoint delivery settings, on create and PATCH (null: back to the default). */
+export const webhookDeliverySettingsSchema = {
+  maxInFlight: z
+    .number()
+    .int()
+    .min(1)
+    .max(500)
+    .nullable()
+    .optional()
+    .describe('Concurrent requests to this endpoint (null or absent: WEBHOOK_MAX_IN_FLIGHT, 50 by default); ordered endpoints get one'),
+  rateLimitPerSecond: z.number().gt(0).max(10_000).nullable().optional().describe('Requests per second to this endpoint (null or absent: unlimited)'),
+  ordered: z.boolean().optional().describe('Deliver in event order, one request at a time (a failing event holds the later ones back)'),
+};
+
 /** An endpoint as the API shows it: never its secret (only creation answers that, once). */
 export const webhookSchema = z.object({
   id: z.uuid(),
@@ -37,6 +51,12 @@ export const webhookSchema = z.object({
   createdBy: z.string().nullable(),
   createdAt: z.iso.datetime(),
   updatedAt: z.iso.datetime(),
+  maxInFlight: z.number().int().nullable().describe('null: WEBHOOK_MAX_IN_FLIGHT'),
+  rateLimitPerSecond: z.number().nullable().describe('null: unlimited'),
+  ordered: z.boolean(),
+  breaker: z
+    .object({ state: z.enum(['closed', 'open', 'half_open']), openedAt: z.iso.datetime().nullable() })
+    .describe('The circuit breaker: open while most recent attempts fail (deliveries wait; a probe follows after WEBHOOK_BREAKER_COOLDOWN)'),
 });
 
 const iso = (value: Date | null) => (value ? value.toISOString() : null);
@@ -57,6 +77,10 @@ export function toWebhookView(row: WebhookEndpointRow): z.infer<typeof webhookSc
     createdBy: row.created_by,
     createdAt: row.created_at.toISOString(),
     updatedAt: row.updated_at.toISOString(),
+    maxInFlight: row.max_in_flight,
+    rateLimitPerSecond: row.rate_limit_per_second,
+    ordered: row.ordered,
+    breaker: { state: row.breaker_state, openedAt: iso(row.breaker_opened_at) },
   };
 }
 
@@ -76,6 +100,11 @@ export const webhookViewColumns = [
   'created_by',
   'created_at',
   'updated_at',
+  'max_in_flight',
+  'rate_limit_per_second',
+  'ordered',
+  'breaker_state',
+  'breaker_opened_at',
 ];
 
 export const attemptSchema = z.object({
@@ -103,8 +132,10 @@ export const deliverySchema = z.object({
   lastAttemptAt: z.iso.datetime().nullable(),
   nextAttemptAt: z.iso.datetime().nullable(),
   succeededAt: z.iso.datetime().nullable(),
-  workflowId: z.string(),
-  temporalUiUrl: z.url().describe('The delivery workflow in the Temporal UI (its latest run: a manual re-send starts a new one)'),
+  workflowId: z.string().describe("the tenant's webhook drainer, webhooks/<slug>/drainer"),
+  temporalUiUrl: z
+    .url()
+    .describe("The workflow delivering it in the Temporal UI: the tenant's webhook drainer (deliveries made before the drainer: their own workflow)"),
   createdAt: z.iso.datetime(),
   attempts: z.array(attemptSchema).describe('oldest first'),
 });

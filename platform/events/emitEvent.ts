@@ -11,7 +11,8 @@ export const EVENT_TYPES = [
   'invoice.created',
   'invoice.paid',
   'invoice.payment_failed',
-  'webhook.endpoint_disabled',
+  'webhook.endpoint.disabled',
+  'webhook.endpoint.failing',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 

@@ -41,8 +41,10 @@ export const workflowIds = {
   /** The handling of one Stripe webhook event. */
   stripeEvent: (eventId: string) => `stripe-event/${eventId}`,
   connectorTest: (slug: string, connectorId: string, testId: string) => `connector-test/${slug}/${connectorId}/${testId}`,
-  /** One per tenant with webhook endpoints: fans outbox events out into deliveries. */
+  /** One per tenant with webhook endpoints: claims and sends its due deliveries (the delivery engine). */
+  webhookDrainer: (slug: string) => `webhooks/${slug}/drainer`,
+  /** Legacy (before the drainer): fanned outbox events out into per-delivery workflows. */
   webhookDispatcher: (slug: string) => `webhooks/${slug}/dispatcher`,
-  /** One per event × endpoint (the delivery id derives from both). */
+  /** Legacy (before the drainer): one workflow per event × endpoint. */
   webhookDelivery: (slug: string, deliveryId: string) => `webhook/${slug}/${deliveryId}`,
 } as const;

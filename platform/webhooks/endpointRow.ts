@@ -16,9 +16,17 @@ export interface WebhookEndpointRow {
   created_by: string | null;
   created_at: Date;
   updated_at: Date;
+  /** Concurrent requests allowed (null: WEBHOOK_MAX_IN_FLIGHT); migration 20261204120000. */
+  max_in_flight: number | null;
+  /** Requests per second allowed (null: unlimited). */
+  rate_limit_per_second: number | null;
+  /** FIFO by event time, one request at a time. */
+  ordered: boolean;
+  breaker_state: 'closed' | 'open' | 'half_open';
+  breaker_opened_at: Date | null;
 }
 
-/** A row of `webhook_deliveries`: one event to one endpoint. */
+/** A row of `webhook_deliveries`: one event to one endpoint; due while `next_attempt_at` is set. */
 export interface WebhookDeliveryRow {
   id: string;
   tenant_id: string;
@@ -36,6 +44,15 @@ export interface WebhookDeliveryRow {
   succeeded_at: Date | null;
   created_at: Date;
   updated_at: Date;
+  event_seq: string | null;
+  event_occurred_at: Date | null;
+  /** What the next attempt is: `auto`, or `manual:<retryId>` (a re-send of a finished delivery). */
+  next_intent: string;
+  next_trigger: 'automatic' | 'manual';
+  /** Set while a drain has the delivery in flight. */
+  claimed_at: Date | null;
+  /** A re-send asked for while an attempt was in flight (its retry id). */
+  retry_requested: string | null;
 }
 
 /** A row of `webhook_attempts`: one HTTP request (or an attempt a lost worker left unfinished). */

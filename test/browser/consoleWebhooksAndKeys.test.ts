@@ -38,7 +38,15 @@ describe('console: webhooks and API keys', () => {
     const dialog = page.getByRole('dialog', { name: 'Register a webhook endpoint' });
     await dialog.getByLabel(/^Endpoint URL/).fill(receiver.url);
     // Every event type of the API's enum is offered.
-    for (const type of ['sync.completed', 'sync.failed', 'job.completed', 'job.failed', 'invoice.paid', 'webhook.endpoint_disabled'])
+    for (const type of [
+      'sync.completed',
+      'sync.failed',
+      'job.completed',
+      'job.failed',
+      'invoice.paid',
+      'webhook.endpoint.disabled',
+      'webhook.endpoint.failing',
+    ])
       await dialog.getByRole('checkbox', { name: new RegExp(`^${type.replace('.', '\\.')}`) }).waitFor();
     await dialog.getByRole('checkbox', { name: /^job\.completed/ }).check();
     expect(await seriousAxeViolations(page)).toEqual([]);

@@ -99,8 +99,8 @@ describe('observability: metrics and structured logs', () => {
     const attempt = lines.find((line) => line.msg === 'webhook attempt failed');
     expect(attempt).toMatchObject({
       tenantId: tenant.id,
-      activityType: 'attemptWebhookDelivery',
-      workflowId: expect.stringMatching(new RegExp(`^webhook/${tenant.slug}/`)),
+      activityType: 'drainWebhookDeliveries',
+      workflowId: `webhooks/${tenant.slug}/drainer`,
       runId: expect.any(String),
       statusCode: 500,
     });

@@ -3,12 +3,12 @@ import { eventually } from '../support/eventually';
 import { useHub, useStarted } from '../support/harness';
 import { startWebhookReceiver } from '../support/webhookReceiver';
 
-/** The console links every webhook delivery to its workflow in the Temporal UI: the list answers the link. */
+/** The console links every webhook delivery to the workflow delivering it (the tenant's drainer) in the Temporal UI: the list answers the link. */
 describe('webhook deliveries: Temporal UI link', () => {
   const receiver = useStarted(() => startWebhookReceiver());
   const { hub, tenant } = useHub({ env: { WEBHOOK_RETRY_SCHEDULE: '200ms,200ms', WEBHOOK_DISPATCH_SWEEP: '2s' }, tenants: [{}] });
 
-  it('each delivery names its delivery workflow in the Temporal UI of the configured namespace', async () => {
+  it('each delivery names the drainer workflow delivering it in the Temporal UI of the configured namespace', async () => {
     const created = await hub.request('POST', '/v1/webhooks', { key: tenant.key, body: { url: receiver.url, events: ['invoice.paid'] } });
     expect(created.status).toBe(201);
     const webhookId = created.body.webhook.id as string;
@@ -23,7 +23,7 @@ describe('webhook deliveries: Temporal UI link', () => {
       30_000,
       'the delivery',
     );
-    expect(delivery.workflowId).toBe(`webhook/${tenant.slug}/${delivery.id}`);
+    expect(delivery.workflowId).toBe(`webhooks/${tenant.slug}/drainer`);
     const base = hub.config.TEMPORAL_UI_URL.replace(/\/$/, '');
     expect(delivery.temporalUiUrl).toBe(
       `${base}/namespaces/${encodeURIComponent(hub.config.TEMPORAL_NAMESPACE)}/workflows/${encodeURIComponent(delivery.workflowId)}`,

@@ -9,12 +9,15 @@ import { startWebhookReceiver } from '../support/webhookReceiver';
 import { WORKFLOW_TYPES } from '../../workflows/contracts';
 
 /**
- * Outbound webhooks end to end: API → outbox → dispatcher workflow → delivery workflows → local
- * receiver, with fast retry delays so the schedule runs in seconds.
+ * Outbound webhooks end to end: API → outbox (fanned out in the event's transaction) → the tenant's
+ * drainer workflow and its drain activity → local receiver, with fast retry delays so the schedule
+ * runs in seconds.
  */
 describe('outbound webhooks', () => {
   const receiver = useStarted(() => startWebhookReceiver());
-  const { hub, owner } = useHub({ env: { WEBHOOK_RETRY_SCHEDULE: '200ms,200ms,200ms,200ms', WEBHOOK_DISPATCH_SWEEP: '2s', WEBHOOK_DISABLE_AFTER: '5d' } });
+  const { hub, owner } = useHub({
+    env: { WEBHOOK_RETRY_SCHEDULE: '200ms,200ms,200ms,200ms', WEBHOOK_DISPATCH_SWEEP: '2s', WEBHOOK_DISABLE_AFTER: '5d', WEBHOOK_DRAIN_IDLE: '1s' },
+  });
 
   async function endpoint(tenant: CreatedTenant, events: string[], url = receiver.url) {
     const created = await hub.request('POST', '/v1/webhooks', { key: tenant.key, body: { url, events, description: 'test receiver' } });
@@ -68,7 +71,7 @@ describe('outbound webhooks', () => {
       15_000,
       'the delivery to be recorded',
     );
-    expect(delivery).toMatchObject({ eventId, status: 'succeeded', workflowId: `webhook/${tenant.slug}/${delivery!.id}` });
+    expect(delivery).toMatchObject({ eventId, status: 'succeeded', workflowId: `webhooks/${tenant.slug}/drainer` });
     expect(delivery!.attempts).toEqual([expect.objectContaining({ outcome: 'succeeded', statusCode: 200, error: null, trigger: 'automatic' })]);
     expect(delivery!.attempts[0]!.latencyMs).toBeGreaterThan(0);
 
@@ -92,8 +95,9 @@ describe('outbound webhooks', () => {
     const unsubscribed = await emit(tenant, 'invoice.paid', { invoiceId: 'in_1' });
     expect((await owner('events').where({ id: unsubscribed }).first()).dispatched_at).not.toBeNull();
 
-    await recordHistory(hub.temporal, delivery!.workflowId, WORKFLOW_TYPES.webhookDelivery);
-    await recordHistory(hub.temporal, `webhooks/${tenant.slug}/dispatcher`, WORKFLOW_TYPES.webhookDispatcher);
+    // With no enabled endpoint left and nothing due, the drainer ends.
+    await hub.request('PATCH', `/v1/webhooks/${webhook.id}`, { key: tenant.key, body: { enabled: false } });
+    await recordHistory(hub.temporal, delivery!.workflowId, WORKFLOW_TYPES.webhookDrainer);
   });
 
   it('retries a failing receiver with the same webhook-id, honouring Retry-After: 3 failures then a success are 4 attempts', async () => {
@@ -127,7 +131,6 @@ describe('outbound webhooks', () => {
         ['succeeded', 200],
       ]);
       expect(delivery!.attempts[2]!.retryAfterMs).toBe(1_000);
-      await recordHistory(hub.temporal, delivery!.workflowId, 'webhookDeliveryRetried');
     } finally {
       receiver.respond(() => ({ status: 200 }));
     }
@@ -187,7 +190,7 @@ describe('outbound webhooks', () => {
       expect(notifications).toEqual([expect.objectContaining({ kind: 'webhook.endpoint_disabled', recipients: [`admin@${tenant.slug}.test`] })]);
       expect(notifications[0].data).toMatchObject({ endpointId: webhook.id, reason: 'gone' });
       expect(await owner('audit_log').where({ tenant_id: tenant.id, action: 'webhook.disabled' })).toHaveLength(1);
-      expect(await owner('events').where({ tenant_id: tenant.id, type: 'webhook.endpoint_disabled' })).toHaveLength(1);
+      expect(await owner('events').where({ tenant_id: tenant.id, type: 'webhook.endpoint.disabled' })).toHaveLength(1);
 
       // Nothing more goes to it; re-sending is refused until it is enabled again.
       const later = await emit(tenant, 'sync.failed', { connectorId: 'c-4' });

@@ -1,6 +1,6 @@
 import { defineSignal } from '@temporalio/workflow';
 
-/** Wakes a tenant's `webhookDispatcher`: events are waiting to be fanned out. */
+/** Wakes a tenant's `webhookDrainer` (and a legacy `webhookDispatcher`): deliveries are due. */
 export const eventsPendingSignal = defineSignal('eventsPending');
 /** Makes a `webhookDelivery` attempt now (the API's retry of a delivery), with the retry's id. */
 export const retryNowSignal = defineSignal<[retryId: string]>('retryNow');
@@ -38,3 +38,29 @@ export interface WebhookDeliveryResult {
 
 /** The signature of `webhookDelivery`, for typed starts from activities and the API. */
 export type WebhookDeliveryWorkflow = (input: WebhookDeliveryInput) => Promise<WebhookDeliveryResult>;
+
+/** Input of `webhookDrainer`: one per tenant with webhook endpoints claims and sends its due deliveries. */
+export interface WebhookDrainerInput {
+  tenantId: string;
+  tenantSlug: string;
+}
+
+/** What `webhookDrainer` ends with: it stops once the tenant has no enabled endpoint and nothing due. */
+export interface WebhookDrainerResult {
+  runs: number;
+  stopped: 'no_enabled_endpoints';
+}
+
+/** The signature of `webhookDrainer`, for typed starts from the API and activities. */
+export type WebhookDrainerWorkflow = (input: WebhookDrainerInput) => Promise<WebhookDrainerResult>;
+
+/** What one `drainWebhookDeliveries` activity reports to its drainer. */
+export interface WebhookDrainResult {
+  /** Attempts this activity made. */
+  sent: number;
+  enabledEndpoints: number;
+  /** When the tenant's next delivery falls due (or a circuit breaker half-opens), from now; null: none. */
+  nextDueInMs: number | null;
+  /** WEBHOOK_DISPATCH_SWEEP: the longest idle wait. */
+  sweepMs: number;
+}

@@ -11,6 +11,7 @@ export const WORKFLOW_TYPES = {
   connectorTest: 'connectorTest',
   webhookDispatcher: 'webhookDispatcher',
   webhookDelivery: 'webhookDelivery',
+  webhookDrainer: 'webhookDrainer',
   monthlyBilling: 'monthlyBilling',
   tenantInvoice: 'tenantInvoice',
   stripeEvent: 'stripeEvent',

@@ -596,7 +596,7 @@ export interface paths {
         delete: operations["deleteV1WebhooksId"];
         options?: never;
         head?: never;
-        /** Change an endpoint’s URL, events or description; enable or disable it (enabling clears a 410 or failure disablement) */
+        /** Change an endpoint’s URL, events, description or delivery limits; enable or disable it (enabling clears a 410 or failure disablement) */
         patch: operations["patchV1WebhooksId"];
         trace?: never;
     };
@@ -11472,6 +11472,17 @@ export interface operations {
                             createdAt: string;
                             /** Format: date-time */
                             updatedAt: string;
+                            /** @description null: WEBHOOK_MAX_IN_FLIGHT */
+                            maxInFlight: number | null;
+                            /** @description null: unlimited */
+                            rateLimitPerSecond: number | null;
+                            ordered: boolean;
+                            /** @description The circuit breaker: open while most recent attempts fail (deliveries wait; a probe follows after WEBHOOK_BREAKER_COOLDOWN) */
+                            breaker: {
+                                /** @enum {string} */
+                                state: "closed" | "open" | "half_open";
+                                openedAt: string | null;
+                            };
                         }[];
                         pagination: {
                             page: number;
@@ -11677,11 +11688,17 @@ export interface operations {
                      * @description https URL receiving POSTs (Standard Webhooks); private and loopback addresses are refused
                      */
                     url: string;
-                    /** @description Event types to deliver: sync.completed, sync.failed, job.completed, job.failed, connector.auth_failed, invoice.created, invoice.paid, invoice.payment_failed, webhook.endpoint_disabled */
-                    events: ("sync.completed" | "sync.failed" | "job.completed" | "job.failed" | "connector.auth_failed" | "invoice.created" | "invoice.paid" | "invoice.payment_failed" | "webhook.endpoint_disabled")[];
+                    /** @description Event types to deliver: sync.completed, sync.failed, job.completed, job.failed, connector.auth_failed, invoice.created, invoice.paid, invoice.payment_failed, webhook.endpoint.disabled, webhook.endpoint.failing */
+                    events: ("sync.completed" | "sync.failed" | "job.completed" | "job.failed" | "connector.auth_failed" | "invoice.created" | "invoice.paid" | "invoice.payment_failed" | "webhook.endpoint.disabled" | "webhook.endpoint.failing")[];
                     description?: string;
                     /** @default true */
                     enabled?: boolean;
+                    /** @description Concurrent requests to this endpoint (null or absent: WEBHOOK_MAX_IN_FLIGHT, 50 by default); ordered endpoints get one */
+                    maxInFlight?: number | null;
+                    /** @description Requests per second to this endpoint (null or absent: unlimited) */
+                    rateLimitPerSecond?: number | null;
+                    /** @description Deliver in event order, one request at a time (a failing event holds the later ones back) */
+                    ordered?: boolean;
                 };
             };
         };
@@ -11713,6 +11730,17 @@ export interface operations {
                             createdAt: string;
                             /** Format: date-time */
                             updatedAt: string;
+                            /** @description null: WEBHOOK_MAX_IN_FLIGHT */
+                            maxInFlight: number | null;
+                            /** @description null: unlimited */
+                            rateLimitPerSecond: number | null;
+                            ordered: boolean;
+                            /** @description The circuit breaker: open while most recent attempts fail (deliveries wait; a probe follows after WEBHOOK_BREAKER_COOLDOWN) */
+                            breaker: {
+                                /** @enum {string} */
+                                state: "closed" | "open" | "half_open";
+                                openedAt: string | null;
+                            };
                             /** Format: starts_with */
                             secret: string;
                         };
@@ -11937,6 +11965,17 @@ export interface operations {
                             createdAt: string;
                             /** Format: date-time */
                             updatedAt: string;
+                            /** @description null: WEBHOOK_MAX_IN_FLIGHT */
+                            maxInFlight: number | null;
+                            /** @description null: unlimited */
+                            rateLimitPerSecond: number | null;
+                            ordered: boolean;
+                            /** @description The circuit breaker: open while most recent attempts fail (deliveries wait; a probe follows after WEBHOOK_BREAKER_COOLDOWN) */
+                            breaker: {
+                                /** @enum {string} */
+                                state: "closed" | "open" | "half_open";
+                                openedAt: string | null;
+                            };
                         };
                     };
                 };
@@ -12377,10 +12416,16 @@ export interface operations {
                 "application/json": {
                     /** Format: uri */
                     url?: string;
-                    /** @description Event types to deliver: sync.completed, sync.failed, job.completed, job.failed, connector.auth_failed, invoice.created, invoice.paid, invoice.payment_failed, webhook.endpoint_disabled */
-                    events?: ("sync.completed" | "sync.failed" | "job.completed" | "job.failed" | "connector.auth_failed" | "invoice.created" | "invoice.paid" | "invoice.payment_failed" | "webhook.endpoint_disabled")[];
+                    /** @description Event types to deliver: sync.completed, sync.failed, job.completed, job.failed, connector.auth_failed, invoice.created, invoice.paid, invoice.payment_failed, webhook.endpoint.disabled, webhook.endpoint.failing */
+                    events?: ("sync.completed" | "sync.failed" | "job.completed" | "job.failed" | "connector.auth_failed" | "invoice.created" | "invoice.paid" | "invoice.payment_failed" | "webhook.endpoint.disabled" | "webhook.endpoint.failing")[];
                     description?: string | null;
                     enabled?: boolean;
+                    /** @description Concurrent requests to this endpoint (null or absent: WEBHOOK_MAX_IN_FLIGHT, 50 by default); ordered endpoints get one */
+                    maxInFlight?: number | null;
+                    /** @description Requests per second to this endpoint (null or absent: unlimited) */
+                    rateLimitPerSecond?: number | null;
+                    /** @description Deliver in event order, one request at a time (a failing event holds the later ones back) */
+                    ordered?: boolean;
                 };
             };
         };
@@ -12412,6 +12457,17 @@ export interface operations {
                             createdAt: string;
                             /** Format: date-time */
                             updatedAt: string;
+                            /** @description null: WEBHOOK_MAX_IN_FLIGHT */
+                            maxInFlight: number | null;
+                            /** @description null: unlimited */
+                            rateLimitPerSecond: number | null;
+                            ordered: boolean;
+                            /** @description The circuit breaker: open while most recent attempts fail (deliveries wait; a probe follows after WEBHOOK_BREAKER_COOLDOWN) */
+                            breaker: {
+                                /** @enum {string} */
+                                state: "closed" | "open" | "half_open";
+                                openedAt: string | null;
+                            };
                         };
                     };
                 };
@@ -12664,10 +12720,11 @@ export interface operations {
                             lastAttemptAt: string | null;
                             nextAttemptAt: string | null;
                             succeededAt: string | null;
+                            /** @description the tenant's webhook drainer, webhooks/<slug>/drainer */
                             workflowId: string;
                             /**
                              * Format: uri
-                             * @description The delivery workflow in the Temporal UI (its latest run: a manual re-send starts a new one)
+                             * @description The workflow delivering it in the Temporal UI: the tenant's webhook drainer (deliveries made before the drainer: their own workflow)
                              */
                             temporalUiUrl: string;
                             /** Format: date-time */
@@ -12924,6 +12981,7 @@ export interface operations {
                         retryId: string;
                         /** Format: uuid */
                         deliveryId: string;
+                        /** @description the tenant's webhook drainer, which makes the attempt */
                         workflowId: string;
                         /** Format: uri */
                         temporalUiUrl: string;

@@ -19,7 +19,8 @@ export const WEBHOOK_EVENTS: Record<WebhookEventType, string> = {
   'invoice.created': 'An invoice was issued',
   'invoice.paid': 'An invoice was paid',
   'invoice.payment_failed': 'An invoice payment failed',
-  'webhook.endpoint_disabled': 'An endpoint was disabled (failing or gone)',
+  'webhook.endpoint.disabled': 'An endpoint was disabled (failing for days, or gone)',
+  'webhook.endpoint.failing': 'An endpoint’s circuit breaker opened (most recent attempts failed)',
 };
 
 export const DELIVERY_STATUS_COLORS: Record<Delivery['status'], string> = {
