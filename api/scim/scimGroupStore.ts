@@ -18,7 +18,6 @@ export interface ScimGroupRow {
 export interface ScimMemberRow {
   group_id: string;
   user_id: string;
-  display: string;
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -34,10 +33,9 @@ export async function membersOfGroups(trx: TenantTransaction, groupIds: readonly
     groupIds.length === 0
       ? []
       : await trx('scim_group_members as m')
-          .join('users as u', 'u.id', 'm.user_id')
           .whereIn('m.group_id', [...groupIds])
-          .orderBy('u.name')
-          .select('m.group_id', 'm.user_id', 'u.name as display');
+          .orderBy('m.user_id')
+          .select('m.group_id', 'm.user_id');
   const members = new Map<string, ScimMemberRow[]>();
   for (const row of rows) members.set(row.group_id, [...(members.get(row.group_id) ?? []), row]);
   return members;
@@ -50,9 +48,7 @@ export function toGroupResource(row: ScimGroupRow, members: ScimMemberRow[], bas
     id: row.id,
     ...(row.external_id ? { externalId: row.external_id } : {}),
     displayName: row.display_name,
-    ...(members.length > 0
-      ? { members: members.map((member) => ({ value: member.user_id, $ref: `${baseUrl}/Users/${member.user_id}`, display: member.display, type: 'User' })) }
-      : {}),
+    ...(members.length > 0 ? { members: members.map((member) => ({ value: member.user_id, $ref: `${baseUrl}/Users/${member.user_id}`, type: 'User' })) } : {}),
     meta: {
       resourceType: 'Group',
       created: new Date(row.created_at).toISOString(),

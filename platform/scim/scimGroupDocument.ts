@@ -6,9 +6,9 @@ import { ScimInputError } from './scimUserDocument';
 export const GROUP_PATCH_RESOURCE: PatchResource = {
   schema: SCIM_SCHEMAS.group,
   attributes: [
-    { name: 'displayName' },
+    { name: 'displayName', required: true },
     { name: 'externalId' },
-    { name: 'members', type: 'complex', multiValued: true, subAttributes: ['value', '$ref', 'display', 'type'] },
+    { name: 'members', type: 'complex', multiValued: true, subAttributes: ['value', '$ref', 'type'] },
   ],
 };
 

@@ -12,6 +12,8 @@ export interface PatchAttribute {
   booleanSubAttributes?: string[];
   /** Written by the server only: operations on it are ignored. */
   readOnly?: boolean;
+  /** A required attribute cannot be removed as a whole (400 mutability). */
+  required?: boolean;
 }
 
 /** A resource type's attributes and the schema URN its paths may be prefixed with. */
@@ -29,7 +31,7 @@ export interface PatchOperation {
 /** A PATCH the hub refuses: the routes answer it as 400 with this scimType. */
 export class ScimPatchError extends Error {
   constructor(
-    readonly scimType: 'invalidPath' | 'noTarget' | 'invalidValue' | 'invalidSyntax',
+    readonly scimType: 'invalidPath' | 'noTarget' | 'invalidValue' | 'invalidSyntax' | 'mutability',
     message: string,
   ) {
     super(message);
@@ -209,6 +211,9 @@ function set(document: Document, path: ParsedPath, op: 'add' | 'replace', rawVal
 
 function remove(document: Document, path: ParsedPath, value: unknown): void {
   const { attribute, filter, sub } = path;
+  if (attribute.required && !filter && !sub && (value === undefined || value === null)) {
+    throw new ScimPatchError('mutability', `${attribute.name} is required: it can be replaced, not removed`);
+  }
   if (attribute.multiValued) {
     const elements = elementsOf(document, attribute);
     if (filter) {

@@ -54,14 +54,20 @@ const userAttributes: Attribute[] = [
   attribute('emails', {
     type: 'complex',
     multiValued: true,
+    // The hub knows people by e-mail (sign-in, invites): a user needs one.
+    required: true,
     description: 'E-mail addresses; the primary one (else the first) is the hub user’s e-mail',
     subAttributes: [
-      attribute('value', { description: 'The address' }),
+      attribute('value', { description: 'The address', required: true }),
       attribute('type', { description: 'work, home or other', canonicalValues: ['work', 'home', 'other'] }),
       attribute('primary', { type: 'boolean', description: 'The preferred address' }),
     ],
   }),
-  attribute('active', { type: 'boolean', description: 'false suspends the hub user (frees the seat, ends the console sessions)' }),
+  attribute('active', {
+    type: 'boolean',
+    required: true,
+    description: 'false suspends the hub user (frees the seat, ends the console sessions); a create without it means true',
+  }),
   attribute('groups', {
     type: 'complex',
     multiValued: true,
@@ -84,7 +90,7 @@ const groupAttributes: Attribute[] = [
     subAttributes: [
       attribute('value', { mutability: 'immutable', description: 'The user’s id' }),
       attribute('$ref', { type: 'reference', referenceTypes: ['User'], mutability: 'immutable', description: 'The user’s URI' }),
-      attribute('display', { mutability: 'readOnly', description: 'The user’s displayName' }),
+      attribute('type', { mutability: 'immutable', description: 'Always User (groups do not nest)', canonicalValues: ['User'] }),
     ],
   }),
 ];

@@ -5,12 +5,12 @@ import { SCIM_SCHEMAS } from './scimSchemaDocuments';
 export const USER_PATCH_RESOURCE: PatchResource = {
   schema: SCIM_SCHEMAS.user,
   attributes: [
-    { name: 'userName' },
+    { name: 'userName', required: true },
     { name: 'externalId' },
     { name: 'name', type: 'complex', subAttributes: ['formatted', 'familyName', 'givenName'] },
     { name: 'displayName' },
     { name: 'emails', type: 'complex', multiValued: true, subAttributes: ['value', 'type', 'primary'], booleanSubAttributes: ['primary'] },
-    { name: 'active', type: 'boolean' },
+    { name: 'active', type: 'boolean', required: true },
     { name: 'groups', multiValued: true, readOnly: true },
   ],
 };
