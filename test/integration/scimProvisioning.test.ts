@@ -273,7 +273,8 @@ describe('SCIM 2.0 provisioning', () => {
 
   it('pagination, filters it cannot read, unknown paths, discovery documents', async () => {
     const [tenant] = tenants;
-    const scim = scimClient(hub, await createScimToken(hub, tenant));
+    const token = await createScimToken(hub, tenant);
+    const scim = scimClient(hub, token);
     const prefix = `page-${Date.now()}`;
     for (let index = 0; index < 3; index += 1) {
       const response = await scim('POST', '/Users', { schemas: [USER_SCHEMA], userName: `${prefix}-${index}@x.test` });
@@ -295,6 +296,14 @@ describe('SCIM 2.0 provisioning', () => {
     const unknown = await scim('GET', '/Nope');
     expect(unknown.status).toBe(404);
     expect(unknown.body.schemas).toEqual(['urn:ietf:params:scim:api:messages:2.0:Error']);
+    const wrongMethod = await scim('PUT', '/ServiceProviderConfig', {});
+    expect(wrongMethod.status).toBe(405);
+    expect(wrongMethod.body).toMatchObject({ schemas: ['urn:ietf:params:scim:api:messages:2.0:Error'], status: '405' });
+    const notJson = await hub.request('POST', '/scim/v2/Users', {
+      headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/scim+json' },
+      rawBody: '{"userName": ',
+    });
+    expect(notJson.body).toMatchObject({ status: '400', scimType: 'invalidSyntax' });
     const noEmail = await scim('POST', '/Users', { schemas: [USER_SCHEMA], userName: 'not-an-address' });
     expect(noEmail.body).toMatchObject({ status: '400', scimType: 'invalidValue' });
 
