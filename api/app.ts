@@ -9,6 +9,7 @@ import { requestLogging } from './http/requestLogging';
 import { type AnyRoute } from './http/route';
 import { buildOpenApiDocument } from './docs/openapi';
 import { routes as allRoutes } from './routes';
+import { scimRequestLog } from './scim/scimRequestLog';
 
 /**
  * Builds the Express app: request ids and logs, metrics, JSON body limit, the routes, and errors in
@@ -48,9 +49,16 @@ export function createApp(deps: ApiDeps, routes: readonly AnyRoute[] = allRoutes
   // unparsed: express.json skips their (static) paths.
   const rawBodyPaths = new Set(routes.filter((route) => route.rawBody).map((route) => route.path));
   const parseJson = express.json({ limit: deps.config.API_BODY_LIMIT, strict: true });
-  app.use((req, res, next) => (rawBodyPaths.has(req.path) ? next() : parseJson(req, res, next)));
+  // Identity providers send SCIM bodies as application/scim+json (RFC 7644 §3.1), some as plain JSON.
+  const parseScimJson = express.json({ limit: deps.config.API_BODY_LIMIT, strict: true, type: ['application/scim+json', 'application/json'] });
+  app.use((req, res, next) => {
+    if (rawBodyPaths.has(req.path)) next();
+    else if (req.path.startsWith('/scim/')) parseScimJson(req, res, next);
+    else parseJson(req, res, next);
+  });
   app.use('/docs', swaggerUi.serve);
   app.use(serveConsole());
+  app.use('/scim/', scimRequestLog(deps));
   app.use(mountRoutes(routes, deps));
   app.use(notFoundHandler());
   app.use(errorHandler(deps.logger));

@@ -83,8 +83,22 @@ export function notFoundHandler(): RequestHandler {
   return (req, _res, next) => next(new ApiError(404, 'NOT_FOUND', `No route for ${req.method} ${redactApiKeys(req.path)}`));
 }
 
+/** The SCIM error schema (RFC 7644 §3.12); /scim/v2 answers errors in it, as application/scim+json. */
+export const SCIM_ERROR_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:Error';
+
+/** The SCIM `scimType` of an error: the one a SCIM handler chose, else what the API's code means in SCIM's words. */
+function scimTypeOf(error: ApiError): string | undefined {
+  const chosen = (error as ApiError & { scimType?: string }).scimType;
+  if (chosen) return chosen;
+  if (error.code === 'INVALID_JSON') return 'invalidSyntax';
+  if (error.code === 'VALIDATION_FAILED') return 'invalidValue';
+  if (error.code === 'PAYLOAD_TOO_LARGE') return 'tooMany';
+  return undefined;
+}
+
 /**
- * Renders every error in the API's shape. Body-parser failures become 400/413/415; an unreachable
+ * Renders every error in the API's shape (under /scim/v2 in SCIM's: identity providers read
+ * `detail` and `scimType`). Body-parser failures become 400/413/415; an unreachable
  * or restarting database 503 DATABASE_UNAVAILABLE and an unreachable Temporal 503
  * WORKFLOW_ENGINE_UNAVAILABLE (both with Retry-After); anything else unexpected is logged with the
  * request id and answered 500 without internals.
@@ -103,6 +117,14 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
       return;
     }
     for (const [name, value] of Object.entries(apiError.headers ?? {})) res.setHeader(name, value);
+    if (req.path.startsWith('/scim/')) {
+      const scimType = scimTypeOf(apiError);
+      res
+        .status(apiError.status)
+        .type('application/scim+json')
+        .json({ schemas: [SCIM_ERROR_SCHEMA], status: String(apiError.status), ...(scimType ? { scimType } : {}), detail: apiError.message });
+      return;
+    }
     res.status(apiError.status).json({
       error: {
         code: apiError.code,

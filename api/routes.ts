@@ -83,6 +83,28 @@ import { createOperatorSession } from './operatorSessions/createOperatorSession'
 import { deleteOperatorSession } from './operatorSessions/deleteOperatorSession';
 import { getOperatorSession } from './operatorSessions/getOperatorSession';
 import { getPublicBranding } from './tenants/getPublicBranding';
+import { getScimToken } from './scimTokens/getScimToken';
+import { createScimToken } from './scimTokens/createScimToken';
+import { revokeScimToken } from './scimTokens/revokeScimToken';
+import { listScimRequests } from './scimTokens/listScimRequests';
+import { getScimServiceProviderConfig } from './scim/discovery/getScimServiceProviderConfig';
+import { listScimResourceTypes } from './scim/discovery/listScimResourceTypes';
+import { getScimResourceType } from './scim/discovery/getScimResourceType';
+import { listScimSchemas } from './scim/discovery/listScimSchemas';
+import { getScimSchema } from './scim/discovery/getScimSchema';
+import { searchScimResources } from './scim/discovery/searchScimResources';
+import { listScimUsers } from './scim/users/listScimUsers';
+import { getScimUser } from './scim/users/getScimUser';
+import { createScimUser } from './scim/users/createScimUser';
+import { replaceScimUser } from './scim/users/replaceScimUser';
+import { patchScimUser } from './scim/users/patchScimUser';
+import { deleteScimUser } from './scim/users/deleteScimUser';
+import { listScimGroups } from './scim/groups/listScimGroups';
+import { getScimGroup } from './scim/groups/getScimGroup';
+import { createScimGroup } from './scim/groups/createScimGroup';
+import { replaceScimGroup } from './scim/groups/replaceScimGroup';
+import { patchScimGroup } from './scim/groups/patchScimGroup';
+import { deleteScimGroup } from './scim/groups/deleteScimGroup';
 
 /** Every route of the API, by area. The OpenAPI document and the router are both built from this list. */
 export const routes: readonly AnyRoute[] = [
@@ -181,4 +203,27 @@ export const routes: readonly AnyRoute[] = [
   regenerateRecoveryCodes,
   listOwnSessions,
   getPublicBranding,
+  // SCIM 2.0 provisioning (docs/scim.md): the token and request log for admins, the service for identity providers
+  getScimToken,
+  createScimToken,
+  revokeScimToken,
+  listScimRequests,
+  getScimServiceProviderConfig,
+  listScimResourceTypes,
+  getScimResourceType,
+  listScimSchemas,
+  getScimSchema,
+  searchScimResources,
+  listScimUsers,
+  getScimUser,
+  createScimUser,
+  replaceScimUser,
+  patchScimUser,
+  deleteScimUser,
+  listScimGroups,
+  getScimGroup,
+  createScimGroup,
+  replaceScimGroup,
+  patchScimGroup,
+  deleteScimGroup,
 ];

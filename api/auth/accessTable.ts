@@ -65,4 +65,9 @@ export const accessTable: Readonly<Record<string, Role>> = {
   'GET /v1/records': 'viewer',
   // console: managers invite users (like creating them)
   'POST /v1/users/:id/invitation': 'manager',
+  // SCIM provisioning: only admins hand an identity provider the power to create users
+  'GET /v1/scim-token': 'admin',
+  'POST /v1/scim-token': 'admin',
+  'DELETE /v1/scim-token': 'admin',
+  'GET /v1/scim-requests': 'admin',
 };

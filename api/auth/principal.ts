@@ -24,4 +24,13 @@ export interface AdminPrincipal {
   operatorSessionId?: string;
 }
 
-export type Principal = TenantPrincipal | AdminPrincipal;
+/** An identity provider calling /scim/v2 with the tenant's SCIM token (docs/scim.md). */
+export interface ScimPrincipal {
+  kind: 'scim';
+  tenantId: string;
+  tokenId: string;
+  tenantStatus: 'active' | 'suspended';
+  plan: 'starter' | 'professional' | 'enterprise';
+}
+
+export type Principal = TenantPrincipal | AdminPrincipal | ScimPrincipal;

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { errorResponseSchema } from '../errors';
 import { type AnyRoute } from '../http/route';
+import { scimErrorSchema } from '../scim/scimError';
 
 type JsonSchema = Record<string, unknown>;
 
@@ -82,8 +83,12 @@ const retryAfterHeader = { 'Retry-After': { description: 'Seconds to wait before
  */
 export function buildOpenApiDocument(routes: readonly AnyRoute[], info: { version: string; serverUrl?: string }): JsonSchema {
   const paths: Record<string, Record<string, JsonSchema>> = {};
-  const errorSchema = toJsonSchema(errorResponseSchema, 'output');
+  const apiErrorSchema = toJsonSchema(errorResponseSchema, 'output');
+  const scimErrorJson = toJsonSchema(scimErrorSchema, 'output');
   for (const route of routes) {
+    // /scim/v2 answers errors in SCIM's shape (RFC 7644 §3.12).
+    const errorSchema = route.auth === 'scim' ? scimErrorJson : apiErrorSchema;
+    const errorContentType = route.auth === 'scim' ? 'application/scim+json' : 'application/json';
     const path = openApiPath(route.path);
     const responses: Record<string, JsonSchema> = {};
     for (const [status, spec] of Object.entries(route.responses)) {
@@ -108,7 +113,7 @@ export function buildOpenApiDocument(routes: readonly AnyRoute[], info: { versio
       return true;
     });
     for (const status of applicable) {
-      responses[status] ??= { description: standardErrors[status], content: { 'application/json': { schema: errorSchema } } };
+      responses[status] ??= { description: standardErrors[status], content: { [errorContentType]: { schema: errorSchema } } };
     }
     // Any route may meet an outage: a route's own 503 (e.g. ONBOARDING_PENDING) names it besides the standard codes.
     const unavailable = responses['503'];
@@ -116,7 +121,7 @@ export function buildOpenApiDocument(routes: readonly AnyRoute[], info: { versio
       const standard = standardErrors['503']!;
       if (unavailable.description !== standard)
         unavailable.description = `${String(unavailable.description)}; or ${standard[0]!.toLowerCase()}${standard.slice(1)}`;
-      unavailable.content ??= { 'application/json': { schema: errorSchema } };
+      unavailable.content ??= { [errorContentType]: { schema: errorSchema } };
       unavailable.headers ??= retryAfterHeader;
     }
     const operation: JsonSchema = {
@@ -130,10 +135,19 @@ export function buildOpenApiDocument(routes: readonly AnyRoute[], info: { versio
       tags: route.tags,
       parameters: [...parameters(route.params, 'path'), ...parameters(route.query, 'query')],
       responses,
-      security: route.auth === 'tenant' ? [{ ApiKey: [] }, { BearerApiKey: [] }, { SessionCookie: [] }] : route.auth === 'admin' ? [{ AdminToken: [] }] : [],
+      security:
+        route.auth === 'tenant'
+          ? [{ ApiKey: [] }, { BearerApiKey: [] }, { SessionCookie: [] }]
+          : route.auth === 'admin'
+            ? [{ AdminToken: [] }]
+            : route.auth === 'scim'
+              ? [{ ScimToken: [] }]
+              : [],
     };
     if (route.body) {
-      operation.requestBody = { required: true, content: { 'application/json': { schema: toJsonSchema(route.documentedBody ?? route.body, 'input') } } };
+      const bodySchema = toJsonSchema(route.documentedBody ?? route.body, 'input');
+      const bodyTypes = route.auth === 'scim' ? ['application/scim+json', 'application/json'] : ['application/json'];
+      operation.requestBody = { required: true, content: Object.fromEntries(bodyTypes.map((type) => [type, { schema: bodySchema }])) };
     } else if (route.rawBody) {
       operation.requestBody = {
         // An empty body is an empty file.
@@ -165,6 +179,7 @@ export function buildOpenApiDocument(routes: readonly AnyRoute[], info: { versio
           description: 'Console session (POST /v1/auth/sign-in); changes also need X-CSRF-Token',
         },
         AdminToken: { type: 'http', scheme: 'bearer', description: 'HUB_ADMIN_TOKEN (platform admin routes)' },
+        ScimToken: { type: 'http', scheme: 'bearer', description: 'The tenant’s SCIM token hub_scim_… (POST /v1/scim-token), for /scim/v2' },
       },
     },
   };

