@@ -10,7 +10,7 @@ import { jsonSchemaToZod } from './jsonSchemaSubset';
  * Turns a validated definition document into a connector type the hub runs like a built-in one:
  * config and credentials zod schemas from the document's JSON Schemas (every config also takes
  * `cursorLookbackSeconds`), the streams, the URL fields the SSRF guard checks (config fields the
- * base URL and token URL read), and instances of the declarative engine.
+ * base URL and token URL start with), and instances of the declarative engine.
  */
 export function compileDefinition(document: ConnectorDefinitionDocument, type: string): ConnectorDefinition {
   const declared = jsonSchemaToZod(document.config, '/config');
@@ -20,7 +20,8 @@ export function compileDefinition(document: ConnectorDefinitionDocument, type: s
       : declared;
   const credentialsSchema = jsonSchemaToZod(document.credentials, '/credentials');
   const urlTemplates = [document.baseUrl, ...('tokenUrl' in document.auth ? [document.auth.tokenUrl] : [])];
-  const urlFields = [...new Set(urlTemplates.flatMap(configFieldsOf))];
+  // The config fields a URL starts with decide its host; the rendered URLs are checked again on every use.
+  const urlFields = [...new Set(urlTemplates.flatMap((template) => (/^\{\{\s*config\./.test(template) ? configFieldsOf(template).slice(0, 1) : [])))];
   const streams: StreamDefinition[] = document.streams.map((stream) => ({
     name: stream.name,
     primaryKey: stream.primaryKey.replace(/^\//, ''),

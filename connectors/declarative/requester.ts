@@ -67,6 +67,10 @@ export class DeclarativeRequester {
     if (response.kind === 'expired' && this.definition.auth.type === 'oauth2_refresh_token') {
       await this.refreshAccessToken(true);
       response = await this.exchange(request);
+    } else if (response.kind === 'expired' && this.definition.auth.type === 'oauth2_client_credentials') {
+      // A cached token the server no longer accepts (expired early, revoked): fetch a new one once.
+      clientCredentialTokens.delete(this.clientCredentialsKey());
+      response = await this.exchange(request);
     }
     if (response.kind === 'expired') throw new AuthError(`${this.definition.displayName}: the access token was refused`, response.status);
     return response.response;
@@ -135,7 +139,7 @@ export class DeclarativeRequester {
       }
     }
     if (status >= 200 && status < 300) return undefined;
-    if (status === 401 && this.definition.auth.type === 'oauth2_refresh_token') return 'expired';
+    if (status === 401 && (this.definition.auth.type === 'oauth2_refresh_token' || this.definition.auth.type === 'oauth2_client_credentials')) return 'expired';
     if (status === 429) return new RateLimitError(message, this.waitFrom(response, 30_000), status);
     return errorForHttpStatus(status, message);
   }
@@ -197,12 +201,17 @@ export class DeclarativeRequester {
     }
   }
 
+  private clientCredentialsKey(): string {
+    const auth = this.definition.auth;
+    const clientId = auth.type === 'oauth2_client_credentials' ? (render(auth.clientId, this.scope({}, true)) ?? '') : '';
+    return `${this.context.tenantId}:${this.context.connectorId}:${clientId}`;
+  }
+
   private async clientCredentialsToken(): Promise<string> {
     const auth = this.definition.auth;
     if (auth.type !== 'oauth2_client_credentials') throw new Error('not client credentials');
     const scope = this.scope({}, true);
-    const clientId = render(auth.clientId, scope) ?? '';
-    const key = `${this.context.tenantId}:${this.context.connectorId}:${clientId}`;
+    const key = this.clientCredentialsKey();
     const cached = clientCredentialTokens.get(key);
     if (cached && cached.expiresAt > Date.now()) return cached.token;
     const form: Record<string, string> = { grant_type: 'client_credentials' };

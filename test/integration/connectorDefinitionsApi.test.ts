@@ -114,7 +114,7 @@ describe('connector definitions API', () => {
     const constructorKey = await post({ ...tenantSage(), config: { type: 'object', properties: { constructor: { type: 'string' } } } });
     expect(constructorKey.body.error).toMatchObject({ code: 'DEFINITION_HOSTILE', details: [{ path: '/config/properties/constructor' }] });
 
-    const regex = tenantSage() as Record<string, unknown> & { config: { properties: Record<string, unknown> } };
+    const regex = tenantSage() as unknown as Record<string, unknown> & { config: { properties: Record<string, unknown> } };
     regex.config.properties.businessId = { type: 'string', pattern: '^(\\w+\\s?)+$' };
     const catastrophic = await post(regex);
     expect(catastrophic.status).toBe(400);

@@ -1,5 +1,6 @@
 import { fhirPeer } from './fhir/fhirPeer';
 import { odataPeer } from './odata/odataPeer';
+import { oracleFusionPeer } from './oracle/oracleFusionPeer';
 import { type PeerStarter } from './peer';
 import { startSalesforcePeer, type SalesforcePeerOptions } from './salesforce/salesforcePeer';
 import { startScanPeer, type ScanPeerOptions } from './scan/scanPeer';
@@ -20,4 +21,5 @@ export const peers: Readonly<Record<string, PeerStarter>> = {
   odata: odataPeer,
   fhir: fhirPeer,
   sage: sagePeer,
+  'oracle-fusion': oracleFusionPeer,
 };
