@@ -77,7 +77,10 @@ export class DeclarativeConnector implements ConnectorInstance {
 
   /** After the last page of a window or traversal: the next window, the deletions, or the end. */
   private traversalEnded(stream: StreamDocument, state: StreamCursor, records: ConnectorRecord[]): ReadPageResult {
-    if (stream.incremental?.windowSeconds && state.end !== null && Date.parse(state.end) < Date.now()) {
+    // A window shorter than the step was capped at "now": it was the last one of this traversal.
+    const windowMs = (stream.incremental?.windowSeconds ?? 0) * 1000;
+    const startMs = typeof state.start === 'string' ? Date.parse(toIso(state.start) ?? state.start) : Number.NaN;
+    if (windowMs > 0 && state.end !== null && Date.parse(state.end) - startMs >= windowMs) {
       return this.continueWith(records, { ...state, start: state.end, end: this.windowEnd(stream, state.end), page: null });
     }
     if (stream.deletes?.endpoint && state.deletesStart !== null) return this.continueWith(records, { ...state, phase: 'deletes', page: null });
