@@ -43,6 +43,12 @@ import { listConnectors } from './connectors/listConnectors';
 import { listConnectorTypes } from './connectors/listConnectorTypes';
 import { testConnector } from './connectors/testConnector';
 import { updateConnector } from './connectors/updateConnector';
+import { checkConnectorDefinition } from './connectorDefinitions/checkConnectorDefinition';
+import { createConnectorDefinition } from './connectorDefinitions/createConnectorDefinition';
+import { deleteConnectorDefinition } from './connectorDefinitions/deleteConnectorDefinition';
+import { getConnectorDefinition } from './connectorDefinitions/getConnectorDefinition';
+import { getConnectorDefinitionSchema } from './connectorDefinitions/getConnectorDefinitionSchema';
+import { listConnectorDefinitions } from './connectorDefinitions/listConnectorDefinitions';
 import { getDashboard } from './analytics/getDashboard';
 import { createWebhook } from './webhooks/createWebhook';
 import { deleteWebhook } from './webhooks/deleteWebhook';
@@ -160,6 +166,13 @@ export const routes: readonly AnyRoute[] = [
   getConnector,
   updateConnector,
   deleteConnector,
+  // connector definitions (declarative connector types; the schema route before /:id)
+  getConnectorDefinitionSchema,
+  createConnectorDefinition,
+  listConnectorDefinitions,
+  getConnectorDefinition,
+  deleteConnectorDefinition,
+  checkConnectorDefinition,
   testConnector,
   // outbound webhooks, analytics
   listWebhooks,

@@ -9,6 +9,7 @@ import { backupRestore } from './benchmarks/backupRestore';
 import { billingRun } from './benchmarks/billingRun';
 import { connectorReads } from './benchmarks/connectorReads';
 import { consoleSpeed } from './benchmarks/consoleSpeed';
+import { declarativeRead } from './benchmarks/declarativeRead';
 import { exportCsv } from './benchmarks/exportCsv';
 import { salesforceRead } from './benchmarks/salesforceRead';
 import { scaleOut } from './benchmarks/scaleOut';
@@ -24,6 +25,7 @@ const benchmarks: Benchmark[] = [
   authenticatedList,
   salesforceRead,
   connectorReads,
+  declarativeRead,
   syncThroughput,
   webhookFanout,
   webhookSteady,

@@ -4,6 +4,7 @@ import { stripeConnector } from './stripe';
 import { fhirConnector } from './fhir';
 import { odataConnector } from './odata';
 import { quickbooksConnector } from './quickbooks';
+import { shippedConnectorTypes } from './definitions';
 import { type ConnectorDefinition } from './types';
 
 /**
@@ -17,6 +18,8 @@ export const connectorRegistry: Readonly<Record<string, ConnectorDefinition>> = 
   quickbooks: quickbooksConnector,
   odata: odataConnector,
   fhir: fhirConnector,
+  // Declarative definitions shipped in connectors/definitions/*.json.
+  ...shippedConnectorTypes,
 };
 
 /** The definition of `type`, or undefined for an unknown type. */

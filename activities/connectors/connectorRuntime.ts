@@ -1,9 +1,9 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { ConnectorError, ConfigError, type ConnectorError as ConnectorErrorType } from '../../connectors/errors';
 import { createConnectorNetwork } from '../../connectors/network';
-import { findConnector } from '../../connectors/registry';
 import { type ConnectorContext, type ConnectorDefinition, type ConnectorInstance, type GuardedNetwork } from '../../connectors/types';
 import { findConnectorRow, openConnectorCredentials, storeRotatedCredentials, type ConnectorRow } from '../../platform/connectorStore';
+import { resolveConnectorType } from '../../connectors/connectorTypes';
 import { withAdvisoryLock } from '../../platform/locks';
 import { allowedCidrsOf, tenantNetworkPolicy } from '../../platform/network/tenantAllowances';
 import { DecryptionError } from '../../platform/vault/aesGcm';
@@ -110,11 +110,16 @@ export async function openConnector(
   const loaded = await db.withTenant(ref.tenantId, async (trx) => {
     const row = await findConnectorRow(trx, ref.tenantId, ref.connectorId);
     if (!row) return undefined;
-    return { row, credentials: await openConnectorCredentials(trx, vault, row), allowedCidrs: await allowedCidrsOf(trx, ref.tenantId) };
+    return {
+      row,
+      definition: await resolveConnectorType(trx, ref.tenantId, row.type),
+      credentials: await openConnectorCredentials(trx, vault, row),
+      allowedCidrs: await allowedCidrsOf(trx, ref.tenantId),
+    };
   });
   if (!loaded) throw ApplicationFailure.create({ type: CONNECTOR_NOT_FOUND, message: `connector ${ref.connectorId} not found`, nonRetryable: true });
   const { row } = loaded;
-  const definition = findConnector(row.type);
+  const { definition } = loaded;
   if (!definition) throw ApplicationFailure.create({ type: CONNECTOR_NOT_FOUND, message: `connector type ${row.type} is not installed`, nonRetryable: true });
 
   const config = definition.configSchema.safeParse(row.config);

@@ -1,8 +1,8 @@
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
-import { findConnector } from '../../connectors/registry';
 import { type ReadPageResult } from '../../connectors/types';
 import { appendAudit } from '../../platform/audit';
+import { resolveConnectorType } from '../../connectors/connectorTypes';
 import { type ConnectorRow } from '../../platform/connectorStore';
 import { isUniqueViolation, type TenantTransaction } from '../../platform/db';
 import { emitEvent } from '../../platform/events/emitEvent';
@@ -85,9 +85,7 @@ export function createSyncActivities(deps: Pick<ActivityDeps, 'config' | 'db' | 
 
         const streams =
           input.streams ??
-          findConnector(connector.type)
-            ?.streams(connector.config as never)
-            .map((stream) => stream.name) ??
+          (await resolveConnectorType(trx, input.tenantId, connector.type))?.streams(connector.config as never).map((stream) => stream.name) ??
           [];
         try {
           // A savepoint: a unique violation must not abort the transaction.

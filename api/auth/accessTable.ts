@@ -40,6 +40,13 @@ export const accessTable: Readonly<Record<string, Role>> = {
   'PATCH /v1/connectors/:id': 'member',
   'DELETE /v1/connectors/:id': 'member',
   'POST /v1/connectors/:id/test': 'member',
+  // connector definitions: members write them (like connectors), viewers read them
+  'GET /v1/connector-definitions/schema': 'viewer',
+  'GET /v1/connector-definitions': 'viewer',
+  'GET /v1/connector-definitions/:id': 'viewer',
+  'POST /v1/connector-definitions': 'member',
+  'DELETE /v1/connector-definitions/:id': 'member',
+  'POST /v1/connector-definitions/:id/check': 'member',
   // outbound webhooks: members manage them (like connectors), viewers read them (never the secret)
   'GET /v1/webhooks': 'viewer',
   'POST /v1/webhooks': 'member',

@@ -1,18 +1,21 @@
 import dns from 'node:dns/promises';
 import { type z } from 'zod';
-import { findConnector } from '../../connectors/registry';
 import { type ConnectorDefinition } from '../../connectors/types';
 import { type Knex } from 'knex';
 import { type HubConfig } from '../../platform/config';
-import { type Database } from '../../platform/db';
+import { resolveConnectorType, resolveConnectorTypeAsTenant } from '../../connectors/connectorTypes';
+import { type Database, type TenantTransaction } from '../../platform/db';
 import { addressAllowed, assertAllowedUrl, ForbiddenDestinationError, type NetworkPolicy } from '../../platform/network/guardedNetwork';
 import { isReservedHostName, stripBrackets, isIpLiteral } from '../../platform/network/addressPolicy';
 import { allowedCidrsOf, tenantNetworkPolicy } from '../../platform/network/tenantAllowances';
 import { ApiError, errors, zodDetails } from '../errors';
 
-/** The registered definition of `type`, or 400 naming `body.type`. */
-export function connectorDefinition(type: string): ConnectorDefinition {
-  const definition = findConnector(type);
+/**
+ * The connector type `type` (a registry type, or one of the tenant's definitions as `<name>@<version>`),
+ * or 400 naming `body.type`. Pass the caller's transaction when in one.
+ */
+export async function connectorDefinition(deps: { db: Database }, tenantId: string, type: string, trx?: TenantTransaction): Promise<ConnectorDefinition> {
+  const definition = trx ? await resolveConnectorType(trx, tenantId, type) : await resolveConnectorTypeAsTenant(deps.db, tenantId, type);
   if (!definition) throw errors.validation([{ path: 'body.type', message: `unknown connector type "${type}"`, code: 'invalid_value' }]);
   return definition;
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { findConnector } from '../../connectors/registry';
+import { knownConnectorType } from '../../connectors/connectorTypes';
 import { type ConnectorRow } from '../../platform/connectorStore';
 
 /** A connector as the API shows it: never its credentials. */
@@ -25,17 +25,18 @@ export function toConnectorView(row: ConnectorRow): ConnectorView {
     config: row.config,
     status: row.status,
     pausedReason: row.paused_reason,
-    streams: streamNames(row.type, row.config),
+    streams: streamNames(row.tenant_id, row.type, row.config),
     lastTest: row.last_tested_at ? { at: row.last_tested_at.toISOString(), ok: Boolean(row.last_test_ok), error: row.last_test_error } : null,
     createdAt: row.created_at.toISOString(),
     updatedAt: row.updated_at.toISOString(),
   };
 }
 
-function streamNames(type: string, config: Record<string, unknown>): string[] {
+/** Stream names; a tenant definition's type must have been resolved in this process first (resolveConnectorTypesAsTenant). */
+function streamNames(tenantId: string, type: string, config: Record<string, unknown>): string[] {
   try {
     return (
-      findConnector(type)
+      knownConnectorType(tenantId, type)
         ?.streams(config as never)
         .map((stream) => stream.name) ?? []
     );

@@ -11,7 +11,7 @@ import { assertConfigUrlsAllowed, connectorDefinition, networkPolicyFor, parseWi
 import { connectorSchema, toConnectorView } from './connectorView';
 
 const body = z.strictObject({
-  type: z.string().min(1).max(64).describe('A type from GET /v1/connector-types'),
+  type: z.string().min(1).max(64).describe('A type from GET /v1/connector-types, or one of the tenant’s connector definitions as `<name>@<version>`'),
   name: z.string().trim().min(1).max(200),
   config: z.record(z.string(), z.unknown()).default({}).describe("Validated against the type's configSchema"),
   credentials: z.record(z.string(), z.unknown()).describe("Validated against the type's credentialsSchema; write-only, stored encrypted, never returned"),
@@ -46,7 +46,7 @@ export const createConnector = defineRoute({
     409: { description: 'A connector with this name exists (CONNECTOR_NAME_TAKEN)' },
   },
   async handler({ deps, body, principal, req }) {
-    const definition = connectorDefinition(body.type);
+    const definition = await connectorDefinition(deps, principal.tenantId, body.type);
     const config = parseWith(definition.configSchema, body.config, 'body.config') as Record<string, unknown>;
     const credentials = parseWith(definition.credentialsSchema, body.credentials, 'body.credentials');
     await assertConfigUrlsAllowed(definition, config, await networkPolicyFor(deps, principal.tenantId));

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { errors } from '../errors';
 import { defineRoute } from '../http/route';
 import { type ConnectorRow } from '../../platform/connectorStore';
+import { resolveConnectorTypesAsTenant } from '../../connectors/connectorTypes';
 import { connectorIdParams, connectorSchema, connectorViewColumns, toConnectorView } from './connectorView';
 
 export const getConnector = defineRoute({
@@ -21,6 +22,7 @@ export const getConnector = defineRoute({
       deps.db.knex('connectors').select(connectorViewColumns).where({ id: params.id }),
     );
     if (!row) throw errors.notFound('Connector');
+    await resolveConnectorTypesAsTenant(deps.db, principal.tenantId, [row.type]);
     return { status: 200, body: { connector: toConnectorView(row) } };
   },
 });

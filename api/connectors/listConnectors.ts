@@ -1,6 +1,7 @@
 import { defineRoute } from '../http/route';
 import { pageOf, pageQuery, pagination } from '../http/pagination';
 import { type ConnectorRow } from '../../platform/connectorStore';
+import { resolveConnectorTypesAsTenant } from '../../connectors/connectorTypes';
 import { connectorSchema, connectorViewColumns, toConnectorView } from './connectorView';
 
 export const listConnectors = defineRoute({
@@ -21,6 +22,11 @@ export const listConnectors = defineRoute({
         .offset((query.page - 1) * query.limit);
       return { rows: page as unknown as ConnectorRow[], total: Number(counted.count) };
     });
+    await resolveConnectorTypesAsTenant(
+      deps.db,
+      principal.tenantId,
+      rows.map((row) => row.type),
+    );
     return { status: 200, body: { data: rows.map(toConnectorView), pagination: pagination(query.page, query.limit, total) } };
   },
 });

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { appendAudit } from '../../platform/audit';
+import { parseDefinitionType, resolveConnectorTypesAsTenant } from '../../connectors/connectorTypes';
 import { findConnectorRow, sealConnectorCredentials, type ConnectorRow } from '../../platform/connectorStore';
 import { isUniqueViolation } from '../../platform/db';
 import { errors } from '../errors';
@@ -12,13 +13,21 @@ import { connectorIdParams, connectorSchema, toConnectorView } from './connector
 const body = atLeastOneField(
   z.strictObject({
     name: z.string().trim().min(1).max(200).optional(),
+    type: z
+      .string()
+      .min(1)
+      .max(64)
+      .optional()
+      .describe(
+        'Moves a connector whose type is a connector definition (`<name>@<version>`) to another version of the same definition; its config is validated again by that version',
+      ),
     config: z
       .record(z.string(), z.unknown())
       .optional()
       .describe("Replaces the whole config; validated like on create. Changing a URL field (the type's urlFields) needs `credentials` in the same request"),
     credentials: z.record(z.string(), z.unknown()).optional().describe('Replaces the credentials (write-only); resumes a connector paused by an auth failure'),
   }),
-  'give at least one of name, config, credentials',
+  'give at least one of name, type, config, credentials',
 );
 
 export const updateConnector = defineRoute({
@@ -44,11 +53,22 @@ export const updateConnector = defineRoute({
       const row = await deps.db.withTenant(tenantId, async (trx) => {
         const current = await findConnectorRow(trx, tenantId, params.id, { forUpdate: true });
         if (!current) throw errors.notFound('Connector');
-        const definition = connectorDefinition(current.type);
         const changes: Record<string, unknown> = {};
+        if (body.type !== undefined && body.type !== current.type) {
+          const from = parseDefinitionType(current.type);
+          const to = parseDefinitionType(body.type);
+          if (!from || !to || from.name !== to.name)
+            throw errors.badRequest(
+              'TYPE_CHANGE_NOT_ALLOWED',
+              'Only a connector of a connector definition moves, and only to another version of the same definition',
+              [{ path: 'body.type', message: `expected ${from ? `${from.name}@<version>` : current.type}` }],
+            );
+          changes.type = body.type;
+        }
+        const definition = await connectorDefinition(deps, tenantId, (changes.type as string | undefined) ?? current.type, trx);
         if (body.name !== undefined) changes.name = body.name;
-        if (body.config !== undefined) {
-          const config = parseWith(definition.configSchema, body.config, 'body.config') as Record<string, unknown>;
+        if (body.config !== undefined || changes.type !== undefined) {
+          const config = parseWith(definition.configSchema, body.config ?? current.config, 'body.config') as Record<string, unknown>;
           // The stored credentials go wherever the URLs point: whoever moves them must hold the credentials.
           const before = definition.configSchema.safeParse(current.config);
           const moved = definition.urlFields.filter(
@@ -82,6 +102,7 @@ export const updateConnector = defineRoute({
         });
         return updated!;
       });
+      await resolveConnectorTypesAsTenant(deps.db, tenantId, [row.type]);
       return { status: 200, body: { connector: toConnectorView(row) } };
     } catch (error) {
       if (isUniqueViolation(error, 'connectors_tenant_name_unique'))

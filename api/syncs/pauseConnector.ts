@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { appendAudit } from '../../platform/audit';
+import { resolveConnectorTypesAsTenant } from '../../connectors/connectorTypes';
 import { findConnectorRow, type ConnectorRow } from '../../platform/connectorStore';
 import { errors } from '../errors';
 import { defineRoute } from '../http/route';
@@ -48,6 +49,7 @@ export const pauseConnector = defineRoute({
     });
     const jobId = await signalActiveSync(deps, principal.tenantId, row.id, pauseSignal);
     await setSyncSchedulePaused(deps, principal.tenantSlug, row.id, true, 'connector paused');
+    await resolveConnectorTypesAsTenant(deps.db, principal.tenantId, [row.type]);
     return { status: 200, body: { connector: toConnectorView(row), sync: jobId ? { jobId, signal: pauseSignal.name } : null } };
   },
 });

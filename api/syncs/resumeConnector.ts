@@ -1,4 +1,5 @@
 import { appendAudit } from '../../platform/audit';
+import { resolveConnectorTypesAsTenant } from '../../connectors/connectorTypes';
 import { findConnectorRow, type ConnectorRow } from '../../platform/connectorStore';
 import { errors } from '../errors';
 import { defineRoute } from '../http/route';
@@ -40,6 +41,7 @@ export const resumeConnector = defineRoute({
     });
     const jobId = await signalActiveSync(deps, principal.tenantId, row.id, resumeSignal);
     await setSyncSchedulePaused(deps, principal.tenantSlug, row.id, false, 'connector resumed');
+    await resolveConnectorTypesAsTenant(deps.db, principal.tenantId, [row.type]);
     return { status: 200, body: { connector: toConnectorView(row), sync: jobId ? { jobId, signal: resumeSignal.name } : null } };
   },
 });

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { SYNC_MODES } from '../../platform/sync/syncModel';
-import { findConnector } from '../../connectors/registry';
+import { resolveConnectorTypeAsTenant } from '../../connectors/connectorTypes';
 import { type ConnectorRow } from '../../platform/connectorStore';
 import { isUniqueViolation } from '../../platform/db';
 import { workflowIds } from '../../platform/temporal/workflowIds';
@@ -50,10 +50,7 @@ export const startConnectorSync = defineRoute({
     if (row.status === 'paused')
       throw errors.conflict('CONNECTOR_PAUSED', 'The connector is paused; resume it (POST /v1/connectors/:id/resume) or replace its credentials first');
 
-    const known =
-      findConnector(row.type)
-        ?.streams(row.config as never)
-        .map((stream) => stream.name) ?? [];
+    const known = (await resolveConnectorTypeAsTenant(deps.db, principal.tenantId, row.type))?.streams(row.config as never).map((stream) => stream.name) ?? [];
     const streams = body.streams ? [...new Set(body.streams)] : null;
     const unknown = (streams ?? []).map((stream, index) => ({ stream, index })).filter(({ stream }) => !known.includes(stream));
     if (unknown.length > 0) {

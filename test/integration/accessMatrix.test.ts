@@ -72,6 +72,19 @@ const recipes: Record<string, (f: Fixtures) => Promise<Call>> = {
   'PATCH /v1/connectors/:id': async (f) => ({ path: `/v1/connectors/${await scanConnector(f)}`, body: { name: `renamed-${randomUUID()}` } }),
   'DELETE /v1/connectors/:id': async (f) => ({ path: `/v1/connectors/${await scanConnector(f)}` }),
   'POST /v1/connectors/:id/test': async (f) => ({ path: `/v1/connectors/${await scanConnector(f)}/test` }),
+  'GET /v1/connector-definitions/schema': async () => ({ path: '/v1/connector-definitions/schema' }),
+  'GET /v1/connector-definitions': async () => ({ path: '/v1/connector-definitions' }),
+  'GET /v1/connector-definitions/:id': async (f) => ({ path: `/v1/connector-definitions/${await connectorDefinition(f)}` }),
+  'POST /v1/connector-definitions': async () => ({
+    path: '/v1/connector-definitions',
+    rawBody: JSON.stringify(definitionDocument()),
+    headers: { 'Content-Type': 'application/json' },
+  }),
+  'DELETE /v1/connector-definitions/:id': async (f) => ({ path: `/v1/connector-definitions/${await connectorDefinition(f)}` }),
+  'POST /v1/connector-definitions/:id/check': async (f) => ({
+    path: `/v1/connector-definitions/${await connectorDefinition(f)}/check`,
+    body: { config: { baseUrl: f.scanPeerUrl }, credentials: {} },
+  }),
   'GET /v1/webhooks': async () => ({ path: '/v1/webhooks' }),
   'POST /v1/webhooks': async (f) => ({ path: '/v1/webhooks', body: { url: f.webhookUrl, events: ['job.completed'] } }),
   'GET /v1/webhooks/:id': async (f) => ({ path: `/v1/webhooks/${await webhookEndpoint(f)}` }),
@@ -168,6 +181,29 @@ async function scheduledScanConnector(f: Fixtures): Promise<string> {
 
 function scanConnectorBody(f: Fixtures) {
   return { type: 'scan', name: `scan-${randomUUID()}`, config: { endpoint: f.scanPeerUrl }, credentials: { apiKey: SCAN_KEY } };
+}
+
+/** A small declarative definition, under a fresh name each time. */
+function definitionDocument() {
+  return {
+    name: `matrix-${randomUUID().slice(0, 8)}`,
+    displayName: 'Matrix',
+    baseUrl: '{{ config.baseUrl }}',
+    config: { type: 'object', properties: { baseUrl: { type: 'string', format: 'uri' } }, required: ['baseUrl'] },
+    auth: { type: 'none' },
+    streams: [{ name: 'items', path: '/items', recordSelector: '/data', primaryKey: '/id' }],
+  };
+}
+
+/** A connector definition of the caller's tenant. */
+async function connectorDefinition(f: Fixtures): Promise<string> {
+  const created = await f.hub.request('POST', '/v1/connector-definitions', {
+    key: f.admin,
+    rawBody: JSON.stringify(definitionDocument()),
+    headers: { 'Content-Type': 'application/json' },
+  });
+  if (created.status !== 201) throw new Error(`connector definition: ${created.status} ${created.text}`);
+  return created.body.definition.id as string;
 }
 
 /** A connector of the caller's tenant (the scan peer answers its connection test). */

@@ -249,7 +249,17 @@ describe('connectors API', () => {
       properties: { type: { const: string } };
       required: string[];
     }>;
-    expect(variants.map((variant) => variant.properties.type.const).sort()).toEqual(['fhir', 'odata', 'quickbooks', 'salesforce', 'scan', 'stripe']);
+    expect(variants.map((variant) => variant.properties.type.const).sort()).toEqual([
+      'fhir',
+      'odata',
+      'oracle-fusion-erp',
+      'quickbooks',
+      'rest-api-key',
+      'sage-accounting',
+      'salesforce',
+      'scan',
+      'stripe',
+    ]);
     for (const variant of variants) expect(variant.required).toEqual(expect.arrayContaining(['type', 'name', 'credentials']));
   });
 });

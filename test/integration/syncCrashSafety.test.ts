@@ -9,7 +9,9 @@ import { ensureTemporalCli } from '../../platform/local/temporalCli';
 import { startTemporalDevServer, type TemporalDevServerHandle } from '../../platform/local/temporalDevServer';
 import { startSalesforcePeer, type RunningSalesforcePeer } from '../peers/salesforce/salesforcePeer';
 import { sfTime } from '../peers/salesforce/salesforceData';
+import { startSagePeer } from '../peers/sage/sagePeer';
 import { registerSalesforceConnector } from '../support/connectorFactories';
+import { registerConnector } from '../support/connectors';
 import { ownerDb, startTestHub, type CreatedTenant, type TestHub } from '../support/hub';
 import { eventually } from '../support/eventually';
 import { finishedJob, startSync } from '../support/syncs';
@@ -92,6 +94,55 @@ describe('sync engine: crash safety', () => {
       await peer.stop();
     }
   });
+
+  it('a declarative connector (shipped Sage definition) whose worker is killed with SIGKILL mid-page: exactly the right rows', async () => {
+    const CONTACTS = 6_000;
+    const CONTACTS_QUERY = /GET \/v3\.1\/contacts/;
+    const peer = await startSagePeer({ port: 0, records: CONTACTS, seed: 17 });
+    const hub = await startTestHub({ SYNC_PAGE_SIZE: '500' }, { worker: false });
+    const workers: WorkerProcess[] = [];
+    try {
+      workers.push(await startWorkerProcess(hub));
+      const tenant = await hub.createTenant();
+      const connectorId = await registerConnector(hub, tenant, {
+        type: 'sage-accounting',
+        config: { businessId: peer.businessId, baseUrl: peer.apiUrl, tokenUrl: peer.tokenUrl },
+        credentials: peer.issueCredentials(),
+      });
+      peer.faults.add({ fault: { kind: 'latency', delayMs: 400 }, match: CONTACTS_QUERY, times: Infinity });
+      const started = await startSync(hub, tenant, connectorId, { streams: ['contacts'] });
+
+      await eventually(async () => ((await pagesCommitted(connectorId)) >= 5 ? true : undefined), 60_000, 'five committed pages');
+      const seen = peer.faults.count(CONTACTS_QUERY);
+      await eventually(() => (peer.faults.count(CONTACTS_QUERY) > seen ? true : undefined), 10_000, 'a page request in flight');
+      await eventually(async () => ((await pageActivityRunning(hub, started.workflowId)) ? true : undefined), 10_000, 'a page activity running');
+      await workers[0]!.kill();
+      expect(await pagesCommitted(connectorId)).toBeLessThan(CONTACTS / 200);
+
+      workers.push(await startWorkerProcess(hub));
+      const job = await finishedJob(hub, tenant, started.id, 180_000);
+      expect(job.status).toBe('completed');
+      const rows = await owner('records').where({ connector_id: connectorId }).select('external_id');
+      expect(rows).toHaveLength(CONTACTS);
+      expect(new Set(rows.map((row) => row.external_id)).size).toBe(CONTACTS);
+      expect(job.result.totals).toMatchObject({ read: CONTACTS, inserted: CONTACTS, updated: 0, deleted: 0 });
+      expect(job.result.totals.retries).toBeGreaterThanOrEqual(1);
+      expect(await monthlyUsage(hub.db, tenant.id, 'sync_records')).toBe(CONTACTS);
+      const state = await owner('sync_stream_state').where({ connector_id: connectorId, stream: 'contacts' }).first();
+      const newest = peer.store
+        .list('contacts')
+        .map((contact) => contact.updated_at)
+        .sort()
+        .at(-1)!;
+      // The next increment starts the definition's 60 s lookback before the newest change read.
+      expect(state).toMatchObject({ done: true, page_no: job.result.totals.pages });
+      expect(JSON.parse(state.cursor)).toMatchObject({ phase: 'changes', start: new Date(Date.parse(newest) - 60_000).toISOString() });
+    } finally {
+      for (const worker of workers) await worker.stop();
+      await hub.stop();
+      await peer.stop();
+    }
+  }, 300_000);
 
   it('a Temporal server restarted mid-sync (persisted): the sync completes with exactly the right rows', async () => {
     const peer = await startSalesforcePeer({ port: 0, records: { Account: ACCOUNTS, Contact: 0, Opportunity: 0 } });

@@ -546,6 +546,76 @@ export interface paths {
         patch: operations["patchV1ConnectorsId"];
         trace?: never;
     };
+    "/v1/connector-definitions/schema": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The JSON Schema (draft 2020-12) of a connector definition document */
+        get: operations["getV1ConnectorDefinitionsSchema"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/connector-definitions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The tenant's connector definitions by name, each at its latest version (shipped definitions are connector types: GET /v1/connector-types) */
+        get: operations["getV1ConnectorDefinitions"];
+        put?: never;
+        /** Add a connector definition, or a new version of one (same name); connectors stay on the version they run until moved */
+        post: operations["postV1ConnectorDefinitions"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/connector-definitions/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One connector definition with its document (the latest version, or `version`) */
+        get: operations["getV1ConnectorDefinitionsId"];
+        put?: never;
+        post?: never;
+        /** Delete a connector definition and all its versions; refused while a connector uses any of them */
+        delete: operations["deleteV1ConnectorDefinitionsId"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/connector-definitions/{id}/check": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Try a definition version with a config and credentials: the first page of each stream (samples, inferred JSON Schema, next cursor); nothing is stored */
+        post: operations["postV1ConnectorDefinitionsIdCheck"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/connectors/{id}/test": {
         parameters: {
             query?: never;
@@ -10414,6 +10484,88 @@ export interface operations {
                         tokenUrl?: string;
                         keyId?: string;
                     };
+                } | {
+                    /**
+                     * @description Oracle Fusion Cloud ERP
+                     * @constant
+                     */
+                    type: "oracle-fusion-erp";
+                    name: string;
+                    /** @description Oracle Fusion Cloud ERP configuration */
+                    config: {
+                        /** @description The pod, e.g. https://abcd.fa.us2.oraclecloud.com */
+                        baseUrl: string;
+                        /**
+                         * @description REST resource version segment
+                         * @default 11.13.18.05
+                         */
+                        version?: string;
+                        startDate?: string;
+                        /** @description The identity domain's token endpoint, e.g. https://idcs-….identity.oraclecloud.com/oauth2/v1/token */
+                        tokenUrl: string;
+                        /** @description The Fusion Applications scope granted to the client (urn:opc:resource:fa:instanceid=…urn:opc:resource:consumer::all) */
+                        scope: string;
+                        /** @description How far before the newest change already read each incremental read starts again (seconds, 0–86400; default 0). Catches same-second writes and late commits; changes older than this are repaired by a reconcile run. */
+                        cursorLookbackSeconds?: number;
+                    };
+                    /** @description Write-only, stored encrypted, never returned */
+                    credentials: {
+                        clientId: string;
+                        clientSecret: string;
+                    };
+                } | {
+                    /**
+                     * @description REST API with API key
+                     * @constant
+                     */
+                    type: "rest-api-key";
+                    name: string;
+                    /** @description REST API with API key configuration */
+                    config: {
+                        baseUrl: string;
+                        /** @default /items */
+                        path?: string;
+                        /** @description How far before the newest change already read each incremental read starts again (seconds, 0–86400; default 0). Catches same-second writes and late commits; changes older than this are repaired by a reconcile run. */
+                        cursorLookbackSeconds?: number;
+                    };
+                    /** @description Write-only, stored encrypted, never returned */
+                    credentials: {
+                        apiKey: string;
+                    };
+                } | {
+                    /**
+                     * @description Sage Business Cloud Accounting
+                     * @constant
+                     */
+                    type: "sage-accounting";
+                    name: string;
+                    /** @description Sage Business Cloud Accounting configuration */
+                    config: {
+                        /** @description The business (X-Business header) */
+                        businessId: string;
+                        /**
+                         * @description API root
+                         * @default https://api.accounting.sage.com/v3.1
+                         */
+                        baseUrl?: string;
+                        /**
+                         * @description OAuth 2.0 token endpoint
+                         * @default https://oauth.accounting.sage.com/token
+                         */
+                        tokenUrl?: string;
+                        /** @description Read only records changed since (default: everything) */
+                        startDate?: string;
+                        /** @description How far before the newest change already read each incremental read starts again (seconds, 0–86400; default 0). Catches same-second writes and late commits; changes older than this are repaired by a reconcile run. */
+                        cursorLookbackSeconds?: number;
+                    };
+                    /** @description Write-only, stored encrypted, never returned */
+                    credentials: {
+                        clientId: string;
+                        clientSecret: string;
+                        accessToken?: string;
+                        refreshToken: string;
+                        accessTokenExpiresAt?: string;
+                    };
                 };
             };
         };
@@ -11138,6 +11290,8 @@ export interface operations {
             content: {
                 "application/json": {
                     name?: string;
+                    /** @description Moves a connector whose type is a connector definition (`<name>@<version>`) to another version of the same definition; its config is validated again by that version */
+                    type?: string;
                     /** @description Replaces the whole config; validated like on create. Changing a URL field (the type's urlFields) needs `credentials` in the same request */
                     config?: {
                         [key: string]: unknown;
@@ -11276,6 +11430,1452 @@ export interface operations {
             };
             /** @description A connector with this name exists (CONNECTOR_NAME_TAKEN) */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Request body too large (PAYLOAD_TOO_LARGE) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description The request body encoding is not supported (UNSUPPORTED_MEDIA_TYPE) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Rate limit or quota exceeded (RATE_LIMITED, QUOTA_EXCEEDED) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Unexpected error (INTERNAL) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description The database or the workflow engine is unreachable or restarting (DATABASE_UNAVAILABLE, WORKFLOW_ENGINE_UNAVAILABLE); retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    getV1ConnectorDefinitionsSchema: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description JSON Schema of the definition document */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Invalid request (VALIDATION_FAILED, INVALID_JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Missing, unknown, expired or revoked credential (UNAUTHENTICATED), or a signed-out or expired console session (SESSION_EXPIRED) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Role or scope does not allow this (FORBIDDEN), the tenant is suspended (TENANT_SUSPENDED), the IP allowlist refuses the caller (IP_NOT_ALLOWED), a session-cookie change lacks its X-CSRF-Token (CSRF_TOKEN_INVALID), or the session must enrol in MFA first (MFA_ENROLMENT_REQUIRED) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Request body too large (PAYLOAD_TOO_LARGE) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description The request body encoding is not supported (UNSUPPORTED_MEDIA_TYPE) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Rate limit or quota exceeded (RATE_LIMITED, QUOTA_EXCEEDED) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Unexpected error (INTERNAL) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description The database or the workflow engine is unreachable or restarting (DATABASE_UNAVAILABLE, WORKFLOW_ENGINE_UNAVAILABLE); retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    getV1ConnectorDefinitions: {
+        parameters: {
+            query?: {
+                /** @description 1-based page number */
+                page?: number;
+                /** @description Page size (default 25, capped at 100) */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of definitions */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            /** Format: uuid */
+                            id: string;
+                            name: string;
+                            displayName: string;
+                            /** @description The version shown */
+                            version: number;
+                            latestVersion: number;
+                            /** @description The connector type of the version shown (`<name>@<version>`): POST /v1/connectors {type} */
+                            type: string;
+                            versions: {
+                                version: number;
+                                type: string;
+                                /** Format: date-time */
+                                createdAt: string;
+                            }[];
+                            streams: string[];
+                            /** @description The definition document of the version shown */
+                            document: {
+                                [key: string]: unknown;
+                            };
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        }[];
+                        pagination: {
+                            page: number;
+                            limit: number;
+                            total: number;
+                            totalPages: number;
+                        };
+                    };
+                };
+            };
+            /** @description Invalid request (VALIDATION_FAILED, INVALID_JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Missing, unknown, expired or revoked credential (UNAUTHENTICATED), or a signed-out or expired console session (SESSION_EXPIRED) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Role or scope does not allow this (FORBIDDEN), the tenant is suspended (TENANT_SUSPENDED), the IP allowlist refuses the caller (IP_NOT_ALLOWED), a session-cookie change lacks its X-CSRF-Token (CSRF_TOKEN_INVALID), or the session must enrol in MFA first (MFA_ENROLMENT_REQUIRED) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Request body too large (PAYLOAD_TOO_LARGE) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description The request body encoding is not supported (UNSUPPORTED_MEDIA_TYPE) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Rate limit or quota exceeded (RATE_LIMITED, QUOTA_EXCEEDED) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Unexpected error (INTERNAL) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description The database or the workflow engine is unreachable or restarting (DATABASE_UNAVAILABLE, WORKFLOW_ENGINE_UNAVAILABLE); retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    postV1ConnectorDefinitions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": string;
+                "application/yaml": string;
+            };
+        };
+        responses: {
+            /** @description The definition with the version just added */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        definition: {
+                            /** Format: uuid */
+                            id: string;
+                            name: string;
+                            displayName: string;
+                            /** @description The version shown */
+                            version: number;
+                            latestVersion: number;
+                            /** @description The connector type of the version shown (`<name>@<version>`): POST /v1/connectors {type} */
+                            type: string;
+                            versions: {
+                                version: number;
+                                type: string;
+                                /** Format: date-time */
+                                createdAt: string;
+                            }[];
+                            streams: string[];
+                            /** @description The definition document of the version shown */
+                            document: {
+                                [key: string]: unknown;
+                            };
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        };
+                    };
+                };
+            };
+            /** @description The document is refused: too large (DEFINITION_TOO_LARGE), not JSON/YAML (DEFINITION_UNPARSABLE), hostile (DEFINITION_HOSTILE: prototype keys, depth) or invalid (DEFINITION_INVALID); details name the JSON pointer of each fault */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Missing, unknown, expired or revoked credential (UNAUTHENTICATED), or a signed-out or expired console session (SESSION_EXPIRED) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Role or scope does not allow this (FORBIDDEN), the tenant is suspended (TENANT_SUSPENDED), the IP allowlist refuses the caller (IP_NOT_ALLOWED), a session-cookie change lacks its X-CSRF-Token (CSRF_TOKEN_INVALID), or the session must enrol in MFA first (MFA_ENROLMENT_REQUIRED) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description The name is a built-in or shipped connector type (DEFINITION_NAME_RESERVED) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Request body too large (PAYLOAD_TOO_LARGE) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Neither application/json nor application/yaml */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Rate limit or quota exceeded (RATE_LIMITED, QUOTA_EXCEEDED) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Unexpected error (INTERNAL) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description The database or the workflow engine is unreachable or restarting (DATABASE_UNAVAILABLE, WORKFLOW_ENGINE_UNAVAILABLE); retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    getV1ConnectorDefinitionsId: {
+        parameters: {
+            query?: {
+                version?: number;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The definition */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        definition: {
+                            /** Format: uuid */
+                            id: string;
+                            name: string;
+                            displayName: string;
+                            /** @description The version shown */
+                            version: number;
+                            latestVersion: number;
+                            /** @description The connector type of the version shown (`<name>@<version>`): POST /v1/connectors {type} */
+                            type: string;
+                            versions: {
+                                version: number;
+                                type: string;
+                                /** Format: date-time */
+                                createdAt: string;
+                            }[];
+                            streams: string[];
+                            /** @description The definition document of the version shown */
+                            document: {
+                                [key: string]: unknown;
+                            };
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        };
+                    };
+                };
+            };
+            /** @description Invalid request (VALIDATION_FAILED, INVALID_JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Missing, unknown, expired or revoked credential (UNAUTHENTICATED), or a signed-out or expired console session (SESSION_EXPIRED) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Role or scope does not allow this (FORBIDDEN), the tenant is suspended (TENANT_SUSPENDED), the IP allowlist refuses the caller (IP_NOT_ALLOWED), a session-cookie change lacks its X-CSRF-Token (CSRF_TOKEN_INVALID), or the session must enrol in MFA first (MFA_ENROLMENT_REQUIRED) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description No such definition (or version) in this tenant */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Request body too large (PAYLOAD_TOO_LARGE) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description The request body encoding is not supported (UNSUPPORTED_MEDIA_TYPE) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Rate limit or quota exceeded (RATE_LIMITED, QUOTA_EXCEEDED) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Unexpected error (INTERNAL) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description The database or the workflow engine is unreachable or restarting (DATABASE_UNAVAILABLE, WORKFLOW_ENGINE_UNAVAILABLE); retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    deleteV1ConnectorDefinitionsId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid request (VALIDATION_FAILED, INVALID_JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Missing, unknown, expired or revoked credential (UNAUTHENTICATED), or a signed-out or expired console session (SESSION_EXPIRED) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Role or scope does not allow this (FORBIDDEN), the tenant is suspended (TENANT_SUSPENDED), the IP allowlist refuses the caller (IP_NOT_ALLOWED), a session-cookie change lacks its X-CSRF-Token (CSRF_TOKEN_INVALID), or the session must enrol in MFA first (MFA_ENROLMENT_REQUIRED) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description No such definition in this tenant */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Connectors still use a version (DEFINITION_IN_USE; details list them) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Request body too large (PAYLOAD_TOO_LARGE) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description The request body encoding is not supported (UNSUPPORTED_MEDIA_TYPE) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Rate limit or quota exceeded (RATE_LIMITED, QUOTA_EXCEEDED) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Unexpected error (INTERNAL) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description The database or the workflow engine is unreachable or restarting (DATABASE_UNAVAILABLE, WORKFLOW_ENGINE_UNAVAILABLE); retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    postV1ConnectorDefinitionsIdCheck: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description Default: the latest */
+                    version?: number;
+                    /** @default {} */
+                    config?: {
+                        [key: string]: unknown;
+                    };
+                    /**
+                     * @description Used for this check only; never stored
+                     * @default {}
+                     */
+                    credentials?: {
+                        [key: string]: unknown;
+                    };
+                    /** @description Default: every stream */
+                    streams?: string[];
+                };
+            };
+        };
+        responses: {
+            /** @description One entry per stream; a stream the system refused has ok: false and the classified error */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        type: string;
+                        streams: {
+                            [key: string]: {
+                                ok: boolean;
+                                /** @description At most 10 records of the first page, as they would be stored */
+                                sampleRecords: {
+                                    [key: string]: unknown;
+                                }[];
+                                recordsOnPage: number;
+                                /** @description JSON Schema inferred from the first page */
+                                schema: {
+                                    [key: string]: unknown;
+                                };
+                                nextCursor: string | null;
+                                done: boolean;
+                                error: {
+                                    kind: string;
+                                    code: string | null;
+                                    message: string;
+                                } | null;
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description Invalid config or credentials (details name the field), or a URL the SSRF guard refuses (URL_NOT_ALLOWED) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Missing, unknown, expired or revoked credential (UNAUTHENTICATED), or a signed-out or expired console session (SESSION_EXPIRED) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Role or scope does not allow this (FORBIDDEN), the tenant is suspended (TENANT_SUSPENDED), the IP allowlist refuses the caller (IP_NOT_ALLOWED), a session-cookie change lacks its X-CSRF-Token (CSRF_TOKEN_INVALID), or the session must enrol in MFA first (MFA_ENROLMENT_REQUIRED) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description No such definition (or version) in this tenant */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
