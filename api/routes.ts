@@ -83,6 +83,9 @@ import { createOperatorSession } from './operatorSessions/createOperatorSession'
 import { deleteOperatorSession } from './operatorSessions/deleteOperatorSession';
 import { getOperatorSession } from './operatorSessions/getOperatorSession';
 import { getPublicBranding } from './tenants/getPublicBranding';
+import { cancelLimitRaise } from './limits/cancelLimitRaise';
+import { createLimitRaise } from './limits/createLimitRaise';
+import { listLimitRaises } from './limits/listLimitRaises';
 
 /** Every route of the API, by area. The OpenAPI document and the router are both built from this list. */
 export const routes: readonly AnyRoute[] = [
@@ -107,6 +110,9 @@ export const routes: readonly AnyRoute[] = [
   listNetworkAllowances,
   putNetworkAllowances,
   deleteNetworkAllowances,
+  createLimitRaise,
+  listLimitRaises,
+  cancelLimitRaise,
   // tenant
   getTenant,
   // jobs
