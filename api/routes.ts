@@ -86,6 +86,11 @@ import { getPublicBranding } from './tenants/getPublicBranding';
 import { cancelLimitRaise } from './limits/cancelLimitRaise';
 import { createLimitRaise } from './limits/createLimitRaise';
 import { listLimitRaises } from './limits/listLimitRaises';
+import { createWalletTopUp } from './wallet/createWalletTopUp';
+import { exportWalletLedger } from './wallet/exportWalletLedger';
+import { getWallet } from './wallet/getWallet';
+import { listWalletLedger } from './wallet/listWalletLedger';
+import { updateWalletSettings } from './wallet/updateWalletSettings';
 
 /** Every route of the API, by area. The OpenAPI document and the router are both built from this list. */
 export const routes: readonly AnyRoute[] = [
@@ -161,6 +166,11 @@ export const routes: readonly AnyRoute[] = [
   listInvoices,
   getUpcomingInvoice,
   getInvoice,
+  getWallet,
+  updateWalletSettings,
+  createWalletTopUp,
+  listWalletLedger,
+  exportWalletLedger,
   receiveStripeWebhook,
   // syncs and records
   startConnectorSync,

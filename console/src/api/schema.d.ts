@@ -772,6 +772,91 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/wallet": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Prepaid credit: the balance (from the ledger), unit prices, auto-recharge settings and the latest recharges */
+        get: operations["getV1Wallet"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/wallet/settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Set the wallet’s auto-recharge: amount, threshold and maximum recharges per month (opens the wallet if the tenant has none) */
+        put: operations["putV1WalletSettings"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/wallet/top-ups": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Top up prepaid credit: charge the default payment method and credit the wallet (idempotent by idempotencyKey) */
+        post: operations["postV1WalletTopUps"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/wallet/ledger": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The wallet’s ledger, newest first (append-only: every credit and debit with its source and the balance after it) */
+        get: operations["getV1WalletLedger"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/wallet/ledger/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The whole wallet ledger as CSV, oldest first (seq, time, kind, amount, balance after, source, details) */
+        get: operations["getV1WalletLedgerExport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/stripe/webhook": {
         parameters: {
             query?: never;
@@ -16055,6 +16140,1158 @@ export interface operations {
             };
             /** @description No such invoice for this tenant */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Request body too large (PAYLOAD_TOO_LARGE) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description The request body encoding is not supported (UNSUPPORTED_MEDIA_TYPE) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Rate limit or quota exceeded (RATE_LIMITED, QUOTA_EXCEEDED) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Unexpected error (INTERNAL) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description The database or the workflow engine is unreachable or restarting (DATABASE_UNAVAILABLE, WORKFLOW_ENGINE_UNAVAILABLE); retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    getV1Wallet: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The wallet */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        wallet: {
+                            /** @description the newest ledger entry’s balance (the entries sum to it) */
+                            balanceCents: number;
+                            currency: string;
+                            /** @description cents per unit of each usage kind prepaid credit pays as it happens */
+                            unitPricesCents: {
+                                [key: string]: number;
+                            };
+                            autoRecharge: {
+                                enabled: boolean;
+                                amountCents: number;
+                                thresholdCents: number;
+                                maxPerMonth: number;
+                                /** @description recharges recorded this month (UTC) */
+                                thisMonth: number;
+                            };
+                            recharges: {
+                                /** Format: uuid */
+                                id: string;
+                                amountCents: number;
+                                /** @enum {string} */
+                                status: "pending" | "succeeded" | "failed";
+                                error: string | null;
+                                /** Format: date-time */
+                                createdAt: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+            /** @description Invalid request (VALIDATION_FAILED, INVALID_JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Missing, unknown, expired or revoked credential (UNAUTHENTICATED), or a signed-out or expired console session (SESSION_EXPIRED) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Role or scope does not allow this (FORBIDDEN), the tenant is suspended (TENANT_SUSPENDED), the IP allowlist refuses the caller (IP_NOT_ALLOWED), a session-cookie change lacks its X-CSRF-Token (CSRF_TOKEN_INVALID), or the session must enrol in MFA first (MFA_ENROLMENT_REQUIRED) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Request body too large (PAYLOAD_TOO_LARGE) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description The request body encoding is not supported (UNSUPPORTED_MEDIA_TYPE) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Rate limit or quota exceeded (RATE_LIMITED, QUOTA_EXCEEDED) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Unexpected error (INTERNAL) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description The database or the workflow engine is unreachable or restarting (DATABASE_UNAVAILABLE, WORKFLOW_ENGINE_UNAVAILABLE); retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    putV1WalletSettings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    autoRecharge: {
+                        enabled: boolean;
+                        /** @description charged to the default payment method at each crossing */
+                        amountCents: number;
+                        /** @description a debit taking the balance from at or above this to below it records one recharge */
+                        thresholdCents: number;
+                        /** @description recharges per UTC month at most */
+                        maxPerMonth: number;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description The wallet */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        wallet: {
+                            /** @description the newest ledger entry’s balance (the entries sum to it) */
+                            balanceCents: number;
+                            currency: string;
+                            /** @description cents per unit of each usage kind prepaid credit pays as it happens */
+                            unitPricesCents: {
+                                [key: string]: number;
+                            };
+                            autoRecharge: {
+                                enabled: boolean;
+                                amountCents: number;
+                                thresholdCents: number;
+                                maxPerMonth: number;
+                                /** @description recharges recorded this month (UTC) */
+                                thisMonth: number;
+                            };
+                            recharges: {
+                                /** Format: uuid */
+                                id: string;
+                                amountCents: number;
+                                /** @enum {string} */
+                                status: "pending" | "succeeded" | "failed";
+                                error: string | null;
+                                /** Format: date-time */
+                                createdAt: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+            /** @description Invalid request (VALIDATION_FAILED, INVALID_JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Missing, unknown, expired or revoked credential (UNAUTHENTICATED), or a signed-out or expired console session (SESSION_EXPIRED) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Role or scope does not allow this (FORBIDDEN), the tenant is suspended (TENANT_SUSPENDED), the IP allowlist refuses the caller (IP_NOT_ALLOWED), a session-cookie change lacks its X-CSRF-Token (CSRF_TOKEN_INVALID), or the session must enrol in MFA first (MFA_ENROLMENT_REQUIRED) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Request body too large (PAYLOAD_TOO_LARGE) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description The request body encoding is not supported (UNSUPPORTED_MEDIA_TYPE) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Rate limit or quota exceeded (RATE_LIMITED, QUOTA_EXCEEDED) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Unexpected error (INTERNAL) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description The database or the workflow engine is unreachable or restarting (DATABASE_UNAVAILABLE, WORKFLOW_ENGINE_UNAVAILABLE); retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    postV1WalletTopUps: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    amountCents: number;
+                    /** @description send the same key again to retry without charging twice */
+                    idempotencyKey?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The credit entry */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        entry: {
+                            /** @description 1, 2, … per tenant: the order of the ledger */
+                            seq: number;
+                            /** @description credit > 0, debit < 0 */
+                            amountCents: number;
+                            balanceAfterCents: number;
+                            /** @enum {string} */
+                            kind: "top_up" | "auto_recharge" | "usage" | "invoice" | "adjustment";
+                            /** @description what made the entry (unique per tenant): top_up:<payment intent>, recharge:<id>, usage:<first event id>, … */
+                            source: string;
+                            details: {
+                                [key: string]: unknown;
+                            };
+                            /** Format: date-time */
+                            createdAt: string;
+                        };
+                    };
+                };
+            };
+            /** @description Invalid request (VALIDATION_FAILED, INVALID_JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Missing, unknown, expired or revoked credential (UNAUTHENTICATED), or a signed-out or expired console session (SESSION_EXPIRED) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Stripe declined the payment (PAYMENT_DECLINED) */
+            402: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Role or scope does not allow this (FORBIDDEN), the tenant is suspended (TENANT_SUSPENDED), the IP allowlist refuses the caller (IP_NOT_ALLOWED), a session-cookie change lacks its X-CSRF-Token (CSRF_TOKEN_INVALID), or the session must enrol in MFA first (MFA_ENROLMENT_REQUIRED) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description No default payment method (NO_PAYMENT_METHOD) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Request body too large (PAYLOAD_TOO_LARGE) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description The request body encoding is not supported (UNSUPPORTED_MEDIA_TYPE) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Rate limit or quota exceeded (RATE_LIMITED, QUOTA_EXCEEDED) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Unexpected error (INTERNAL) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Billing is not configured (BILLING_NOT_CONFIGURED); or the database or the workflow engine is unreachable or restarting (DATABASE_UNAVAILABLE, WORKFLOW_ENGINE_UNAVAILABLE); retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    getV1WalletLedger: {
+        parameters: {
+            query?: {
+                /** @description entries with a smaller seq (the next page: the last seq of this one) */
+                before?: number;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of entries */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            /** @description 1, 2, … per tenant: the order of the ledger */
+                            seq: number;
+                            /** @description credit > 0, debit < 0 */
+                            amountCents: number;
+                            balanceAfterCents: number;
+                            /** @enum {string} */
+                            kind: "top_up" | "auto_recharge" | "usage" | "invoice" | "adjustment";
+                            /** @description what made the entry (unique per tenant): top_up:<payment intent>, recharge:<id>, usage:<first event id>, … */
+                            source: string;
+                            details: {
+                                [key: string]: unknown;
+                            };
+                            /** Format: date-time */
+                            createdAt: string;
+                        }[];
+                        /** @description pass as before for the next page */
+                        nextBefore: number | null;
+                    };
+                };
+            };
+            /** @description Invalid request (VALIDATION_FAILED, INVALID_JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Missing, unknown, expired or revoked credential (UNAUTHENTICATED), or a signed-out or expired console session (SESSION_EXPIRED) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Role or scope does not allow this (FORBIDDEN), the tenant is suspended (TENANT_SUSPENDED), the IP allowlist refuses the caller (IP_NOT_ALLOWED), a session-cookie change lacks its X-CSRF-Token (CSRF_TOKEN_INVALID), or the session must enrol in MFA first (MFA_ENROLMENT_REQUIRED) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Request body too large (PAYLOAD_TOO_LARGE) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description The request body encoding is not supported (UNSUPPORTED_MEDIA_TYPE) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Rate limit or quota exceeded (RATE_LIMITED, QUOTA_EXCEEDED) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Unexpected error (INTERNAL) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description The database or the workflow engine is unreachable or restarting (DATABASE_UNAVAILABLE, WORKFLOW_ENGINE_UNAVAILABLE); retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    getV1WalletLedgerExport: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description CSV */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                };
+            };
+            /** @description Invalid request (VALIDATION_FAILED, INVALID_JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Missing, unknown, expired or revoked credential (UNAUTHENTICATED), or a signed-out or expired console session (SESSION_EXPIRED) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Role or scope does not allow this (FORBIDDEN), the tenant is suspended (TENANT_SUSPENDED), the IP allowlist refuses the caller (IP_NOT_ALLOWED), a session-cookie change lacks its X-CSRF-Token (CSRF_TOKEN_INVALID), or the session must enrol in MFA first (MFA_ENROLMENT_REQUIRED) */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
