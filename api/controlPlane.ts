@@ -8,6 +8,7 @@ import { CredentialCache } from './auth/credentialCache';
 import { listenForCredentialChanges, type InvalidationListener } from './auth/credentialInvalidation';
 import { LastUsedTracker } from './auth/lastUsed';
 import { AuthFailureThrottle } from './limits/authFailureThrottle';
+import { LimitPolicyCache } from './limits/limitPolicyCache';
 import { QuotaTracker } from './limits/quotaTracker';
 import { TenantRateLimiter } from './limits/tenantRateLimiter';
 import { SignInThrottle } from './sessions/signInThrottle';
@@ -22,6 +23,8 @@ export interface ControlPlane {
   credentials: CredentialCache;
   rateLimiter: TenantRateLimiter;
   quota: QuotaTracker;
+  /** Each tenant's settings limits and scheduled raises (LIMIT_POLICY_REFRESH_INTERVAL). */
+  limitPolicies: LimitPolicyCache;
   usage: UsageRecorder;
   lastUsed: LastUsedTracker;
   /** Per-address budget of failed authentications, checked before any key lookup. */
@@ -46,6 +49,7 @@ export function createControlPlane(deps: { config: HubConfig; db: Database; logg
   });
   const quota = new QuotaTracker({ db, logger, refreshMs: durationMs(config.QUOTA_REFRESH_INTERVAL) });
   usage.onFlushed(quota.onFlushed);
+  const limitPolicies = new LimitPolicyCache({ db, logger, refreshMs: durationMs(config.LIMIT_POLICY_REFRESH_INTERVAL) });
   const rateLimiter = new TenantRateLimiter({ knex: db.knex, logger, leasesPerWindow: config.RATE_LIMIT_LEASES_PER_WINDOW });
   const lastUsed = new LastUsedTracker({ db, logger, intervalMs: durationMs(config.API_KEY_LAST_USED_INTERVAL) });
   const authFailures = new AuthFailureThrottle({ failures: config.API_AUTH_FAILURES_PER_IP, windowMs: durationMs(config.API_AUTH_FAILURE_WINDOW) });
@@ -86,6 +90,7 @@ export function createControlPlane(deps: { config: HubConfig; db: Database; logg
     credentials,
     rateLimiter,
     quota,
+    limitPolicies,
     usage,
     lastUsed,
     authFailures,
@@ -94,7 +99,12 @@ export function createControlPlane(deps: { config: HubConfig; db: Database; logg
     async start() {
       usage.start();
       if (durationMs(config.API_AUTH_CACHE_TTL) > 0) {
-        listener = listenForCredentialChanges({ url: appDatabaseUrl(config), cache: credentials, logger });
+        listener = listenForCredentialChanges({
+          url: appDatabaseUrl(config),
+          cache: credentials,
+          logger,
+          onTenantChange: (tenantId) => (tenantId ? limitPolicies.invalidate(tenantId) : limitPolicies.clear()),
+        });
         // Serve at once either way: until LISTEN is active the cache stays off (every request looks up).
         if (!(await listener.ready(2_000))) logger.warn('credential cache starts disabled: the invalidation listener is not connected yet');
       }

@@ -111,6 +111,14 @@ import { createScimGroup } from './scim/groups/createScimGroup';
 import { replaceScimGroup } from './scim/groups/replaceScimGroup';
 import { patchScimGroup } from './scim/groups/patchScimGroup';
 import { deleteScimGroup } from './scim/groups/deleteScimGroup';
+import { cancelLimitRaise } from './limits/cancelLimitRaise';
+import { createLimitRaise } from './limits/createLimitRaise';
+import { listLimitRaises } from './limits/listLimitRaises';
+import { createWalletTopUp } from './wallet/createWalletTopUp';
+import { exportWalletLedger } from './wallet/exportWalletLedger';
+import { getWallet } from './wallet/getWallet';
+import { listWalletLedger } from './wallet/listWalletLedger';
+import { updateWalletSettings } from './wallet/updateWalletSettings';
 
 /** Every route of the API, by area. The OpenAPI document and the router are both built from this list. */
 export const routes: readonly AnyRoute[] = [
@@ -135,6 +143,9 @@ export const routes: readonly AnyRoute[] = [
   listNetworkAllowances,
   putNetworkAllowances,
   deleteNetworkAllowances,
+  createLimitRaise,
+  listLimitRaises,
+  cancelLimitRaise,
   // tenant
   getTenant,
   // jobs
@@ -190,6 +201,11 @@ export const routes: readonly AnyRoute[] = [
   listInvoices,
   getUpcomingInvoice,
   getInvoice,
+  getWallet,
+  updateWalletSettings,
+  createWalletTopUp,
+  listWalletLedger,
+  exportWalletLedger,
   receiveStripeWebhook,
   // syncs and records
   startConnectorSync,

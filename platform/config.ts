@@ -317,6 +317,9 @@ export const configSchema = z.object({
     .min(1_000)
     .default(200_000)
     .describe('Most usage events kept in memory while Postgres cannot be written; the oldest beyond it are dropped (and logged).'),
+  LIMIT_POLICY_REFRESH_INTERVAL: duration
+    .default('5s')
+    .describe("How old a replica's copy of a tenant's limit settings and scheduled raises may get before it is re-read (its own changes apply at once)."),
   QUOTA_REFRESH_INTERVAL: duration.default('15s').describe("How old a replica's view of a tenant's monthly API-call count may get before it is re-read."),
   CONNECTOR_TEST_TIMEOUT: duration.default('60s').describe('How long POST /v1/connectors/:id/test waits for the connectorTest workflow.'),
   WEBHOOK_RETRY_SCHEDULE: z

@@ -50,6 +50,11 @@ export const RESTORE_RULES: Readonly<
   user_recovery_codes: { restore: false, why: 'second factors are credentials: never resurrected' },
   user_sessions: { restore: false, why: 'console sessions: a restore signs everyone out' },
   user_tokens: { restore: false, why: 'one-time links: never resurrected' },
+  limit_counters: { restore: false, why: 'limit counters of the current periods (metering, never rewound)' },
+  wallet_accounts: { restore: false, why: 'billing (money is never rewound)' },
+  wallet_ledger: { restore: false, why: 'append-only money ledger (money is never rewound)' },
+  wallet_recharges: { restore: false, why: 'billing (money is never rewound)' },
+  limit_raises: { restore: false, why: 'granted by the platform admin, not tenant data' },
   tenant_network_allowances: { restore: false, why: 'granted by the platform admin, not tenant data (a restore must not widen network access)' },
 };
 

@@ -32,6 +32,12 @@ export const accessTable: Readonly<Record<string, Role>> = {
   'GET /v1/audit-logs': 'admin',
   'GET /v1/audit-logs/export': 'admin',
   'GET /v1/usage': 'manager',
+  // prepaid credit: managers read it, admins spend money
+  'GET /v1/wallet': 'manager',
+  'PUT /v1/wallet/settings': 'admin',
+  'POST /v1/wallet/top-ups': 'admin',
+  'GET /v1/wallet/ledger': 'manager',
+  'GET /v1/wallet/ledger/export': 'manager',
   // connectors: members manage them, viewers read them (never their credentials)
   'GET /v1/connector-types': 'viewer',
   'GET /v1/connectors': 'viewer',

@@ -16,7 +16,13 @@ export interface InvalidationListener {
  * them from the cache. The cache is enabled only while the connection listens; on any error it is
  * disabled and cleared, and the connection is re-established with backoff.
  */
-export function listenForCredentialChanges(options: { url: string; cache: CredentialCache; logger: Logger }): InvalidationListener {
+export function listenForCredentialChanges(options: {
+  url: string;
+  cache: CredentialCache;
+  logger: Logger;
+  /** Also told of every tenant change (undefined: anything may have changed). */
+  onTenantChange?: (tenantId: string | undefined) => void;
+}): InvalidationListener {
   const { cache } = options;
   let markReady: (() => void) | undefined;
   const readyPromise = new Promise<void>((resolve) => (markReady = resolve));
@@ -30,9 +36,13 @@ export function listenForCredentialChanges(options: { url: string; cache: Creden
       try {
         const change = JSON.parse(payload) as { keyId?: string; tenantId?: string };
         if (change.keyId) cache.invalidateKey(change.keyId);
-        if (change.tenantId) cache.invalidateTenant(change.tenantId);
+        if (change.tenantId) {
+          cache.invalidateTenant(change.tenantId);
+          options.onTenantChange?.(change.tenantId);
+        }
       } catch {
         cache.clear();
+        options.onTenantChange?.(undefined);
       }
     },
     onListening() {

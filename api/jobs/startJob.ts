@@ -73,7 +73,7 @@ export async function startJob(deps: ApiDeps, principal: JobStarter, req: Reques
   const workflowId = request.workflowId ? request.workflowId(jobId) : workflowIds.job(principal.tenantSlug, request.kind, jobId);
   const createdBy = actorOf(principal);
   await deps.db.withTenant(principal.tenantId, async (trx) => {
-    await enforceJobLimits(trx, principal.tenantId, request.kind);
+    await enforceJobLimits(trx, principal.tenantId, request.kind, principal.kind === 'tenant' ? principal : undefined);
     await trx('jobs').insert({
       id: jobId,
       tenant_id: principal.tenantId,

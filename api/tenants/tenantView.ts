@@ -1,10 +1,12 @@
 import { z } from 'zod';
 import { PLAN_IDS, PLANS } from '../../platform/billing/catalogue';
-import { effectiveSettings, NOTIFICATION_EVENTS, tenantBrandingSchema } from '../../platform/tenants/settings';
+import { effectiveSettings, NOTIFICATION_EVENTS, periodLimitSettingsSchema, tenantBrandingSchema } from '../../platform/tenants/settings';
 
 /** Settings as enforced: the tenant's choices over the plan's defaults. */
 export const effectiveSettingsSchema = z.object({
-  limits: z.object({ maxConcurrentJobs: z.number().int(), maxJobsPerDay: z.number().int(), maxConcurrentSyncs: z.number().int() }),
+  limits: z
+    .object({ maxConcurrentJobs: z.number().int(), maxJobsPerDay: z.number().int(), maxConcurrentSyncs: z.number().int() })
+    .extend(periodLimitSettingsSchema.shape),
   notifications: z.object({
     emailRecipients: z.array(z.string()),
     events: z.array(z.enum(NOTIFICATION_EVENTS)),

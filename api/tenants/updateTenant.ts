@@ -73,6 +73,7 @@ export const updateTenant = defineRoute({
     });
     // The trigger notifies every replica; this one drops its cached allowlist right away.
     deps.controlPlane.credentials.invalidateTenant(principal.tenantId);
+    deps.controlPlane.limitPolicies.invalidate(principal.tenantId);
     return { status: 200, body: { tenant: toTenantView(row) } };
   },
 });

@@ -8,6 +8,7 @@ import { errors } from '../errors';
 import { defineRoute } from '../http/route';
 import { BILLABLE_USER_STATUSES } from '../users/userView';
 import { instant } from '../http/instant';
+import { limitUsage, limitUsageSchema } from '../limits/limitUsage';
 
 const groupSchema = z.object({
   key: z.string().describe('the day (YYYY-MM-DD), the endpoint ("GET /v1/users") or the kind'),
@@ -38,10 +39,14 @@ const usageSchema = z.object({
     limit: z.number().int(),
     used: z.number().int(),
     remaining: z.number().int(),
+    raisedUntil: z.iso.datetime().nullable().describe('when a scheduled raise of the quota (tenant.apiCallsPerMonth) ends'),
     policy: z.enum(['refuse', 'bill_overage']),
     overageCalls: z.number().int(),
     overageCents: z.number().int(),
   }),
+  limits: z
+    .array(limitUsageSchema)
+    .describe("the tenant's and the caller's own limits that are set (settings.limits, scheduled raises), with what is left this period"),
   storage: z.object({
     usedBytes: z.number().int().describe('bytes of uploads and job outputs that have not expired'),
     files: z.number().int(),
@@ -94,6 +99,10 @@ export const getUsage = defineRoute({
     for (const row of data) totals[row.kind] = (totals[row.kind] ?? 0) + row.quantity;
 
     const plan = PLANS[principal.plan];
+    const policy = await deps.controlPlane.limitPolicies.policyOf(principal.tenantId, principal.plan);
+    const limits = await limitUsage(db, policy, principal, now);
+    const quotaLimit = policy.effective('tenant.apiCallsPerMonth', now);
+    const monthlyLimit = quotaLimit?.limit ?? plan.apiCallsPerMonth;
     const seatCount = (status: string) => Number(seatRows.find((row) => row.status === status)?.count ?? 0);
     const billable = BILLABLE_USER_STATUSES.reduce((sum, status) => sum + seatCount(status), 0);
     const used = Number(monthRows[0]?.quantity ?? 0);
@@ -115,13 +124,15 @@ export const getUsage = defineRoute({
         },
         quota: {
           period: period.slice(0, 7),
-          limit: plan.apiCallsPerMonth,
+          limit: monthlyLimit,
           used,
-          remaining: Math.max(0, plan.apiCallsPerMonth - used),
+          remaining: Math.max(0, monthlyLimit - used),
+          raisedUntil: quotaLimit?.raisedUntil?.toISOString() ?? null,
           policy: plan.quotaPolicy,
           overageCalls: plan.quotaPolicy === 'bill_overage' ? Math.max(0, used - plan.apiCallsPerMonth) : 0,
           overageCents: apiCallOverageCents(plan, used),
         },
+        limits,
         storage: {
           usedBytes: storage.usedBytes,
           files: storage.files,

@@ -28,6 +28,15 @@ const CIDR_PATTERN =
 
 const cidr = z.string().trim().refine(isCidr, 'must be a CIDR such as 203.0.113.0/24 or 2001:db8::/32').meta({ pattern: CIDR_PATTERN });
 
+/** Counts per UTC day, month and year (each optional: no limit); past one the API answers 429 with the limit's own code. */
+function periodCounts(what: string) {
+  const count = (period: string) => z.number().int().min(1).max(1_000_000_000).optional().describe(`${what} per UTC ${period}`);
+  return z
+    .strictObject({ day: count('day'), month: count('month'), year: count('year') })
+    .optional()
+    .describe(`${what} per period`);
+}
+
 /**
  * A tenant's settings. Every section and field is optional in storage; {@link effectiveSettings}
  * fills in the plan's defaults. Strict: unknown fields are refused, not ignored.
@@ -38,6 +47,31 @@ export const tenantSettingsSchema = z.strictObject({
       maxConcurrentJobs: z.number().int().min(1).max(1_000).optional().describe('Jobs running at once (capped by the plan)'),
       maxJobsPerDay: z.number().int().min(1).max(1_000_000).optional().describe('Jobs started per UTC day (capped by the plan)'),
       maxConcurrentSyncs: z.number().int().min(1).max(100).optional().describe('Connector syncs running at once; more wait for a slot (capped by the plan)'),
+      apiCalls: periodCounts('API calls of the whole tenant'),
+      jobs: periodCounts('Jobs (not syncs) the tenant starts'),
+      syncs: periodCounts('Connector syncs the tenant starts'),
+      perUser: z
+        .strictObject({
+          requestsPerSecond: z.number().int().min(1).max(10_000).optional().describe('Requests per second of each console user (429 USER_RATE_LIMITED)'),
+          apiCalls: periodCounts('API calls of each console user'),
+          jobs: periodCounts('Jobs each console user starts'),
+          syncs: periodCounts('Syncs each console user starts'),
+        })
+        .optional()
+        .describe('Limits of each console user (requests with a session)'),
+      perApiKey: z
+        .strictObject({
+          requestsPerSecond: z.number().int().min(1).max(10_000).optional().describe('Requests per second of each API key (429 API_KEY_RATE_LIMITED)'),
+          apiCallsPerMonth: z
+            .number()
+            .int()
+            .min(1)
+            .max(1_000_000_000)
+            .optional()
+            .describe('API calls of each API key per UTC month (429 API_KEY_API_CALLS_MONTHLY_LIMIT)'),
+        })
+        .optional()
+        .describe('Limits of each API key'),
     })
     .optional(),
   notifications: z
@@ -107,9 +141,23 @@ export const tenantBrandingSchema = z.strictObject({
 });
 export type TenantBranding = z.infer<typeof tenantBrandingSchema>;
 
+/** The period, per-user and per-key limits of the settings (each absent unless the tenant set it: no limit). */
+export const periodLimitSettingsSchema = tenantSettingsSchema.shape.limits
+  .unwrap()
+  .pick({ apiCalls: true, jobs: true, syncs: true, perUser: true, perApiKey: true });
+export type PeriodLimitSettings = z.infer<typeof periodLimitSettingsSchema>;
+
+function periodLimitSettingsOf(limits: TenantSettings['limits']): PeriodLimitSettings {
+  const picked: PeriodLimitSettings = {};
+  for (const key of Object.keys(periodLimitSettingsSchema.shape) as Array<keyof PeriodLimitSettings>) {
+    if (limits?.[key] !== undefined) Object.assign(picked, { [key]: limits[key] });
+  }
+  return picked;
+}
+
 /** Settings with every default filled in: what the hub enforces. */
 export interface EffectiveSettings {
-  limits: { maxConcurrentJobs: number; maxJobsPerDay: number; maxConcurrentSyncs: number };
+  limits: { maxConcurrentJobs: number; maxJobsPerDay: number; maxConcurrentSyncs: number } & PeriodLimitSettings;
   notifications: { emailRecipients: string[]; events: Array<(typeof NOTIFICATION_EVENTS)[number]>; usageAlertPercent: number | null };
   /** Session timeouts are null when the tenant keeps the hub's defaults (SESSION_IDLE_TIMEOUT, SESSION_LIFETIME). */
   security: {
@@ -131,6 +179,7 @@ export function effectiveSettings(plan: PlanId, stored: TenantSettings | Record<
       maxConcurrentJobs: Math.min(settings.limits?.maxConcurrentJobs ?? catalogue.maxConcurrentJobs, catalogue.maxConcurrentJobs),
       maxJobsPerDay: Math.min(settings.limits?.maxJobsPerDay ?? catalogue.maxJobsPerDay, catalogue.maxJobsPerDay),
       maxConcurrentSyncs: Math.min(settings.limits?.maxConcurrentSyncs ?? catalogue.maxConcurrentSyncs, catalogue.maxConcurrentSyncs),
+      ...periodLimitSettingsOf(settings.limits),
     },
     notifications: {
       emailRecipients: settings.notifications?.emailRecipients ?? [],

@@ -247,6 +247,41 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/admin/tenants/{id}/limit-raises": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A tenant's scheduled, active and past limit raises, newest first (platform admin) */
+        get: operations["getV1AdminTenantsIdLimitRaises"];
+        put?: never;
+        /** Schedule a temporary raise of one of a tenant's limits (platform admin, audited); it applies and expires by itself */
+        post: operations["postV1AdminTenantsIdLimitRaises"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/tenants/{id}/limit-raises/{raiseId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Cancel a limit raise before it ends (platform admin, audited): the configured limit applies again at once */
+        delete: operations["deleteV1AdminTenantsIdLimitRaisesRaiseId"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/tenant": {
         parameters: {
             query?: never;
@@ -799,6 +834,91 @@ export interface paths {
         };
         /** One invoice: lines, totals, Stripe ids, status, hosted URL */
         get: operations["getV1InvoicesId"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/wallet": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Prepaid credit: the balance (from the ledger), unit prices, auto-recharge settings and the latest recharges */
+        get: operations["getV1Wallet"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/wallet/settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Set the wallet’s auto-recharge: amount, threshold and maximum recharges per month (opens the wallet if the tenant has none) */
+        put: operations["putV1WalletSettings"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/wallet/top-ups": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Top up prepaid credit: charge the default payment method and credit the wallet (idempotent by idempotencyKey) */
+        post: operations["postV1WalletTopUps"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/wallet/ledger": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The wallet’s ledger, newest first (append-only: every credit and debit with its source and the balance after it) */
+        get: operations["getV1WalletLedger"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/wallet/ledger/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The whole wallet ledger as CSV, oldest first (seq, time, kind, amount, balance after, source, details) */
+        get: operations["getV1WalletLedgerExport"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2045,6 +2165,72 @@ export interface operations {
                                     maxConcurrentJobs: number;
                                     maxJobsPerDay: number;
                                     maxConcurrentSyncs: number;
+                                    /** @description API calls of the whole tenant per period */
+                                    apiCalls?: {
+                                        /** @description API calls of the whole tenant per UTC day */
+                                        day?: number;
+                                        /** @description API calls of the whole tenant per UTC month */
+                                        month?: number;
+                                        /** @description API calls of the whole tenant per UTC year */
+                                        year?: number;
+                                    };
+                                    /** @description Jobs (not syncs) the tenant starts per period */
+                                    jobs?: {
+                                        /** @description Jobs (not syncs) the tenant starts per UTC day */
+                                        day?: number;
+                                        /** @description Jobs (not syncs) the tenant starts per UTC month */
+                                        month?: number;
+                                        /** @description Jobs (not syncs) the tenant starts per UTC year */
+                                        year?: number;
+                                    };
+                                    /** @description Connector syncs the tenant starts per period */
+                                    syncs?: {
+                                        /** @description Connector syncs the tenant starts per UTC day */
+                                        day?: number;
+                                        /** @description Connector syncs the tenant starts per UTC month */
+                                        month?: number;
+                                        /** @description Connector syncs the tenant starts per UTC year */
+                                        year?: number;
+                                    };
+                                    /** @description Limits of each console user (requests with a session) */
+                                    perUser?: {
+                                        /** @description Requests per second of each console user (429 USER_RATE_LIMITED) */
+                                        requestsPerSecond?: number;
+                                        /** @description API calls of each console user per period */
+                                        apiCalls?: {
+                                            /** @description API calls of each console user per UTC day */
+                                            day?: number;
+                                            /** @description API calls of each console user per UTC month */
+                                            month?: number;
+                                            /** @description API calls of each console user per UTC year */
+                                            year?: number;
+                                        };
+                                        /** @description Jobs each console user starts per period */
+                                        jobs?: {
+                                            /** @description Jobs each console user starts per UTC day */
+                                            day?: number;
+                                            /** @description Jobs each console user starts per UTC month */
+                                            month?: number;
+                                            /** @description Jobs each console user starts per UTC year */
+                                            year?: number;
+                                        };
+                                        /** @description Syncs each console user starts per period */
+                                        syncs?: {
+                                            /** @description Syncs each console user starts per UTC day */
+                                            day?: number;
+                                            /** @description Syncs each console user starts per UTC month */
+                                            month?: number;
+                                            /** @description Syncs each console user starts per UTC year */
+                                            year?: number;
+                                        };
+                                    };
+                                    /** @description Limits of each API key */
+                                    perApiKey?: {
+                                        /** @description Requests per second of each API key (429 API_KEY_RATE_LIMITED) */
+                                        requestsPerSecond?: number;
+                                        /** @description API calls of each API key per UTC month (429 API_KEY_API_CALLS_MONTHLY_LIMIT) */
+                                        apiCallsPerMonth?: number;
+                                    };
                                 };
                                 notifications: {
                                     emailRecipients: string[];
@@ -2323,6 +2509,72 @@ export interface operations {
                                     maxConcurrentJobs: number;
                                     maxJobsPerDay: number;
                                     maxConcurrentSyncs: number;
+                                    /** @description API calls of the whole tenant per period */
+                                    apiCalls?: {
+                                        /** @description API calls of the whole tenant per UTC day */
+                                        day?: number;
+                                        /** @description API calls of the whole tenant per UTC month */
+                                        month?: number;
+                                        /** @description API calls of the whole tenant per UTC year */
+                                        year?: number;
+                                    };
+                                    /** @description Jobs (not syncs) the tenant starts per period */
+                                    jobs?: {
+                                        /** @description Jobs (not syncs) the tenant starts per UTC day */
+                                        day?: number;
+                                        /** @description Jobs (not syncs) the tenant starts per UTC month */
+                                        month?: number;
+                                        /** @description Jobs (not syncs) the tenant starts per UTC year */
+                                        year?: number;
+                                    };
+                                    /** @description Connector syncs the tenant starts per period */
+                                    syncs?: {
+                                        /** @description Connector syncs the tenant starts per UTC day */
+                                        day?: number;
+                                        /** @description Connector syncs the tenant starts per UTC month */
+                                        month?: number;
+                                        /** @description Connector syncs the tenant starts per UTC year */
+                                        year?: number;
+                                    };
+                                    /** @description Limits of each console user (requests with a session) */
+                                    perUser?: {
+                                        /** @description Requests per second of each console user (429 USER_RATE_LIMITED) */
+                                        requestsPerSecond?: number;
+                                        /** @description API calls of each console user per period */
+                                        apiCalls?: {
+                                            /** @description API calls of each console user per UTC day */
+                                            day?: number;
+                                            /** @description API calls of each console user per UTC month */
+                                            month?: number;
+                                            /** @description API calls of each console user per UTC year */
+                                            year?: number;
+                                        };
+                                        /** @description Jobs each console user starts per period */
+                                        jobs?: {
+                                            /** @description Jobs each console user starts per UTC day */
+                                            day?: number;
+                                            /** @description Jobs each console user starts per UTC month */
+                                            month?: number;
+                                            /** @description Jobs each console user starts per UTC year */
+                                            year?: number;
+                                        };
+                                        /** @description Syncs each console user starts per period */
+                                        syncs?: {
+                                            /** @description Syncs each console user starts per UTC day */
+                                            day?: number;
+                                            /** @description Syncs each console user starts per UTC month */
+                                            month?: number;
+                                            /** @description Syncs each console user starts per UTC year */
+                                            year?: number;
+                                        };
+                                    };
+                                    /** @description Limits of each API key */
+                                    perApiKey?: {
+                                        /** @description Requests per second of each API key (429 API_KEY_RATE_LIMITED) */
+                                        requestsPerSecond?: number;
+                                        /** @description API calls of each API key per UTC month (429 API_KEY_API_CALLS_MONTHLY_LIMIT) */
+                                        apiCallsPerMonth?: number;
+                                    };
                                 };
                                 notifications: {
                                     emailRecipients: string[];
@@ -2626,6 +2878,72 @@ export interface operations {
                                     maxConcurrentJobs: number;
                                     maxJobsPerDay: number;
                                     maxConcurrentSyncs: number;
+                                    /** @description API calls of the whole tenant per period */
+                                    apiCalls?: {
+                                        /** @description API calls of the whole tenant per UTC day */
+                                        day?: number;
+                                        /** @description API calls of the whole tenant per UTC month */
+                                        month?: number;
+                                        /** @description API calls of the whole tenant per UTC year */
+                                        year?: number;
+                                    };
+                                    /** @description Jobs (not syncs) the tenant starts per period */
+                                    jobs?: {
+                                        /** @description Jobs (not syncs) the tenant starts per UTC day */
+                                        day?: number;
+                                        /** @description Jobs (not syncs) the tenant starts per UTC month */
+                                        month?: number;
+                                        /** @description Jobs (not syncs) the tenant starts per UTC year */
+                                        year?: number;
+                                    };
+                                    /** @description Connector syncs the tenant starts per period */
+                                    syncs?: {
+                                        /** @description Connector syncs the tenant starts per UTC day */
+                                        day?: number;
+                                        /** @description Connector syncs the tenant starts per UTC month */
+                                        month?: number;
+                                        /** @description Connector syncs the tenant starts per UTC year */
+                                        year?: number;
+                                    };
+                                    /** @description Limits of each console user (requests with a session) */
+                                    perUser?: {
+                                        /** @description Requests per second of each console user (429 USER_RATE_LIMITED) */
+                                        requestsPerSecond?: number;
+                                        /** @description API calls of each console user per period */
+                                        apiCalls?: {
+                                            /** @description API calls of each console user per UTC day */
+                                            day?: number;
+                                            /** @description API calls of each console user per UTC month */
+                                            month?: number;
+                                            /** @description API calls of each console user per UTC year */
+                                            year?: number;
+                                        };
+                                        /** @description Jobs each console user starts per period */
+                                        jobs?: {
+                                            /** @description Jobs each console user starts per UTC day */
+                                            day?: number;
+                                            /** @description Jobs each console user starts per UTC month */
+                                            month?: number;
+                                            /** @description Jobs each console user starts per UTC year */
+                                            year?: number;
+                                        };
+                                        /** @description Syncs each console user starts per period */
+                                        syncs?: {
+                                            /** @description Syncs each console user starts per UTC day */
+                                            day?: number;
+                                            /** @description Syncs each console user starts per UTC month */
+                                            month?: number;
+                                            /** @description Syncs each console user starts per UTC year */
+                                            year?: number;
+                                        };
+                                    };
+                                    /** @description Limits of each API key */
+                                    perApiKey?: {
+                                        /** @description Requests per second of each API key (429 API_KEY_RATE_LIMITED) */
+                                        requestsPerSecond?: number;
+                                        /** @description API calls of each API key per UTC month (429 API_KEY_API_CALLS_MONTHLY_LIMIT) */
+                                        apiCallsPerMonth?: number;
+                                    };
                                 };
                                 notifications: {
                                     emailRecipients: string[];
@@ -4543,6 +4861,771 @@ export interface operations {
             };
         };
     };
+    getV1AdminTenantsIdLimitRaises: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The raises (the latest 200) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            /** Format: uuid */
+                            id: string;
+                            /**
+                             * @description the limit raised (docs/billing.md "Limits")
+                             * @enum {string}
+                             */
+                            limit: "tenant.requestsPerSecond" | "tenant.apiCallsPerMonth" | "tenant.apiCalls.day" | "tenant.apiCalls.month" | "tenant.apiCalls.year" | "tenant.jobs.day" | "tenant.jobs.month" | "tenant.jobs.year" | "tenant.syncs.day" | "tenant.syncs.month" | "tenant.syncs.year" | "user.requestsPerSecond" | "user.apiCalls.day" | "user.apiCalls.month" | "user.apiCalls.year" | "user.jobs.day" | "user.jobs.month" | "user.jobs.year" | "user.syncs.day" | "user.syncs.month" | "user.syncs.year" | "apiKey.requestsPerSecond" | "apiKey.apiCalls.month";
+                            /** @description the limit while the raise is active (when higher than the configured one) */
+                            value: number;
+                            /** Format: date-time */
+                            startsAt: string;
+                            /**
+                             * Format: date-time
+                             * @description exclusive: the limit is back to its configured value from this instant
+                             */
+                            endsAt: string;
+                            reason: string | null;
+                            /** @enum {string} */
+                            status: "scheduled" | "active" | "ended" | "cancelled";
+                            cancelledAt: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Invalid request (VALIDATION_FAILED, INVALID_JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Missing, unknown, expired or revoked credential (UNAUTHENTICATED), or a signed-out or expired console session (SESSION_EXPIRED) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Role or scope does not allow this (FORBIDDEN), the tenant is suspended (TENANT_SUSPENDED), the IP allowlist refuses the caller (IP_NOT_ALLOWED), a session-cookie change lacks its X-CSRF-Token (CSRF_TOKEN_INVALID), or the session must enrol in MFA first (MFA_ENROLMENT_REQUIRED) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description No such tenant */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Request body too large (PAYLOAD_TOO_LARGE) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description The request body encoding is not supported (UNSUPPORTED_MEDIA_TYPE) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Rate limit or quota exceeded (RATE_LIMITED, QUOTA_EXCEEDED) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Unexpected error (INTERNAL) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description The database or the workflow engine is unreachable or restarting (DATABASE_UNAVAILABLE, WORKFLOW_ENGINE_UNAVAILABLE); retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    postV1AdminTenantsIdLimitRaises: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * @description which limit, e.g. tenant.requestsPerSecond, tenant.apiCalls.day, user.jobs.month
+                     * @enum {string}
+                     */
+                    limit: "tenant.requestsPerSecond" | "tenant.apiCallsPerMonth" | "tenant.apiCalls.day" | "tenant.apiCalls.month" | "tenant.apiCalls.year" | "tenant.jobs.day" | "tenant.jobs.month" | "tenant.jobs.year" | "tenant.syncs.day" | "tenant.syncs.month" | "tenant.syncs.year" | "user.requestsPerSecond" | "user.apiCalls.day" | "user.apiCalls.month" | "user.apiCalls.year" | "user.jobs.day" | "user.jobs.month" | "user.jobs.year" | "user.syncs.day" | "user.syncs.month" | "user.syncs.year" | "apiKey.requestsPerSecond" | "apiKey.apiCalls.month";
+                    /** @description the limit while the raise is active */
+                    value: number;
+                    /**
+                     * Format: date-time
+                     * @description default: now
+                     */
+                    startsAt?: string & (unknown & unknown);
+                    /**
+                     * Format: date-time
+                     * @description exclusive; after startsAt, at most 93 days after it
+                     */
+                    endsAt: string & (unknown & unknown);
+                    reason?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The raise */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        raise: {
+                            /** Format: uuid */
+                            id: string;
+                            /**
+                             * @description the limit raised (docs/billing.md "Limits")
+                             * @enum {string}
+                             */
+                            limit: "tenant.requestsPerSecond" | "tenant.apiCallsPerMonth" | "tenant.apiCalls.day" | "tenant.apiCalls.month" | "tenant.apiCalls.year" | "tenant.jobs.day" | "tenant.jobs.month" | "tenant.jobs.year" | "tenant.syncs.day" | "tenant.syncs.month" | "tenant.syncs.year" | "user.requestsPerSecond" | "user.apiCalls.day" | "user.apiCalls.month" | "user.apiCalls.year" | "user.jobs.day" | "user.jobs.month" | "user.jobs.year" | "user.syncs.day" | "user.syncs.month" | "user.syncs.year" | "apiKey.requestsPerSecond" | "apiKey.apiCalls.month";
+                            /** @description the limit while the raise is active (when higher than the configured one) */
+                            value: number;
+                            /** Format: date-time */
+                            startsAt: string;
+                            /**
+                             * Format: date-time
+                             * @description exclusive: the limit is back to its configured value from this instant
+                             */
+                            endsAt: string;
+                            reason: string | null;
+                            /** @enum {string} */
+                            status: "scheduled" | "active" | "ended" | "cancelled";
+                            cancelledAt: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                        };
+                    };
+                };
+            };
+            /** @description endsAt not after startsAt, in the past, or too far after it */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Missing, unknown, expired or revoked credential (UNAUTHENTICATED), or a signed-out or expired console session (SESSION_EXPIRED) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Role or scope does not allow this (FORBIDDEN), the tenant is suspended (TENANT_SUSPENDED), the IP allowlist refuses the caller (IP_NOT_ALLOWED), a session-cookie change lacks its X-CSRF-Token (CSRF_TOKEN_INVALID), or the session must enrol in MFA first (MFA_ENROLMENT_REQUIRED) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description No such tenant */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Request body too large (PAYLOAD_TOO_LARGE) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description The request body encoding is not supported (UNSUPPORTED_MEDIA_TYPE) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Rate limit or quota exceeded (RATE_LIMITED, QUOTA_EXCEEDED) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Unexpected error (INTERNAL) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description The database or the workflow engine is unreachable or restarting (DATABASE_UNAVAILABLE, WORKFLOW_ENGINE_UNAVAILABLE); retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    deleteV1AdminTenantsIdLimitRaisesRaiseId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                raiseId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The raise, cancelled */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        raise: {
+                            /** Format: uuid */
+                            id: string;
+                            /**
+                             * @description the limit raised (docs/billing.md "Limits")
+                             * @enum {string}
+                             */
+                            limit: "tenant.requestsPerSecond" | "tenant.apiCallsPerMonth" | "tenant.apiCalls.day" | "tenant.apiCalls.month" | "tenant.apiCalls.year" | "tenant.jobs.day" | "tenant.jobs.month" | "tenant.jobs.year" | "tenant.syncs.day" | "tenant.syncs.month" | "tenant.syncs.year" | "user.requestsPerSecond" | "user.apiCalls.day" | "user.apiCalls.month" | "user.apiCalls.year" | "user.jobs.day" | "user.jobs.month" | "user.jobs.year" | "user.syncs.day" | "user.syncs.month" | "user.syncs.year" | "apiKey.requestsPerSecond" | "apiKey.apiCalls.month";
+                            /** @description the limit while the raise is active (when higher than the configured one) */
+                            value: number;
+                            /** Format: date-time */
+                            startsAt: string;
+                            /**
+                             * Format: date-time
+                             * @description exclusive: the limit is back to its configured value from this instant
+                             */
+                            endsAt: string;
+                            reason: string | null;
+                            /** @enum {string} */
+                            status: "scheduled" | "active" | "ended" | "cancelled";
+                            cancelledAt: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                        };
+                    };
+                };
+            };
+            /** @description Invalid request (VALIDATION_FAILED, INVALID_JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Missing, unknown, expired or revoked credential (UNAUTHENTICATED), or a signed-out or expired console session (SESSION_EXPIRED) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Role or scope does not allow this (FORBIDDEN), the tenant is suspended (TENANT_SUSPENDED), the IP allowlist refuses the caller (IP_NOT_ALLOWED), a session-cookie change lacks its X-CSRF-Token (CSRF_TOKEN_INVALID), or the session must enrol in MFA first (MFA_ENROLMENT_REQUIRED) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description No such tenant or raise */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Request body too large (PAYLOAD_TOO_LARGE) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description The request body encoding is not supported (UNSUPPORTED_MEDIA_TYPE) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Rate limit or quota exceeded (RATE_LIMITED, QUOTA_EXCEEDED) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Unexpected error (INTERNAL) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description The database or the workflow engine is unreachable or restarting (DATABASE_UNAVAILABLE, WORKFLOW_ENGINE_UNAVAILABLE); retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
     getV1Tenant: {
         parameters: {
             query?: never;
@@ -4573,6 +5656,72 @@ export interface operations {
                                     maxConcurrentJobs: number;
                                     maxJobsPerDay: number;
                                     maxConcurrentSyncs: number;
+                                    /** @description API calls of the whole tenant per period */
+                                    apiCalls?: {
+                                        /** @description API calls of the whole tenant per UTC day */
+                                        day?: number;
+                                        /** @description API calls of the whole tenant per UTC month */
+                                        month?: number;
+                                        /** @description API calls of the whole tenant per UTC year */
+                                        year?: number;
+                                    };
+                                    /** @description Jobs (not syncs) the tenant starts per period */
+                                    jobs?: {
+                                        /** @description Jobs (not syncs) the tenant starts per UTC day */
+                                        day?: number;
+                                        /** @description Jobs (not syncs) the tenant starts per UTC month */
+                                        month?: number;
+                                        /** @description Jobs (not syncs) the tenant starts per UTC year */
+                                        year?: number;
+                                    };
+                                    /** @description Connector syncs the tenant starts per period */
+                                    syncs?: {
+                                        /** @description Connector syncs the tenant starts per UTC day */
+                                        day?: number;
+                                        /** @description Connector syncs the tenant starts per UTC month */
+                                        month?: number;
+                                        /** @description Connector syncs the tenant starts per UTC year */
+                                        year?: number;
+                                    };
+                                    /** @description Limits of each console user (requests with a session) */
+                                    perUser?: {
+                                        /** @description Requests per second of each console user (429 USER_RATE_LIMITED) */
+                                        requestsPerSecond?: number;
+                                        /** @description API calls of each console user per period */
+                                        apiCalls?: {
+                                            /** @description API calls of each console user per UTC day */
+                                            day?: number;
+                                            /** @description API calls of each console user per UTC month */
+                                            month?: number;
+                                            /** @description API calls of each console user per UTC year */
+                                            year?: number;
+                                        };
+                                        /** @description Jobs each console user starts per period */
+                                        jobs?: {
+                                            /** @description Jobs each console user starts per UTC day */
+                                            day?: number;
+                                            /** @description Jobs each console user starts per UTC month */
+                                            month?: number;
+                                            /** @description Jobs each console user starts per UTC year */
+                                            year?: number;
+                                        };
+                                        /** @description Syncs each console user starts per period */
+                                        syncs?: {
+                                            /** @description Syncs each console user starts per UTC day */
+                                            day?: number;
+                                            /** @description Syncs each console user starts per UTC month */
+                                            month?: number;
+                                            /** @description Syncs each console user starts per UTC year */
+                                            year?: number;
+                                        };
+                                    };
+                                    /** @description Limits of each API key */
+                                    perApiKey?: {
+                                        /** @description Requests per second of each API key (429 API_KEY_RATE_LIMITED) */
+                                        requestsPerSecond?: number;
+                                        /** @description API calls of each API key per UTC month (429 API_KEY_API_CALLS_MONTHLY_LIMIT) */
+                                        apiCallsPerMonth?: number;
+                                    };
                                 };
                                 notifications: {
                                     emailRecipients: string[];
@@ -4813,6 +5962,43 @@ export interface operations {
                             maxConcurrentJobs?: number | null;
                             maxJobsPerDay?: number | null;
                             maxConcurrentSyncs?: number | null;
+                            apiCalls?: {
+                                day?: number | null;
+                                month?: number | null;
+                                year?: number | null;
+                            } | null;
+                            jobs?: {
+                                day?: number | null;
+                                month?: number | null;
+                                year?: number | null;
+                            } | null;
+                            syncs?: {
+                                day?: number | null;
+                                month?: number | null;
+                                year?: number | null;
+                            } | null;
+                            perUser?: {
+                                requestsPerSecond?: number | null;
+                                apiCalls?: {
+                                    day?: number | null;
+                                    month?: number | null;
+                                    year?: number | null;
+                                } | null;
+                                jobs?: {
+                                    day?: number | null;
+                                    month?: number | null;
+                                    year?: number | null;
+                                } | null;
+                                syncs?: {
+                                    day?: number | null;
+                                    month?: number | null;
+                                    year?: number | null;
+                                } | null;
+                            } | null;
+                            perApiKey?: {
+                                requestsPerSecond?: number | null;
+                                apiCallsPerMonth?: number | null;
+                            } | null;
                         } | null;
                         notifications?: {
                             emailRecipients?: string[] | null;
@@ -4864,6 +6050,72 @@ export interface operations {
                                     maxConcurrentJobs: number;
                                     maxJobsPerDay: number;
                                     maxConcurrentSyncs: number;
+                                    /** @description API calls of the whole tenant per period */
+                                    apiCalls?: {
+                                        /** @description API calls of the whole tenant per UTC day */
+                                        day?: number;
+                                        /** @description API calls of the whole tenant per UTC month */
+                                        month?: number;
+                                        /** @description API calls of the whole tenant per UTC year */
+                                        year?: number;
+                                    };
+                                    /** @description Jobs (not syncs) the tenant starts per period */
+                                    jobs?: {
+                                        /** @description Jobs (not syncs) the tenant starts per UTC day */
+                                        day?: number;
+                                        /** @description Jobs (not syncs) the tenant starts per UTC month */
+                                        month?: number;
+                                        /** @description Jobs (not syncs) the tenant starts per UTC year */
+                                        year?: number;
+                                    };
+                                    /** @description Connector syncs the tenant starts per period */
+                                    syncs?: {
+                                        /** @description Connector syncs the tenant starts per UTC day */
+                                        day?: number;
+                                        /** @description Connector syncs the tenant starts per UTC month */
+                                        month?: number;
+                                        /** @description Connector syncs the tenant starts per UTC year */
+                                        year?: number;
+                                    };
+                                    /** @description Limits of each console user (requests with a session) */
+                                    perUser?: {
+                                        /** @description Requests per second of each console user (429 USER_RATE_LIMITED) */
+                                        requestsPerSecond?: number;
+                                        /** @description API calls of each console user per period */
+                                        apiCalls?: {
+                                            /** @description API calls of each console user per UTC day */
+                                            day?: number;
+                                            /** @description API calls of each console user per UTC month */
+                                            month?: number;
+                                            /** @description API calls of each console user per UTC year */
+                                            year?: number;
+                                        };
+                                        /** @description Jobs each console user starts per period */
+                                        jobs?: {
+                                            /** @description Jobs each console user starts per UTC day */
+                                            day?: number;
+                                            /** @description Jobs each console user starts per UTC month */
+                                            month?: number;
+                                            /** @description Jobs each console user starts per UTC year */
+                                            year?: number;
+                                        };
+                                        /** @description Syncs each console user starts per period */
+                                        syncs?: {
+                                            /** @description Syncs each console user starts per UTC day */
+                                            day?: number;
+                                            /** @description Syncs each console user starts per UTC month */
+                                            month?: number;
+                                            /** @description Syncs each console user starts per UTC year */
+                                            year?: number;
+                                        };
+                                    };
+                                    /** @description Limits of each API key */
+                                    perApiKey?: {
+                                        /** @description Requests per second of each API key (429 API_KEY_RATE_LIMITED) */
+                                        requestsPerSecond?: number;
+                                        /** @description API calls of each API key per UTC month (429 API_KEY_API_CALLS_MONTHLY_LIMIT) */
+                                        apiCallsPerMonth?: number;
+                                    };
                                 };
                                 notifications: {
                                     emailRecipients: string[];
@@ -9598,11 +10850,43 @@ export interface operations {
                             limit: number;
                             used: number;
                             remaining: number;
+                            /** @description when a scheduled raise of the quota (tenant.apiCallsPerMonth) ends */
+                            raisedUntil: string | null;
                             /** @enum {string} */
                             policy: "refuse" | "bill_overage";
                             overageCalls: number;
                             overageCents: number;
                         };
+                        /** @description the tenant's and the caller's own limits that are set (settings.limits, scheduled raises), with what is left this period */
+                        limits: {
+                            /**
+                             * @description the limit, e.g. tenant.apiCalls.day, user.jobs.month, apiKey.requestsPerSecond
+                             * @enum {string}
+                             */
+                            id: "tenant.requestsPerSecond" | "tenant.apiCallsPerMonth" | "tenant.apiCalls.day" | "tenant.apiCalls.month" | "tenant.apiCalls.year" | "tenant.jobs.day" | "tenant.jobs.month" | "tenant.jobs.year" | "tenant.syncs.day" | "tenant.syncs.month" | "tenant.syncs.year" | "user.requestsPerSecond" | "user.apiCalls.day" | "user.apiCalls.month" | "user.apiCalls.year" | "user.jobs.day" | "user.jobs.month" | "user.jobs.year" | "user.syncs.day" | "user.syncs.month" | "user.syncs.year" | "apiKey.requestsPerSecond" | "apiKey.apiCalls.month";
+                            /**
+                             * @description tenant: the whole tenant; user, apiKey: the caller
+                             * @enum {string}
+                             */
+                            scope: "tenant" | "user" | "apiKey";
+                            /** @enum {string} */
+                            metric: "apiCalls" | "jobs" | "syncs" | "requestsPerSecond";
+                            /** @enum {string} */
+                            period: "day" | "month" | "year" | "second";
+                            /** @description what is enforced now (a scheduled raise included) */
+                            limit: number;
+                            /** @description what settings say, without raises */
+                            configured: number;
+                            /** @description when the active raise ends */
+                            raisedUntil: string | null;
+                            /** @description counted so far this period (null for per-second limits) */
+                            used: number | null;
+                            remaining: number | null;
+                            /** @description when the period ends (UTC); null for per-second limits */
+                            resetsAt: string | null;
+                            /** @description the code of the 429 past this limit */
+                            code: string;
+                        }[];
                         storage: {
                             /** @description bytes of uploads and job outputs that have not expired */
                             usedBytes: number;
@@ -16728,6 +18012,1158 @@ export interface operations {
             };
             /** @description No such invoice for this tenant */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Request body too large (PAYLOAD_TOO_LARGE) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description The request body encoding is not supported (UNSUPPORTED_MEDIA_TYPE) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Rate limit or quota exceeded (RATE_LIMITED, QUOTA_EXCEEDED) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Unexpected error (INTERNAL) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description The database or the workflow engine is unreachable or restarting (DATABASE_UNAVAILABLE, WORKFLOW_ENGINE_UNAVAILABLE); retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    getV1Wallet: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The wallet */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        wallet: {
+                            /** @description the newest ledger entry’s balance (the entries sum to it) */
+                            balanceCents: number;
+                            currency: string;
+                            /** @description cents per unit of each usage kind prepaid credit pays as it happens */
+                            unitPricesCents: {
+                                [key: string]: number;
+                            };
+                            autoRecharge: {
+                                enabled: boolean;
+                                amountCents: number;
+                                thresholdCents: number;
+                                maxPerMonth: number;
+                                /** @description recharges recorded this month (UTC) */
+                                thisMonth: number;
+                            };
+                            recharges: {
+                                /** Format: uuid */
+                                id: string;
+                                amountCents: number;
+                                /** @enum {string} */
+                                status: "pending" | "succeeded" | "failed";
+                                error: string | null;
+                                /** Format: date-time */
+                                createdAt: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+            /** @description Invalid request (VALIDATION_FAILED, INVALID_JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Missing, unknown, expired or revoked credential (UNAUTHENTICATED), or a signed-out or expired console session (SESSION_EXPIRED) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Role or scope does not allow this (FORBIDDEN), the tenant is suspended (TENANT_SUSPENDED), the IP allowlist refuses the caller (IP_NOT_ALLOWED), a session-cookie change lacks its X-CSRF-Token (CSRF_TOKEN_INVALID), or the session must enrol in MFA first (MFA_ENROLMENT_REQUIRED) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Request body too large (PAYLOAD_TOO_LARGE) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description The request body encoding is not supported (UNSUPPORTED_MEDIA_TYPE) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Rate limit or quota exceeded (RATE_LIMITED, QUOTA_EXCEEDED) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Unexpected error (INTERNAL) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description The database or the workflow engine is unreachable or restarting (DATABASE_UNAVAILABLE, WORKFLOW_ENGINE_UNAVAILABLE); retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    putV1WalletSettings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    autoRecharge: {
+                        enabled: boolean;
+                        /** @description charged to the default payment method at each crossing */
+                        amountCents: number;
+                        /** @description a debit taking the balance from at or above this to below it records one recharge */
+                        thresholdCents: number;
+                        /** @description recharges per UTC month at most */
+                        maxPerMonth: number;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description The wallet */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        wallet: {
+                            /** @description the newest ledger entry’s balance (the entries sum to it) */
+                            balanceCents: number;
+                            currency: string;
+                            /** @description cents per unit of each usage kind prepaid credit pays as it happens */
+                            unitPricesCents: {
+                                [key: string]: number;
+                            };
+                            autoRecharge: {
+                                enabled: boolean;
+                                amountCents: number;
+                                thresholdCents: number;
+                                maxPerMonth: number;
+                                /** @description recharges recorded this month (UTC) */
+                                thisMonth: number;
+                            };
+                            recharges: {
+                                /** Format: uuid */
+                                id: string;
+                                amountCents: number;
+                                /** @enum {string} */
+                                status: "pending" | "succeeded" | "failed";
+                                error: string | null;
+                                /** Format: date-time */
+                                createdAt: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+            /** @description Invalid request (VALIDATION_FAILED, INVALID_JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Missing, unknown, expired or revoked credential (UNAUTHENTICATED), or a signed-out or expired console session (SESSION_EXPIRED) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Role or scope does not allow this (FORBIDDEN), the tenant is suspended (TENANT_SUSPENDED), the IP allowlist refuses the caller (IP_NOT_ALLOWED), a session-cookie change lacks its X-CSRF-Token (CSRF_TOKEN_INVALID), or the session must enrol in MFA first (MFA_ENROLMENT_REQUIRED) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Request body too large (PAYLOAD_TOO_LARGE) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description The request body encoding is not supported (UNSUPPORTED_MEDIA_TYPE) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Rate limit or quota exceeded (RATE_LIMITED, QUOTA_EXCEEDED) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Unexpected error (INTERNAL) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description The database or the workflow engine is unreachable or restarting (DATABASE_UNAVAILABLE, WORKFLOW_ENGINE_UNAVAILABLE); retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    postV1WalletTopUps: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    amountCents: number;
+                    /** @description send the same key again to retry without charging twice */
+                    idempotencyKey?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The credit entry */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        entry: {
+                            /** @description 1, 2, … per tenant: the order of the ledger */
+                            seq: number;
+                            /** @description credit > 0, debit < 0 */
+                            amountCents: number;
+                            balanceAfterCents: number;
+                            /** @enum {string} */
+                            kind: "top_up" | "auto_recharge" | "usage" | "invoice" | "adjustment";
+                            /** @description what made the entry (unique per tenant): top_up:<payment intent>, recharge:<id>, usage:<first event id>, … */
+                            source: string;
+                            details: {
+                                [key: string]: unknown;
+                            };
+                            /** Format: date-time */
+                            createdAt: string;
+                        };
+                    };
+                };
+            };
+            /** @description Invalid request (VALIDATION_FAILED, INVALID_JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Missing, unknown, expired or revoked credential (UNAUTHENTICATED), or a signed-out or expired console session (SESSION_EXPIRED) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Stripe declined the payment (PAYMENT_DECLINED) */
+            402: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Role or scope does not allow this (FORBIDDEN), the tenant is suspended (TENANT_SUSPENDED), the IP allowlist refuses the caller (IP_NOT_ALLOWED), a session-cookie change lacks its X-CSRF-Token (CSRF_TOKEN_INVALID), or the session must enrol in MFA first (MFA_ENROLMENT_REQUIRED) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description No default payment method (NO_PAYMENT_METHOD) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Request body too large (PAYLOAD_TOO_LARGE) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description The request body encoding is not supported (UNSUPPORTED_MEDIA_TYPE) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Rate limit or quota exceeded (RATE_LIMITED, QUOTA_EXCEEDED) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Unexpected error (INTERNAL) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Billing is not configured (BILLING_NOT_CONFIGURED); or the database or the workflow engine is unreachable or restarting (DATABASE_UNAVAILABLE, WORKFLOW_ENGINE_UNAVAILABLE); retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    getV1WalletLedger: {
+        parameters: {
+            query?: {
+                /** @description entries with a smaller seq (the next page: the last seq of this one) */
+                before?: number;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of entries */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            /** @description 1, 2, … per tenant: the order of the ledger */
+                            seq: number;
+                            /** @description credit > 0, debit < 0 */
+                            amountCents: number;
+                            balanceAfterCents: number;
+                            /** @enum {string} */
+                            kind: "top_up" | "auto_recharge" | "usage" | "invoice" | "adjustment";
+                            /** @description what made the entry (unique per tenant): top_up:<payment intent>, recharge:<id>, usage:<first event id>, … */
+                            source: string;
+                            details: {
+                                [key: string]: unknown;
+                            };
+                            /** Format: date-time */
+                            createdAt: string;
+                        }[];
+                        /** @description pass as before for the next page */
+                        nextBefore: number | null;
+                    };
+                };
+            };
+            /** @description Invalid request (VALIDATION_FAILED, INVALID_JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Missing, unknown, expired or revoked credential (UNAUTHENTICATED), or a signed-out or expired console session (SESSION_EXPIRED) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Role or scope does not allow this (FORBIDDEN), the tenant is suspended (TENANT_SUSPENDED), the IP allowlist refuses the caller (IP_NOT_ALLOWED), a session-cookie change lacks its X-CSRF-Token (CSRF_TOKEN_INVALID), or the session must enrol in MFA first (MFA_ENROLMENT_REQUIRED) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Request body too large (PAYLOAD_TOO_LARGE) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description The request body encoding is not supported (UNSUPPORTED_MEDIA_TYPE) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Rate limit or quota exceeded (RATE_LIMITED, QUOTA_EXCEEDED) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Unexpected error (INTERNAL) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description The database or the workflow engine is unreachable or restarting (DATABASE_UNAVAILABLE, WORKFLOW_ENGINE_UNAVAILABLE); retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    getV1WalletLedgerExport: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description CSV */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                };
+            };
+            /** @description Invalid request (VALIDATION_FAILED, INVALID_JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Missing, unknown, expired or revoked credential (UNAUTHENTICATED), or a signed-out or expired console session (SESSION_EXPIRED) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Role or scope does not allow this (FORBIDDEN), the tenant is suspended (TENANT_SUSPENDED), the IP allowlist refuses the caller (IP_NOT_ALLOWED), a session-cookie change lacks its X-CSRF-Token (CSRF_TOKEN_INVALID), or the session must enrol in MFA first (MFA_ENROLMENT_REQUIRED) */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
