@@ -58,8 +58,12 @@ export class RequestRateBudget {
       ]);
       const slot = rows[0];
       // Empty: another process took the last slot of the chosen second between the look and the
-      // write (the upsert's condition is checked again on the row it conflicts with); ask again.
-      if (!slot) continue;
+      // write (the upsert's condition is checked again on the row it conflicts with), or every
+      // second of the horizon is full or closed; ask again shortly.
+      if (!slot) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        continue;
+      }
       this.granted += 1;
       if (this.granted % CLEANUP_EVERY === 0) void this.deleteOldSeconds().catch(() => undefined);
       const spacing = this.sendWindowMs / this.options.requestsPerSecond;
