@@ -143,9 +143,10 @@ export async function seedTenants(owner: Knex, prefix: string, count: number): P
   return tenants;
 }
 
+/** Starts a billing run of the current month (`force`: it has not ended; the tenants exist only since now) and waits for it. */
 export async function runBilling(apiUrl: string, adminToken: string, period: string, tenants: string[]): Promise<Record<string, number>> {
   const headers = { Authorization: `Bearer ${adminToken}`, 'Content-Type': 'application/json' };
-  const started = await fetch(`${apiUrl}/v1/admin/billing/runs`, { method: 'POST', headers, body: JSON.stringify({ period, tenants }) });
+  const started = await fetch(`${apiUrl}/v1/admin/billing/runs`, { method: 'POST', headers, body: JSON.stringify({ period, tenants, force: true }) });
   if (started.status !== 202) throw new Error(`billing run: ${started.status} ${await started.text()}`);
   const { job } = (await started.json()) as { job: { id: string } };
   for (;;) {
