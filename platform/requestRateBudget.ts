@@ -50,6 +50,7 @@ export class RequestRateBudget {
   /** Resolves when this process may send one request (the slot is taken: use it). */
   async take(): Promise<void> {
     for (;;) {
+      const askedAt = Date.now();
       const { rows } = await this.db.query<{ second: string; used: number; now_ms: number }>(TAKE_SLOT, [
         this.options.budget,
         this.options.requestsPerSecond,
@@ -67,9 +68,15 @@ export class RequestRateBudget {
       this.granted += 1;
       if (this.granted % CLEANUP_EVERY === 0) void this.deleteOldSeconds().catch(() => undefined);
       const spacing = this.sendWindowMs / this.options.requestsPerSecond;
-      const sendAtMs = Number(slot.second) * 1_000 + (slot.used - 1) * spacing;
+      const secondStartMs = Number(slot.second) * 1_000;
+      const sendAtMs = secondStartMs + (slot.used - 1) * spacing;
+      // Postgres's clock minus ours, measured from before the question: never later than the truth.
+      const clockOffsetMs = Number(slot.now_ms) - askedAt;
       const waitMs = sendAtMs - Number(slot.now_ms);
       if (waitMs > 0) await new Promise((resolve) => setTimeout(resolve, waitMs));
+      // A stalled event loop (a busy host) can wake us after the slot's send window: sending now
+      // could land in the next second on top of its own slots, so this slot is given up.
+      if (Date.now() + clockOffsetMs > secondStartMs + this.sendWindowMs) continue;
       return;
     }
   }

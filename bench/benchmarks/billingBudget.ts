@@ -10,7 +10,8 @@ import { allInvoices, runBilling, seedTenants } from './billingRun';
 const TENANTS = Number(process.env.BENCH_BILLING_BUDGET_TENANTS ?? 500);
 const BUDGET = Number(process.env.BENCH_STRIPE_MAX_RPS ?? 25);
 const WARM_UP_TENANTS = 10;
-const CONCURRENCY = 20;
+/** Enough invoices at once that the run, not the budget, is never the one waiting (20 left the budget a quarter unused). */
+const CONCURRENCY = 40;
 
 /**
  * Billing at Stripe's real limits: a billing run over TENANTS tenants with `STRIPE_MAX_RPS` at 25
