@@ -38,11 +38,12 @@ export interface RunningStripePeer extends RunningPeer {
   arrivals: number[];
 }
 
-/** The most requests that arrived within one wall-clock second, and how many seconds saw any. */
-export function busiestSecond(arrivals: number[]): { max: number; seconds: number } {
+/** The most requests that arrived within one wall-clock second, how many seconds saw any, and how many saw more than `limit`. */
+export function busiestSecond(arrivals: number[], limit = Infinity): { max: number; seconds: number; over: number } {
   const perSecond = new Map<number, number>();
   for (const at of arrivals) perSecond.set(Math.floor(at / 1000), (perSecond.get(Math.floor(at / 1000)) ?? 0) + 1);
-  return { max: Math.max(0, ...perSecond.values()), seconds: perSecond.size };
+  const counts = [...perSecond.values()];
+  return { max: Math.max(0, ...counts), seconds: perSecond.size, over: counts.filter((count) => count > limit).length };
 }
 
 export const STRIPE_TEST_KEY = 'sk_test_hub_localstripe_key';
