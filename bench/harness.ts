@@ -255,3 +255,47 @@ export function machineDescription(): Record<string, string | number> {
     platform: `${os.platform()} ${os.arch()}`,
   };
 }
+
+/** What an open-loop run measured: every latency (ms, from when each request was due). */
+export interface OpenLoopResult {
+  offeredPerSecond: number;
+  sent: number;
+  non2xx: number;
+  errors: number;
+  latencies: number[];
+}
+
+/**
+ * Offers a constant arrival rate (bench/support/openLoopLoad.ts, in its own process): request i is
+ * due at i / rate, and its latency counts from then, so a server that falls behind is charged for
+ * the queue its users would wait in.
+ */
+export async function runOpenLoopLoad(options: {
+  url: string;
+  ratePerSecond: number;
+  durationSeconds: number;
+  warmupSeconds?: number;
+  connections: number;
+  header?: { name: string; values: string[] };
+}): Promise<OpenLoopResult> {
+  const output = await new Promise<string>((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(projectRoot, 'bench', 'support', 'openLoopLoad.ts')], {
+      cwd: projectRoot,
+      env: { ...process.env, BENCH_LOAD: JSON.stringify(options) },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.once('exit', (code) => (code === 0 ? resolve(stdout) : reject(new Error(`open-loop driver exited ${code}: ${stderr.slice(-500)}`))));
+  });
+  return JSON.parse(output.trim().split('\n').at(-1)!) as OpenLoopResult;
+}
+
+/** The `fraction` quantile (0.99 for p99) of latencies, nearest rank. */
+export function percentile(values: number[], fraction: number): number {
+  if (values.length === 0) return Number.NaN;
+  const sorted = Float64Array.from(values).sort();
+  return sorted[Math.min(sorted.length - 1, Math.ceil(fraction * sorted.length) - 1)]!;
+}

@@ -3,9 +3,11 @@ import path from 'node:path';
 import { loadConfig } from '../platform/config';
 import { startLocalStack } from '../platform/local/stack';
 import { runMain } from '../platform/runMain';
+import { apiLatency } from './benchmarks/apiLatency';
 import { apiOverhead } from './benchmarks/apiOverhead';
 import { authenticatedList } from './benchmarks/authenticatedList';
 import { backupRestore } from './benchmarks/backupRestore';
+import { billingBudget } from './benchmarks/billingBudget';
 import { billingRun } from './benchmarks/billingRun';
 import { connectorReads } from './benchmarks/connectorReads';
 import { consoleSpeed } from './benchmarks/consoleSpeed';
@@ -23,6 +25,7 @@ import { type Benchmark, type BenchReport, machineDescription, projectRoot } fro
 const benchmarks: Benchmark[] = [
   apiOverhead,
   authenticatedList,
+  apiLatency,
   salesforceRead,
   connectorReads,
   declarativeRead,
@@ -30,6 +33,7 @@ const benchmarks: Benchmark[] = [
   webhookFanout,
   webhookSteady,
   billingRun,
+  billingBudget,
   userImport,
   exportCsv,
   backupRestore,

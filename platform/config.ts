@@ -408,6 +408,15 @@ export const configSchema = z.object({
     .regex(/^(sk|rk)_(test|live)_[A-Za-z0-9_]+$/, 'must be a Stripe secret or restricted key (sk_… / rk_…)')
     .optional()
     .describe('Secret key of the billing account. Unset: billing runs fail their Stripe steps and the monthly schedule is not created.'),
+  STRIPE_MAX_RPS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(10_000)
+    .default(25)
+    .describe(
+      "Stripe requests per second the hub's billing account may make, shared by every API and worker process on the database (Stripe allows about 25 in test mode, 100 in live mode).",
+    ),
   STRIPE_WEBHOOK_SECRET: z
     .string()
     .regex(/^whsec_[A-Za-z0-9_]+$/, 'must be a Stripe endpoint secret (whsec_…)')

@@ -4,6 +4,7 @@ import { TransientError } from '../../connectors/errors';
 import { classifyStripeError } from '../../connectors/stripe';
 import { type HubConfig } from '../../platform/config';
 import { BillingNotConfiguredError, createBillingStripe } from '../../platform/billing/stripeClient';
+import { type StripeBudgetConfig } from '../../platform/billing/stripeRateBudget';
 import { toActivityFailure } from '../connectors/connectorRuntime';
 import { BILLING_FAILURES } from '../../workflows/contracts';
 
@@ -16,7 +17,7 @@ export { BILLING_FAILURES };
  * become Temporal failures the way connector errors do (auth and bad requests are not retried,
  * rate limits wait for Retry-After, 5xx and resets retry with backoff).
  */
-export function billingStripe(config: Pick<HubConfig, 'STRIPE_API_BASE' | 'STRIPE_SECRET_KEY'>) {
+export function billingStripe(config: Pick<HubConfig, 'STRIPE_API_BASE' | 'STRIPE_SECRET_KEY'> & StripeBudgetConfig) {
   let client: Stripe | undefined;
   return async function callStripe<T>(work: (stripe: Stripe) => Promise<T>): Promise<T> {
     try {

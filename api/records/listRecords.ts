@@ -4,6 +4,7 @@ import { errors } from '../errors';
 import { defineRoute } from '../http/route';
 import { decodeChangeCursor, encodeChangeCursor, FEED_START } from './changeCursor';
 import { instant } from '../http/instant';
+import { recordChangesQuery, type RecordChangeRow } from '../../platform/sync/recordChangesQuery';
 import { auditActor } from '../auth/auditActor';
 
 const MAX_LIMIT = 1_000;
@@ -18,21 +19,6 @@ const recordSchema = z.object({
   syncedAt: z.iso.datetime(),
   firstSeenAt: z.iso.datetime(),
 });
-
-interface RecordRow {
-  external_id: string;
-  stream: string;
-  connector_id: string;
-  data: Record<string, unknown>;
-  source_updated_at: string | null;
-  deleted_at: string | null;
-  synced_at: string;
-  first_seen_at: string;
-  change_seq: string;
-  change_xid: string;
-}
-
-const iso = (column: string) => `to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 
 export const listRecords = defineRoute({
   method: 'get',
@@ -71,30 +57,8 @@ export const listRecords = defineRoute({
     const after = query.cursor === undefined ? FEED_START : decodeChangeCursor(query.cursor);
     if (after === undefined)
       throw errors.badRequest('INVALID_CURSOR', 'The cursor is not one this API returned', [{ path: 'query.cursor', message: 'unknown cursor' }]);
-    const { knex } = deps.db;
-    const select = knex('records')
-      .select(
-        'external_id',
-        'stream',
-        'connector_id',
-        'data',
-        knex.raw(`${iso('source_updated_at')} as source_updated_at`),
-        knex.raw(`${iso('deleted_at')} as deleted_at`),
-        knex.raw(`${iso('synced_at')} as synced_at`),
-        knex.raw(`${iso('first_seen_at')} as first_seen_at`),
-        'change_seq',
-        knex.raw('change_xid::text as change_xid'),
-      )
-      .where('tenant_id', principal.tenantId)
-      .whereRaw('(change_xid, change_seq) > (?::xid8, ?::bigint)', [after.xid, after.seq])
-      // Only transactions older than every one still running: whatever commits later sorts after.
-      .whereRaw('change_xid < pg_snapshot_xmin(pg_current_snapshot())')
-      .orderBy([{ column: 'change_xid' }, { column: 'change_seq' }])
-      .limit(query.limit);
-    if (query.connectorId) select.where('connector_id', query.connectorId);
-    if (query.stream) select.where('stream', query.stream);
-    if (query.since) select.where('synced_at', '>=', query.since);
-    const rows = await deps.db.readAsTenant<RecordRow>(principal.tenantId, select);
+    const select = recordChangesQuery(deps.db.knex, principal.tenantId, after, query);
+    const rows = await deps.db.readAsTenant<RecordChangeRow>(principal.tenantId, select);
 
     // Records may carry PHI (FHIR): every read of them is audited (what was read, never the data).
     await deps.db.withTenant(principal.tenantId, (trx) =>

@@ -12,7 +12,7 @@ const TENANTS = 1_000;
 const WARM_UP_TENANTS = 20;
 const CONCURRENCY = 20;
 
-interface BenchTenant {
+export interface BenchTenant {
   id: string;
   slug: string;
   plan: (typeof PLAN_IDS)[number];
@@ -117,7 +117,7 @@ export const billingRun: Benchmark = {
 };
 
 /** Tenants straight into Postgres (owner), with an admin user and a month of usage: plans and overage vary. */
-async function seedTenants(owner: Knex, prefix: string, count: number): Promise<BenchTenant[]> {
+export async function seedTenants(owner: Knex, prefix: string, count: number): Promise<BenchTenant[]> {
   const tenants: BenchTenant[] = Array.from({ length: count }, (_, index) => {
     const plan = PLAN_IDS[index % PLAN_IDS.length]!;
     const included = planOf(plan).apiCallsPerMonth;
@@ -143,9 +143,10 @@ async function seedTenants(owner: Knex, prefix: string, count: number): Promise<
   return tenants;
 }
 
-async function runBilling(apiUrl: string, adminToken: string, period: string, tenants: string[]): Promise<Record<string, number>> {
+/** Starts a billing run of the current month (`force`: it has not ended; the tenants exist only since now) and waits for it. */
+export async function runBilling(apiUrl: string, adminToken: string, period: string, tenants: string[]): Promise<Record<string, number>> {
   const headers = { Authorization: `Bearer ${adminToken}`, 'Content-Type': 'application/json' };
-  const started = await fetch(`${apiUrl}/v1/admin/billing/runs`, { method: 'POST', headers, body: JSON.stringify({ period, tenants }) });
+  const started = await fetch(`${apiUrl}/v1/admin/billing/runs`, { method: 'POST', headers, body: JSON.stringify({ period, tenants, force: true }) });
   if (started.status !== 202) throw new Error(`billing run: ${started.status} ${await started.text()}`);
   const { job } = (await started.json()) as { job: { id: string } };
   for (;;) {
@@ -159,7 +160,7 @@ async function runBilling(apiUrl: string, adminToken: string, period: string, te
   }
 }
 
-async function allInvoices(stripe: Stripe): Promise<Stripe.Invoice[]> {
+export async function allInvoices(stripe: Stripe): Promise<Stripe.Invoice[]> {
   const invoices: Stripe.Invoice[] = [];
   for await (const invoice of stripe.invoices.list({ limit: 100 })) invoices.push(invoice);
   return invoices;

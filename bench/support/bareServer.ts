@@ -32,8 +32,26 @@ const usersPage = {
   })),
   pagination: { page: 1, limit: 25, total: 25, totalPages: 1 },
 };
+// A page of 25 record changes, shaped like GET /v1/records (the apiLatency baseline).
+const recordsPage = {
+  data: Array.from({ length: 25 }, (_, index) => ({
+    externalId: String(index).padStart(8, '0'),
+    stream: 'medications',
+    connectorId: '00000000-0000-4000-8000-000000000000',
+    data: { name: `Medication ${index}`, ndc: `0000-${index}`, qty: index },
+    sourceUpdatedAt: new Date(0).toISOString(),
+    deletedAt: null,
+    syncedAt: new Date(0).toISOString(),
+    firstSeenAt: new Date(0).toISOString(),
+  })),
+  nextCursor: 'cjE6MC4yNQ',
+  hasMore: true,
+};
 app.get('/v1/users', (_req, res) => {
   res.json(usersPage);
+});
+app.get('/v1/records', (_req, res) => {
+  res.json(recordsPage);
 });
 app.get(/.*/, (_req, res) => {
   res.json(body);

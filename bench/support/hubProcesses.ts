@@ -32,6 +32,14 @@ export async function startHubProcesses(context: BenchContext, extraEnv: Record<
   };
 }
 
+/** Starts one more worker process (another replica polling the same task queue). */
+export async function startWorkerProcess(context: BenchContext, extraEnv: Record<string, string> = {}): Promise<{ stop(): Promise<void> }> {
+  const env = { ...productionDatabaseEnv(context), HOST: '127.0.0.1', NODE_ENV: 'production', LOG_LEVEL: 'info', ...extraEnv };
+  const worker = await spawnEntry('worker/workerMain.ts', env, /worker started/);
+  drainOutput(worker);
+  return { stop: () => stopChild(worker) };
+}
+
 /** Starts one more API process (another replica, or the same API at another log level). */
 export async function startApiProcess(
   context: BenchContext,

@@ -1,6 +1,6 @@
 import type Stripe from 'stripe';
 import { periodOf } from '../../platform/billing/periods';
-import { startStripePeer } from '../peers/stripe/stripePeer';
+import { busiestSecond, startStripePeer } from '../peers/stripe/stripePeer';
 import { billingEnv, billingRunFinished, recordUsageEvents, startBillingRun, stripeCustomersOf, stripeInvoicesOf, stripeOf } from '../support/billing';
 import { ownerDb, type CreatedTenant } from '../support/hub';
 import { useHub, useStarted } from '../support/harness';
@@ -8,12 +8,15 @@ import { eventually } from '../support/eventually';
 import { startWorkerProcess, type WorkerProcess } from '../support/workerProcess';
 
 const TENANTS = 8;
+const RATE_LIMITED_WITH_RETRY_AFTER = 20;
+const RATE_LIMITED_WITHOUT = 5;
 
 /**
  * Exactly-once invoicing when the worker dies: the worker runs as a child process (`npm run
  * worker`'s entry point) and is killed with SIGKILL in the middle of a billing run, while Stripe
- * calls are in flight (the peer delays them); a new worker finishes the run. Every tenant ends
- * with one Stripe customer, one Stripe invoice and no duplicated line.
+ * calls are in flight (the peer delays them) and Stripe answers a storm of 429s; a new worker
+ * finishes the run. Every tenant ends with one Stripe customer, one Stripe invoice and no
+ * duplicated line.
  */
 describe('billing when the worker crashes', () => {
   const period = periodOf(new Date());
@@ -43,6 +46,15 @@ describe('billing when the worker crashes', () => {
     peer.faults.add({ fault: { kind: 'status', status: 500 }, match: /^POST \/v1\/invoiceitems$/, times: 2, after: 3 });
     peer.faults.add({ fault: { kind: 'lostResponse' }, match: /^POST \/v1\/customers$/, times: 1, after: 1 });
     peer.faults.add({ fault: { kind: 'lostResponse' }, match: /^POST \/v1\/invoices$/, times: 1 });
+    // A 429 storm: 20 requests in a row answered "rate limited" with Retry-After, then 5 without
+    // (exponential backoff); the client waits them out on the shared budget and resends.
+    peer.faults.add({
+      fault: { kind: 'status', status: 429, retryAfterSeconds: 1 },
+      match: /^(GET|POST) \/v1\//,
+      times: RATE_LIMITED_WITH_RETRY_AFTER,
+      after: 12,
+    });
+    peer.faults.add({ fault: { kind: 'status', status: 429 }, match: /^(GET|POST) \/v1\//, times: RATE_LIMITED_WITHOUT, after: 40 });
     peer.faults.add({ fault: { kind: 'latency', delayMs: 300 }, match: /^POST \/v1\//, times: Infinity });
     const job = await startBillingRun(
       hub,
@@ -74,7 +86,9 @@ describe('billing when the worker crashes', () => {
       const finished = await billingRunFinished(hub, job.id, 150_000);
       expect(finished).toMatchObject({ status: 'completed', result: { total: TENANTS, done: TENANTS, invoiced: TENANTS, failed: 0 } });
       expect(await issued()).toBe(TENANTS);
-      expect(peer.faults.applied).toMatchObject({ status: 2, lostResponse: 2 });
+      expect(peer.faults.applied).toMatchObject({ status: 2 + RATE_LIMITED_WITH_RETRY_AFTER + RATE_LIMITED_WITHOUT, lostResponse: 2 });
+      // Both workers (the killed one and its replacement) stayed within the default STRIPE_MAX_RPS of 25.
+      expect(busiestSecond(peer.arrivals).max).toBeLessThanOrEqual(25);
     } finally {
       await owner.destroy();
     }

@@ -34,6 +34,16 @@ export interface RunningStripePeer extends RunningPeer {
   flush(): Promise<void>;
   /** Restamps an event's `created` (unix seconds), as an event the Events API shows late. */
   restampEvent(id: string, created: number): Promise<void>;
+  /** When each API request reached the proxy (ms since the epoch, in order; faulted ones too): what Stripe's rate limiter would count. */
+  arrivals: number[];
+}
+
+/** The most requests that arrived within one wall-clock second, how many seconds saw any, and how many saw more than `limit`. */
+export function busiestSecond(arrivals: number[], limit = Infinity): { max: number; seconds: number; over: number } {
+  const perSecond = new Map<number, number>();
+  for (const at of arrivals) perSecond.set(Math.floor(at / 1000), (perSecond.get(Math.floor(at / 1000)) ?? 0) + 1);
+  const counts = [...perSecond.values()];
+  return { max: Math.max(0, ...counts), seconds: perSecond.size, over: counts.filter((count) => count > limit).length };
 }
 
 export const STRIPE_TEST_KEY = 'sk_test_hub_localstripe_key';
@@ -49,6 +59,7 @@ export async function startStripePeer(options: StripePeerOptions): Promise<Runni
   await waitUntilUp(directUrl, child, () => output);
 
   const faults = new FaultInjector();
+  const arrivals: number[] = [];
   const server = http.createServer((req, res) => {
     proxy(req, res).catch((error: unknown) => {
       if (!res.headersSent) sendJson(res, 502, { error: { type: 'api_error', message: (error as Error).message } });
@@ -57,6 +68,7 @@ export async function startStripePeer(options: StripePeerOptions): Promise<Runni
 
   async function proxy(req: IncomingMessage, res: ServerResponse): Promise<void> {
     if (await handleFaultControl(faults, req, res)) return;
+    arrivals.push(Date.now());
     const fault = await faults.before(req);
     if (fault?.kind === 'expiredToken') {
       return sendJson(res, 401, { error: { code: 'api_key_expired', message: 'Expired API Key provided: sk_test_****', type: 'invalid_request_error' } });
@@ -132,6 +144,7 @@ export async function startStripePeer(options: StripePeerOptions): Promise<Runni
     registerWebhook: (url, secret, events) => config('POST', '/_config/webhooks/hub', { url, secret, ...(events ? { events } : {}) }),
     flush: () => config('DELETE', '/_config/data'),
     restampEvent: (id, created) => config('POST', `/_config/events/${encodeURIComponent(id)}/created`, { created }),
+    arrivals,
     async stop() {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
