@@ -14,6 +14,7 @@ import { salesforceRead } from './benchmarks/salesforceRead';
 import { syncThroughput } from './benchmarks/syncThroughput';
 import { userImport } from './benchmarks/userImport';
 import { webhookFanout } from './benchmarks/webhookFanout';
+import { workerTuningBench } from './benchmarks/workerTuning';
 import { type Benchmark, type BenchReport, machineDescription, projectRoot } from './harness';
 
 /** Every benchmark `npm run bench` knows, by name. */
@@ -29,6 +30,7 @@ const benchmarks: Benchmark[] = [
   exportCsv,
   backupRestore,
   consoleSpeed,
+  workerTuningBench,
 ];
 
 const resultsFile = path.join(projectRoot, 'bench', 'results.json');
