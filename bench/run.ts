@@ -19,6 +19,7 @@ import { syncThroughput } from './benchmarks/syncThroughput';
 import { userImport } from './benchmarks/userImport';
 import { webhookFanout } from './benchmarks/webhookFanout';
 import { webhookSteady } from './benchmarks/webhookSteady';
+import { workerTuningBench } from './benchmarks/workerTuning';
 import { type Benchmark, type BenchReport, machineDescription, projectRoot } from './harness';
 
 /** Every benchmark `npm run bench` knows, by name. */
@@ -39,6 +40,7 @@ const benchmarks: Benchmark[] = [
   backupRestore,
   consoleSpeed,
   scaleOut,
+  workerTuningBench,
 ];
 
 const resultsFile = path.join(projectRoot, 'bench', 'results.json');

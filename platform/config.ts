@@ -1,6 +1,7 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
 import { isCidr } from './network/addressPolicy';
+import { WORK_KINDS, type WorkKind } from './temporal/workKinds';
 
 /**
  * Every setting the hub reads from the environment, in one place.
@@ -99,12 +100,70 @@ export const configSchema = z.object({
     .optional()
     .describe('Temporal frontend host:port. Unset: a Temporal CLI dev server is started (persisted to $HUB_DATA_DIR/temporal.db).'),
   TEMPORAL_NAMESPACE: z.string().min(1).default('default').describe('Temporal namespace.'),
-  TEMPORAL_TASK_QUEUE: z.string().min(1).default('hub').describe('Task queue of all hub workflows and activities.'),
+  TEMPORAL_TASK_QUEUE: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]{1,200}$/, 'must be letters, digits, dot, dash or underscore')
+    .default('hub')
+    .describe(
+      'Base name of the task queues: general work (onboarding, connector tests, file expiry) runs on it, syncs, bulk jobs, webhooks and billing on $TEMPORAL_TASK_QUEUE-sync, -bulk, -webhooks, -billing.',
+    ),
+  WORKER_TASK_QUEUES: z
+    .string()
+    .trim()
+    .default('all')
+    .transform((value, ctx): 'all' | WorkKind[] => {
+      if (value === 'all') return 'all';
+      const kinds = [...new Set(value.split(',').map((entry) => entry.trim()))];
+      const unknown = kinds.filter((kind) => !(WORK_KINDS as readonly string[]).includes(kind));
+      if (kinds.length === 0 || unknown.length > 0) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `must be all or a comma-separated subset of ${WORK_KINDS.join(', ')}${unknown.length ? ` (not ${unknown.join(', ')})` : ''}`,
+        });
+        return z.NEVER;
+      }
+      return kinds as WorkKind[];
+    })
+    .describe(
+      'Which task queues `npm run worker` polls: all, or a comma-separated subset of general, sync, bulk, webhooks, billing (a dedicated worker pool per kind). Every kind needs at least one pool.',
+    ),
+  WORKER_MAX_CONCURRENT_ACTIVITIES: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(10_000)
+    .optional()
+    .describe('Activities one worker runs at once, per polled task queue. Unset: the SDK default (100). See docs/temporal.md for measured effect.'),
+  WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(10_000)
+    .optional()
+    .describe('Workflow tasks one worker runs at once, per polled task queue. Unset: the SDK default (40).'),
+  WORKER_STICKY_CACHE_SIZE: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(100_000)
+    .optional()
+    .describe(
+      'Workflows one worker keeps in memory between tasks (sticky execution), per polled task queue; 0 replays every task from history. Unset: the SDK default (sized from memory).',
+    ),
   TEMPORAL_API_KEY: z.string().min(1).optional().describe('Temporal Cloud API key (implies TLS).'),
   TEMPORAL_TLS: booleanFlag.default(false).describe('Connect to Temporal over TLS.'),
-  TEMPORAL_TLS_CERT_PATH: z.string().min(1).optional().describe('mTLS client certificate (PEM) for Temporal Cloud / a secured cluster.'),
-  TEMPORAL_TLS_KEY_PATH: z.string().min(1).optional().describe('mTLS client key (PEM).'),
-  TEMPORAL_TLS_SERVER_NAME: z.string().min(1).optional().describe('TLS server name override.'),
+  TEMPORAL_TLS_CERT_PATH: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('mTLS client certificate (PEM) for Temporal Cloud / a secured cluster (with TEMPORAL_TLS_KEY_PATH; implies TLS).'),
+  TEMPORAL_TLS_KEY_PATH: z.string().min(1).optional().describe('mTLS client key (PEM), with TEMPORAL_TLS_CERT_PATH.'),
+  TEMPORAL_TLS_CA_PATH: z
+    .string()
+    .min(1)
+    .optional()
+    .describe("CA certificate (PEM) that signed a self-hosted server's certificate (implies TLS). Unset: the system roots (Temporal Cloud)."),
+  TEMPORAL_TLS_SERVER_NAME: z.string().min(1).optional().describe('TLS server name to verify instead of the host of TEMPORAL_ADDRESS (implies TLS).'),
   TEMPORAL_UI_URL: z
     .url()
     .default('http://localhost:8233')
@@ -476,6 +535,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
   }
   assertNoProcessWideAllowances(parsed.data);
   assertFileStoreSettings(parsed.data);
+  assertTemporalSettings(parsed.data);
   return parsed.data;
 }
 
@@ -520,6 +580,44 @@ function assertFileStoreSettings(config: HubConfig): void {
   }
   if (config.S3_SSE_KMS_KEY_ID !== undefined && config.S3_SSE !== 'aws:kms') fail('S3_SSE_KMS_KEY_ID', 'is only used with S3_SSE=aws:kms');
   if (config.S3_PRESIGNED_DOWNLOADS && config.HUB_FILE_STORE !== 's3') fail('S3_PRESIGNED_DOWNLOADS', 'needs HUB_FILE_STORE=s3');
+}
+
+/**
+ * Temporal connection settings that cannot work together, caught before anything connects: half an
+ * mTLS pair, or a Temporal Cloud address without credentials or with the `default` namespace
+ * (Cloud namespaces are `<name>.<account>`). The files themselves are read and checked when the
+ * process connects (`temporalConnectionOptions` in platform/temporal/connection.ts).
+ */
+function assertTemporalSettings(config: HubConfig): void {
+  const fail = (variable: string, message: string) => {
+    throw new ConfigError(`Invalid configuration: ${variable} ${message}`, variable);
+  };
+  if ((config.TEMPORAL_TLS_CERT_PATH === undefined) !== (config.TEMPORAL_TLS_KEY_PATH === undefined)) {
+    fail(
+      config.TEMPORAL_TLS_CERT_PATH === undefined ? 'TEMPORAL_TLS_CERT_PATH' : 'TEMPORAL_TLS_KEY_PATH',
+      'must be set together with its pair (the mTLS client certificate and its key)',
+    );
+  }
+  const address = config.TEMPORAL_ADDRESS;
+  if (address === undefined) return;
+  const host = address.replace(/:\d+$/, '').toLowerCase();
+  const cloudNamespaceEndpoint = host.endsWith('.tmprl.cloud');
+  const cloudApiKeyEndpoint = host.endsWith('.api.temporal.io');
+  if (cloudApiKeyEndpoint && config.TEMPORAL_API_KEY === undefined) {
+    fail(
+      'TEMPORAL_API_KEY',
+      `is required by the Temporal Cloud API-key endpoint ${address} (or use the namespace endpoint <namespace>.<account>.tmprl.cloud:7233 with mTLS)`,
+    );
+  }
+  if (cloudNamespaceEndpoint && config.TEMPORAL_API_KEY === undefined && config.TEMPORAL_TLS_CERT_PATH === undefined) {
+    fail('TEMPORAL_TLS_CERT_PATH', `is required by Temporal Cloud (${address}): set TEMPORAL_TLS_CERT_PATH and TEMPORAL_TLS_KEY_PATH, or TEMPORAL_API_KEY`);
+  }
+  if ((cloudNamespaceEndpoint || cloudApiKeyEndpoint) && !/^[a-z0-9-]+\.[a-z0-9]+$/i.test(config.TEMPORAL_NAMESPACE)) {
+    fail('TEMPORAL_NAMESPACE', `must be the Temporal Cloud namespace id <namespace>.<account> (the address ${address} is Temporal Cloud)`);
+  }
+  if (config.TEMPORAL_TLS_CA_PATH !== undefined && (cloudNamespaceEndpoint || cloudApiKeyEndpoint)) {
+    fail('TEMPORAL_TLS_CA_PATH', 'is for a self-hosted cluster; Temporal Cloud presents a certificate the system roots verify');
+  }
 }
 
 function describeExpected(variable: string, issue: z.core.$ZodIssue): string {

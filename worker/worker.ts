@@ -1,5 +1,14 @@
 import { Client } from '@temporalio/client';
-import { DefaultLogger, MetricsBuffer, Runtime, Worker, type LogLevel, type NativeConnection } from '@temporalio/worker';
+import {
+  bundleWorkflowCode,
+  DefaultLogger,
+  MetricsBuffer,
+  Runtime,
+  Worker,
+  type LogLevel,
+  type NativeConnection,
+  type WorkerOptions,
+} from '@temporalio/worker';
 import fs from 'node:fs';
 import { createActivities } from '../activities';
 import { durationMs, type HubConfig } from '../platform/config';
@@ -14,6 +23,7 @@ import { permanentDatabaseErrors } from '../platform/temporal/activityErrors';
 import { activityLogContext } from '../platform/temporal/activityLogContext';
 import { hubDataConverter } from '../platform/temporal/payloadEncryption';
 import { setTemporalMetricsSource } from '../platform/temporal/temporalMetrics';
+import { polledWorkKinds, taskQueueOf } from '../platform/temporal/taskQueues';
 
 export interface HubWorkerOptions {
   config: HubConfig;
@@ -68,8 +78,36 @@ function temporalLogFields(meta: Record<string, unknown> | undefined): Record<st
   };
 }
 
-/** Creates the worker that runs every hub workflow and activity on $TEMPORAL_TASK_QUEUE. */
-export async function createHubWorker(options: HubWorkerOptions): Promise<Worker> {
+/**
+ * The hub's worker: one Temporal `Worker` per polled task queue ($WORKER_TASK_QUEUES, all by
+ * default), sharing the connection, the activities and the workflow bundle. Every queue's worker
+ * registers every workflow and activity, so where a workflow runs is decided only by the queue it
+ * was started on (platform/temporal/taskQueues.ts), and each queue keeps its own slots: a full
+ * `bulk` queue does not take the `sync` queue's activity slots.
+ */
+export interface HubWorker {
+  /** The task queues polled, in the order of `WORK_KINDS`. */
+  readonly taskQueues: readonly string[];
+  /** The SDK workers, one per queue. */
+  readonly workers: readonly Worker[];
+  /** Runs until {@link HubWorker.shutdown} (or a signal) and every queue's worker has drained; a worker that fails stops the others. */
+  run(): Promise<void>;
+  shutdown(): void;
+}
+
+/** The SDK tuning the worker config sets (unset keys keep the SDK defaults). */
+export function workerTuning(
+  config: Pick<HubConfig, 'WORKER_MAX_CONCURRENT_ACTIVITIES' | 'WORKER_MAX_CONCURRENT_WORKFLOW_TASKS' | 'WORKER_STICKY_CACHE_SIZE'>,
+): Pick<WorkerOptions, 'maxConcurrentActivityTaskExecutions' | 'maxConcurrentWorkflowTaskExecutions' | 'maxCachedWorkflows'> {
+  return {
+    ...(config.WORKER_MAX_CONCURRENT_ACTIVITIES !== undefined ? { maxConcurrentActivityTaskExecutions: config.WORKER_MAX_CONCURRENT_ACTIVITIES } : {}),
+    ...(config.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS !== undefined ? { maxConcurrentWorkflowTaskExecutions: config.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS } : {}),
+    ...(config.WORKER_STICKY_CACHE_SIZE !== undefined ? { maxCachedWorkflows: config.WORKER_STICKY_CACHE_SIZE } : {}),
+  };
+}
+
+/** Creates the worker that runs the hub's workflows and activities on the task queues $WORKER_TASK_QUEUES names. */
+export async function createHubWorker(options: HubWorkerOptions): Promise<HubWorker> {
   const { config, connection, db, logger } = options;
   const keyring = masterKeyringFromConfig(config);
   const vault = createVault(keyring);
@@ -78,25 +116,56 @@ export async function createHubWorker(options: HubWorkerOptions): Promise<Worker
   const dataConverter = hubDataConverter(keyring);
   // Activities that start workflows (the webhook dispatcher) use the worker's own connection.
   const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, dataConverter });
+  // One bundle for every queue's worker: bundling workflows/ is seconds of CPU and megabytes of memory.
   const workflowBundle =
-    options.workflowBundle ?? (config.TEMPORAL_WORKFLOW_BUNDLE ? { code: fs.readFileSync(config.TEMPORAL_WORKFLOW_BUNDLE, 'utf8') } : undefined);
-  return Worker.create({
-    connection,
-    namespace: config.TEMPORAL_NAMESPACE,
-    taskQueue: config.TEMPORAL_TASK_QUEUE,
-    dataConverter,
-    ...(workflowBundle ? { workflowBundle } : { workflowsPath: require.resolve('../workflows') }),
-    activities: createActivities({
-      config,
-      db,
-      logger,
-      vault,
-      files: options.files ?? createFileStore(config),
-      metrics: options.metrics ?? createMetrics({ defaultMetrics: false }),
-      temporal,
-    }),
-    interceptors: { activity: [activityLogContext, permanentDatabaseErrors] },
-    // On SIGINT/SIGTERM the SDK runtime stops polling and lets running activities finish this long.
-    shutdownGraceTime: durationMs(config.WORKER_SHUTDOWN_GRACE),
+    options.workflowBundle ??
+    (config.TEMPORAL_WORKFLOW_BUNDLE
+      ? { code: fs.readFileSync(config.TEMPORAL_WORKFLOW_BUNDLE, 'utf8') }
+      : await bundleWorkflowCode({ workflowsPath: require.resolve('../workflows'), logger: new DefaultLogger('WARN') }));
+  const activities = createActivities({
+    config,
+    db,
+    logger,
+    vault,
+    files: options.files ?? createFileStore(config),
+    metrics: options.metrics ?? createMetrics({ defaultMetrics: false }),
+    temporal,
   });
+  const taskQueues = polledWorkKinds(config).map((kind) => taskQueueOf(config, kind));
+  const workers = await Promise.all(
+    taskQueues.map((taskQueue) =>
+      Worker.create({
+        connection,
+        namespace: config.TEMPORAL_NAMESPACE,
+        taskQueue,
+        dataConverter,
+        workflowBundle,
+        activities,
+        interceptors: { activity: [activityLogContext, permanentDatabaseErrors] },
+        ...workerTuning(config),
+        // On SIGINT/SIGTERM the SDK runtime stops polling and lets running activities finish this long.
+        shutdownGraceTime: durationMs(config.WORKER_SHUTDOWN_GRACE),
+      }),
+    ),
+  );
+  const shutdownAll = () => {
+    for (const worker of workers) if (worker.getState() === 'RUNNING') worker.shutdown();
+  };
+  return {
+    taskQueues,
+    workers,
+    async run() {
+      const outcomes = await Promise.allSettled(
+        workers.map((worker) =>
+          worker.run().catch((error: unknown) => {
+            shutdownAll();
+            throw error;
+          }),
+        ),
+      );
+      const failed = outcomes.find((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected');
+      if (failed) throw failed.reason;
+    },
+    shutdown: shutdownAll,
+  };
 }

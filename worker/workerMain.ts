@@ -14,7 +14,7 @@ import { startWebhookDispatchNudger } from '../platform/webhooks/dispatchNudger'
 import { serveWorkerMetrics } from '../platform/temporal/workerMetricsServer';
 import { createHubWorker, installTemporalRuntime } from './worker';
 
-/** `npm run worker`: polls $TEMPORAL_TASK_QUEUE until SIGINT/SIGTERM, then drains and exits. */
+/** `npm run worker`: polls the task queues of $WORKER_TASK_QUEUES until SIGINT/SIGTERM, then drains and exits. */
 runMain('worker', async () => {
   const config = loadConfig();
   assertProductionSecrets(config, 'worker');
@@ -55,7 +55,7 @@ runMain('worker', async () => {
   const metricsServer = config.WORKER_METRICS_PORT === undefined ? undefined : await serveWorkerMetrics(metrics, config.WORKER_METRICS_PORT, config.HOST);
   if (metricsServer) logger.info({ url: metricsServer.url }, 'worker metrics listening');
   const nudger = startWebhookDispatchNudger({ config, url: appDatabaseUrl(config), connection, logger });
-  logger.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, namespace: config.TEMPORAL_NAMESPACE }, 'worker started');
+  logger.info({ taskQueues: worker.taskQueues, namespace: config.TEMPORAL_NAMESPACE }, 'worker started');
   await worker.run();
   await nudger.stop();
   await metricsServer?.close();

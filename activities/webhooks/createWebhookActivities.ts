@@ -1,4 +1,3 @@
-import { Context } from '@temporalio/activity';
 import { durationMs } from '../../platform/config';
 import { ensureWebhookDrainer } from '../../platform/webhooks/dispatcherControl';
 import { type ActivityDeps } from '../deps';
@@ -51,7 +50,7 @@ export function createWebhookActivities(deps: Pick<ActivityDeps, 'config' | 'db'
 
     /** Legacy dispatcher round: starts the tenant's drainer and lets the dispatcher end. */
     async dispatchWebhookEvents(input: { tenantId: string; tenantSlug: string }): Promise<DispatchResult> {
-      await ensureWebhookDrainer(temporal, Context.current().info.taskQueue, input);
+      await ensureWebhookDrainer(temporal, config, input);
       return { dispatched: 0, deliveries: 0, started: 0, more: false, enabledEndpoints: 0, sweepMs: durationMs(config.WEBHOOK_DISPATCH_SWEEP) };
     },
 
@@ -64,7 +63,7 @@ export function createWebhookActivities(deps: Pick<ActivityDeps, 'config' | 'db'
           .update({ next_attempt_at: trx.raw('coalesce(next_attempt_at, now())'), updated_at: trx.fn.now() });
         return ((await trx('tenants').where({ id: input.tenantId }).first('slug')) as { slug: string } | undefined)?.slug;
       });
-      if (tenantSlug) await ensureWebhookDrainer(temporal, Context.current().info.taskQueue, { tenantId: input.tenantId, tenantSlug });
+      if (tenantSlug) await ensureWebhookDrainer(temporal, config, { tenantId: input.tenantId, tenantSlug });
       return { done: true, outcome: 'handed_over', statusCode: null, nextDelayMs: 0 };
     },
   };

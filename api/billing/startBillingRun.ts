@@ -13,6 +13,7 @@ import { defineRoute } from '../http/route';
 import { jobSchema } from '../jobs/jobView';
 import { WORKFLOW_TYPES } from '../../workflows/contracts';
 import { type monthlyBilling } from '../../workflows/monthlyBilling';
+import { workflowRouting } from '../../platform/temporal/taskQueues';
 
 export const startBillingRun = defineRoute({
   method: 'post',
@@ -75,7 +76,7 @@ export const startBillingRun = defineRoute({
       const handle = await withStartDeadline(deps.temporal, () =>
         deps.temporal.workflow.start<typeof monthlyBilling>(WORKFLOW_TYPES.monthlyBilling, {
           workflowId,
-          taskQueue: deps.config.TEMPORAL_TASK_QUEUE,
+          ...workflowRouting(deps.config, WORKFLOW_TYPES.monthlyBilling),
           args: [{ period: body.period, billingRunId: id, requestedBy: 'platform_admin', concurrency: deps.config.BILLING_CONCURRENCY, tenants: body.tenants }],
           typedSearchAttributes: searchAttributePairs({ JobKind: 'billing' }),
           // The same period may be billed again (it invoices nobody twice), but not while a run of it goes on.

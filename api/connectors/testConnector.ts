@@ -11,6 +11,7 @@ import { ApiError, errors } from '../errors';
 import { defineRoute } from '../http/route';
 import { connectorIdParams } from './connectorView';
 import { WORKFLOW_TYPES } from '../../workflows/contracts';
+import { workflowRouting } from '../../platform/temporal/taskQueues';
 
 const outcome = z.object({
   ok: z.boolean(),
@@ -44,7 +45,7 @@ export const testConnector = defineRoute({
     const handle = await withStartDeadline(deps.temporal, () =>
       deps.temporal.workflow.start<typeof connectorTest>(WORKFLOW_TYPES.connectorTest, {
         workflowId,
-        taskQueue: deps.config.TEMPORAL_TASK_QUEUE,
+        ...workflowRouting(deps.config, WORKFLOW_TYPES.connectorTest, principal.tenantId),
         args: [input],
         typedSearchAttributes: searchAttributePairs({
           TenantId: principal.tenantId,

@@ -11,6 +11,7 @@ import { type ApiDeps } from '../deps';
 import { enforceJobLimits } from './jobLimits';
 import { type JobRow, type JobView, toJobView } from './jobView';
 import { type JobWorkflow, type JobWorkflowType } from '../../workflows/contracts';
+import { workflowRouting } from '../../platform/temporal/taskQueues';
 
 export interface StartJobRequest {
   kind: string;
@@ -99,7 +100,7 @@ export async function startJob(deps: ApiDeps, principal: JobStarter, req: Reques
     const handle = await withStartDeadline(deps.temporal, () =>
       deps.temporal.workflow.start<JobWorkflow>(request.workflowType, {
         workflowId,
-        taskQueue: deps.config.TEMPORAL_TASK_QUEUE,
+        ...workflowRouting(deps.config, request.workflowType, principal.tenantId),
         args: [
           {
             jobId,

@@ -9,6 +9,7 @@ import { errors } from '../errors';
 import { defineRoute } from '../http/route';
 import { WORKFLOW_TYPES } from '../../workflows/contracts';
 import { type stripeEvent } from '../../workflows/stripeEvent';
+import { workflowRouting } from '../../platform/temporal/taskQueues';
 
 /**
  * Stripe's webhook endpoint (public: Stripe signs instead of presenting a key). The signature is
@@ -56,7 +57,7 @@ export const receiveStripeWebhook = defineRoute({
         await withStartDeadline(deps.temporal, () =>
           deps.temporal.workflow.start<typeof stripeEvent>(WORKFLOW_TYPES.stripeEvent, {
             workflowId: workflowIds.stripeEvent(event.id),
-            taskQueue: deps.config.TEMPORAL_TASK_QUEUE,
+            ...workflowRouting(deps.config, WORKFLOW_TYPES.stripeEvent),
             args: [{ eventId: event.id, type: event.type }],
             typedSearchAttributes: searchAttributePairs({ JobKind: 'stripe_event' }),
             // A redelivery must not handle the event twice; only a failed handling may run again.

@@ -5,6 +5,7 @@ import { workflowIds } from '../../platform/temporal/workflowIds';
 import { type ApiDeps } from '../deps';
 import { type SyncConnector, syncWorkflowStart } from './syncWorkflowStart';
 import { WORKFLOW_TYPES } from '../../workflows/contracts';
+import { workflowRouting } from '../../platform/temporal/taskQueues';
 
 /** `every` of PUT /v1/connectors/:id/schedule: minutes, hours or days, at least a minute, at most 30 days. */
 export const SCHEDULE_EVERY = /^([1-9]\d{0,5})(m|h|d)$/;
@@ -74,7 +75,7 @@ export async function upsertSyncSchedule(
       workflowType: WORKFLOW_TYPES.connectorSync,
       workflowId:
         kind === 'sync' ? workflowIds.scheduledSync(tenant.tenantSlug, connector.id) : workflowIds.scheduledReconcile(tenant.tenantSlug, connector.id),
-      taskQueue: deps.config.TEMPORAL_TASK_QUEUE,
+      ...workflowRouting(deps.config, WORKFLOW_TYPES.connectorSync, tenant.tenantId),
       args: [start.input],
       typedSearchAttributes: start.typedSearchAttributes,
       memo: start.memo,

@@ -15,6 +15,7 @@ import { PLAN_IDS } from '../../platform/billing/catalogue';
 import { tenantSchema, toTenantView, type TenantRow } from './tenantView';
 import { createdApiKeySchema } from '../apiKeys/apiKeyView';
 import { TENANT_SLUG_TAKEN, WORKFLOW_TYPES } from '../../workflows/contracts';
+import { workflowRouting } from '../../platform/temporal/taskQueues';
 
 const body = z.strictObject({
   name: z.string().trim().min(1).max(200),
@@ -61,7 +62,7 @@ export const createTenant = defineRoute({
       handle = await withStartDeadline(deps.temporal, () =>
         deps.temporal.workflow.start<typeof tenantOnboarding>(WORKFLOW_TYPES.tenantOnboarding, {
           workflowId,
-          taskQueue: deps.config.TEMPORAL_TASK_QUEUE,
+          ...workflowRouting(deps.config, WORKFLOW_TYPES.tenantOnboarding, tenantId),
           args: [input],
           workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY',
           typedSearchAttributes: searchAttributePairs({ TenantId: tenantId, TenantSlug: body.slug, JobKind: 'onboarding' }),

@@ -1,3 +1,4 @@
+import { type StripeBudgetConfig } from '../../platform/billing/stripeRateBudget';
 import { type Knex } from 'knex';
 import type Stripe from 'stripe';
 import { z } from 'zod';
@@ -80,7 +81,7 @@ export async function loadWalletView(trx: Knex.Transaction, tenantId: string, ac
 const clients = new WeakMap<object, Stripe>();
 
 /** The hub's billing Stripe client for API routes (one per configuration, created on first use). */
-export function apiStripe(config: Pick<HubConfig, 'STRIPE_API_BASE' | 'STRIPE_SECRET_KEY'>): Stripe {
+export function apiStripe(config: Pick<HubConfig, 'STRIPE_API_BASE' | 'STRIPE_SECRET_KEY'> & StripeBudgetConfig): Stripe {
   let client = clients.get(config);
   if (!client) {
     client = createBillingStripe(config);

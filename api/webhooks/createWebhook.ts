@@ -73,7 +73,7 @@ export const createWebhook = defineRoute({
       });
       return inserted!;
     });
-    if (body.enabled) await ensureWebhookDrainer(deps.temporal, deps.config.TEMPORAL_TASK_QUEUE, { tenantId, tenantSlug: principal.tenantSlug });
+    if (body.enabled) await ensureWebhookDrainer(deps.temporal, deps.config, { tenantId, tenantSlug: principal.tenantSlug });
     return { status: 201, body: { webhook: { ...toWebhookView(row), secret } } };
   },
 });

@@ -63,7 +63,7 @@ export const retryWebhookDelivery = defineRoute({
     });
     if (!found) throw errors.notFound('Delivery');
     await withStartDeadline(deps.temporal, () =>
-      ensureWebhookDrainer(deps.temporal, deps.config.TEMPORAL_TASK_QUEUE, { tenantId, tenantSlug: principal.tenantSlug }),
+      ensureWebhookDrainer(deps.temporal, deps.config, { tenantId, tenantSlug: principal.tenantSlug }),
     );
     return { status: 202, body: { retryId, deliveryId: found.id, workflowId, temporalUiUrl: temporalUiUrl(deps.config, workflowId) } };
   },

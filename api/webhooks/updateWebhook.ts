@@ -79,7 +79,7 @@ export const updateWebhook = defineRoute({
       return after!;
     });
     if (!row) throw errors.notFound('Webhook');
-    if (row.status === 'enabled') await ensureWebhookDrainer(deps.temporal, deps.config.TEMPORAL_TASK_QUEUE, { tenantId, tenantSlug: principal.tenantSlug });
+    if (row.status === 'enabled') await ensureWebhookDrainer(deps.temporal, deps.config, { tenantId, tenantSlug: principal.tenantSlug });
     return { status: 200, body: { webhook: toWebhookView(row) } };
   },
 });

@@ -4,6 +4,7 @@ import { type HubConfig } from '../config';
 import { searchAttributePairs } from '../temporal/searchAttributes';
 import { workflowIds } from '../temporal/workflowIds';
 import { type ScheduledBackupInput, WORKFLOW_TYPES } from '../../workflows/contracts';
+import { workflowRouting } from '../temporal/taskQueues';
 
 export type { ScheduledBackupInput };
 
@@ -34,7 +35,7 @@ export async function ensureBackupSchedule(
     type: 'startWorkflow' as const,
     workflowType: WORKFLOW_TYPES.scheduledBackup,
     workflowId: workflowIds.scheduledBackup(tenant.tenantSlug),
-    taskQueue: config.TEMPORAL_TASK_QUEUE,
+    ...workflowRouting(config, WORKFLOW_TYPES.scheduledBackup, tenant.tenantId),
     args: [tenant],
     typedSearchAttributes,
     staticSummary: `Daily backup of ${tenant.tenantSlug}`,

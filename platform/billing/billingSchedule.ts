@@ -3,6 +3,7 @@ import { type HubConfig } from '../config';
 import { type Logger } from '../logger';
 import { searchAttributePairs } from '../temporal/searchAttributes';
 import { WORKFLOW_TYPES } from '../../workflows/contracts';
+import { workflowRouting } from '../temporal/taskQueues';
 
 /** The schedule's id in the namespace. */
 export const BILLING_SCHEDULE_ID = 'billing-monthly';
@@ -29,7 +30,7 @@ export async function ensureBillingSchedule(
     type: 'startWorkflow' as const,
     workflowType: WORKFLOW_TYPES.monthlyBilling,
     workflowId: 'billing/scheduled',
-    taskQueue: config.TEMPORAL_TASK_QUEUE,
+    ...workflowRouting(config, WORKFLOW_TYPES.monthlyBilling),
     args: [{ concurrency: config.BILLING_CONCURRENCY }],
     typedSearchAttributes: searchAttributePairs({ JobKind: 'billing' }),
     staticSummary: 'Monthly billing of every active tenant (the previous month)',

@@ -2,6 +2,7 @@ import { type Client, ScheduleAlreadyRunning, ScheduleOverlapPolicy } from '@tem
 import { type HubConfig } from '../config';
 import { type Logger } from '../logger';
 import { WORKFLOW_TYPES } from '../../workflows/contracts';
+import { workflowRouting } from '../temporal/taskQueues';
 
 /** The schedule's id in the namespace. */
 export const FILE_EXPIRY_SCHEDULE_ID = 'file-expiry';
@@ -22,7 +23,7 @@ export async function ensureFileExpirySchedule(
     type: 'startWorkflow' as const,
     workflowType: WORKFLOW_TYPES.fileExpiry,
     workflowId: `${scheduleId}/scheduled`,
-    taskQueue: config.TEMPORAL_TASK_QUEUE,
+    ...workflowRouting(config, WORKFLOW_TYPES.fileExpiry),
     args: [{}],
     staticSummary: 'Deletes expired uploads and job outputs of every tenant',
   };

@@ -1,5 +1,6 @@
 import { runMain } from '../runMain';
 import { ensureChromium } from './chromium';
+import { ensurePgbouncer } from './pgbouncer';
 import { ensureHelm } from './helm';
 import { ensureKubeconform } from './kubeconform';
 import { ensureKubernetesSchemas } from './kubernetesSchemas';
@@ -19,7 +20,7 @@ import { ensureTemporalCli } from './temporalCli';
  * from PyPI, each into a project-local virtualenv;
  * Stripe's stripe-mock (checks the hub's Stripe requests against Stripe's API spec) built with
  * `go install`; the headless Chromium of the console's browser tests from Debian's
- * chromium-headless-shell; Helm and kubeconform (the Helm chart's checks) built with `go install`,
+ * chromium-headless-shell; PgBouncer (the transaction-mode pooling test) from Debian's pgbouncer; Helm and kubeconform (the Helm chart's checks) built with `go install`,
  * with the Kubernetes schemas from the PyPI kubernetes-validate wheel and KEDA's CRDs from its Go
  * module.
  */
@@ -33,6 +34,7 @@ runMain('provision', async () => {
   await ensureScim2Tester(log);
   await ensureMoto(log);
   await ensureChromium(log);
+  await ensurePgbouncer(log);
   await ensureHelm(log);
   await ensureKubeconform(log);
   await ensureKubernetesSchemas(log);

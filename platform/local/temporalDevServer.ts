@@ -7,6 +7,18 @@ import { isPortInUse } from './ports';
 import { registerSearchAttributes } from '../temporal/registerSearchAttributes';
 import { devServerSearchAttributeFlags } from '../temporal/searchAttributes';
 
+/**
+ * Dynamic config that turns on task-queue fairness keys (and the matcher they need) on every queue.
+ * One partition per queue: fairness orders each partition's backlog on its own, so with the default
+ * four a tenant's tasks in an idle partition could overtake (production clusters size this per queue).
+ */
+export const FAIRNESS_DYNAMIC_CONFIG = [
+  'matching.useNewMatcher=true',
+  'matching.enableFairness=true',
+  'matching.numTaskqueueReadPartitions=1',
+  'matching.numTaskqueueWritePartitions=1',
+];
+
 export interface TemporalDevServerOptions {
   cliPath: string;
   port: number;
@@ -32,7 +44,20 @@ export interface TemporalDevServerHandle {
  * namespace answers. Output goes to `logFile`, not the terminal.
  */
 export async function startTemporalDevServer(options: TemporalDevServerOptions): Promise<TemporalDevServerHandle> {
-  const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(options.port), '--log-level', 'warn', ...devServerSearchAttributeFlags()];
+  const args = [
+    'server',
+    'start-dev',
+    '--ip',
+    '127.0.0.1',
+    '--port',
+    String(options.port),
+    '--log-level',
+    'warn',
+    ...devServerSearchAttributeFlags(),
+    // Task-queue fairness (server 1.29+): the backlog is dispatched round-robin across the tenants'
+    // fairness keys (platform/temporal/taskQueues.ts). A production cluster turns on the same keys.
+    ...FAIRNESS_DYNAMIC_CONFIG.flatMap((entry) => ['--dynamic-config-value', entry]),
+  ];
   if (options.dbFile) {
     fs.mkdirSync(path.dirname(options.dbFile), { recursive: true });
     args.push('--db-filename', options.dbFile);

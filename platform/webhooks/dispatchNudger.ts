@@ -43,7 +43,7 @@ export function startWebhookDispatchNudger(options: { config: HubConfig; url: st
       }
       pending.delete(tenantId);
       lastSignalAt.set(tenantId, now);
-      nudgeWebhookDrainer(client, config.TEMPORAL_TASK_QUEUE, tenant).catch((error: unknown) => {
+      nudgeWebhookDrainer(client, config, tenant).catch((error: unknown) => {
         if (!stopped) logger.warn({ err: error, tenantId: tenant.tenantId }, 'could not nudge the webhook drainer (it wakes at its next due time)');
       });
     }

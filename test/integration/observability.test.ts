@@ -5,6 +5,7 @@ import { useHub, useStarted } from '../support/harness';
 import { eventually } from '../support/eventually';
 import { startWebhookReceiver } from '../support/webhookReceiver';
 import { WORKFLOW_TYPES } from '../../workflows/contracts';
+import { taskQueueOf } from '../../platform/temporal/taskQueues';
 
 // The package ships no types: a list of metric families, each with its samples.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -81,7 +82,8 @@ describe('observability: metrics and structured logs', () => {
     expect(temporalFamilies).toEqual(
       expect.arrayContaining(['temporal_workflow_completed', 'temporal_activity_execution_latency', 'temporal_worker_task_slots_available']),
     );
-    expect(sample('temporal_workflow_completed', { task_queue: hub.config.TEMPORAL_TASK_QUEUE, workflow_type: WORKFLOW_TYPES.exportJob })).toBeDefined();
+    // Exports are bulk work: they run on the bulk task queue (platform/temporal/taskQueues.ts).
+    expect(sample('temporal_workflow_completed', { task_queue: taskQueueOf(hub.config, 'bulk'), workflow_type: WORKFLOW_TYPES.exportJob })).toBeDefined();
 
     // The worker's own endpoint (WORKER_METRICS_PORT) serves the same registry.
     const server = await serveWorkerMetrics(hub.metrics, 0, '127.0.0.1');

@@ -10,6 +10,7 @@ import { ensureHelm, HELM_VERSION } from '../../platform/local/helm';
 import { ensureKubeconform } from '../../platform/local/kubeconform';
 import { ensureKubernetesSchemas, KUBERNETES_VERSIONS, kubeconformSchemaLocations } from '../../platform/local/kubernetesSchemas';
 import { assertProductionSecrets } from '../../platform/productionSecrets';
+import { polledWorkKinds, taskQueueOf, WORK_KINDS } from '../../platform/temporal/taskQueues';
 
 /*
  * The Helm chart of deploy/helm/integration-hub: rendered with the pinned Helm, checked by kubeconform
@@ -289,19 +290,50 @@ describe('Helm chart deploy/helm/integration-hub', () => {
     const scaled = only(production.objects, 'ScaledObject');
     expect(scaled.apiVersion).toBe('keda.sh/v1alpha1');
     expect(scaled.spec.scaleTargetRef).toEqual({ name: `${RELEASE}-integration-hub-worker` });
-    expect(scaled.spec.triggers).toHaveLength(1);
-    const trigger = scaled.spec.triggers[0];
-    expect(trigger.type).toBe('temporal');
-    expect(trigger.metadata).toMatchObject({
-      endpoint: config.TEMPORAL_ADDRESS,
-      namespace: config.TEMPORAL_NAMESPACE,
-      taskQueue: config.TEMPORAL_TASK_QUEUE,
-      targetQueueSize: '25',
-      enableTLS: 'true',
-    });
-    expect(trigger.authenticationRef).toEqual({ name: 'hub-temporal-keda' });
+    // The worker polls every task queue by default: one trigger per queue, KEDA sizes to the largest backlog.
+    expect(scaled.spec.triggers.map((entry: { metadata: { taskQueue: string } }) => entry.metadata.taskQueue)).toEqual(
+      WORK_KINDS.map((kind) => taskQueueOf({ TEMPORAL_TASK_QUEUE: config.TEMPORAL_TASK_QUEUE! }, kind)),
+    );
+    for (const trigger of scaled.spec.triggers) {
+      expect(trigger.type).toBe('temporal');
+      expect(trigger.metadata).toMatchObject({
+        endpoint: config.TEMPORAL_ADDRESS,
+        namespace: config.TEMPORAL_NAMESPACE,
+        targetQueueSize: '25',
+        enableTLS: 'true',
+      });
+      expect(trigger.authenticationRef).toEqual({ name: 'hub-temporal-keda' });
+    }
     expect(only(production.objects, 'Deployment', '-worker').spec.replicas).toBeUndefined();
     expect(only(production.objects, 'HorizontalPodAutoscaler').spec.maxReplicas).toBe(30);
+  });
+
+  it('runs dedicated worker pools, each polling its task queues (WORKER_TASK_QUEUES) with its own budget, policy and KEDA triggers', async () => {
+    const { objects } = await helmTemplate({
+      valuesFiles: [productionValues, secretsValuesFile(generatedSecrets())],
+      set: { 'workerPools.sync.taskQueues': 'sync', 'worker.taskQueues': 'general\\,bulk\\,webhooks\\,billing' },
+    });
+    const environment = (suffix: string) => containerEnvironment(only(objects, 'Deployment', suffix).spec.template.spec.containers[0], objects);
+    const main = environment('-worker');
+    const pool = environment('-worker-sync');
+    expect([main.WORKER_TASK_QUEUES, pool.WORKER_TASK_QUEUES]).toEqual(['general,bulk,webhooks,billing', 'sync']);
+    // Both start: platform/config accepts what the chart gives them.
+    expect(polledWorkKinds(loadConfig(main))).toEqual(['general', 'bulk', 'webhooks', 'billing']);
+    expect(polledWorkKinds(loadConfig(pool))).toEqual(['sync']);
+    const base = main.TEMPORAL_TASK_QUEUE!;
+    const queuesOf = (suffix: string) =>
+      only(objects, 'ScaledObject', suffix).spec.triggers.map((trigger: { metadata: { taskQueue: string } }) => trigger.metadata.taskQueue);
+    expect(queuesOf('-worker')).toEqual([base, `${base}-bulk`, `${base}-webhooks`, `${base}-billing`]);
+    expect(queuesOf('-worker-sync')).toEqual([`${base}-sync`]);
+    const deployments = [only(objects, 'Deployment', '-worker'), only(objects, 'Deployment', '-worker-sync')];
+    // Selectors do not overlap: each Deployment, budget and policy selects its own pods only.
+    for (const [index, deployment] of deployments.entries()) {
+      const other = deployments[1 - index]!;
+      expect(selects(deployment.spec.selector.matchLabels, other.spec.template.metadata.labels)).toBe(false);
+      const suffix = index === 0 ? '-worker' : '-worker-sync';
+      expect(selects(only(objects, 'PodDisruptionBudget', suffix).spec.selector.matchLabels, deployment.spec.template.metadata.labels)).toBe(true);
+      expect(selects(only(objects, 'NetworkPolicy', suffix).spec.podSelector.matchLabels, other.spec.template.metadata.labels)).toBe(false);
+    }
   });
 
   it('runs migrations as a pre-install/pre-upgrade hook Job whose owner credentials exist only for it', async () => {

@@ -146,3 +146,28 @@ pointed at the /tmp emptyDir, since the root filesystem is read-only.
 {{- define "hub.podSecurityContext" -}}
 {{ toYaml .Values.podSecurityContext }}
 {{- end -}}
+
+{{/*
+Worker pools as a YAML list under `pools`: the `worker` Deployment (component "worker") first, then one
+per entry of workerPools (component "worker-<name>"), each with worker's values overridden by the
+entry's. Read with (include "hub.workerPools" . | fromYaml).pools.
+*/}}
+{{- define "hub.workerPools" -}}
+{{- $pools := list (dict "component" "worker" "values" .Values.worker) }}
+{{- range $name, $overrides := .Values.workerPools }}
+{{- $pools = append $pools (dict "component" (printf "worker-%s" $name) "values" (mergeOverwrite (deepCopy $.Values.worker) $overrides)) }}
+{{- end }}
+{{- toYaml (dict "pools" $pools) }}
+{{- end -}}
+
+{{/* The Temporal task queues a pool polls (WORKER_TASK_QUEUES → names, as platform/temporal/taskQueues.ts derives them): call with (dict "root" $ "taskQueues" "sync,bulk"). */}}
+{{- define "hub.workerQueueNames" -}}
+{{- $base := .root.Values.config.TEMPORAL_TASK_QUEUE | default "hub" }}
+{{- $kinds := ternary (list "general" "sync" "bulk" "webhooks" "billing") (splitList "," (toString .taskQueues)) (eq (toString .taskQueues) "all") }}
+{{- $names := list }}
+{{- range $kinds }}
+{{- $kind := trim . }}
+{{- $names = append $names (ternary $base (printf "%s-%s" $base $kind) (eq $kind "general")) }}
+{{- end }}
+{{- join "," $names }}
+{{- end -}}
