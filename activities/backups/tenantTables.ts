@@ -55,6 +55,15 @@ export const RESTORE_RULES: Readonly<
   wallet_ledger: { restore: false, why: 'append-only money ledger (money is never rewound)' },
   wallet_recharges: { restore: false, why: 'billing (money is never rewound)' },
   limit_raises: { restore: false, why: 'granted by the platform admin, not tenant data' },
+  identity_settings: { restore: false, why: 'identity policy (SSO requirement, provisioning): a restore must not loosen sign-in rules' },
+  identity_group_roles: { restore: false, why: 'identity policy: group → role mapping decides privileges, a restore must not widen them' },
+  scim_tokens: { restore: false, why: 'SCIM credentials are never resurrected' },
+  scim_users: { restore: false, why: "provisioning state owned by the tenant's identity provider (it pushes again)" },
+  scim_groups: { restore: false, why: "provisioning state owned by the tenant's identity provider (it pushes again)" },
+  scim_group_members: { restore: false, why: "provisioning state owned by the tenant's identity provider (it pushes again)" },
+  scim_requests: { restore: false, why: 'SCIM request log' },
+  connector_definitions: { restore: false, why: 'versions are immutable and kept while any connector uses them, so restored connectors find theirs' },
+  connector_definition_versions: { restore: false, why: 'immutable definition versions (never deleted while in use)' },
   tenant_network_allowances: { restore: false, why: 'granted by the platform admin, not tenant data (a restore must not widen network access)' },
 };
 

@@ -11,6 +11,12 @@ export interface PeriodUsage {
   syncedRecords: number;
   /** Most billable seats (invited + active users) at any time in the period. */
   peakSeats: number;
+  /**
+   * Present when the tenant's prepaid credit pays scanned items as they happen (its wallet prices
+   * `scan`): every scan is then charged at the wallet's price, drawn from the balance first, and the
+   * invoice bills only what the balance did not cover — never the plan's scan overage as well.
+   */
+  walletScans?: { unitCents: number; drawnCents: number };
 }
 
 export const INVOICE_LINE_CODES = ['plan', 'seats', 'api_calls', 'scans'] as const;
@@ -58,7 +64,14 @@ export function computeInvoice(plan: Plan, period: string, usage: PeriodUsage): 
   }
 
   const extraScans = Math.max(0, usage.scans - plan.includedScans);
-  if (extraScans > 0) {
+  if (usage.walletScans) {
+    const chargedCents = usage.scans * usage.walletScans.unitCents;
+    const uncoveredCents = Math.max(0, chargedCents - usage.walletScans.drawnCents);
+    if (uncoveredCents > 0) {
+      const description = `Scanned items: ${usage.scans} at the prepaid price, ${chargedCents - uncoveredCents} cents paid from prepaid credit`;
+      lines.push(line('scans', description, 1, uncoveredCents));
+    }
+  } else if (extraScans > 0) {
     lines.push(line('scans', `Scanned items: ${extraScans} over the ${plan.includedScans} included`, extraScans, plan.extraScanCents));
     assertEqual(lines.at(-1)!.amountCents, scanOverageCents(plan, usage.scans));
   }

@@ -24,5 +24,25 @@ export async function readPeriodUsage(trx: Knex.Transaction, tenantId: string, p
     { tenantId, firstDay, endDay, apiCall: USAGE_KINDS.apiCall, scan: USAGE_KINDS.scan, syncRecords: USAGE_KINDS.syncRecords },
   );
   const row = result.rows[0] as { api_calls: string; scans: string; synced_records: string; peak_seats: number };
-  return { apiCalls: Number(row.api_calls), scans: Number(row.scans), syncedRecords: Number(row.synced_records), peakSeats: Number(row.peak_seats) };
+  const usage: PeriodUsage = {
+    apiCalls: Number(row.api_calls),
+    scans: Number(row.scans),
+    syncedRecords: Number(row.synced_records),
+    peakSeats: Number(row.peak_seats),
+  };
+  const walletScans = await readWalletScans(trx, tenantId, firstDay, endDay);
+  return walletScans ? { ...usage, walletScans } : usage;
+}
+
+/** The wallet's scan price and what its usage debits drew in the period, when the wallet pays scans. */
+async function readWalletScans(trx: Knex.Transaction, tenantId: string, firstDay: string, endDay: string): Promise<PeriodUsage['walletScans']> {
+  const wallet = (await trx('wallet_accounts').where({ tenant_id: tenantId }).first('unit_prices')) as { unit_prices: Record<string, number> } | undefined;
+  const unitCents = wallet?.unit_prices[USAGE_KINDS.scan];
+  if (!unitCents || unitCents <= 0) return undefined;
+  const drawn = (await trx('wallet_ledger')
+    .where({ tenant_id: tenantId, kind: 'usage' })
+    .where('created_at', '>=', firstDay)
+    .where('created_at', '<', endDay)
+    .first(trx.raw('coalesce(-sum(amount_cents), 0)::bigint as drawn'))) as { drawn: string };
+  return { unitCents, drawnCents: Number(drawn.drawn) };
 }

@@ -35,6 +35,16 @@ describe('invoice lines from the plan catalogue', () => {
       computeInvoice(PLANS.enterprise, '2026-11', { ...none, apiCalls }).lines.find((line) => line.code === 'api_calls')?.quantity ?? 0;
     expect([blocks(200_000), blocks(200_001), blocks(201_000), blocks(201_001)]).toEqual([0, 1, 1, 2]);
   });
+
+  it('bills scans a wallet pays only for what the prepaid credit did not cover, never the plan overage as well', () => {
+    const scans = (drawnCents: number) =>
+      computeInvoice(PLANS.professional, '2026-11', { ...none, scans: 10_003, walletScans: { unitCents: 8, drawnCents } }).lines.filter(
+        (line) => line.code === 'scans',
+      );
+    expect(scans(80_024)).toEqual([]);
+    expect(scans(80_000).map((line) => [line.quantity, line.unitAmountCents, line.amountCents])).toEqual([[1, 24, 24]]);
+    expect(scans(0)[0]!.amountCents).toBe(10_003 * 8);
+  });
 });
 
 describe('billing periods', () => {
