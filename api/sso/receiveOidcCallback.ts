@@ -112,15 +112,23 @@ async function verifyOidcAnswer(
 
 /** The refusal for a failed code exchange or ID-token check, naming the check. */
 function idTokenRefusal(error: unknown): SsoRefusal {
-  const message = error instanceof Error ? error.message : String(error);
-  const cause = (error as { cause?: { claim?: string } }).cause;
-  const claim = cause?.claim;
-  if (claim === 'nonce' || /nonce/i.test(message)) return new SsoRefusal('NONCE_MISMATCH', `The ID token's nonce does not match this sign-in (${message}).`);
-  if (claim === 'aud' || /"aud"/.test(message)) return new SsoRefusal('AUDIENCE_MISMATCH', `The ID token was issued for another client (${message}).`);
-  if (claim === 'iss' || /"iss"/.test(message)) return new SsoRefusal('ISSUER_MISMATCH', `The ID token comes from another issuer (${message}).`);
-  if (claim === 'exp' || /"exp"|expired/i.test(message)) return new SsoRefusal('ID_TOKEN_EXPIRED', `The ID token has expired (${message}).`);
-  if (claim === 'iat' || /"iat"/.test(message)) return new SsoRefusal('ID_TOKEN_INVALID', `The ID token's iat is unacceptable (${message}).`);
-  if (/signature/i.test(message))
-    return new SsoRefusal('ID_TOKEN_SIGNATURE', `The ID token's signature does not verify with the provider's keys (${message}).`);
-  return new SsoRefusal('ID_TOKEN_INVALID', `The identity provider's answer was refused (${message}).`);
+  // openid-client wraps oauth4webapi's error; the claim that failed is somewhere down the causes.
+  const messages: string[] = [];
+  let claim: string | undefined;
+  let current: unknown = error;
+  for (let depth = 0; current && typeof current === 'object' && depth < 5; depth += 1) {
+    const layer = current as { message?: string; claim?: string; cause?: unknown };
+    if (layer.message) messages.push(layer.message);
+    claim ??= typeof layer.claim === 'string' ? layer.claim : undefined;
+    current = layer.cause;
+  }
+  const message = messages[0] ?? String(error);
+  const all = messages.join(' / ');
+  if (claim === 'nonce' || /nonce/i.test(all)) return new SsoRefusal('NONCE_MISMATCH', `The ID token's nonce does not match this sign-in (${message}).`);
+  if (claim === 'aud' || /"aud"|audience/i.test(all)) return new SsoRefusal('AUDIENCE_MISMATCH', `The ID token was issued for another client (${message}).`);
+  if (claim === 'iss' || /"iss"|issuer/i.test(all)) return new SsoRefusal('ISSUER_MISMATCH', `The ID token comes from another issuer (${message}).`);
+  if (claim === 'exp' || /"exp"|expired/i.test(all)) return new SsoRefusal('ID_TOKEN_EXPIRED', `The ID token has expired (${message}).`);
+  if (claim === 'iat' || /"iat"/.test(all)) return new SsoRefusal('ID_TOKEN_INVALID', `The ID token's iat is unacceptable (${message}).`);
+  if (/signature/i.test(all)) return new SsoRefusal('ID_TOKEN_SIGNATURE', `The ID token's signature does not verify with the provider's keys (${message}).`);
+  return new SsoRefusal('ID_TOKEN_INVALID', `The identity provider's answer was refused (${all}).`);
 }

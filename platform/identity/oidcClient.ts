@@ -33,6 +33,8 @@ export async function discoverOidc(
       timeout: 15,
     },
   );
+  // The ID token's signature is checked against the issuer's JWKS even though it came over TLS from the token endpoint.
+  client.enableNonRepudiationChecks(configuration);
   return configuration;
 }
 
