@@ -48,7 +48,7 @@ export function describeIdpMetadata(xml: string): { entityId: string; ssoUrl: st
     throw new SamlRefusal('METADATA_INVALID', `the IdP metadata could not be read: ${(error as Error).message}`);
   }
   const entityId = idp.entityMeta.getEntityID() as string | undefined;
-  const sso = idp.entityMeta.getSingleSignOnService(saml.Constants.namespace.binding.redirect);
+  const sso = idp.entityMeta.getSingleSignOnService('redirect');
   if (!entityId) throw new SamlRefusal('METADATA_INVALID', 'the IdP metadata names no entityID');
   if (!sso || typeof sso !== 'string') throw new SamlRefusal('METADATA_INVALID', 'the IdP metadata has no SingleSignOnService with the HTTP-Redirect binding');
   const certificate = idp.entityMeta.getX509Certificate('signing');
