@@ -122,7 +122,7 @@ export async function verifySamlResponse(
       localPath: ['Response', 'Assertion', 'Subject', 'SubjectConfirmation', 'SubjectConfirmationData'],
       attributes: ['Recipient', 'NotOnOrAfter', 'InResponseTo'],
     },
-  ]) as { assertion?: { id?: string }; confirmation?: { recipient?: string; notOnOrAfter?: string; inResponseTo?: string } };
+  ]) as { assertion?: string | { id?: string }; confirmation?: { recipient?: string; notOnOrAfter?: string; inResponseTo?: string } };
   const audiences = [extract.audience ?? []].flat();
   if (!audiences.includes(urls.entityId))
     throw new SamlRefusal('SAML_AUDIENCE', `the assertion's Audience (${audiences.join(', ') || 'none'}) is not this service provider`);
@@ -142,7 +142,8 @@ export async function verifySamlResponse(
   const confirmationInResponseTo = confirmation.inResponseTo || undefined;
   if (responseInResponseTo !== confirmationInResponseTo)
     throw new SamlRefusal('SAML_IN_RESPONSE_TO', 'InResponseTo differs between the response and the assertion');
-  const assertionId = fields.assertion?.id;
+  // samlify answers a lone attribute as the bare value.
+  const assertionId = typeof fields.assertion === 'string' ? fields.assertion : fields.assertion?.id;
   if (!assertionId) throw new SamlRefusal('SAML_ASSERTION_ID', 'the assertion has no ID');
   if (!extract.nameID) throw new SamlRefusal('SAML_NAME_ID', 'the assertion has no NameID');
   return {

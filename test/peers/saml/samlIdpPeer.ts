@@ -89,7 +89,9 @@ export async function startSamlIdpPeer(): Promise<SamlIdpPeer> {
       assertion +
       `</samlp:Response>`;
     const sign = options.sign ?? 'assertion';
-    const keys = options.rogueKey ? { privateKey: ROGUE_KEY, signingCert: ROGUE_CERT } : { privateKey: IDP_KEY, signingCert: IDP_CERT };
+    // samlify wants the certificate as the bare base64 of its DER (as metadata carries it).
+    const bare = (pem: string) => pem.replace(/-----[^-]+-----|\s/g, '');
+    const keys = options.rogueKey ? { privateKey: ROGUE_KEY, signingCert: bare(ROGUE_CERT) } : { privateKey: IDP_KEY, signingCert: bare(IDP_CERT) };
     const common = { ...keys, signatureAlgorithm: 'http://www.w3.org/2001/04/xmldsig-more#rsa-sha256', isBase64Output: false };
     if (sign === 'assertion' || sign === 'both') {
       xml = samlify.SamlLib.constructSAMLSignature({
