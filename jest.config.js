@@ -18,7 +18,8 @@ const project = {
   },
   // fhir-kit-client@2 ships ESM only, with an `import`-only exports map that jest's CommonJS resolver skips.
   moduleNameMapper: { '^fhir-kit-client$': '<rootDir>/node_modules/fhir-kit-client/dist/index.js' },
-  transformIgnorePatterns: ['/node_modules/(?!fhir-kit-client/)'],
+  // openid-client@6 (with its own jose@6) and oauth4webapi ship ESM only as well.
+  transformIgnorePatterns: ['^(?!.*/node_modules/openid-client/).*/node_modules/(?!fhir-kit-client/|oauth4webapi/)'],
   setupFilesAfterEnv: ['<rootDir>/test/setup/fileStoreSetup.ts'],
   testTimeout: 120_000,
 };

@@ -119,6 +119,25 @@ import { exportWalletLedger } from './wallet/exportWalletLedger';
 import { getWallet } from './wallet/getWallet';
 import { listWalletLedger } from './wallet/listWalletLedger';
 import { updateWalletSettings } from './wallet/updateWalletSettings';
+import { getIdentitySettings } from './identity/getIdentitySettings';
+import { putIdentitySettings } from './identity/putIdentitySettings';
+import { listIdentityDomains } from './identity/listIdentityDomains';
+import { createIdentityDomain } from './identity/createIdentityDomain';
+import { verifyIdentityDomain } from './identity/verifyIdentityDomain';
+import { deleteIdentityDomain } from './identity/deleteIdentityDomain';
+import { verifyIdentityDomainAsAdmin } from './identity/verifyIdentityDomainAsAdmin';
+import { listIdentityConnections } from './identity/listIdentityConnections';
+import { createIdentityConnection } from './identity/createIdentityConnection';
+import { getIdentityConnection } from './identity/getIdentityConnection';
+import { updateIdentityConnection } from './identity/updateIdentityConnection';
+import { deleteIdentityConnection } from './identity/deleteIdentityConnection';
+import { startConnectionTest } from './identity/startConnectionTest';
+import { getConnectionTest } from './identity/getConnectionTest';
+import { discoverSso } from './sso/discoverSso';
+import { startSsoSignIn } from './sso/startSsoSignIn';
+import { receiveOidcCallback } from './sso/receiveOidcCallback';
+import { getSamlMetadata } from './sso/getSamlMetadata';
+import { receiveSamlResponse } from './sso/receiveSamlResponse';
 
 /** Every route of the API, by area. The OpenAPI document and the router are both built from this list. */
 export const routes: readonly AnyRoute[] = [
@@ -255,4 +274,25 @@ export const routes: readonly AnyRoute[] = [
   replaceScimGroup,
   patchScimGroup,
   deleteScimGroup,
+  // enterprise identity: settings, domains, connections (docs/sso.md)
+  getIdentitySettings,
+  putIdentitySettings,
+  listIdentityDomains,
+  createIdentityDomain,
+  verifyIdentityDomain,
+  deleteIdentityDomain,
+  verifyIdentityDomainAsAdmin,
+  listIdentityConnections,
+  createIdentityConnection,
+  getIdentityConnection,
+  updateIdentityConnection,
+  deleteIdentityConnection,
+  startConnectionTest,
+  getConnectionTest,
+  // single sign-on (public: the browser arrives before anyone is signed in)
+  discoverSso,
+  startSsoSignIn,
+  receiveOidcCallback,
+  getSamlMetadata,
+  receiveSamlResponse,
 ];

@@ -344,6 +344,19 @@ export const configSchema = z.object({
   SIGN_IN_LOCKOUT: duration.default('15m').describe('The window of SIGN_IN_FAILURES_PER_ACCOUNT and SIGN_IN_FAILURES_PER_IP.'),
   INVITE_LINK_TTL: duration.default('7d').describe('How long an invite link stays valid.'),
   PASSWORD_RESET_LINK_TTL: duration.default('1h').describe('How long a password reset link stays valid.'),
+  IDENTITY_DNS_SERVER: z
+    .string()
+    .regex(/^(\d{1,3}(\.\d{1,3}){3}|\[[0-9a-fA-F:]+\])(:\d{1,5})?$/, 'must be an IP address with an optional port, e.g. 1.1.1.1 or 127.0.0.1:5353')
+    .optional()
+    .describe("DNS server that e-mail domain verification asks for the TXT record (ip[:port]). Unset: the system's resolvers."),
+  SSO_CLOCK_SKEW: duration
+    .default('2m')
+    .refine((value) => durationMs(value) <= 300_000, 'must be at most 5m')
+    .describe("How far an identity provider's clock may be off when ID tokens and SAML assertions are checked (exp, iat, NotBefore, NotOnOrAfter)."),
+  SSO_LOGIN_TIMEOUT: duration
+    .default('10m')
+    .refine((value) => durationMs(value) >= 60_000 && durationMs(value) <= 3_600_000, 'must be between 1m and 1h')
+    .describe('How long a started SSO sign-in waits for the identity provider to send the person back; a later answer is refused.'),
   CONSOLE_URL: z.url().optional().describe('Base URL of the console that e-mailed links point to. Default PUBLIC_URL + /console.'),
   SMTP_URL: z
     .url({ protocol: /^smtps?$/ })

@@ -83,4 +83,18 @@ export const accessTable: Readonly<Record<string, Role>> = {
   'POST /v1/scim-token': 'admin',
   'DELETE /v1/scim-token': 'admin',
   'GET /v1/scim-requests': 'admin',
+  // enterprise identity (docs/sso.md): admins only, like the tenant's settings
+  'GET /v1/identity/settings': 'admin',
+  'PUT /v1/identity/settings': 'admin',
+  'GET /v1/identity/domains': 'admin',
+  'POST /v1/identity/domains': 'admin',
+  'POST /v1/identity/domains/:id/verify': 'admin',
+  'DELETE /v1/identity/domains/:id': 'admin',
+  'GET /v1/identity/connections': 'admin',
+  'POST /v1/identity/connections': 'admin',
+  'GET /v1/identity/connections/:id': 'admin',
+  'PATCH /v1/identity/connections/:id': 'admin',
+  'DELETE /v1/identity/connections/:id': 'admin',
+  'POST /v1/identity/connections/:id/tests': 'admin',
+  'GET /v1/identity/connections/:id/tests/:testId': 'admin',
 };

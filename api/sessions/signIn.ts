@@ -3,6 +3,7 @@ import { appendAudit } from '../../platform/audit';
 import { inCidrs } from '../../platform/network/addressPolicy';
 import { verifyPassword } from '../../platform/sessions/passwords';
 import { effectiveSettings } from '../../platform/tenants/settings';
+import { passwordSignInRefused } from '../../platform/identity/identitySettings';
 import { ApiError } from '../errors';
 import { defineRoute } from '../http/route';
 import { toUserView, userSchema, type UserRow } from '../users/userView';
@@ -35,7 +36,10 @@ export const signIn = defineRoute({
       description:
         'Unknown tenant or e-mail, wrong password, a user who is not active, or a wrong second factor (INVALID_CREDENTIALS); the password is right but the user has MFA and sent no code (MFA_REQUIRED)',
     },
-    403: { description: "The tenant's IP allowlist does not include the caller (IP_NOT_ALLOWED)" },
+    403: {
+      description:
+        "The tenant's IP allowlist does not include the caller (IP_NOT_ALLOWED); the tenant requires SSO for the e-mail's verified domain and the user is not its break-glass admin (SSO_REQUIRED)",
+    },
     429: { description: 'Too many failed sign-ins for the account or from the address, known e-mail or not (SIGN_IN_LOCKED, Retry-After)' },
   },
   async handler({ deps, req, res, body }) {
@@ -76,6 +80,11 @@ export const signIn = defineRoute({
       }
       return invalidCredentials();
     };
+    // SSO required: people of the tenant's verified domains sign in at their identity provider (the break-glass admin excepted).
+    if (tenant && passwordOk && (await deps.db.withTenant(tenant.id, (trx) => passwordSignInRefused(trx, body.email, user?.id)))) {
+      await fail('sso_required');
+      throw new ApiError(403, 'SSO_REQUIRED', 'This organisation signs its people in with single sign-on: use "Sign in with SSO"');
+    }
     if (!tenant || !user || !passwordOk || user.status !== 'active') {
       throw await fail(!user ? 'unknown_email' : !passwordOk ? 'wrong_password' : 'user_not_active');
     }

@@ -8,8 +8,8 @@ import { type PlanId } from '../../platform/billing/catalogue';
 import { newTenantToken } from '../../platform/sessions/tenantTokens';
 import { csrfTokenFor, setSessionCookies } from './sessionCookies';
 
-/** How a session was signed in: a password today; SSO adds its own method and calls {@link startSession}. */
-export type SessionMethod = 'password';
+/** How a session was signed in: a password, or single sign-on through an OIDC or SAML connection (docs/sso.md). */
+export type SessionMethod = 'password' | 'oidc' | 'saml';
 
 /** A session as the API shows it (never its secret). */
 export const sessionSchema = z.object({

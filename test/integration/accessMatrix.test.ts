@@ -3,6 +3,9 @@ import { ROLES, roleAtLeast, type Role } from '../../api/auth/roles';
 import { routeKey } from '../../api/http/route';
 import { routes } from '../../api/routes';
 import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { samlify } from '../../platform/identity/samlify';
 import { emitEvent } from '../../platform/events/emitEvent';
 import { startWebhookReceiver } from '../support/webhookReceiver';
 import { startScanPeer } from '../peers/scan/scanPeer';
@@ -52,6 +55,29 @@ const recipes: Record<string, (f: Fixtures) => Promise<Call>> = {
   'PATCH /v1/users/:id': async (f) => ({ path: `/v1/users/${await createUser(f.hub, f.admin, { role: 'viewer' })}`, body: { status: 'active' } }),
   'DELETE /v1/users/:id': async (f) => ({ path: `/v1/users/${await createUser(f.hub, f.admin, { role: 'viewer' })}` }),
   'POST /v1/users/:id/invitation': async (f) => ({ path: `/v1/users/${await createUser(f.hub, f.admin, { role: 'viewer' })}/invitation` }),
+  'GET /v1/identity/settings': async () => ({ path: '/v1/identity/settings' }),
+  'PUT /v1/identity/settings': async () => ({
+    path: '/v1/identity/settings',
+    body: { ssoRequired: false, jitProvisioning: false, defaultRole: 'member', breakGlassUserId: null, groupRoles: [{ group: 'matrix', role: 'viewer' }] },
+  }),
+  'GET /v1/identity/domains': async () => ({ path: '/v1/identity/domains' }),
+  'POST /v1/identity/domains': async () => ({ path: '/v1/identity/domains', body: { domain: `m-${Math.random().toString(36).slice(2, 10)}.example` } }),
+  'POST /v1/identity/domains/:id/verify': async (f) => ({ path: `/v1/identity/domains/${await createIdentityDomain(f)}/verify` }),
+  'DELETE /v1/identity/domains/:id': async (f) => ({ path: `/v1/identity/domains/${await createIdentityDomain(f)}` }),
+  'GET /v1/identity/connections': async () => ({ path: '/v1/identity/connections' }),
+  'POST /v1/identity/connections': async () => ({
+    path: '/v1/identity/connections',
+    body: { type: 'saml', name: 'Matrix SAML', idpMetadataXml: matrixIdpMetadata() },
+  }),
+  'GET /v1/identity/connections/:id': async (f) => ({ path: `/v1/identity/connections/${await createSamlConnection(f)}` }),
+  'PATCH /v1/identity/connections/:id': async (f) => ({ path: `/v1/identity/connections/${await createSamlConnection(f)}`, body: { name: 'Renamed' } }),
+  'DELETE /v1/identity/connections/:id': async (f) => ({ path: `/v1/identity/connections/${await createSamlConnection(f)}` }),
+  'POST /v1/identity/connections/:id/tests': async (f) => ({ path: `/v1/identity/connections/${await createSamlConnection(f)}/tests` }),
+  'GET /v1/identity/connections/:id/tests/:testId': async (f) => {
+    const id = await createSamlConnection(f);
+    const test = await f.hub.request('POST', `/v1/identity/connections/${id}/tests`, { key: f.admin });
+    return { path: `/v1/identity/connections/${id}/tests/${test.body.test.id}` };
+  },
   'GET /v1/api-keys': async () => ({ path: '/v1/api-keys' }),
   'GET /v1/api-keys/:id': async (f) => ({ path: `/v1/api-keys/${(await createKey(f.hub, f.tenant, 'viewer')).id}` }),
   'POST /v1/api-keys': async () => ({ path: '/v1/api-keys', body: { name: 'matrix', role: 'viewer' } }),
@@ -264,6 +290,37 @@ async function finishedExport(f: Fixtures): Promise<string> {
 
 const SCAN_KEY = 'matrix-scan-key';
 const tenantRoutes = routes.filter((route) => route.auth === 'tenant');
+
+/** IdP metadata for SAML connections (the test IdP's certificate; nothing is fetched). */
+function matrixIdpMetadata(): string {
+  const cert = fs.readFileSync(path.join(__dirname, '../peers/saml/testIdpCert.pem'), 'utf8').replace(/-----[^-]+-----|\s/g, '');
+  return samlify
+    .IdentityProvider({
+      entityID: 'https://idp.matrix.example/metadata',
+      signingCert: cert,
+      wantAuthnRequestsSigned: false,
+      singleSignOnService: [{ Binding: samlify.Constants.namespace.binding.redirect, Location: 'https://idp.matrix.example/sso' }],
+    })
+    .getMetadata();
+}
+
+async function createSamlConnection(f: Fixtures): Promise<string> {
+  const created = await f.hub.request('POST', '/v1/identity/connections', {
+    key: f.admin,
+    body: { type: 'saml', name: 'Matrix', idpMetadataXml: matrixIdpMetadata() },
+  });
+  if (created.status !== 201) throw new Error(`connection: ${created.status} ${created.text}`);
+  return created.body.connection.id;
+}
+
+async function createIdentityDomain(f: Fixtures): Promise<string> {
+  const created = await f.hub.request('POST', '/v1/identity/domains', {
+    key: f.admin,
+    body: { domain: `m-${Math.random().toString(36).slice(2, 10)}.example` },
+  });
+  if (created.status !== 201) throw new Error(`domain: ${created.status} ${created.text}`);
+  return created.body.domain.id;
+}
 
 function successStatus(key: string): number {
   if (key === 'POST /v1/wallet/top-ups') return 409;

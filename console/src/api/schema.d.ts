@@ -1485,6 +1485,249 @@ export interface paths {
         patch: operations["patchScimV2GroupsId"];
         trace?: never;
     };
+    "/v1/identity/settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The tenant's identity settings: SSO required, just-in-time provisioning, default role, break-glass admin, group → role mapping */
+        get: operations["getV1IdentitySettings"];
+        /** Replace the tenant's identity settings and group → role mapping (audited) */
+        put: operations["putV1IdentitySettings"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/identity/domains": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The tenant's e-mail domains and their verification status */
+        get: operations["getV1IdentityDomains"];
+        put?: never;
+        /** Claim an e-mail domain: answers the DNS TXT record to publish before verifying it */
+        post: operations["postV1IdentityDomains"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/identity/domains/{id}/verify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Check the domain's DNS TXT record now; verified when it carries the token */
+        post: operations["postV1IdentityDomainsIdVerify"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/identity/domains/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Remove an e-mail domain (its people no longer find the tenant by e-mail, and SSO required no longer applies to them) */
+        delete: operations["deleteV1IdentityDomainsId"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/tenants/{id}/identity-domains/{domain}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Mark a tenant's e-mail domain verified without DNS (platform admin override; claims the domain when the tenant has not) */
+        put: operations["putV1AdminTenantsIdIdentityDomainsDomain"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/identity/connections": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The tenant's identity provider connections (never a client secret) */
+        get: operations["getV1IdentityConnections"];
+        put?: never;
+        /** Add an OIDC or SAML identity provider connection (client secret sealed in the vault, never echoed) */
+        post: operations["postV1IdentityConnections"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/identity/connections/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One identity provider connection (never its client secret) */
+        get: operations["getV1IdentityConnectionsId"];
+        put?: never;
+        post?: never;
+        /** Remove an identity provider connection (its pending sign-ins end with it) */
+        delete: operations["deleteV1IdentityConnectionsId"];
+        options?: never;
+        head?: never;
+        /** Change a connection's name, on/off switch or provider settings (its type stays); a new client secret replaces the old one */
+        patch: operations["patchV1IdentityConnectionsId"];
+        trace?: never;
+    };
+    "/v1/identity/connections/{id}/tests": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Start a test sign-in through the connection: open `url` in a popup, then read the claims received with GET …/tests/:testId */
+        post: operations["postV1IdentityConnectionsIdTests"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/identity/connections/{id}/tests/{testId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The outcome of a test sign-in: pending, or the claims received, or why it was refused */
+        get: operations["getV1IdentityConnectionsIdTestsTestId"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/auth/sso/discovery": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Find the organisation and SSO connections for an e-mail address's verified domain, or for a tenant slug (home-realm discovery) */
+        post: operations["postV1AuthSsoDiscovery"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/auth/sso/start": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Start an SSO sign-in: redirects the browser to the connection's identity provider (a tenant login URL) */
+        get: operations["getV1AuthSsoStart"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/auth/sso/oidc/callback": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** OIDC redirect URI: exchanges the code (PKCE), verifies the ID token and signs the person in to the console */
+        get: operations["getV1AuthSsoOidcCallback"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/auth/sso/saml/{connectionId}/metadata": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The SAML service provider metadata of a connection (entity id, ACS, NameID format), for the identity provider's setup */
+        get: operations["getV1AuthSsoSamlConnectionIdMetadata"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/auth/sso/saml/{connectionId}/acs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** SAML assertion consumer service (HTTP-POST binding): verifies the response and signs the person in to the console */
+        post: operations["postV1AuthSsoSamlConnectionIdAcs"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -21925,7 +22168,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The tenant's IP allowlist does not include the caller (IP_NOT_ALLOWED) */
+            /** @description The tenant's IP allowlist does not include the caller (IP_NOT_ALLOWED); the tenant requires SSO for the e-mail's verified domain and the user is not its break-glass admin (SSO_REQUIRED) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -27356,6 +27599,3907 @@ export interface operations {
                         status: string;
                         scimType?: string;
                         detail: string;
+                    };
+                };
+            };
+        };
+    };
+    getV1IdentitySettings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The settings */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Password sign-in is refused for users of verified domains, except the break-glass admin */
+                        ssoRequired: boolean;
+                        /** @description An unknown person of a verified domain signing in through SSO gets a user (role from the group mapping) */
+                        jitProvisioning: boolean;
+                        /**
+                         * @description The role of a person none of whose groups is mapped
+                         * @enum {string}
+                         */
+                        defaultRole: "admin" | "manager" | "member" | "viewer";
+                        /** @description An admin who may still sign in with a password when SSO is required */
+                        breakGlassUserId: string | null;
+                        /** @description IdP group → role; the strongest mapped role wins */
+                        groupRoles: {
+                            group: string;
+                            /** @enum {string} */
+                            role: "admin" | "manager" | "member" | "viewer";
+                        }[];
+                    };
+                };
+            };
+            /** @description Invalid request (VALIDATION_FAILED, INVALID_JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Missing, unknown, expired or revoked credential (UNAUTHENTICATED), or a signed-out or expired console session (SESSION_EXPIRED) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Role or scope does not allow this (FORBIDDEN), the tenant is suspended (TENANT_SUSPENDED), the IP allowlist refuses the caller (IP_NOT_ALLOWED), a session-cookie change lacks its X-CSRF-Token (CSRF_TOKEN_INVALID), or the session must enrol in MFA first (MFA_ENROLMENT_REQUIRED) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Request body too large (PAYLOAD_TOO_LARGE) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description The request body encoding is not supported (UNSUPPORTED_MEDIA_TYPE) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Rate limit or quota exceeded (RATE_LIMITED, QUOTA_EXCEEDED) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Unexpected error (INTERNAL) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description The database or the workflow engine is unreachable or restarting (DATABASE_UNAVAILABLE, WORKFLOW_ENGINE_UNAVAILABLE); retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    putV1IdentitySettings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    ssoRequired: boolean;
+                    jitProvisioning: boolean;
+                    /** @enum {string} */
+                    defaultRole: "admin" | "manager" | "member" | "viewer";
+                    breakGlassUserId: string | null;
+                    groupRoles: {
+                        group: string;
+                        /** @enum {string} */
+                        role: "admin" | "manager" | "member" | "viewer";
+                    }[];
+                };
+            };
+        };
+        responses: {
+            /** @description The settings */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Password sign-in is refused for users of verified domains, except the break-glass admin */
+                        ssoRequired: boolean;
+                        /** @description An unknown person of a verified domain signing in through SSO gets a user (role from the group mapping) */
+                        jitProvisioning: boolean;
+                        /**
+                         * @description The role of a person none of whose groups is mapped
+                         * @enum {string}
+                         */
+                        defaultRole: "admin" | "manager" | "member" | "viewer";
+                        /** @description An admin who may still sign in with a password when SSO is required */
+                        breakGlassUserId: string | null;
+                        /** @description IdP group → role; the strongest mapped role wins */
+                        groupRoles: {
+                            group: string;
+                            /** @enum {string} */
+                            role: "admin" | "manager" | "member" | "viewer";
+                        }[];
+                    };
+                };
+            };
+            /** @description The break-glass user is not an active admin of the tenant (BREAK_GLASS_NOT_ADMIN), or SSO is required without one (BREAK_GLASS_REQUIRED) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Missing, unknown, expired or revoked credential (UNAUTHENTICATED), or a signed-out or expired console session (SESSION_EXPIRED) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Role or scope does not allow this (FORBIDDEN), the tenant is suspended (TENANT_SUSPENDED), the IP allowlist refuses the caller (IP_NOT_ALLOWED), a session-cookie change lacks its X-CSRF-Token (CSRF_TOKEN_INVALID), or the session must enrol in MFA first (MFA_ENROLMENT_REQUIRED) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Request body too large (PAYLOAD_TOO_LARGE) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description The request body encoding is not supported (UNSUPPORTED_MEDIA_TYPE) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Rate limit or quota exceeded (RATE_LIMITED, QUOTA_EXCEEDED) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Unexpected error (INTERNAL) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description The database or the workflow engine is unreachable or restarting (DATABASE_UNAVAILABLE, WORKFLOW_ENGINE_UNAVAILABLE); retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    getV1IdentityDomains: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The domains */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            /** Format: uuid */
+                            id: string;
+                            domain: string;
+                            /** @enum {string} */
+                            status: "pending" | "verified";
+                            verifiedAt: string | null;
+                            verifiedBy: ("dns" | "platform_admin") | null;
+                            /** @description Publish this TXT record, then ask to verify */
+                            verificationRecord: {
+                                name: string;
+                                /** @constant */
+                                type: "TXT";
+                                value: string;
+                            };
+                            lastCheckedAt: string | null;
+                            /** @description Why the last check did not verify the domain */
+                            lastCheckError: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Invalid request (VALIDATION_FAILED, INVALID_JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Missing, unknown, expired or revoked credential (UNAUTHENTICATED), or a signed-out or expired console session (SESSION_EXPIRED) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Role or scope does not allow this (FORBIDDEN), the tenant is suspended (TENANT_SUSPENDED), the IP allowlist refuses the caller (IP_NOT_ALLOWED), a session-cookie change lacks its X-CSRF-Token (CSRF_TOKEN_INVALID), or the session must enrol in MFA first (MFA_ENROLMENT_REQUIRED) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Request body too large (PAYLOAD_TOO_LARGE) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description The request body encoding is not supported (UNSUPPORTED_MEDIA_TYPE) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Rate limit or quota exceeded (RATE_LIMITED, QUOTA_EXCEEDED) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Unexpected error (INTERNAL) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description The database or the workflow engine is unreachable or restarting (DATABASE_UNAVAILABLE, WORKFLOW_ENGINE_UNAVAILABLE); retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    postV1IdentityDomains: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    domain: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The domain, pending verification */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        domain: {
+                            /** Format: uuid */
+                            id: string;
+                            domain: string;
+                            /** @enum {string} */
+                            status: "pending" | "verified";
+                            verifiedAt: string | null;
+                            verifiedBy: ("dns" | "platform_admin") | null;
+                            /** @description Publish this TXT record, then ask to verify */
+                            verificationRecord: {
+                                name: string;
+                                /** @constant */
+                                type: "TXT";
+                                value: string;
+                            };
+                            lastCheckedAt: string | null;
+                            /** @description Why the last check did not verify the domain */
+                            lastCheckError: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                        };
+                    };
+                };
+            };
+            /** @description Invalid request (VALIDATION_FAILED, INVALID_JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Missing, unknown, expired or revoked credential (UNAUTHENTICATED), or a signed-out or expired console session (SESSION_EXPIRED) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Role or scope does not allow this (FORBIDDEN), the tenant is suspended (TENANT_SUSPENDED), the IP allowlist refuses the caller (IP_NOT_ALLOWED), a session-cookie change lacks its X-CSRF-Token (CSRF_TOKEN_INVALID), or the session must enrol in MFA first (MFA_ENROLMENT_REQUIRED) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description The tenant already claimed it (DOMAIN_EXISTS) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Request body too large (PAYLOAD_TOO_LARGE) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description The request body encoding is not supported (UNSUPPORTED_MEDIA_TYPE) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Rate limit or quota exceeded (RATE_LIMITED, QUOTA_EXCEEDED) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Unexpected error (INTERNAL) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description The database or the workflow engine is unreachable or restarting (DATABASE_UNAVAILABLE, WORKFLOW_ENGINE_UNAVAILABLE); retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    postV1IdentityDomainsIdVerify: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The domain after the check (status verified, or pending with lastCheckError) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        domain: {
+                            /** Format: uuid */
+                            id: string;
+                            domain: string;
+                            /** @enum {string} */
+                            status: "pending" | "verified";
+                            verifiedAt: string | null;
+                            verifiedBy: ("dns" | "platform_admin") | null;
+                            /** @description Publish this TXT record, then ask to verify */
+                            verificationRecord: {
+                                name: string;
+                                /** @constant */
+                                type: "TXT";
+                                value: string;
+                            };
+                            lastCheckedAt: string | null;
+                            /** @description Why the last check did not verify the domain */
+                            lastCheckError: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                        };
+                    };
+                };
+            };
+            /** @description Invalid request (VALIDATION_FAILED, INVALID_JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Missing, unknown, expired or revoked credential (UNAUTHENTICATED), or a signed-out or expired console session (SESSION_EXPIRED) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Role or scope does not allow this (FORBIDDEN), the tenant is suspended (TENANT_SUSPENDED), the IP allowlist refuses the caller (IP_NOT_ALLOWED), a session-cookie change lacks its X-CSRF-Token (CSRF_TOKEN_INVALID), or the session must enrol in MFA first (MFA_ENROLMENT_REQUIRED) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description No such domain in this tenant */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Another tenant verified this domain first (DOMAIN_TAKEN) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Request body too large (PAYLOAD_TOO_LARGE) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description The request body encoding is not supported (UNSUPPORTED_MEDIA_TYPE) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Rate limit or quota exceeded (RATE_LIMITED, QUOTA_EXCEEDED) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Unexpected error (INTERNAL) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description The database or the workflow engine is unreachable or restarting (DATABASE_UNAVAILABLE, WORKFLOW_ENGINE_UNAVAILABLE); retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    deleteV1IdentityDomainsId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Removed */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid request (VALIDATION_FAILED, INVALID_JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Missing, unknown, expired or revoked credential (UNAUTHENTICATED), or a signed-out or expired console session (SESSION_EXPIRED) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Role or scope does not allow this (FORBIDDEN), the tenant is suspended (TENANT_SUSPENDED), the IP allowlist refuses the caller (IP_NOT_ALLOWED), a session-cookie change lacks its X-CSRF-Token (CSRF_TOKEN_INVALID), or the session must enrol in MFA first (MFA_ENROLMENT_REQUIRED) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description No such domain in this tenant */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Request body too large (PAYLOAD_TOO_LARGE) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description The request body encoding is not supported (UNSUPPORTED_MEDIA_TYPE) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Rate limit or quota exceeded (RATE_LIMITED, QUOTA_EXCEEDED) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Unexpected error (INTERNAL) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description The database or the workflow engine is unreachable or restarting (DATABASE_UNAVAILABLE, WORKFLOW_ENGINE_UNAVAILABLE); retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    putV1AdminTenantsIdIdentityDomainsDomain: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                domain: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The domain, verified */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        domain: {
+                            /** Format: uuid */
+                            id: string;
+                            domain: string;
+                            /** @enum {string} */
+                            status: "pending" | "verified";
+                            verifiedAt: string | null;
+                            verifiedBy: ("dns" | "platform_admin") | null;
+                            /** @description Publish this TXT record, then ask to verify */
+                            verificationRecord: {
+                                name: string;
+                                /** @constant */
+                                type: "TXT";
+                                value: string;
+                            };
+                            lastCheckedAt: string | null;
+                            /** @description Why the last check did not verify the domain */
+                            lastCheckError: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                        };
+                    };
+                };
+            };
+            /** @description Invalid request (VALIDATION_FAILED, INVALID_JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Missing, unknown, expired or revoked credential (UNAUTHENTICATED), or a signed-out or expired console session (SESSION_EXPIRED) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Role or scope does not allow this (FORBIDDEN), the tenant is suspended (TENANT_SUSPENDED), the IP allowlist refuses the caller (IP_NOT_ALLOWED), a session-cookie change lacks its X-CSRF-Token (CSRF_TOKEN_INVALID), or the session must enrol in MFA first (MFA_ENROLMENT_REQUIRED) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description No such tenant */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Another tenant verified this domain (DOMAIN_TAKEN) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Request body too large (PAYLOAD_TOO_LARGE) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description The request body encoding is not supported (UNSUPPORTED_MEDIA_TYPE) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Rate limit or quota exceeded (RATE_LIMITED, QUOTA_EXCEEDED) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Unexpected error (INTERNAL) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description The database or the workflow engine is unreachable or restarting (DATABASE_UNAVAILABLE, WORKFLOW_ENGINE_UNAVAILABLE); retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    getV1IdentityConnections: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The connections, oldest first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            /** Format: uuid */
+                            id: string;
+                            /** @enum {string} */
+                            type: "oidc" | "saml";
+                            name: string;
+                            enabled: boolean;
+                            oidc: {
+                                issuer: string;
+                                clientId: string;
+                                scopes: string[];
+                                groupsClaim: string | null;
+                                /** @description The secret itself is never shown again */
+                                hasClientSecret: boolean;
+                            } | null;
+                            saml: {
+                                idpEntityId: string | null;
+                                idpSsoUrl: string | null;
+                                idpMetadataUrl: string | null;
+                                emailAttribute: string | null;
+                                groupsAttribute: string | null;
+                                allowIdpInitiated: boolean;
+                            } | null;
+                            /** @description What to copy into the identity provider */
+                            setup: {
+                                /** @description OIDC: the redirect URI to register at the identity provider */
+                                redirectUri?: string;
+                                /** @description SAML: the SP entity id (Audience) */
+                                spEntityId?: string;
+                                /** @description SAML: the assertion consumer service URL (HTTP-POST) */
+                                acsUrl?: string;
+                                /** @description SAML: the SP metadata to give the identity provider */
+                                spMetadataUrl?: string;
+                                /** @description A tenant login URL that starts this connection's sign-in */
+                                loginUrl: string;
+                            };
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Invalid request (VALIDATION_FAILED, INVALID_JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Missing, unknown, expired or revoked credential (UNAUTHENTICATED), or a signed-out or expired console session (SESSION_EXPIRED) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Role or scope does not allow this (FORBIDDEN), the tenant is suspended (TENANT_SUSPENDED), the IP allowlist refuses the caller (IP_NOT_ALLOWED), a session-cookie change lacks its X-CSRF-Token (CSRF_TOKEN_INVALID), or the session must enrol in MFA first (MFA_ENROLMENT_REQUIRED) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Request body too large (PAYLOAD_TOO_LARGE) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description The request body encoding is not supported (UNSUPPORTED_MEDIA_TYPE) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Rate limit or quota exceeded (RATE_LIMITED, QUOTA_EXCEEDED) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Unexpected error (INTERNAL) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description The database or the workflow engine is unreachable or restarting (DATABASE_UNAVAILABLE, WORKFLOW_ENGINE_UNAVAILABLE); retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    postV1IdentityConnections: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @constant */
+                    type: "oidc";
+                    name: string;
+                    enabled?: boolean;
+                    /**
+                     * Format: uri
+                     * @description The issuer; its /.well-known/openid-configuration is read
+                     */
+                    issuer: string;
+                    clientId: string;
+                    /** @description Stored sealed by the vault, never shown again; leave out for a public client (PKCE only) */
+                    clientSecret?: string;
+                    /** @description Default openid email profile */
+                    scopes?: string[];
+                    /** @description The ID-token claim listing groups (e.g. groups); roles follow it at each sign-in */
+                    groupsClaim?: string | null;
+                } | {
+                    /** @constant */
+                    type: "saml";
+                    name: string;
+                    enabled?: boolean;
+                    /**
+                     * Format: uri
+                     * @description Fetched now (through the SSRF guard) and kept; send again to refresh
+                     */
+                    idpMetadataUrl?: string;
+                    /** @description The IdP metadata XML, uploaded */
+                    idpMetadataXml?: string;
+                    /** @description The attribute carrying the e-mail; default the NameID */
+                    emailAttribute?: string | null;
+                    /** @description The attribute listing groups; roles follow it at each sign-in */
+                    groupsAttribute?: string | null;
+                    /** @description Accept responses no hub sign-in asked for (off by default) */
+                    allowIdpInitiated?: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description The connection, with what to copy into the identity provider */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        connection: {
+                            /** Format: uuid */
+                            id: string;
+                            /** @enum {string} */
+                            type: "oidc" | "saml";
+                            name: string;
+                            enabled: boolean;
+                            oidc: {
+                                issuer: string;
+                                clientId: string;
+                                scopes: string[];
+                                groupsClaim: string | null;
+                                /** @description The secret itself is never shown again */
+                                hasClientSecret: boolean;
+                            } | null;
+                            saml: {
+                                idpEntityId: string | null;
+                                idpSsoUrl: string | null;
+                                idpMetadataUrl: string | null;
+                                emailAttribute: string | null;
+                                groupsAttribute: string | null;
+                                allowIdpInitiated: boolean;
+                            } | null;
+                            /** @description What to copy into the identity provider */
+                            setup: {
+                                /** @description OIDC: the redirect URI to register at the identity provider */
+                                redirectUri?: string;
+                                /** @description SAML: the SP entity id (Audience) */
+                                spEntityId?: string;
+                                /** @description SAML: the assertion consumer service URL (HTTP-POST) */
+                                acsUrl?: string;
+                                /** @description SAML: the SP metadata to give the identity provider */
+                                spMetadataUrl?: string;
+                                /** @description A tenant login URL that starts this connection's sign-in */
+                                loginUrl: string;
+                            };
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        };
+                    };
+                };
+            };
+            /** @description A URL the SSRF guard refuses (URL_NOT_ALLOWED), or IdP metadata that cannot be fetched or read (METADATA_UNREACHABLE, METADATA_INVALID) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Missing, unknown, expired or revoked credential (UNAUTHENTICATED), or a signed-out or expired console session (SESSION_EXPIRED) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Role or scope does not allow this (FORBIDDEN), the tenant is suspended (TENANT_SUSPENDED), the IP allowlist refuses the caller (IP_NOT_ALLOWED), a session-cookie change lacks its X-CSRF-Token (CSRF_TOKEN_INVALID), or the session must enrol in MFA first (MFA_ENROLMENT_REQUIRED) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Request body too large (PAYLOAD_TOO_LARGE) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description The request body encoding is not supported (UNSUPPORTED_MEDIA_TYPE) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Rate limit or quota exceeded (RATE_LIMITED, QUOTA_EXCEEDED) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Unexpected error (INTERNAL) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description The database or the workflow engine is unreachable or restarting (DATABASE_UNAVAILABLE, WORKFLOW_ENGINE_UNAVAILABLE); retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    getV1IdentityConnectionsId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The connection */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        connection: {
+                            /** Format: uuid */
+                            id: string;
+                            /** @enum {string} */
+                            type: "oidc" | "saml";
+                            name: string;
+                            enabled: boolean;
+                            oidc: {
+                                issuer: string;
+                                clientId: string;
+                                scopes: string[];
+                                groupsClaim: string | null;
+                                /** @description The secret itself is never shown again */
+                                hasClientSecret: boolean;
+                            } | null;
+                            saml: {
+                                idpEntityId: string | null;
+                                idpSsoUrl: string | null;
+                                idpMetadataUrl: string | null;
+                                emailAttribute: string | null;
+                                groupsAttribute: string | null;
+                                allowIdpInitiated: boolean;
+                            } | null;
+                            /** @description What to copy into the identity provider */
+                            setup: {
+                                /** @description OIDC: the redirect URI to register at the identity provider */
+                                redirectUri?: string;
+                                /** @description SAML: the SP entity id (Audience) */
+                                spEntityId?: string;
+                                /** @description SAML: the assertion consumer service URL (HTTP-POST) */
+                                acsUrl?: string;
+                                /** @description SAML: the SP metadata to give the identity provider */
+                                spMetadataUrl?: string;
+                                /** @description A tenant login URL that starts this connection's sign-in */
+                                loginUrl: string;
+                            };
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        };
+                    };
+                };
+            };
+            /** @description Invalid request (VALIDATION_FAILED, INVALID_JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Missing, unknown, expired or revoked credential (UNAUTHENTICATED), or a signed-out or expired console session (SESSION_EXPIRED) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Role or scope does not allow this (FORBIDDEN), the tenant is suspended (TENANT_SUSPENDED), the IP allowlist refuses the caller (IP_NOT_ALLOWED), a session-cookie change lacks its X-CSRF-Token (CSRF_TOKEN_INVALID), or the session must enrol in MFA first (MFA_ENROLMENT_REQUIRED) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description No such connection */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Request body too large (PAYLOAD_TOO_LARGE) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description The request body encoding is not supported (UNSUPPORTED_MEDIA_TYPE) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Rate limit or quota exceeded (RATE_LIMITED, QUOTA_EXCEEDED) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Unexpected error (INTERNAL) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description The database or the workflow engine is unreachable or restarting (DATABASE_UNAVAILABLE, WORKFLOW_ENGINE_UNAVAILABLE); retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    deleteV1IdentityConnectionsId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Removed */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid request (VALIDATION_FAILED, INVALID_JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Missing, unknown, expired or revoked credential (UNAUTHENTICATED), or a signed-out or expired console session (SESSION_EXPIRED) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Role or scope does not allow this (FORBIDDEN), the tenant is suspended (TENANT_SUSPENDED), the IP allowlist refuses the caller (IP_NOT_ALLOWED), a session-cookie change lacks its X-CSRF-Token (CSRF_TOKEN_INVALID), or the session must enrol in MFA first (MFA_ENROLMENT_REQUIRED) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description No such connection */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Request body too large (PAYLOAD_TOO_LARGE) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description The request body encoding is not supported (UNSUPPORTED_MEDIA_TYPE) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Rate limit or quota exceeded (RATE_LIMITED, QUOTA_EXCEEDED) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Unexpected error (INTERNAL) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description The database or the workflow engine is unreachable or restarting (DATABASE_UNAVAILABLE, WORKFLOW_ENGINE_UNAVAILABLE); retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    patchV1IdentityConnectionsId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name?: string;
+                    enabled?: boolean;
+                    /**
+                     * Format: uri
+                     * @description The issuer; its /.well-known/openid-configuration is read
+                     */
+                    issuer?: string;
+                    clientId?: string;
+                    /** @description Stored sealed by the vault, never shown again; leave out for a public client (PKCE only) */
+                    clientSecret?: string;
+                    /** @description Default openid email profile */
+                    scopes?: string[];
+                    /** @description The ID-token claim listing groups (e.g. groups); roles follow it at each sign-in */
+                    groupsClaim?: string | null;
+                    /**
+                     * Format: uri
+                     * @description Fetched now (through the SSRF guard) and kept; send again to refresh
+                     */
+                    idpMetadataUrl?: string;
+                    /** @description The IdP metadata XML, uploaded */
+                    idpMetadataXml?: string;
+                    /** @description The attribute carrying the e-mail; default the NameID */
+                    emailAttribute?: string | null;
+                    /** @description The attribute listing groups; roles follow it at each sign-in */
+                    groupsAttribute?: string | null;
+                    /** @description Accept responses no hub sign-in asked for (off by default) */
+                    allowIdpInitiated?: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description The connection */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        connection: {
+                            /** Format: uuid */
+                            id: string;
+                            /** @enum {string} */
+                            type: "oidc" | "saml";
+                            name: string;
+                            enabled: boolean;
+                            oidc: {
+                                issuer: string;
+                                clientId: string;
+                                scopes: string[];
+                                groupsClaim: string | null;
+                                /** @description The secret itself is never shown again */
+                                hasClientSecret: boolean;
+                            } | null;
+                            saml: {
+                                idpEntityId: string | null;
+                                idpSsoUrl: string | null;
+                                idpMetadataUrl: string | null;
+                                emailAttribute: string | null;
+                                groupsAttribute: string | null;
+                                allowIdpInitiated: boolean;
+                            } | null;
+                            /** @description What to copy into the identity provider */
+                            setup: {
+                                /** @description OIDC: the redirect URI to register at the identity provider */
+                                redirectUri?: string;
+                                /** @description SAML: the SP entity id (Audience) */
+                                spEntityId?: string;
+                                /** @description SAML: the assertion consumer service URL (HTTP-POST) */
+                                acsUrl?: string;
+                                /** @description SAML: the SP metadata to give the identity provider */
+                                spMetadataUrl?: string;
+                                /** @description A tenant login URL that starts this connection's sign-in */
+                                loginUrl: string;
+                            };
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        };
+                    };
+                };
+            };
+            /** @description A field of the other type (FIELD_NOT_FOR_TYPE), a refused URL (URL_NOT_ALLOWED), or unusable metadata (METADATA_INVALID) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Missing, unknown, expired or revoked credential (UNAUTHENTICATED), or a signed-out or expired console session (SESSION_EXPIRED) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Role or scope does not allow this (FORBIDDEN), the tenant is suspended (TENANT_SUSPENDED), the IP allowlist refuses the caller (IP_NOT_ALLOWED), a session-cookie change lacks its X-CSRF-Token (CSRF_TOKEN_INVALID), or the session must enrol in MFA first (MFA_ENROLMENT_REQUIRED) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description No such connection */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Request body too large (PAYLOAD_TOO_LARGE) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description The request body encoding is not supported (UNSUPPORTED_MEDIA_TYPE) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Rate limit or quota exceeded (RATE_LIMITED, QUOTA_EXCEEDED) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Unexpected error (INTERNAL) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description The database or the workflow engine is unreachable or restarting (DATABASE_UNAVAILABLE, WORKFLOW_ENGINE_UNAVAILABLE); retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    postV1IdentityConnectionsIdTests: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The pending test and the URL to open */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        test: {
+                            /** Format: uuid */
+                            id: string;
+                            /** @enum {string} */
+                            status: "pending" | "succeeded" | "refused" | "expired";
+                            /** @description What the identity provider sent (ID-token claims or SAML attributes) */
+                            claims: {
+                                [key: string]: unknown;
+                            } | null;
+                            identity: {
+                                email: string;
+                                name?: string;
+                                groups?: string[];
+                                subject: string;
+                            } | null;
+                            /** @description Why it was refused */
+                            code: string | null;
+                            message: string | null;
+                            /** Format: date-time */
+                            expiresAt: string;
+                        };
+                        url: string;
+                    };
+                };
+            };
+            /** @description Invalid request (VALIDATION_FAILED, INVALID_JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Missing, unknown, expired or revoked credential (UNAUTHENTICATED), or a signed-out or expired console session (SESSION_EXPIRED) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Role or scope does not allow this (FORBIDDEN), the tenant is suspended (TENANT_SUSPENDED), the IP allowlist refuses the caller (IP_NOT_ALLOWED), a session-cookie change lacks its X-CSRF-Token (CSRF_TOKEN_INVALID), or the session must enrol in MFA first (MFA_ENROLMENT_REQUIRED) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description No such connection */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Request body too large (PAYLOAD_TOO_LARGE) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description The request body encoding is not supported (UNSUPPORTED_MEDIA_TYPE) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Rate limit or quota exceeded (RATE_LIMITED, QUOTA_EXCEEDED) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Unexpected error (INTERNAL) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description The identity provider could not be reached (IDP_UNREACHABLE) */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description The database or the workflow engine is unreachable or restarting (DATABASE_UNAVAILABLE, WORKFLOW_ENGINE_UNAVAILABLE); retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    getV1IdentityConnectionsIdTestsTestId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                testId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The test */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        test: {
+                            /** Format: uuid */
+                            id: string;
+                            /** @enum {string} */
+                            status: "pending" | "succeeded" | "refused" | "expired";
+                            /** @description What the identity provider sent (ID-token claims or SAML attributes) */
+                            claims: {
+                                [key: string]: unknown;
+                            } | null;
+                            identity: {
+                                email: string;
+                                name?: string;
+                                groups?: string[];
+                                subject: string;
+                            } | null;
+                            /** @description Why it was refused */
+                            code: string | null;
+                            message: string | null;
+                            /** Format: date-time */
+                            expiresAt: string;
+                        };
+                    };
+                };
+            };
+            /** @description Invalid request (VALIDATION_FAILED, INVALID_JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Missing, unknown, expired or revoked credential (UNAUTHENTICATED), or a signed-out or expired console session (SESSION_EXPIRED) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Role or scope does not allow this (FORBIDDEN), the tenant is suspended (TENANT_SUSPENDED), the IP allowlist refuses the caller (IP_NOT_ALLOWED), a session-cookie change lacks its X-CSRF-Token (CSRF_TOKEN_INVALID), or the session must enrol in MFA first (MFA_ENROLMENT_REQUIRED) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description No such test */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Request body too large (PAYLOAD_TOO_LARGE) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description The request body encoding is not supported (UNSUPPORTED_MEDIA_TYPE) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Rate limit or quota exceeded (RATE_LIMITED, QUOTA_EXCEEDED) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Unexpected error (INTERNAL) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description The database or the workflow engine is unreachable or restarting (DATABASE_UNAVAILABLE, WORKFLOW_ENGINE_UNAVAILABLE); retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    postV1AuthSsoDiscovery: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    email?: string;
+                    /** @description The tenant slug, for a tenant login URL */
+                    tenant?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The organisation and its enabled connections; start one with GET /v1/auth/sso/start */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description The tenant slug */
+                        tenant: string;
+                        ssoRequired: boolean;
+                        connections: {
+                            /** Format: uuid */
+                            id: string;
+                            name: string;
+                            /** @enum {string} */
+                            type: "oidc" | "saml";
+                            startUrl: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Invalid request (VALIDATION_FAILED, INVALID_JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description No organisation verified this domain, or it has no enabled connection (SSO_NOT_CONFIGURED) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Request body too large (PAYLOAD_TOO_LARGE) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description The request body encoding is not supported (UNSUPPORTED_MEDIA_TYPE) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Unexpected error (INTERNAL) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    getV1AuthSsoStart: {
+        parameters: {
+            query: {
+                /** @description The tenant slug */
+                tenant: string;
+                /** @description The connection; default the tenant's first enabled one */
+                connection?: string;
+                /** @description The e-mail the person typed, passed on to the identity provider */
+                login_hint?: string;
+                /** @description The console path to open after sign-in */
+                next?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description To the identity provider */
+            302: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description An HTML page: no such organisation or connection, or it is turned off */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description Unexpected error (INTERNAL) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    getV1AuthSsoOidcCallback: {
+        parameters: {
+            query?: {
+                state?: string;
+                code?: string;
+                error?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A test sign-in: an HTML page listing the claims received */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description Signed in: Set-Cookie hub_session and hub_csrf, on to the console */
+            302: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description An HTML page saying why the sign-in was refused (state, nonce, signature, audience, expiry, e-mail) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description Unexpected error (INTERNAL) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    getV1AuthSsoSamlConnectionIdMetadata: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                connectionId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description SP metadata XML */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/samlmetadata+xml": string;
+                };
+            };
+            /** @description No such SAML connection */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Unexpected error (INTERNAL) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    postV1AuthSsoSamlConnectionIdAcs: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                connectionId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/x-www-form-urlencoded": string;
+            };
+        };
+        responses: {
+            /** @description A test sign-in: an HTML page listing the attributes received */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description Signed in: Set-Cookie hub_session and hub_csrf, on to the console */
+            302: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description An HTML page saying why the response was refused (signature, audience, recipient, destination, expiry, replay, InResponseTo) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description No such resource in this tenant (NOT_FOUND) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Unexpected error (INTERNAL) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
                     };
                 };
             };
