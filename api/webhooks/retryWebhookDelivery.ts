@@ -62,9 +62,7 @@ export const retryWebhookDelivery = defineRoute({
       return delivery;
     });
     if (!found) throw errors.notFound('Delivery');
-    await withStartDeadline(deps.temporal, () =>
-      ensureWebhookDrainer(deps.temporal, deps.config, { tenantId, tenantSlug: principal.tenantSlug }),
-    );
+    await withStartDeadline(deps.temporal, () => ensureWebhookDrainer(deps.temporal, deps.config, { tenantId, tenantSlug: principal.tenantSlug }));
     return { status: 202, body: { retryId, deliveryId: found.id, workflowId, temporalUiUrl: temporalUiUrl(deps.config, workflowId) } };
   },
 });
