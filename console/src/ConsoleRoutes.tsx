@@ -30,6 +30,7 @@ const WebhooksPage = screen(() => import('./screens/webhooks/WebhooksPage'));
 const ApiKeysPage = screen(() => import('./screens/apiKeys/ApiKeysPage'));
 const AuditLogPage = screen(() => import('./screens/audit/AuditLogPage'));
 const ProvisioningPage = screen(() => import('./screens/provisioning/ProvisioningPage'));
+const IdentityPage = screen(() => import('./screens/identity/IdentityPage'));
 const InvoicesPage = screen(() => import('./screens/invoices/InvoicesPage'));
 const SettingsPage = screen(() => import('./screens/settings/SettingsPage'));
 const BrandingPage = screen(() => import('./screens/branding/BrandingPage'));
@@ -93,6 +94,7 @@ export function ConsoleRoutes() {
             <Route path="api-keys" element={<ApiKeysPage />} />
             <Route path="audit" element={<AuditLogPage />} />
             <Route path="provisioning" element={<ProvisioningPage />} />
+            <Route path="identity" element={<IdentityPage />} />
             <Route path="invoices" element={<InvoicesPage />} />
             <Route path="settings" element={<SettingsPage />} />
             <Route path="branding" element={<BrandingPage />} />

@@ -1,4 +1,4 @@
-import { Alert, Anchor, Button, Center, Paper, PasswordInput, Stack, TextInput, Title } from '@mantine/core';
+import { Alert, Anchor, Button, Center, Divider, Paper, PasswordInput, Stack, TextInput, Title } from '@mantine/core';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState, type FormEvent } from 'react';
 import { Link, Navigate, useNavigate, useSearchParams } from 'react-router';
@@ -57,6 +57,15 @@ export function SignInPage() {
         setSecondFactor('totp');
         setCode('');
       }
+    },
+  });
+
+  // Home-realm discovery: the e-mail's verified domain names the organisation and its identity provider.
+  const sso = useMutation({
+    mutationFn: () => unwrap(api.POST('/v1/auth/sso/discovery', { body: { email: email.trim() } })),
+    onSuccess: (answer) => {
+      const first = answer.connections[0];
+      if (first) window.location.assign(`${first.startUrl}&next=${encodeURIComponent(next.startsWith('/') ? next : '/')}`);
     },
   });
 
@@ -155,6 +164,29 @@ export function SignInPage() {
             <Button type="submit" loading={signIn.isPending} fullWidth>
               {secondFactor === 'none' ? 'Sign in' : 'Verify'}
             </Button>
+            {secondFactor === 'none' && (
+              <>
+                <Divider label="or" labelPosition="center" />
+                {sso.error && (
+                  <Alert color="red" role="alert" title="Single sign-on is not available" styles={{ title: { color: 'var(--mantine-color-gray-9)' } }}>
+                    {sso.error instanceof ApiError && sso.error.code === 'SSO_NOT_CONFIGURED'
+                      ? 'No single sign-on is set up for this e-mail address. Sign in with your password instead.'
+                      : sso.error.message}
+                  </Alert>
+                )}
+                <Button
+                  type="button"
+                  variant="light"
+                  fullWidth
+                  loading={sso.isPending || sso.isSuccess}
+                  disabled={!email.includes('@')}
+                  onClick={() => sso.mutate()}
+                  title="Type your work e-mail above first"
+                >
+                  Continue with single sign-on (SSO)
+                </Button>
+              </>
+            )}
             <Anchor component={Link} to={`/forgot-password?${new URLSearchParams({ tenant, email }).toString()}`} size="sm">
               Forgot your password?
             </Anchor>

@@ -17,6 +17,7 @@ export const NAVIGATION: readonly NavigationEntry[] = [
   { path: '/api-keys', label: 'API keys', minRole: 'viewer' },
   { path: '/audit', label: 'Audit log', minRole: 'admin' },
   { path: '/provisioning', label: 'Provisioning (SCIM)', minRole: 'admin' },
+  { path: '/identity', label: 'Identity (SSO)', minRole: 'admin' },
   { path: '/invoices', label: 'Invoices', minRole: 'manager' },
   { path: '/settings', label: 'Settings', minRole: 'viewer' },
   { path: '/branding', label: 'White-label', minRole: 'viewer' },
