@@ -86,7 +86,8 @@ describe('console: identity (SSO)', () => {
     const page = await browser.newPage(hub);
     await signInThroughPage(page, tenant, admin, '/identity');
     await page.getByRole('heading', { name: 'Identity (SSO)', level: 1 }).waitFor();
-    await page.getByRole('table', { name: 'E-mail domains' }).waitFor();
+    await page.getByRole('heading', { name: 'Verified domains', level: 2 }).waitFor();
+    await page.getByRole('button', { name: 'Add domain' }).waitFor();
     expect(await seriousAxeViolations(page)).toEqual([]);
 
     const domain = `screen-${tenant.slug}.example`;
