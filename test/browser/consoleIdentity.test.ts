@@ -138,5 +138,25 @@ describe('console: identity (SSO)', () => {
     await card.getByText('client secret stored (never shown)').waitFor();
     expect(await page.content()).not.toContain(CLIENT_SECRET);
     expect(await seriousAxeViolations(page)).toEqual([]);
+
+    // Test connection: the test sign-in runs in a popup; the screen polls the test and shows the claims received.
+    await idp.setAccount('tester', { email: `tester@${domain}`, email_verified: true, name: 'Terry Tester', groups: ['qa'] });
+    const [popup] = await Promise.all([page.waitForEvent('popup'), card.getByRole('button', { name: 'Test connection' }).click()]);
+    await page.getByText('Waiting for the sign-in in the popup window').waitFor();
+    await popup.waitForURL((url) => url.origin === new URL(idp.issuer).origin);
+    await popup.locator('input[name="login"]').fill('tester');
+    await popup.locator('input[name="password"]').fill('any password');
+    await popup.locator('button[type="submit"]').first().click();
+    const claims = card.getByTestId('connection-test-claims');
+    await claims.waitFor();
+    expect(JSON.parse((await claims.textContent())!)).toMatchObject({ email: `tester@${domain}`, email_verified: true });
+    await card.getByText(`Signed in as tester@${domain}`).waitFor();
+    expect(await seriousAxeViolations(page)).toEqual([]);
+    // A test sign-in creates nobody.
+    expect(
+      await owner('users')
+        .where({ tenant_id: tenant.id, email: `tester@${domain}` })
+        .first(),
+    ).toBeUndefined();
   });
 });
