@@ -76,7 +76,10 @@ describe('console: identity (SSO)', () => {
     expect(new URL(page.url()).pathname).toBe('/console/');
     const user = await owner('users').where({ tenant_id: tenant.id, email }).first();
     expect(user).toMatchObject({ role: 'manager', status: 'active' });
-    const session = await page.evaluate(async () => (await fetch('/v1/auth/session', { credentials: 'same-origin' })).json());
+    const session = (await page.evaluate(async () => (await fetch('/v1/auth/session', { credentials: 'same-origin' })).json())) as {
+      user: { email: string; role: string };
+      session: { method: string };
+    };
     expect(session.user).toMatchObject({ email, role: 'manager' });
     expect(session.session.method).toBe('oidc');
     expect(JSON.stringify(await webStorage(page))).not.toContain(CLIENT_SECRET);
