@@ -211,7 +211,7 @@ export function createWebhookDrainActivities(deps: Pick<ActivityDeps, 'config' |
           const now = Date.now();
           const claiming = !stopping && now - startedAt < runMs;
           const wants: Array<{ lane: Lane; limit: number }> = [];
-          let free = config.WEBHOOK_DRAIN_CONCURRENCY - inFlight;
+          const free = config.WEBHOOK_DRAIN_CONCURRENCY - inFlight;
           let timerMs = MAX_WAIT_MS;
           if (claiming) {
             for (const lane of lanes.values()) {
@@ -225,8 +225,9 @@ export function createWebhookDrainActivities(deps: Pick<ActivityDeps, 'config' |
                 if (token !== null && token > 0 && lane.inFlight < lane.cap) timerMs = Math.min(timerMs, token);
                 continue;
               }
+              // Every lane asks for its own room; the claim bounds the total by `free` (oldest due
+              // first), so lanes beyond the first few still get their turn.
               wants.push({ lane, limit });
-              free -= limit;
             }
           }
           const batch = finished.splice(0);
@@ -236,7 +237,7 @@ export function createWebhookDrainActivities(deps: Pick<ActivityDeps, 'config' |
             const round = await db.withTenant(tenantId, async (trx) => {
               if (batch.length > 0) await recordResults(trx, tenantId, batch);
               if (changes.length > 0) await recordBreakerChanges(trx, tenantId, changes);
-              return wants.length > 0 ? claim(trx, tenantId, wants, inFlight === 0) : { claimed: [], nextDueAt: null };
+              return wants.length > 0 ? claim(trx, tenantId, wants, free, inFlight === 0) : { claimed: [], nextDueAt: null };
             });
             claimed = round.claimed;
             for (const entry of batch) ownAttempts.delete(entry.claimed.attemptId);
@@ -307,9 +308,10 @@ export function createWebhookDrainActivities(deps: Pick<ActivityDeps, 'config' |
   }
 
   /** Claims due deliveries for each wanted lane and records their attempts `in_flight`. */
-  async function claim(trx: TenantTransaction, tenantId: string, wants: Array<{ lane: Lane; limit: number }>, wantNextDue: boolean) {
-    const unordered = wants.filter((want) => !want.lane.endpoint.ordered);
+  async function claim(trx: TenantTransaction, tenantId: string, wants: Array<{ lane: Lane; limit: number }>, free: number, wantNextDue: boolean) {
     const ordered = wants.filter((want) => want.lane.endpoint.ordered);
+    const unorderedTotal = Math.max(0, free - ordered.length);
+    const unordered = unorderedTotal > 0 ? wants.filter((want) => !want.lane.endpoint.ordered) : [];
     const columns = 'd.id, d.endpoint_id, d.event_id, d.attempts, d.next_intent, d.next_trigger, d.next_attempt_at';
     const rows: ClaimedRow[] = [];
     let nextDueAt: number | null = null;
@@ -323,8 +325,10 @@ export function createWebhookDrainActivities(deps: Pick<ActivityDeps, 'config' |
            order by d.next_attempt_at
            limit w.lim
            for update of d skip locked
-         ) d`,
-        [JSON.stringify(unordered.map((want) => ({ endpoint_id: want.lane.endpoint.id, lim: want.limit })))],
+         ) d
+         order by d.next_attempt_at
+         limit ?`,
+        [JSON.stringify(unordered.map((want) => ({ endpoint_id: want.lane.endpoint.id, lim: want.limit }))), unorderedTotal],
       );
       rows.push(...(result.rows as ClaimedRow[]));
       const counts = new Map<string, number>();

@@ -77,7 +77,7 @@ describe('console: webhooks and API keys', () => {
     expect(sent).toBe(3);
     expect(await page.getByTestId(`delivery-attempts-${eventId}`).textContent()).toBe(String(sent));
     await row.getByText('receiver is down for maintenance').waitFor();
-    expect(await row.getByRole('link', { name: /Temporal/ }).getAttribute('href')).toContain(encodeURIComponent(`webhook/${tenant.slug}/`));
+    expect(await row.getByRole('link', { name: /Temporal/ }).getAttribute('href')).toContain(encodeURIComponent(`webhooks/${tenant.slug}/drainer`));
     await row.getByRole('button', { name: /^Attempts of job\.completed/ }).click();
     const attempts = page.getByRole('table', { name: /^Attempts of delivery/ });
     expect(await attempts.locator('tbody tr').count()).toBe(sent);

@@ -333,8 +333,12 @@ async function untilQuotaRefused(hub: HubCluster, tenant: CreatedTenant) {
 /**
  * Steady read traffic of one tenant through the balancer, `clients` at a time, until stopped. A
  * request whose API process died (502, or the connection cut) is tried again: reads are safe to repeat.
- * Anything else than 200 is a failure.
+ * Anything else than 200 is a failure. Each lane sends at most one request per LANE_INTERVAL_MS, so
+ * the traffic stays under the plan's per-second limit on a fast machine (that limit has its own check).
  */
+/** 25 requests per second per lane at most. */
+const LANE_INTERVAL_MS = 40;
+
 function startTraffic(hub: HubCluster, tenant: CreatedTenant, paths: string[], clients: number) {
   let stopped = false;
   let admitted = 0;
@@ -342,6 +346,7 @@ function startTraffic(hub: HubCluster, tenant: CreatedTenant, paths: string[], c
   const lanes = Array.from({ length: clients }, async (_, lane) => {
     for (let index = lane; !stopped; index += 1) {
       const path = paths[index % paths.length]!;
+      const started = Date.now();
       try {
         const response = await hub.request('GET', path, { key: tenant.key });
         if (response.status === 200) admitted += 1;
@@ -349,6 +354,8 @@ function startTraffic(hub: HubCluster, tenant: CreatedTenant, paths: string[], c
       } catch {
         // The connection was cut by a dying process: try again.
       }
+      const rest = LANE_INTERVAL_MS - (Date.now() - started);
+      if (rest > 0) await new Promise((resolve) => setTimeout(resolve, rest));
     }
   });
   return {
