@@ -92,7 +92,8 @@ export function createInvoiceActivities({ db, config }: Pick<ActivityDeps, 'db' 
               plan: plan.id,
               currency: BILLING_CURRENCY,
               lines: JSON.stringify(computed.lines),
-              usage: JSON.stringify(usage),
+              // What the invoice shows of the usage (the wallet's share is in the scans line).
+              usage: JSON.stringify({ apiCalls: usage.apiCalls, scans: usage.scans, syncedRecords: usage.syncedRecords, peakSeats: usage.peakSeats }),
               subtotal_cents: computed.subtotalCents,
               total_cents: computed.totalCents,
               billing_run_id: input.billingRunId ?? null,

@@ -47,7 +47,7 @@ export const getUpcomingInvoice = defineRoute({
           plan: plan.id,
           currency: BILLING_CURRENCY,
           ...computed,
-          usage,
+          usage: { apiCalls: usage.apiCalls, scans: usage.scans, syncedRecords: usage.syncedRecords, peakSeats: usage.peakSeats },
         },
       },
     };
