@@ -34,15 +34,19 @@ const pageActivityOptions: ActivityOptions = {
 };
 const { readAndStorePage } = proxyActivities<HubActivities>(pageActivityOptions);
 
-const { claimSyncRun, acquireSyncSlot, beginStreamSync, finishSyncRun, failSyncRun, cancelSyncRun } = proxyActivities<HubActivities>({
-  startToCloseTimeout: '2 minutes',
-  retry: {
-    initialInterval: '1 second',
-    maximumInterval: '30 seconds',
-    maximumAttempts: 20,
-    nonRetryableErrorTypes: [SYNC_RUN_SUPERSEDED, DATABASE_CONSTRAINT],
-  },
+const runStepRetry = {
+  initialInterval: '1 second',
+  maximumInterval: '30 seconds',
+  maximumAttempts: 20,
+  nonRetryableErrorTypes: [SYNC_RUN_SUPERSEDED, DATABASE_CONSTRAINT],
+};
+// One short transaction each: a worker killed mid-step is noticed after 30 s, not minutes.
+const { claimSyncRun, acquireSyncSlot, beginStreamSync, failSyncRun, cancelSyncRun } = proxyActivities<HubActivities>({
+  startToCloseTimeout: '30 seconds',
+  retry: runStepRetry,
 });
+// Finishing a full refresh sweeps the records the run did not see, in one transaction: more time.
+const { finishSyncRun } = proxyActivities<HubActivities>({ startToCloseTimeout: '2 minutes', retry: runStepRetry });
 
 /** A source that keeps answering 429 for this many tries in a row fails the run. */
 const MAX_CONSECUTIVE_WAITS = 100;

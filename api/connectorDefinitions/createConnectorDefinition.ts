@@ -1,5 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { z } from 'zod';
+import { connectorDefinitionSchema } from '../../connectors/declarative/definitionSchema';
 import { connectorRegistry } from '../../connectors/registry';
 import { appendAudit } from '../../platform/audit';
 import { isUniqueViolation } from '../../platform/db';
@@ -15,7 +16,7 @@ export const createConnectorDefinition = defineRoute({
   auth: 'tenant',
   summary: 'Add a connector definition, or a new version of one (same name); connectors stay on the version they run until moved',
   tags: ['connector-definitions'],
-  rawBody: { contentTypes: DEFINITION_CONTENT_TYPES },
+  rawBody: { contentTypes: DEFINITION_CONTENT_TYPES, document: connectorDefinitionSchema },
   responses: {
     201: { description: 'The definition with the version just added', schema: z.object({ definition: connectorDefinitionViewSchema }) },
     400: {

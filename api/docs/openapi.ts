@@ -54,6 +54,9 @@ function parameters(schema: z.ZodType | undefined, location: 'path' | 'query'): 
 }
 
 /** A raw body: the file itself, or for multipart/form-data a form whose `file` part carries it. */
+/** Body types whose document a route may describe by schema (the parsed value, not the bytes). */
+const STRUCTURED_TYPES = new Set(['application/json', 'application/yaml']);
+
 function rawBodySchema(contentType: string): JsonSchema {
   const file = { type: 'string', format: 'binary' };
   if (contentType !== 'multipart/form-data') return file;
@@ -106,7 +109,8 @@ export function buildOpenApiDocument(routes: readonly AnyRoute[], info: { versio
     const applicable = Object.keys(standardErrors).filter((status) => {
       if (status === '401' || status === '403' || status === '429') return route.auth !== 'public';
       // The JSON parser reads a body sent to any method, so these apply beyond the routes that take one.
-      if (status === '400' || status === '413' || status === '415') return route.auth !== 'public' || route.body !== undefined;
+      if (status === '400') return route.auth !== 'public' || route.body !== undefined || route.params !== undefined || route.query !== undefined;
+      if (status === '413' || status === '415') return route.auth !== 'public' || route.body !== undefined;
       if (status === '404') return route.path.includes(':');
       // Public routes that need the database (readiness, the Stripe webhook) declare their own 503.
       if (status === '503') return route.auth !== 'public';
@@ -152,7 +156,12 @@ export function buildOpenApiDocument(routes: readonly AnyRoute[], info: { versio
       operation.requestBody = {
         // An empty body is an empty file.
         required: false,
-        content: Object.fromEntries(route.rawBody.contentTypes.map((type) => [type, { schema: rawBodySchema(type) }])),
+        content: Object.fromEntries(
+          route.rawBody.contentTypes.map((type) => [
+            type,
+            { schema: route.rawBody!.document && STRUCTURED_TYPES.has(type) ? toJsonSchema(route.rawBody!.document, 'input') : rawBodySchema(type) },
+          ]),
+        ),
       };
     }
     (paths[path] ??= {})[route.method] = operation;

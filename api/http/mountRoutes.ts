@@ -36,9 +36,26 @@ declare module 'express-serve-static-core' {
 export function mountRoutes(routes: readonly AnyRoute[], deps: ApiDeps): Router {
   const router = Router();
   const exactRoutes = new Map<string, (req: Request, res: Response) => Promise<void>>();
+  // A static path names its own resource: `DELETE /v1/connector-definitions/schema` is a method the
+  // schema does not have (405), never a delete of the definition whose id is "schema".
+  const staticMethods = new Map<string, Set<string>>();
+  for (const route of routes) {
+    if (route.path.includes(':')) continue;
+    const path = route.path.toLowerCase();
+    const methods = staticMethods.get(path) ?? new Set<string>();
+    methods.add(route.method.toUpperCase());
+    if (route.method === 'get') methods.add('HEAD');
+    staticMethods.set(path, methods);
+  }
   router.use((req: Request, res: Response, next: NextFunction) => {
     const handle = exactRoutes.get(`${req.method} ${req.path}`);
     if (!handle) {
+      const path = req.path.length > 1 ? req.path.replace(/\/+$/, '') : req.path;
+      const allowed = staticMethods.get(path.toLowerCase());
+      if (allowed && !allowed.has(req.method) && req.method !== 'OPTIONS') {
+        next(errors.methodNotAllowed(req.method, [...allowed].sort().join(', ')));
+        return;
+      }
       next();
       return;
     }

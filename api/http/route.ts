@@ -63,8 +63,12 @@ export interface RouteDefinition<
    * itself (POST /v1/jobs checks `params` by `kind`): the exact shape the server accepts.
    */
   documentedBody?: z.ZodType;
-  /** Request body types other than JSON this route accepts (e.g. uploads). */
-  rawBody?: { contentTypes: string[] };
+  /**
+   * Request body types other than JSON this route accepts (e.g. uploads). `document` is the schema
+   * of a structured body (JSON or YAML) the handler reads and validates itself: documented for
+   * those types, never parsed by the router.
+   */
+  rawBody?: { contentTypes: string[]; document?: z.ZodType };
   responses: Record<number, ResponseSpec>;
   /** Suspended tenants may still call it (their profile, their invoices); such routes are also quota-exempt. */
   allowWhenSuspended?: boolean;

@@ -18,7 +18,13 @@ export const createIdentityConnection = defineRoute({
   tags: ['identity'],
   body: z.discriminatedUnion('type', [
     z.strictObject({ type: z.literal('oidc'), ...common, ...oidcFields }),
-    z.strictObject({ type: z.literal('saml'), ...common, ...samlFields }),
+    z
+      .strictObject({ type: z.literal('saml'), ...common, ...samlFields })
+      .refine((body) => body.idpMetadataUrl !== undefined || body.idpMetadataXml !== undefined, {
+        message: 'send idpMetadataUrl or idpMetadataXml',
+        path: ['idpMetadataXml'],
+      })
+      .meta({ anyOf: [{ required: ['idpMetadataUrl'] }, { required: ['idpMetadataXml'] }] }),
   ]),
   responses: {
     201: { description: 'The connection, with what to copy into the identity provider', schema: z.object({ connection: identityConnectionSchema }) },

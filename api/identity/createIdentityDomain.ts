@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { appendAudit } from '../../platform/audit';
 import { isUniqueViolation } from '../../platform/db';
-import { DOMAIN_PATTERN, newVerificationToken } from '../../platform/identity/domains';
+import { DOMAIN_INPUT_PATTERN, newVerificationToken } from '../../platform/identity/domains';
 import { auditActor } from '../auth/auditActor';
 import { errors } from '../errors';
 import { defineRoute } from '../http/route';
@@ -17,10 +17,10 @@ export const createIdentityDomain = defineRoute({
   body: z.strictObject({
     domain: z
       .string()
-      .trim()
-      .toLowerCase()
-      .transform((value) => value.replace(/\.$/, ''))
-      .pipe(z.string().regex(DOMAIN_PATTERN, 'must be a domain name such as example.com')),
+      .max(253)
+      .regex(DOMAIN_INPUT_PATTERN, 'must be a domain name such as example.com')
+      .transform((value) => value.toLowerCase().replace(/\.$/, ''))
+      .describe('e.g. example.com (any case; a trailing dot is dropped)'),
   }),
   responses: {
     201: { description: 'The domain, pending verification', schema: z.object({ domain: identityDomainSchema }) },

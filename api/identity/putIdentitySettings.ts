@@ -13,19 +13,26 @@ export const putIdentitySettings = defineRoute({
   auth: 'tenant',
   summary: "Replace the tenant's identity settings and group → role mapping (audited)",
   tags: ['identity'],
-  body: z.strictObject({
-    ssoRequired: z.boolean(),
-    jitProvisioning: z.boolean(),
-    defaultRole: z.enum(ROLES),
-    breakGlassUserId: z.uuid().nullable(),
-    groupRoles: z
-      .array(z.strictObject({ group: z.string().trim().min(1).max(256), role: z.enum(ROLES) }))
-      .max(500)
-      .refine(
-        (rows) => new Set(rows.map((row) => row.group.toLowerCase())).size === rows.length,
-        'each group may appear once (names compare case-insensitively)',
-      ),
-  }),
+  body: z
+    .strictObject({
+      ssoRequired: z.boolean(),
+      jitProvisioning: z.boolean(),
+      defaultRole: z.enum(ROLES),
+      breakGlassUserId: z.uuid().nullable(),
+      groupRoles: z
+        .array(z.strictObject({ group: z.string().trim().min(1).max(256), role: z.enum(ROLES) }))
+        .max(500)
+        .refine(
+          (rows) => new Set(rows.map((row) => row.group.toLowerCase())).size === rows.length,
+          'each group may appear once (names compare case-insensitively)',
+        )
+        .meta({ uniqueItems: true }),
+    })
+    .meta({
+      // ssoRequired: true needs a break-glass admin (checked again in the handler, with a clearer message).
+      if: { properties: { ssoRequired: { const: true } }, required: ['ssoRequired'] },
+      then: { properties: { breakGlassUserId: { type: 'string' } } },
+    }),
   responses: {
     200: { description: 'The settings', schema: identitySettingsSchema },
     400: {

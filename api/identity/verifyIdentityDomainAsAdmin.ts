@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { appendAudit } from '../../platform/audit';
 import { isUniqueViolation } from '../../platform/db';
-import { DOMAIN_PATTERN, newVerificationToken } from '../../platform/identity/domains';
+import { DOMAIN_INPUT_PATTERN, newVerificationToken } from '../../platform/identity/domains';
 import { errors } from '../errors';
 import { defineRoute } from '../http/route';
 import { identityDomainSchema, toIdentityDomainView, type IdentityDomainRow } from './identityDomainView';
@@ -16,7 +16,11 @@ export const verifyIdentityDomainAsAdmin = defineRoute({
   tags: ['admin'],
   params: z.strictObject({
     id: z.uuid(),
-    domain: z.string().toLowerCase().regex(DOMAIN_PATTERN, 'must be a domain name such as example.com'),
+    domain: z
+      .string()
+      .max(253)
+      .regex(DOMAIN_INPUT_PATTERN, 'must be a domain name such as example.com')
+      .transform((value) => value.toLowerCase().replace(/\.$/, '')),
   }),
   responses: {
     200: { description: 'The domain, verified', schema: z.object({ domain: identityDomainSchema }) },

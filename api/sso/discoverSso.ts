@@ -16,10 +16,11 @@ export const discoverSso = defineRoute({
   tags: ['sso'],
   body: z
     .strictObject({
-      email: z.string().trim().min(3).max(320).optional(),
+      email: z.string().min(3).max(320).optional(),
       tenant: z.string().min(1).max(48).optional().describe('The tenant slug, for a tenant login URL'),
     })
-    .refine((body) => (body.email === undefined) !== (body.tenant === undefined), 'send exactly one of email, tenant'),
+    .refine((body) => (body.email === undefined) !== (body.tenant === undefined), 'send exactly one of email, tenant')
+    .meta({ oneOf: [{ required: ['email'] }, { required: ['tenant'] }] }),
   responses: {
     200: {
       description: 'The organisation and its enabled connections; start one with GET /v1/auth/sso/start',

@@ -19,7 +19,11 @@ export const receiveOidcCallback = defineRoute({
   auth: 'public',
   summary: 'OIDC redirect URI: exchanges the code (PKCE), verifies the ID token and signs the person in to the console',
   tags: ['sso'],
-  query: z.looseObject({ state: z.string().max(200).optional(), code: z.string().max(4096).optional(), error: z.string().max(200).optional() }),
+  query: z.looseObject({
+    state: z.string().min(1).max(200).describe('The state the sign-in started with (an IdP error answer carries it too)'),
+    code: z.string().max(4096).optional(),
+    error: z.string().max(200).optional(),
+  }),
   responses: {
     302: { description: 'Signed in: Set-Cookie hub_session and hub_csrf, on to the console' },
     200: { description: 'A test sign-in: an HTML page listing the claims received', contentType: 'text/html' },
@@ -28,11 +32,11 @@ export const receiveOidcCallback = defineRoute({
   async handler({ deps, req, res, query }) {
     const known: { tenantId?: string; connectionId?: string; state?: LoginStateRow; email?: string } = {};
     try {
-      const parsedState = query.state ? parseTenantToken(query.state) : undefined;
+      const parsedState = parseTenantToken(query.state);
       if (!parsedState) throw new SsoRefusal('STATE_INVALID', 'The sign-in answer carries no valid state: start the sign-in again.');
       known.tenantId = parsedState.tenantId;
       const spent = await deps.db.withTenant(parsedState.tenantId, async (trx) => {
-        const state = await spendLoginState(trx, { state: query.state! });
+        const state = await spendLoginState(trx, { state: query.state });
         const connection = state ? await findConnection(trx, state.connection_id) : undefined;
         return { state, connection };
       });
@@ -43,7 +47,7 @@ export const receiveOidcCallback = defineRoute({
       known.state = state;
       known.connectionId = connection.id;
       // A real sign-in must come back to the browser that started it (a test runs in the admin's popup, the same browser).
-      if (readCookie(req, SSO_STATE_COOKIE) !== stateBinding(query.state!)) {
+      if (readCookie(req, SSO_STATE_COOKIE) !== stateBinding(query.state)) {
         throw new SsoRefusal('STATE_MISMATCH', 'This sign-in was started in another browser: start the sign-in again here.');
       }
       if (query.error) throw new SsoRefusal('IDP_ERROR', `The identity provider refused the sign-in: ${String(query.error_description ?? query.error)}`);

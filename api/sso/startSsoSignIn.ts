@@ -20,16 +20,17 @@ export const startSsoSignIn = defineRoute({
   }),
   responses: {
     302: { description: 'To the identity provider' },
-    400: { description: 'An HTML page: no such organisation or connection, or it is turned off', contentType: 'text/html' },
+    400: { description: 'An HTML page: the connection is turned off or cannot start a sign-in', contentType: 'text/html' },
+    404: { description: 'An HTML page: no such organisation, or it has no such enabled connection (SSO_NOT_CONFIGURED)', contentType: 'text/html' },
   },
   async handler({ deps, req, res, query }) {
     try {
       const tenant = await tenantBySlug(deps.db, query.tenant);
-      if (!tenant) throw new SsoRefusal('SSO_NOT_CONFIGURED', 'No single sign-on is set up for this organisation.');
+      if (!tenant) throw new SsoRefusal('SSO_NOT_CONFIGURED', 'No single sign-on is set up for this organisation.', 404);
       const connection = await deps.db.withTenant(tenant.id, async (trx) =>
         query.connection ? findConnection(trx, query.connection) : trx('identity_connections').where({ enabled: true }).orderBy('created_at').first(),
       );
-      if (!connection) throw new SsoRefusal('SSO_NOT_CONFIGURED', 'No single sign-on is set up for this organisation.');
+      if (!connection) throw new SsoRefusal('SSO_NOT_CONFIGURED', 'No single sign-on is set up for this organisation.', 404);
       const { url } = await beginSsoLogin(deps, { req, res }, { connection, purpose: 'sign_in', nextPath: query.next, loginHint: query.login_hint });
       res.set('Cache-Control', 'no-store').redirect(302, url.toString());
     } catch (error) {

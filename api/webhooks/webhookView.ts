@@ -28,7 +28,7 @@ export const webhookDeliverySettingsSchema = {
     .nullable()
     .optional()
     .describe('Concurrent requests to this endpoint (null or absent: WEBHOOK_MAX_IN_FLIGHT, 50 by default); ordered endpoints get one'),
-  rateLimitPerSecond: z.number().gt(0).max(10_000).nullable().optional().describe('Requests per second to this endpoint (null or absent: unlimited)'),
+  rateLimitPerSecond: z.number().min(0.01).max(10_000).nullable().optional().describe('Requests per second to this endpoint (null or absent: unlimited)'),
   ordered: z.boolean().optional().describe('Deliver in event order, one request at a time (a failing event holds the later ones back)'),
 };
 

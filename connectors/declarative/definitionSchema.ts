@@ -24,6 +24,7 @@ const template = z
 const pointer = z
   .string()
   .max(500)
+  .regex(/^(\/([^~/]|~[01])*)*$/, 'not a JSON pointer (RFC 6901: "" or /a/b)')
   .superRefine((value, ctx) => {
     try {
       if (pointerTokens(value).some((token) => FORBIDDEN_KEYS.has(token))) ctx.addIssue({ code: 'custom', message: 'names a forbidden key' });
@@ -39,12 +40,18 @@ const paramName = z
   .max(200)
   .regex(/^[^\r\n]+$/)
   .refine((name) => !FORBIDDEN_KEYS.has(name), 'forbidden name');
-const params = z.record(paramName, template).refine((value) => Object.keys(value).length <= 50, 'at most 50 parameters');
+const params = z
+  .record(paramName, template)
+  .refine((value) => Object.keys(value).length <= 50, 'at most 50 parameters')
+  .meta({ maxProperties: 50 });
 const headerName = z
   .string()
   .regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,100}$/)
   .refine((name) => !FORBIDDEN_KEYS.has(name), 'forbidden name');
-const headers = z.record(headerName, template).refine((value) => Object.keys(value).length <= 30, 'at most 30 headers');
+const headers = z
+  .record(headerName, template)
+  .refine((value) => Object.keys(value).length <= 30, 'at most 30 headers')
+  .meta({ maxProperties: 30 });
 
 const clientAuth = z.enum(['basic', 'body']).default('body').describe('How the client id and secret reach the token endpoint');
 
@@ -161,7 +168,8 @@ export const deletesSchema = z
       .optional(),
     endpoint: deletedEndpoint.optional().describe('A deleted-records endpoint read after the stream’s changes'),
   })
-  .refine((value) => value.softDelete || value.endpoint, 'give softDelete or endpoint');
+  .refine((value) => value.softDelete || value.endpoint, 'give softDelete or endpoint')
+  .meta({ anyOf: [{ required: ['softDelete'] }, { required: ['endpoint'] }] });
 
 export const transformationSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('rename'), from: pointer, to: pointer }),

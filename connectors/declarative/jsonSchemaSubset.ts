@@ -70,7 +70,15 @@ function convert(schema: unknown, pointer: string, defs: Record<string, unknown>
     if (!['string', 'number', 'boolean'].includes(typeof schema.const)) throw new SchemaFault(`${pointer}/const`, 'const: a string, number or boolean');
     result = z.literal(schema.const as string | number | boolean);
   } else if (type === 'string') {
-    let string = z.string();
+    // date-time is a string format of its own (not a pipe), so the published JSON Schema keeps it.
+    // Formats are string schemas of their own (not pipes), so the published JSON Schema keeps them;
+    // a uri is an http(s) URL, the only kind a connector can call (the pattern says so).
+    let string =
+      schema.format === 'date-time'
+        ? (z.iso.datetime({ offset: true }) as unknown as z.ZodString)
+        : schema.format === 'uri'
+          ? (z.url({ protocol: /^https?$/ }).regex(/^[Hh][Tt][Tt][Pp][Ss]?:\/\//, 'an http(s) URL') as unknown as z.ZodString)
+          : z.string();
     if (typeof schema.minLength === 'number') string = string.min(schema.minLength);
     string = string.max(typeof schema.maxLength === 'number' ? Math.min(schema.maxLength, 65_536) : 65_536);
     if (schema.pattern !== undefined) {
@@ -78,8 +86,7 @@ function convert(schema: unknown, pointer: string, defs: Record<string, unknown>
         throw new SchemaFault(`${pointer}/pattern`, 'pattern refused: at most 200 characters, no nested quantifiers or backreferences');
       string = string.regex(new RegExp(schema.pattern, 'u'));
     }
-    if (schema.format === 'uri') result = string.pipe(z.url());
-    else if (schema.format === 'date-time') result = string.pipe(z.iso.datetime({ offset: true }));
+    if (schema.format === 'uri' || schema.format === 'date-time') result = string;
     else if (schema.format === 'email') result = string.pipe(z.email());
     else if (schema.format === undefined) result = string;
     else throw new SchemaFault(`${pointer}/format`, 'format: uri, date-time or email');

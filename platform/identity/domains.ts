@@ -5,6 +5,8 @@ import { type Database } from '../db';
 
 /** A domain name as the hub stores it: lowercase, no trailing dot, at least two labels of letters, digits and hyphens. */
 export const DOMAIN_PATTERN = /^(?=.{4,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
+/** A domain as a request may spell it: any case, an optional trailing dot (no look-ahead, so JSON Schema tools can generate it). */
+export const DOMAIN_INPUT_PATTERN = /^([A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}\.?$/;
 
 /** The domain part of an e-mail address, lowercased ('' when there is none). */
 export function emailDomain(email: string): string {

@@ -27,16 +27,19 @@ import { ensureTemporalCli } from './temporalCli';
 runMain('provision', async () => {
   const log = (line: string) => console.log(`[provision] ${line}`);
   const started = Date.now();
-  await ensureTemporalCli(log);
-  await ensureLocalstripe(log);
-  await ensureStripeMock(log);
-  await ensureSchemathesis(log);
-  await ensureScim2Tester(log);
-  await ensureMoto(log);
-  await ensureChromium(log);
-  await ensurePgbouncer(log);
-  await ensureHelm(log);
-  await ensureKubeconform(log);
-  await ensureKubernetesSchemas(log);
+  // Independent lanes run at once (PyPI downloads, Go builds, apt); within a lane, one after another
+  // (apt holds one dpkg lock; two virtualenv installs at a time are enough on two cores).
+  const lanes: Array<Array<(log: (line: string) => void) => Promise<unknown>>> = [
+    [ensureTemporalCli, ensureKubernetesSchemas],
+    [ensureLocalstripe, ensureSchemathesis],
+    [ensureScim2Tester, ensureMoto],
+    [ensureStripeMock, ensureHelm, ensureKubeconform],
+    [ensureChromium, ensurePgbouncer],
+  ];
+  await Promise.all(
+    lanes.map(async (lane) => {
+      for (const ensure of lane) await ensure(log);
+    }),
+  );
   log(`done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 });

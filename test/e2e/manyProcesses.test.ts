@@ -16,9 +16,9 @@ import { startS3Server } from '../support/s3Server';
 import { startWebhookReceiver } from '../support/webhookReceiver';
 import { useStarted } from '../support/harness';
 
-const ACCOUNTS = 6_000;
+const ACCOUNTS = 4_000;
 const PAGE_SIZE = 250;
-const IMPORT_ROWS = 3_000;
+const IMPORT_ROWS = 2_000;
 const QUERY = /GET \/services\/data\/v62\.0\/query/;
 const STARTER_RPS = 10;
 /** Seeded so the quota tenant has this many calls of its 10,000 left. */
@@ -237,7 +237,7 @@ describe('many processes, one hub', () => {
     expect(await apiCallsOf(metered)).toBe(100);
     expect(await apiCallsOf(load)).toBeLessThanOrEqual(loadAdmitted);
     expect(trafficFailures).toEqual([]);
-  }, 240_000);
+  }, 330_000);
 
   async function usageOf(tenant: CreatedTenant, kind: string): Promise<number> {
     const row = await owner('usage_counters').where({ tenant_id: tenant.id, kind }).sum({ quantity: 'quantity' }).first();
@@ -248,14 +248,25 @@ describe('many processes, one hub', () => {
 });
 
 async function finishedJob(hub: HubCluster, tenant: CreatedTenant, jobId: string) {
-  return eventually(
-    async () => {
-      const response = await hub.request('GET', `/v1/jobs/${jobId}`, { key: tenant.key });
-      return TERMINAL.includes(response.body?.job?.status) ? response.body.job : undefined;
-    },
-    120_000,
-    `job ${jobId} to finish`,
-  );
+  let last = 'not read yet';
+  try {
+    return await eventually(
+      async () => {
+        const response = await hub.request('GET', `/v1/jobs/${jobId}`, { key: tenant.key });
+        last = JSON.stringify({
+          status: response.status,
+          kind: response.body?.job?.kind,
+          state: response.body?.job?.status,
+          progress: response.body?.job?.progress,
+        });
+        return TERMINAL.includes(response.body?.job?.status) ? response.body.job : undefined;
+      },
+      180_000,
+      `job ${jobId} to finish`,
+    );
+  } catch (error) {
+    throw new Error(`${(error as Error).message}; last seen ${last}`);
+  }
 }
 
 /** The worker process whose identity (pid@host) holds a started page activity of one of the syncs. */
