@@ -10,6 +10,7 @@ import { defineRoute } from '../http/route';
 import { type TenantRow } from '../tenants/tenantView';
 import { createdApiKeyResponse, toApiKeyView } from './apiKeyView';
 import { creatorRef } from '../auth/creatorRef';
+import { nonBlankText } from '../http/textFields';
 
 const DAY_MS = 86_400_000;
 
@@ -20,7 +21,7 @@ export const createApiKey = defineRoute({
   summary: 'Create an API key; the answer is the only time its secret (`apiKey.key`) is shown',
   tags: ['api-keys'],
   body: z.strictObject({
-    name: z.string().trim().min(1).max(200),
+    name: nonBlankText(200),
     role: z.enum(ROLES).describe('At most the role of the key that creates it'),
     scopes: z.array(scopeSchema).min(1).max(50).optional().describe('Narrow the key below its role; omitted: everything the role allows'),
     expiresAt: z.iso

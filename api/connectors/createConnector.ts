@@ -9,10 +9,11 @@ import { defineRoute } from '../http/route';
 import { apiKeyActor } from './apiKeyActor';
 import { assertConfigUrlsAllowed, connectorDefinition, networkPolicyFor, parseWith } from './connectorInput';
 import { connectorSchema, toConnectorView } from './connectorView';
+import { nonBlankText } from '../http/textFields';
 
 const body = z.strictObject({
   type: z.string().min(1).max(64).describe('A type from GET /v1/connector-types, or one of the tenant’s connector definitions as `<name>@<version>`'),
-  name: z.string().trim().min(1).max(200),
+  name: nonBlankText(200),
   config: z.record(z.string(), z.unknown()).default({}).describe("Validated against the type's configSchema"),
   credentials: z.record(z.string(), z.unknown()).describe("Validated against the type's credentialsSchema; write-only, stored encrypted, never returned"),
 });

@@ -9,10 +9,11 @@ import { defineRoute } from '../http/route';
 import { apiKeyActor } from './apiKeyActor';
 import { assertConfigUrlsAllowed, connectorDefinition, networkPolicyFor, parseWith } from './connectorInput';
 import { connectorIdParams, connectorSchema, toConnectorView } from './connectorView';
+import { nonBlankText } from '../http/textFields';
 
 const body = atLeastOneField(
   z.strictObject({
-    name: z.string().trim().min(1).max(200).optional(),
+    name: nonBlankText(200).optional(),
     type: z
       .string()
       .min(1)

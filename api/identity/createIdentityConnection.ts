@@ -7,8 +7,9 @@ import { networkPolicyFor } from '../connectors/connectorInput';
 import { defineRoute } from '../http/route';
 import { assertIdentityUrlAllowed, oidcFields, samlFields, samlMetadataFrom } from './identityConnectionInput';
 import { identityConnectionSchema, toIdentityConnectionView } from './identityConnectionView';
+import { nonBlankText } from '../http/textFields';
 
-const common = { name: z.string().trim().min(1).max(200), enabled: z.boolean().optional() };
+const common = { name: nonBlankText(200), enabled: z.boolean().optional() };
 
 export const createIdentityConnection = defineRoute({
   method: 'post',

@@ -3,13 +3,14 @@ import { assertAllowedUrl, createGuardedFetch, ForbiddenDestinationError, type N
 import { describeIdpMetadata, SamlRefusal } from '../../platform/identity/samlServiceProvider';
 import { assertResolvesToAllowed } from '../connectors/connectorInput';
 import { ApiError, errors } from '../errors';
+import { nonBlankText } from '../http/textFields';
 
-const claimName = z.string().trim().min(1).max(256);
+const claimName = nonBlankText(256);
 
 /** The fields of an OIDC connection a request may set. */
 export const oidcFields = {
   issuer: z.url().max(2000).describe('The issuer; its /.well-known/openid-configuration is read'),
-  clientId: z.string().trim().min(1).max(512),
+  clientId: nonBlankText(512),
   clientSecret: z.string().min(1).max(4096).optional().describe('Stored sealed by the vault, never shown again; leave out for a public client (PKCE only)'),
   scopes: z
     .array(z.string().regex(/^[\x21\x23-\x5b\x5d-\x7e]+$/))

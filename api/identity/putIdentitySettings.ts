@@ -6,6 +6,7 @@ import { ROLES } from '../auth/roles';
 import { errors } from '../errors';
 import { defineRoute } from '../http/route';
 import { identitySettingsSchema, identitySettingsView } from './identitySettingsView';
+import { nonBlankText } from '../http/textFields';
 
 export const putIdentitySettings = defineRoute({
   method: 'put',
@@ -20,7 +21,7 @@ export const putIdentitySettings = defineRoute({
       defaultRole: z.enum(ROLES),
       breakGlassUserId: z.uuid().nullable(),
       groupRoles: z
-        .array(z.strictObject({ group: z.string().trim().min(1).max(256), role: z.enum(ROLES) }))
+        .array(z.strictObject({ group: nonBlankText(256), role: z.enum(ROLES) }))
         .max(500)
         .refine(
           (rows) => new Set(rows.map((row) => row.group.toLowerCase())).size === rows.length,

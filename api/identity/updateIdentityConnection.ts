@@ -14,6 +14,7 @@ import { atLeastOneField } from '../http/patchSchema';
 import { defineRoute } from '../http/route';
 import { assertIdentityUrlAllowed, oidcFields, samlFields, samlMetadataFrom } from './identityConnectionInput';
 import { connectionIdParams, identityConnectionSchema, toIdentityConnectionView } from './identityConnectionView';
+import { nonBlankText } from '../http/textFields';
 
 const OIDC_KEYS = ['issuer', 'clientId', 'clientSecret', 'scopes', 'groupsClaim'] as const;
 const SAML_KEYS = ['idpMetadataUrl', 'idpMetadataXml', 'emailAttribute', 'groupsAttribute', 'allowIdpInitiated'] as const;
@@ -27,7 +28,7 @@ export const updateIdentityConnection = defineRoute({
   params: connectionIdParams,
   body: atLeastOneField(
     z.strictObject({
-      name: z.string().trim().min(1).max(200).optional(),
+      name: nonBlankText(200).optional(),
       enabled: z.boolean().optional(),
       issuer: oidcFields.issuer.optional(),
       clientId: oidcFields.clientId.optional(),
@@ -54,8 +55,8 @@ export const updateIdentityConnection = defineRoute({
     if (foreign.length > 0) {
       throw errors.badRequest(
         'FIELD_NOT_FOR_TYPE',
-        `${foreign.join(', ')} do not apply to a ${current.type} connection`,
-        foreign.map((key) => ({ path: `body.${key}`, message: `not a field of a ${current.type} connection` })),
+        `${foreign.join(', ')} ${foreign.length === 1 ? 'does' : 'do'} not apply to ${current.type === 'oidc' ? 'an OIDC' : 'a SAML'} connection`,
+        foreign.map((key) => ({ path: `body.${key}`, message: `not a field of ${current.type === 'oidc' ? 'an OIDC' : 'a SAML'} connection` })),
       );
     }
     const policy = await networkPolicyFor(deps, principal.tenantId);

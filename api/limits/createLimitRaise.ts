@@ -7,6 +7,7 @@ import { errors } from '../errors';
 import { instant } from '../http/instant';
 import { defineRoute } from '../http/route';
 import { limitRaiseSchema, tenantRaiseParams, toLimitRaiseView } from './limitRaiseView';
+import { nonBlankText } from '../http/textFields';
 
 const MAX_RAISE_DAYS = 93;
 
@@ -27,7 +28,7 @@ export const createLimitRaise = defineRoute({
     value: z.number().int().min(1).max(1_000_000_000).describe('the limit while the raise is active'),
     startsAt: instant().optional().describe('default: now'),
     endsAt: instant().describe(`exclusive; after startsAt, at most ${MAX_RAISE_DAYS} days after it`),
-    reason: z.string().trim().min(1).max(500).optional(),
+    reason: nonBlankText(500).optional(),
   }),
   responses: {
     201: { description: 'The raise', schema: z.object({ raise: limitRaiseSchema }) },

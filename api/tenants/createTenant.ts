@@ -16,9 +16,10 @@ import { tenantSchema, toTenantView, type TenantRow } from './tenantView';
 import { createdApiKeySchema } from '../apiKeys/apiKeyView';
 import { TENANT_SLUG_TAKEN, WORKFLOW_TYPES } from '../../workflows/contracts';
 import { workflowRouting } from '../../platform/temporal/taskQueues';
+import { nonBlankText } from '../http/textFields';
 
 const body = z.strictObject({
-  name: z.string().trim().min(1).max(200),
+  name: nonBlankText(200),
   slug: z.string().regex(/^[a-z0-9](?:[a-z0-9-]{0,46}[a-z0-9])?$/, 'lowercase letters, digits and dashes, 1-48 characters, no leading or trailing dash'),
   plan: z.enum(PLAN_IDS),
   adminEmail: z.email().max(320),

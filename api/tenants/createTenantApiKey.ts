@@ -5,6 +5,7 @@ import { errors } from '../errors';
 import { defineRoute } from '../http/route';
 import { type TenantRow } from './tenantView';
 import { createdApiKeyResponse, toApiKeyView } from '../apiKeys/apiKeyView';
+import { nonBlankText } from '../http/textFields';
 
 const DAY_MS = 86_400_000;
 
@@ -20,7 +21,7 @@ export const createTenantApiKey = defineRoute({
   summary: 'Issue an admin API key to a tenant (platform admin); the answer is the only time its secret is shown',
   tags: ['admin'],
   params: z.strictObject({ id: z.uuid() }),
-  body: z.strictObject({ name: z.string().trim().min(1).max(200).default('platform-issued admin key') }),
+  body: z.strictObject({ name: nonBlankText(200).default('platform-issued admin key') }),
   responses: {
     201: { description: 'The key, with its secret (shown once)', schema: createdApiKeyResponse },
     404: { description: 'No such tenant' },

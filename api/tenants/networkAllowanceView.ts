@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { isCidr } from '../../platform/network/addressPolicy';
 import { type NetworkAllowance } from '../../platform/network/tenantAllowances';
+import { nonBlankText } from '../http/textFields';
 
 /** A private range granted to one tenant, as the admin API shows it. */
 export const networkAllowanceSchema = z.object({
@@ -22,7 +23,7 @@ export const networkAllowancesBody = z.strictObject({
           .max(64)
           .refine(isCidr, 'must be a CIDR such as 10.20.0.0/16 or fd00:1234::/32')
           .describe('A private range, at least /8; never link-local (169.254.0.0/16, fe80::/10); loopback only outside production'),
-        note: z.string().trim().min(1).max(200).optional().describe('Why the tenant may reach it (e.g. "ERP over the site-to-site VPN")'),
+        note: nonBlankText(200).optional().describe('Why the tenant may reach it (e.g. "ERP over the site-to-site VPN")'),
       }),
     )
     .max(50),

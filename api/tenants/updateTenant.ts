@@ -9,10 +9,11 @@ import { ApiError, errors, zodDetails } from '../errors';
 import { atLeastOneField, mergePatchSchema } from '../http/patchSchema';
 import { defineRoute } from '../http/route';
 import { tenantSchema, toTenantView, type TenantRow } from './tenantView';
+import { nonBlankText } from '../http/textFields';
 
 const body = atLeastOneField(
   z.strictObject({
-    name: z.string().trim().min(1).max(200).optional(),
+    name: nonBlankText(200).optional(),
     settings: mergePatchSchema(tenantSettingsSchema).optional().describe('JSON merge patch (RFC 7396) of the settings: null removes a field'),
     branding: mergePatchSchema(tenantBrandingSchema).optional().describe('JSON merge patch (RFC 7396) of the branding: null removes a field'),
   }),

@@ -14,6 +14,7 @@ import { auditActor } from '../auth/auditActor';
 import { ApiError, errorResponseSchema, errors } from '../errors';
 import { defineRoute } from '../http/route';
 import { storageQuotaApiError } from '../limits/storageLimit';
+import { nonBlankText } from '../http/textFields';
 
 export const uploadSchema = z.object({
   id: z.uuid(),
@@ -60,7 +61,7 @@ export const createUpload = defineRoute({
   auth: 'tenant',
   summary: 'Upload an input file for jobs (multipart or raw body); answers its id, size, SHA-256 and sniffed content type',
   tags: ['jobs'],
-  query: z.strictObject({ name: z.string().trim().min(1).max(200).optional().describe('File name of a raw-body upload') }),
+  query: z.strictObject({ name: nonBlankText(200).optional().describe('File name of a raw-body upload') }),
   rawBody: {
     contentTypes: [
       'multipart/form-data',

@@ -9,6 +9,7 @@ import { atLeastOneField } from '../http/patchSchema';
 import { defineRoute } from '../http/route';
 import { assertAnotherActiveAdmin } from './lastAdmin';
 import { toUserView, USER_STATUSES, userIdParams, userSchema, type UserRow } from './userView';
+import { nonBlankText } from '../http/textFields';
 
 export const updateUser = defineRoute({
   method: 'patch',
@@ -18,7 +19,7 @@ export const updateUser = defineRoute({
   tags: ['users'],
   params: userIdParams,
   body: atLeastOneField(
-    z.strictObject({ role: z.enum(ROLES).optional(), status: z.enum(USER_STATUSES).optional(), name: z.string().trim().min(1).max(200).optional() }),
+    z.strictObject({ role: z.enum(ROLES).optional(), status: z.enum(USER_STATUSES).optional(), name: nonBlankText(200).optional() }),
     'send at least one of role, status, name',
   ),
   responses: {

@@ -21,11 +21,13 @@ const template = z
   })
   .describe('A string with {{ expressions }} over config, credentials, cursor, response, record, parent, stream, now');
 
+const POINTER_PATTERN = /^(\/([^~/]|~[01])*)*$/;
 const pointer = z
   .string()
   .max(500)
-  .regex(/^(\/([^~/]|~[01])*)*$/, 'not a JSON pointer (RFC 6901: "" or /a/b)')
+  .regex(POINTER_PATTERN, 'not a JSON pointer (RFC 6901: "" or /a/b)')
   .superRefine((value, ctx) => {
+    if (!POINTER_PATTERN.test(value)) return; // the pattern said so already
     try {
       if (pointerTokens(value).some((token) => FORBIDDEN_KEYS.has(token))) ctx.addIssue({ code: 'custom', message: 'names a forbidden key' });
     } catch {

@@ -17,6 +17,14 @@ export class SchemaFault extends Error {
   }
 }
 
+/**
+ * An http(s) URL as the published schema states it: a host name whose last label starts with a
+ * letter (or a dotted IPv4 address), an optional port, then any path, query or fragment. The URL
+ * parser checks it again.
+ */
+export const HTTP_URL_PATTERN =
+  /^[Hh][Tt][Tt][Pp][Ss]?:\/\/(([A-Za-z0-9-]+\.)*[A-Za-z][A-Za-z0-9-]*|((25[0-5]|2[0-4][0-9]|1?[0-9]?[0-9])\.){3}(25[0-5]|2[0-4][0-9]|1?[0-9]?[0-9]))(:(6553[0-5]|655[0-2][0-9]|65[0-4][0-9]{2}|6[0-4][0-9]{3}|[1-5][0-9]{4}|[0-9]{1,4}))?([/?#][^\s]*)?$/;
+
 const KEYWORDS = new Set([
   'type',
   'properties',
@@ -71,14 +79,9 @@ function convert(schema: unknown, pointer: string, defs: Record<string, unknown>
     result = z.literal(schema.const as string | number | boolean);
   } else if (type === 'string') {
     // date-time is a string format of its own (not a pipe), so the published JSON Schema keeps it.
-    // Formats are string schemas of their own (not pipes), so the published JSON Schema keeps them;
-    // a uri is an http(s) URL, the only kind a connector can call (the pattern says so).
-    let string =
-      schema.format === 'date-time'
-        ? (z.iso.datetime({ offset: true }) as unknown as z.ZodString)
-        : schema.format === 'uri'
-          ? (z.url({ protocol: /^https?$/ }).regex(/^[Hh][Tt][Tt][Pp][Ss]?:\/\//, 'an http(s) URL') as unknown as z.ZodString)
-          : z.string();
+    // date-time is a string format of its own (not a pipe), so the published JSON Schema keeps it; a
+    // uri is an http(s) URL (the only kind a connector calls), published as HTTP_URL_PATTERN.
+    let string = schema.format === 'date-time' ? (z.iso.datetime({ offset: true }) as unknown as z.ZodString) : z.string();
     if (typeof schema.minLength === 'number') string = string.min(schema.minLength);
     string = string.max(typeof schema.maxLength === 'number' ? Math.min(schema.maxLength, 65_536) : 65_536);
     if (schema.pattern !== undefined) {
@@ -86,7 +89,9 @@ function convert(schema: unknown, pointer: string, defs: Record<string, unknown>
         throw new SchemaFault(`${pointer}/pattern`, 'pattern refused: at most 200 characters, no nested quantifiers or backreferences');
       string = string.regex(new RegExp(schema.pattern, 'u'));
     }
-    if (schema.format === 'uri' || schema.format === 'date-time') result = string;
+    if (schema.format === 'uri')
+      result = string.regex(HTTP_URL_PATTERN, 'an http(s) URL such as https://api.example.com/v1').pipe(z.url({ protocol: /^https?$/ }));
+    else if (schema.format === 'date-time') result = string;
     else if (schema.format === 'email') result = string.pipe(z.email());
     else if (schema.format === undefined) result = string;
     else throw new SchemaFault(`${pointer}/format`, 'format: uri, date-time or email');

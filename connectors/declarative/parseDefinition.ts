@@ -82,10 +82,14 @@ function findHostile(root: unknown): DefinitionFault | undefined {
       for (const key of Object.keys(value)) {
         const at = `${pointer}/${pointerToken(key)}`;
         if (FORBIDDEN_KEYS.has(key)) return { pointer: at, message: `the key "${key}" is not allowed (prototype pollution)`, code: 'DEFINITION_HOSTILE' };
+        if (key.includes('\u0000')) return { pointer: at, message: 'a key holding U+0000, which the hub cannot store', code: 'DEFINITION_INVALID' };
         stack.push({ value: value[key], pointer: at, depth: depth + 1 });
       }
     } else if (typeof value === 'string' && value.length > 65_536) {
       return { pointer, message: 'a string longer than 65,536 characters', code: 'DEFINITION_HOSTILE' };
+    } else if (typeof value === 'string' && value.includes('\u0000')) {
+      // As everywhere in the API (JSON bodies answer VALIDATION_FAILED): Postgres text cannot hold it.
+      return { pointer, message: 'a string holding U+0000, which the hub cannot store', code: 'DEFINITION_INVALID' };
     }
   }
   return undefined;

@@ -12027,6 +12027,7 @@ export interface operations {
                          * @default 11.13.18.05
                          */
                         version?: string;
+                        /** Format: date-time */
                         startDate?: string;
                         /** @description The identity domain's token endpoint, e.g. https://idcs-….identity.oraclecloud.com/oauth2/v1/token */
                         tokenUrl: string;
@@ -12080,7 +12081,10 @@ export interface operations {
                          * @default https://oauth.accounting.sage.com/token
                          */
                         tokenUrl?: string;
-                        /** @description Read only records changed since (default: everything) */
+                        /**
+                         * Format: date-time
+                         * @description Read only records changed since (default: everything)
+                         */
                         startDate?: string;
                         /** @description How far before the newest change already read each incremental read starts again (seconds, 0–86400; default 0). Catches same-second writes and late commits; changes older than this are repaired by a reconcile run. */
                         cursorLookbackSeconds?: number;
@@ -12091,6 +12095,7 @@ export interface operations {
                         clientSecret: string;
                         accessToken?: string;
                         refreshToken: string;
+                        /** Format: date-time */
                         accessTokenExpiresAt?: string;
                     };
                 };
@@ -13536,8 +13541,806 @@ export interface operations {
         };
         requestBody?: {
             content: {
-                "application/json": string;
-                "application/yaml": string;
+                "application/json": {
+                    /** @description Slug; connectors use it as their type `<name>@<version>` (tenant definitions) or `<name>` (shipped ones) */
+                    name: string;
+                    displayName: string;
+                    description?: string;
+                    /** Format: uri */
+                    documentationUrl?: string;
+                    /** @description e.g. https://api.example.com/v1 or {{ config.baseUrl }} */
+                    baseUrl: string;
+                    /**
+                     * @description JSON Schema (a closed subset; see docs/connectors.md)
+                     * @default {
+                     *       "type": "object",
+                     *       "properties": {}
+                     *     }
+                     */
+                    config?: {
+                        [key: string]: unknown;
+                    };
+                    /**
+                     * @description JSON Schema (a closed subset; see docs/connectors.md)
+                     * @default {
+                     *       "type": "object",
+                     *       "properties": {}
+                     *     }
+                     */
+                    credentials?: {
+                        [key: string]: unknown;
+                    };
+                    auth: {
+                        /** @constant */
+                        type: "none";
+                    } | {
+                        /** @constant */
+                        type: "api_key";
+                        /** @enum {string} */
+                        in: "header" | "query";
+                        name: string;
+                        /** @description A string with {{ expressions }} over config, credentials, cursor, response, record, parent, stream, now */
+                        value: string;
+                    } | {
+                        /** @constant */
+                        type: "basic";
+                        /** @description A string with {{ expressions }} over config, credentials, cursor, response, record, parent, stream, now */
+                        username: string;
+                        /** @description A string with {{ expressions }} over config, credentials, cursor, response, record, parent, stream, now */
+                        password: string;
+                    } | {
+                        /** @constant */
+                        type: "bearer";
+                        /** @description A string with {{ expressions }} over config, credentials, cursor, response, record, parent, stream, now */
+                        token: string;
+                    } | {
+                        /** @constant */
+                        type: "oauth2_client_credentials";
+                        /** @description A string with {{ expressions }} over config, credentials, cursor, response, record, parent, stream, now */
+                        tokenUrl: string;
+                        /** @description A string with {{ expressions }} over config, credentials, cursor, response, record, parent, stream, now */
+                        clientId: string;
+                        /** @description A string with {{ expressions }} over config, credentials, cursor, response, record, parent, stream, now */
+                        clientSecret: string;
+                        /** @description A string with {{ expressions }} over config, credentials, cursor, response, record, parent, stream, now */
+                        scope?: string;
+                        /**
+                         * @description How the client id and secret reach the token endpoint
+                         * @default body
+                         * @enum {string}
+                         */
+                        clientAuth?: "basic" | "body";
+                    } | {
+                        /** @constant */
+                        type: "oauth2_refresh_token";
+                        /** @description A string with {{ expressions }} over config, credentials, cursor, response, record, parent, stream, now */
+                        tokenUrl: string;
+                        /** @description A string with {{ expressions }} over config, credentials, cursor, response, record, parent, stream, now */
+                        clientId: string;
+                        /** @description A string with {{ expressions }} over config, credentials, cursor, response, record, parent, stream, now */
+                        clientSecret: string;
+                        /**
+                         * @description How the client id and secret reach the token endpoint
+                         * @default body
+                         * @enum {string}
+                         */
+                        clientAuth?: "basic" | "body";
+                        /** @default 60 */
+                        refreshBeforeExpirySeconds?: number;
+                    };
+                    /**
+                     * @description Sent with every request
+                     * @default {}
+                     */
+                    headers?: {
+                        [key: string]: string;
+                    };
+                    /** @description The connection test request (default: the first stream’s first page) */
+                    check?: {
+                        /** @description A string with {{ expressions }} over config, credentials, cursor, response, record, parent, stream, now */
+                        path: string;
+                        /** @default {} */
+                        params?: {
+                            [key: string]: string;
+                        };
+                    };
+                    streams: {
+                        /** @description Path under the base URL (e.g. /contacts); may use {{ parent.* }} */
+                        path: string;
+                        /**
+                         * @default GET
+                         * @enum {string}
+                         */
+                        method?: "GET" | "POST";
+                        /**
+                         * @description Query parameters; one whose template has no value is left out
+                         * @default {}
+                         */
+                        params?: {
+                            [key: string]: string;
+                        };
+                        /** @default {} */
+                        headers?: {
+                            [key: string]: string;
+                        };
+                        /** @description JSON body (POST) */
+                        body?: {
+                            [key: string]: string;
+                        };
+                        /** @description Where the records array is in the response */
+                        recordSelector: string;
+                        /**
+                         * @default {
+                         *       "type": "none"
+                         *     }
+                         */
+                        paginator?: {
+                            /** @constant */
+                            type: "none";
+                        } | {
+                            /** @constant */
+                            type: "cursor";
+                            /** @description Where the response carries the next token or URL */
+                            next: string;
+                            /** @description Query parameter for the token; without it the token is a URL (absolute or relative) to follow */
+                            param?: string;
+                            sizeParam?: string;
+                            /** @default 100 */
+                            maxSize?: number;
+                            /** @description Stop when the response value at pointer equals this */
+                            stopWhen?: {
+                                /** @description JSON pointer (RFC 6901), e.g. /data/items; "" is the whole value */
+                                pointer: string;
+                                equals: string | number | boolean | null;
+                            };
+                        } | {
+                            /** @constant */
+                            type: "link_header";
+                            /** @default next */
+                            rel?: string;
+                            sizeParam?: string;
+                            /** @default 100 */
+                            maxSize?: number;
+                        } | {
+                            /** @constant */
+                            type: "offset";
+                            offsetParam: string;
+                            limitParam: string;
+                            maxSize: number;
+                            /** @description Response flag (e.g. /hasMore); without it a short page ends the stream */
+                            hasMore?: string;
+                            /** @description Stop when the response value at pointer equals this */
+                            stopWhen?: {
+                                /** @description JSON pointer (RFC 6901), e.g. /data/items; "" is the whole value */
+                                pointer: string;
+                                equals: string | number | boolean | null;
+                            };
+                        } | {
+                            /** @constant */
+                            type: "page_number";
+                            pageParam: string;
+                            sizeParam?: string;
+                            maxSize: number;
+                            /** @default 1 */
+                            startAt?: number;
+                            /** @description JSON pointer (RFC 6901), e.g. /data/items; "" is the whole value */
+                            totalPages?: string;
+                            /** @description Stop when the response value at pointer equals this */
+                            stopWhen?: {
+                                /** @description JSON pointer (RFC 6901), e.g. /data/items; "" is the whole value */
+                                pointer: string;
+                                equals: string | number | boolean | null;
+                            };
+                        };
+                        name: string;
+                        description?: string;
+                        /** @description JSON pointer (RFC 6901), e.g. /data/items; "" is the whole value */
+                        primaryKey: string;
+                        incremental?: {
+                            /** @description The record field that orders changes */
+                            cursorField: string;
+                            /**
+                             * @default datetime
+                             * @enum {string}
+                             */
+                            type?: "datetime" | "integer";
+                            /**
+                             * @description How cursor.start / cursor.end are written into requests
+                             * @default iso8601
+                             * @enum {string}
+                             */
+                            format?: "iso8601" | "iso8601_seconds" | "epoch_seconds" | "epoch_millis" | "integer";
+                            /** @description The first read’s lower bound (e.g. {{ config.startDate }}); without it the first read is a full read */
+                            start?: string;
+                            /**
+                             * @description Overlap re-read by each traversal (config cursorLookbackSeconds overrides)
+                             * @default 0
+                             */
+                            lookbackSeconds?: number;
+                            /** @description Time-window steps: each traversal reads [start, start + window), then the next window, until now */
+                            windowSeconds?: number;
+                            /**
+                             * @description Send If-Modified-Since with cursor.start (HTTP date); a 304 is an empty page
+                             * @default false
+                             */
+                            ifModifiedSince?: boolean;
+                        };
+                        deletes?: {
+                            softDelete?: {
+                                /** @description JSON pointer (RFC 6901), e.g. /data/items; "" is the whole value */
+                                field: string;
+                                /** @description Deleted when equal; without it, when present and not null/false */
+                                equals?: string | number | boolean;
+                            };
+                            /** @description A deleted-records endpoint read after the stream’s changes */
+                            endpoint?: {
+                                /** @description Path under the base URL (e.g. /contacts); may use {{ parent.* }} */
+                                path: string;
+                                /**
+                                 * @default GET
+                                 * @enum {string}
+                                 */
+                                method?: "GET" | "POST";
+                                /**
+                                 * @description Query parameters; one whose template has no value is left out
+                                 * @default {}
+                                 */
+                                params?: {
+                                    [key: string]: string;
+                                };
+                                /** @default {} */
+                                headers?: {
+                                    [key: string]: string;
+                                };
+                                /** @description JSON body (POST) */
+                                body?: {
+                                    [key: string]: string;
+                                };
+                                /** @description Where the records array is in the response */
+                                recordSelector: string;
+                                /**
+                                 * @default {
+                                 *       "type": "none"
+                                 *     }
+                                 */
+                                paginator?: {
+                                    /** @constant */
+                                    type: "none";
+                                } | {
+                                    /** @constant */
+                                    type: "cursor";
+                                    /** @description Where the response carries the next token or URL */
+                                    next: string;
+                                    /** @description Query parameter for the token; without it the token is a URL (absolute or relative) to follow */
+                                    param?: string;
+                                    sizeParam?: string;
+                                    /** @default 100 */
+                                    maxSize?: number;
+                                    /** @description Stop when the response value at pointer equals this */
+                                    stopWhen?: {
+                                        /** @description JSON pointer (RFC 6901), e.g. /data/items; "" is the whole value */
+                                        pointer: string;
+                                        equals: string | number | boolean | null;
+                                    };
+                                } | {
+                                    /** @constant */
+                                    type: "link_header";
+                                    /** @default next */
+                                    rel?: string;
+                                    sizeParam?: string;
+                                    /** @default 100 */
+                                    maxSize?: number;
+                                } | {
+                                    /** @constant */
+                                    type: "offset";
+                                    offsetParam: string;
+                                    limitParam: string;
+                                    maxSize: number;
+                                    /** @description Response flag (e.g. /hasMore); without it a short page ends the stream */
+                                    hasMore?: string;
+                                    /** @description Stop when the response value at pointer equals this */
+                                    stopWhen?: {
+                                        /** @description JSON pointer (RFC 6901), e.g. /data/items; "" is the whole value */
+                                        pointer: string;
+                                        equals: string | number | boolean | null;
+                                    };
+                                } | {
+                                    /** @constant */
+                                    type: "page_number";
+                                    pageParam: string;
+                                    sizeParam?: string;
+                                    maxSize: number;
+                                    /** @default 1 */
+                                    startAt?: number;
+                                    /** @description JSON pointer (RFC 6901), e.g. /data/items; "" is the whole value */
+                                    totalPages?: string;
+                                    /** @description Stop when the response value at pointer equals this */
+                                    stopWhen?: {
+                                        /** @description JSON pointer (RFC 6901), e.g. /data/items; "" is the whole value */
+                                        pointer: string;
+                                        equals: string | number | boolean | null;
+                                    };
+                                };
+                                /** @description JSON pointer (RFC 6901), e.g. /data/items; "" is the whole value */
+                                primaryKey: string;
+                                /** @description JSON pointer (RFC 6901), e.g. /data/items; "" is the whole value */
+                                cursorField?: string;
+                                /** @description Query parameter that takes the deletions lower bound (e.g. deleted_since) */
+                                sinceParam?: string;
+                            };
+                        } | unknown | unknown;
+                        /** @description A child stream reads its path once per record of its parent stream */
+                        parent?: {
+                            stream: string;
+                            /** @description Parent record field the child path uses as {{ parent.key }} */
+                            key: string;
+                        };
+                        /** @default [] */
+                        transformations?: ({
+                            /** @constant */
+                            type: "rename";
+                            /** @description JSON pointer (RFC 6901), e.g. /data/items; "" is the whole value */
+                            from: string;
+                            /** @description JSON pointer (RFC 6901), e.g. /data/items; "" is the whole value */
+                            to: string;
+                        } | {
+                            /** @constant */
+                            type: "drop";
+                            /** @description JSON pointer (RFC 6901), e.g. /data/items; "" is the whole value */
+                            path: string;
+                        } | {
+                            /** @constant */
+                            type: "add";
+                            /** @description JSON pointer (RFC 6901), e.g. /data/items; "" is the whole value */
+                            path: string;
+                            value: string | number | boolean | null;
+                        } | {
+                            /** @constant */
+                            type: "flatten";
+                            /** @description JSON pointer (RFC 6901), e.g. /data/items; "" is the whole value */
+                            path: string;
+                            /** @default _ */
+                            separator?: string;
+                        } | {
+                            /** @constant */
+                            type: "cast";
+                            /** @description JSON pointer (RFC 6901), e.g. /data/items; "" is the whole value */
+                            path: string;
+                            /** @enum {string} */
+                            to: "string" | "number" | "integer" | "boolean" | "datetime";
+                        })[];
+                    }[];
+                    rateLimit?: {
+                        perSecond?: number;
+                        perMinute?: number;
+                        perDay?: number;
+                        /**
+                         * @default [
+                         *       "Retry-After"
+                         *     ]
+                         */
+                        retryAfterHeaders?: string[];
+                        resetHeader?: {
+                            name: string;
+                            /** @enum {string} */
+                            format: "seconds" | "epoch_seconds" | "http_date";
+                        };
+                    };
+                    /** @default [] */
+                    errors?: {
+                        status?: number | [
+                            number,
+                            number
+                        ];
+                        bodyContains?: string;
+                        /**
+                         * @description expired_token refreshes the OAuth token once and retries; ignore answers an empty page
+                         * @enum {string}
+                         */
+                        kind: "auth" | "config" | "rate_limit" | "transient" | "expired_token" | "ignore";
+                        retryAfterSeconds?: number;
+                    }[];
+                };
+                "application/yaml": {
+                    /** @description Slug; connectors use it as their type `<name>@<version>` (tenant definitions) or `<name>` (shipped ones) */
+                    name: string;
+                    displayName: string;
+                    description?: string;
+                    /** Format: uri */
+                    documentationUrl?: string;
+                    /** @description e.g. https://api.example.com/v1 or {{ config.baseUrl }} */
+                    baseUrl: string;
+                    /**
+                     * @description JSON Schema (a closed subset; see docs/connectors.md)
+                     * @default {
+                     *       "type": "object",
+                     *       "properties": {}
+                     *     }
+                     */
+                    config?: {
+                        [key: string]: unknown;
+                    };
+                    /**
+                     * @description JSON Schema (a closed subset; see docs/connectors.md)
+                     * @default {
+                     *       "type": "object",
+                     *       "properties": {}
+                     *     }
+                     */
+                    credentials?: {
+                        [key: string]: unknown;
+                    };
+                    auth: {
+                        /** @constant */
+                        type: "none";
+                    } | {
+                        /** @constant */
+                        type: "api_key";
+                        /** @enum {string} */
+                        in: "header" | "query";
+                        name: string;
+                        /** @description A string with {{ expressions }} over config, credentials, cursor, response, record, parent, stream, now */
+                        value: string;
+                    } | {
+                        /** @constant */
+                        type: "basic";
+                        /** @description A string with {{ expressions }} over config, credentials, cursor, response, record, parent, stream, now */
+                        username: string;
+                        /** @description A string with {{ expressions }} over config, credentials, cursor, response, record, parent, stream, now */
+                        password: string;
+                    } | {
+                        /** @constant */
+                        type: "bearer";
+                        /** @description A string with {{ expressions }} over config, credentials, cursor, response, record, parent, stream, now */
+                        token: string;
+                    } | {
+                        /** @constant */
+                        type: "oauth2_client_credentials";
+                        /** @description A string with {{ expressions }} over config, credentials, cursor, response, record, parent, stream, now */
+                        tokenUrl: string;
+                        /** @description A string with {{ expressions }} over config, credentials, cursor, response, record, parent, stream, now */
+                        clientId: string;
+                        /** @description A string with {{ expressions }} over config, credentials, cursor, response, record, parent, stream, now */
+                        clientSecret: string;
+                        /** @description A string with {{ expressions }} over config, credentials, cursor, response, record, parent, stream, now */
+                        scope?: string;
+                        /**
+                         * @description How the client id and secret reach the token endpoint
+                         * @default body
+                         * @enum {string}
+                         */
+                        clientAuth?: "basic" | "body";
+                    } | {
+                        /** @constant */
+                        type: "oauth2_refresh_token";
+                        /** @description A string with {{ expressions }} over config, credentials, cursor, response, record, parent, stream, now */
+                        tokenUrl: string;
+                        /** @description A string with {{ expressions }} over config, credentials, cursor, response, record, parent, stream, now */
+                        clientId: string;
+                        /** @description A string with {{ expressions }} over config, credentials, cursor, response, record, parent, stream, now */
+                        clientSecret: string;
+                        /**
+                         * @description How the client id and secret reach the token endpoint
+                         * @default body
+                         * @enum {string}
+                         */
+                        clientAuth?: "basic" | "body";
+                        /** @default 60 */
+                        refreshBeforeExpirySeconds?: number;
+                    };
+                    /**
+                     * @description Sent with every request
+                     * @default {}
+                     */
+                    headers?: {
+                        [key: string]: string;
+                    };
+                    /** @description The connection test request (default: the first stream’s first page) */
+                    check?: {
+                        /** @description A string with {{ expressions }} over config, credentials, cursor, response, record, parent, stream, now */
+                        path: string;
+                        /** @default {} */
+                        params?: {
+                            [key: string]: string;
+                        };
+                    };
+                    streams: {
+                        /** @description Path under the base URL (e.g. /contacts); may use {{ parent.* }} */
+                        path: string;
+                        /**
+                         * @default GET
+                         * @enum {string}
+                         */
+                        method?: "GET" | "POST";
+                        /**
+                         * @description Query parameters; one whose template has no value is left out
+                         * @default {}
+                         */
+                        params?: {
+                            [key: string]: string;
+                        };
+                        /** @default {} */
+                        headers?: {
+                            [key: string]: string;
+                        };
+                        /** @description JSON body (POST) */
+                        body?: {
+                            [key: string]: string;
+                        };
+                        /** @description Where the records array is in the response */
+                        recordSelector: string;
+                        /**
+                         * @default {
+                         *       "type": "none"
+                         *     }
+                         */
+                        paginator?: {
+                            /** @constant */
+                            type: "none";
+                        } | {
+                            /** @constant */
+                            type: "cursor";
+                            /** @description Where the response carries the next token or URL */
+                            next: string;
+                            /** @description Query parameter for the token; without it the token is a URL (absolute or relative) to follow */
+                            param?: string;
+                            sizeParam?: string;
+                            /** @default 100 */
+                            maxSize?: number;
+                            /** @description Stop when the response value at pointer equals this */
+                            stopWhen?: {
+                                /** @description JSON pointer (RFC 6901), e.g. /data/items; "" is the whole value */
+                                pointer: string;
+                                equals: string | number | boolean | null;
+                            };
+                        } | {
+                            /** @constant */
+                            type: "link_header";
+                            /** @default next */
+                            rel?: string;
+                            sizeParam?: string;
+                            /** @default 100 */
+                            maxSize?: number;
+                        } | {
+                            /** @constant */
+                            type: "offset";
+                            offsetParam: string;
+                            limitParam: string;
+                            maxSize: number;
+                            /** @description Response flag (e.g. /hasMore); without it a short page ends the stream */
+                            hasMore?: string;
+                            /** @description Stop when the response value at pointer equals this */
+                            stopWhen?: {
+                                /** @description JSON pointer (RFC 6901), e.g. /data/items; "" is the whole value */
+                                pointer: string;
+                                equals: string | number | boolean | null;
+                            };
+                        } | {
+                            /** @constant */
+                            type: "page_number";
+                            pageParam: string;
+                            sizeParam?: string;
+                            maxSize: number;
+                            /** @default 1 */
+                            startAt?: number;
+                            /** @description JSON pointer (RFC 6901), e.g. /data/items; "" is the whole value */
+                            totalPages?: string;
+                            /** @description Stop when the response value at pointer equals this */
+                            stopWhen?: {
+                                /** @description JSON pointer (RFC 6901), e.g. /data/items; "" is the whole value */
+                                pointer: string;
+                                equals: string | number | boolean | null;
+                            };
+                        };
+                        name: string;
+                        description?: string;
+                        /** @description JSON pointer (RFC 6901), e.g. /data/items; "" is the whole value */
+                        primaryKey: string;
+                        incremental?: {
+                            /** @description The record field that orders changes */
+                            cursorField: string;
+                            /**
+                             * @default datetime
+                             * @enum {string}
+                             */
+                            type?: "datetime" | "integer";
+                            /**
+                             * @description How cursor.start / cursor.end are written into requests
+                             * @default iso8601
+                             * @enum {string}
+                             */
+                            format?: "iso8601" | "iso8601_seconds" | "epoch_seconds" | "epoch_millis" | "integer";
+                            /** @description The first read’s lower bound (e.g. {{ config.startDate }}); without it the first read is a full read */
+                            start?: string;
+                            /**
+                             * @description Overlap re-read by each traversal (config cursorLookbackSeconds overrides)
+                             * @default 0
+                             */
+                            lookbackSeconds?: number;
+                            /** @description Time-window steps: each traversal reads [start, start + window), then the next window, until now */
+                            windowSeconds?: number;
+                            /**
+                             * @description Send If-Modified-Since with cursor.start (HTTP date); a 304 is an empty page
+                             * @default false
+                             */
+                            ifModifiedSince?: boolean;
+                        };
+                        deletes?: {
+                            softDelete?: {
+                                /** @description JSON pointer (RFC 6901), e.g. /data/items; "" is the whole value */
+                                field: string;
+                                /** @description Deleted when equal; without it, when present and not null/false */
+                                equals?: string | number | boolean;
+                            };
+                            /** @description A deleted-records endpoint read after the stream’s changes */
+                            endpoint?: {
+                                /** @description Path under the base URL (e.g. /contacts); may use {{ parent.* }} */
+                                path: string;
+                                /**
+                                 * @default GET
+                                 * @enum {string}
+                                 */
+                                method?: "GET" | "POST";
+                                /**
+                                 * @description Query parameters; one whose template has no value is left out
+                                 * @default {}
+                                 */
+                                params?: {
+                                    [key: string]: string;
+                                };
+                                /** @default {} */
+                                headers?: {
+                                    [key: string]: string;
+                                };
+                                /** @description JSON body (POST) */
+                                body?: {
+                                    [key: string]: string;
+                                };
+                                /** @description Where the records array is in the response */
+                                recordSelector: string;
+                                /**
+                                 * @default {
+                                 *       "type": "none"
+                                 *     }
+                                 */
+                                paginator?: {
+                                    /** @constant */
+                                    type: "none";
+                                } | {
+                                    /** @constant */
+                                    type: "cursor";
+                                    /** @description Where the response carries the next token or URL */
+                                    next: string;
+                                    /** @description Query parameter for the token; without it the token is a URL (absolute or relative) to follow */
+                                    param?: string;
+                                    sizeParam?: string;
+                                    /** @default 100 */
+                                    maxSize?: number;
+                                    /** @description Stop when the response value at pointer equals this */
+                                    stopWhen?: {
+                                        /** @description JSON pointer (RFC 6901), e.g. /data/items; "" is the whole value */
+                                        pointer: string;
+                                        equals: string | number | boolean | null;
+                                    };
+                                } | {
+                                    /** @constant */
+                                    type: "link_header";
+                                    /** @default next */
+                                    rel?: string;
+                                    sizeParam?: string;
+                                    /** @default 100 */
+                                    maxSize?: number;
+                                } | {
+                                    /** @constant */
+                                    type: "offset";
+                                    offsetParam: string;
+                                    limitParam: string;
+                                    maxSize: number;
+                                    /** @description Response flag (e.g. /hasMore); without it a short page ends the stream */
+                                    hasMore?: string;
+                                    /** @description Stop when the response value at pointer equals this */
+                                    stopWhen?: {
+                                        /** @description JSON pointer (RFC 6901), e.g. /data/items; "" is the whole value */
+                                        pointer: string;
+                                        equals: string | number | boolean | null;
+                                    };
+                                } | {
+                                    /** @constant */
+                                    type: "page_number";
+                                    pageParam: string;
+                                    sizeParam?: string;
+                                    maxSize: number;
+                                    /** @default 1 */
+                                    startAt?: number;
+                                    /** @description JSON pointer (RFC 6901), e.g. /data/items; "" is the whole value */
+                                    totalPages?: string;
+                                    /** @description Stop when the response value at pointer equals this */
+                                    stopWhen?: {
+                                        /** @description JSON pointer (RFC 6901), e.g. /data/items; "" is the whole value */
+                                        pointer: string;
+                                        equals: string | number | boolean | null;
+                                    };
+                                };
+                                /** @description JSON pointer (RFC 6901), e.g. /data/items; "" is the whole value */
+                                primaryKey: string;
+                                /** @description JSON pointer (RFC 6901), e.g. /data/items; "" is the whole value */
+                                cursorField?: string;
+                                /** @description Query parameter that takes the deletions lower bound (e.g. deleted_since) */
+                                sinceParam?: string;
+                            };
+                        } | unknown | unknown;
+                        /** @description A child stream reads its path once per record of its parent stream */
+                        parent?: {
+                            stream: string;
+                            /** @description Parent record field the child path uses as {{ parent.key }} */
+                            key: string;
+                        };
+                        /** @default [] */
+                        transformations?: ({
+                            /** @constant */
+                            type: "rename";
+                            /** @description JSON pointer (RFC 6901), e.g. /data/items; "" is the whole value */
+                            from: string;
+                            /** @description JSON pointer (RFC 6901), e.g. /data/items; "" is the whole value */
+                            to: string;
+                        } | {
+                            /** @constant */
+                            type: "drop";
+                            /** @description JSON pointer (RFC 6901), e.g. /data/items; "" is the whole value */
+                            path: string;
+                        } | {
+                            /** @constant */
+                            type: "add";
+                            /** @description JSON pointer (RFC 6901), e.g. /data/items; "" is the whole value */
+                            path: string;
+                            value: string | number | boolean | null;
+                        } | {
+                            /** @constant */
+                            type: "flatten";
+                            /** @description JSON pointer (RFC 6901), e.g. /data/items; "" is the whole value */
+                            path: string;
+                            /** @default _ */
+                            separator?: string;
+                        } | {
+                            /** @constant */
+                            type: "cast";
+                            /** @description JSON pointer (RFC 6901), e.g. /data/items; "" is the whole value */
+                            path: string;
+                            /** @enum {string} */
+                            to: "string" | "number" | "integer" | "boolean" | "datetime";
+                        })[];
+                    }[];
+                    rateLimit?: {
+                        perSecond?: number;
+                        perMinute?: number;
+                        perDay?: number;
+                        /**
+                         * @default [
+                         *       "Retry-After"
+                         *     ]
+                         */
+                        retryAfterHeaders?: string[];
+                        resetHeader?: {
+                            name: string;
+                            /** @enum {string} */
+                            format: "seconds" | "epoch_seconds" | "http_date";
+                        };
+                    };
+                    /** @default [] */
+                    errors?: {
+                        status?: number | [
+                            number,
+                            number
+                        ];
+                        bodyContains?: string;
+                        /**
+                         * @description expired_token refreshes the OAuth token once and retries; ignore answers an empty page
+                         * @enum {string}
+                         */
+                        kind: "auth" | "config" | "rate_limit" | "transient" | "expired_token" | "ignore";
+                        retryAfterSeconds?: number;
+                    }[];
+                };
             };
         };
         responses: {
@@ -28281,6 +29084,7 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    /** @description e.g. example.com (any case; a trailing dot is dropped) */
                     domain: string;
                 };
             };
@@ -29538,7 +30342,7 @@ export interface operations {
                     scopes?: string[];
                     /** @description The ID-token claim listing groups (e.g. groups); roles follow it at each sign-in */
                     groupsClaim?: string | null;
-                } | {
+                } | ({
                     /** @constant */
                     type: "saml";
                     name: string;
@@ -29556,7 +30360,7 @@ export interface operations {
                     groupsAttribute?: string | null;
                     /** @description Accept responses no hub sign-in asked for (off by default) */
                     allowIdpInitiated?: boolean;
-                };
+                } | unknown | unknown);
             };
         };
         responses: {
@@ -31096,7 +31900,7 @@ export interface operations {
                     email?: string;
                     /** @description The tenant slug, for a tenant login URL */
                     tenant?: string;
-                };
+                } & (unknown | unknown);
             };
         };
         responses: {
@@ -31258,8 +32062,17 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description An HTML page: no such organisation or connection, or it is turned off */
+            /** @description An HTML page: the connection is turned off or cannot start a sign-in */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description An HTML page: no such organisation, or it has no such enabled connection (SSO_NOT_CONFIGURED) */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -31293,8 +32106,9 @@ export interface operations {
     };
     getV1AuthSsoOidcCallback: {
         parameters: {
-            query?: {
-                state?: string;
+            query: {
+                /** @description The state the sign-in started with (an IdP error answer carries it too) */
+                state: string;
                 code?: string;
                 error?: string;
             };
@@ -31371,6 +32185,28 @@ export interface operations {
                 };
                 content: {
                     "application/samlmetadata+xml": string;
+                };
+            };
+            /** @description Invalid request (VALIDATION_FAILED, INVALID_JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description SNAKE_CASE error code */
+                            code: string;
+                            message: string;
+                            details?: ({
+                                path?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            requestId?: string;
+                        };
+                    };
                 };
             };
             /** @description No such SAML connection */
