@@ -6,7 +6,7 @@ import { z } from 'zod';
  * is what the handler stores: never an empty string after trimming.
  */
 export function nonBlankText(max: number) {
-  return z.string().min(1).max(max).regex(NON_BLANK, 'must not be blank').trim();
+  return z.string().max(max).regex(NON_BLANK, 'must not be blank').trim();
 }
 
 /** A non-space character somewhere, and no U+0000 anywhere (the API's rule for every string). */
