@@ -53,10 +53,10 @@ function parameters(schema: z.ZodType | undefined, location: 'path' | 'query'): 
   }));
 }
 
-/** A raw body: the file itself, or for multipart/form-data a form whose `file` part carries it. */
 /** Body types whose document a route may describe by schema (the parsed value, not the bytes). */
 const STRUCTURED_TYPES = new Set(['application/json', 'application/yaml']);
 
+/** A raw body: the file itself, or for multipart/form-data a form whose `file` part carries it. */
 function rawBodySchema(contentType: string): JsonSchema {
   const file = { type: 'string', format: 'binary' };
   if (contentType !== 'multipart/form-data') return file;

@@ -78,7 +78,6 @@ function convert(schema: unknown, pointer: string, defs: Record<string, unknown>
     if (!['string', 'number', 'boolean'].includes(typeof schema.const)) throw new SchemaFault(`${pointer}/const`, 'const: a string, number or boolean');
     result = z.literal(schema.const as string | number | boolean);
   } else if (type === 'string') {
-    // date-time is a string format of its own (not a pipe), so the published JSON Schema keeps it.
     // date-time is a string format of its own (not a pipe), so the published JSON Schema keeps it; a
     // uri is an http(s) URL (the only kind a connector calls), published as HTTP_URL_PATTERN.
     let string = schema.format === 'date-time' ? (z.iso.datetime({ offset: true }) as unknown as z.ZodString) : z.string();
